@@ -1,0 +1,25 @@
+# swift-keras: `make demo` and `make test` set everything up on a fresh Debian 12 machine.
+SYSTEM_PACKAGES := libdnnl-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench deps
+
+## Installs the system libraries the package links (oneDNN), if missing.
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## Builds in release and runs the tutorial demo.
+demo: deps
+	swift run -c release keras-demo
+
+## Runs the whole test suite.
+test: deps
+	swift test --parallel
+
+## Prints throughput figures (release build): make bench WORKLOAD=gemm
+bench: deps
+	swift run -c release keras-bench $(WORKLOAD)

@@ -1,0 +1,29 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "swift-keras",
+    products: [
+        .library(name: "Keras", targets: ["Keras"]),
+        .library(name: "KerasCore", targets: ["KerasCore"]),
+        .executable(name: "keras-demo", targets: ["keras-demo"]),
+        .executable(name: "keras-bench", targets: ["keras-bench"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CDNNL",
+            path: "Sources/CDNNL",
+            providers: [.apt(["libdnnl-dev"])]
+        ),
+        .target(
+            name: "KerasCore",
+            dependencies: ["CDNNL"]
+        ),
+        .target(name: "Keras", dependencies: ["KerasCore"]),
+        .executableTarget(name: "keras-demo", dependencies: ["Keras"]),
+        .executableTarget(name: "keras-bench", dependencies: ["Keras", "CDNNL"]),
+        .target(name: "KerasTestSupport", dependencies: ["KerasCore"], path: "Tests/KerasTestSupport"),
+        .testTarget(name: "KerasCoreTests", dependencies: ["KerasCore", "KerasTestSupport"]),
+        .testTarget(name: "KerasTests", dependencies: ["Keras", "KerasTestSupport"]),
+    ]
+)

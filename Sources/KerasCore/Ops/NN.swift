@@ -1,0 +1,50 @@
+/// Neural-network ops from `keras.ops.nn` that layers and losses build on.
+
+extension Tensor {
+    /// `max(x, 0)`; gradient 1 where `x > 0`.
+    public func relu() -> Tensor {
+        let x = self
+        let y: Tensor
+        switch dtype {
+        case .float32: y = mapKernel(self, Float.self, to: .float32, Float.self) { $0 > 0 ? $0 : 0 }
+        case .float64: y = mapKernel(self, Double.self, to: .float64, Double.self) { $0 > 0 ? $0 : 0 }
+        default: y = maximum(0)
+        }
+        return Tensor.record("relu", inputs: [self], output: y) { g in
+            let gy: Tensor
+            switch g.dtype {
+            case .float64: gy = zipKernel(g, x.cast(to: .float64), Double.self, shape: g.shape, to: .float64, Double.self) { $1 > 0 ? $0 : 0 }
+            default: gy = zipKernel(g, x.cast(to: .float32), Float.self, shape: g.shape, to: .float32, Float.self) { $1 > 0 ? $0 : 0 }
+            }
+            return [gy]
+        }
+    }
+
+    /// `exp(x) / sum(exp(x))` along `axis`, computed stably (`keras.ops.softmax`).
+    public func softmax(axis: Int = -1) -> Tensor {
+        let ax = normalizeAxis(axis, rank: rank, op: "softmax")
+        let x = dtype.isFloatingPoint ? self : cast(to: .float32)
+        let shifted = (x - x.max(axes: [ax], keepDims: true).stopGradient()).stopGradient()
+        let e = shifted.exp()
+        let y = e / e.sum(axes: [ax], keepDims: true)
+        return Tensor.record("softmax", inputs: [x], output: y) { g in
+            [y * (g - (g * y).sum(axes: [ax], keepDims: true))]
+        }
+    }
+
+    /// `x - logsumexp(x)` along `axis` (`keras.ops.log_softmax`).
+    public func logSoftmax(axis: Int = -1) -> Tensor {
+        let ax = normalizeAxis(axis, rank: rank, op: "log_softmax")
+        let x = (dtype.isFloatingPoint ? self : cast(to: .float32)).stopGradient()
+        let shifted = x - x.max(axes: [ax], keepDims: true)
+        let y = shifted - shifted.exp().sum(axes: [ax], keepDims: true).log()
+        let source = dtype.isFloatingPoint ? self : cast(to: .float32)
+        return Tensor.record("log_softmax", inputs: [source], output: y) { g in
+            [g - y.exp() * g.sum(axes: [ax], keepDims: true)]
+        }
+    }
+}
+
+public func relu(_ x: Tensor) -> Tensor { x.relu() }
+public func softmax(_ x: Tensor, axis: Int = -1) -> Tensor { x.softmax(axis: axis) }
+public func logSoftmax(_ x: Tensor, axis: Int = -1) -> Tensor { x.logSoftmax(axis: axis) }

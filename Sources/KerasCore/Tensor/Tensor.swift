@@ -1,0 +1,217 @@
+/// An n-dimensional array with a runtime ``DType``, NumPy broadcasting and automatic
+/// differentiation: the value every layer, loss and optimizer works on.
+///
+/// `Tensor` is a value type over immutable, shared storage; every op returns a new tensor.
+///
+/// ```swift
+/// let x = Tensor([[1, 2], [3, 4]], dtype: .float32)
+/// let y = (x * 2 + 1).sum(axes: [1])
+/// print(y)   // Tensor([ 7. 15.], shape=(2,), dtype=float32)
+/// ```
+public struct Tensor: Sendable {
+    @usableFromInline let storage: TensorStorage
+    /// The size of each dimension.
+    public let shape: [Int]
+    /// The element type.
+    public let dtype: DType
+    /// The node that records how this tensor was computed, when it is being differentiated.
+    @usableFromInline var node: GradNode?
+
+    @usableFromInline
+    init(storage: TensorStorage, shape: [Int], dtype: DType, node: GradNode? = nil) {
+        self.storage = storage
+        self.shape = shape
+        self.dtype = dtype
+        self.node = node
+    }
+
+    /// An uninitialized tensor for a kernel to fill.
+    @usableFromInline
+    init(uninitializedShape shape: [Int], dtype: DType) {
+        let count = shape.reduce(1, *)
+        self.init(storage: TensorStorage(byteCount: count * dtype.byteSize), shape: shape, dtype: dtype)
+    }
+
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// Number of elements (the product of ``shape``).
+    public var scalarCount: Int { shape.reduce(1, *) }
+
+    /// `true` when this tensor is being tracked for differentiation.
+    public var isRecorded: Bool { node != nil }
+
+    @inlinable
+    func pointer<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+        storage.bytes.assumingMemoryBound(to: T.self)
+    }
+}
+
+// MARK: - Creation from Swift values
+
+extension Tensor {
+    /// A tensor holding `scalars` in row-major order with the given `shape`.
+    ///
+    /// ```swift
+    /// let t = Tensor(shape: [2, 3], scalars: [Float](repeating: 1, count: 6))
+    /// ```
+    public init<T: TensorScalar>(shape: [Int], scalars: [T]) {
+        let count = shape.reduce(1, *)
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        precondition(count == scalars.count,
+                     "Tensor: shape \(shape) needs \(count) scalars, got \(scalars.count)")
+        self.init(uninitializedShape: shape, dtype: T.dtype)
+        let p = pointer(T.self)
+        scalars.withUnsafeBufferPointer { src in
+            for i in 0..<count { p[i] = src[i] }
+        }
+    }
+
+    /// A rank-0 tensor.
+    public init<T: TensorScalar>(_ scalar: T) {
+        self.init(shape: [], scalars: [scalar])
+    }
+
+    /// A tensor from a Swift number or (nested) array, like `keras.ops.convert_to_tensor`.
+    ///
+    /// Integer literals give int32 and floating-point literals give float32 (Keras's `floatx`),
+    /// unless `dtype` says otherwise. Nested arrays must be rectangular.
+    ///
+    /// ```swift
+    /// Tensor([[1, 2], [3, 4]])                    // int32, shape (2, 2)
+    /// Tensor([0.5, 1.5])                          // float32, shape (2,)
+    /// Tensor([[1, 2]], dtype: .float64)
+    /// ```
+    public init<A: TensorLiteralConvertible>(_ value: A, dtype: DType? = nil) {
+        var values: [Double] = []
+        value._appendScalars(to: &values)
+        self.init(shape: value._literalShape, doubles: values, dtype: dtype ?? A._defaultDType)
+    }
+
+    /// A tensor from doubles converted to `dtype`.
+    public init(shape: [Int], doubles: [Double], dtype: DType) {
+        let count = shape.reduce(1, *)
+        precondition(count == doubles.count,
+                     "Tensor: shape \(shape) needs \(count) scalars, got \(doubles.count)")
+        self.init(uninitializedShape: shape, dtype: dtype)
+        doubles.withUnsafeBufferPointer { src in
+            switch dtype {
+            case .float32: let p = pointer(Float.self); for i in 0..<count { p[i] = Float(src[i]) }
+            case .float64: let p = pointer(Double.self); for i in 0..<count { p[i] = src[i] }
+            case .int32: let p = pointer(Int32.self); for i in 0..<count { p[i] = Int32(src[i]) }
+            case .int64: let p = pointer(Int64.self); for i in 0..<count { p[i] = Int64(src[i]) }
+            case .bool: let p = pointer(Bool.self); for i in 0..<count { p[i] = src[i] != 0 }
+            }
+        }
+    }
+}
+
+// MARK: - Reading values out
+
+extension Tensor {
+    /// All elements in row-major order, converted to `Float`.
+    public var scalars: [Float] { toArray(of: Float.self) }
+
+    /// All elements in row-major order, converted to `T` (bool converts to 0/1 and back).
+    ///
+    /// ```swift
+    /// Tensor([1.5, 2.5]).toArray(of: Double.self)   // [1.5, 2.5]
+    /// ```
+    public func toArray<T: TensorScalar>(of type: T.Type) -> [T] {
+        let t = dtype == T.dtype ? self : cast(to: T.dtype)
+        return withExtendedLifetime(t) {
+            Array(UnsafeBufferPointer(start: t.pointer(T.self), count: t.scalarCount))
+        }
+    }
+
+    /// All elements converted to `Double`; the widest view, used by tests and printing.
+    public var doubles: [Double] { toArray(of: Double.self) }
+
+    /// The single element of a one-element tensor, as `Float`.
+    public var item: Float {
+        precondition(scalarCount == 1, "item: tensor has \(scalarCount) elements, shape \(shape); expected exactly 1")
+        return scalars[0]
+    }
+
+    /// The single element of a one-element tensor, converted to `T`.
+    public func item<T: TensorScalar>(as type: T.Type) -> T {
+        precondition(scalarCount == 1, "item: tensor has \(scalarCount) elements, shape \(shape); expected exactly 1")
+        return toArray(of: T.self)[0]
+    }
+
+    /// Element `i` (row-major flat index) as Double. Internal helper for small reads.
+    func doubleAt(_ i: Int) -> Double {
+        withExtendedLifetime(self) {
+            switch dtype {
+            case .float32: Double(pointer(Float.self)[i])
+            case .float64: pointer(Double.self)[i]
+            case .int32: Double(pointer(Int32.self)[i])
+            case .int64: Double(pointer(Int64.self)[i])
+            case .bool: pointer(Bool.self)[i] ? 1 : 0
+            }
+        }
+    }
+}
+
+// MARK: - Nested Swift literals
+
+/// Swift values that convert to a tensor: numbers, `Bool`, and rectangular nested arrays of them.
+public protocol TensorLiteralConvertible {
+    /// The dtype used when the caller does not name one.
+    static var _defaultDType: DType { get }
+    /// The shape of the value (`[]` for a number).
+    var _literalShape: [Int] { get }
+    /// Appends the scalars in row-major order.
+    func _appendScalars(to values: inout [Double])
+}
+
+extension Float: TensorLiteralConvertible {
+    public static var _defaultDType: DType { .float32 }
+    public var _literalShape: [Int] { [] }
+    public func _appendScalars(to values: inout [Double]) { values.append(Double(self)) }
+}
+
+extension Double: TensorLiteralConvertible {
+    public static var _defaultDType: DType { .float32 }
+    public var _literalShape: [Int] { [] }
+    public func _appendScalars(to values: inout [Double]) { values.append(self) }
+}
+
+extension Int: TensorLiteralConvertible {
+    public static var _defaultDType: DType { .int32 }
+    public var _literalShape: [Int] { [] }
+    public func _appendScalars(to values: inout [Double]) { values.append(Double(self)) }
+}
+
+extension Int32: TensorLiteralConvertible {
+    public static var _defaultDType: DType { .int32 }
+    public var _literalShape: [Int] { [] }
+    public func _appendScalars(to values: inout [Double]) { values.append(Double(self)) }
+}
+
+extension Int64: TensorLiteralConvertible {
+    public static var _defaultDType: DType { .int64 }
+    public var _literalShape: [Int] { [] }
+    public func _appendScalars(to values: inout [Double]) { values.append(Double(self)) }
+}
+
+extension Bool: TensorLiteralConvertible {
+    public static var _defaultDType: DType { .bool }
+    public var _literalShape: [Int] { [] }
+    public func _appendScalars(to values: inout [Double]) { values.append(self ? 1 : 0) }
+}
+
+extension Array: TensorLiteralConvertible where Element: TensorLiteralConvertible {
+    public static var _defaultDType: DType { Element._defaultDType }
+    public var _literalShape: [Int] {
+        guard let first else { return [0] }
+        let inner = first._literalShape
+        for (i, e) in enumerated() where e._literalShape != inner {
+            preconditionFailure("Tensor: ragged nested array: element \(i) has shape \(e._literalShape), element 0 has \(inner)")
+        }
+        return [count] + inner
+    }
+    public func _appendScalars(to values: inout [Double]) {
+        for e in self { e._appendScalars(to: &values) }
+    }
+}

@@ -1,0 +1,24 @@
+/// The contiguous, 64-byte aligned buffer behind a ``Tensor``.
+///
+/// Storage is shared between tensors (reshape, stopGradient, casts to the same dtype) and never
+/// mutated once published; in-place kernels first check that they hold the only reference.
+@usableFromInline
+final class TensorStorage: @unchecked Sendable {
+    @usableFromInline let bytes: UnsafeMutableRawPointer
+    @usableFromInline let byteCount: Int
+
+    @usableFromInline
+    init(byteCount: Int) {
+        self.byteCount = byteCount
+        self.bytes = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+    }
+
+    /// A zero-filled buffer.
+    static func zeroed(byteCount: Int) -> TensorStorage {
+        let s = TensorStorage(byteCount: byteCount)
+        s.bytes.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
+        return s
+    }
+
+    deinit { bytes.deallocate() }
+}

@@ -1,0 +1,2 @@
+import Keras
+print("keras-bench")
