@@ -1,0 +1,60 @@
+import KerasCore
+
+/// Creates a layer's starting weights (`keras.initializers`).
+///
+/// ```swift
+/// let w = GlorotUniform(seed: 1)([784, 128], dtype: .float32)
+/// ```
+public protocol Initializer: Sendable {
+    /// Keras's class name (`"GlorotUniform"`), used in configs and `.keras` files.
+    static var className: String { get }
+    /// A fresh tensor of `shape`.
+    func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor
+    /// Keras's config dictionary.
+    func getConfig() -> Config
+}
+
+extension Initializer {
+    /// `{"module": "keras.initializers", "class_name": …, "config": …, "registered_name": null}`.
+    public func serialize() -> ConfigValue {
+        .serialized(module: "keras.initializers", className: Self.className, config: getConfig())
+    }
+}
+
+/// `(fan_in, fan_out)` as Keras computes them: dense kernels (in, out); convolution kernels
+/// (…spatial, in, out) multiply both by the receptive field size.
+public func computeFans(_ shape: [Int]) -> (fanIn: Double, fanOut: Double) {
+    switch shape.count {
+    case 0: return (1, 1)
+    case 1: return (Double(shape[0]), Double(shape[0]))
+    case 2: return (Double(shape[0]), Double(shape[1]))
+    default:
+        let receptive = Double(shape.dropLast(2).reduce(1, *))
+        return (Double(shape[shape.count - 2]) * receptive, Double(shape[shape.count - 1]) * receptive)
+    }
+}
+
+/// All zeros.
+public struct Zeros: Initializer {
+    public static let className = "Zeros"
+    public init() {}
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { .zeros(shape, dtype: dtype) }
+    public func getConfig() -> Config { [:] }
+}
+
+/// All ones.
+public struct Ones: Initializer {
+    public static let className = "Ones"
+    public init() {}
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { .ones(shape, dtype: dtype) }
+    public func getConfig() -> Config { [:] }
+}
+
+/// Every element `value`.
+public struct Constant: Initializer {
+    public static let className = "Constant"
+    public let value: Double
+    public init(_ value: Double = 0) { self.value = value }
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { .full(shape, value, dtype: dtype) }
+    public func getConfig() -> Config { ["value": .double(value)] }
+}

@@ -1,0 +1,113 @@
+import KerasCore
+
+/// Samples scaled to the layer's fan (`keras.initializers.VarianceScaling`): variance
+/// `scale / n` where `n` is fan_in, fan_out or their average; truncated normal (σ divided by
+/// 0.87962566103423978, Keras's correction), untruncated normal, or uniform with limit √(3·scale/n).
+public struct VarianceScaling: Initializer {
+    public enum Mode: String, Sendable { case fanIn = "fan_in", fanOut = "fan_out", fanAvg = "fan_avg" }
+    public enum Distribution: String, Sendable {
+        case truncatedNormal = "truncated_normal", untruncatedNormal = "untruncated_normal", uniform
+    }
+
+    public static let className = "VarianceScaling"
+    public let scale: Double
+    public let mode: Mode
+    public let distribution: Distribution
+    public let seed: Int?
+
+    public init(scale: Double = 1, mode: Mode = .fanIn, distribution: Distribution = .truncatedNormal, seed: Int? = nil) {
+        precondition(scale > 0, "VarianceScaling: scale must be positive, received scale=\(scale)")
+        self.scale = scale
+        self.mode = mode
+        self.distribution = distribution
+        self.seed = seed
+    }
+
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
+        let (fanIn, fanOut) = computeFans(shape)
+        let n: Double
+        switch mode {
+        case .fanIn: n = Swift.max(1, fanIn)
+        case .fanOut: n = Swift.max(1, fanOut)
+        case .fanAvg: n = Swift.max(1, (fanIn + fanOut) / 2)
+        }
+        let variance = scale / n
+        switch distribution {
+        case .truncatedNormal:
+            return .randomTruncatedNormal(shape, stddev: variance.squareRoot() / 0.87962566103423978, dtype: dtype, seed: seed)
+        case .untruncatedNormal:
+            return .randomNormal(shape, stddev: variance.squareRoot(), dtype: dtype, seed: seed)
+        case .uniform:
+            let limit = (3 * variance).squareRoot()
+            return .randomUniform(shape, minval: -limit, maxval: limit, dtype: dtype, seed: seed)
+        }
+    }
+
+    public func getConfig() -> Config {
+        ["scale": .double(scale), "mode": .string(mode.rawValue), "distribution": .string(distribution.rawValue),
+         "seed": ConfigValue(seed)]
+    }
+}
+
+/// Declares a named fixed-parameter `VarianceScaling` initializer.
+private protocol VarianceScalingPreset: Initializer {
+    var seed: Int? { get }
+    static var scale: Double { get }
+    static var mode: VarianceScaling.Mode { get }
+    static var distribution: VarianceScaling.Distribution { get }
+}
+
+extension VarianceScalingPreset {
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
+        VarianceScaling(scale: Self.scale, mode: Self.mode, distribution: Self.distribution, seed: seed)(shape, dtype: dtype)
+    }
+    public func getConfig() -> Config { ["seed": ConfigValue(seed)] }
+}
+
+/// U(−limit, limit), limit = √(6 / (fan_in + fan_out)). Dense's default kernel initializer.
+public struct GlorotUniform: VarianceScalingPreset {
+    public static let className = "GlorotUniform"
+    static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.uniform
+    public let seed: Int?
+    public init(seed: Int? = nil) { self.seed = seed }
+}
+
+/// Truncated normal, σ = √(2 / (fan_in + fan_out)).
+public struct GlorotNormal: VarianceScalingPreset {
+    public static let className = "GlorotNormal"
+    static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.truncatedNormal
+    public let seed: Int?
+    public init(seed: Int? = nil) { self.seed = seed }
+}
+
+/// U(−limit, limit), limit = √(6 / fan_in).
+public struct HeUniform: VarianceScalingPreset {
+    public static let className = "HeUniform"
+    static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
+    public let seed: Int?
+    public init(seed: Int? = nil) { self.seed = seed }
+}
+
+/// Truncated normal, σ = √(2 / fan_in).
+public struct HeNormal: VarianceScalingPreset {
+    public static let className = "HeNormal"
+    static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
+    public let seed: Int?
+    public init(seed: Int? = nil) { self.seed = seed }
+}
+
+/// U(−limit, limit), limit = √(3 / fan_in).
+public struct LecunUniform: VarianceScalingPreset {
+    public static let className = "LecunUniform"
+    static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
+    public let seed: Int?
+    public init(seed: Int? = nil) { self.seed = seed }
+}
+
+/// Truncated normal, σ = √(1 / fan_in).
+public struct LecunNormal: VarianceScalingPreset {
+    public static let className = "LecunNormal"
+    static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
+    public let seed: Int?
+    public init(seed: Int? = nil) { self.seed = seed }
+}
