@@ -45,21 +45,22 @@ public enum Activation: Sendable, CustomStringConvertible {
 
     /// The built-in activation with Keras name `name` (`nil` for unknown names).
     public static func named(_ name: String) -> Activation? {
-        let all: [Activation] = [.linear, .relu, .relu6, .sigmoid, .hardSigmoid, .tanh, .softmax, .logSoftmax,
-                                 .softplus, .softsign, .elu, .selu, .gelu, .geluApproximate, .silu, .mish,
-                                 .leakyRelu, .exponential]
         if name == "swish" { return .silu }
-        return all.first { $0.name == name }
+        return builtIns.first { $0.name == name }
     }
 
     /// Applies the activation (Keras formulas and defaults; `leaky_relu` slope 0.2, `elu` alpha 1).
+    ///
+    /// Values match Keras 3 (JAX backend) within float32 rounding; gradients at kinks follow
+    /// JAX/TensorFlow: `relu` and `relu6` have slope 0 at 0 and 6, `leaky_relu` slope 1 at 0,
+    /// `hard_sigmoid` slope 0 at ±3.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         switch self {
         case .linear: x
         case .relu: x.relu()
-        case .relu6: x.relu().minimum(6)
+        case .relu6: Activation.reluCapped6(x)
         case .sigmoid: x.sigmoid()
-        case .hardSigmoid: (x / 6 + 0.5).clip(0, 1)
+        case .hardSigmoid: Activation.reluCapped6(x + 3) / 6
         case .tanh: x.tanh()
         case .softmax: x.softmax(axis: -1)
         case .logSoftmax: x.logSoftmax(axis: -1)
@@ -86,8 +87,14 @@ public enum Activation: Sendable, CustomStringConvertible {
         `where`(x .> 0, x, alpha * x.minimum(0).expm1())
     }
 
-    /// `x` if positive, else `negativeSlope·x`.
+    /// `x` if non-negative, else `negativeSlope·x` (slope 1 at 0, like `jax.nn.leaky_relu`).
     static func leakyRelu(_ x: Tensor, negativeSlope: Double) -> Tensor {
-        `where`(x .> 0, x, negativeSlope * x)
+        `where`(x .>= 0, x, negativeSlope * x)
+    }
+
+    /// `min(max(x, 0), 6)` with gradient 1 only strictly inside (0, 6).
+    static func reluCapped6(_ x: Tensor) -> Tensor {
+        let inside = (x .> 0).logicalAnd(x .< 6)
+        return `where`(inside, x, (x .>= 6).cast(to: x.dtype) * 6)
     }
 }

@@ -22,8 +22,25 @@ extension Initializer {
 }
 
 /// `(fan_in, fan_out)` as Keras computes them: dense kernels (in, out); convolution kernels
-/// (…spatial, in, out) multiply both by the receptive field size.
-public func computeFans(_ shape: [Int]) -> (fanIn: Double, fanOut: Double) {
+/// (…spatial, in, out) multiply both by the receptive field size. When both `inputAxes` and
+/// `outputAxes` are given (negative axes count from the end), the fans are the products of those
+/// dimensions instead.
+///
+/// ```swift
+/// computeFans([3, 3, 16, 32])                                  // (144, 288)
+/// computeFans([8, 4, 16], inputAxes: [0], outputAxes: [1, 2])   // (8, 64)
+/// ```
+public func computeFans(_ shape: [Int], inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) -> (fanIn: Double, fanOut: Double) {
+    if let inputAxes, let outputAxes {
+        func product(_ axes: [Int]) -> Double {
+            axes.reduce(1.0) { acc, axis in
+                let a = axis < 0 ? axis + shape.count : axis
+                precondition(a >= 0 && a < shape.count, "computeFans: axis \(axis) is out of range for shape \(shape)")
+                return acc * Double(shape[a])
+            }
+        }
+        return (product(inputAxes), product(outputAxes))
+    }
     switch shape.count {
     case 0: return (1, 1)
     case 1: return (Double(shape[0]), Double(shape[0]))

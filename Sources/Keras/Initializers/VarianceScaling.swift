@@ -3,6 +3,11 @@ import KerasCore
 /// Samples scaled to the layer's fan (`keras.initializers.VarianceScaling`): variance
 /// `scale / n` where `n` is fan_in, fan_out or their average; truncated normal (σ divided by
 /// 0.87962566103423978, Keras's correction), untruncated normal, or uniform with limit √(3·scale/n).
+/// `inputAxes`/`outputAxes` (both or neither) override which dimensions count as fans.
+///
+/// ```swift
+/// let w = VarianceScaling(scale: 2, mode: .fanIn, distribution: .uniform, seed: 1)([784, 128], dtype: .float32)
+/// ```
 public struct VarianceScaling: Initializer {
     public enum Mode: String, Sendable { case fanIn = "fan_in", fanOut = "fan_out", fanAvg = "fan_avg" }
     public enum Distribution: String, Sendable {
@@ -14,17 +19,22 @@ public struct VarianceScaling: Initializer {
     public let mode: Mode
     public let distribution: Distribution
     public let seed: Int?
+    public let inputAxes: [Int]?
+    public let outputAxes: [Int]?
 
-    public init(scale: Double = 1, mode: Mode = .fanIn, distribution: Distribution = .truncatedNormal, seed: Int? = nil) {
+    public init(scale: Double = 1, mode: Mode = .fanIn, distribution: Distribution = .truncatedNormal, seed: Int? = nil,
+                inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         precondition(scale > 0, "VarianceScaling: scale must be positive, received scale=\(scale)")
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
         self.seed = seed
+        self.inputAxes = inputAxes
+        self.outputAxes = outputAxes
     }
 
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
-        let (fanIn, fanOut) = computeFans(shape)
+        let (fanIn, fanOut) = computeFans(shape, inputAxes: inputAxes, outputAxes: outputAxes)
         let n: Double
         switch mode {
         case .fanIn: n = Swift.max(1, fanIn)
@@ -45,13 +55,20 @@ public struct VarianceScaling: Initializer {
 
     public func getConfig() -> Config {
         ["scale": .double(scale), "mode": .string(mode.rawValue), "distribution": .string(distribution.rawValue),
-         "seed": ConfigValue(seed)]
+         "seed": ConfigValue(seed), "input_axes": axesConfig(inputAxes), "output_axes": axesConfig(outputAxes)]
     }
+}
+
+/// `null` or a list of ints.
+func axesConfig(_ axes: [Int]?) -> ConfigValue {
+    axes.map { .array($0.map(ConfigValue.int)) } ?? .null
 }
 
 /// Declares a named fixed-parameter `VarianceScaling` initializer.
 private protocol VarianceScalingPreset: Initializer {
     var seed: Int? { get }
+    var inputAxes: [Int]? { get }
+    var outputAxes: [Int]? { get }
     static var scale: Double { get }
     static var mode: VarianceScaling.Mode { get }
     static var distribution: VarianceScaling.Distribution { get }
@@ -59,9 +76,12 @@ private protocol VarianceScalingPreset: Initializer {
 
 extension VarianceScalingPreset {
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
-        VarianceScaling(scale: Self.scale, mode: Self.mode, distribution: Self.distribution, seed: seed)(shape, dtype: dtype)
+        VarianceScaling(scale: Self.scale, mode: Self.mode, distribution: Self.distribution, seed: seed,
+                        inputAxes: inputAxes, outputAxes: outputAxes)(shape, dtype: dtype)
     }
-    public func getConfig() -> Config { ["seed": ConfigValue(seed)] }
+    public func getConfig() -> Config {
+        ["seed": ConfigValue(seed), "input_axes": axesConfig(inputAxes), "output_axes": axesConfig(outputAxes)]
+    }
 }
 
 /// U(−limit, limit), limit = √(6 / (fan_in + fan_out)). Dense's default kernel initializer.
@@ -69,7 +89,13 @@ public struct GlorotUniform: VarianceScalingPreset {
     public static let className = "GlorotUniform"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.uniform
     public let seed: Int?
-    public init(seed: Int? = nil) { self.seed = seed }
+    public let inputAxes: [Int]?
+    public let outputAxes: [Int]?
+    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
+        self.seed = seed
+        self.inputAxes = inputAxes
+        self.outputAxes = outputAxes
+    }
 }
 
 /// Truncated normal, σ = √(2 / (fan_in + fan_out)).
@@ -77,7 +103,13 @@ public struct GlorotNormal: VarianceScalingPreset {
     public static let className = "GlorotNormal"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.truncatedNormal
     public let seed: Int?
-    public init(seed: Int? = nil) { self.seed = seed }
+    public let inputAxes: [Int]?
+    public let outputAxes: [Int]?
+    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
+        self.seed = seed
+        self.inputAxes = inputAxes
+        self.outputAxes = outputAxes
+    }
 }
 
 /// U(−limit, limit), limit = √(6 / fan_in).
@@ -85,7 +117,13 @@ public struct HeUniform: VarianceScalingPreset {
     public static let className = "HeUniform"
     static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
     public let seed: Int?
-    public init(seed: Int? = nil) { self.seed = seed }
+    public let inputAxes: [Int]?
+    public let outputAxes: [Int]?
+    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
+        self.seed = seed
+        self.inputAxes = inputAxes
+        self.outputAxes = outputAxes
+    }
 }
 
 /// Truncated normal, σ = √(2 / fan_in).
@@ -93,7 +131,13 @@ public struct HeNormal: VarianceScalingPreset {
     public static let className = "HeNormal"
     static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
     public let seed: Int?
-    public init(seed: Int? = nil) { self.seed = seed }
+    public let inputAxes: [Int]?
+    public let outputAxes: [Int]?
+    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
+        self.seed = seed
+        self.inputAxes = inputAxes
+        self.outputAxes = outputAxes
+    }
 }
 
 /// U(−limit, limit), limit = √(3 / fan_in).
@@ -101,7 +145,13 @@ public struct LecunUniform: VarianceScalingPreset {
     public static let className = "LecunUniform"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
     public let seed: Int?
-    public init(seed: Int? = nil) { self.seed = seed }
+    public let inputAxes: [Int]?
+    public let outputAxes: [Int]?
+    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
+        self.seed = seed
+        self.inputAxes = inputAxes
+        self.outputAxes = outputAxes
+    }
 }
 
 /// Truncated normal, σ = √(1 / fan_in).
@@ -109,5 +159,11 @@ public struct LecunNormal: VarianceScalingPreset {
     public static let className = "LecunNormal"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
     public let seed: Int?
-    public init(seed: Int? = nil) { self.seed = seed }
+    public let inputAxes: [Int]?
+    public let outputAxes: [Int]?
+    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
+        self.seed = seed
+        self.inputAxes = inputAxes
+        self.outputAxes = outputAxes
+    }
 }

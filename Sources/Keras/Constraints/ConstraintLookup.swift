@@ -1,0 +1,58 @@
+import KerasCore
+
+private typealias ConstraintFactory = @Sendable (inout ObjectConfigReader) throws -> any Constraint
+
+/// Class names and their snake_case aliases.
+private let constraintFactories: [String: ConstraintFactory] = {
+    let maxNorm: ConstraintFactory = { r in
+        let maxValue = try r.double("max_value", default: 2)
+        guard let (axes, isList) = try r.axes("axis") else { return MaxNorm(maxValue: maxValue) }
+        return isList ? MaxNorm(maxValue: maxValue, axes: axes) : MaxNorm(maxValue: maxValue, axis: axes[0])
+    }
+    let minMaxNorm: ConstraintFactory = { r in
+        let lo = try r.double("min_value", default: 0), hi = try r.double("max_value", default: 1)
+        let rate = try r.double("rate", default: 1)
+        guard let (axes, isList) = try r.axes("axis") else { return MinMaxNorm(minValue: lo, maxValue: hi, rate: rate) }
+        return isList ? MinMaxNorm(minValue: lo, maxValue: hi, rate: rate, axes: axes)
+            : MinMaxNorm(minValue: lo, maxValue: hi, rate: rate, axis: axes[0])
+    }
+    let unitNorm: ConstraintFactory = { r in
+        guard let (axes, isList) = try r.axes("axis") else { return UnitNorm() }
+        return isList ? UnitNorm(axes: axes) : UnitNorm(axis: axes[0])
+    }
+    let nonNeg: ConstraintFactory = { _ in NonNeg() }
+    return ["MaxNorm": maxNorm, "max_norm": maxNorm, "MinMaxNorm": minMaxNorm, "min_max_norm": minMaxNorm,
+            "UnitNorm": unitNorm, "unit_norm": unitNorm, "NonNeg": nonNeg, "non_neg": nonNeg]
+}()
+
+/// The constraint a string names, with default arguments (`keras.constraints.get("max_norm")`);
+/// `nil` for unknown names.
+///
+/// ```swift
+/// let c = constraint(named: "non_neg")!
+/// ```
+public func constraint(named name: String) -> (any Constraint)? {
+    guard let factory = constraintFactories[name] else { return nil }
+    var reader = ObjectConfigReader(className: name, config: [:])
+    return try? factory(&reader)
+}
+
+/// A constraint from a layer config value: a string name or Keras's serialized object
+/// `{"module": "keras.constraints", "class_name": "MaxNorm", "config": {"max_value": 2, "axis": 0}}`.
+///
+/// ```swift
+/// let c = try deserializeConstraint(MaxNorm(maxValue: 3).serialize())
+/// ```
+///
+/// - Throws: `ConfigError` naming an unknown class, an unexpected key or a bad value.
+public func deserializeConstraint(_ value: ConfigValue) throws -> any Constraint {
+    let (className, config) = try ObjectConfigReader.split(value, kind: "constraint")
+    guard let factory = constraintFactories[className] else {
+        throw ConfigError("Unknown constraint '\(className)'. Expected one of: "
+            + constraintFactories.keys.sorted().joined(separator: ", ") + ".")
+    }
+    var reader = ObjectConfigReader(className: className, config: config)
+    let constraint = try factory(&reader)
+    try reader.finish()
+    return constraint
+}

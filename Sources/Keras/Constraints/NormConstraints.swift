@@ -1,0 +1,126 @@
+import KerasCore
+
+/// Keras's `backend.epsilon()`, added to norms before dividing.
+private let normEpsilon = 1e-7
+
+/// `sqrt(Σ w²)` over `axes`, kept as size-1 dimensions.
+private func norms(_ w: Tensor, axes: [Int]) -> Tensor {
+    w.square().sum(axes: axes, keepDims: true).sqrt()
+}
+
+/// The `axis` config entry: an int, or a list when the constraint was made with several axes.
+private func axisConfig(_ axes: [Int], isList: Bool) -> ConfigValue {
+    isList ? .array(axes.map(ConfigValue.int)) : .int(axes[0])
+}
+
+/// Rescales each slice along `axes` to norm at most `maxValue` (`keras.constraints.MaxNorm`):
+/// `w · clip(n, 0, maxValue) / (1e-7 + n)` with `n = ‖w‖` over `axes`.
+///
+/// ```swift
+/// let dense = Dense(64, kernelConstraint: MaxNorm(maxValue: 3))        // each unit's incoming weights
+/// let conv = MaxNorm(maxValue: 2, axes: [0, 1, 2])                      // each Conv2D filter
+/// ```
+public struct MaxNorm: Constraint {
+    public static let className = "MaxNorm"
+    public let maxValue: Double
+    public let axes: [Int]
+    private let axisIsList: Bool
+
+    public init(maxValue: Double = 2, axis: Int = 0) {
+        self.maxValue = maxValue
+        self.axes = [axis]
+        self.axisIsList = false
+    }
+
+    public init(maxValue: Double = 2, axes: [Int]) {
+        self.maxValue = maxValue
+        self.axes = axes
+        self.axisIsList = true
+    }
+
+    public func callAsFunction(_ weight: Tensor) -> Tensor {
+        let n = norms(weight, axes: axes)
+        return weight * (n.clip(0, maxValue) / (n + normEpsilon))
+    }
+
+    public func getConfig() -> Config { ["max_value": .double(maxValue), "axis": axisConfig(axes, isList: axisIsList)] }
+}
+
+/// Moves each slice's norm into `[minValue, maxValue]` at `rate` (`keras.constraints.MinMaxNorm`):
+/// `w · (rate·clip(n, min, max) + (1 − rate)·n) / (1e-7 + n)`.
+///
+/// ```swift
+/// let c = MinMaxNorm(minValue: 0.5, maxValue: 1, rate: 0.5)
+/// ```
+public struct MinMaxNorm: Constraint {
+    public static let className = "MinMaxNorm"
+    public let minValue: Double
+    public let maxValue: Double
+    public let rate: Double
+    public let axes: [Int]
+    private let axisIsList: Bool
+
+    public init(minValue: Double = 0, maxValue: Double = 1, rate: Double = 1, axis: Int = 0) {
+        self.minValue = minValue
+        self.maxValue = maxValue
+        self.rate = rate
+        self.axes = [axis]
+        self.axisIsList = false
+    }
+
+    public init(minValue: Double = 0, maxValue: Double = 1, rate: Double = 1, axes: [Int]) {
+        self.minValue = minValue
+        self.maxValue = maxValue
+        self.rate = rate
+        self.axes = axes
+        self.axisIsList = true
+    }
+
+    public func callAsFunction(_ weight: Tensor) -> Tensor {
+        let n = norms(weight, axes: axes)
+        let desired = n.clip(minValue, maxValue) * rate + n * (1 - rate)
+        return weight * (desired / (n + normEpsilon))
+    }
+
+    public func getConfig() -> Config {
+        ["min_value": .double(minValue), "max_value": .double(maxValue), "rate": .double(rate),
+         "axis": axisConfig(axes, isList: axisIsList)]
+    }
+}
+
+/// Divides each slice along `axes` by its norm (`keras.constraints.UnitNorm`): `w / (1e-7 + n)`.
+///
+/// ```swift
+/// UnitNorm()(Tensor([[3.0], [4.0]]))   // [[0.6], [0.8]] (to within 1e-7)
+/// ```
+public struct UnitNorm: Constraint {
+    public static let className = "UnitNorm"
+    public let axes: [Int]
+    private let axisIsList: Bool
+
+    public init(axis: Int = 0) {
+        self.axes = [axis]
+        self.axisIsList = false
+    }
+
+    public init(axes: [Int]) {
+        self.axes = axes
+        self.axisIsList = true
+    }
+
+    public func callAsFunction(_ weight: Tensor) -> Tensor { weight / (norms(weight, axes: axes) + normEpsilon) }
+
+    public func getConfig() -> Config { ["axis": axisConfig(axes, isList: axisIsList)] }
+}
+
+/// Clamps negative weights to 0 (`keras.constraints.NonNeg`).
+///
+/// ```swift
+/// NonNeg()(Tensor([-1.0, 2.0]))   // [0, 2]
+/// ```
+public struct NonNeg: Constraint {
+    public static let className = "NonNeg"
+    public init() {}
+    public func callAsFunction(_ weight: Tensor) -> Tensor { weight.maximum(0) }
+    public func getConfig() -> Config { [:] }
+}

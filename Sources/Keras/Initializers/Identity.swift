@@ -1,0 +1,25 @@
+import KerasCore
+
+/// `gain` times the identity matrix (`keras.initializers.Identity`); 2-D shapes only, non-square
+/// shapes get ones on the main diagonal.
+///
+/// ```swift
+/// Identity(gain: 2)([2, 3], dtype: .float32)   // [[2, 0, 0], [0, 2, 0]]
+/// ```
+///
+/// Keras's own `get_config()` for Identity returns `{}` and so loses `gain`; this one stores
+/// `{"gain": …}`, which Keras's `Identity.from_config` also accepts.
+public struct Identity: Initializer {
+    public static let className = "Identity"
+    public let gain: Double
+
+    public init(gain: Double = 1) { self.gain = gain }
+
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
+        precondition(shape.count == 2,
+                     "Identity matrix initializer can only be used for 2D matrices. Received: shape=\(shape) of rank \(shape.count).")
+        return .eye(shape[0], shape[1], dtype: dtype) * gain
+    }
+
+    public func getConfig() -> Config { ["gain": .double(gain)] }
+}

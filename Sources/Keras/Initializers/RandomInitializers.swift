@@ -1,0 +1,78 @@
+import KerasCore
+
+/// Normal samples with `mean` and `stddev` (`keras.initializers.RandomNormal`).
+///
+/// ```swift
+/// let w = RandomNormal(stddev: 0.02, seed: 1)([64, 32], dtype: .float32)
+/// ```
+///
+/// A `seed` makes every call return the same tensor; without one each call draws from the
+/// global source that `setRandomSeed(_:)` resets.
+public struct RandomNormal: Initializer {
+    public static let className = "RandomNormal"
+    public let mean: Double
+    public let stddev: Double
+    public let seed: Int?
+
+    public init(mean: Double = 0, stddev: Double = 0.05, seed: Int? = nil) {
+        self.mean = mean
+        self.stddev = stddev
+        self.seed = seed
+    }
+
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
+        .randomNormal(shape, mean: mean, stddev: stddev, dtype: dtype, seed: seed)
+    }
+
+    public func getConfig() -> Config { ["seed": ConfigValue(seed), "mean": .double(mean), "stddev": .double(stddev)] }
+}
+
+/// Uniform samples in `[minval, maxval)` (`keras.initializers.RandomUniform`).
+///
+/// ```swift
+/// let w = RandomUniform(minval: -0.1, maxval: 0.1, seed: 1)([10, 10], dtype: .float32)
+/// ```
+public struct RandomUniform: Initializer {
+    public static let className = "RandomUniform"
+    public let minval: Double
+    public let maxval: Double
+    public let seed: Int?
+
+    public init(minval: Double = -0.05, maxval: Double = 0.05, seed: Int? = nil) {
+        self.minval = minval
+        self.maxval = maxval
+        self.seed = seed
+    }
+
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
+        .randomUniform(shape, minval: minval, maxval: maxval, dtype: dtype, seed: seed)
+    }
+
+    public func getConfig() -> Config { ["seed": ConfigValue(seed), "minval": .double(minval), "maxval": .double(maxval)] }
+}
+
+/// Normal samples redrawn until within two standard deviations of `mean`
+/// (`keras.initializers.TruncatedNormal`). The samples' standard deviation is therefore about
+/// `0.88·stddev`.
+///
+/// ```swift
+/// let w = TruncatedNormal(stddev: 0.02, seed: 1)([64, 32], dtype: .float32)
+/// ```
+public struct TruncatedNormal: Initializer {
+    public static let className = "TruncatedNormal"
+    public let mean: Double
+    public let stddev: Double
+    public let seed: Int?
+
+    public init(mean: Double = 0, stddev: Double = 0.05, seed: Int? = nil) {
+        self.mean = mean
+        self.stddev = stddev
+        self.seed = seed
+    }
+
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
+        .randomTruncatedNormal(shape, mean: mean, stddev: stddev, dtype: dtype, seed: seed)
+    }
+
+    public func getConfig() -> Config { ["seed": ConfigValue(seed), "mean": .double(mean), "stddev": .double(stddev)] }
+}

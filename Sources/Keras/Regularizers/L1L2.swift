@@ -1,0 +1,70 @@
+import KerasCore
+
+/// `l1 · Σ|x|` (`keras.regularizers.L1`).
+///
+/// ```swift
+/// let dense = Dense(64, kernelRegularizer: L1(l1: 1e-4))
+/// L1(l1: 0.5)(Tensor([1.0, -2.0]))   // 1.5
+/// ```
+///
+/// Keras keeps `l1` as a float32 tensor, so its config holds the float32-rounded factor
+/// (`L1()` → `{"l1": 0.009999999776482582}`); this type stores the same rounded value.
+public struct L1: Regularizer {
+    public static let className = "L1"
+    public let l1: Double
+
+    public init(l1: Double = 0.01) {
+        precondition(l1.isFinite && l1 >= 0, "L1: expected a non-negative float, received l1=\(l1)")
+        self.l1 = Double(Float(l1))
+    }
+
+    public func callAsFunction(_ weight: Tensor) -> Tensor { weight.abs().sum() * l1 }
+    public func getConfig() -> Config { ["l1": .double(l1)] }
+}
+
+/// `l2 · Σx²` (`keras.regularizers.L2`); no factor ½.
+///
+/// ```swift
+/// let dense = Dense(64, kernelRegularizer: L2(l2: 1e-4))
+/// L2(l2: 0.5)(Tensor([1.0, -2.0]))   // 2.5
+/// ```
+public struct L2: Regularizer {
+    public static let className = "L2"
+    public let l2: Double
+
+    public init(l2: Double = 0.01) {
+        precondition(l2.isFinite && l2 >= 0, "L2: expected a non-negative float, received l2=\(l2)")
+        self.l2 = l2
+    }
+
+    public func callAsFunction(_ weight: Tensor) -> Tensor { weight.square().sum() * l2 }
+    public func getConfig() -> Config { ["l2": .double(l2)] }
+}
+
+/// `l1 · Σ|x| + l2 · Σx²` (`keras.regularizers.L1L2`); both factors default to 0, and a zero
+/// factor's term is left out, as in Keras.
+///
+/// ```swift
+/// L1L2(l1: 0.01, l2: 0.01)(weights)
+/// ```
+public struct L1L2: Regularizer {
+    public static let className = "L1L2"
+    public let l1: Double
+    public let l2: Double
+
+    public init(l1: Double = 0, l2: Double = 0) {
+        precondition(l1.isFinite && l1 >= 0, "L1L2: expected a non-negative float, received l1=\(l1)")
+        precondition(l2.isFinite && l2 >= 0, "L1L2: expected a non-negative float, received l2=\(l2)")
+        self.l1 = l1
+        self.l2 = l2
+    }
+
+    public func callAsFunction(_ weight: Tensor) -> Tensor {
+        var penalty = Tensor.zeros([], dtype: weight.dtype)
+        if l1 != 0 { penalty = penalty + weight.abs().sum() * l1 }
+        if l2 != 0 { penalty = penalty + weight.square().sum() * l2 }
+        return penalty
+    }
+
+    public func getConfig() -> Config { ["l1": .double(l1), "l2": .double(l2)] }
+}

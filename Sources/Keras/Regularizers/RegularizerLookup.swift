@@ -1,0 +1,45 @@
+import KerasCore
+
+private typealias RegularizerFactory = @Sendable (inout ObjectConfigReader) throws -> any Regularizer
+
+/// Class names and their aliases (`l1l2` is Keras's own snake-case key; `l1_l2` its API name).
+private let regularizerFactories: [String: RegularizerFactory] = {
+    let l1: RegularizerFactory = { r in L1(l1: try r.nonNegative("l1", default: 0.01)) }
+    let l2: RegularizerFactory = { r in L2(l2: try r.nonNegative("l2", default: 0.01)) }
+    let l1l2: RegularizerFactory = { r in
+        L1L2(l1: try r.nonNegative("l1", default: 0), l2: try r.nonNegative("l2", default: 0))
+    }
+    return ["L1": l1, "l1": l1, "L2": l2, "l2": l2, "L1L2": l1l2, "l1l2": l1l2, "l1_l2": l1l2]
+}()
+
+/// The regularizer a string names, with default arguments (`keras.regularizers.get("l2")`);
+/// `nil` for unknown names.
+///
+/// ```swift
+/// let penalty = regularizer(named: "l2")!(weights)   // 0.01 · Σw²
+/// ```
+public func regularizer(named name: String) -> (any Regularizer)? {
+    guard let factory = regularizerFactories[name] else { return nil }
+    var reader = ObjectConfigReader(className: name, config: [:])
+    return try? factory(&reader)
+}
+
+/// A regularizer from a layer config value: a string name or Keras's serialized object
+/// `{"module": "keras.regularizers", "class_name": "L2", "config": {"l2": 0.01}}`.
+///
+/// ```swift
+/// let r = try deserializeRegularizer(L1L2(l1: 0.1).serialize())
+/// ```
+///
+/// - Throws: `ConfigError` naming an unknown class, an unexpected key or a bad value.
+public func deserializeRegularizer(_ value: ConfigValue) throws -> any Regularizer {
+    let (className, config) = try ObjectConfigReader.split(value, kind: "regularizer")
+    guard let factory = regularizerFactories[className] else {
+        throw ConfigError("Unknown regularizer '\(className)'. Expected one of: "
+            + regularizerFactories.keys.sorted().joined(separator: ", ") + ".")
+    }
+    var reader = ObjectConfigReader(className: className, config: config)
+    let regularizer = try factory(&reader)
+    try reader.finish()
+    return regularizer
+}
