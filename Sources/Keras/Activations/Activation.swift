@@ -79,8 +79,14 @@ public enum Activation: Sendable, CustomStringConvertible {
         }
     }
 
-    /// `log(1 + e^x)` without overflow.
-    static func softplus(_ x: Tensor) -> Tensor { x.relu() + (-x.abs()).exp().log1p() }
+    /// `log(1 + e^x)` without overflow: `x + log1p(e^−x)` for `x > 0`, else `log1p(e^x)`. Each
+    /// branch sees only inputs where it cannot overflow, so the gradient is `sigmoid(x)`
+    /// everywhere (½ at 0, where `relu(x) + log1p(e^−|x|)` would give 0).
+    static func softplus(_ x: Tensor) -> Tensor {
+        let positive = x .> 0
+        let pos = x.maximum(0), neg = x.minimum(0)
+        return `where`(positive, pos + (-pos).exp().log1p(), neg.exp().log1p())
+    }
 
     /// `x` if positive, else `alpha·(e^x − 1)`.
     static func elu(_ x: Tensor, alpha: Double) -> Tensor {
