@@ -12,6 +12,10 @@ import os
 
 os.environ["KERAS_BACKEND"] = "jax"
 
+import jax
+
+jax.config.update("jax_enable_x64", True)  # the QR reference runs in float64
+
 import keras
 import numpy as np
 from keras import initializers as I
