@@ -1,6 +1,11 @@
 import KerasCore
 
 /// A projection applied to a weight after each optimizer step (`keras.constraints`).
+///
+/// ```swift
+/// let dense = Dense(64, kernelConstraint: MaxNorm(maxValue: 3))
+/// NonNeg()(Tensor([-1.0, 2.0]))   // [0, 2]
+/// ```
 public protocol Constraint: Sendable {
     static var className: String { get }
     /// The constrained value of `weight`.
@@ -9,6 +14,7 @@ public protocol Constraint: Sendable {
 }
 
 extension Constraint {
+    /// `{"module": "keras.constraints", "class_name": …, "config": …, "registered_name": null}`.
     public func serialize() -> ConfigValue {
         .serialized(module: "keras.constraints", className: Self.className, config: getConfig())
     }

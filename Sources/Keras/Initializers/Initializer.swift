@@ -51,7 +51,11 @@ public func computeFans(_ shape: [Int], inputAxes: [Int]? = nil, outputAxes: [In
     }
 }
 
-/// All zeros.
+/// All zeros (`keras.initializers.Zeros`), Dense's default bias initializer.
+///
+/// ```swift
+/// Zeros()([3], dtype: .float32)   // [0, 0, 0]
+/// ```
 public struct Zeros: Initializer {
     public static let className = "Zeros"
     public init() {}
@@ -59,7 +63,11 @@ public struct Zeros: Initializer {
     public func getConfig() -> Config { [:] }
 }
 
-/// All ones.
+/// All ones (`keras.initializers.Ones`).
+///
+/// ```swift
+/// Ones()([2, 2], dtype: .float32)
+/// ```
 public struct Ones: Initializer {
     public static let className = "Ones"
     public init() {}
@@ -67,7 +75,11 @@ public struct Ones: Initializer {
     public func getConfig() -> Config { [:] }
 }
 
-/// Every element `value`.
+/// Every element `value` (`keras.initializers.Constant`).
+///
+/// ```swift
+/// Constant(0.1)([4], dtype: .float32)   // [0.1, 0.1, 0.1, 0.1]
+/// ```
 public struct Constant: Initializer {
     public static let className = "Constant"
     public let value: Double

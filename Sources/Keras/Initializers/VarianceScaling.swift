@@ -85,6 +85,10 @@ extension VarianceScalingPreset {
 }
 
 /// U(−limit, limit), limit = √(6 / (fan_in + fan_out)). Dense's default kernel initializer.
+///
+/// ```swift
+/// GlorotUniform(seed: 1)([784, 128], dtype: .float32)   // |w| ≤ √(6/912) ≈ 0.0811
+/// ```
 public struct GlorotUniform: VarianceScalingPreset {
     public static let className = "GlorotUniform"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.uniform
@@ -99,6 +103,10 @@ public struct GlorotUniform: VarianceScalingPreset {
 }
 
 /// Truncated normal, σ = √(2 / (fan_in + fan_out)).
+///
+/// ```swift
+/// GlorotNormal(seed: 1)([784, 128], dtype: .float32)
+/// ```
 public struct GlorotNormal: VarianceScalingPreset {
     public static let className = "GlorotNormal"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.truncatedNormal
@@ -113,6 +121,10 @@ public struct GlorotNormal: VarianceScalingPreset {
 }
 
 /// U(−limit, limit), limit = √(6 / fan_in).
+///
+/// ```swift
+/// HeUniform(seed: 1)([3, 3, 16, 32], dtype: .float32)   // fan_in = 3·3·16
+/// ```
 public struct HeUniform: VarianceScalingPreset {
     public static let className = "HeUniform"
     static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
@@ -127,6 +139,10 @@ public struct HeUniform: VarianceScalingPreset {
 }
 
 /// Truncated normal, σ = √(2 / fan_in).
+///
+/// ```swift
+/// HeNormal(seed: 1)([784, 128], dtype: .float32)
+/// ```
 public struct HeNormal: VarianceScalingPreset {
     public static let className = "HeNormal"
     static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
@@ -141,6 +157,10 @@ public struct HeNormal: VarianceScalingPreset {
 }
 
 /// U(−limit, limit), limit = √(3 / fan_in).
+///
+/// ```swift
+/// LecunUniform(seed: 1)([784, 128], dtype: .float32)
+/// ```
 public struct LecunUniform: VarianceScalingPreset {
     public static let className = "LecunUniform"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
@@ -155,6 +175,10 @@ public struct LecunUniform: VarianceScalingPreset {
 }
 
 /// Truncated normal, σ = √(1 / fan_in).
+///
+/// ```swift
+/// LecunNormal(seed: 1)([784, 128], dtype: .float32)
+/// ```
 public struct LecunNormal: VarianceScalingPreset {
     public static let className = "LecunNormal"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal

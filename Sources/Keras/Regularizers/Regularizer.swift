@@ -1,6 +1,13 @@
 import KerasCore
 
-/// A weight penalty added to the model's losses (`keras.regularizers`).
+/// A weight penalty added to the model's losses (`keras.regularizers`): a layer adds
+/// `regularizer(weight)` for each regularized weight to its losses, which `fit` adds to the
+/// compiled loss.
+///
+/// ```swift
+/// let dense = Dense(64, kernelRegularizer: L2(l2: 1e-4))
+/// let penalty = L1L2(l1: 0.01, l2: 0.01)(weights)   // scalar tensor
+/// ```
 public protocol Regularizer: Sendable {
     static var className: String { get }
     /// The penalty for `weight` (a scalar tensor, differentiable).
@@ -9,6 +16,7 @@ public protocol Regularizer: Sendable {
 }
 
 extension Regularizer {
+    /// `{"module": "keras.regularizers", "class_name": …, "config": …, "registered_name": null}`.
     public func serialize() -> ConfigValue {
         .serialized(module: "keras.regularizers", className: Self.className, config: getConfig())
     }
