@@ -74,6 +74,16 @@ open class MonitorCallback: Callback {
         }
     }
 
+    private var warnedMissing = false
+
+    /// Warns (once per callback, like Python's default warning filter) that `monitor` is absent.
+    func warnMissingMonitor(_ what: String, _ logs: [String: Double], suffix: String = "") {
+        guard !warnedMissing else { return }
+        warnedMissing = true
+        emitWarning("\(what) conditioned on metric `\(monitor)` which is not available. "
+                    + "Available metrics are: \(logs.keys.sorted().joined(separator: ","))\(suffix)")
+    }
+
     /// Keras's `_is_improvement`: true when there is no reference yet.
     func isImprovement(_ value: Double, over reference: Double?) -> Bool {
         guard let reference else { return true }
