@@ -88,4 +88,18 @@ struct DatasetTests {
         } catch { Issue.record("\(error)") }
         #expect(throws: DatasetError.self) { try Dataset(inputs: []) }
     }
+
+    @Test("the bundled digits through the pipeline: 45 batches of 32, pixels scaled")
+    func digitsPipeline() throws {
+        let ((xTrain, yTrain), _) = try Datasets.digits(dtype: .float32)
+        let ds = try Dataset(xTrain / 255, yTrain).shuffled(seed: 0).batched(32)
+        #expect(ds.count == 45)
+        var seen = 0
+        for batch in ds.elements(epoch: 2) {
+            #expect(batch.x.shape.dropFirst() == [8, 8])
+            #expect(batch.x.max().item <= 1)
+            seen += batch.count
+        }
+        #expect(seen == 1437)
+    }
 }
