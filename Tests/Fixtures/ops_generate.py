@@ -345,3 +345,63 @@ dt.add("float64_plus_float32", [fl.astype(np.float64), fl], fl.astype(np.float64
 dt.write()
 
 print("wrote", [a.name for a in (ew, rd, la, sh, cr, dt)])
+
+# ---------------------------------------------------------------- printing: NumPy's str(array)
+def print_case(name, a):
+    a = np.asarray(a)
+    data = [repr(float(v)) if a.dtype.kind == "f" else (int(v) if a.dtype.kind in "iu" else (1 if v else 0))
+            for v in a.reshape(-1).tolist()]
+    return {"name": name, "tensor": {"shape": list(a.shape), "dtype": str(a.dtype), "data": data}, "str": str(a)}
+
+
+F, D, I = np.float32, np.float64, np.int32
+printing = [
+    print_case("scalar_float", F(1.5)), print_case("scalar_int", I(3)), print_case("scalar_bool", np.bool_(True)),
+    print_case("scalar_zero", F(0.0)), print_case("scalar_negative_zero", F(-0.0)), print_case("scalar_nan", F(np.nan)),
+    print_case("scalar_small", F(1e-5)), print_case("scalar_large", F(123456789.0)), print_case("scalar_third", F(1 / 3)),
+    print_case("scalar_float64_third", D(1 / 3)), print_case("scalar_neg_inf", F(-np.inf)),
+    print_case("whole", np.array([1, 2, 3], F)), print_case("zeros", np.zeros(3, F)),
+    print_case("mixed_widths", np.array([1.5, -10.25, 100.0], F)), print_case("tenths", np.array([0.1, 0.2, 0.3], F)),
+    print_case("tenths_float64", np.array([0.1, 0.2, 0.3], D)), print_case("third_float64", np.array([1 / 3, 2.0], D)),
+    print_case("third_float32", np.array([1 / 3, -2.0], F)),
+    print_case("scientific_small", np.array([1e-5, 1.0, 1000.0], F)), print_case("scientific_ratio", np.array([0.5, 1500.0], F)),
+    print_case("scientific_large", np.array([1e10, 1.0], F)), print_case("scientific_tiny", np.array([1e-8, -2e-9], F)),
+    print_case("scientific_large_only", np.array([123456789.0], F)), print_case("below_1e8", np.array([99999.5, 1.0], F)),
+    print_case("scientific_with_nan", np.array([1e-6, np.nan, np.inf], F)),
+    print_case("nan_inf", np.array([np.nan, np.inf, -np.inf, 1.5], F)), print_case("only_nan", np.array([np.nan, np.nan], F)),
+    print_case("negative_zero", np.array([-0.0, 1.0], F)), print_case("negative_zeros", np.array([-0.0, 0.0], F)),
+    print_case("negative_zero_fraction", np.array([-0.0, 0.25], F)),
+    print_case("ints", np.array([1, -20, 300], I)), print_case("ints_2d", np.array([[1, -20], [300, 4]], I)),
+    print_case("int64", np.array([5, 123456789012], np.int64)), print_case("bools", np.array([True, False, True])),
+    print_case("bools_2d", np.array([[True, False], [False, True]])),
+    print_case("rank2", np.array([[1.0, 2.0], [3.0, 4.0]], F)),
+    print_case("rank2_fractions", np.array([[1.0, 2.5], [-3.125, 4.0]], F)),
+    print_case("rank3", np.arange(12, dtype=F).reshape(2, 3, 2) / 4),
+    print_case("rank3_int", np.arange(24, dtype=I).reshape(2, 3, 4)),
+    print_case("rank4", np.arange(16, dtype=I).reshape(2, 2, 2, 2)),
+    print_case("random_normal", rng.normal(size=(3, 4)).astype(F)),
+    print_case("random_normal_float64", rng.normal(size=(2, 3)).astype(D)),
+    print_case("wrap_floats", (rng.normal(size=(30,)) * 10).astype(F)),
+    print_case("wrap_rows", (rng.normal(size=(2, 16)) * 10).astype(F)),
+    print_case("wrap_ints", np.arange(0, 4000, 97, dtype=I)),
+    print_case("wrap_rank3", rng.normal(size=(2, 2, 12)).astype(F)),
+    print_case("summarized_1d", np.arange(2000, dtype=F)),
+    print_case("summarized_2d", np.arange(2002, dtype=I).reshape(2, 1001)),
+    print_case("summarized_3d", (np.arange(1200, dtype=F) / 7).reshape(10, 10, 12)),
+    print_case("summarized_rows", np.arange(3000, dtype=I).reshape(1000, 3)),
+    print_case("not_summarized_1000", np.arange(1000, dtype=I)),
+    print_case("exact_mantissa_digits", np.array([0.3, 1.2345678e-5], F)),
+    print_case("exact_mantissa_digits_float64", np.array([0.3, 1.2345678e-5, 2.0 / 3.0], D)),
+    print_case("three_digit_exponent", np.array([1e100, 1.0, -2.5e-120], D)),
+    print_case("rounded_fraction_float64", np.array([1.123456789, 2.0, -0.000123456789], D)),
+    print_case("boundary_1e-4", np.array([1e-4, 1.0], D)), print_case("ratio_exactly_1000", np.array([1.0, 1000.0], F)),
+    print_case("summarized_with_nan", np.concatenate([[np.nan, -np.inf], np.arange(1100) / 3.0]).astype(F)),
+    print_case("summarized_wrapped_3d", (rng.normal(size=(8, 9, 30)) * 1e3).astype(F)),
+    print_case("column", np.arange(5, dtype=F).reshape(5, 1) - 2),
+    print_case("large_ints", np.array([[-2147483648, 0], [7, 2147483647]], I)),
+    print_case("empty", np.zeros((0,), F)), print_case("empty_2d", np.zeros((2, 0), F)),
+    print_case("empty_int", np.zeros((0, 3), I)),
+]
+with open(os.path.join(HERE, "ops_printing.json"), "w") as f:
+    json.dump({"cases": printing}, f, indent=0)
+    f.write("\n")
