@@ -4,8 +4,8 @@
 /// let x = Tensor.arange(24).reshaped(to: [2, 3, 4])
 /// x[0]                          // shape (3, 4)
 /// x[1, 1..<3]                   // shape (2, 4)
-/// x[..., 0]                     // `...` is one whole axis, as in Swift: shape (3, 4)
-/// x[.ellipsis, 0]               // NumPy's `...`: every remaining axis, shape (2, 3)
+/// x[..., 0]                     // `...` is NumPy's ellipsis: shape (2, 3)
+/// x[.all, 0]                    // NumPy's `x[:, 0]`: shape (2, 4)
 /// x[0, 1...]                    // shape (2, 4)
 /// x[0, 0, .stride(nil, nil, by: -1)]   // reversed last axis
 /// x[.newAxis]                   // shape (1, 2, 3, 4)
@@ -13,7 +13,7 @@
 /// ```
 
 /// One entry of a tensor subscript. Build one with an `Int`, a Swift range, or the static
-/// members `.all`, `.stride(_:_:by:)`, `.newAxis` and `.ellipsis`.
+/// members `.all`, `.stride(_:_:by:)`, `.newAxis` and `.ellipsis` (also written `...`).
 public struct TensorIndex: Sendable {
     enum Kind: Sendable {
         case index(Int)
@@ -27,6 +27,7 @@ public struct TensorIndex: Sendable {
 /// Values usable inside a tensor subscript: `Int`, `Range<Int>`, `ClosedRange<Int>`, the partial
 /// ranges and ``TensorIndex`` itself. Negative bounds count from the end of the axis.
 public protocol TensorIndexConvertible {
+    /// This value as a subscript entry.
     var tensorIndex: TensorIndex { get }
 }
 
@@ -151,20 +152,15 @@ extension Tensor {
         self[indices: indices.map(\.tensorIndex)]
     }
 
-    /// `x[...]`, `x[..., 0]`: Swift's `...` selects one whole axis.
-    public subscript(_ all: UnboundedRange, _ rest: any TensorIndexConvertible...) -> Tensor {
-        self[indices: [.all] + rest.map(\.tensorIndex)]
+    /// `x[..., 0]`, `x[..., .newAxis]`: Swift's `...` stands for NumPy's ellipsis, as many whole
+    /// axes as needed (so code ported from Python reads the same).
+    public subscript(_ ellipsis: UnboundedRange, _ rest: any TensorIndexConvertible...) -> Tensor {
+        self[indices: [.ellipsis] + rest.map(\.tensorIndex)]
     }
 
     /// `x[0, ...]`, `x[1..<2, ..., 3]`.
-    public subscript(_ first: any TensorIndexConvertible, _ all: UnboundedRange,
+    public subscript(_ first: any TensorIndexConvertible, _ ellipsis: UnboundedRange,
                      _ rest: any TensorIndexConvertible...) -> Tensor {
-        self[indices: [first.tensorIndex, .all] + rest.map(\.tensorIndex)]
-    }
-
-    /// `x[..., ..., 0]`.
-    public subscript(_ all0: UnboundedRange, _ all1: UnboundedRange,
-                     _ rest: any TensorIndexConvertible...) -> Tensor {
-        self[indices: [.all, .all] + rest.map(\.tensorIndex)]
+        self[indices: [first.tensorIndex, .ellipsis] + rest.map(\.tensorIndex)]
     }
 }
