@@ -32,6 +32,8 @@ public protocol TensorIndexConvertible {
 }
 
 extension TensorIndexConvertible where Self == TensorIndex {
+    /// One position along an axis (negative counts from the end); the axis is dropped.
+    public static func index(_ i: Int) -> TensorIndex { TensorIndex(kind: .index(i)) }
     /// A whole axis (NumPy's `:`).
     public static var all: TensorIndex { TensorIndex(kind: .range(start: nil, end: nil, stride: 1)) }
     /// Python's `start:end:step`; `nil` bounds mean the natural ends for the step's direction.
