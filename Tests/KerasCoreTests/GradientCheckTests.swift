@@ -134,6 +134,7 @@ import Testing
         checkGradients([table]) { $0[0].take(Tensor([11, 3, 3])) }
         checkGradients([table]) { $0[0].takeAlongAxis(Tensor([[0], [2], [1], [1]]), axis: 1) }
         checkGradients([table]) { $0[0].takeAlongAxis(Tensor([[0, 1, 1]]), axis: 0) }
+        checkGradients([Self.normal([1, 3], seed: 62)]) { $0[0].takeAlongAxis(Tensor([[0, 2], [1, 1], [2, 0], [0, 0]]), axis: 1) }
     }
 
     @Test func sortingAndScans() {

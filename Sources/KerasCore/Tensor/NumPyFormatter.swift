@@ -20,9 +20,9 @@ import Foundation
 /// //  [-3.125  4.   ]], shape=(2, 2), dtype=float32)
 /// ```
 struct NumPyFormatter {
+    let tensor: Tensor
     let shape: [Int]
     let dtype: DType
-    let values: [Double]
     let summarize: Bool
     let strides: [Int]
     static let edgeItems = 3
@@ -30,18 +30,19 @@ struct NumPyFormatter {
     static let threshold = 1000
 
     init(_ t: Tensor) {
+        tensor = t
         shape = t.shape
         dtype = t.dtype
-        values = t.doubles
         summarize = t.scalarCount > Self.threshold
         strides = contiguousStrides(t.shape)
     }
 
     func format() -> String {
-        if shape.isEmpty { return scalarString(values[0]) }
-        if values.isEmpty { return "[]" }
+        if shape.isEmpty { return scalarString(tensor.doubleAt(0)) }
+        if tensor.scalarCount == 0 { return "[]" }
+        // Only the printed elements are read, so summarizing a large tensor stays cheap.
         let shown = shownIndices()
-        let strings = elementStrings(shown.map { values[$0] })
+        let strings = elementStrings(shown.map { tensor.doubleAt($0) })
         var lookup: [Int: String] = [:]
         for (i, s) in zip(shown, strings) { lookup[i] = s }
         return render(axis: 0, offset: 0, hanging: " ", width: Self.lineWidth, lookup: lookup)
