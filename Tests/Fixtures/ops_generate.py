@@ -197,6 +197,9 @@ einsums = {
 for eq, shapes in einsums.items():
     ops_ = [rand(*s) for s in shapes]
     la.add(f"einsum {eq}", ops_, f32(np.einsum(eq, *[o.astype(np.float64) for o in ops_])))
+ee_a, ee_b = np.zeros((2, 0), np.float32), np.zeros((0, 3), np.float32)
+la.add("einsum_empty_contraction", [ee_a, ee_b], np.einsum("ij,jk->ik", ee_a, ee_b))
+la.add("tensordot_empty", [ee_a, ee_b], np.tensordot(ee_a, ee_b, axes=1))
 la.write()
 
 # ---------------------------------------------------------------- shape and indexing
@@ -283,6 +286,18 @@ csi = rand_int(4)
 sh.add("cumsum_int", [csi], np.cumsum(csi), "int32")
 sh.add("cumprod_1", [cs], np.cumprod(cs, axis=1))
 sh.add("cumsum_empty", [np.zeros((2, 0), np.float32)], np.zeros((2, 0), np.float32))
+# empty dimensions
+e03, e20 = np.zeros((0, 3), np.float32), np.zeros((2, 0), np.float32)
+sh.add("sort_empty", [e20], np.sort(e20, axis=-1))
+sh.add("argsort_empty", [e03], np.argsort(e03, axis=0), "int32")
+sh.add("softmax_empty", [e03], e03)
+sh.add("top_k_empty", [e03], np.zeros((0, 2), np.float32))
+sh.add("tile_empty", [e20], np.tile(e20, (2, 3)))
+sh.add("one_hot_empty", [np.zeros((0,), np.int32)], np.zeros((0, 4), np.float32))
+sh.add("take_along_axis_empty", [e03, np.zeros((0, 2), np.int32)], np.zeros((0, 2), np.float32))
+sh.add("subscript_empty_tensor", [e03], e03[:, 1:])
+sh.add("stack_empty", [e20], np.stack([e20, e20], axis=1))
+sh.add("transpose_empty", [e20], e20.T)
 sh.write()
 
 # ---------------------------------------------------------------- creation

@@ -101,6 +101,8 @@ import Testing
             "matmul_int": { matmul($0[0], $0[1]) },
             "tensordot_lists": { tensordot($0[0], $0[1], axes: ([1, 2], [1, 0])) },
             "tensordot_2": { $0[0].tensordot($0[1]) }, "tensordot_0": { tensordot($0[0], $0[1], axes: 0) },
+            "einsum_empty_contraction": { einsum("ij,jk->ik", $0[0], $0[1]) },
+            "tensordot_empty": { tensordot($0[0], $0[1], axes: 1) },
         ]
         for tag in ["2d", "batched", "broadcast_batch", "batch_vs_2d", "vec_mat", "mat_vec", "vec_vec", "empty_k", "empty_m"] {
             ops["matmul_\(tag)"] = { matmul($0[0], $0[1]) }
@@ -152,6 +154,12 @@ import Testing
             "cumsum_none": { $0[0].cumsum() }, "cumsum_0": { cumsum($0[0], axis: 0) }, "cumsum_1": { $0[0].cumsum(axis: 1) },
             "cumsum_int": { $0[0].cumsum() }, "cumprod_1": { cumprod($0[0], axis: -1) },
             "cumsum_empty": { $0[0].cumsum(axis: 1) },
+            "sort_empty": { $0[0].sort() }, "argsort_empty": { $0[0].argsort(axis: 0) },
+            "softmax_empty": { $0[0].softmax() }, "top_k_empty": { $0[0].topK(2).values },
+            "tile_empty": { $0[0].tile([2, 3]) }, "one_hot_empty": { oneHot($0[0], depth: 4) },
+            "take_along_axis_empty": { $0[0].takeAlongAxis($0[1], axis: 1) },
+            "subscript_empty_tensor": { $0[0][.all, 1...] }, "stack_empty": { stack([$0[0], $0[0]], axis: 1) },
+            "transpose_empty": { $0[0].T },
         ]
         for ax in [0, 1, -1] { ops["stack_\(ax)"] = { stack([$0[0], $0[0] * 2], axis: ax) } }
         for i in 0..<3 {
