@@ -45,6 +45,8 @@ final class Node: @unchecked Sendable {
     /// Index of this node among the layer's calls (the `[0]` in `dense[0][0]`).
     let nodeIndex: Int
     private var weakOutputs: [WeakBox<KerasTensor>] = []
+    /// How many tensors the call produced.
+    private(set) var outputCount = 0
 
     init(layer: Layer, inputs: [KerasTensor], nodeIndex: Int) {
         self.layer = layer
@@ -54,7 +56,10 @@ final class Node: @unchecked Sendable {
 
     var isInput: Bool { layer is InputLayer }
     var outputs: [KerasTensor] { weakOutputs.compactMap(\.value) }
-    func setOutputs(_ outputs: [KerasTensor]) { weakOutputs = outputs.map { WeakBox($0) } }
+    func setOutputs(_ outputs: [KerasTensor]) {
+        weakOutputs = outputs.map { WeakBox($0) }
+        outputCount = outputs.count
+    }
 }
 
 /// A weak reference (used so layers do not keep their call nodes, and nodes their outputs, alive
