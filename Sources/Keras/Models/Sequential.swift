@@ -25,13 +25,15 @@ open class Sequential: Model, @unchecked Sendable {
 
     public init(_ layers: [Layer] = [], name: String? = nil, trainable: Bool = true) {
         super.init(name: name, trainable: trainable)
-        for layer in layers { add(layer) }
+        for layer in layers { add(layer, rebuild: false) }
+        noteRebuild()
     }
 
     /// Recreates a model from Keras's Sequential config (`{name, layers, build_input_shape}`).
     public convenience init(config: Config) throws {
         self.init(name: config["name"]?.stringValue, trainable: config["trainable"]?.boolValue ?? true)
-        for entry in config["layers"]?.arrayValue ?? [] { add(try deserializeLayer(entry)) }
+        for entry in config["layers"]?.arrayValue ?? [] { add(try deserializeLayer(entry), rebuild: false) }
+        noteRebuild()
         if !built, let shape = config["build_input_shape"]?.shapeValue { build(inputShape: shape) }
     }
 
@@ -39,13 +41,17 @@ open class Sequential: Model, @unchecked Sendable {
     open override var layers: [Layer] { stack }
 
     /// Appends a layer; an ``InputLayer`` is accepted only first. If the input shape is known,
-    /// the new layer is built at once.
-    public func add(_ layer: Layer) {
+    /// the new layer is built at once (it stops with Keras's message if it cannot take the
+    /// current output shape).
+    public func add(_ layer: Layer) { add(layer, rebuild: true) }
+
+    private func add(_ layer: Layer, rebuild: Bool) {
         if let input = layer as? InputLayer {
             precondition(stack.isEmpty && inputLayer == nil,
                          "Sequential model \"\(name)\": an InputLayer can only be added first (it already has \(stack.count) layer(s))")
             inputLayer = input
-            build(inputShape: input.batchShape)
+            built = true
+            buildShapes = [input.batchShape]
             return
         }
         precondition(!stack.contains { $0 === layer },
@@ -56,13 +62,14 @@ open class Sequential: Model, @unchecked Sendable {
             let output = layer(previous)
             if let error = output.error { stack.removeLast(); preconditionFailure(error.description) }
             symbolicOutputs.append(output)
-            built = true
-            buildShapes = [inputLayer.batchShape]
-        } else if let shape = buildShapes?.first {
-            if let error = propagate(shape, building: true).error { preconditionFailure(error.description) }
-            built = true
-            buildShapes = [shape]
+            if rebuild { noteRebuild() }
         }
+    }
+
+    /// Keras rebuilds a hidden functional model after each change once the input is known, which
+    /// uses up one automatic `functional` name; doing the same keeps later auto-names identical.
+    private func noteRebuild() {
+        if inputLayer != nil && !stack.isEmpty { _ = uniqueLayerName("functional") }
     }
 
     /// Adds the input layer behind a symbolic tensor from ``Input(shape:batchSize:name:dtype:)``.
@@ -78,14 +85,27 @@ open class Sequential: Model, @unchecked Sendable {
     public func pop() -> Layer {
         precondition(!stack.isEmpty, "There are no layers in the model \"\(name)\".")
         if !symbolicOutputs.isEmpty { symbolicOutputs.removeLast() }
-        return stack.removeLast()
+        let layer = stack.removeLast()
+        noteRebuild()
+        return layer
     }
 
-    /// Builds the layers one after the other, stopping with Keras's message at the first layer
-    /// that cannot take its input.
+    /// Builds for inputs of `inputShapes[0]` as Keras does: an ``InputLayer`` of that shape is
+    /// put in front and every layer is called on its output, stopping with Keras's message at the
+    /// first layer that cannot take its input.
     open override func build(inputShapes: [[Int?]]) {
         precondition(inputShapes.count == 1, "Sequential model \"\(name)\" takes one input, received \(inputShapes.count)")
-        if let error = propagate(inputShapes[0], building: true).error { preconditionFailure(error.description) }
+        guard inputLayer == nil else { return }
+        let shape = inputShapes[0]
+        let input = InputLayer(shape: Array(shape.dropFirst()), batchSize: shape.first ?? nil, dtype: dtype)
+        inputLayer = input
+        var current = input.outputTensor!
+        for layer in stack {
+            current = layer(current)
+            if let error = current.error { preconditionFailure(error.description) }
+            symbolicOutputs.append(current)
+        }
+        noteRebuild()
     }
 
     open override func build(inputShape: [Int?]) { buildIfNeeded([inputShape]) }
@@ -131,7 +151,7 @@ open class Sequential: Model, @unchecked Sendable {
         return [symbolicOutputs.last ?? inputLayer.outputTensor]
     }
 
-    open override var inputNames: [String] { inputLayer.map { [$0.name] } ?? (built ? ["input_layer"] : []) }
+    open override var inputNames: [String] { inputLayer.map { [$0.name] } ?? [] }
     open override var outputNames: [String] { stack.last.map { [$0.name] } ?? [] }
     open override var inputShapes: [[Int?]] { inputLayer.map { [$0.batchShape] } ?? buildShapes ?? [] }
 
