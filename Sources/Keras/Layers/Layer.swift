@@ -318,7 +318,8 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         return computeOutputShapes(shapes).first
     }
 
-    public var description: String { "<\(className) name=\(name), built=\(built)>" }
+    /// Keras's repr: `<Dense name=dense, built=True>`.
+    public var description: String { "<\(className) name=\(name), built=\(built ? "True" : "False")>" }
 }
 
 /// What a layer accepts (Keras's `InputSpec`): a rank (exact or minimum) and fixed axis sizes.
@@ -326,12 +327,19 @@ public struct InputSpec: Sendable, Equatable {
     public var rank: Int?
     public var minRank: Int?
     /// Axis (negative counts from the end) → required size.
-    public var axes: [Int: Int]
+    public var axes: [Int: Int] { didSet { axisList = axes.sorted { $0.key < $1.key } } }
+    /// `axes` as an array, so the per-call check does not walk a dictionary.
+    private var axisList: [(key: Int, value: Int)]
 
     public init(rank: Int? = nil, minRank: Int? = nil, axes: [Int: Int] = [:]) {
         self.rank = rank
         self.minRank = minRank
         self.axes = axes
+        self.axisList = axes.sorted { $0.key < $1.key }
+    }
+
+    public static func == (a: InputSpec, b: InputSpec) -> Bool {
+        a.rank == b.rank && a.minRank == b.minRank && a.axes == b.axes
     }
 
     /// Keras's message if `shape` violates the spec, else nil.
@@ -343,7 +351,7 @@ public struct InputSpec: Sendable, Equatable {
         if let minRank, r < minRank {
             return "Input \(inputIndex) of layer \"\(layer)\" is incompatible with the layer: expected min_ndim=\(minRank), found ndim=\(r). Full shape received: \(formatShape(Array(shape)))"
         }
-        for (axis, value) in axes {
+        for (axis, value) in axisList {
             let a = axis < 0 ? r + axis : axis
             guard a >= 0, a < r else { continue }
             let dim = shape[shape.index(shape.startIndex, offsetBy: a)]
@@ -354,13 +362,18 @@ public struct InputSpec: Sendable, Equatable {
         return nil
     }
 
-    func check<S: Collection>(_ shape: S, inputIndex: Int, layer: String) -> String? where S.Element == Int {
-        // Fast path for the common Dense spec: one axis, no rank rule.
-        if rank == nil, minRank == nil || shape.count >= minRank!, axes.count == 1, let (axis, value) = axes.first {
-            let a = axis < 0 ? shape.count + axis : axis
-            if a >= 0, a < shape.count, shape[shape.index(shape.startIndex, offsetBy: a)] == value { return nil }
+    @inline(__always)
+    func check(_ shape: [Int], inputIndex: Int, layer: String) -> String? {
+        // Fast path: every rule holds (the common case on each call).
+        let r = shape.count
+        var ok = (rank == nil || rank == r) && (minRank == nil || r >= minRank!)
+        if ok {
+            for (axis, value) in axisList {
+                let a = axis < 0 ? r + axis : axis
+                if a >= 0 && a < r && shape[a] != value { ok = false; break }
+            }
         }
-        return check(shape.map { Optional($0) }, inputIndex: inputIndex, layer: layer)
+        return ok ? nil : check(shape.map { Optional($0) }, inputIndex: inputIndex, layer: layer)
     }
 }
 
