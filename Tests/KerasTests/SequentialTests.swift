@@ -52,7 +52,8 @@ struct SequentialTests {
         #expect(model.built)
         #expect(model.weights.count == 6)
         #expect(model.layers.map { $0.outputShape! } == [[1, 2], [1, 3], [1, 4]])
-        #expect(model.inputShapes == [[1, 4]])
+        #expect(model.inputShapes == [[nil, 4]])
+        #expect(model(Tensor.ones([7, 4])).shape == [7, 4])
     }
 
     @Test func addPopAndInputFirst() {

@@ -22,6 +22,8 @@ open class Sequential: Model, @unchecked Sendable {
     /// With an input layer: the symbolic output of each layer, so `layer.output` and
     /// ``inputs``/``outputs`` work as in Keras (a Sequential with an Input is a functional graph).
     private var symbolicOutputs: [KerasTensor] = []
+    /// Whether the input layer was made from the first call's shape (its batch size is incidental).
+    private var inputFromFirstCall = false
 
     public init(_ layers: [Layer] = [], name: String? = nil, trainable: Bool = true) {
         super.init(name: name, trainable: trainable)
@@ -99,6 +101,7 @@ open class Sequential: Model, @unchecked Sendable {
         let shape = inputShapes[0]
         let input = InputLayer(shape: Array(shape.dropFirst()), batchSize: shape.first ?? nil, dtype: dtype)
         inputLayer = input
+        inputFromFirstCall = true
         var current = input.outputTensor!
         for layer in stack {
             current = layer(current)
@@ -153,7 +156,12 @@ open class Sequential: Model, @unchecked Sendable {
 
     open override var inputNames: [String] { inputLayer.map { [$0.name] } ?? [] }
     open override var outputNames: [String] { stack.last.map { [$0.name] } ?? [] }
-    open override var inputShapes: [[Int?]] { inputLayer.map { [$0.batchShape] } ?? buildShapes ?? [] }
+    /// The expected input shape; the batch size is left unknown when the model was built by a
+    /// call (any batch size is accepted then).
+    open override var inputShapes: [[Int?]] {
+        guard let inputLayer else { return [] }
+        return [inputFromFirstCall ? [nil] + inputLayer.batchShape.dropFirst() : inputLayer.batchShape]
+    }
 
     /// Keras's Sequential config: `{name, trainable, dtype, layers, build_input_shape}`; `layers`
     /// starts with the ``InputLayer`` when there is one.
@@ -163,7 +171,7 @@ open class Sequential: Model, @unchecked Sendable {
         if let inputLayer { entries.append(serializeLayer(inputLayer)) }
         entries += stack.map(serializeLayer)
         config["layers"] = .array(entries)
-        if let shape = inputShapes.first { config["build_input_shape"] = ConfigValue(shape: shape) }
+        if let shape = inputLayer?.batchShape { config["build_input_shape"] = ConfigValue(shape: shape) }
         return config
     }
 }

@@ -52,8 +52,7 @@ open class Merge: Layer, @unchecked Sendable {
             var out: [Int?] = []
             for (x, y) in zip(a, b) {
                 switch (x, y) {
-                case (nil, nil): out.append(nil)
-                case (nil, let v?), (let v?, nil): out.append(v == 1 ? nil : v)
+                case (nil, _), (_, nil): out.append(nil)   // as Keras: unknown if either is
                 case (let u?, let v?):
                     if u == v || v == 1 { out.append(u) } else if u == 1 { out.append(v) } else { return nil }
                 }
