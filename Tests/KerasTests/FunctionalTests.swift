@@ -111,4 +111,32 @@ struct FunctionalTests {
         #expect(model.weights.map(\.shape) == [[3, 4], [4], [4, 2], [2]])
         #expect(model(Tensor.ones([5, 3])).shape == [5, 2])
     }
+
+    @Test func featureExtractionFromASequential() throws {
+        let initial = Sequential([InputLayer(shape: [6]), Dense(8, activation: .relu), Dense(4, name: "last")])
+        #expect(initial.layers.map { $0.output?.shape } == [[nil, 8], [nil, 4]])
+        #expect(initial.layers[1].input === initial.layers[0].output)
+        let extractor = try Model(inputs: initial.inputs, outputs: initial.layers.map { $0.output! })
+        let x = Tensor.randomNormal([2, 6], seed: 8)
+        let features = extractor([x], training: false)
+        assertClose(features[1], initial(x))
+        assertClose(features[0], initial.layers[0](x))
+    }
+
+    @Test func modelLossesCollectRegularizers() throws {
+        struct L1: Regularizer {
+            static let className = "L1"
+            func callAsFunction(_ weight: Tensor) -> Tensor { weight.abs().sum() * 0.1 }
+            func getConfig() -> Config { ["l1": 0.1] }
+        }
+        let inputs = Input(shape: [2])
+        let outputs = Dense(1, kernelInitializer: Ones(), kernelRegularizer: L1(), activityRegularizer: L1())(inputs)
+        let model = try Model(inputs: inputs, outputs: outputs)
+        #expect(model.losses.count == 1)   // no call yet: weight penalty only
+        _ = model(Tensor.ones([4, 2]))
+        let losses = model.losses
+        #expect(losses.count == 2)
+        assertClose(losses[0], Tensor(Float(0.2)))
+        assertClose(losses[1], Tensor(Float(0.1 * 8 / 4)))   // Σ|2| over 4 rows · 0.1, ÷ batch 4
+    }
 }

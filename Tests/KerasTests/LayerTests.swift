@@ -127,6 +127,31 @@ struct LayerBaseTests {
         #expect(toSnakeCase("ELU") == "elu")
     }
 
+    @Test func globalNamesStayUniqueUnderConcurrency() async {
+        let names = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { (0..<50).map { _ in Dense(1).name } } }
+            var all: [String] = []
+            for await chunk in group { all += chunk }
+            return all
+        }
+        #expect(Set(names).count == 400)
+    }
+
+    @Test func inputLayerAndLambdaConfigs() throws {
+        let input = InputLayer(shape: [nil, 4], batchSize: 2, name: "x")
+        let config = input.getConfig()
+        #expect(config["batch_shape"] == [2, nil, 4])
+        let copy = try makeLayer(className: "InputLayer", config: config) as! InputLayer
+        #expect(copy.batchShape == [2, nil, 4] && copy.name == "x")
+        let lambda = Lambda(outputShape: [1], name: "norm") { ($0 * $0).sum(axes: [1], keepDims: true) }
+        #expect(lambda(Input(shape: [3])).shape == [nil, 1])
+        let rebuilt = try Lambda(config: lambda.getConfig(), function: lambda.function)
+        assertClose(rebuilt(Tensor([[1.0, 2.0]])), Tensor([[5.0]]))
+        #expect(throws: KerasError.self) { try makeLayer(className: "Lambda", config: lambda.getConfig()) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "Conv9D", config: [:]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "Dense", config: ["units": "three"]) }
+    }
+
     @Test func deferredBuild() {
         let layer = Dense(3)
         #expect(!layer.built && layer.weights.isEmpty)
