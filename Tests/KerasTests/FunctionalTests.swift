@@ -42,6 +42,8 @@ struct FunctionalTests {
         let da = try model.getLayer(name: "da"), o1 = try model.getLayer(name: "out1")
         assertClose(ys[0], o1(concatenate([da(xa), xb], axis: -1)))
         #expect(throws: KerasError.self) { try model.getLayer(name: "nope") }
+        #expect(model.checkInputs([[5, 4], [5, 3]])?.description ==
+                "Input 1 of layer \"two_heads\" is incompatible with the layer: expected shape=(None, 2), found shape=(5, 3)")
     }
 
     @Test func sharedLayerAndSkipConnection() throws {

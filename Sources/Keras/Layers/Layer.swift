@@ -331,6 +331,9 @@ public struct InputSpec: Sendable, Equatable {
     /// `axes` as an array, so the per-call check does not walk a dictionary.
     private var axisList: [(key: Int, value: Int)]
 
+    /// A full expected shape (`nil` = any size), reported whole on mismatch.
+    public private(set) var shape: [Int?]?
+
     public init(rank: Int? = nil, minRank: Int? = nil, axes: [Int: Int] = [:]) {
         self.rank = rank
         self.minRank = minRank
@@ -338,13 +341,25 @@ public struct InputSpec: Sendable, Equatable {
         self.axisList = axes.sorted { $0.key < $1.key }
     }
 
+    /// Expects inputs of exactly `shape` where sizes are known (Keras's `InputSpec(shape=…)`).
+    public init(shape: [Int?]) {
+        var axes: [Int: Int] = [:]
+        for (i, d) in shape.enumerated() { if let d { axes[i] = d } }
+        self.init(rank: shape.count, axes: axes)
+        self.shape = shape
+    }
+
     public static func == (a: InputSpec, b: InputSpec) -> Bool {
-        a.rank == b.rank && a.minRank == b.minRank && a.axes == b.axes
+        a.rank == b.rank && a.minRank == b.minRank && a.axes == b.axes && a.shape == b.shape
     }
 
     /// Keras's message if `shape` violates the spec, else nil.
     func check<S: Collection>(_ shape: S, inputIndex: Int, layer: String) -> String? where S.Element == Int? {
         let r = shape.count
+        if let expected = self.shape {
+            let matches = r == expected.count && zip(expected, shape).allSatisfy { e, d in e == nil || d == nil || e == d }
+            return matches ? nil : "Input \(inputIndex) of layer \"\(layer)\" is incompatible with the layer: expected shape=\(formatShape(expected)), found shape=\(formatShape(Array(shape)))"
+        }
         if let rank, r != rank {
             return "Input \(inputIndex) of layer \"\(layer)\" is incompatible with the layer: expected ndim=\(rank), found ndim=\(r). Full shape received: \(formatShape(Array(shape)))"
         }

@@ -45,11 +45,7 @@ open class Model: Layer, @unchecked Sendable {
         super.init(name: name, dtype: inputs[0].dtype)
         built = true
         buildShapes = inputs.map(\.shape)
-        inputSpec = inputs.map { t in
-            var axes: [Int: Int] = [:]
-            for (i, d) in t.shape.enumerated().dropFirst() { if let d { axes[i] = d } }
-            return InputSpec(rank: t.rank, axes: axes)
-        }
+        inputSpec = inputs.map { InputSpec(shape: [nil] + $0.shape.dropFirst()) }
     }
 
     /// A functional model with one input and one output.
