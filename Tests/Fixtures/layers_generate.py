@@ -175,6 +175,12 @@ added = layers.Add()([inputs, x2])
 outputs = layers.Dense(3, activation="softmax")(added)
 residual = keras.Model(inputs, outputs, name="residual")
 goldens["residual"] = capture(residual)
+keras.backend.clear_session()
+inputs = keras.Input(shape=(5,))
+inner = keras.Sequential([layers.Dense(3, activation="relu"), layers.Dense(2)])
+outputs = layers.Softmax()(inner(inputs))
+goldens["nested"] = capture(keras.Model(inputs, outputs))
+
 os.environ["COLUMNS"] = "200"
 goldens["residual_108"] = capture(residual, line_length=108)
 

@@ -70,6 +70,15 @@ struct SummaryTests {
         }
     }
 
+    @Test func nestedSequentialInFunctional() throws {
+        try withNameScope {
+            let inputs = Input(shape: [5])
+            let inner = Sequential([Dense(3, activation: .relu), Dense(2)])
+            let outputs = Softmax()(inner(inputs))
+            expectGolden("nested", try Model(inputs: inputs, outputs: outputs).summary())
+        }
+    }
+
     @Test func memorySizes() {
         let model = Sequential([InputLayer(shape: [1000]), Dense(1000)])
         #expect(model.summary().contains(" Total params: 1,001,000 (3.82 MB)\n"))
