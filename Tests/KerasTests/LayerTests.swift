@@ -152,6 +152,35 @@ struct LayerBaseTests {
         #expect(throws: KerasError.self) { try makeLayer(className: "Dense", config: ["units": "three"]) }
     }
 
+    @Test func fromConfigAndCustomRegistration() throws {
+        let dense = try Dense.fromConfig(Dense(3, activation: .relu, name: "d3").getConfig())
+        #expect(dense.units == 3 && dense.name == "d3")
+        let act = try ActivationLayer.fromConfig(["name": "a", "activation": "tanh"])
+        #expect(act.className == "Activation")
+        #expect(throws: KerasError.self) { try Dense.fromConfig(["name": "x"]) }
+
+        final class Scale: Layer, @unchecked Sendable {
+            let factor: Double
+            init(factor: Double, name: String? = nil) { self.factor = factor; super.init(name: name) }
+            override func call(_ x: Tensor, training: Bool) -> Tensor { x * factor }
+            override func getConfig() -> Config { var c = super.getConfig(); c["factor"] = .double(factor); return c }
+        }
+        registerLayer(className: "Scale") { Scale(factor: $0["factor"]?.doubleValue ?? 1, name: $0["name"]?.stringValue) }
+        let model = Sequential([InputLayer(shape: [2]), Scale(factor: 3)])
+        let copy = try deserializeLayer(serializeLayer(model)) as! Sequential
+        assertClose(copy(Tensor([[1.0, 2.0]])), Tensor([[3.0, 6.0]]))
+    }
+
+    @Test func symbolicShapeErrors() {
+        #expect(Reshape([4, 2]).applySymbolic([Input(shape: [6])])[0].error != nil)
+        #expect(Permute([2, 1]).applySymbolic([Input(shape: [6])])[0].error?.description.contains("expected ndim=3, found ndim=2") == true)
+        #expect(Dense(2).applySymbolic([Input(shape: [nil])])[0].error != nil)
+        #expect(Concatenate(axis: 1).applySymbolic([Input(shape: [2, 3]), Input(shape: [2, 4])])[0].error != nil)
+        #expect(Dot(axes: 1).applySymbolic([Input(shape: [3]), Input(shape: [4])])[0].error != nil)
+        #expect(Add().applySymbolic([Input(shape: [3]), Input(shape: [4])])[0].error != nil)
+        #expect(Add().applySymbolic([Input(shape: [3]), Input(shape: [1])])[0].shape == [nil, 3])
+    }
+
     @Test func deferredBuild() {
         let layer = Dense(3)
         #expect(!layer.built && layer.weights.isEmpty)

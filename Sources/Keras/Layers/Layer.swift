@@ -48,7 +48,24 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Keras's class name (`"Dense"`), used in summaries and configs.
-    open var className: String { String(describing: type(of: self)) }
+    open var className: String { type(of: self).registeredClassName }
+
+    /// The class name configs use for this class (the Swift name unless overridden).
+    open class var registeredClassName: String { String(describing: self) }
+
+    /// Recreates a layer of this class from ``getConfig()`` output or a Keras `get_config()`
+    /// dictionary (Keras's `from_config`).
+    ///
+    /// ```swift
+    /// let copy = try Dense.fromConfig(Dense(3, activation: .relu).getConfig())
+    /// ```
+    public class func fromConfig(_ config: Config) throws -> Self {
+        let layer = try makeLayer(className: registeredClassName, config: config)
+        guard let typed = layer as? Self else {
+            throw KerasError.invalidConfig("\(registeredClassName).fromConfig made a \(type(of: layer)), not a \(self)")
+        }
+        return typed
+    }
 
     /// Layers whose weights this layer owns (a model's layers; a wrapper's inner layer).
     open var sublayers: [Layer] { [] }

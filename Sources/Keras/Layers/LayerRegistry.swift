@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Keras's serialized form of a layer: `{"module", "class_name", "config", "registered_name"}`
 /// plus `build_config` once built.
 ///
@@ -38,8 +40,22 @@ public func deserializeLayer(_ value: ConfigValue) throws -> Layer {
     return layer
 }
 
-/// The built-in layer for `className` made from `config`.
+/// Custom layer classes that ``makeLayer(className:config:)`` (and so model configs) can
+/// recreate, registered with ``registerLayer(className:_:)``.
+private let customLayers = Mutex<[String: @Sendable (Config) throws -> Layer]>([:])
+
+/// Makes a custom layer class loadable from configs (Keras's `register_keras_serializable`).
+///
+/// ```swift
+/// registerLayer(className: "Scale") { try Scale(config: $0) }
+/// ```
+public func registerLayer(className: String, _ factory: @escaping @Sendable (Config) throws -> Layer) {
+    customLayers.withLock { $0[className] = factory }
+}
+
+/// The layer for `className` (built-in or registered) made from `config`.
 public func makeLayer(className: String, config: Config) throws -> Layer {
+    if let factory = customLayers.withLock({ $0[className] }) { return try factory(config) }
     switch className {
     case "InputLayer": return try InputLayer(config: config)
     case "Dense": return try Dense(config: config)

@@ -39,7 +39,7 @@ open class Sequential: Model, @unchecked Sendable {
         if !built, let shape = config["build_input_shape"]?.shapeValue { build(inputShape: shape) }
     }
 
-    open override var className: String { "Sequential" }
+    open override class var registeredClassName: String { "Sequential" }
     open override var layers: [Layer] { stack }
 
     /// Appends a layer; an ``InputLayer`` is accepted only first. If the input shape is known,

@@ -10,7 +10,7 @@ public final class ActivationLayer: Layer, @unchecked Sendable {
 
     public init(_ activation: Activation, name: String? = nil, dtype: DType = .float32) {
         self.activation = activation
-        super.init(name: name ?? uniqueLayerName("activation"), dtype: dtype)
+        super.init(name: name, dtype: dtype)
     }
 
     public convenience init(config: Config) throws {
@@ -18,7 +18,7 @@ public final class ActivationLayer: Layer, @unchecked Sendable {
                   dtype: try dtypeFromConfig(config["dtype"]))
     }
 
-    public override var className: String { "Activation" }
+    public override class var registeredClassName: String { "Activation" }
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor { activation(inputs) }
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
     public override func getConfig() -> Config {
