@@ -6,7 +6,7 @@
 /// called inside ``valueWithGradients(of:_:)`` is differentiable with respect to them.
 ///
 /// ```swift
-/// final class Scale: Layer {
+/// final class Scale: Layer, @unchecked Sendable {
 ///     var factor: Variable!
 ///     override func build(inputShape: [Int?]) {
 ///         factor = addWeight(name: "factor", shape: [inputShape.last!!], initializer: Ones())

@@ -14,7 +14,7 @@
 /// attributes) and implements ``call(_:training:)``:
 ///
 /// ```swift
-/// final class MLP: Model {
+/// final class MLP: Model, @unchecked Sendable {
 ///     let hidden = Dense(64, activation: .relu)
 ///     let head = Dense(10)
 ///     override func call(_ x: Tensor, training: Bool) -> Tensor { head(hidden(x, training: training)) }
@@ -223,7 +223,13 @@ open class Model: Layer, @unchecked Sendable {
     }
 
     /// The Keras 3 summary table as text (see ``printSummary(lineLength:)``).
-    public func summary(lineLength: Int? = nil) -> String { renderSummary(of: self, lineLength: lineLength) }
+    public func summary(lineLength: Int? = nil) -> String {
+        renderSummary(of: self, lineLength: lineLength, optimizerVariables: optimizerVariablesForSummary)
+    }
+
+    /// A built optimizer's variables, shown by ``summary(lineLength:)`` as Keras's
+    /// ` Optimizer params:` line (none until training support provides them).
+    open var optimizerVariablesForSummary: [Variable] { [] }
 
     /// Prints ``summary(lineLength:)``.
     public func printSummary(lineLength: Int? = nil) { print(summary(lineLength: lineLength), terminator: "") }

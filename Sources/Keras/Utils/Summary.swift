@@ -5,7 +5,10 @@
 /// The default width is Keras's default capped at an 80-column console (`min(88, 76)` for
 /// sequential-like models, `min(108, 76)` with the "Connected to" column), i.e. what Keras
 /// prints into a log file or a pipe.
-func renderSummary(of model: Model, lineLength: Int?) -> String {
+///
+/// `optimizerVariables` (a built optimizer's slots) add Keras's ` Optimizer params:` line and
+/// count in the total, as Keras does once the optimizer is built.
+func renderSummary(of model: Model, lineLength: Int?, optimizerVariables: [Variable] = []) -> String {
     let graph = model.graph
     let sequentialLike = graph?.isSequentialLike ?? true
     let header = sequentialLike ? ["Layer (type)", "Output Shape", "Param #"]
@@ -42,9 +45,14 @@ func renderSummary(of model: Model, lineLength: Int?) -> String {
 
     var out = "Model: \"\(model.name)\"\n"
     out += SummaryTable(header: header, rightAligned: rightAligned, positions: positions, lineLength: width).render(rows)
-    out += " Total params: \(groupedThousands(trainableCount + nonTrainableCount)) (\(readableMemorySize(trainableBytes + nonTrainableBytes)))\n"
+    let optimizerCount = optimizerVariables.reduce(0) { $0 + $1.shape.reduce(1, *) }
+    let optimizerBytes = optimizerVariables.reduce(0.0) { $0 + Double($1.shape.reduce(1, *) * $1.dtype.byteCount) }
+    out += " Total params: \(groupedThousands(trainableCount + nonTrainableCount + optimizerCount)) (\(readableMemorySize(trainableBytes + nonTrainableBytes + optimizerBytes)))\n"
     out += " Trainable params: \(groupedThousands(trainableCount)) (\(readableMemorySize(trainableBytes)))\n"
     out += " Non-trainable params: \(groupedThousands(nonTrainableCount)) (\(readableMemorySize(nonTrainableBytes)))\n"
+    if !optimizerVariables.isEmpty {
+        out += " Optimizer params: \(groupedThousands(optimizerCount)) (\(readableMemorySize(optimizerBytes)))\n"
+    }
     return out
 }
 
