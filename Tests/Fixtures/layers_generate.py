@@ -151,6 +151,10 @@ goldens["mlp"] = capture(m)
 os.environ["COLUMNS"] = "200"  # a wider console, so the explicit width is not clipped
 goldens["mlp_88"] = capture(m, line_length=88)
 os.environ["COLUMNS"] = "80"
+m.compile(optimizer="adam", loss="mse")
+m.optimizer.build(m.trainable_variables)
+goldens["mlp_adam_built"] = capture(m)
+goldens["mlp_adam_variables"] = [[list(v.shape), str(v.dtype)] for v in m.optimizer.variables]
 
 keras.backend.clear_session()
 inputs = keras.Input(shape=(3,))
@@ -186,4 +190,4 @@ goldens["residual_108"] = capture(residual, line_length=108)
 
 with open(os.path.join(HERE, "summary_goldens.json"), "w") as f:
     json.dump(goldens, f, indent=1, ensure_ascii=False)
-print("\n".join(goldens.values()))
+print("\n".join(v for v in goldens.values() if isinstance(v, str)))

@@ -9,9 +9,9 @@ enum ModelFixtures {
         return ConfigValue.from(any: root["models"]!).objectValue!
     }()
 
-    static let summaries: [String: String] = {
-        try! loadFixture("summary_goldens.json") as! [String: String]
-    }()
+    static let summaryFile: [String: ConfigValue] =
+        ConfigValue.from(any: try! loadFixture("summary_goldens.json")).objectValue!
+    static let summaries: [String: String] = summaryFile.compactMapValues(\.stringValue)
 
     static func tensor(_ value: ConfigValue) -> Tensor {
         let shape = value["shape"]!.arrayValue!.map { $0.intValue! }

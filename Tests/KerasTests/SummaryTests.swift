@@ -38,6 +38,25 @@ struct SummaryTests {
         }
     }
 
+    @Test func optimizerParamsLine() {
+        final class Compiled: Sequential, @unchecked Sendable {
+            var slots: [Variable] = []
+            override var optimizerVariablesForSummary: [Variable] { slots }
+        }
+        withNameScope {
+            let model = Compiled([InputLayer(shape: [784]), Dense(64, activation: .relu),
+                                  Dense(64, activation: .relu), Dense(10)], name: "mlp")
+            // Adam's variables as Keras lists them: iteration, learning rate, then m and v per weight.
+            let specs = ModelFixtures.summaryFile["mlp_adam_variables"]!.arrayValue!
+            model.slots = specs.map { spec in
+                let shape = spec.arrayValue![0].arrayValue!.map { $0.intValue! }
+                let dtype = DType(rawValue: spec.arrayValue![1].stringValue!)!
+                return Variable(Tensor.zeros(shape, dtype: dtype), name: "slot", trainable: false)
+            }
+            expectGolden("mlp_adam_built", model.summary())
+        }
+    }
+
     @Test func functionalModel() throws {
         try withNameScope {
             let inputs = Input(shape: [3])
