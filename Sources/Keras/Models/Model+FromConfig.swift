@@ -52,5 +52,7 @@ extension Model {
         }
         try self.init(inputs: try endpoints("input_layers"), outputs: try endpoints("output_layers"),
                       name: config["name"]?.stringValue)
+        singleInput = config["input_layers"]?.arrayValue?.first?.arrayValue == nil
+        singleOutput = config["output_layers"]?.arrayValue?.first?.arrayValue == nil
     }
 }

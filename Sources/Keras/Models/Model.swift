@@ -24,6 +24,9 @@ open class Model: Layer, @unchecked Sendable {
     /// The functional graph, for models built from symbolic tensors.
     let graph: FunctionalGraph?
     private var cachedSubclassLayers: [Layer]?
+    /// Whether the functional model was given one input / output tensor rather than a list (its
+    /// config then writes `input_layers` / `output_layers` flat, as Keras does).
+    var singleInput = false, singleOutput = false
 
     /// Creates a model to subclass (override ``call(_:training:)``) or a base for ``Sequential``.
     public override init(name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
@@ -51,16 +54,19 @@ open class Model: Layer, @unchecked Sendable {
     /// A functional model with one input and one output.
     public convenience init(inputs: KerasTensor, outputs: KerasTensor, name: String? = nil) throws {
         try self.init(inputs: [inputs], outputs: [outputs], name: name)
+        (singleInput, singleOutput) = (true, true)
     }
 
     /// A functional model with one input and several outputs.
     public convenience init(inputs: KerasTensor, outputs: [KerasTensor], name: String? = nil) throws {
         try self.init(inputs: [inputs], outputs: outputs, name: name)
+        singleInput = true
     }
 
     /// A functional model with several inputs and one output.
     public convenience init(inputs: [KerasTensor], outputs: KerasTensor, name: String? = nil) throws {
         try self.init(inputs: inputs, outputs: [outputs], name: name)
+        singleOutput = true
     }
 
     /// `"Functional"` for graph models (as Keras names them), else the Swift class name.
@@ -219,7 +225,8 @@ open class Model: Layer, @unchecked Sendable {
         }
         func history(_ t: KerasTensor) -> ConfigValue { [.string(t.sourceLayer!.name), .int(t.node!.nodeIndex), .int(t.tensorIndex)] }
         return ["name": .string(name), "trainable": .bool(trainable), "layers": .array(layerConfigs),
-                "input_layers": .array(graph.inputs.map(history)), "output_layers": .array(graph.outputs.map(history))]
+                "input_layers": singleInput ? history(graph.inputs[0]) : .array(graph.inputs.map(history)),
+                "output_layers": singleOutput ? history(graph.outputs[0]) : .array(graph.outputs.map(history))]
     }
 
     /// The Keras 3 summary table as text (see ``printSummary(lineLength:)``).
