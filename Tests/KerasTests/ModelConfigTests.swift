@@ -3,7 +3,7 @@ import KerasTestSupport
 import Testing
 
 @Suite("Model configs match Keras")
-struct FunctionalConfigTests {
+struct ModelConfigTests {
     /// Removes what Keras 3.15 adds to the variance-scaling initializer configs
     /// (`input_axes`/`output_axes`, owned by the initializers).
     static func normalized(_ value: ConfigValue) -> ConfigValue {
