@@ -1,0 +1,105 @@
+import Keras
+import KerasTestSupport
+import Testing
+
+/// `summary()` text against goldens printed by Keras 3 (Tests/Fixtures/layers_generate.py, which
+/// builds the same models after `clear_session()`, matching `withNameScope`).
+@Suite("summary() matches Keras 3")
+struct SummaryTests {
+    func expectGolden(_ key: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let golden = ModelFixtures.summaries[key]!
+        #expect(text == golden, "\(key):\n\(text)\nexpected:\n\(golden)", sourceLocation: sourceLocation)
+    }
+
+    @Test func seedModelUnbuiltAndBuilt() {
+        withNameScope {
+            let model = SequentialTests.seedModel()
+            expectGolden("seed_unbuilt", model.summary())
+            _ = model(Tensor.ones([3, 3]))
+            expectGolden("seed_built", model.summary())
+        }
+    }
+
+    @Test func sequentialWithInput() {
+        withNameScope {
+            let model = Sequential()
+            model.add(Input(shape: [4]))
+            model.add(Dense(2, activation: .relu))
+            expectGolden("sequential_input", model.summary())
+        }
+    }
+
+    @Test func thousandsSeparatorsAndWidth() {
+        withNameScope {
+            let model = Sequential([InputLayer(shape: [784]), Dense(64, activation: .relu),
+                                    Dense(64, activation: .relu), Dense(10)], name: "mlp")
+            expectGolden("mlp", model.summary())
+            expectGolden("mlp_88", model.summary(lineLength: 88))
+        }
+    }
+
+    @Test func optimizerParamsLine() {
+        final class Compiled: Sequential, @unchecked Sendable {
+            var slots: [Variable] = []
+            override var optimizerVariablesForSummary: [Variable] { slots }
+        }
+        withNameScope {
+            let model = Compiled([InputLayer(shape: [784]), Dense(64, activation: .relu),
+                                  Dense(64, activation: .relu), Dense(10)], name: "mlp")
+            // Adam's variables as Keras lists them: iteration, learning rate, then m and v per weight.
+            let specs = ModelFixtures.summaryFile["mlp_adam_variables"]!.arrayValue!
+            model.slots = specs.map { spec in
+                let shape = spec.arrayValue![0].arrayValue!.map { $0.intValue! }
+                let dtype = DType(rawValue: spec.arrayValue![1].stringValue!)!
+                return Variable(Tensor.zeros(shape, dtype: dtype), name: "slot", trainable: false)
+            }
+            expectGolden("mlp_adam_built", model.summary())
+        }
+    }
+
+    @Test func functionalModel() throws {
+        try withNameScope {
+            let inputs = Input(shape: [3])
+            let hidden = Dense(4, activation: .relu)(inputs)
+            let outputs = Dense(5, activation: .softmax)(hidden)
+            expectGolden("functional_softmax", try Model(inputs: inputs, outputs: outputs).summary())
+        }
+    }
+
+    @Test func sharedLayers() throws {
+        try withNameScope {
+            let a = Input(shape: [8], name: "a"), b = Input(shape: [8], name: "b")
+            let shared = Dense(4, activation: .relu, name: "shared")
+            let merged = Concatenate()([shared(a), shared(b)])
+            let out = Dense(1, name: "head")(merged)
+            expectGolden("shared_layers", try Model(inputs: [a, b], outputs: out, name: "siamese").summary())
+        }
+    }
+
+    @Test func residualModel() throws {
+        try withNameScope {
+            let inputs = Input(shape: [16])
+            let x1 = Dense(16, activation: .relu)(inputs)
+            let x2 = Dense(16)(x1)
+            let added = Add()([inputs, x2])
+            let outputs = Dense(3, activation: .softmax)(added)
+            let model = try Model(inputs: inputs, outputs: outputs, name: "residual")
+            expectGolden("residual", model.summary())
+            expectGolden("residual_108", model.summary(lineLength: 108))
+        }
+    }
+
+    @Test func nestedSequentialInFunctional() throws {
+        try withNameScope {
+            let inputs = Input(shape: [5])
+            let inner = Sequential([Dense(3, activation: .relu), Dense(2)])
+            let outputs = Softmax()(inner(inputs))
+            expectGolden("nested", try Model(inputs: inputs, outputs: outputs).summary())
+        }
+    }
+
+    @Test func memorySizes() {
+        let model = Sequential([InputLayer(shape: [1000]), Dense(1000)])
+        #expect(model.summary().contains(" Total params: 1,001,000 (3.82 MB)\n"))
+    }
+}
