@@ -1,64 +1,34 @@
-// Minimal resolvers from config values to initializers, regularizers, constraints and
-// activations, used by the layers' `init(config:)`.
-//
-// TEMPORARY: the `init` branch owns the real deserialization (`initializer(named:)` and
-// friends). When it lands, replace the bodies below with calls to it; the layer code only uses
-// these four functions.
+// Resolvers from config values to initializers, regularizers, constraints and activations,
+// used by the layers' `init(config:)`; they delegate to each family's deserializer and report
+// failures as `KerasError.invalidConfig`.
 
 /// An initializer from a Keras config value: a name (`"glorot_uniform"`) or a serialized object.
 func layerResolveInitializer(_ value: ConfigValue?, default defaultValue: any Initializer) throws -> any Initializer {
     guard let value, !value.isNull else { return defaultValue }
-    let className: String
-    var config: Config = [:]
-    if let name = value.stringValue {
-        className = name
-    } else if let name = value["class_name"]?.stringValue {
-        className = name
-        config = value["config"]?.objectValue ?? [:]
-    } else {
-        throw KerasError.invalidConfig("Could not interpret initializer identifier: \(value)")
-    }
-    let seed = config["seed"]?.intValue
-    switch toSnakeCase(className) {
-    case "zeros": return Zeros()
-    case "ones": return Ones()
-    case "constant": return Constant(config["value"]?.doubleValue ?? 0)
-    case "glorot_uniform": return GlorotUniform(seed: seed)
-    case "glorot_normal": return GlorotNormal(seed: seed)
-    case "he_uniform": return HeUniform(seed: seed)
-    case "he_normal": return HeNormal(seed: seed)
-    case "lecun_uniform": return LecunUniform(seed: seed)
-    case "lecun_normal": return LecunNormal(seed: seed)
-    case "variance_scaling":
-        return VarianceScaling(scale: config["scale"]?.doubleValue ?? 1,
-                               mode: VarianceScaling.Mode(rawValue: config["mode"]?.stringValue ?? "fan_in") ?? .fanIn,
-                               distribution: VarianceScaling.Distribution(rawValue: config["distribution"]?.stringValue ?? "truncated_normal") ?? .truncatedNormal,
-                               seed: seed)
-    default:
-        throw KerasError.invalidConfig("Unknown initializer: \(className). Known here: zeros, ones, constant, glorot_*, he_*, lecun_*, variance_scaling")
-    }
+    return try asLayerConfigError { try deserializeInitializer(value) }
 }
 
-/// A regularizer from a config value (only `null` until the `init` branch's registry lands).
+/// A regularizer from a config value (`null` → none).
 func layerResolveRegularizer(_ value: ConfigValue?) throws -> (any Regularizer)? {
     guard let value, !value.isNull else { return nil }
-    throw KerasError.invalidConfig("Could not interpret regularizer identifier: \(value)")
+    return try asLayerConfigError { try deserializeRegularizer(value) }
 }
 
-/// A constraint from a config value (only `null` until the `init` branch's registry lands).
+/// A constraint from a config value (`null` → none).
 func layerResolveConstraint(_ value: ConfigValue?) throws -> (any Constraint)? {
     guard let value, !value.isNull else { return nil }
-    throw KerasError.invalidConfig("Could not interpret constraint identifier: \(value)")
+    return try asLayerConfigError { try deserializeConstraint(value) }
 }
 
-/// An activation from a config value (a Keras name or `null` for linear).
+/// An activation from a config value (a Keras name, or `null` for linear).
 func layerResolveActivation(_ value: ConfigValue?) throws -> Activation {
-    guard let value, !value.isNull else { return .linear }
-    let name = value.stringValue ?? value["config"]?.stringValue ?? value["class_name"]?.stringValue
-    guard let name, let activation = Activation.named(name) else {
-        throw KerasError.invalidConfig("Unknown activation: \(value)")
-    }
-    return activation
+    guard let value else { return .linear }
+    return try asLayerConfigError { try Activation.deserialize(value) }
+}
+
+/// Rethrows a family's `ConfigError` as the layer API's `KerasError.invalidConfig`.
+private func asLayerConfigError<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as ConfigError { throw KerasError.invalidConfig(error.message) }
 }
 
 /// Reads a required int config entry.
