@@ -1,0 +1,220 @@
+/// Applies an activation function (`keras.layers.Activation`).
+///
+/// ```swift
+/// let y = ActivationLayer(.relu)(Tensor([[-1.0, 2.0]]))   // [[0, 2]]
+/// ```
+/// Named `ActivationLayer` in Swift because ``Activation`` is the function enum; its Keras class
+/// name (summaries, configs) is `Activation`.
+public final class ActivationLayer: Layer, @unchecked Sendable {
+    public let activation: Activation
+
+    public init(_ activation: Activation, name: String? = nil, dtype: DType = .float32) {
+        self.activation = activation
+        super.init(name: name ?? uniqueLayerName("activation"), dtype: dtype)
+    }
+
+    public convenience init(config: Config) throws {
+        self.init(try layerResolveActivation(config["activation"]), name: config["name"]?.stringValue,
+                  dtype: try dtypeFromConfig(config["dtype"]))
+    }
+
+    public override var className: String { "Activation" }
+    public override func call(_ inputs: Tensor, training: Bool) -> Tensor { activation(inputs) }
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["activation"] = .string(activation.name)
+        return config
+    }
+}
+
+/// Rectified linear unit with options (`keras.layers.ReLU`): `max_value` caps the output,
+/// values below `threshold` become `negative_slope · (x − threshold)`.
+///
+/// ```swift
+/// ReLU(maxValue: 6)(x)                 // relu6
+/// ReLU(negativeSlope: 0.1, threshold: 1)(x)
+/// ```
+public final class ReLU: Layer, @unchecked Sendable {
+    public let maxValue: Double?
+    public let negativeSlope: Double
+    public let threshold: Double
+
+    public init(maxValue: Double? = nil, negativeSlope: Double = 0, threshold: Double = 0,
+                name: String? = nil, dtype: DType = .float32) {
+        precondition(maxValue.map { $0 >= 0 } ?? true, "ReLU: `max_value` of a ReLU layer cannot be a negative value. Received: max_value=\(maxValue!)")
+        precondition(negativeSlope >= 0, "ReLU: `negative_slope` of a ReLU layer cannot be a negative value. Received: negative_slope=\(negativeSlope)")
+        self.maxValue = maxValue
+        self.negativeSlope = negativeSlope
+        self.threshold = threshold
+        super.init(name: name, dtype: dtype)
+    }
+
+    public convenience init(config: Config) throws {
+        self.init(maxValue: config["max_value"]?.doubleValue, negativeSlope: config["negative_slope"]?.doubleValue ?? 0,
+                  threshold: config["threshold"]?.doubleValue ?? 0, name: config["name"]?.stringValue,
+                  dtype: try dtypeFromConfig(config["dtype"]))
+    }
+
+    /// Keras's `activations.relu(x, negative_slope, max_value, threshold)`.
+    public override func call(_ x: Tensor, training: Bool) -> Tensor {
+        if negativeSlope != 0, maxValue == nil, threshold == 0 {
+            return Activation.leakyRelu(x, negativeSlope: negativeSlope)
+        }
+        let negativePart = negativeSlope != 0 ? (threshold != 0 ? (threshold - x).relu() : (-x).relu()) : nil
+        var y: Tensor
+        if threshold != 0 {
+            y = x * (x .> threshold).cast(to: x.dtype)
+        } else {
+            y = x.relu()
+        }
+        if let maxValue { y = y.clip(0, maxValue) }
+        if let negativePart { y = y - negativeSlope * negativePart }
+        return y
+    }
+
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["max_value"] = ConfigValue(maxValue)
+        config["negative_slope"] = .double(negativeSlope)
+        config["threshold"] = .double(threshold)
+        return config
+    }
+}
+
+/// Leaky ReLU (`keras.layers.LeakyReLU`): `x` if positive, else `negativeSlope · x`. The default
+/// slope is 0.3, Keras's layer default (the `leaky_relu` activation function uses 0.2).
+public final class LeakyReLU: Layer, @unchecked Sendable {
+    public let negativeSlope: Double
+
+    public init(negativeSlope: Double = 0.3, name: String? = nil, dtype: DType = .float32) {
+        precondition(negativeSlope >= 0, "LeakyReLU: the negative_slope value of a Leaky ReLU layer cannot be None or negative, received: negative_slope=\(negativeSlope)")
+        self.negativeSlope = negativeSlope
+        super.init(name: name, dtype: dtype)
+    }
+
+    public convenience init(config: Config) throws {
+        self.init(negativeSlope: config["negative_slope"]?.doubleValue ?? config["alpha"]?.doubleValue ?? 0.3,
+                  name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+    }
+
+    public override func call(_ x: Tensor, training: Bool) -> Tensor { Activation.leakyRelu(x, negativeSlope: negativeSlope) }
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["negative_slope"] = .double(negativeSlope)
+        return config
+    }
+}
+
+/// Parametric ReLU (`keras.layers.PReLU`): `x` if positive, else `alpha · x` with a learned
+/// `alpha` per input element (shared along `sharedAxes`, 1-based axes excluding the batch).
+public final class PReLU: Layer, @unchecked Sendable {
+    public let alphaInitializer: any Initializer
+    public let alphaRegularizer: (any Regularizer)?
+    public let alphaConstraint: (any Constraint)?
+    public let sharedAxes: [Int]?
+    public private(set) var alpha: Variable!
+
+    public init(alphaInitializer: any Initializer = Zeros(), alphaRegularizer: (any Regularizer)? = nil,
+                alphaConstraint: (any Constraint)? = nil, sharedAxes: [Int]? = nil,
+                name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.alphaInitializer = alphaInitializer
+        self.alphaRegularizer = alphaRegularizer
+        self.alphaConstraint = alphaConstraint
+        self.sharedAxes = sharedAxes
+        super.init(name: name, trainable: trainable, dtype: dtype)
+    }
+
+    public convenience init(config: Config) throws {
+        self.init(alphaInitializer: try layerResolveInitializer(config["alpha_initializer"], default: Zeros()),
+                  alphaRegularizer: try layerResolveRegularizer(config["alpha_regularizer"]),
+                  alphaConstraint: try layerResolveConstraint(config["alpha_constraint"]),
+                  sharedAxes: config["shared_axes"]?.arrayValue?.compactMap(\.intValue),
+                  name: config["name"]?.stringValue, trainable: config["trainable"]?.boolValue ?? true,
+                  dtype: try dtypeFromConfig(config["dtype"]))
+    }
+
+    public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        let shape = inputShapes.first ?? []
+        for (i, d) in shape.enumerated().dropFirst() where d == nil && !(sharedAxes ?? []).contains(i) {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (PReLU) needs every non-batch, non-shared axis defined; received input shape \(formatShape(shape))")
+        }
+        return nil
+    }
+
+    public override func build(inputShape: [Int?]) {
+        var paramShape = inputShape.dropFirst().map { $0 ?? 1 }
+        for axis in sharedAxes ?? [] where axis >= 1 && axis <= paramShape.count { paramShape[axis - 1] = 1 }
+        alpha = addWeight(name: "alpha", shape: paramShape, initializer: alphaInitializer,
+                          regularizer: alphaRegularizer, constraint: alphaConstraint)
+        var axes: [Int: Int] = [:]
+        for (i, d) in inputShape.enumerated().dropFirst() where !(sharedAxes ?? []).contains(i) { if let d { axes[i] = d } }
+        inputSpec = [InputSpec(rank: inputShape.count, axes: axes)]
+    }
+
+    public override func call(_ x: Tensor, training: Bool) -> Tensor {
+        x.relu() - alpha.value * (-x).relu()
+    }
+
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["alpha_initializer"] = alphaInitializer.serialize()
+        config["alpha_regularizer"] = serializeOptional(alphaRegularizer)
+        config["alpha_constraint"] = serializeOptional(alphaConstraint)
+        config["shared_axes"] = sharedAxes.map { .array($0.map(ConfigValue.int)) } ?? .null
+        return config
+    }
+}
+
+/// Exponential linear unit (`keras.layers.ELU`): `x` if positive, else `alpha · (eˣ − 1)`.
+public final class ELU: Layer, @unchecked Sendable {
+    public let alpha: Double
+
+    public init(alpha: Double = 1, name: String? = nil, dtype: DType = .float32) {
+        self.alpha = alpha
+        super.init(name: name, dtype: dtype)
+    }
+
+    public convenience init(config: Config) throws {
+        self.init(alpha: config["alpha"]?.doubleValue ?? 1, name: config["name"]?.stringValue,
+                  dtype: try dtypeFromConfig(config["dtype"]))
+    }
+
+    public override func call(_ x: Tensor, training: Bool) -> Tensor { Activation.elu(x, alpha: alpha) }
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["alpha"] = .double(alpha)
+        return config
+    }
+}
+
+/// Softmax along `axis` (`keras.layers.Softmax`).
+///
+/// ```swift
+/// Softmax()(Tensor([[1.0, 2.0, 3.0]]))   // rows sum to 1
+/// ```
+public final class Softmax: Layer, @unchecked Sendable {
+    public let axis: Int
+
+    public init(axis: Int = -1, name: String? = nil, dtype: DType = .float32) {
+        self.axis = axis
+        super.init(name: name, dtype: dtype)
+    }
+
+    public convenience init(config: Config) throws {
+        self.init(axis: config["axis"]?.intValue ?? -1, name: config["name"]?.stringValue,
+                  dtype: try dtypeFromConfig(config["dtype"]))
+    }
+
+    public override func call(_ x: Tensor, training: Bool) -> Tensor { x.softmax(axis: axis) }
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["axis"] = .int(axis)
+        return config
+    }
+}

@@ -1,0 +1,380 @@
+/// The base class of every layer: Keras's `Layer` contract in Swift.
+///
+/// A layer stores its configuration in `init`, creates its weights in ``build(inputShape:)`` the
+/// first time it is called (so the input size never has to be given twice), and computes its
+/// output in ``call(_:training:)`` with tensor ops only. Weights are ``Variable``s, so a layer
+/// called inside ``valueWithGradients(of:_:)`` is differentiable with respect to them.
+///
+/// ```swift
+/// final class Scale: Layer {
+///     var factor: Variable!
+///     override func build(inputShape: [Int?]) {
+///         factor = addWeight(name: "factor", shape: [inputShape.last!!], initializer: Ones())
+///     }
+///     override func call(_ x: Tensor, training: Bool) -> Tensor { x * factor.value }
+/// }
+/// let y = Scale()(Tensor.ones([2, 3]))   // builds with input shape (2, 3), then calls
+/// ```
+open class Layer: @unchecked Sendable, CustomStringConvertible {
+    /// The unique name (`dense`, `dense_1`, … unless given).
+    public private(set) var name: String = ""
+    /// The dtype of the weights and of the computation (float32 by default).
+    public let dtype: DType
+    /// Whether the weights are created. Layers build on their first call.
+    public internal(set) var built = false
+    /// Checked against inputs on every call once set (usually in `build`).
+    public var inputSpec: [InputSpec]?
+    /// Penalty on the layer's outputs, added to ``losses`` after each call.
+    public var activityRegularizer: (any Regularizer)?
+
+    private var _trainable = true
+    private var ownTrainableWeights: [Variable] = []
+    private var ownNonTrainableWeights: [Variable] = []
+    private var weightRegularizers: [(Variable, any Regularizer)] = []
+    private var lastActivityLosses: [Tensor] = []
+    /// Input shapes the layer was built with.
+    public internal(set) var buildShapes: [[Int?]]?
+    private var nodeRefs: [WeakBox<Node>] = []
+    var nodeCount = 0
+
+    /// - Parameters:
+    ///   - name: a unique name; default `snake_case(ClassName)` with a counter.
+    ///   - trainable: whether the weights are trained.
+    ///   - dtype: the dtype of weights and computation.
+    public init(name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.dtype = dtype
+        self._trainable = trainable
+        self.name = name ?? uniqueLayerName(toSnakeCase(className))
+    }
+
+    /// Keras's class name (`"Dense"`), used in summaries and configs.
+    open var className: String { String(describing: type(of: self)) }
+
+    /// Layers whose weights this layer owns (a model's layers; a wrapper's inner layer).
+    open var sublayers: [Layer] { [] }
+
+    /// Whether the weights are trained; setting it sets it on all sublayers, as in Keras.
+    open var trainable: Bool {
+        get { _trainable }
+        set {
+            _trainable = newValue
+            for layer in sublayers { layer.trainable = newValue }
+        }
+    }
+
+    // MARK: Subclass hooks
+
+    /// Creates the weights for inputs of `inputShape` (`nil` = unknown size). Called once, before
+    /// the first call. The default creates nothing.
+    open func build(inputShape: [Int?]) {}
+
+    /// Multi-input form of ``build(inputShape:)``; the default forwards a single shape.
+    open func build(inputShapes: [[Int?]]) {
+        if inputShapes.count == 1 { build(inputShape: inputShapes[0]) }
+    }
+
+    /// The layer's computation on one tensor. Single-input layers override this.
+    open func call(_ inputs: Tensor, training: Bool) -> Tensor {
+        preconditionFailure("Layer \"\(name)\" (\(className)) must override call(_:training:)")
+    }
+
+    /// The layer's computation on a list of tensors. Multi-input or multi-output layers override
+    /// this; the default calls ``call(_:training:)`` on the single input.
+    open func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
+        precondition(inputs.count == 1, "Layer \"\(name)\" expects 1 input, but it received \(inputs.count) input tensors")
+        return [call(inputs[0], training: training)]
+    }
+
+    /// The output shape for inputs of `inputShape`. The default runs the layer on zeros (unknown
+    /// sizes taken as 1) and keeps unknown sizes unknown where they were.
+    open func computeOutputShape(_ inputShape: [Int?]) -> [Int?] {
+        traceOutputShapes([inputShape])[0]
+    }
+
+    /// Multi-input/-output form of ``computeOutputShape(_:)``; the default forwards a single
+    /// shape and traces the layer otherwise.
+    open func computeOutputShapes(_ inputShapes: [[Int?]]) -> [[Int?]] {
+        inputShapes.count == 1 ? [computeOutputShape(inputShapes[0])] : traceOutputShapes(inputShapes)
+    }
+
+    /// Runs the layer on zeros to find its output shapes (Keras's `compute_output_spec`).
+    func traceOutputShapes(_ inputShapes: [[Int?]]) -> [[Int?]] {
+        let dummies = inputShapes.map { Tensor.zeros($0.map { $0 ?? 1 }, dtype: dtype) }
+        let outputs = withoutRecording { call(dummies, training: false) }
+        let batchUnknown = inputShapes.first?.first.map { $0 == nil } ?? false
+        return outputs.map { out in
+            var shape = out.shape.map { Optional($0) }
+            if batchUnknown, !shape.isEmpty { shape[0] = nil }
+            return shape
+        }
+    }
+
+    /// Keras's config dictionary (`get_config()`): `name`, `trainable`, `dtype` and the layer's
+    /// own arguments. Subclasses add to `super.getConfig()`.
+    open func getConfig() -> Config {
+        var config: Config = ["name": .string(name), "trainable": .bool(trainable), "dtype": dtypePolicyConfig(dtype)]
+        if let activityRegularizer { config["activity_regularizer"] = activityRegularizer.serialize() }
+        return config
+    }
+
+    // MARK: Weights
+
+    /// Creates a weight, initialized by `initializer`, penalized by `regularizer` (added to
+    /// ``losses``) and projected by `constraint` after each optimizer step.
+    @discardableResult
+    public func addWeight(name: String, shape: [Int], initializer: any Initializer = GlorotUniform(),
+                          regularizer: (any Regularizer)? = nil, constraint: (any Constraint)? = nil,
+                          trainable: Bool = true, dtype: DType? = nil) -> Variable {
+        let variable = Variable(initializer(shape, dtype: dtype ?? self.dtype), name: name, trainable: trainable)
+        if let constraint { variable.constraint = { constraint($0) } }
+        if trainable { ownTrainableWeights.append(variable) } else { ownNonTrainableWeights.append(variable) }
+        if let regularizer { weightRegularizers.append((variable, regularizer)) }
+        return variable
+    }
+
+    /// All weights: trainable then non-trainable, this layer's before its sublayers' (deduplicated).
+    public var weights: [Variable] { unique(collect { $0.ownTrainableWeights } + collect { $0.ownNonTrainableWeights }) }
+
+    /// Weights the optimizer updates (none when ``trainable`` is false).
+    public var trainableWeights: [Variable] {
+        trainable ? unique(collect { $0.trainable ? $0.ownTrainableWeights : [] }) : []
+    }
+
+    /// Weights the optimizer leaves alone (BatchNorm statistics, weights of frozen layers).
+    public var nonTrainableWeights: [Variable] {
+        let trainableIDs = Set(trainableWeights.map(ObjectIdentifier.init))
+        return weights.filter { !trainableIDs.contains(ObjectIdentifier($0)) }
+    }
+
+    /// The number of weight elements.
+    public func countParams() -> Int { weights.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+
+    /// The weight values, in ``weights`` order.
+    public func getWeights() -> [Tensor] { withoutRecording { weights.map { $0.value } } }
+
+    /// Replaces the weight values; the count and every shape must match ``weights``.
+    public func setWeights(_ values: [Tensor]) throws {
+        let current = weights
+        guard values.count == current.count else {
+            throw KerasError.weightsMismatch(layer: name, message: "Layer \"\(name)\" expected \(current.count) variables, but received \(values.count) variables during loading. Expected: \(current.map(\.name))")
+        }
+        for (i, (variable, value)) in zip(current, values).enumerated() where variable.shape != value.shape {
+            throw KerasError.weightsMismatch(layer: name, message: "Layer \"\(name)\" weight shape mismatch: expected \(formatShape(variable.shape)) for weight \(i) (\(variable.name)), received \(formatShape(value.shape))")
+        }
+        for (variable, value) in zip(current, values) { variable.assign(value) }
+    }
+
+    /// Regularization penalties of the current weights plus the activity penalties of the last
+    /// call, for this layer and its sublayers (Keras's `layer.losses`).
+    public var losses: [Tensor] {
+        var seen = Set<ObjectIdentifier>()
+        var result: [Tensor] = []
+        func visit(_ layer: Layer) {
+            guard seen.insert(ObjectIdentifier(layer)).inserted else { return }
+            for (variable, regularizer) in layer.weightRegularizers { result.append(regularizer(variable.value)) }
+            result += layer.lastActivityLosses
+            for sub in layer.sublayers { visit(sub) }
+        }
+        visit(self)
+        return result
+    }
+
+    private func collect(_ pick: (Layer) -> [Variable]) -> [Variable] {
+        var seen = Set<ObjectIdentifier>()
+        var result: [Variable] = []
+        func visit(_ layer: Layer) {
+            guard seen.insert(ObjectIdentifier(layer)).inserted else { return }
+            result += pick(layer)
+            for sub in layer.sublayers { visit(sub) }
+        }
+        visit(self)
+        return result
+    }
+
+    private func unique(_ variables: [Variable]) -> [Variable] {
+        var seen = Set<ObjectIdentifier>()
+        return variables.filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+
+    // MARK: Calling
+
+    /// Calls the layer on a batch, building it first if needed.
+    ///
+    /// A shape the built layer cannot take stops with Keras's message, e.g. `Input 0 of layer
+    /// "dense_1" is incompatible with the layer: expected axis -1 of input shape to have value 4,
+    /// but received input with shape (3, 5)`.
+    public func callAsFunction(_ x: Tensor, training: Bool = false) -> Tensor {
+        let input = x.dtype != dtype && x.dtype.isFloatingPoint && dtype.isFloatingPoint ? x.cast(to: dtype) : x
+        prepare(shapes: CollectionOfOne(input.shape))
+        let y = call(input, training: training)
+        if let activityRegularizer { recordActivityLoss(activityRegularizer, [y]) }
+        return y
+    }
+
+    /// Calls the layer on several tensors (multi-input layers and models), building it if needed.
+    public func apply(_ inputs: [Tensor], training: Bool = false) -> [Tensor] {
+        let cast = inputs.map { $0.dtype != dtype && $0.dtype.isFloatingPoint && dtype.isFloatingPoint ? $0.cast(to: dtype) : $0 }
+        prepare(shapes: cast.map(\.shape))
+        let ys = call(cast, training: training)
+        if let activityRegularizer { recordActivityLoss(activityRegularizer, ys) }
+        return ys
+    }
+
+    @inline(__always)
+    private func prepare<C: Collection>(shapes: C) where C.Element == [Int] {
+        if !built {
+            let optionalShapes = shapes.map { $0.map { Optional($0) } }
+            if let error = checkInputs(optionalShapes) { preconditionFailure(error.description) }
+            buildIfNeeded(optionalShapes)
+        } else if let spec = inputSpec {
+            for (i, shape) in shapes.enumerated() where i < spec.count {
+                if let message = spec[i].check(shape, inputIndex: i, layer: name) { preconditionFailure(message) }
+            }
+        }
+    }
+
+    /// Builds the layer for `shapes` unless it is built.
+    public func buildIfNeeded(_ shapes: [[Int?]]) {
+        guard !built else { return }
+        build(inputShapes: shapes)
+        buildShapes = shapes
+        built = true
+    }
+
+    /// The error for inputs of `shapes`, if the layer's input spec rejects them.
+    public func checkInputs(_ shapes: [[Int?]]) -> KerasError? {
+        guard let spec = inputSpec else { return nil }
+        for (i, shape) in shapes.enumerated() where i < spec.count {
+            if let message = spec[i].check(shape, inputIndex: i, layer: name) {
+                return .incompatibleInput(layer: name, message: message)
+            }
+        }
+        return nil
+    }
+
+    private func recordActivityLoss(_ regularizer: any Regularizer, _ outputs: [Tensor]) {
+        lastActivityLosses = outputs.map { y in
+            let batch = Double(y.rank > 0 ? y.shape[0] : 1)
+            return regularizer(y) / batch
+        }
+    }
+
+    // MARK: Symbolic calls (functional API)
+
+    /// Calls the layer on a symbolic tensor, recording a node of the functional graph.
+    ///
+    /// Failures (an incompatible shape) are carried by the returned tensor and thrown when the
+    /// model is created, naming the layer.
+    public func callAsFunction(_ x: KerasTensor) -> KerasTensor {
+        let outputs = applySymbolic([x])
+        precondition(outputs.count == 1, "Layer \"\(name)\" returns \(outputs.count) outputs; call applySymbolic(_:) to get them all")
+        return outputs[0]
+    }
+
+    /// Calls the layer on several symbolic tensors, returning all its outputs.
+    public func applySymbolic(_ inputs: [KerasTensor]) -> [KerasTensor] {
+        if let error = inputs.lazy.compactMap(\.error).first {
+            return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)]
+        }
+        let shapes = inputs.map(\.shape)
+        if let error = checkInputs(shapes) ?? validateSymbolic(shapes) {
+            return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)]
+        }
+        buildIfNeeded(shapes)
+        let outputShapes = computeOutputShapes(shapes)
+        let node = Node(layer: self, inputs: inputs, nodeIndex: nodeCount)
+        nodeCount += 1
+        nodeRefs.append(WeakBox(node))
+        let outputDType = outputDType(inputs.map(\.dtype))
+        let outputs = outputShapes.enumerated().map { KerasTensor(shape: $1, dtype: outputDType, node: node, tensorIndex: $0) }
+        node.setOutputs(outputs)
+        return outputs
+    }
+
+    /// Extra checks before a symbolic call (shape rules a layer can state without an input
+    /// spec). The default accepts everything.
+    open func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? { nil }
+
+    /// The dtype of outputs for inputs of these dtypes; the default is the layer's dtype.
+    open func outputDType(_ inputDTypes: [DType]) -> DType { dtype }
+
+    func registerNode(_ node: Node) { nodeRefs.append(WeakBox(node)) }
+
+    /// The live nodes (symbolic calls) of this layer, in call order.
+    var inboundNodes: [Node] { nodeRefs.compactMap(\.value) }
+
+    /// The symbolic input of the layer's first call (Keras's `layer.input`).
+    public var input: KerasTensor? { inboundNodes.first?.inputs.first }
+    /// The symbolic output of the layer's first call (Keras's `layer.output`).
+    public var output: KerasTensor? { inboundNodes.first?.outputs.first }
+
+    /// The input shape the layer was built with or first called on (the seed's `input_shape`).
+    public var inputShape: [Int?]? { inboundNodes.first?.inputs.first?.shape ?? buildShapes?.first }
+
+    /// The output shape for ``inputShape`` (the seed's `output_shape`).
+    public var outputShape: [Int?]? {
+        if let node = inboundNodes.first, let out = node.outputs.first { return out.shape }
+        guard built, let shapes = buildShapes else { return nil }
+        return computeOutputShapes(shapes).first
+    }
+
+    public var description: String { "<\(className) name=\(name), built=\(built)>" }
+}
+
+/// What a layer accepts (Keras's `InputSpec`): a rank (exact or minimum) and fixed axis sizes.
+public struct InputSpec: Sendable, Equatable {
+    public var rank: Int?
+    public var minRank: Int?
+    /// Axis (negative counts from the end) → required size.
+    public var axes: [Int: Int]
+
+    public init(rank: Int? = nil, minRank: Int? = nil, axes: [Int: Int] = [:]) {
+        self.rank = rank
+        self.minRank = minRank
+        self.axes = axes
+    }
+
+    /// Keras's message if `shape` violates the spec, else nil.
+    func check<S: Collection>(_ shape: S, inputIndex: Int, layer: String) -> String? where S.Element == Int? {
+        let r = shape.count
+        if let rank, r != rank {
+            return "Input \(inputIndex) of layer \"\(layer)\" is incompatible with the layer: expected ndim=\(rank), found ndim=\(r). Full shape received: \(formatShape(Array(shape)))"
+        }
+        if let minRank, r < minRank {
+            return "Input \(inputIndex) of layer \"\(layer)\" is incompatible with the layer: expected min_ndim=\(minRank), found ndim=\(r). Full shape received: \(formatShape(Array(shape)))"
+        }
+        for (axis, value) in axes {
+            let a = axis < 0 ? r + axis : axis
+            guard a >= 0, a < r else { continue }
+            let dim = shape[shape.index(shape.startIndex, offsetBy: a)]
+            if let dim, dim != value {
+                return KerasError.axisMismatch(layer: layer, inputIndex: inputIndex, axis: axis, expected: value, received: Array(shape)).description
+            }
+        }
+        return nil
+    }
+
+    func check<S: Collection>(_ shape: S, inputIndex: Int, layer: String) -> String? where S.Element == Int {
+        // Fast path for the common Dense spec: one axis, no rank rule.
+        if rank == nil, minRank == nil || shape.count >= minRank!, axes.count == 1, let (axis, value) = axes.first {
+            let a = axis < 0 ? shape.count + axis : axis
+            if a >= 0, a < shape.count, shape[shape.index(shape.startIndex, offsetBy: a)] == value { return nil }
+        }
+        return check(shape.map { Optional($0) }, inputIndex: inputIndex, layer: layer)
+    }
+}
+
+/// Keras 3's serialized `DTypePolicy` for a layer's `dtype` config entry.
+func dtypePolicyConfig(_ dtype: DType) -> ConfigValue {
+    .object(["module": "keras", "class_name": "DTypePolicy", "config": ["name": .string(dtype.rawValue)], "registered_name": nil])
+}
+
+/// Reads a layer's `dtype` config entry (a policy object or a plain name).
+func dtypeFromConfig(_ value: ConfigValue?) throws -> DType {
+    guard let value, !value.isNull else { return .float32 }
+    let name = value.stringValue ?? value["config"]?["name"]?.stringValue
+    guard let name, let dtype = DType(rawValue: name) else {
+        throw KerasError.invalidConfig("Unsupported dtype in layer config: \(value)")
+    }
+    return dtype
+}

@@ -1,0 +1,161 @@
+/// The graph of a functional model: nodes in execution order and a slot plan so an eager call
+/// runs through arrays, not dictionaries (Keras's `map_graph`).
+struct FunctionalGraph {
+    let inputs: [KerasTensor]
+    let outputs: [KerasTensor]
+    /// Non-input nodes in execution order (deepest first).
+    let nodes: [Node]
+    /// Every node of the graph by depth (0 = outputs), input nodes included.
+    let nodesByDepth: [[Node]]
+    /// Layers in Keras's order (`model.layers`): by decreasing depth, then first traversal.
+    let layers: [Layer]
+    let inputSlots: [Int]
+    let nodeInputSlots: [[Int]]
+    /// Slot of each output of each node (-1 when nothing reads it).
+    let nodeOutputSlots: [[Int]]
+    let outputSlots: [Int]
+    let slotCount: Int
+
+    init(inputs: [KerasTensor], outputs: [KerasTensor]) throws {
+        if let error = (inputs + outputs).lazy.compactMap(\.error).first { throw error }
+        for (i, t) in inputs.enumerated() where !(t.node?.isInput ?? false) {
+            throw KerasError.invalidArgument("All `inputs` values must be KerasTensors created by Input(shape:). Received inputs[\(i)]=\(t), produced by layer \"\(t.sourceLayer?.name ?? "nothing")\"")
+        }
+        self.inputs = inputs
+        self.outputs = outputs
+
+        // Depth-first search from the outputs (Keras's _build_map).
+        var finished = Set<ObjectIdentifier>(), inProgress = Set<ObjectIdentifier>()
+        var ordered: [Node] = []
+        var layerIndex: [ObjectIdentifier: Int] = [:]
+        func visit(_ tensor: KerasTensor) throws {
+            guard let node = tensor.node else {
+                throw KerasError.graphDisconnected("Graph disconnected: tensor \(tensor) was not produced by a layer")
+            }
+            let id = ObjectIdentifier(node)
+            if finished.contains(id) { return }
+            if inProgress.contains(id) {
+                throw KerasError.graphDisconnected("Tensor \(tensor) from layer \"\(node.layer.name)\" is part of a cycle.")
+            }
+            if layerIndex[ObjectIdentifier(node.layer)] == nil { layerIndex[ObjectIdentifier(node.layer)] = layerIndex.count }
+            inProgress.insert(id)
+            if !node.isInput { for input in node.inputs { try visit(input) } }
+            finished.insert(id)
+            inProgress.remove(id)
+            ordered.append(node)
+        }
+        for output in outputs { try visit(output) }
+
+        // Depths: outputs 0, each parent deeper than its consumers.
+        var nodeDepth: [ObjectIdentifier: Int] = [:]
+        var layerDepth: [ObjectIdentifier: Int] = [:]
+        let inGraph = Set(ordered.map(ObjectIdentifier.init))
+        for node in ordered.reversed() {
+            var depth = nodeDepth[ObjectIdentifier(node)] ?? 0
+            depth = Swift.max(depth, layerDepth[ObjectIdentifier(node.layer)] ?? 0)
+            layerDepth[ObjectIdentifier(node.layer)] = depth
+            nodeDepth[ObjectIdentifier(node)] = depth
+            for input in node.inputs {
+                guard let parent = input.node, inGraph.contains(ObjectIdentifier(parent)) else { continue }
+                nodeDepth[ObjectIdentifier(parent)] = Swift.max(depth + 1, nodeDepth[ObjectIdentifier(parent)] ?? 0)
+            }
+        }
+        for input in inputs {
+            let layer = input.node!.layer
+            if layerDepth[ObjectIdentifier(layer)] == nil {
+                layerDepth[ObjectIdentifier(layer)] = 0
+                layerIndex[ObjectIdentifier(layer)] = -1
+                nodeDepth[ObjectIdentifier(input.node!)] = 0
+                ordered.append(input.node!)
+            }
+        }
+        let maxDepth = nodeDepth.values.max() ?? 0
+        var byDepth = [[Node]](repeating: [], count: maxDepth + 1)
+        var seenNodes = Set<ObjectIdentifier>()
+        for node in ordered where seenNodes.insert(ObjectIdentifier(node)).inserted {
+            byDepth[nodeDepth[ObjectIdentifier(node)]!].append(node)
+        }
+        self.nodesByDepth = byDepth
+
+        var layerByID: [ObjectIdentifier: Layer] = [:]
+        for node in ordered { layerByID[ObjectIdentifier(node.layer)] = node.layer }
+        self.layers = layerByID.keys.sorted { a, b in
+            let (da, db) = (layerDepth[a]!, layerDepth[b]!)
+            return da != db ? da > db : layerIndex[a]! < layerIndex[b]!
+        }.map { layerByID[$0]! }
+        let names = layers.map(\.name)
+        for name in names where names.filter({ $0 == name }).count > 1 {
+            throw KerasError.invalidArgument("The name \"\(name)\" is used \(names.filter { $0 == name }.count) times in the model. All layer names should be unique.")
+        }
+
+        // Execution order and connectivity check.
+        var slots: [ObjectIdentifier: Int] = [:]
+        func key(_ t: KerasTensor) -> ObjectIdentifier { ObjectIdentifier(t) }
+        for t in inputs where slots[key(t)] == nil { slots[key(t)] = slots.count }
+        self.inputSlots = inputs.map { slots[key($0)]! }
+        var executed: [Node] = []
+        var accessed: [String] = []
+        for depthNodes in byDepth.reversed() {
+            for node in depthNodes where !node.isInput {
+                for t in node.inputs where slots[key(t)] == nil {
+                    throw KerasError.graphDisconnected("Graph disconnected: cannot find parent for tensor \(t) at layer \"\(node.layer.name)\". The following previous layers were accessed without issue: \(accessed)")
+                }
+                accessed.append(node.layer.name)
+                executed.append(node)
+                for t in node.outputs where slots[key(t)] == nil { slots[key(t)] = slots.count }
+            }
+        }
+        for t in outputs where slots[key(t)] == nil {
+            throw KerasError.graphDisconnected("Graph disconnected: output \(t) cannot be computed from the model inputs")
+        }
+        self.nodes = executed
+        self.nodeInputSlots = executed.map { $0.inputs.map { slots[key($0)]! } }
+        self.nodeOutputSlots = executed.map { node in
+            var result = [Int](repeating: -1, count: node.outputCount)
+            for t in node.outputs where t.tensorIndex < result.count { result[t.tensorIndex] = slots[key(t)]! }
+            return result
+        }
+        self.outputSlots = outputs.map { slots[key($0)]! }
+        self.slotCount = slots.count
+    }
+
+    /// Runs the graph on real tensors.
+    func run(_ values: [Tensor], training: Bool) -> [Tensor] {
+        var slots = [Tensor?](repeating: nil, count: slotCount)
+        for (slot, value) in zip(inputSlots, values) { slots[slot] = value }
+        for (i, node) in nodes.enumerated() {
+            let inSlots = nodeInputSlots[i]
+            let outSlots = nodeOutputSlots[i]
+            if inSlots.count == 1 && outSlots.count == 1 && !(node.layer is Merge) {
+                slots[outSlots[0]] = node.layer(slots[inSlots[0]]!, training: training)
+            } else {
+                let ys = node.layer.apply(inSlots.map { slots[$0]! }, training: training)
+                for (slot, y) in zip(outSlots, ys) where slot >= 0 { slots[slot] = y }
+            }
+        }
+        return outputSlots.map { slots[$0]! }
+    }
+
+    /// Output shapes for inputs of `shapes` (for calling the model on symbolic tensors).
+    func outputShapes(_ shapes: [[Int?]]) -> [[Int?]] {
+        var slots = [[Int?]?](repeating: nil, count: slotCount)
+        for (slot, shape) in zip(inputSlots, shapes) { slots[slot] = shape }
+        for (i, node) in nodes.enumerated() {
+            let outs = node.layer.computeOutputShapes(nodeInputSlots[i].map { slots[$0]! })
+            for (slot, shape) in zip(nodeOutputSlots[i], outs) where slot >= 0 { slots[slot] = shape }
+        }
+        return outputSlots.map { slots[$0]! }
+    }
+
+    /// Whether the summary uses the plain three-column table (Keras's `sequential_like`).
+    var isSequentialLike: Bool {
+        for depthNodes in nodesByDepth {
+            if depthNodes.count > 1 || (depthNodes.count == 1 && depthNodes[0].inputs.count > 1) { return false }
+        }
+        let graphNodes = Set(nodesByDepth.joined().map(ObjectIdentifier.init))
+        for layer in layers where layer.inboundNodes.filter({ graphNodes.contains(ObjectIdentifier($0)) }).count > 1 {
+            return false
+        }
+        return true
+    }
+}

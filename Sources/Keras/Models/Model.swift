@@ -1,0 +1,234 @@
+/// A trainable stack of layers: a functional graph (``init(inputs:outputs:name:)``), a
+/// ``Sequential`` list, or a subclass that overrides ``call(_:training:)``.
+///
+/// ```swift
+/// let inputs = Input(shape: [3])
+/// let hidden = Dense(4, activation: .relu)(inputs)
+/// let outputs = Dense(5, activation: .softmax)(hidden)
+/// let model = try Model(inputs: inputs, outputs: outputs)
+/// let probabilities = model(Tensor.ones([2, 3]))     // shape (2, 5)
+/// print(model.summary())
+/// ```
+///
+/// A subclass lists its layers as stored properties (found by reflection, as Keras tracks
+/// attributes) and implements ``call(_:training:)``:
+///
+/// ```swift
+/// final class MLP: Model {
+///     let hidden = Dense(64, activation: .relu)
+///     let head = Dense(10)
+///     override func call(_ x: Tensor, training: Bool) -> Tensor { head(hidden(x, training: training)) }
+/// }
+/// ```
+open class Model: Layer, @unchecked Sendable {
+    /// The functional graph, for models built from symbolic tensors.
+    let graph: FunctionalGraph?
+    private var cachedSubclassLayers: [Layer]?
+
+    /// Creates a model to subclass (override ``call(_:training:)``) or a base for ``Sequential``.
+    public override init(name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.graph = nil
+        super.init(name: name, trainable: trainable, dtype: dtype)
+    }
+
+    /// Creates a functional model computing `outputs` from `inputs` (symbolic tensors from
+    /// ``Input(shape:batchSize:name:dtype:)`` and layer calls).
+    ///
+    /// - Throws: ``KerasError`` when a layer on the way received an incompatible shape, when an
+    ///   output cannot be reached from the inputs (graph disconnected), or when two layers share a
+    ///   name.
+    public init(inputs: [KerasTensor], outputs: [KerasTensor], name: String? = nil) throws {
+        guard !inputs.isEmpty, !outputs.isEmpty else {
+            throw KerasError.invalidArgument("A functional model needs at least one input and one output, received \(inputs.count) inputs and \(outputs.count) outputs")
+        }
+        self.graph = try FunctionalGraph(inputs: inputs, outputs: outputs)
+        super.init(name: name, dtype: inputs[0].dtype)
+        built = true
+        buildShapes = inputs.map(\.shape)
+        inputSpec = inputs.map { t in
+            var axes: [Int: Int] = [:]
+            for (i, d) in t.shape.enumerated().dropFirst() { if let d { axes[i] = d } }
+            return InputSpec(rank: t.rank, axes: axes)
+        }
+    }
+
+    /// A functional model with one input and one output.
+    public convenience init(inputs: KerasTensor, outputs: KerasTensor, name: String? = nil) throws {
+        try self.init(inputs: [inputs], outputs: [outputs], name: name)
+    }
+
+    /// A functional model with one input and several outputs.
+    public convenience init(inputs: KerasTensor, outputs: [KerasTensor], name: String? = nil) throws {
+        try self.init(inputs: [inputs], outputs: outputs, name: name)
+    }
+
+    /// A functional model with several inputs and one output.
+    public convenience init(inputs: [KerasTensor], outputs: KerasTensor, name: String? = nil) throws {
+        try self.init(inputs: inputs, outputs: [outputs], name: name)
+    }
+
+    /// `"Functional"` for graph models (as Keras names them), else the Swift class name.
+    open override var className: String { graph != nil ? "Functional" : String(describing: type(of: self)) }
+
+    /// The model's layers: graph order for functional models (input layers included), the list
+    /// for ``Sequential``, the `Layer` stored properties for subclasses.
+    open var layers: [Layer] {
+        if let graph { return graph.layers }
+        if let cachedSubclassLayers { return cachedSubclassLayers }
+        let found = reflectedLayers()
+        if built { cachedSubclassLayers = found }
+        return found
+    }
+
+    open override var sublayers: [Layer] { layers }
+
+    /// The layer named `name` (Keras's `get_layer`).
+    public func getLayer(name: String) throws -> Layer {
+        guard let layer = layers.first(where: { $0.name == name }) else {
+            throw KerasError.invalidArgument("No such layer: \(name). Existing layers are: \(layers.map(\.name)).")
+        }
+        return layer
+    }
+
+    /// The layer at `index` in ``layers``.
+    public func getLayer(index: Int) throws -> Layer {
+        guard layers.indices.contains(index) else {
+            throw KerasError.invalidArgument("Was asked to retrieve layer at index \(index) but model only has \(layers.count) layers.")
+        }
+        return layers[index]
+    }
+
+    private func reflectedLayers() -> [Layer] {
+        var result: [Layer] = []
+        var seen = Set<ObjectIdentifier>()
+        var mirror: Mirror? = Mirror(reflecting: self)
+        var mirrors: [Mirror] = []
+        while let m = mirror, m.subjectType != Model.self, m.subjectType != Layer.self {
+            mirrors.append(m)
+            mirror = m.superclassMirror
+        }
+        for m in mirrors.reversed() {
+            for child in m.children {
+                var candidates: [Layer] = []
+                if let layer = child.value as? Layer { candidates = [layer] }
+                else if let list = child.value as? [Layer] { candidates = list }
+                else if let optional = child.value as? Layer?, let layer = optional { candidates = [layer] }
+                for layer in candidates where seen.insert(ObjectIdentifier(layer)).inserted { result.append(layer) }
+            }
+        }
+        return result
+    }
+
+    // MARK: Variables (the names the training loop uses)
+
+    /// Variables the optimizer updates.
+    public var trainableVariables: [Variable] { trainableWeights }
+    /// Variables it leaves alone.
+    public var nonTrainableVariables: [Variable] { nonTrainableWeights }
+    /// All variables (trainable first).
+    public var variables: [Variable] { weights }
+
+    // MARK: Inputs and outputs
+
+    /// Names of the input layers.
+    open var inputNames: [String] { graph?.inputs.map { $0.sourceLayer!.name } ?? [] }
+    /// Names of the layers producing the outputs.
+    open var outputNames: [String] { graph?.outputs.map { $0.sourceLayer!.name } ?? (layers.last.map { [$0.name] } ?? []) }
+    /// The input shapes the model expects, batch first (`nil` = any size); empty when unknown.
+    open var inputShapes: [[Int?]] { graph?.inputs.map(\.shape) ?? buildShapes ?? [] }
+    /// The symbolic inputs of a functional model.
+    public var inputs: [KerasTensor] { graph?.inputs ?? [] }
+    /// The symbolic outputs of a functional model.
+    public var outputs: [KerasTensor] { graph?.outputs ?? [] }
+
+    // MARK: Calling
+
+    /// Runs the model on several inputs, returning every output.
+    public func callAsFunction(_ inputs: [Tensor], training: Bool = false) -> [Tensor] {
+        apply(inputs, training: training)
+    }
+
+    /// Calls the model on several symbolic tensors (using it as a layer of another model).
+    public func callAsFunction(_ inputs: [KerasTensor]) -> [KerasTensor] { applySymbolic(inputs) }
+
+    open override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
+        guard let graph else {
+            precondition(inputs.count == 1, "Model \"\(name)\" received \(inputs.count) inputs; override call(_ inputs: [Tensor], training:) for several")
+            return [call(inputs[0], training: training)]
+        }
+        precondition(inputs.count == graph.inputs.count,
+                     "Model \"\(name)\" expects \(graph.inputs.count) input(s), but it received \(inputs.count) input tensors")
+        return graph.run(inputs, training: training)
+    }
+
+    open override func call(_ inputs: Tensor, training: Bool) -> Tensor {
+        guard graph != nil else {
+            preconditionFailure("Model \"\(name)\" must override call(_:training:) (or be built with Model(inputs:outputs:) or Sequential)")
+        }
+        let outputs = call([inputs], training: training)
+        precondition(outputs.count == 1, "Model \"\(name)\" has \(outputs.count) outputs; call it with model([x], training:) to get them all")
+        return outputs[0]
+    }
+
+    open override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        if let graph, inputShapes.count != graph.inputs.count {
+            return .incompatibleInput(layer: name, message: "Model \"\(name)\" expects \(graph.inputs.count) input(s), but it received \(inputShapes.count) input tensors")
+        }
+        return nil
+    }
+
+    open override func computeOutputShapes(_ inputShapes: [[Int?]]) -> [[Int?]] {
+        if let graph { return graph.outputShapes(inputShapes) }
+        return super.computeOutputShapes(inputShapes)
+    }
+
+    open override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] {
+        if let graph { return graph.outputShapes([inputShape])[0] }
+        return super.computeOutputShape(inputShape)
+    }
+
+    /// Builds the model for inputs of `inputShape` (batch first, `nil` = any size). Subclassed
+    /// models run ``call(_:training:)`` once on zeros to create their layers' weights.
+    /// Stops with Keras's message if a layer cannot take the shape.
+    open override func build(inputShape: [Int?]) {
+        if let error = checkInputs([inputShape]) ?? validateSymbolic([inputShape]) { preconditionFailure(error.description) }
+        buildIfNeeded([inputShape])
+    }
+
+    open override func build(inputShapes: [[Int?]]) {
+        guard graph == nil else { return }
+        // A subclassed model: run once so every layer builds.
+        _ = withoutRecording { call(inputShapes.map { Tensor.zeros($0.map { $0 ?? 1 }, dtype: dtype) }, training: false) }
+    }
+
+    // MARK: Config and summary
+
+    /// Keras's config: for functional models `{name, trainable, layers, input_layers,
+    /// output_layers}` with each layer's `inbound_nodes`.
+    open override func getConfig() -> Config {
+        guard let graph else { return super.getConfig() }
+        let graphNodes = Set(graph.nodesByDepth.joined().map(ObjectIdentifier.init))
+        let layerConfigs: [ConfigValue] = graph.layers.map { layer in
+            var entry = serializeLayer(layer).objectValue!
+            entry["name"] = .string(layer.name)
+            entry["inbound_nodes"] = .array(layer.inboundNodes.filter { graphNodes.contains(ObjectIdentifier($0)) && !$0.isInput }.map { node in
+                let args: [ConfigValue] = node.inputs.map { t in
+                    ["class_name": "__keras_tensor__",
+                     "config": ["shape": ConfigValue(shape: t.shape), "dtype": .string(t.dtype.rawValue),
+                                "keras_history": [.string(t.sourceLayer!.name), .int(t.node!.nodeIndex), .int(t.tensorIndex)]]]
+                }
+                return ["args": args.count == 1 ? [args[0]] : [.array(args)], "kwargs": [:]]
+            })
+            return .object(entry)
+        }
+        func history(_ t: KerasTensor) -> ConfigValue { [.string(t.sourceLayer!.name), .int(t.node!.nodeIndex), .int(t.tensorIndex)] }
+        return ["name": .string(name), "trainable": .bool(trainable), "layers": .array(layerConfigs),
+                "input_layers": .array(graph.inputs.map(history)), "output_layers": .array(graph.outputs.map(history))]
+    }
+
+    /// The Keras 3 summary table as text (see ``printSummary(lineLength:)``).
+    public func summary(lineLength: Int? = nil) -> String { renderSummary(of: self, lineLength: lineLength) }
+
+    /// Prints ``summary(lineLength:)``.
+    public func printSummary(lineLength: Int? = nil) { print(summary(lineLength: lineLength), terminator: "") }
+}

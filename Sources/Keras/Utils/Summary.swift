@@ -1,0 +1,204 @@
+/// Keras 3's `model.summary()` table, as `rich` prints it without a terminal: heavy header box,
+/// a line between rows, right-aligned parameter counts with thousands separators, and the
+/// Total/Trainable/Non-trainable footer with byte sizes.
+///
+/// The default width is Keras's default capped at an 80-column console (`min(88, 76)` for
+/// sequential-like models, `min(108, 76)` with the "Connected to" column), i.e. what Keras
+/// prints into a log file or a pipe.
+func renderSummary(of model: Model, lineLength: Int?) -> String {
+    let graph = model.graph
+    let sequentialLike = graph?.isSequentialLike ?? true
+    let header = sequentialLike ? ["Layer (type)", "Output Shape", "Param #"]
+                                : ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+    let rightAligned = sequentialLike ? [false, false, true] : [false, false, true, false]
+    let positions = sequentialLike ? [0.45, 0.80, 1.0] : [0.3, 0.56, 0.74, 1.0]
+    let width = lineLength ?? Swift.min(sequentialLike ? 88 : 108, 80 - 4)
+    var relevantNodes = Set<ObjectIdentifier>()
+    for depthNodes in graph?.nodesByDepth ?? [] {
+        for node in depthNodes { relevantNodes.insert(ObjectIdentifier(node)) }
+    }
+
+    var rows: [[String]] = []
+    for layer in model.layers {
+        var fields = ["\(layer.name) (\(layer.className))", summaryShape(of: layer), summaryParams(of: layer)]
+        if !sequentialLike {
+            var connections: [String] = []
+            for node in layer.inboundNodes where relevantNodes.contains(ObjectIdentifier(node)) {
+                for t in node.inputs {
+                    connections.append("\(t.sourceLayer?.name ?? "?")[\(t.node?.nodeIndex ?? 0)][\(t.tensorIndex)]")
+                }
+            }
+            fields.append(connections.isEmpty ? "-" : connections.joined(separator: ", "))
+        }
+        rows.append(fields)
+    }
+
+    let trainable = model.trainableWeights
+    let nonTrainable = model.nonTrainableWeights
+    let trainableCount = trainable.reduce(0) { $0 + $1.shape.reduce(1, *) }
+    let nonTrainableCount = nonTrainable.reduce(0) { $0 + $1.shape.reduce(1, *) }
+    let trainableBytes = trainable.reduce(0.0) { $0 + Double($1.shape.reduce(1, *) * $1.dtype.byteCount) }
+    let nonTrainableBytes = nonTrainable.reduce(0.0) { $0 + Double($1.shape.reduce(1, *) * $1.dtype.byteCount) }
+
+    var out = "Model: \"\(model.name)\"\n"
+    out += SummaryTable(header: header, rightAligned: rightAligned, positions: positions, lineLength: width).render(rows)
+    out += " Total params: \(groupedThousands(trainableCount + nonTrainableCount)) (\(readableMemorySize(trainableBytes + nonTrainableBytes)))\n"
+    out += " Trainable params: \(groupedThousands(trainableCount)) (\(readableMemorySize(trainableBytes)))\n"
+    out += " Non-trainable params: \(groupedThousands(nonTrainableCount)) (\(readableMemorySize(nonTrainableBytes)))\n"
+    return out
+}
+
+/// Keras's `format_layer_shape`: the last node's output shape, else the shape computed from the
+/// build shape, else `?`.
+private func summaryShape(of layer: Layer) -> String {
+    let shapes: [[Int?]]
+    if let node = layer.inboundNodes.last {
+        shapes = node.outputs.map(\.shape)
+    } else if layer.built, let buildShapes = layer.buildShapes {
+        shapes = layer.computeOutputShapes(buildShapes)
+    } else {
+        return "?"
+    }
+    if shapes.count == 1 { return formatShape(shapes[0]) }
+    return "[" + shapes.map(formatShape).joined(separator: ", ") + "]"
+}
+
+private func summaryParams(of layer: Layer) -> String {
+    layer.built ? groupedThousands(layer.countParams()) : "0 (unbuilt)"
+}
+
+/// `1234567` → `"1,234,567"` (Python's `f"{n:,}"`).
+func groupedThousands(_ n: Int) -> String {
+    let digits = String(Swift.abs(n))
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
+/// Keras's `readable_memory_size`: `"{:.2f} {unit}"` with units B…PB at 1024.
+func readableMemorySize(_ bytes: Double) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB", "PB"]
+    var size = bytes
+    for unit in units {
+        if size / 1024 < 1 { return formatTwoDecimals(size) + " " + unit }
+        size /= 1024
+    }
+    return formatTwoDecimals(size) + " PB"
+}
+
+private func formatTwoDecimals(_ x: Double) -> String {
+    let cents = (x * 100).rounded(.toNearestOrEven)
+    let whole = Int(cents / 100)
+    let frac = Int(cents) - whole * 100
+    return "\(whole).\(frac < 10 ? "0" : "")\(frac)"
+}
+
+extension DType {
+    /// Bytes per element.
+    var byteCount: Int {
+        switch self {
+        case .float64, .int64: 8
+        case .bool: 1
+        default: 4
+        }
+    }
+}
+
+/// A `rich` table with `show_lines=True` and the HEAVY_HEAD box, sized as rich sizes fixed-width
+/// columns in a table of `lineLength` columns.
+struct SummaryTable {
+    let header: [String]
+    let rightAligned: [Bool]
+    /// Interior widths of each column (padding included).
+    let widths: [Int]
+
+    init(header: [String], rightAligned: [Bool], positions: [Double], lineLength: Int) {
+        self.header = header
+        self.rightAligned = rightAligned
+        // Keras: width_i = int(pos_i · line_length) − previous; rich adds one space of padding on
+        // each side, then shrinks all columns evenly (ratio_reduce) to fit the table width.
+        var requested: [Int] = []
+        var current = 0
+        for pos in positions {
+            let w = Int(pos * Double(lineLength)) - current
+            requested.append(w + 2)
+            current += w
+        }
+        let available = lineLength - (positions.count + 1)
+        let excess = requested.reduce(0, +) - available
+        if excess > 0 {
+            var remaining = excess
+            var ratioLeft = requested.count
+            var reduced: [Int] = []
+            for w in requested {
+                let share = Swift.min(w, Int((Double(remaining) / Double(ratioLeft)).rounded(.toNearestOrEven)))
+                reduced.append(w - share)
+                remaining -= share
+                ratioLeft -= 1
+            }
+            widths = reduced
+        } else {
+            widths = requested
+        }
+    }
+
+    func render(_ rows: [[String]]) -> String {
+        var out = line("┏", "━", "┳", "┓")
+        out += cells(header, left: "┃", middle: "┃", right: "┃")
+        out += line("┡", "━", "╇", "┩")
+        for (i, row) in rows.enumerated() {
+            out += cells(row, left: "│", middle: "│", right: "│")
+            out += i == rows.count - 1 ? line("└", "─", "┴", "┘") : line("├", "─", "┼", "┤")
+        }
+        if rows.isEmpty { out += line("└", "─", "┴", "┘") }
+        return out
+    }
+
+    private func line(_ left: String, _ fill: String, _ cross: String, _ right: String) -> String {
+        left + widths.map { String(repeating: fill, count: $0) }.joined(separator: cross) + right + "\n"
+    }
+
+    /// One table row; long cells wrap at spaces (or are cut) over several lines.
+    private func cells(_ values: [String], left: String, middle: String, right: String) -> String {
+        let wrapped = zip(values, widths).map { wrap($0, width: Swift.max(1, $1 - 2)) }
+        let height = wrapped.map(\.count).max() ?? 1
+        var out = ""
+        for lineIndex in 0..<height {
+            var parts: [String] = []
+            for (col, lines) in wrapped.enumerated() {
+                let text = lineIndex < lines.count ? lines[lineIndex] : ""
+                let pad = String(repeating: " ", count: Swift.max(0, widths[col] - 2 - text.count))
+                parts.append(" " + (rightAligned[col] ? pad + text : text + pad) + " ")
+            }
+            out += left + parts.joined(separator: middle) + right + "\n"
+        }
+        return out
+    }
+
+    /// Word wrap as rich does for a cell: break at spaces, split words longer than the width.
+    private func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            if current.isEmpty {
+                current = word
+            } else if current.count + 1 + word.count <= width {
+                current += " " + word
+            } else {
+                lines.append(current)
+                current = word
+            }
+            while current.count > width {
+                lines.append(String(current.prefix(width)))
+                word = String(current.dropFirst(width))
+                current = word
+            }
+        }
+        lines.append(current)
+        return lines
+    }
+}
