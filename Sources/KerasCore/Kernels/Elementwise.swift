@@ -25,7 +25,7 @@ func zipKernel<T, U>(_ a: Tensor, _ b: Tensor, _ inType: T.Type, shape: [Int], t
     if n == 0 { return out }
     let pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(U.self)
     withExtendedLifetime((a, b)) {
-        if a.shape == b.shape {
+        if a.shape == shape && b.shape == shape {
             Parallel.chunks(n) { r in for i in r { po[i] = f(pa[i], pb[i]) } }
         } else if b.scalarCount == 1 && a.scalarCount == n {
             let s = pb[0]
