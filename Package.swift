@@ -19,7 +19,16 @@ let package = Package(
             name: "KerasCore",
             dependencies: ["CDNNL"]
         ),
-        .target(name: "Keras", dependencies: ["KerasCore"]),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "Keras",
+            dependencies: ["KerasCore", "CZlib"],
+            resources: [.copy("Resources/digits")]
+        ),
         .executableTarget(name: "keras-demo", dependencies: ["Keras"]),
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "CDNNL"]),
         .target(name: "KerasTestSupport", dependencies: ["KerasCore"], path: "Tests/KerasTestSupport"),

@@ -1,0 +1,118 @@
+import Foundation
+import KerasCore
+
+/// What callbacks can see and steer of the model being trained. `Model` conforms; tests use
+/// small fakes.
+///
+/// ```swift
+/// final class Toy: TrainingTarget {
+///     var stopTraining = false
+///     var learningRate: Double? = 0.01
+///     var weights = [Tensor.zeros([2])]
+///     func getWeights() -> [Tensor] { weights }
+///     func setWeights(_ w: [Tensor]) throws { weights = w }
+/// }
+/// ```
+public protocol TrainingTarget: AnyObject {
+    /// Set to `true` to end `fit` after the current epoch (or batch).
+    var stopTraining: Bool { get set }
+    /// The optimizer's learning rate, or `nil` when there is no optimizer (not compiled).
+    var learningRate: Double? { get set }
+    /// Copies of every weight, in a stable order.
+    func getWeights() -> [Tensor]
+    /// Restores weights produced by ``getWeights()``.
+    func setWeights(_ weights: [Tensor]) throws
+    /// Whether a logged metric improves upward (`.max`) or downward (`.min`); `nil` if unknown.
+    /// Monitoring callbacks in `.auto` mode ask this first, then fall back to Keras's names.
+    func monitorDirection(for metric: String) -> MonitorMode?
+}
+
+extension TrainingTarget {
+    public func monitorDirection(for metric: String) -> MonitorMode? { nil }
+}
+
+/// The training parameters callbacks receive (`Callback.params` in Keras).
+public struct CallbackParams: Sendable, Equatable {
+    /// Number of epochs `fit` will run.
+    public var epochs: Int
+    /// Steps (batches) per epoch, or `nil` when unknown.
+    public var steps: Int?
+    /// Verbosity: 0 silent, 1 progress bar, 2 one line per epoch.
+    public var verbose: Int
+
+    public init(epochs: Int = 1, steps: Int? = nil, verbose: Int = 1) {
+        self.epochs = epochs
+        self.steps = steps
+        self.verbose = verbose
+    }
+}
+
+/// Errors callbacks raise to end training abnormally.
+public enum CallbackError: Error, CustomStringConvertible, Equatable {
+    /// The callback needs something the training target does not have.
+    case unsupported(callback: String, reason: String)
+    /// `TerminateOnNaN(raiseError: true)` saw a NaN or infinite loss.
+    case nonFiniteLoss(batch: Int, loss: Double)
+    /// A file the callback writes could not be opened or written.
+    case fileError(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unsupported(callback, reason): return "\(callback): \(reason)"
+        case let .nonFiniteLoss(batch, loss):
+            return "NaN or Inf loss encountered at batch \(batch). Loss value: \(PythonFormat.repr(loss)). Terminating training immediately."
+        case let .fileError(path, reason): return "cannot write '\(path)': \(reason)"
+        }
+    }
+}
+
+/// Base class for training callbacks, with every Keras hook. Override the hooks you need;
+/// `fit`, `evaluate` and `predict` call them through a ``CallbackList``.
+///
+/// Logs are `[String: Double]` (metric name → value). ``onEpochEnd(_:logs:)`` takes them `inout`:
+/// as in Keras, a callback may add entries (``ReduceLROnPlateau`` adds `learning_rate`) that the
+/// callbacks after it, including ``History``, then see.
+///
+/// ```swift
+/// final class PrintLoss: Callback {
+///     override func onEpochEnd(_ epoch: Int, logs: inout [String: Double]) throws {
+///         print("epoch \(epoch): loss \(logs["loss"] ?? .nan)")
+///     }
+/// }
+/// ```
+open class Callback {
+    /// The model being trained (held weakly: the model usually owns its callbacks' results).
+    public weak var model: (any TrainingTarget)?
+    /// The parameters of the current `fit`/`evaluate`/`predict` call.
+    public var params = CallbackParams()
+
+    public init() {}
+
+    /// Writes one line to standard output, as Keras's `io_utils.print_msg` does for callback
+    /// messages (the default `output` of callbacks that print).
+    public static let printLine: @Sendable (String) -> Void = { Progbar.writeToStandardOutput($0 + "\n") }
+
+    open func setParams(_ params: CallbackParams) { self.params = params }
+    open func setModel(_ model: any TrainingTarget) { self.model = model }
+
+    open func onTrainBegin(logs: [String: Double]) throws {}
+    open func onTrainEnd(logs: [String: Double]) throws {}
+    open func onEpochBegin(_ epoch: Int, logs: [String: Double]) throws {}
+    open func onEpochEnd(_ epoch: Int, logs: inout [String: Double]) throws {}
+    open func onTrainBatchBegin(_ batch: Int, logs: [String: Double]) throws {}
+    open func onTrainBatchEnd(_ batch: Int, logs: [String: Double]) throws {}
+    open func onTestBegin(logs: [String: Double]) throws {}
+    open func onTestEnd(logs: [String: Double]) throws {}
+    open func onTestBatchBegin(_ batch: Int, logs: [String: Double]) throws {}
+    open func onTestBatchEnd(_ batch: Int, logs: [String: Double]) throws {}
+    open func onPredictBegin(logs: [String: Double]) throws {}
+    open func onPredictEnd(logs: [String: Double]) throws {}
+    open func onPredictBatchBegin(_ batch: Int, logs: [String: Double]) throws {}
+    open func onPredictBatchEnd(_ batch: Int, logs: [String: Double]) throws {}
+}
+
+
+/// Writes a warning to standard error (Keras's `warnings.warn`).
+func emitWarning(_ message: String) {
+    FileHandle.standardError.write(("UserWarning: " + message + "\n").data(using: .utf8)!)
+}

@@ -1,0 +1,24 @@
+import KerasCore
+
+/// Scales `x` to unit `order`-norm along `axis` (`keras.utils.normalize` on arrays):
+/// `x / ‖x‖ₚ` with `‖x‖ₚ = (Σ|x|ᵖ)^(1/p)`; slices whose norm is 0 are left unchanged.
+/// The result is floating point (integer input becomes `float32`).
+///
+/// ```swift
+/// normalize(Tensor([[3.0, 4.0], [0.0, 0.0]]))   // [[0.6, 0.8], [0, 0]]
+/// normalize(Tensor([[1.0, 3.0]]), order: 1)     // [[0.25, 0.75]]
+/// ```
+public func normalize(_ x: Tensor, axis: Int = -1, order: Int = 2) -> Tensor {
+    precondition(order >= 1, "normalize: order must be an integer >= 1, got \(order)")
+    let x = x.dtype.isFloatingPoint ? x : x.cast(to: .float32)
+    let input = x.rank == 0 ? x.reshaped(to: [1]) : x
+    let magnitudes = input.abs()
+    let norm: Tensor
+    switch order {
+    case 1: norm = magnitudes.sum(axes: [axis], keepDims: true)
+    case 2: norm = (magnitudes * magnitudes).sum(axes: [axis], keepDims: true).sqrt()
+    default: norm = magnitudes.pow(Double(order)).sum(axes: [axis], keepDims: true).pow(1.0 / Double(order))
+    }
+    let safe = `where`(norm.equal(0), Tensor.ones(norm.shape, dtype: norm.dtype), norm)
+    return input / safe
+}
