@@ -30,8 +30,8 @@ struct InitializerTests {
         "LecunNormal": LecunNormal(),
         "Orthogonal": Orthogonal(),
         "Orthogonal(2,seed=3)": Orthogonal(gain: 2, seed: 3),
-        "Identity": Identity(),
-        "Identity(2)": Identity(gain: 2),
+        "Identity": IdentityInitializer(),
+        "Identity(2)": IdentityInitializer(gain: 2),
     ]
 
     /// The Swift initializer for each key of the fixture's "stats" (seed 1; Keras used its own seed 1).
@@ -195,7 +195,7 @@ struct InitializerTests {
 
     @Test func identityAndConstantMatchKeras() throws {
         let identity = try #require(fixture["identity"])
-        let i = Identity(gain: identity["gain"]!.doubleValue!)(identity["shape"]!.shapeValue!.map { $0! }, dtype: .float32)
+        let i = IdentityInitializer(gain: identity["gain"]!.doubleValue!)(identity["shape"]!.shapeValue!.map { $0! }, dtype: .float32)
         assertClose(i.doubles, identity["data"]!.arrayValue!.map { $0.doubleValue! })
         let constant = try #require(fixture["constant"])
         let c = Constant(constant["value"]!.doubleValue!)(constant["shape"]!.shapeValue!.map { $0! }, dtype: .float32)
@@ -206,7 +206,7 @@ struct InitializerTests {
 
     @Test func identityRejectsNon2DShapes() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = Identity()([2, 2, 2], dtype: .float32)
+            _ = IdentityInitializer()([2, 2, 2], dtype: .float32)
         }.map { result in
             let stderr = String(decoding: result.standardErrorContent, as: UTF8.self)
             #expect(stderr.contains("Identity matrix initializer can only be used for 2D matrices"))

@@ -47,7 +47,7 @@ private let initializerFactories: [String: InitializerFactory] = {
         ("Orthogonal", ["orthogonal", "OrthogonalInitializer"], { r in
             Orthogonal(gain: try r.double("gain", default: 1), seed: try r.seed())
         }),
-        ("Identity", ["identity", "IdentityInitializer"], { r in Identity(gain: try r.double("gain", default: 1)) }),
+        ("Identity", ["identity", "IdentityInitializer"], { r in IdentityInitializer(gain: try r.double("gain", default: 1)) }),
     ]
     var table: [String: InitializerFactory] = [:]
     for (name, aliases, factory) in byClass {

@@ -9,7 +9,7 @@ import KerasCore
 ///
 /// Keras's own `get_config()` for Identity returns `{}` and so loses `gain`; this one stores
 /// `{"gain": …}`, which Keras's `Identity.from_config` also accepts.
-public struct Identity: Initializer {
+public struct IdentityInitializer: Initializer {
     public static let className = "Identity"
     public let gain: Double
 
