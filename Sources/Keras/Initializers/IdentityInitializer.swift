@@ -4,7 +4,7 @@ import KerasCore
 /// shapes get ones on the main diagonal.
 ///
 /// ```swift
-/// Identity(gain: 2)([2, 3], dtype: .float32)   // [[2, 0, 0], [0, 2, 0]]
+/// IdentityInitializer(gain: 2)([2, 3], dtype: .float32)   // [[2, 0, 0], [0, 2, 0]]
 /// ```
 ///
 /// Keras's own `get_config()` for Identity returns `{}` and so loses `gain`; this one stores
