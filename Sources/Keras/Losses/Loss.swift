@@ -22,7 +22,7 @@ public enum Reduction: String, Sendable, CaseIterable {
 /// let value = loss(labels, logits)                        // scalar
 /// let weighted = loss(labels, logits, sampleWeight: w)
 /// ```
-public protocol Loss: Sendable {
+public protocol Loss: LossConvertible, Sendable {
     /// Keras's class name (`"MeanSquaredError"`).
     static var className: String { get }
     /// The loss's name (`"mean_squared_error"`), used in logs.

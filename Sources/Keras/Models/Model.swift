@@ -24,6 +24,10 @@ open class Model: Layer, @unchecked Sendable {
     /// The functional graph, for models built from symbolic tensors.
     let graph: FunctionalGraph?
     private var cachedSubclassLayers: [Layer]?
+    /// Set by callbacks (EarlyStopping, TerminateOnNaN) to end `fit` early.
+    public var stopTraining = false
+    /// Optimizer, losses and metrics from `compile`.
+    var compiledState: CompiledState?
 
     /// Creates a model to subclass (override ``call(_:training:)``) or a base for ``Sequential``.
     public override init(name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {

@@ -1,0 +1,48 @@
+import KerasCore
+
+extension Model {
+    /// Outputs for every sample, computed in batches in inference mode (`model.predict`).
+    ///
+    /// ```swift
+    /// let probabilities = try Sequential([model, Softmax()]).predict(xTest)
+    /// ```
+    public func predict(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
+                        callbacks: [Callback] = []) throws -> Tensor {
+        let outputs = try predictOutputs(x, batchSize: batchSize, verbose: verbose, callbacks: callbacks)
+        guard outputs.count == 1 else {
+            throw TrainingError("predict: model \"\(name)\" has \(outputs.count) outputs; use predictOutputs(_:) to get them all")
+        }
+        return outputs[0]
+    }
+
+    /// Every output of the model for every sample, in batches.
+    public func predictOutputs(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
+                               callbacks userCallbacks: [Callback] = []) throws -> [Tensor] {
+        let batch = try checkedBatchSize(batchSize, op: "predict")
+        let data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"), targets: [],
+                                      sampleWeight: nil, op: "predict")
+        try validateInputs(data.inputs, op: "predict")
+        let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0)
+        callbacks.setModel(self)
+        let steps = (data.count + batch - 1) / batch
+        callbacks.setParams(CallbackParams(epochs: 1, steps: steps, verbose: verbose))
+        try callbacks.onPredictBegin(logs: [:])
+        var pieces: [[Tensor]] = []
+        for (step, start) in stride(from: 0, to: data.count, by: batch).enumerated() {
+            try callbacks.onPredictBatchBegin(step, logs: [:])
+            let inputs = data.batch(start..<Swift.min(start + batch, data.count)).inputs
+            pieces.append(withoutRecording { self(inputs, training: false) })
+            try callbacks.onPredictBatchEnd(step, logs: [:])
+        }
+        try callbacks.onPredictEnd(logs: [:])
+        guard let first = pieces.first else { return [] }
+        return first.indices.map { i in pieces.count == 1 ? pieces[0][i] : concatenate(pieces.map { $0[i] }, axis: 0) }
+    }
+
+    /// Outputs of one batch (`model.predict_on_batch`).
+    public func predictOnBatch(_ x: some ModelDataConvertible) throws -> [Tensor] {
+        let inputs = try x.tensors(for: inputNames, role: "input")
+        try validateInputs(inputs, op: "predictOnBatch")
+        return withoutRecording { self(inputs, training: false) }
+    }
+}
