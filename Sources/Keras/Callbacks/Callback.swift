@@ -92,22 +92,38 @@ open class Callback {
     /// messages (the default `output` of callbacks that print).
     public static let printLine: @Sendable (String) -> Void = { Progbar.writeToStandardOutput($0 + "\n") }
 
+    /// Receives the `fit`/`evaluate`/`predict` parameters (called before any hook).
     open func setParams(_ params: CallbackParams) { self.params = params }
+    /// Receives the model the callbacks act on.
     open func setModel(_ model: any TrainingTarget) { self.model = model }
 
+    /// Start of `fit`.
     open func onTrainBegin(logs: [String: Double]) throws {}
+    /// End of `fit` (after the last epoch, or after a callback set `stopTraining`).
     open func onTrainEnd(logs: [String: Double]) throws {}
+    /// Start of an epoch (0-based).
     open func onEpochBegin(_ epoch: Int, logs: [String: Double]) throws {}
+    /// End of an epoch, with its training and `val_` metrics; entries may be added for later callbacks.
     open func onEpochEnd(_ epoch: Int, logs: inout [String: Double]) throws {}
+    /// Start of a training batch (0-based within the epoch).
     open func onTrainBatchBegin(_ batch: Int, logs: [String: Double]) throws {}
+    /// End of a training batch, with the running epoch metrics.
     open func onTrainBatchEnd(_ batch: Int, logs: [String: Double]) throws {}
+    /// Start of `evaluate` (and of validation inside `fit`).
     open func onTestBegin(logs: [String: Double]) throws {}
+    /// End of `evaluate`, with its metrics.
     open func onTestEnd(logs: [String: Double]) throws {}
+    /// Start of an evaluation batch.
     open func onTestBatchBegin(_ batch: Int, logs: [String: Double]) throws {}
+    /// End of an evaluation batch, with the running metrics.
     open func onTestBatchEnd(_ batch: Int, logs: [String: Double]) throws {}
+    /// Start of `predict`.
     open func onPredictBegin(logs: [String: Double]) throws {}
+    /// End of `predict`.
     open func onPredictEnd(logs: [String: Double]) throws {}
+    /// Start of a prediction batch.
     open func onPredictBatchBegin(_ batch: Int, logs: [String: Double]) throws {}
+    /// End of a prediction batch.
     open func onPredictBatchEnd(_ batch: Int, logs: [String: Double]) throws {}
 }
 

@@ -52,8 +52,7 @@ public final class EarlyStopping: MonitorCallback {
     public override func onEpochEnd(_ epoch: Int, logs: inout [String: Double]) throws {
         try resolveDirection()
         guard let current = logs[monitor] else {
-            emitWarning("Early stopping conditioned on metric `\(monitor)` which is not available. "
-                        + "Available metrics are: \(logs.keys.sorted().joined(separator: ","))")
+            warnMissingMonitor("Early stopping", logs)
             return
         }
         if epoch < startFromEpoch { return }

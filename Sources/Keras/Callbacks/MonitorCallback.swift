@@ -11,9 +11,9 @@ public enum MonitorMode: String, Sendable {
 /// down, accuracy-like and score metrics go up; anything else throws at the first epoch end,
 /// asking for an explicit mode, as Keras does.
 ///
-/// An improvement means `current − minDelta < best` (min) or `current + minDelta > best`... strictly,
-/// Keras's `monitor_op(current − δ, best)` with δ negated for min, compared in float32 as Keras's
-/// backend ops do.
+/// A value improves on the reference when `value + minDelta < best` (min) or
+/// `value − minDelta > best` (max), compared in float32 as Keras's backend ops do (so values that
+/// differ by less than float32 resolution are a tie, not an improvement).
 ///
 /// ```swift
 /// let stop = EarlyStopping(monitor: "val_accuracy", mode: .max, patience: 2)
@@ -72,6 +72,16 @@ open class MonitorCallback: Callback {
                         + "on the highest metric value, or pass `mode: .min` in order to use the lowest value.")
             }
         }
+    }
+
+    private var warnedMissing = false
+
+    /// Warns (once per callback, like Python's default warning filter) that `monitor` is absent.
+    func warnMissingMonitor(_ what: String, _ logs: [String: Double], suffix: String = "") {
+        guard !warnedMissing else { return }
+        warnedMissing = true
+        emitWarning("\(what) conditioned on metric `\(monitor)` which is not available. "
+                    + "Available metrics are: \(logs.keys.sorted().joined(separator: ","))\(suffix)")
     }
 
     /// Keras's `_is_improvement`: true when there is no reference yet.

@@ -47,8 +47,7 @@ public final class ReduceLROnPlateau: MonitorCallback {
         }
         logs["learning_rate"] = learningRate
         guard let current = logs[monitor] else {
-            emitWarning("Learning rate reduction is conditioned on metric `\(monitor)` which is not available. "
-                        + "Available metrics are: \(logs.keys.sorted().joined(separator: ",")).")
+            warnMissingMonitor("Learning rate reduction is", logs, suffix: ".")
             return
         }
         if inCooldown {

@@ -63,19 +63,28 @@ public struct IDXFile: Sendable {
     /// `int32` (labels, indices) or `float32` (pixels ready for arithmetic).
     public func tensor(dtype: DType = .int32) -> Tensor {
         switch dtype {
-        case .int32: return widened(Int32.self) { Int32($0) }
-        case .int64: return widened(Int64.self) { Int64($0) }
-        case .float32: return widened(Float.self) { Float($0) }
-        case .float64: return widened(Double.self) { Double($0) }
-        case .bool: return widened(Bool.self) { $0 != 0 }
+        case .int32: return widened(Int32.self)
+        case .int64: return widened(Int64.self)
+        case .float32: return widened(Float.self)
+        case .float64: return widened(Double.self)
+        case .bool: return widened(Bool.self)
         }
     }
 
-    @inline(__always)
-    private func widened<T: TensorScalar>(_ type: T.Type, _ convert: (UInt8) -> T) -> Tensor {
+    private func widened<T: TensorScalar>(_ type: T.Type) -> Tensor {
         Tensor(shape: shape, dtype: T.dtype) { (out: UnsafeMutableBufferPointer<T>) in
             bytes.withUnsafeBufferPointer { src in
-                for i in 0..<src.count { out[i] = convert(src[i]) }
+                guard let s = src.baseAddress, let o = out.baseAddress else { return }
+                // One concrete loop per type: no generic dispatch per element, even in debug builds.
+                let n = src.count
+                switch o {
+                case let o as UnsafeMutablePointer<Float>: for i in 0..<n { o[i] = Float(s[i]) }
+                case let o as UnsafeMutablePointer<Int32>: for i in 0..<n { o[i] = Int32(s[i]) }
+                case let o as UnsafeMutablePointer<Double>: for i in 0..<n { o[i] = Double(s[i]) }
+                case let o as UnsafeMutablePointer<Int64>: for i in 0..<n { o[i] = Int64(s[i]) }
+                case let o as UnsafeMutablePointer<Bool>: for i in 0..<n { o[i] = s[i] != 0 }
+                default: preconditionFailure("IDXFile.tensor: unsupported element type \(T.self)")
+                }
             }
         }
     }

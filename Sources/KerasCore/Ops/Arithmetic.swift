@@ -14,8 +14,13 @@ enum BinaryArithmetic { case add, subtract, multiply, maximum, minimum }
 
 /// Runs an arithmetic kernel after promotion and broadcasting (no recording).
 func arithmeticKernel(_ op: BinaryArithmetic, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
-    var (x, y, dt) = promote(a, b)
-    if dt == .bool { (x, y, dt) = (x.cast(to: .int32), y.cast(to: .int32), .int32) }
+    let (x, y, dt) = promote(a, b)
+    if dt == .bool {
+        // Keras on bools: add and maximum are logical or, multiply and minimum logical and.
+        precondition(op != .subtract,
+                     "\(name): not defined for two bool tensors (shapes \(a.shape) and \(b.shape)); use logicalXor")
+        return arithmeticKernel(op, x.cast(to: .int32), y.cast(to: .int32), name: name).cast(to: .bool)
+    }
     let shape = broadcastShape(a.shape, b.shape, op: name)
     @inline(__always) func run<T: ArithmeticScalar>(_: T.Type) -> Tensor {
         switch op {
@@ -101,8 +106,13 @@ extension Tensor {
     public static func *= (a: inout Tensor, b: Tensor) { a = a * b }
     public static func /= (a: inout Tensor, b: Tensor) { a = a / b }
 
-    /// `self ** exponent`, elementwise with broadcasting (`keras.ops.power`).
+    /// `self ** exponent`, elementwise with broadcasting (`keras.ops.power`). Integer tensors
+    /// raised to integer powers stay integers; otherwise the result is floating point.
     public func pow(_ exponent: Tensor) -> Tensor {
+        let integral = promotedType(dtype, exponent.dtype)
+        if integral.isInteger {
+            return cast(to: .float64).pow(exponent.cast(to: .float64)).cast(to: integral)
+        }
         let (x, y, dt) = promote(self, exponent, atLeast: .float32)
         let shape = broadcastShape(shape, exponent.shape, op: "power")
         let out = dt == .float64

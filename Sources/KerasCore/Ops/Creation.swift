@@ -36,11 +36,12 @@ extension Tensor {
     public static func ones(like other: Tensor) -> Tensor { ones(other.shape, dtype: other.dtype) }
 
     /// A rank-0 tensor holding `value` with the dtype of `other` (float32 if `other` is integer and
-    /// `value` is not a whole number): how Swift number literals join tensor arithmetic.
+    /// `value` is not a whole number; int32 for a whole number next to a bool tensor): how Swift
+    /// number literals join tensor arithmetic, as Python numbers do in Keras.
     static func scalar(_ value: Double, like other: Tensor) -> Tensor {
         var dtype = other.dtype
         if !dtype.isFloatingPoint && value != value.rounded(.towardZero) { dtype = .float32 }
-        if dtype == .bool && value != 0 && value != 1 { dtype = .int32 }
+        if dtype == .bool { dtype = value == value.rounded(.towardZero) ? .int32 : .float32 }
         return full([], value, dtype: dtype)
     }
 

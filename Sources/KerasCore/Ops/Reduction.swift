@@ -96,6 +96,7 @@ extension Tensor {
         case .int32: out = reduceKernel(x, Int32.self, axes: ax, keepDims: keepDims, initial: greatest ? .min : .max, pick)
         default: out = reduceKernel(x, Int64.self, axes: ax, keepDims: keepDims, initial: greatest ? .min : .max, pick)
         }
+        if dtype == .bool { return out.cast(to: .bool) }
         let input = self
         return Tensor.record(name, inputs: [self], output: out) { g in
             let kept = reducedShape(input.shape, axes: ax, keepDims: true)

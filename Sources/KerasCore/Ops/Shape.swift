@@ -30,13 +30,16 @@ extension Tensor {
         if shape == target { return self }
         let result = broadcastShape(shape, target, op: "broadcast_to")
         precondition(result == target, "broadcast_to: cannot broadcast shape \(shape) to \(target)")
+        // A rank-0 source is read as shape [1]: zipKernel's fast path treats equal operand
+        // shapes as the output shape, which a [] source and the [] dummy would wrongly match.
+        let src = rank == 0 ? withoutRecording { reshaped(to: [1]) } : self
         let out: Tensor
         switch dtype {
-        case .float32: out = zipKernel(self, Tensor.zeros([], dtype: .float32), Float.self, shape: target, to: dtype, Float.self) { a, _ in a }
-        case .float64: out = zipKernel(self, Tensor.zeros([], dtype: .float64), Double.self, shape: target, to: dtype, Double.self) { a, _ in a }
-        case .int32: out = zipKernel(self, Tensor.zeros([], dtype: .int32), Int32.self, shape: target, to: dtype, Int32.self) { a, _ in a }
-        case .int64: out = zipKernel(self, Tensor.zeros([], dtype: .int64), Int64.self, shape: target, to: dtype, Int64.self) { a, _ in a }
-        case .bool: out = zipKernel(self, Tensor.zeros([], dtype: .bool), Bool.self, shape: target, to: dtype, Bool.self) { a, _ in a }
+        case .float32: out = zipKernel(src, Tensor.zeros([], dtype: .float32), Float.self, shape: target, to: dtype, Float.self) { a, _ in a }
+        case .float64: out = zipKernel(src, Tensor.zeros([], dtype: .float64), Double.self, shape: target, to: dtype, Double.self) { a, _ in a }
+        case .int32: out = zipKernel(src, Tensor.zeros([], dtype: .int32), Int32.self, shape: target, to: dtype, Int32.self) { a, _ in a }
+        case .int64: out = zipKernel(src, Tensor.zeros([], dtype: .int64), Int64.self, shape: target, to: dtype, Int64.self) { a, _ in a }
+        case .bool: out = zipKernel(src, Tensor.zeros([], dtype: .bool), Bool.self, shape: target, to: dtype, Bool.self) { a, _ in a }
         }
         let inShape = shape
         return Tensor.record("broadcast_to", inputs: [self], output: out) { g in [g.unbroadcast(to: inShape)] }

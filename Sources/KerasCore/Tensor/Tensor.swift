@@ -67,7 +67,9 @@ extension Tensor {
         }
     }
 
-    /// A rank-0 tensor.
+    /// A rank-0 tensor. Disfavored so that `Tensor(2.5)` takes the literal initializer below
+    /// (float32, like a Python float in Keras) rather than becoming float64.
+    @_disfavoredOverload
     public init<T: TensorScalar>(_ scalar: T) {
         self.init(shape: [], scalars: [scalar])
     }
