@@ -141,9 +141,9 @@ open class Model: Layer, @unchecked Sendable {
     /// The input shapes the model expects, batch first (`nil` = any size); empty when unknown.
     open var inputShapes: [[Int?]] { graph?.inputs.map(\.shape) ?? buildShapes ?? [] }
     /// The symbolic inputs of a functional model.
-    public var inputs: [KerasTensor] { graph?.inputs ?? [] }
+    open var inputs: [KerasTensor] { graph?.inputs ?? [] }
     /// The symbolic outputs of a functional model.
-    public var outputs: [KerasTensor] { graph?.outputs ?? [] }
+    open var outputs: [KerasTensor] { graph?.outputs ?? [] }
 
     // MARK: Calling
 

@@ -19,6 +19,9 @@ open class Sequential: Model, @unchecked Sendable {
     private var stack: [Layer] = []
     /// The input layer given first, if any (not part of ``layers``, as in Keras).
     public private(set) var inputLayer: InputLayer?
+    /// With an input layer: the symbolic output of each layer, so `layer.output` and
+    /// ``inputs``/``outputs`` work as in Keras (a Sequential with an Input is a functional graph).
+    private var symbolicOutputs: [KerasTensor] = []
 
     public init(_ layers: [Layer] = [], name: String? = nil, trainable: Bool = true) {
         super.init(name: name, trainable: trainable)
@@ -48,7 +51,14 @@ open class Sequential: Model, @unchecked Sendable {
         precondition(!stack.contains { $0 === layer },
                      "Sequential model \"\(name)\" already contains layer \"\(layer.name)\"")
         stack.append(layer)
-        if let shape = inputLayer?.batchShape ?? buildShapes?.first {
+        if let inputLayer {
+            let previous = symbolicOutputs.last ?? inputLayer.outputTensor!
+            let output = layer(previous)
+            if let error = output.error { stack.removeLast(); preconditionFailure(error.description) }
+            symbolicOutputs.append(output)
+            built = true
+            buildShapes = [inputLayer.batchShape]
+        } else if let shape = buildShapes?.first {
             if let error = propagate(shape, building: true).error { preconditionFailure(error.description) }
             built = true
             buildShapes = [shape]
@@ -67,6 +77,7 @@ open class Sequential: Model, @unchecked Sendable {
     @discardableResult
     public func pop() -> Layer {
         precondition(!stack.isEmpty, "There are no layers in the model \"\(name)\".")
+        if !symbolicOutputs.isEmpty { symbolicOutputs.removeLast() }
         return stack.removeLast()
     }
 
@@ -112,6 +123,12 @@ open class Sequential: Model, @unchecked Sendable {
     open override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         precondition(inputs.count == 1, "Sequential model \"\(name)\" takes one input, received \(inputs.count)")
         return [call(inputs[0], training: training)]
+    }
+
+    open override var inputs: [KerasTensor] { inputLayer.map { [$0.outputTensor] } ?? [] }
+    open override var outputs: [KerasTensor] {
+        guard let inputLayer else { return [] }
+        return [symbolicOutputs.last ?? inputLayer.outputTensor]
     }
 
     open override var inputNames: [String] { inputLayer.map { [$0.name] } ?? (built ? ["input_layer"] : []) }

@@ -178,24 +178,20 @@ struct SummaryTable {
         return out
     }
 
-    /// Word wrap as rich does for a cell: break at spaces, split words longer than the width.
+    /// Word wrap as rich does for a cell: break at spaces; a word longer than the width is cut
+    /// with an ellipsis (rich's default `overflow="ellipsis"`).
     private func wrap(_ text: String, width: Int) -> [String] {
         var lines: [String] = []
         var current = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
-            var word = word
+        for word in text.split(separator: " ").map(String.init) {
+            let fitted = word.count > width ? String(word.prefix(width - 1)) + "…" : word
             if current.isEmpty {
-                current = word
-            } else if current.count + 1 + word.count <= width {
-                current += " " + word
+                current = fitted
+            } else if current.count + 1 + fitted.count <= width {
+                current += " " + fitted
             } else {
                 lines.append(current)
-                current = word
-            }
-            while current.count > width {
-                lines.append(String(current.prefix(width)))
-                word = String(current.dropFirst(width))
-                current = word
+                current = fitted
             }
         }
         lines.append(current)
