@@ -21,7 +21,9 @@ def t(a, dtype=None):
     if dtype is not None:
         a = a.astype(dtype)
     dt = str(a.dtype)
-    return {"shape": list(a.shape), "dtype": dt, "data": a.reshape(-1).tolist()}
+    data = [x if not isinstance(x, float) or np.isfinite(x) else ("nan" if np.isnan(x) else ("inf" if x > 0 else "-inf"))
+            for x in a.reshape(-1).tolist()]
+    return {"shape": list(a.shape), "dtype": dt, "data": data}
 
 
 def jsonable(v):
