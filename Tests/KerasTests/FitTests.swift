@@ -160,6 +160,8 @@ import Testing
         let history = try model.fit(data, epochs: 2, verbose: 0)
         #expect(history.history["loss"]!.count == 2)
         _ = try model.evaluate(data, verbose: 0)
+        let predicted = try model.predictOutputs(try Dataset(x, y).batched(6), verbose: 0)
+        assertClose(predicted[0], model(x), rtol: 1e-6)
     }
 
     @Test func badDataIsRejectedBeforeTraining() throws {

@@ -17,21 +17,31 @@ extension Model {
 
     /// Every output of the model for every sample, in batches.
     public func predictOutputs(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
-                               callbacks userCallbacks: [Callback] = []) throws -> [Tensor] {
+                               callbacks: [Callback] = []) throws -> [Tensor] {
         let batch = try checkedBatchSize(batchSize, op: "predict")
         let data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"), targets: [],
                                       sampleWeight: nil, op: "predict")
         try validateInputs(data.inputs, op: "predict")
+        return try runPrediction(.arrays(data, batchSize: batch, shuffle: false), verbose: verbose, callbacks: callbacks)
+    }
+
+    /// Every output of the model for every element of a ``Dataset`` (its targets are ignored).
+    public func predictOutputs(_ dataset: Dataset, batchSize: Int? = nil, verbose: Int = 1,
+                               callbacks: [Callback] = []) throws -> [Tensor] {
+        let batch = try checkedBatchSize(batchSize, op: "predict")
+        return try runPrediction(.dataset(dataset, batchSize: batch), verbose: verbose, callbacks: callbacks)
+    }
+
+    private func runPrediction(_ source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> [Tensor] {
         let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0)
         callbacks.setModel(self)
-        let steps = (data.count + batch - 1) / batch
-        callbacks.setParams(CallbackParams(epochs: 1, steps: steps, verbose: verbose))
+        callbacks.setParams(CallbackParams(epochs: 1, steps: source.stepCount, verbose: verbose))
         try callbacks.onPredictBegin(logs: [:])
         var pieces: [[Tensor]] = []
-        for (step, start) in stride(from: 0, to: data.count, by: batch).enumerated() {
+        var generator = RandomGenerator(seed: 0)
+        for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
             try callbacks.onPredictBatchBegin(step, logs: [:])
-            let inputs = data.batch(start..<Swift.min(start + batch, data.count)).inputs
-            pieces.append(withoutRecording { self(inputs, training: false) })
+            pieces.append(withoutRecording { self(batch.inputs, training: false) })
             try callbacks.onPredictBatchEnd(step, logs: [:])
         }
         try callbacks.onPredictEnd(logs: [:])
