@@ -223,3 +223,8 @@ let head = Dense(1, name: "head")(Concatenate()([merged, right]))
 let siamese = try Model(inputs: [left, right], outputs: head, name: "siamese")
 print(siamese.summary())
 print(siamese([Tensor.ones([2, 8]), Tensor.zeros([2, 8])], training: false)[0].shape)
+
+// ---------------------------------------------------------------------------------------------
+// The seed ends with "Compile the model … Train and predict", handing over to Keras's
+// image-classification tutorial: see Tutorial.swift.
+try imageClassificationTutorial()

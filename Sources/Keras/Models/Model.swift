@@ -27,6 +27,10 @@ open class Model: Layer, @unchecked Sendable {
     /// Whether the functional model was given one input / output tensor rather than a list (its
     /// config then writes `input_layers` / `output_layers` flat, as Keras does).
     var singleInput = false, singleOutput = false
+    /// Set by callbacks (EarlyStopping, TerminateOnNaN) to end `fit` early.
+    public var stopTraining = false
+    /// Optimizer, losses and metrics from `compile`.
+    var compiledState: CompiledState?
 
     /// Creates a model to subclass (override ``call(_:training:)``) or a base for ``Sequential``.
     public override init(name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {

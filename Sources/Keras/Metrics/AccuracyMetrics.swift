@@ -1,0 +1,154 @@
+import KerasCore
+
+/// Row-major values of a tensor with its leading rows and trailing width (`[..., C]` → rows × C).
+private func rowsOf(_ t: Tensor) -> (rows: Int, width: Int, data: [Double]) {
+    let width = t.rank == 0 ? 1 : t.shape[t.rank - 1]
+    return (width == 0 ? 0 : t.scalarCount / width, width, t.doubles)
+}
+
+/// Index of the first maximum of each row.
+private func rowArgmax(_ data: [Double], rows: Int, width: Int) -> [Int] {
+    (0..<rows).map { r in
+        var best = 0
+        for c in 1..<max(width, 1) where data[r * width + c] > data[r * width + best] { best = c }
+        return best
+    }
+}
+
+/// `1` where `yTrue == yPred` elementwise, else `0` (`keras.metrics.accuracy`).
+public func accuracy(_ yTrue: Tensor, _ yPred: Tensor) -> Tensor {
+    let (t, p) = squeezeOrExpandToSameRank(yTrue.cast(to: .float64), yPred.cast(to: .float64))
+    return (t .== p).cast(to: .float32)
+}
+
+/// `1` where `(yPred > threshold) == yTrue` elementwise (`keras.metrics.binary_accuracy`).
+public func binaryAccuracy(_ yTrue: Tensor, _ yPred: Tensor, threshold: Double = 0.5) -> Tensor {
+    let (t, p) = squeezeOrExpandToSameRank(yTrue, yPred)
+    let predicted = (p.cast(to: .float32) .> Double(Float(threshold))).cast(to: .float64)
+    return (t.cast(to: .float64) .== predicted).cast(to: .float32)
+}
+
+/// `1` per sample where `argmax(yPred) == argmax(yTrue)` (`keras.metrics.categorical_accuracy`).
+public func categoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor) -> Tensor {
+    let (rows, width, truth) = rowsOf(yTrue)
+    let (_, predWidth, pred) = rowsOf(yPred)
+    let a = rowArgmax(truth, rows: rows, width: width), b = rowArgmax(pred, rows: rows, width: predWidth)
+    return Tensor(shape: Array(yTrue.shape.dropLast()), scalars: zip(a, b).map { Float($0 == $1 ? 1 : 0) })
+}
+
+/// `1` per sample where `argmax(yPred)` equals the integer label (`keras.metrics.sparse_categorical_accuracy`).
+public func sparseCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor) -> Tensor {
+    var labels = yTrue
+    if labels.rank == yPred.rank && labels.shape.last == 1 { labels = labels.squeezing(axes: [-1]) }
+    let (rows, width, pred) = rowsOf(yPred)
+    precondition(labels.scalarCount == rows,
+                 "sparse_categorical_accuracy: \(labels.scalarCount) labels (shape \(yTrue.shape)) for \(rows) predictions (shape \(yPred.shape))")
+    let truth = labels.doubles
+    let predicted = rowArgmax(pred, rows: rows, width: width)
+    return Tensor(shape: [rows], scalars: (0..<rows).map { Float(Double(predicted[$0]) == truth[$0] ? 1 : 0) })
+}
+
+/// Whether each label's score is among the `k` largest of its row (ties count as in).
+private func inTopK(_ labels: [Int], _ pred: [Double], rows: Int, width: Int, k: Int) -> [Float] {
+    (0..<rows).map { r in
+        let target = pred[r * width + labels[r]]
+        var greater = 0
+        for c in 0..<width where pred[r * width + c] > target { greater += 1 }
+        return greater < k ? 1 : 0
+    }
+}
+
+/// `1` where the true class is among the top `k` predictions (`keras.metrics.top_k_categorical_accuracy`).
+public func topKCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor, k: Int = 5) -> Tensor {
+    let (rows, width, truth) = rowsOf(yTrue)
+    let (_, predWidth, pred) = rowsOf(yPred)
+    let labels = rowArgmax(truth, rows: rows, width: width)
+    return Tensor(shape: [rows], scalars: inTopK(labels, pred, rows: rows, width: predWidth, k: k))
+}
+
+/// `1` where the integer label is among the top `k` predictions.
+public func sparseTopKCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor, k: Int = 5) -> Tensor {
+    let (rows, width, pred) = rowsOf(yPred)
+    let labels = yTrue.doubles.map { Int($0) }
+    precondition(labels.count == rows, "sparse_top_k_categorical_accuracy: \(labels.count) labels for \(rows) predictions")
+    return Tensor(shape: [rows], scalars: inTopK(labels, pred, rows: rows, width: width, k: k))
+}
+
+/// How often predictions equal labels exactly (`keras.metrics.Accuracy`).
+///
+/// ```swift
+/// let m = Accuracy()
+/// m.update(yTrue: Tensor([[1], [2]]), yPred: Tensor([[1], [3]]))   // 0.5
+/// ```
+public final class Accuracy: MeanMetricWrapper, @unchecked Sendable {
+    public init(name: String = "accuracy") { super.init(name: name) { accuracy($0, $1) } }
+    public override var className: String { "Accuracy" }
+}
+
+/// How often `yPred > threshold` matches binary labels (`keras.metrics.BinaryAccuracy`).
+///
+/// ```swift
+/// let m = BinaryAccuracy(threshold: 0.5)
+/// m.update(yTrue: Tensor([[1.0], [0.0]]), yPred: Tensor([[0.9], [0.6]]))   // 0.5
+/// ```
+public final class BinaryAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    public let threshold: Double
+    public init(name: String = "binary_accuracy", threshold: Double = 0.5) {
+        self.threshold = threshold
+        super.init(name: name) { binaryAccuracy($0, $1, threshold: threshold) }
+    }
+    public override var className: String { "BinaryAccuracy" }
+    public override func metricConfig() -> Config { ["threshold": .double(threshold)] }
+}
+
+/// How often `argmax(yPred)` matches one-hot labels (`keras.metrics.CategoricalAccuracy`).
+///
+/// ```swift
+/// let m = CategoricalAccuracy()
+/// m.update(yTrue: Tensor([[0.0, 1.0]]), yPred: Tensor([[0.3, 0.7]]))   // 1
+/// ```
+public final class CategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    public init(name: String = "categorical_accuracy") { super.init(name: name) { categoricalAccuracy($0, $1) } }
+    public override var className: String { "CategoricalAccuracy" }
+}
+
+/// How often `argmax(yPred)` matches integer labels (`keras.metrics.SparseCategoricalAccuracy`).
+///
+/// ```swift
+/// let m = SparseCategoricalAccuracy()
+/// m.update(yTrue: Tensor([1]), yPred: Tensor([[0.3, 0.7]]))   // 1
+/// ```
+public final class SparseCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    public init(name: String = "sparse_categorical_accuracy") { super.init(name: name) { sparseCategoricalAccuracy($0, $1) } }
+    public override var className: String { "SparseCategoricalAccuracy" }
+}
+
+/// How often the one-hot class is in the top `k` predictions (`keras.metrics.TopKCategoricalAccuracy`).
+///
+/// ```swift
+/// let m = TopKCategoricalAccuracy(k: 2)
+/// ```
+public final class TopKCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    public let k: Int
+    public init(k: Int = 5, name: String = "top_k_categorical_accuracy") {
+        self.k = k
+        super.init(name: name) { topKCategoricalAccuracy($0, $1, k: k) }
+    }
+    public override var className: String { "TopKCategoricalAccuracy" }
+    public override func metricConfig() -> Config { ["k": .int(k)] }
+}
+
+/// How often the integer label is in the top `k` predictions (`keras.metrics.SparseTopKCategoricalAccuracy`).
+///
+/// ```swift
+/// let m = SparseTopKCategoricalAccuracy(k: 2)
+/// ```
+public final class SparseTopKCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    public let k: Int
+    public init(k: Int = 5, name: String = "sparse_top_k_categorical_accuracy") {
+        self.k = k
+        super.init(name: name) { sparseTopKCategoricalAccuracy($0, $1, k: k) }
+    }
+    public override var className: String { "SparseTopKCategoricalAccuracy" }
+    public override func metricConfig() -> Config { ["k": .int(k)] }
+}

@@ -1,0 +1,155 @@
+import KerasCore
+
+/// A stateful metric (`keras.metrics.Metric`): ``update(yTrue:yPred:sampleWeight:)`` accumulates a
+/// batch, ``result()`` reads the value, ``reset()`` clears the state (fit does so every epoch).
+/// Updates never record gradients.
+///
+/// ```swift
+/// let accuracy = SparseCategoricalAccuracy()
+/// accuracy.update(yTrue: Tensor([1, 0]), yPred: Tensor([[0.2, 0.8], [0.3, 0.7]]))
+/// accuracy.result()   // 0.5
+/// ```
+open class Metric: @unchecked Sendable {
+    /// The name shown in logs and history (`"accuracy"`, `"mean_absolute_error"`).
+    public var name: String
+
+    public init(name: String) { self.name = name }
+
+    /// Keras's class name (`"SparseCategoricalAccuracy"`).
+    open var className: String { "Metric" }
+
+    /// Accumulates one batch (in subclasses; called without gradient recording).
+    open func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+        preconditionFailure("\(className).updateState(yTrue:yPred:sampleWeight:) must be overridden")
+    }
+
+    /// The current value (a scalar for most metrics; per-class for `F1Score(average: nil)` or
+    /// several thresholds).
+    open func result() -> Tensor { preconditionFailure("\(className).result() must be overridden") }
+
+    /// Clears the accumulated state.
+    open func reset() {}
+
+    /// Metric-specific config keys, merged over `name` and `dtype`.
+    open func metricConfig() -> Config { [:] }
+
+    /// Accumulates one batch; `sampleWeight` is per sample (`[batch]`) or broadcastable to the values.
+    public final func update(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
+        withoutRecording { updateState(yTrue: yTrue.stopGradient(), yPred: yPred.stopGradient(), sampleWeight: sampleWeight?.stopGradient()) }
+    }
+
+    /// ``result()`` as a Double (the first element for vector results).
+    public var resultValue: Double { result().toArray(of: Double.self).first ?? 0 }
+
+    /// Keras's config: `name`, `dtype` and the metric's options.
+    public func getConfig() -> Config {
+        var config: Config = ["name": .string(name), "dtype": "float32"]
+        config.merge(metricConfig()) { $1 }
+        return config
+    }
+
+    /// `{"module": "keras.metrics", "class_name": …, "config": …}`.
+    public func serialize() -> ConfigValue {
+        .serialized(module: "keras.metrics", className: className, config: getConfig())
+    }
+}
+
+/// Keras's `reduce_to_samplewise_values`: per-sample values and weights (`meanReduce` picks mean or
+/// sum for the trailing axes).
+func samplewiseValues(_ values: Tensor, _ sampleWeight: Tensor?, meanReduce: Bool) -> (values: Tensor, weight: Tensor?) {
+    func reduce(_ t: Tensor, from axis: Int) -> Tensor {
+        guard t.rank > axis else { return t }
+        let axes = Array(axis..<t.rank)
+        return meanReduce ? t.mean(axes: axes) : t.sum(axes: axes)
+    }
+    var v = values.dtype == .float32 ? values : values.cast(to: .float32)
+    var weight: Tensor? = nil
+    if let sampleWeight {
+        var (vv, w) = squeezeOrExpandToSameRank(v, sampleWeight.cast(to: .float32))
+        let weightRank = w.rank
+        if vv.rank > weightRank { vv = reduce(vv, from: weightRank) }
+        w = w.broadcast(to: vv.shape)
+        vv = vv * w
+        if weightRank > 1 { w = reduce(w, from: 1) }
+        v = vv
+        weight = w
+    }
+    return (reduce(v, from: 1), weight)
+}
+
+/// The weighted mean of the values seen (`keras.metrics.Mean`).
+///
+/// ```swift
+/// let m = Mean()
+/// m.update(Tensor([1.0, 3.0]))
+/// m.result()   // 2
+/// ```
+open class Mean: Metric, @unchecked Sendable {
+    public private(set) var total = 0.0
+    public private(set) var count = 0.0
+
+    public override init(name: String = "mean") { super.init(name: name) }
+    open override var className: String { "Mean" }
+
+    /// Accumulates `values` (Keras's `Mean.update_state(values, sample_weight)`).
+    public func update(_ values: Tensor, sampleWeight: Tensor? = nil) {
+        withoutRecording { accumulate(values.stopGradient(), sampleWeight: sampleWeight?.stopGradient()) }
+    }
+
+    /// For `Mean` itself `yPred` holds the values; wrappers override this to compute them.
+    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+        accumulate(yPred, sampleWeight: sampleWeight)
+    }
+
+    func accumulate(_ values: Tensor, sampleWeight: Tensor?) {
+        let (v, w) = samplewiseValues(values, sampleWeight, meanReduce: true)
+        total += v.sum().item(as: Double.self)
+        if let w { count += w.sum().item(as: Double.self) } else { count += Double(v.rank >= 1 ? v.shape[0] : 1) }
+    }
+
+    open override func result() -> Tensor { Tensor(Float(count == 0 ? 0 : total / count)) }
+    open override func reset() { total = 0; count = 0 }
+}
+
+/// The weighted sum of the values seen (`keras.metrics.Sum`).
+///
+/// ```swift
+/// let s = Sum()
+/// s.update(Tensor([1.0, 3.0]))
+/// s.result()   // 4
+/// ```
+public final class Sum: Metric, @unchecked Sendable {
+    public private(set) var total = 0.0
+    public override init(name: String = "sum") { super.init(name: name) }
+    public override var className: String { "Sum" }
+
+    /// Accumulates `values`.
+    public func update(_ values: Tensor, sampleWeight: Tensor? = nil) {
+        withoutRecording { updateState(yTrue: values, yPred: values.stopGradient(), sampleWeight: sampleWeight?.stopGradient()) }
+    }
+    public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+        total += samplewiseValues(yPred, sampleWeight, meanReduce: false).values.sum().item(as: Double.self)
+    }
+    public override func result() -> Tensor { Tensor(Float(total)) }
+    public override func reset() { total = 0 }
+}
+
+/// The running mean of a per-sample function of `(yTrue, yPred)` (`keras.metrics.MeanMetricWrapper`):
+/// the base of the accuracy metrics and of the metric forms of losses.
+///
+/// ```swift
+/// let m = MeanMetricWrapper(name: "mae") { meanAbsoluteError($0, $1) }
+/// ```
+open class MeanMetricWrapper: Mean, @unchecked Sendable {
+    public let function: @Sendable (Tensor, Tensor) -> Tensor
+
+    public init(name: String, _ function: @escaping @Sendable (Tensor, Tensor) -> Tensor) {
+        self.function = function
+        super.init(name: name)
+    }
+    open override var className: String { "MeanMetricWrapper" }
+
+    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+        accumulate(function(yTrue, yPred), sampleWeight: sampleWeight)
+    }
+}

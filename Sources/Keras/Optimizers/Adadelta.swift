@@ -1,0 +1,44 @@
+/// Adadelta (`keras.optimizers.Adadelta`): `E[g²] = ρE[g²] + (1−ρ)g²`,
+/// `Δ = −√(E[Δ²]+ε)·g/√(E[g²]+ε)`, `E[Δ²] = ρE[Δ²] + (1−ρ)Δ²`, `θ += lr·Δ`.
+///
+/// ```swift
+/// let optimizer = Adadelta(learningRate: 1.0, rho: 0.95)
+/// ```
+public final class Adadelta: Optimizer, @unchecked Sendable {
+    public var rho: Double
+    public var epsilon: Double
+
+    public init(learningRate: any LearningRateConvertible = 0.001, rho: Double = 0.95, epsilon: Double = 1e-7,
+                weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
+                globalClipnorm: Double? = nil, name: String = "adadelta") {
+        (self.rho, self.epsilon) = (rho, epsilon)
+        super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
+                   clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+    }
+
+    public override var className: String { "Adadelta" }
+    public override var slotGroups: [[String]] { [["accumulated_grad", "accumulated_delta_var"]] }
+    public override func optimizerConfig() -> Config { ["rho": .double(rho), "epsilon": .double(epsilon)] }
+
+    public override func update(_ context: inout StepContext) {
+        switch context.variable.dtype {
+        case .float64: kernel(Double.self, context)
+        default: kernel(Float.self, context)
+        }
+    }
+
+    private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
+        let lr = T(c.learningRate), r = T(rho), r1 = T(1 - rho), eps = T(epsilon)
+        c.run(T.self, slotCount: 2) { n, b in
+            let ag = b.slotIn[0], agOut = b.slotOut[0], ad = b.slotIn[1], adOut = b.slotOut[1], out = b.newParam
+            for i in 0..<n {
+                let g = b.grad(i)
+                let agi = r * ag[i] + r1 * (g * g)
+                let delta = -((ad[i] + eps).squareRoot() * g) / (agi + eps).squareRoot()
+                agOut[i] = agi
+                adOut[i] = r * ad[i] + r1 * (delta * delta)
+                out[i] = b.param(i) + lr * delta
+            }
+        }
+    }
+}

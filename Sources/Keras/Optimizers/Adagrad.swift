@@ -1,0 +1,44 @@
+/// Adagrad (`keras.optimizers.Adagrad`): `acc += g²`, `θ −= lr·g/√(acc + ε)`.
+///
+/// ```swift
+/// let optimizer = Adagrad(learningRate: 0.01, initialAccumulatorValue: 0.1)
+/// ```
+public final class Adagrad: Optimizer, @unchecked Sendable {
+    public var initialAccumulatorValue: Double
+    public var epsilon: Double
+
+    public init(learningRate: any LearningRateConvertible = 0.001, initialAccumulatorValue: Double = 0.1,
+                epsilon: Double = 1e-7, weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
+                globalClipnorm: Double? = nil, name: String = "adagrad") {
+        (self.initialAccumulatorValue, self.epsilon) = (initialAccumulatorValue, epsilon)
+        super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
+                   clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+    }
+
+    public override var className: String { "Adagrad" }
+    public override var slotGroups: [[String]] { [["accumulator"]] }
+    public override func initialValue(ofSlot slot: String) -> Double { initialAccumulatorValue }
+    public override func optimizerConfig() -> Config {
+        ["initial_accumulator_value": .double(initialAccumulatorValue), "epsilon": .double(epsilon)]
+    }
+
+    public override func update(_ context: inout StepContext) {
+        switch context.variable.dtype {
+        case .float64: kernel(Double.self, context)
+        default: kernel(Float.self, context)
+        }
+    }
+
+    private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
+        let lr = T(c.learningRate), eps = T(epsilon)
+        c.run(T.self, slotCount: 1) { n, b in
+            let acc = b.slotIn[0], accOut = b.slotOut[0], out = b.newParam
+            for i in 0..<n {
+                let g = b.grad(i)
+                let ai = acc[i] + g * g
+                accOut[i] = ai
+                out[i] = b.param(i) - (lr * g) / (ai + eps).squareRoot()
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Adamax (`keras.optimizers.Adamax`): Adam with the infinity norm:
+/// `m += (g−m)(1−β1)`, `u = max(β2·u, |g|)`, `θ −= lr·m / ((1−β1ᵗ)(u + ε))`.
+///
+/// ```swift
+/// let optimizer = Adamax(learningRate: 0.002)
+/// ```
+public final class Adamax: Optimizer, @unchecked Sendable {
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+
+    public init(learningRate: any LearningRateConvertible = 0.001, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-7, weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
+                globalClipnorm: Double? = nil, name: String = "adamax") {
+        (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
+        super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
+                   clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+    }
+
+    public override var className: String { "Adamax" }
+    public override var slotGroups: [[String]] { [["momentum", "norm"]] }
+    public override func optimizerConfig() -> Config {
+        ["beta_1": .double(beta1), "beta_2": .double(beta2), "epsilon": .double(epsilon)]
+    }
+
+    public override func update(_ context: inout StepContext) {
+        switch context.variable.dtype {
+        case .float64: kernel(Double.self, context)
+        default: kernel(Float.self, context)
+        }
+    }
+
+    private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
+        let lr = T(c.learningRate), a1 = T(1 - beta1), b2 = T(beta2), eps = T(epsilon)
+        let correction = T(1 - Foundation.pow(Double(T(beta1)), Double(c.step)))
+        c.run(T.self, slotCount: 2) { n, b in
+            let m = b.slotIn[0], mOut = b.slotOut[0], u = b.slotIn[1], uOut = b.slotOut[1], out = b.newParam
+            for i in 0..<n {
+                let g = b.grad(i)
+                let mi = m[i] + (g - m[i]) * a1
+                let ui = Swift.max(b2 * u[i], Swift.abs(g))
+                mOut[i] = mi; uOut[i] = ui
+                out[i] = b.param(i) - (lr * mi) / (correction * (ui + eps))
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// Lion (`keras.optimizers.Lion`): `θ −= lr·sign(β1·m + (1−β1)·g)`, then `m = β2·m + (1−β2)·g`.
+///
+/// ```swift
+/// let optimizer = Lion(learningRate: 1e-4, weightDecay: 0.01)
+/// ```
+public final class Lion: Optimizer, @unchecked Sendable {
+    public var beta1: Double
+    public var beta2: Double
+
+    public init(learningRate: any LearningRateConvertible = 0.001, beta1: Double = 0.9, beta2: Double = 0.99,
+                weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
+                globalClipnorm: Double? = nil, name: String = "lion") {
+        precondition(beta1 > 0 && beta1 <= 1, "Lion: beta1 must be in (0, 1], received \(beta1)")
+        (self.beta1, self.beta2) = (beta1, beta2)
+        super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
+                   clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+    }
+
+    public override var className: String { "Lion" }
+    public override var slotGroups: [[String]] { [["momentum"]] }
+    public override func optimizerConfig() -> Config { ["beta_1": .double(beta1), "beta_2": .double(beta2)] }
+
+    public override func update(_ context: inout StepContext) {
+        switch context.variable.dtype {
+        case .float64: kernel(Double.self, context)
+        default: kernel(Float.self, context)
+        }
+    }
+
+    private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
+        let lr = T(c.learningRate), b1 = T(beta1), a1 = 1 - b1, b2 = T(beta2), a2 = 1 - b2  // Keras: 1 − cast(β)
+        c.run(T.self, slotCount: 1) { n, b in
+            let m = b.slotIn[0], mOut = b.slotOut[0], out = b.newParam
+            for i in 0..<n {
+                let g = b.grad(i)
+                let c = m[i] * b1 + g * a1
+                let s: T = c > 0 ? 1 : (c < 0 ? -1 : 0)
+                out[i] = b.param(i) - lr * s
+                mOut[i] = m[i] * b2 + g * a2
+            }
+        }
+    }
+}

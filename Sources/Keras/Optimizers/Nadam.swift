@@ -1,0 +1,69 @@
+import Foundation
+import KerasCore
+
+/// Nadam (`keras.optimizers.Nadam`): Adam with Nesterov momentum and the momentum schedule
+/// `μₜ = β1(1 − ½·0.96ᵗ)`.
+///
+/// ```swift
+/// let optimizer = Nadam(learningRate: 2e-3)
+/// ```
+public final class Nadam: Optimizer, @unchecked Sendable {
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    /// The running product of the momentum schedule (Keras's `u_product`, float32).
+    public let uProduct = Variable(Tensor(Float(1)), name: "u_product", trainable: false)
+
+    public init(learningRate: any LearningRateConvertible = 0.001, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-7, weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
+                globalClipnorm: Double? = nil, name: String = "nadam") {
+        (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
+        super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
+                   clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+    }
+
+    public override var className: String { "Nadam" }
+    public override var slotGroups: [[String]] { [["momentum", "velocity"]] }
+    public override var extraVariables: [Variable] { [uProduct] }
+    public override func optimizerConfig() -> Config {
+        ["beta_1": .double(beta1), "beta_2": .double(beta2), "epsilon": .double(epsilon)]
+    }
+
+    /// `μₜ = β1(1 − ½·0.96ᵗ)` with the constants rounded to `T`, as Keras casts them.
+    private func schedule<T: OptimizerFloat>(_ t: Double, _: T.Type) -> Double {
+        Double(T(beta1)) * (1 - 0.5 * Foundation.pow(Double(T(0.96)), t))
+    }
+
+    public override func prepareStep(step: Int) {
+        let product = Double(uProduct.value.item(as: Float.self)) * schedule(Double(step), Float.self)
+        uProduct.assign(Tensor(Float(product)))
+    }
+
+    public override func update(_ context: inout StepContext) {
+        switch context.variable.dtype {
+        case .float64: kernel(Double.self, context)
+        default: kernel(Float.self, context)
+        }
+    }
+
+    private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
+        let t = Double(c.step)
+        let ut = schedule(t, T.self), ut1 = schedule(t + 1, T.self)
+        let productT = Double(uProduct.value.item(as: Float.self))
+        let productT1 = productT * ut1
+        let lr = T(c.learningRate), a1 = 1 - T(beta1), a2 = 1 - T(beta2), eps = T(epsilon)  // Keras: 1 − cast(β)
+        let cM = T(ut1 / (1 - productT1)), cG = T((1 - ut) / (1 - productT))
+        let vScale = T(1 / (1 - Foundation.pow(Double(T(beta2)), t)))
+        c.run(T.self, slotCount: 2) { n, b in
+            let m = b.slotIn[0], mOut = b.slotOut[0], v = b.slotIn[1], vOut = b.slotOut[1], out = b.newParam
+            for i in 0..<n {
+                let g = b.grad(i)
+                let mi = m[i] + (g - m[i]) * a1
+                let vi = v[i] + (g * g - v[i]) * a2
+                mOut[i] = mi; vOut[i] = vi
+                let mHat = cM * mi + cG * g
+                out[i] = b.param(i) - (mHat * lr) / ((vi * vScale).squareRoot() + eps)
+            }
+        }
+    }
+}

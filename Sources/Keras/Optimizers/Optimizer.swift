@@ -1,0 +1,291 @@
+import KerasCore
+
+/// Scalars the fused optimizer kernels run on: `Float` and `Double` (the trainable dtypes).
+public protocol OptimizerFloat: BinaryFloatingPoint, TensorScalar {}
+extension Float: OptimizerFloat {}
+extension Double: OptimizerFloat {}
+
+/// The base of every optimizer (`keras.optimizers.Optimizer`).
+///
+/// ``apply(_:to:)`` runs Keras's step: gradient clipping (`clipnorm`, else `globalClipnorm`, else
+/// `clipvalue`) → decoupled weight decay `θ −= θ·wd·lr` → the optimizer's update → each variable's
+/// `constraint` → `iterations += 1`. Slot variables (momentums, velocities, …) are created lazily
+/// the first time a variable is seen. Each update is one fused loop over the raw buffers.
+///
+/// ```swift
+/// let optimizer = Adam(learningRate: 0.01)
+/// let w = Variable(Tensor([1.0, 2.0]))
+/// let (_, grads) = valueWithGradients(of: [w]) { (w.value * w.value).sum() }
+/// optimizer.apply(grads, to: [w])
+/// optimizer.iterations   // 1
+/// ```
+open class Optimizer: @unchecked Sendable {
+    /// The optimizer's name (`"adam"`), the prefix of its slot variables in saved files.
+    public var name: String
+    /// Decoupled weight decay (`nil`: none).
+    public var weightDecay: Double?
+    /// Clip each gradient to this L2 norm.
+    public var clipnorm: Double?
+    /// Clip each gradient element to `[-clipvalue, clipvalue]`.
+    public var clipvalue: Double?
+    /// Clip all gradients together to this global L2 norm.
+    public var globalClipnorm: Double?
+    /// The schedule giving the learning rate at each iteration, when one is used.
+    public var learningRateSchedule: (any LearningRateSchedule)?
+
+    /// The step counter (Keras's int64 `iteration` variable).
+    public let iterationVariable: Variable
+    /// The learning rate as a float32 variable (Keras's `learning_rate`; unused with a schedule).
+    public let learningRateVariable: Variable
+
+    private var slotsByVariable: [ObjectIdentifier: [Variable]] = [:]
+    private var knownVariables: [Variable] = []
+    private var excludedFromDecay: Set<ObjectIdentifier> = []
+    private var excludedNamePatterns: [String] = []
+
+    /// Creates the shared state; subclasses pass their Keras defaults.
+    public init(learningRate: any LearningRateConvertible, name: String, weightDecay: Double? = nil,
+                clipnorm: Double? = nil, clipvalue: Double? = nil, globalClipnorm: Double? = nil) {
+        precondition(clipnorm == nil || globalClipnorm == nil,
+                     "Optimizer '\(name)': only one of clipnorm and globalClipnorm can be set (received clipnorm=\(String(describing: clipnorm)), globalClipnorm=\(String(describing: globalClipnorm)))")
+        self.name = name
+        self.weightDecay = weightDecay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.globalClipnorm = globalClipnorm
+        self.iterationVariable = Variable(Tensor(Int64(0)), name: "iteration", trainable: false)
+        switch learningRate.learningRate {
+        case .constant(let lr):
+            learningRateVariable = Variable(Tensor(Float(lr)), name: "learning_rate", trainable: false)
+        case .schedule(let s):
+            learningRateSchedule = s
+            learningRateVariable = Variable(Tensor(Float(0)), name: "learning_rate", trainable: false)
+        }
+    }
+
+    /// Keras's class name (`"Adam"`).
+    open var className: String { "Optimizer" }
+
+    /// The optimizer's slot variables per model variable, in Keras's creation order: each inner
+    /// list is created together, per variable (Adam: `[["momentum", "velocity"], ["velocity_hat"]]`).
+    open var slotGroups: [[String]] { [] }
+
+    /// The starting value of a slot (Adagrad's accumulator starts at `initialAccumulatorValue`).
+    open func initialValue(ofSlot slot: String) -> Double { 0 }
+
+    /// Optimizer-level variables appended after the slots (Nadam's running product).
+    open var extraVariables: [Variable] { [] }
+
+    /// Called once per ``apply(_:to:)`` before the per-variable updates, with the 1-based step.
+    open func prepareStep(step: Int) {}
+
+    /// Updates one variable. `context` holds the (clipped) gradient, the slots and the scalars;
+    /// implementations call ``StepContext/run(_:slotCount:_:)`` with their fused loop.
+    open func update(_ context: inout StepContext) {
+        preconditionFailure("\(className).update(_:) must be overridden")
+    }
+
+    /// Optimizer-specific config keys (merged over the base keys).
+    open func optimizerConfig() -> Config { [:] }
+
+    // MARK: - State
+
+    /// The current step count.
+    public var iterations: Int {
+        get { Int(iterationVariable.value.item(as: Int64.self)) }
+        set { iterationVariable.assign(Tensor(Int64(newValue))) }
+    }
+
+    /// The learning rate now: the schedule's value at ``iterations``, or the float32 variable.
+    public var learningRate: Double {
+        get {
+            if let s = learningRateSchedule { return s(step: iterations) }
+            return Double(learningRateVariable.value.item(as: Float.self))
+        }
+        set {
+            learningRateSchedule = nil
+            learningRateVariable.assign(Tensor(Float(newValue)))
+        }
+    }
+
+    /// Every variable the optimizer owns, in Keras's order: `iteration`, `learning_rate` (absent
+    /// with a schedule), then the slots of each group for each model variable, then extras.
+    public var variables: [Variable] {
+        var out = [iterationVariable]
+        if learningRateSchedule == nil { out.append(learningRateVariable) }
+        var offset = 0
+        for group in slotGroups {
+            for v in knownVariables {
+                guard let slots = slotsByVariable[ObjectIdentifier(v)] else { continue }
+                out.append(contentsOf: slots[offset..<offset + group.count])
+            }
+            offset += group.count
+        }
+        return out + extraVariables
+    }
+
+    /// The slots of `variable` (flattened groups), creating them on first use.
+    public func slots(for variable: Variable) -> [Variable] {
+        let key = ObjectIdentifier(variable)
+        if let s = slotsByVariable[key] { return s }
+        let names = slotGroups.flatMap { $0 }
+        let s = names.map { slot in
+            Variable(.full(variable.shape, initialValue(ofSlot: slot), dtype: variable.dtype),
+                     name: "\(variable.name)_\(slot)", trainable: false)
+        }
+        slotsByVariable[key] = s
+        knownVariables.append(variable)
+        return s
+    }
+
+    /// Creates the slots of `variables` now (Keras's `optimizer.build`).
+    public func build(_ variables: [Variable]) {
+        for v in variables { _ = slots(for: v) }
+    }
+
+    /// Keeps `variables`, and variables whose name contains one of `names`, out of weight decay.
+    public func excludeFromWeightDecay(variables: [Variable] = [], names: [String] = []) {
+        excludedFromDecay = Set(variables.map(ObjectIdentifier.init))
+        excludedNamePatterns = names
+    }
+
+    private func usesWeightDecay(_ v: Variable) -> Bool {
+        if excludedFromDecay.contains(ObjectIdentifier(v)) { return false }
+        return !excludedNamePatterns.contains { v.name.contains($0) }
+    }
+
+    // MARK: - The step
+
+    /// Applies one step of `gradients` to `variables` (Keras's `optimizer.apply`).
+    public func apply(_ gradients: [Tensor], to variables: [Variable]) {
+        precondition(gradients.count == variables.count,
+                     "\(className).apply: got \(gradients.count) gradients for \(variables.count) variables")
+        if gradients.isEmpty { return }
+        for (g, v) in zip(gradients, variables) {
+            precondition(g.shape == v.shape,
+                         "\(className).apply: gradient of shape \(g.shape) for variable '\(v.name)' of shape \(v.shape)")
+        }
+        withoutRecording {
+            let step = iterations + 1
+            let lr = learningRate
+            var scales = [Double](repeating: 1, count: gradients.count)
+            if let c = clipnorm, c > 0 {
+                for (i, g) in gradients.enumerated() {
+                    let norm = sumOfSquares(g).squareRoot()
+                    scales[i] = c / Swift.max(norm, c)
+                }
+            } else if let c = globalClipnorm, c > 0 {
+                let norm = gradients.reduce(0) { $0 + sumOfSquares($1) }.squareRoot()
+                let s = c * Swift.min(1 / norm, 1 / c) + (norm - norm)
+                scales = scales.map { _ in s }
+            }
+            let clip = (clipnorm ?? 0) > 0 || (globalClipnorm ?? 0) > 0 ? Double.infinity : (clipvalue.map { $0 > 0 ? $0 : .infinity } ?? .infinity)
+            prepareStep(step: step)
+            for (i, (g, v)) in zip(gradients, variables).enumerated() {
+                let decay = (weightDecay.map { $0 * lr } ?? 0) * (weightDecay != nil && usesWeightDecay(v) ? 1 : 0)
+                var context = StepContext(variable: v, gradient: g.dtype == v.dtype ? g : g.cast(to: v.dtype),
+                                          slots: slots(for: v), learningRate: lr, step: step,
+                                          gradientScale: scales[i], clipValue: clip, decay: decay)
+                update(&context)
+                if let constraint = v.constraint { v.assign(constraint(v.value)) }
+            }
+            iterations = step
+        }
+    }
+
+    private func sumOfSquares(_ g: Tensor) -> Double {
+        switch g.dtype {
+        case .float32: g.withUnsafeBufferPointer(of: Float.self) { b in var s: Float = 0; for x in b { s += x * x }; return Double(s) }
+        case .float64: g.withUnsafeBufferPointer(of: Double.self) { b in var s = 0.0; for x in b { s += x * x }; return s }
+        default: sumOfSquares(g.cast(to: .float32))
+        }
+    }
+
+    // MARK: - Config
+
+    /// Keras's config: base keys plus the optimizer's own (`learning_rate` rounded to float32, or
+    /// the serialized schedule).
+    public func getConfig() -> Config {
+        let lr: ConfigValue = learningRateSchedule.map { $0.serialize() }
+            ?? .double(Double(learningRateVariable.value.item(as: Float.self)))
+        var config: Config = [
+            "name": .string(name), "learning_rate": lr, "weight_decay": ConfigValue(weightDecay),
+            "clipnorm": ConfigValue(clipnorm), "global_clipnorm": ConfigValue(globalClipnorm),
+            "clipvalue": ConfigValue(clipvalue), "use_ema": false, "ema_momentum": 0.99,
+            "ema_overwrite_frequency": nil, "loss_scale_factor": nil, "gradient_accumulation_steps": nil,
+        ]
+        config.merge(optimizerConfig()) { $1 }
+        return config
+    }
+
+    /// `{"module": "keras.optimizers", "class_name": …, "config": …}`.
+    public func serialize() -> ConfigValue {
+        .serialized(module: "keras.optimizers", className: className, config: getConfig())
+    }
+}
+
+/// What one variable's update reads: the gradient, the slots and the step's scalars.
+public struct StepContext {
+    /// The model variable being updated.
+    public let variable: Variable
+    /// The gradient, already in the variable's dtype (clipping is applied inside ``run(_:slotCount:_:)``).
+    public let gradient: Tensor
+    /// The variable's slots, flattened in ``Optimizer/slotGroups`` order.
+    public let slots: [Variable]
+    /// The learning rate of this step.
+    public let learningRate: Double
+    /// The 1-based step number (`iterations + 1`).
+    public let step: Int
+    let gradientScale: Double
+    let clipValue: Double
+    let decay: Double
+
+    /// Runs a fused update over raw buffers and assigns the results.
+    ///
+    /// `body` receives the element count, a ``FusedBuffers`` whose `grad(i)` is the clipped gradient and
+    /// `param(i)` the weight-decayed weight, and must write `newParam[i]` and `newSlot(k)[i]` for
+    /// the first `slotCount` slots (others are left unchanged).
+    @inline(__always)
+    public func run<T: OptimizerFloat>(_ type: T.Type, slotCount: Int, _ body: (Int, FusedBuffers<T>) -> Void) {
+        let n = variable.shape.reduce(1, *)
+        let param = variable.value
+        let slotValues = slots.prefix(slotCount).map(\.value)
+        var slotOut: [Tensor] = []
+        var outPointers: [UnsafeMutablePointer<T>] = []
+        for _ in 0..<slotCount {
+            var p: UnsafeMutablePointer<T>? = nil
+            slotOut.append(Tensor(shape: variable.shape, dtype: T.dtype) { (b: UnsafeMutableBufferPointer<T>) in p = b.baseAddress })
+            outPointers.append(p!)
+        }
+        var newParamPointer: UnsafeMutablePointer<T>? = nil
+        let newParam = Tensor(shape: variable.shape, dtype: T.dtype) { (b: UnsafeMutableBufferPointer<T>) in newParamPointer = b.baseAddress }
+        withExtendedLifetime((param, gradient, slotValues)) {
+            let buffers = FusedBuffers<T>(
+                p: param.withUnsafeBufferPointer(of: T.self) { $0.baseAddress! },
+                g: gradient.withUnsafeBufferPointer(of: T.self) { $0.baseAddress! },
+                slotIn: slotValues.map { $0.withUnsafeBufferPointer(of: T.self) { $0.baseAddress! } },
+                slotOut: outPointers, newParam: newParamPointer!,
+                scale: T(gradientScale), clip: T(clipValue), decay: T(decay))
+            body(n, buffers)
+        }
+        variable.assign(newParam)
+        for (s, t) in zip(slots, slotOut) { s.assign(t) }
+    }
+}
+
+/// Raw pointers and scalars for a fused optimizer loop (see ``StepContext/run(_:slotCount:_:)``).
+public struct FusedBuffers<T: OptimizerFloat> {
+    public let p: UnsafePointer<T>
+    public let g: UnsafePointer<T>
+    public let slotIn: [UnsafePointer<T>]
+    public let slotOut: [UnsafeMutablePointer<T>]
+    public let newParam: UnsafeMutablePointer<T>
+    public let scale: T
+    public let clip: T
+    public let decay: T
+
+    /// The clipped gradient at `i`.
+    @inline(__always) public func grad(_ i: Int) -> T { Swift.min(Swift.max(g[i] * scale, -clip), clip) }
+    /// The weight at `i` after decoupled weight decay.
+    @inline(__always) public func param(_ i: Int) -> T { p[i] - p[i] * decay }
+}

@@ -1,0 +1,51 @@
+/// Stochastic gradient descent (`keras.optimizers.SGD`): `θ −= lr·g`; with momentum
+/// `m = μm − lr·g`, `θ += m` (Nesterov: `θ += μm − lr·g`).
+///
+/// ```swift
+/// let optimizer = SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)
+/// ```
+public final class SGD: Optimizer, @unchecked Sendable {
+    public var momentum: Double
+    public var nesterov: Bool
+
+    public init(learningRate: any LearningRateConvertible = 0.01, momentum: Double = 0, nesterov: Bool = false,
+                weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
+                globalClipnorm: Double? = nil, name: String = "sgd") {
+        precondition(momentum >= 0 && momentum <= 1, "SGD: momentum must be in [0, 1], received \(momentum)")
+        (self.momentum, self.nesterov) = (momentum, nesterov)
+        super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
+                   clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+    }
+
+    public override var className: String { "SGD" }
+    public override var slotGroups: [[String]] { momentum != 0 ? [["momentum"]] : [] }
+    public override func optimizerConfig() -> Config { ["momentum": .double(momentum), "nesterov": .bool(nesterov)] }
+
+    public override func update(_ context: inout StepContext) {
+        switch context.variable.dtype {
+        case .float64: kernel(Double.self, context)
+        default: kernel(Float.self, context)
+        }
+    }
+
+    private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
+        let lr = T(c.learningRate), mu = T(momentum)
+        if momentum == 0 {
+            c.run(T.self, slotCount: 0) { n, b in
+                let out = b.newParam
+                for i in 0..<n { out[i] = b.param(i) - b.grad(i) * lr }
+            }
+            return
+        }
+        let nest = nesterov
+        c.run(T.self, slotCount: 1) { n, b in
+            let m = b.slotIn[0], mOut = b.slotOut[0], out = b.newParam
+            for i in 0..<n {
+                let g = b.grad(i)
+                let mi = m[i] * mu - g * lr
+                mOut[i] = mi
+                out[i] = nest ? b.param(i) + (mi * mu - g * lr) : b.param(i) + mi
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// `lr · rate^(step / steps)` (floored exponent with `staircase`).
+///
+/// ```swift
+/// ExponentialDecay(initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5)(step: 20)   // 0.025
+/// ```
+public struct ExponentialDecay: LearningRateSchedule {
+    public static let className = "ExponentialDecay"
+    public var initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool, name: String
+    public init(initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
+                name: String = "ExponentialDecay") {
+        precondition(decaySteps > 0, "ExponentialDecay: decaySteps must be > 0, received \(decaySteps)")
+        (self.initialLearningRate, self.decaySteps, self.decayRate, self.staircase, self.name) =
+            (initialLearningRate, decaySteps, decayRate, staircase, name)
+    }
+    public func callAsFunction(step: Int) -> Double {
+        var p = Double(step) / Double(decaySteps)
+        if staircase { p = p.rounded(.down) }
+        return initialLearningRate * Foundation.pow(decayRate, p)
+    }
+    public func getConfig() -> Config {
+        ["initial_learning_rate": .double(initialLearningRate), "decay_steps": .int(decaySteps),
+         "decay_rate": .double(decayRate), "staircase": .bool(staircase), "name": .string(name)]
+    }
+}
+
+/// `lr / (1 + rate · step / steps)` (floored ratio with `staircase`).
+///
+/// ```swift
+/// InverseTimeDecay(initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5)(step: 20)   // 0.05
+/// ```
+public struct InverseTimeDecay: LearningRateSchedule {
+    public static let className = "InverseTimeDecay"
+    public var initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool, name: String
+    public init(initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
+                name: String = "InverseTimeDecay") {
+        precondition(decaySteps > 0, "InverseTimeDecay: decaySteps must be > 0, received \(decaySteps)")
+        (self.initialLearningRate, self.decaySteps, self.decayRate, self.staircase, self.name) =
+            (initialLearningRate, decaySteps, decayRate, staircase, name)
+    }
+    public func callAsFunction(step: Int) -> Double {
+        var p = Double(step) / Double(decaySteps)
+        if staircase { p = p.rounded(.down) }
+        return initialLearningRate / (1 + decayRate * p)
+    }
+    public func getConfig() -> Config {
+        ["initial_learning_rate": .double(initialLearningRate), "decay_steps": .int(decaySteps),
+         "decay_rate": .double(decayRate), "staircase": .bool(staircase), "name": .string(name)]
+    }
+}
+
+/// `values[0]` while `step ≤ boundaries[0]`, `values[i]` for `boundaries[i-1] < step ≤ boundaries[i]`,
+/// `values.last` after the last boundary.
+///
+/// ```swift
+/// PiecewiseConstantDecay(boundaries: [100], values: [1.0, 0.5])(step: 101)   // 0.5
+/// ```
+public struct PiecewiseConstantDecay: LearningRateSchedule {
+    public static let className = "PiecewiseConstantDecay"
+    public var boundaries: [Int], values: [Double], name: String
+    public init(boundaries: [Int], values: [Double], name: String = "PiecewiseConstant") {
+        precondition(values.count == boundaries.count + 1,
+                     "PiecewiseConstantDecay: values must have one more element than boundaries, received \(boundaries.count) boundaries and \(values.count) values")
+        (self.boundaries, self.values, self.name) = (boundaries, values, name)
+    }
+    public func callAsFunction(step: Int) -> Double {
+        for (i, b) in boundaries.enumerated() where step <= b { return values[i] }
+        return values[values.count - 1]
+    }
+    public func getConfig() -> Config {
+        ["boundaries": .array(boundaries.map(ConfigValue.int)), "values": .array(values.map(ConfigValue.double)), "name": .string(name)]
+    }
+}
+
+/// `(lr − end)·(1 − step/steps)^power + end`, holding `end` after `decaySteps` (or restarting with `cycle`).
+///
+/// ```swift
+/// PolynomialDecay(initialLearningRate: 0.1, decaySteps: 10, endLearningRate: 0)(step: 5)   // 0.05
+/// ```
+public struct PolynomialDecay: LearningRateSchedule {
+    public static let className = "PolynomialDecay"
+    public var initialLearningRate: Double, decaySteps: Int, endLearningRate: Double, power: Double, cycle: Bool, name: String
+    public init(initialLearningRate: Double, decaySteps: Int, endLearningRate: Double = 1e-4, power: Double = 1,
+                cycle: Bool = false, name: String = "PolynomialDecay") {
+        precondition(decaySteps > 0, "PolynomialDecay: decaySteps must be > 0, received \(decaySteps)")
+        (self.initialLearningRate, self.decaySteps, self.endLearningRate, self.power, self.cycle, self.name) =
+            (initialLearningRate, decaySteps, endLearningRate, power, cycle, name)
+    }
+    public func callAsFunction(step: Int) -> Double {
+        var s = Double(step)
+        var steps = Double(decaySteps)
+        if cycle {
+            steps *= step == 0 ? 1 : (s / Double(decaySteps)).rounded(.up)
+        } else {
+            s = Swift.min(s, steps)
+        }
+        return (initialLearningRate - endLearningRate) * Foundation.pow(1 - s / steps, power) + endLearningRate
+    }
+    public func getConfig() -> Config {
+        ["initial_learning_rate": .double(initialLearningRate), "decay_steps": .int(decaySteps),
+         "end_learning_rate": .double(endLearningRate), "power": .double(power), "cycle": .bool(cycle), "name": .string(name)]
+    }
+}
+
+/// Cosine decay from `initialLearningRate` (or, after a linear warmup, from `warmupTarget`) to
+/// `alpha ×` that value over `decaySteps`.
+///
+/// ```swift
+/// CosineDecay(initialLearningRate: 0.1, decaySteps: 100)(step: 50)   // 0.05
+/// ```
+public struct CosineDecay: LearningRateSchedule {
+    public static let className = "CosineDecay"
+    public var initialLearningRate: Double, decaySteps: Int, alpha: Double, warmupTarget: Double?, warmupSteps: Int, name: String
+    public init(initialLearningRate: Double, decaySteps: Int, alpha: Double = 0, warmupTarget: Double? = nil,
+                warmupSteps: Int = 0, name: String = "CosineDecay") {
+        precondition(decaySteps > 0, "CosineDecay: decaySteps must be > 0, received \(decaySteps)")
+        (self.initialLearningRate, self.decaySteps, self.alpha, self.warmupTarget, self.warmupSteps, self.name) =
+            (initialLearningRate, decaySteps, alpha, warmupTarget, warmupSteps, name)
+    }
+    private func decay(_ step: Double, from lr: Double) -> Double {
+        let cosine = 0.5 * (1 + Foundation.cos(Double.pi * step / Double(decaySteps)))
+        return lr * ((1 - alpha) * cosine + alpha)
+    }
+    public func callAsFunction(step: Int) -> Double {
+        guard let target = warmupTarget else {
+            return decay(Swift.min(Double(step), Double(decaySteps)), from: initialLearningRate)
+        }
+        let s = Swift.min(Double(step), Double(decaySteps + warmupSteps))
+        if s < Double(warmupSteps) {
+            return (target - initialLearningRate) * (s / Double(warmupSteps)) + initialLearningRate
+        }
+        return decay(s - Double(warmupSteps), from: target)
+    }
+    public func getConfig() -> Config {
+        ["initial_learning_rate": .double(initialLearningRate), "decay_steps": .int(decaySteps), "alpha": .double(alpha),
+         "name": .string(name), "warmup_target": ConfigValue(warmupTarget), "warmup_steps": .int(warmupSteps)]
+    }
+}
+
+/// Cosine decay with warm restarts (SGDR): periods grow by `tMul`, peaks shrink by `mMul`.
+///
+/// ```swift
+/// CosineDecayRestarts(initialLearningRate: 0.1, firstDecaySteps: 10)(step: 10)   // 0.1 (restart)
+/// ```
+public struct CosineDecayRestarts: LearningRateSchedule {
+    public static let className = "CosineDecayRestarts"
+    public var initialLearningRate: Double, firstDecaySteps: Int, tMul: Double, mMul: Double, alpha: Double, name: String
+    public init(initialLearningRate: Double, firstDecaySteps: Int, tMul: Double = 2, mMul: Double = 1, alpha: Double = 0,
+                name: String = "SGDRDecay") {
+        precondition(firstDecaySteps > 0, "CosineDecayRestarts: firstDecaySteps must be > 0, received \(firstDecaySteps)")
+        (self.initialLearningRate, self.firstDecaySteps, self.tMul, self.mMul, self.alpha, self.name) =
+            (initialLearningRate, firstDecaySteps, tMul, mMul, alpha, name)
+    }
+    public func callAsFunction(step: Int) -> Double {
+        var fraction = Double(step) / Double(firstDecaySteps)
+        let restart: Double
+        if tMul == 1 {
+            restart = fraction.rounded(.down)
+            fraction -= restart
+        } else {
+            // Computed in float32 like Keras, so restarts land on the same step at exact boundaries.
+            let f = Float(fraction), t = Float(tMul)
+            let r = (Foundation.log(1 - f * (1 - t)) / Foundation.log(t)).rounded(.down)
+            let sum = (1 - Foundation.pow(t, r)) / (1 - t)
+            restart = Double(r)
+            fraction = Double((f - sum) / Foundation.pow(t, r))
+        }
+        let cosine = 0.5 * Foundation.pow(mMul, restart) * (1 + Foundation.cos(Double.pi * fraction))
+        return initialLearningRate * ((1 - alpha) * cosine + alpha)
+    }
+    public func getConfig() -> Config {
+        ["initial_learning_rate": .double(initialLearningRate), "first_decay_steps": .int(firstDecaySteps),
+         "t_mul": .double(tMul), "m_mul": .double(mMul), "alpha": .double(alpha), "name": .string(name)]
+    }
+}

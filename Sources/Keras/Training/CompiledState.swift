@@ -1,0 +1,102 @@
+import KerasCore
+
+/// What `compile` fixed: the optimizer, one loss and metric list per output, and the
+/// running trackers `fit`/`evaluate` report.
+final class CompiledState: @unchecked Sendable {
+    let optimizer: Optimizer
+    let losses: [(any Loss)?]
+    let lossWeights: [Double]
+    let outputNames: [String]
+    private let metricSpecs: [[any MetricConvertible]]
+    /// Built on the first batch, once target and prediction shapes are known.
+    private(set) var metrics: [[Metric]]?
+    let lossTracker = RunningMean()
+    let outputLossTrackers: [RunningMean]
+    let config: Config
+
+    init(optimizer: Optimizer, losses: [(any Loss)?], lossWeights: [Double], outputNames: [String],
+         metricSpecs: [[any MetricConvertible]], config: Config) {
+        self.optimizer = optimizer
+        self.losses = losses
+        self.lossWeights = lossWeights
+        self.outputNames = outputNames
+        self.metricSpecs = metricSpecs
+        self.outputLossTrackers = outputNames.map { _ in RunningMean() }
+        self.config = config
+    }
+
+    /// Creates the metric objects for these target/prediction shapes (first batch only).
+    func buildMetrics(targets: [Tensor], predictions: [Tensor]) throws {
+        guard metrics == nil else { return }
+        metrics = try metricSpecs.enumerated().map { i, specs in
+            try specs.map { try $0.makeMetric(yTrueShape: targets[i].shape, yPredShape: predictions[i].shape,
+                                              lossName: losses[i]?.name) }
+        }
+    }
+
+    /// The weighted total of the output losses (recorded, for differentiation), updating trackers.
+    func totalLoss(targets: [Tensor], predictions: [Tensor], sampleWeight: Tensor?, batchSize: Int) -> Tensor {
+        var total: Tensor? = nil
+        for i in predictions.indices {
+            guard let loss = losses[i] else { continue }
+            let value = loss(targets[i], predictions[i], sampleWeight: sampleWeight)
+            if outputNames.count > 1 {
+                outputLossTrackers[i].add(Double(value.stopGradient().item), weight: Double(batchSize))
+            }
+            let weighted = lossWeights[i] == 1 ? value : value * lossWeights[i]
+            total = total.map { $0 + weighted } ?? weighted
+        }
+        return total ?? Tensor(Float(0))
+    }
+
+    /// Updates every compiled metric with one batch (no recording).
+    func updateMetrics(targets: [Tensor], predictions: [Tensor], sampleWeight: Tensor?) {
+        guard let metrics else { return }
+        withoutRecording {
+            for (i, list) in metrics.enumerated() {
+                for m in list { m.update(yTrue: targets[i], yPred: predictions[i].stopGradient(), sampleWeight: sampleWeight) }
+            }
+        }
+    }
+
+    func resetMetrics() {
+        lossTracker.reset()
+        outputLossTrackers.forEach { $0.reset() }
+        metrics?.forEach { $0.forEach { $0.reset() } }
+    }
+
+    /// Current values, keyed as Keras logs them: `loss`, then `<metric>` (one output) or
+    /// `<output>_loss` / `<output>_<metric>` (several).
+    func logs() -> [String: Double] {
+        var logs: [String: Double] = ["loss": lossTracker.value]
+        let multi = outputNames.count > 1
+        if multi {
+            for (i, name) in outputNames.enumerated() where losses[i] != nil {
+                logs["\(name)_loss"] = outputLossTrackers[i].value
+            }
+        }
+        for (i, list) in (metrics ?? []).enumerated() {
+            for m in list { logs[multi ? "\(outputNames[i])_\(m.name)" : m.name] = m.resultValue }
+        }
+        return logs
+    }
+
+    /// Log keys in Keras's evaluate order: loss, output losses, then metrics in compile order.
+    func orderedKeys() -> [String] {
+        var keys = ["loss"]
+        let multi = outputNames.count > 1
+        if multi { for (i, name) in outputNames.enumerated() where losses[i] != nil { keys.append("\(name)_loss") } }
+        for (i, list) in (metrics ?? []).enumerated() {
+            for m in list { keys.append(multi ? "\(outputNames[i])_\(m.name)" : m.name) }
+        }
+        return keys
+    }
+}
+
+/// A sample-weighted running mean (the loss tracker).
+final class RunningMean: @unchecked Sendable {
+    private var total = 0.0, weight = 0.0
+    func add(_ value: Double, weight w: Double) { total += value * w; weight += w }
+    func reset() { total = 0; weight = 0 }
+    var value: Double { weight == 0 ? 0 : total / weight }
+}

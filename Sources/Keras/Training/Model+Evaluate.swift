@@ -1,0 +1,79 @@
+import KerasCore
+
+extension Model {
+    /// Loss and metric values on test data, in batches (`model.evaluate`).
+    ///
+    /// ```swift
+    /// let result = try model.evaluate(xTest, yTest, verbose: 2)
+    /// print("Test accuracy:", result["accuracy"]!)
+    /// ```
+    public func evaluate(_ x: some ModelDataConvertible, _ y: some ModelDataConvertible, batchSize: Int? = nil,
+                         verbose: Int = 1, sampleWeight: Tensor? = nil, callbacks: [Callback] = []) throws -> Evaluation {
+        let state = try requireCompiled("evaluate")
+        let batch = try checkedBatchSize(batchSize, op: "evaluate")
+        let data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
+                                      targets: y.tensors(for: state.outputNames, role: "output"),
+                                      sampleWeight: sampleWeight, op: "evaluate")
+        try validateTrainingData(data, state: state, op: "evaluate")
+        return try evaluate(source: .arrays(data, batchSize: batch, shuffle: false), verbose: verbose, callbacks: callbacks)
+    }
+
+    /// Evaluates on a ``Dataset``.
+    public func evaluate(_ dataset: Dataset, batchSize: Int? = nil, verbose: Int = 1,
+                         callbacks: [Callback] = []) throws -> Evaluation {
+        _ = try requireCompiled("evaluate")
+        let batch = try checkedBatchSize(batchSize, op: "evaluate")
+        return try evaluate(source: .dataset(dataset, batchSize: batch), verbose: verbose, callbacks: callbacks)
+    }
+
+    /// Loss and metrics of one batch without updating weights (`model.test_on_batch`).
+    public func testOnBatch(_ x: some ModelDataConvertible, _ y: some ModelDataConvertible,
+                            sampleWeight: Tensor? = nil) throws -> Evaluation {
+        let state = try requireCompiled("testOnBatch")
+        let data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
+                                      targets: y.tensors(for: state.outputNames, role: "output"),
+                                      sampleWeight: sampleWeight, op: "testOnBatch")
+        try validateTrainingData(data, state: state, op: "testOnBatch")
+        state.resetMetrics()
+        try testStep(data.batch(0..<data.count), state: state)
+        return Evaluation(logs: state.logs(), order: state.orderedKeys())
+    }
+
+    private func evaluate(source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> Evaluation {
+        let state = compiledState!
+        let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0)
+        callbacks.setModel(self)
+        callbacks.setParams(CallbackParams(epochs: 1, steps: source.stepCount, verbose: verbose))
+        let logs = try runEvaluation(source, state: state, callbacks: callbacks)
+        return Evaluation(logs: logs, order: state.orderedKeys())
+    }
+
+    /// The evaluation loop shared by `evaluate` and `fit`'s validation.
+    func runEvaluation(_ source: BatchSource, state: CompiledState, callbacks: CallbackList) throws -> [String: Double] {
+        state.resetMetrics()
+        try callbacks.onTestBegin(logs: [:])
+        var generator = RandomGenerator(seed: 0)
+        var logs: [String: Double] = [:]
+        for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
+            try callbacks.onTestBatchBegin(step, logs: [:])
+            try testStep(batch, state: state)
+            logs = state.logs()
+            try callbacks.onTestBatchEnd(step, logs: logs)
+        }
+        try callbacks.onTestEnd(logs: logs)
+        return logs
+    }
+
+    /// Forward pass (inference mode), loss and metric updates for one batch.
+    func testStep(_ batch: DataBatch, state: CompiledState) throws {
+        try withoutRecording {
+            let predictions = self(batch.inputs, training: false)
+            var total = state.totalLoss(targets: batch.targets, predictions: predictions,
+                                        sampleWeight: batch.sampleWeight, batchSize: batch.sampleCount)
+            for penalty in losses { total = total + penalty }
+            state.lossTracker.add(Double(total.item), weight: Double(batch.sampleCount))
+            try state.buildMetrics(targets: batch.targets, predictions: predictions)
+            state.updateMetrics(targets: batch.targets, predictions: predictions, sampleWeight: batch.sampleWeight)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import KerasCore
+
+extension Model {
+    /// Trains the model for a number of epochs (`model.fit`).
+    ///
+    /// Samples are reshuffled every epoch unless `shuffle` is false; the last partial batch is
+    /// kept. `validationSplit` holds out the last fraction of the samples (before shuffling).
+    /// Everything is checked before the first step: sample counts, input shapes, NaNs, label
+    /// ranges for sparse losses.
+    ///
+    /// ```swift
+    /// let history = try model.fit(xTrain, yTrain, batchSize: 32, epochs: 10, validationSplit: 0.1)
+    /// history.history["val_accuracy"]
+    /// ```
+    @discardableResult
+    public func fit(_ x: some ModelDataConvertible, _ y: some ModelDataConvertible, batchSize: Int? = nil,
+                    epochs: Int = 1, verbose: Int = 1, callbacks: [Callback] = [], validationSplit: Double = 0,
+                    validationData: ValidationData? = nil, shuffle: Bool = true, classWeight: [Int: Double]? = nil,
+                    sampleWeight: Tensor? = nil, initialEpoch: Int = 0) throws -> History {
+        let state = try requireCompiled("fit")
+        let batch = try checkedBatchSize(batchSize, op: "fit")
+        var train = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
+                                       targets: y.tensors(for: state.outputNames, role: "output"),
+                                       sampleWeight: sampleWeight, op: "fit")
+        var validation: BatchSource? = nil
+        if validationSplit > 0 {
+            guard validationData == nil else {
+                throw TrainingError("fit: pass either validationSplit or validationData, not both")
+            }
+            let parts = try train.split(validationFraction: validationSplit)
+            train = parts.train
+            validation = .arrays(parts.validation, batchSize: batch, shuffle: false)
+        }
+        if let classWeight { train = try train.applyingClassWeight(classWeight) }
+        try validateTrainingData(train, state: state, op: "fit")
+        if let validationData { validation = try validationSource(validationData, batchSize: batch, state: state) }
+        return try runFit(.arrays(train, batchSize: batch, shuffle: shuffle), validation: validation, epochs: epochs,
+                          verbose: verbose, callbacks: callbacks, initialEpoch: initialEpoch)
+    }
+
+    /// Trains on a ``Dataset`` (batched by `batchSize` if the dataset is not batched yet).
+    @discardableResult
+    public func fit(_ dataset: Dataset, batchSize: Int? = nil, epochs: Int = 1, verbose: Int = 1,
+                    callbacks: [Callback] = [], validationData: ValidationData? = nil,
+                    initialEpoch: Int = 0) throws -> History {
+        let state = try requireCompiled("fit")
+        let batch = try checkedBatchSize(batchSize, op: "fit")
+        let validation = try validationData.map { try validationSource($0, batchSize: batch, state: state) }
+        return try runFit(.dataset(dataset, batchSize: batch), validation: validation, epochs: epochs,
+                          verbose: verbose, callbacks: callbacks, initialEpoch: initialEpoch)
+    }
+
+    /// One optimizer step on one batch (`model.train_on_batch`); returns the batch's logs.
+    @discardableResult
+    public func trainOnBatch(_ x: some ModelDataConvertible, _ y: some ModelDataConvertible, sampleWeight: Tensor? = nil,
+                             classWeight: [Int: Double]? = nil) throws -> Evaluation {
+        let state = try requireCompiled("trainOnBatch")
+        var data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
+                                      targets: y.tensors(for: state.outputNames, role: "output"),
+                                      sampleWeight: sampleWeight, op: "trainOnBatch")
+        if let classWeight { data = try data.applyingClassWeight(classWeight) }
+        try validateTrainingData(data, state: state, op: "trainOnBatch")
+        state.resetMetrics()
+        try trainStep(data.batch(0..<data.count), state: state, variables: trainableVariables)
+        return Evaluation(logs: state.logs(), order: state.orderedKeys())
+    }
+
+    // MARK: - The loop
+
+    private func runFit(_ source: BatchSource, validation: BatchSource?, epochs: Int, verbose: Int,
+                        callbacks userCallbacks: [Callback], initialEpoch: Int) throws -> History {
+        let state = compiledState!
+        guard epochs >= 1, initialEpoch >= 0, initialEpoch < epochs else {
+            throw TrainingError("fit: need epochs ≥ 1 and 0 ≤ initialEpoch < epochs, got epochs=\(epochs), initialEpoch=\(initialEpoch)")
+        }
+        let callbacks = CallbackList(userCallbacks, addHistory: true, addProgbar: verbose != 0)
+        callbacks.setModel(self)
+        callbacks.setParams(CallbackParams(epochs: epochs, steps: source.stepCount, verbose: verbose))
+        var generator = makeRandomGenerator(seed: nil)
+        let variables = trainableVariables
+        stopTraining = false
+        try callbacks.onTrainBegin(logs: [:])
+        var epochLogs: [String: Double] = [:]
+        for epoch in initialEpoch..<epochs {
+            state.resetMetrics()
+            try callbacks.onEpochBegin(epoch, logs: [:])
+            var logs: [String: Double] = [:]
+            for (step, batch) in source.batches(epoch: epoch, generator: &generator).enumerated() {
+                try callbacks.onTrainBatchBegin(step, logs: [:])
+                try trainStep(batch, state: state, variables: variables)
+                logs = state.logs()
+                try callbacks.onTrainBatchEnd(step, logs: logs)
+                if stopTraining { break }
+            }
+            epochLogs = logs
+            if let validation, !stopTraining {
+                let valLogs = try runEvaluation(validation, state: state, callbacks: callbacks)
+                for (k, v) in valLogs { epochLogs["val_" + k] = v }
+            }
+            try callbacks.onEpochEnd(epoch, logs: &epochLogs)
+            if stopTraining { break }
+        }
+        try callbacks.onTrainEnd(logs: epochLogs)
+        return callbacks.history!
+    }
+
+    /// Forward pass, loss, gradients, optimizer update, tracker and metric updates.
+    func trainStep(_ batch: DataBatch, state: CompiledState, variables: [Variable]) throws {
+        let count = batch.sampleCount
+        var predictions: [Tensor] = []
+        let (loss, gradients) = valueWithGradients(of: variables) {
+            predictions = self(batch.inputs, training: true)
+            var total = state.totalLoss(targets: batch.targets, predictions: predictions,
+                                        sampleWeight: batch.sampleWeight, batchSize: count)
+            for penalty in self.losses { total = total + penalty }
+            return total
+        }
+        state.optimizer.apply(gradients, to: variables)
+        state.lossTracker.add(Double(loss.item), weight: Double(count))
+        try state.buildMetrics(targets: batch.targets, predictions: predictions)
+        state.updateMetrics(targets: batch.targets, predictions: predictions, sampleWeight: batch.sampleWeight)
+    }
+
+    // MARK: - Validation of outside data
+
+    func checkedBatchSize(_ batchSize: Int?, op: String) throws -> Int {
+        let b = batchSize ?? 32
+        guard b > 0 else { throw TrainingError("\(op): batchSize must be positive, got \(b)") }
+        return b
+    }
+
+    private func validationSource(_ data: ValidationData, batchSize: Int, state: CompiledState) throws -> BatchSource {
+        switch data.source {
+        case .arrays(let x, let y, let sw):
+            let arrays = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
+                                            targets: y.tensors(for: state.outputNames, role: "output"),
+                                            sampleWeight: sw, op: "fit (validationData)")
+            try validateTrainingData(arrays, state: state, op: "fit (validationData)")
+            return .arrays(arrays, batchSize: batchSize, shuffle: false)
+        case .dataset(let d):
+            return .dataset(d, batchSize: batchSize)
+        }
+    }
+
+    /// Checks inputs against the model's input shapes, then runs one sample through the model
+    /// to check targets against predictions (sizes, and label ranges for sparse losses).
+    func validateTrainingData(_ data: TrainingArrays, state: CompiledState, op: String) throws {
+        try validateInputs(data.inputs, op: op)
+        guard data.targets.count == state.outputNames.count else {
+            throw TrainingError("\(op): the model has \(state.outputNames.count) output(s) \(state.outputNames), but \(data.targets.count) target array(s) were given")
+        }
+        let probe = withoutRecording { self(data.inputs.map { $0.slice(axis: 0, start: 0, end: 1) }, training: false) }
+        for (i, (target, prediction)) in zip(data.targets, probe).enumerated() {
+            guard let loss = state.losses[i] else { continue }
+            let output = state.outputNames.count > 1 ? "output \"\(state.outputNames[i])\"" : "the model output"
+            let classes = prediction.shape.last ?? 1
+            let className = type(of: loss).className
+            if className == "SparseCategoricalCrossentropy" {
+                let labels = target.doubles
+                let ignore = loss.getConfig()["ignore_class"]?.intValue
+                if let bad = labels.first(where: { ($0 < 0 || $0 >= Double(classes) || $0 != $0.rounded()) && Int($0) != ignore }) {
+                    throw TrainingError("\(op): label \(bad) is out of range for \(output), which has \(classes) classes (labels must be integers in 0..<\(classes)); loss \(className)")
+                }
+            } else if className == "CategoricalCrossentropy" || className == "CategoricalFocalCrossentropy" {
+                guard target.shape.last == classes else {
+                    throw TrainingError("\(op): targets of shape \(formatShape(target.shape)) do not match \(output) of shape \(formatShape(prediction.shape)) for \(className); use one-hot targets (toCategorical) or SparseCategoricalCrossentropy for integer labels")
+                }
+            }
+        }
+    }
+
+    /// Checks the count, rank and known dimensions of input arrays against the model's inputs.
+    func validateInputs(_ inputs: [Tensor], op: String) throws {
+        let expected = inputShapes
+        guard !expected.isEmpty else { return }
+        guard inputs.count == expected.count else {
+            throw TrainingError("\(op): model \"\(name)\" expects \(expected.count) input(s), but received \(inputs.count)")
+        }
+        for (i, (x, shape)) in zip(inputs, expected).enumerated() {
+            let mismatch = x.rank != shape.count || zip(x.shape.dropFirst(), shape.dropFirst()).contains { $1 != nil && $0 != $1! }
+            if mismatch {
+                let inputName = i < inputNames.count ? " (\"\(inputNames[i])\")" : ""
+                throw TrainingError("\(op): input \(i)\(inputName) of model \"\(name)\" is incompatible: expected shape \(formatShape(shape)), but received data with shape \(formatShape(x.shape))")
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import KerasCore
+
+extension Model {
+    /// Outputs for every sample, computed in batches in inference mode (`model.predict`).
+    ///
+    /// ```swift
+    /// let probabilities = try Sequential([model, Softmax()]).predict(xTest)
+    /// ```
+    public func predict(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
+                        callbacks: [Callback] = []) throws -> Tensor {
+        let outputs = try predictOutputs(x, batchSize: batchSize, verbose: verbose, callbacks: callbacks)
+        guard outputs.count == 1 else {
+            throw TrainingError("predict: model \"\(name)\" has \(outputs.count) outputs; use predictOutputs(_:) to get them all")
+        }
+        return outputs[0]
+    }
+
+    /// Every output of the model for every sample, in batches.
+    public func predictOutputs(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
+                               callbacks: [Callback] = []) throws -> [Tensor] {
+        let batch = try checkedBatchSize(batchSize, op: "predict")
+        let data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"), targets: [],
+                                      sampleWeight: nil, op: "predict")
+        try validateInputs(data.inputs, op: "predict")
+        return try runPrediction(.arrays(data, batchSize: batch, shuffle: false), verbose: verbose, callbacks: callbacks)
+    }
+
+    /// Every output of the model for every element of a ``Dataset`` (its targets are ignored).
+    public func predictOutputs(_ dataset: Dataset, batchSize: Int? = nil, verbose: Int = 1,
+                               callbacks: [Callback] = []) throws -> [Tensor] {
+        let batch = try checkedBatchSize(batchSize, op: "predict")
+        return try runPrediction(.dataset(dataset, batchSize: batch), verbose: verbose, callbacks: callbacks)
+    }
+
+    private func runPrediction(_ source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> [Tensor] {
+        let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0)
+        callbacks.setModel(self)
+        callbacks.setParams(CallbackParams(epochs: 1, steps: source.stepCount, verbose: verbose))
+        try callbacks.onPredictBegin(logs: [:])
+        var pieces: [[Tensor]] = []
+        var generator = RandomGenerator(seed: 0)
+        for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
+            try callbacks.onPredictBatchBegin(step, logs: [:])
+            pieces.append(withoutRecording { self(batch.inputs, training: false) })
+            try callbacks.onPredictBatchEnd(step, logs: [:])
+        }
+        try callbacks.onPredictEnd(logs: [:])
+        guard let first = pieces.first else { return [] }
+        return first.indices.map { i in pieces.count == 1 ? pieces[0][i] : concatenate(pieces.map { $0[i] }, axis: 0) }
+    }
+
+    /// Outputs of one batch (`model.predict_on_batch`).
+    public func predictOnBatch(_ x: some ModelDataConvertible) throws -> [Tensor] {
+        let inputs = try x.tensors(for: inputNames, role: "input")
+        try validateInputs(inputs, op: "predictOnBatch")
+        return withoutRecording { self(inputs, training: false) }
+    }
+}

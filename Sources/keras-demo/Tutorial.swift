@@ -1,0 +1,57 @@
+import Foundation
+import Keras
+
+/// The seed notebook hands over to Keras's image-classification tutorial ("Basic classification:
+/// classify images of clothing"). Here it runs on the bundled handwritten digits (8×8 images,
+/// the Fashion-MNIST file format), step by step, as the tutorial does.
+func imageClassificationTutorial() throws {
+    section("Image classification: import the dataset")
+    // The tutorial loads Fashion-MNIST with `fashion_mnist.load_data()`; the same loader reads
+    // the bundled digits, which ship in the same gzipped IDX files.
+    let ((trainImages, trainLabels), (testImages, testLabels)) = try Datasets.digits()
+    let classNames = (0...9).map(String.init)
+    print("train images:", shapeDescription(trainImages.shape), " train labels:", shapeDescription(trainLabels.shape))
+    print("test images: ", shapeDescription(testImages.shape), " test labels: ", shapeDescription(testLabels.shape))
+
+    section("Preprocess the data")
+    // Scale the pixel values from 0–255 to 0–1 before feeding them to the network.
+    let trainX = trainImages.cast(to: .float32) / 255
+    let testX = testImages.cast(to: .float32) / 255
+
+    section("Build the model")
+    // Flatten turns each 8×8 image into 64 pixels; a Dense layer of 128 ReLU units learns
+    // features; the last Dense layer returns one logit per class.
+    let model = Sequential([
+        InputLayer(shape: [8, 8]),
+        Flatten(),
+        Dense(128, activation: .relu),
+        Dense(10),
+    ])
+
+    // Compile: the optimizer, the loss to minimize, and the metric to watch.
+    try model.compile(optimizer: "adam",
+                      loss: SparseCategoricalCrossentropy(fromLogits: true),
+                      metrics: ["accuracy"])
+    model.printSummary()
+
+    section("Train the model")
+    // Feed the training data; the loss and accuracy are shown as the model learns.
+    try model.fit(trainX, trainLabels, epochs: 10)
+
+    section("Evaluate accuracy")
+    // Compare how the model performs on the test set.
+    let result = try model.evaluate(testX, testLabels, verbose: 2)
+    print("\nTest accuracy: \(String(format: "%.4f", result["accuracy"]!))")
+
+    section("Make predictions")
+    // Attach a softmax layer to turn the logits into probabilities.
+    let probabilityModel = Sequential([model, Softmax()])
+    let predictions = try probabilityModel.predict(testX)
+    print(predictions[0])
+    let predicted = predictions.argmax(axis: -1).toArray(of: Int32.self)
+    let truth = testLabels.toArray(of: Int32.self)
+    for i in 0..<5 {
+        let confidence = predictions[i].max().item * 100
+        print("image \(i): predicted \(classNames[Int(predicted[i])]) (\(String(format: "%.0f", confidence))%), true label \(classNames[Int(truth[i])])")
+    }
+}
