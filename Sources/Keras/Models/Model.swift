@@ -238,9 +238,12 @@ open class Model: Layer, @unchecked Sendable {
         renderSummary(of: self, lineLength: lineLength, optimizerVariables: optimizerVariablesForSummary)
     }
 
-    /// A built optimizer's variables, shown by ``summary(lineLength:)`` as Keras's
-    /// ` Optimizer params:` line (none until training support provides them).
-    open var optimizerVariablesForSummary: [Variable] { [] }
+    /// The compiled optimizer's variables once it is built (after the first training step),
+    /// shown by ``summary(lineLength:)`` as Keras's ` Optimizer params:` line.
+    open var optimizerVariablesForSummary: [Variable] {
+        guard let optimizer = compiledState?.optimizer, optimizer.isBuilt else { return [] }
+        return optimizer.variables
+    }
 
     /// Prints ``summary(lineLength:)``.
     public func printSummary(lineLength: Int? = nil) { print(summary(lineLength: lineLength), terminator: "") }

@@ -40,6 +40,8 @@ open class Optimizer: @unchecked Sendable {
 
     private var slotsByVariable: [ObjectIdentifier: [Variable]] = [:]
     private var knownVariables: [Variable] = []
+    /// Whether slots exist yet (Keras builds the optimizer on the first training step).
+    public var isBuilt: Bool { !knownVariables.isEmpty }
     private var excludedFromDecay: Set<ObjectIdentifier> = []
     private var excludedNamePatterns: [String] = []
 
