@@ -242,11 +242,12 @@ public struct StepContext {
 
     /// Runs a fused update over raw buffers and assigns the results.
     ///
-    /// `body` receives the element count, a ``FusedBuffers`` whose `grad(i)` is the clipped gradient and
-    /// `param(i)` the weight-decayed weight, and must write `newParam[i]` and `newSlot(k)[i]` for
-    /// the first `slotCount` slots (others are left unchanged).
+    /// `body` receives the range of element indices and a ``FusedBuffers`` whose `grad(i)` is the
+    /// clipped gradient and `param(i)` the weight-decayed weight; for every index in the range it
+    /// must write `newParam[i]` and `slotOut[k][i]` for the first `slotCount` slots (others are
+    /// left unchanged).
     @inline(__always)
-    public func run<T: OptimizerFloat>(_ type: T.Type, slotCount: Int, _ body: (Int, FusedBuffers<T>) -> Void) {
+    public func run<T: OptimizerFloat>(_ type: T.Type, slotCount: Int, _ body: (Range<Int>, FusedBuffers<T>) -> Void) {
         let n = variable.shape.reduce(1, *)
         let param = variable.value
         let slotValues = slots.prefix(slotCount).map(\.value)
@@ -266,7 +267,7 @@ public struct StepContext {
                 slotIn: slotValues.map { $0.withUnsafeBufferPointer(of: T.self) { $0.baseAddress! } },
                 slotOut: outPointers, newParam: newParamPointer!,
                 scale: T(gradientScale), clip: T(clipValue), decay: T(decay))
-            body(n, buffers)
+            body(0..<n, buffers)
         }
         variable.assign(newParam)
         for (s, t) in zip(slots, slotOut) { s.assign(t) }
@@ -288,4 +289,11 @@ public struct FusedBuffers<T: OptimizerFloat> {
     @inline(__always) public func grad(_ i: Int) -> T { Swift.min(Swift.max(g[i] * scale, -clip), clip) }
     /// The weight at `i` after decoupled weight decay.
     @inline(__always) public func param(_ i: Int) -> T { p[i] - p[i] * decay }
+}
+
+extension OptimizerFloat {
+    /// `√self` for the non-negative accumulators optimizers keep. Clamping at 0 first lets LLVM
+    /// use the vector square-root instruction (a plain `squareRoot()` compiles to a libm call
+    /// that blocks vectorization); NaN still propagates.
+    @inline(__always) public var vectorizableSquareRoot: Self { Swift.max(self, 0).squareRoot() }
 }

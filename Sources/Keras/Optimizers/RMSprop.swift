@@ -34,31 +34,28 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
     }
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
-        let lr = T(c.learningRate), r = T(rho), r1 = T(1 - rho), mu = T(momentum), eps = T(epsilon)
+        let lr = T(c.learningRate), rho = T(self.rho), rho1 = T(1 - self.rho), mu = T(momentum), eps = T(epsilon)
         let useMomentum = momentum > 0, isCentered = centered
         let count = 1 + (useMomentum ? 1 : 0) + (isCentered ? 1 : 0)
-        c.run(T.self, slotCount: count) { n, b in
+        // One short loop per quantity, without branches inside, so each vectorizes.
+        c.run(T.self, slotCount: count) { range, b in
             let v = b.slotIn[0], vOut = b.slotOut[0], out = b.newParam
-            let mIndex = useMomentum ? 1 : 0, aIndex = count - 1
-            let m = b.slotIn[mIndex], mOut = b.slotOut[mIndex], a = b.slotIn[aIndex], aOut = b.slotOut[aIndex]
-            for i in 0..<n {
-                let g = b.grad(i)
-                let vi = r * v[i] + r1 * (g * g)
-                vOut[i] = vi
-                var denominator = vi + eps
-                if isCentered {
-                    let ai = r * a[i] + r1 * g
-                    aOut[i] = ai
-                    denominator = vi - ai * ai + eps
-                }
-                let increment = (lr * g) / denominator.squareRoot()
-                if useMomentum {
-                    let mi = mu * m[i] + increment
-                    mOut[i] = mi
-                    out[i] = b.param(i) - mi
-                } else {
-                    out[i] = b.param(i) - increment
-                }
+            for i in range { let g = b.grad(i); vOut[i] = rho * v[i] + rho1 * (g * g) }
+            // `denominator` holds v (+ centering) + ε, written into the parameter buffer first.
+            let denominator = out
+            if isCentered {
+                let a = b.slotIn[count - 1], aOut = b.slotOut[count - 1]
+                for i in range { aOut[i] = rho * a[i] + rho1 * b.grad(i) }
+                for i in range { denominator[i] = vOut[i] - aOut[i] * aOut[i] + eps }
+            } else {
+                for i in range { denominator[i] = vOut[i] + eps }
+            }
+            if useMomentum {
+                let m = b.slotIn[1], mOut = b.slotOut[1]
+                for i in range { mOut[i] = mu * m[i] + (lr * b.grad(i)) / denominator[i].vectorizableSquareRoot }
+                for i in range { out[i] = b.param(i) - mOut[i] }
+            } else {
+                for i in range { out[i] = b.param(i) - (lr * b.grad(i)) / denominator[i].vectorizableSquareRoot }
             }
         }
     }
