@@ -40,23 +40,27 @@ open class Adam: Optimizer, @unchecked Sendable {
         let alpha = T(c.learningRate * (1 - Foundation.pow(b2, t)).squareRoot() / (1 - Foundation.pow(b1, t)))
         let a1 = T(1 - beta1), a2 = T(1 - beta2), eps = T(epsilon)
         let ams = amsgrad
-        // Separate passes with at most two outputs each, so the loops vectorize (few pointers to
-        // check for aliasing).
         c.run(T.self, slotCount: ams ? 3 : 2) { range, b in
             let m = b.slotIn[0], v = b.slotIn[1], mOut = b.slotOut[0], vOut = b.slotOut[1], out = b.newParam
-            for i in range {
-                let g = b.grad(i)
-                mOut[i] = m[i] + (g - m[i]) * a1
-                vOut[i] = v[i] + (g * g - v[i]) * a2
-            }
-            var vUsed = UnsafePointer(vOut)
             if ams {
                 let vh = b.slotIn[2], vhOut = b.slotOut[2]
-                for i in range { vhOut[i] = Swift.max(vh[i], vOut[i]) }
-                vUsed = UnsafePointer(vhOut)
+                for i in range {
+                    let g = b.grad(i)
+                    let mi = m[i] + (g - m[i]) * a1
+                    let vi = v[i] + (g * g - v[i]) * a2
+                    let vhi = Swift.max(vh[i], vi)
+                    mOut[i] = mi; vOut[i] = vi; vhOut[i] = vhi
+                    out[i] = b.param(i) - (mi * alpha) / (vhi.vectorizableSquareRoot + eps)
+                }
+            } else {
+                for i in range {
+                    let g = b.grad(i)
+                    let mi = m[i] + (g - m[i]) * a1
+                    let vi = v[i] + (g * g - v[i]) * a2
+                    mOut[i] = mi; vOut[i] = vi
+                    out[i] = b.param(i) - (mi * alpha) / (vi.vectorizableSquareRoot + eps)
+                }
             }
-            let mNew = UnsafePointer(mOut)
-            for i in range { out[i] = b.param(i) - (mNew[i] * alpha) / (vUsed[i].vectorizableSquareRoot + eps) }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import KerasCore
 
 /// Scalars the fused optimizer kernels run on: `Float` and `Double` (the trainable dtypes).
@@ -267,11 +269,30 @@ public struct StepContext {
                 slotIn: slotValues.map { $0.withUnsafeBufferPointer(of: T.self) { $0.baseAddress! } },
                 slotOut: outPointers, newParam: newParamPointer!,
                 scale: T(gradientScale), clip: T(clipValue), decay: T(decay))
-            body(0..<n, buffers)
+            let pieces = n >= parallelThreshold ? coreCount : 1
+            if pieces == 1 { body(0..<n, buffers); return }
+            let size = (n + pieces - 1) / pieces
+            withoutActuallyEscaping(body) { body in
+                let box = UncheckedBox((body, buffers))
+                DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                    let lo = piece * size, hi = Swift.min(n, lo + size)
+                    if lo < hi { box.value.0(lo..<hi, box.value.1) }
+                }
+            }
         }
         variable.assign(newParam)
         for (s, t) in zip(slots, slotOut) { s.assign(t) }
     }
+}
+
+/// Elements from which an update is split across cores (as KerasCore's elementwise kernels do).
+private let parallelThreshold = 1 << 16
+private let coreCount = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+/// Carries the loop body and its buffers into `concurrentPerform`; the pieces touch disjoint elements.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// Raw pointers and scalars for a fused optimizer loop (see ``StepContext/run(_:slotCount:_:)``).

@@ -37,25 +37,43 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
         let lr = T(c.learningRate), rho = T(self.rho), rho1 = T(1 - self.rho), mu = T(momentum), eps = T(epsilon)
         let useMomentum = momentum > 0, isCentered = centered
         let count = 1 + (useMomentum ? 1 : 0) + (isCentered ? 1 : 0)
-        // One short loop per quantity, without branches inside, so each vectorizes.
+        // One branch-free loop per configuration, so each vectorizes.
         c.run(T.self, slotCount: count) { range, b in
             let v = b.slotIn[0], vOut = b.slotOut[0], out = b.newParam
-            for i in range { let g = b.grad(i); vOut[i] = rho * v[i] + rho1 * (g * g) }
-            // `denominator` holds v (+ centering) + ε, written into the parameter buffer first.
-            let denominator = out
-            if isCentered {
-                let a = b.slotIn[count - 1], aOut = b.slotOut[count - 1]
-                for i in range { aOut[i] = rho * a[i] + rho1 * b.grad(i) }
-                for i in range { denominator[i] = vOut[i] - aOut[i] * aOut[i] + eps }
-            } else {
-                for i in range { denominator[i] = vOut[i] + eps }
-            }
-            if useMomentum {
+            let a = b.slotIn[count - 1], aOut = b.slotOut[count - 1]
+            switch (isCentered, useMomentum) {
+            case (false, false):
+                for i in range {
+                    let g = b.grad(i)
+                    let vi = rho * v[i] + rho1 * (g * g)
+                    vOut[i] = vi
+                    out[i] = b.param(i) - (lr * g) / (vi + eps).vectorizableSquareRoot
+                }
+            case (true, false):
+                for i in range {
+                    let g = b.grad(i)
+                    let vi = rho * v[i] + rho1 * (g * g), ai = rho * a[i] + rho1 * g
+                    vOut[i] = vi; aOut[i] = ai
+                    out[i] = b.param(i) - (lr * g) / (vi - ai * ai + eps).vectorizableSquareRoot
+                }
+            case (false, true):
                 let m = b.slotIn[1], mOut = b.slotOut[1]
-                for i in range { mOut[i] = mu * m[i] + (lr * b.grad(i)) / denominator[i].vectorizableSquareRoot }
-                for i in range { out[i] = b.param(i) - mOut[i] }
-            } else {
-                for i in range { out[i] = b.param(i) - (lr * b.grad(i)) / denominator[i].vectorizableSquareRoot }
+                for i in range {
+                    let g = b.grad(i)
+                    let vi = rho * v[i] + rho1 * (g * g)
+                    let mi = mu * m[i] + (lr * g) / (vi + eps).vectorizableSquareRoot
+                    vOut[i] = vi; mOut[i] = mi
+                    out[i] = b.param(i) - mi
+                }
+            case (true, true):
+                let m = b.slotIn[1], mOut = b.slotOut[1]
+                for i in range {
+                    let g = b.grad(i)
+                    let vi = rho * v[i] + rho1 * (g * g), ai = rho * a[i] + rho1 * g
+                    let mi = mu * m[i] + (lr * g) / (vi - ai * ai + eps).vectorizableSquareRoot
+                    vOut[i] = vi; aOut[i] = ai; mOut[i] = mi
+                    out[i] = b.param(i) - mi
+                }
             }
         }
     }
