@@ -197,8 +197,8 @@ open class Optimizer: @unchecked Sendable {
 
     private func sumOfSquares(_ g: Tensor) -> Double {
         switch g.dtype {
-        case .float32: g.withUnsafeBufferPointer(of: Float.self) { b in var s: Float = 0; for x in b { s += x * x }; return Double(s) }
-        case .float64: g.withUnsafeBufferPointer(of: Double.self) { b in var s = 0.0; for x in b { s += x * x }; return s }
+        case .float32: g.withUnsafeBufferPointer(of: Float.self) { Double(vectorSumOfSquares($0, lanes: SIMD16<Float>.self)) }
+        case .float64: g.withUnsafeBufferPointer(of: Double.self) { vectorSumOfSquares($0, lanes: SIMD8<Double>.self) }
         default: sumOfSquares(g.cast(to: .float32))
         }
     }
@@ -317,4 +317,22 @@ extension OptimizerFloat {
     /// use the vector square-root instruction (a plain `squareRoot()` compiles to a libm call
     /// that blocks vectorization); NaN still propagates.
     @inline(__always) public var vectorizableSquareRoot: Self { Swift.max(self, 0).squareRoot() }
+}
+
+/// `Σ x²` with vector accumulators (a scalar running sum cannot be vectorized).
+@inline(__always)
+func vectorSumOfSquares<V: SIMD>(_ x: UnsafeBufferPointer<V.Scalar>, lanes: V.Type) -> V.Scalar where V.Scalar: OptimizerFloat {
+    let n = x.count, width = V.scalarCount
+    guard let base = x.baseAddress, n > 0 else { return 0 }
+    let raw = UnsafeRawPointer(base)
+    var acc = V()
+    var i = 0
+    while i + width <= n {
+        let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<V.Scalar>.stride, as: V.self)
+        acc += v * v
+        i += width
+    }
+    var total = acc.sum()
+    while i < n { total += x[i] * x[i]; i += 1 }
+    return total
 }

@@ -37,14 +37,23 @@ public final class SGD: Optimizer, @unchecked Sendable {
             }
             return
         }
-        let nest = nesterov
+        let nesterov = self.nesterov
         c.run(T.self, slotCount: 1) { range, b in
             let m = b.slotIn[0], mOut = b.slotOut[0], out = b.newParam
-            for i in range {
-                let g = b.grad(i)
-                let mi = m[i] * mu - g * lr
-                mOut[i] = mi
-                out[i] = nest ? b.param(i) + (mi * mu - g * lr) : b.param(i) + mi
+            if nesterov {
+                for i in range {
+                    let g = b.grad(i)
+                    let mi = m[i] * mu - g * lr
+                    mOut[i] = mi
+                    out[i] = b.param(i) + (mi * mu - g * lr)
+                }
+            } else {
+                for i in range {
+                    let g = b.grad(i)
+                    let mi = m[i] * mu - g * lr
+                    mOut[i] = mi
+                    out[i] = b.param(i) + mi
+                }
             }
         }
     }
