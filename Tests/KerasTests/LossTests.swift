@@ -93,3 +93,20 @@ import Testing
         #expect(v.item == 0.5)
     }
 }
+
+@Suite struct LossErrorTests {
+    @Test func sparseLabelShapeMismatchNamesTheShapes() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = SparseCategoricalCrossentropy(fromLogits: true)(Tensor([[0.0, 1.0, 0.0]]), Tensor([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]))
+        }.map { result in
+            let text = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(text.contains("sparse_categorical_crossentropy: labels of shape [1, 3] do not fit predictions of shape [2, 3]"))
+        }
+    }
+
+    @Test func unsupportedOptionsAreRejected() {
+        #expect(throws: ConfigError.self) { try deserializeOptimizer(["class_name": "Adam", "config": ["use_ema": true]]) }
+        #expect(throws: ConfigError.self) { try deserializeMetric(["class_name": "Precision", "config": ["class_id": 1]]) }
+        #expect(throws: ConfigError.self) { try deserializeLoss(["class_name": "MeanSquaredError", "config": ["reduction": "average"]]) }
+    }
+}

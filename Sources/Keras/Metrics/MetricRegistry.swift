@@ -89,6 +89,9 @@ public func deserializeMetric(_ value: ConfigValue) throws -> Metric {
     case "TopKCategoricalAccuracy": metric = TopKCategoricalAccuracy(k: config["k"]?.intValue ?? 5)
     case "SparseTopKCategoricalAccuracy": metric = SparseTopKCategoricalAccuracy(k: config["k"]?.intValue ?? 5)
     case "Precision", "Recall":
+        for key in ["top_k", "class_id"] where config[key] != nil && config[key] != .null {
+            throw ConfigError("\(className) config: '\(key)' is not supported; expected null, received \(config[key]!)")
+        }
         let thresholds = config["thresholds"] ?? .null
         if let list = thresholds.arrayValue {
             let values = list.compactMap(\.doubleValue)
@@ -97,6 +100,9 @@ public func deserializeMetric(_ value: ConfigValue) throws -> Metric {
             metric = className == "Precision" ? Precision(thresholds: thresholds.doubleValue) : Recall(thresholds: thresholds.doubleValue)
         }
     case "AUC":
+        if config["multi_label"]?.boolValue == true || (config["summation_method"]?.stringValue ?? "interpolation") != "interpolation" {
+            throw ConfigError("AUC config: only multi_label=false with summation_method='interpolation' is supported, received \(value)")
+        }
         let curve = AUC.Curve(rawValue: config["curve"]?.stringValue ?? "ROC")
         guard let curve else { throw ConfigError("AUC config: invalid curve \(config["curve"]!); expected 'ROC' or 'PR'") }
         metric = AUC(numThresholds: config["num_thresholds"]?.intValue ?? 200, curve: curve, fromLogits: flag("from_logits"))

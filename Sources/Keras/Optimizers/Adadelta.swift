@@ -29,12 +29,12 @@ public final class Adadelta: Optimizer, @unchecked Sendable {
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
         let lr = T(c.learningRate), r = T(rho), r1 = T(1 - rho), eps = T(epsilon)
-        c.run(T.self, slotCount: 2) { n, b in
+        c.run(T.self, slotCount: 2) { range, b in
             let ag = b.slotIn[0], agOut = b.slotOut[0], ad = b.slotIn[1], adOut = b.slotOut[1], out = b.newParam
-            for i in 0..<n {
+            for i in range {
                 let g = b.grad(i)
                 let agi = r * ag[i] + r1 * (g * g)
-                let delta = -((ad[i] + eps).squareRoot() * g) / (agi + eps).squareRoot()
+                let delta = -((ad[i] + eps).vectorizableSquareRoot * g) / (agi + eps).vectorizableSquareRoot
                 agOut[i] = agi
                 adOut[i] = r * ad[i] + r1 * (delta * delta)
                 out[i] = b.param(i) + lr * delta

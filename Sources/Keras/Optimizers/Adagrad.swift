@@ -31,13 +31,13 @@ public final class Adagrad: Optimizer, @unchecked Sendable {
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
         let lr = T(c.learningRate), eps = T(epsilon)
-        c.run(T.self, slotCount: 1) { n, b in
+        c.run(T.self, slotCount: 1) { range, b in
             let acc = b.slotIn[0], accOut = b.slotOut[0], out = b.newParam
-            for i in 0..<n {
+            for i in range {
                 let g = b.grad(i)
                 let ai = acc[i] + g * g
                 accOut[i] = ai
-                out[i] = b.param(i) - (lr * g) / (ai + eps).squareRoot()
+                out[i] = b.param(i) - (lr * g) / (ai + eps).vectorizableSquareRoot
             }
         }
     }

@@ -40,25 +40,25 @@ open class Adam: Optimizer, @unchecked Sendable {
         let alpha = T(c.learningRate * (1 - Foundation.pow(b2, t)).squareRoot() / (1 - Foundation.pow(b1, t)))
         let a1 = T(1 - beta1), a2 = T(1 - beta2), eps = T(epsilon)
         let ams = amsgrad
-        c.run(T.self, slotCount: ams ? 3 : 2) { n, b in
+        c.run(T.self, slotCount: ams ? 3 : 2) { range, b in
             let m = b.slotIn[0], v = b.slotIn[1], mOut = b.slotOut[0], vOut = b.slotOut[1], out = b.newParam
             if ams {
                 let vh = b.slotIn[2], vhOut = b.slotOut[2]
-                for i in 0..<n {
+                for i in range {
                     let g = b.grad(i)
                     let mi = m[i] + (g - m[i]) * a1
                     let vi = v[i] + (g * g - v[i]) * a2
                     let vhi = Swift.max(vh[i], vi)
                     mOut[i] = mi; vOut[i] = vi; vhOut[i] = vhi
-                    out[i] = b.param(i) - (mi * alpha) / (vhi.squareRoot() + eps)
+                    out[i] = b.param(i) - (mi * alpha) / (vhi.vectorizableSquareRoot + eps)
                 }
             } else {
-                for i in 0..<n {
+                for i in range {
                     let g = b.grad(i)
                     let mi = m[i] + (g - m[i]) * a1
                     let vi = v[i] + (g * g - v[i]) * a2
                     mOut[i] = mi; vOut[i] = vi
-                    out[i] = b.param(i) - (mi * alpha) / (vi.squareRoot() + eps)
+                    out[i] = b.param(i) - (mi * alpha) / (vi.vectorizableSquareRoot + eps)
                 }
             }
         }

@@ -35,9 +35,9 @@ public final class Adamax: Optimizer, @unchecked Sendable {
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
         let lr = T(c.learningRate), a1 = T(1 - beta1), b2 = T(beta2), eps = T(epsilon)
         let correction = T(1 - Foundation.pow(Double(T(beta1)), Double(c.step)))
-        c.run(T.self, slotCount: 2) { n, b in
+        c.run(T.self, slotCount: 2) { range, b in
             let m = b.slotIn[0], mOut = b.slotOut[0], u = b.slotIn[1], uOut = b.slotOut[1], out = b.newParam
-            for i in 0..<n {
+            for i in range {
                 let g = b.grad(i)
                 let mi = m[i] + (g - m[i]) * a1
                 let ui = Swift.max(b2 * u[i], Swift.abs(g))

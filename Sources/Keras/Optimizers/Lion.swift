@@ -29,9 +29,9 @@ public final class Lion: Optimizer, @unchecked Sendable {
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
         let lr = T(c.learningRate), b1 = T(beta1), a1 = 1 - b1, b2 = T(beta2), a2 = 1 - b2  // Keras: 1 − cast(β)
-        c.run(T.self, slotCount: 1) { n, b in
+        c.run(T.self, slotCount: 1) { range, b in
             let m = b.slotIn[0], mOut = b.slotOut[0], out = b.newParam
-            for i in 0..<n {
+            for i in range {
                 let g = b.grad(i)
                 let c = m[i] * b1 + g * a1
                 let s: T = c > 0 ? 1 : (c < 0 ? -1 : 0)

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import KerasCore
 
 /// Scalars the fused optimizer kernels run on: `Float` and `Double` (the trainable dtypes).
@@ -197,8 +199,8 @@ open class Optimizer: @unchecked Sendable {
 
     private func sumOfSquares(_ g: Tensor) -> Double {
         switch g.dtype {
-        case .float32: g.withUnsafeBufferPointer(of: Float.self) { b in var s: Float = 0; for x in b { s += x * x }; return Double(s) }
-        case .float64: g.withUnsafeBufferPointer(of: Double.self) { b in var s = 0.0; for x in b { s += x * x }; return s }
+        case .float32: g.withUnsafeBufferPointer(of: Float.self) { Double(vectorSumOfSquares($0, lanes: SIMD16<Float>.self)) }
+        case .float64: g.withUnsafeBufferPointer(of: Double.self) { vectorSumOfSquares($0, lanes: SIMD8<Double>.self) }
         default: sumOfSquares(g.cast(to: .float32))
         }
     }
@@ -244,11 +246,12 @@ public struct StepContext {
 
     /// Runs a fused update over raw buffers and assigns the results.
     ///
-    /// `body` receives the element count, a ``FusedBuffers`` whose `grad(i)` is the clipped gradient and
-    /// `param(i)` the weight-decayed weight, and must write `newParam[i]` and `newSlot(k)[i]` for
-    /// the first `slotCount` slots (others are left unchanged).
+    /// `body` receives the range of element indices and a ``FusedBuffers`` whose `grad(i)` is the
+    /// clipped gradient and `param(i)` the weight-decayed weight; for every index in the range it
+    /// must write `newParam[i]` and `slotOut[k][i]` for the first `slotCount` slots (others are
+    /// left unchanged).
     @inline(__always)
-    public func run<T: OptimizerFloat>(_ type: T.Type, slotCount: Int, _ body: (Int, FusedBuffers<T>) -> Void) {
+    public func run<T: OptimizerFloat>(_ type: T.Type, slotCount: Int, _ body: (Range<Int>, FusedBuffers<T>) -> Void) {
         let n = variable.shape.reduce(1, *)
         let param = variable.value
         let slotValues = slots.prefix(slotCount).map(\.value)
@@ -268,11 +271,30 @@ public struct StepContext {
                 slotIn: slotValues.map { $0.withUnsafeBufferPointer(of: T.self) { $0.baseAddress! } },
                 slotOut: outPointers, newParam: newParamPointer!,
                 scale: T(gradientScale), clip: T(clipValue), decay: T(decay))
-            body(n, buffers)
+            let pieces = n >= parallelThreshold ? coreCount : 1
+            if pieces == 1 { body(0..<n, buffers); return }
+            let size = (n + pieces - 1) / pieces
+            withoutActuallyEscaping(body) { body in
+                let box = UncheckedBox((body, buffers))
+                DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                    let lo = piece * size, hi = Swift.min(n, lo + size)
+                    if lo < hi { box.value.0(lo..<hi, box.value.1) }
+                }
+            }
         }
         variable.assign(newParam)
         for (s, t) in zip(slots, slotOut) { s.assign(t) }
     }
+}
+
+/// Elements from which an update is split across cores (as KerasCore's elementwise kernels do).
+private let parallelThreshold = 1 << 16
+private let coreCount = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+/// Carries the loop body and its buffers into `concurrentPerform`; the pieces touch disjoint elements.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// Raw pointers and scalars for a fused optimizer loop (see ``StepContext/run(_:slotCount:_:)``).
@@ -290,4 +312,29 @@ public struct FusedBuffers<T: OptimizerFloat> {
     @inline(__always) public func grad(_ i: Int) -> T { Swift.min(Swift.max(g[i] * scale, -clip), clip) }
     /// The weight at `i` after decoupled weight decay.
     @inline(__always) public func param(_ i: Int) -> T { p[i] - p[i] * decay }
+}
+
+extension OptimizerFloat {
+    /// `√self` for the non-negative accumulators optimizers keep. Clamping at 0 first lets LLVM
+    /// use the vector square-root instruction (a plain `squareRoot()` compiles to a libm call
+    /// that blocks vectorization); NaN still propagates.
+    @inline(__always) public var vectorizableSquareRoot: Self { Swift.max(self, 0).squareRoot() }
+}
+
+/// `Σ x²` with vector accumulators (a scalar running sum cannot be vectorized).
+@inline(__always)
+func vectorSumOfSquares<V: SIMD>(_ x: UnsafeBufferPointer<V.Scalar>, lanes: V.Type) -> V.Scalar where V.Scalar: OptimizerFloat {
+    let n = x.count, width = V.scalarCount
+    guard let base = x.baseAddress, n > 0 else { return 0 }
+    let raw = UnsafeRawPointer(base)
+    var acc = V()
+    var i = 0
+    while i + width <= n {
+        let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<V.Scalar>.stride, as: V.self)
+        acc += v * v
+        i += width
+    }
+    var total = acc.sum()
+    while i < n { total += x[i] * x[i]; i += 1 }
+    return total
 }

@@ -34,6 +34,15 @@ public func deserializeOptimizer(_ value: ConfigValue) throws -> Optimizer {
         throw ConfigError("optimizer: expected a name or {\"class_name\", \"config\"}, received \(value)")
     }
     let config = value["config"]?.objectValue ?? [:]
+    // Options this implementation does not provide must not be dropped silently.
+    if config["use_ema"]?.boolValue == true {
+        throw ConfigError("\(className) config: use_ema=true is not supported; expected use_ema=false")
+    }
+    for key in ["loss_scale_factor", "gradient_accumulation_steps"] {
+        if let v = config[key], v != .null {
+            throw ConfigError("\(className) config: '\(key)' is not supported; expected null, received \(v)")
+        }
+    }
     func number(_ key: String, _ fallback: Double) throws -> Double {
         guard let v = config[key], v != .null else { return fallback }
         guard let d = v.doubleValue else { throw ConfigError("\(className) config: expected a number for '\(key)', received \(v)") }

@@ -34,30 +34,45 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
     }
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
-        let lr = T(c.learningRate), r = T(rho), r1 = T(1 - rho), mu = T(momentum), eps = T(epsilon)
+        let lr = T(c.learningRate), rho = T(self.rho), rho1 = T(1 - self.rho), mu = T(momentum), eps = T(epsilon)
         let useMomentum = momentum > 0, isCentered = centered
         let count = 1 + (useMomentum ? 1 : 0) + (isCentered ? 1 : 0)
-        c.run(T.self, slotCount: count) { n, b in
+        // One branch-free loop per configuration, so each vectorizes.
+        c.run(T.self, slotCount: count) { range, b in
             let v = b.slotIn[0], vOut = b.slotOut[0], out = b.newParam
-            let mIndex = useMomentum ? 1 : 0, aIndex = count - 1
-            let m = b.slotIn[mIndex], mOut = b.slotOut[mIndex], a = b.slotIn[aIndex], aOut = b.slotOut[aIndex]
-            for i in 0..<n {
-                let g = b.grad(i)
-                let vi = r * v[i] + r1 * (g * g)
-                vOut[i] = vi
-                var denominator = vi + eps
-                if isCentered {
-                    let ai = r * a[i] + r1 * g
-                    aOut[i] = ai
-                    denominator = vi - ai * ai + eps
+            let a = b.slotIn[count - 1], aOut = b.slotOut[count - 1]
+            switch (isCentered, useMomentum) {
+            case (false, false):
+                for i in range {
+                    let g = b.grad(i)
+                    let vi = rho * v[i] + rho1 * (g * g)
+                    vOut[i] = vi
+                    out[i] = b.param(i) - (lr * g) / (vi + eps).vectorizableSquareRoot
                 }
-                let increment = (lr * g) / denominator.squareRoot()
-                if useMomentum {
-                    let mi = mu * m[i] + increment
-                    mOut[i] = mi
+            case (true, false):
+                for i in range {
+                    let g = b.grad(i)
+                    let vi = rho * v[i] + rho1 * (g * g), ai = rho * a[i] + rho1 * g
+                    vOut[i] = vi; aOut[i] = ai
+                    out[i] = b.param(i) - (lr * g) / (vi - ai * ai + eps).vectorizableSquareRoot
+                }
+            case (false, true):
+                let m = b.slotIn[1], mOut = b.slotOut[1]
+                for i in range {
+                    let g = b.grad(i)
+                    let vi = rho * v[i] + rho1 * (g * g)
+                    let mi = mu * m[i] + (lr * g) / (vi + eps).vectorizableSquareRoot
+                    vOut[i] = vi; mOut[i] = mi
                     out[i] = b.param(i) - mi
-                } else {
-                    out[i] = b.param(i) - increment
+                }
+            case (true, true):
+                let m = b.slotIn[1], mOut = b.slotOut[1]
+                for i in range {
+                    let g = b.grad(i)
+                    let vi = rho * v[i] + rho1 * (g * g), ai = rho * a[i] + rho1 * g
+                    let mi = mu * m[i] + (lr * g) / (vi - ai * ai + eps).vectorizableSquareRoot
+                    vOut[i] = vi; aOut[i] = ai; mOut[i] = mi
+                    out[i] = b.param(i) - mi
                 }
             }
         }

@@ -31,20 +31,29 @@ public final class SGD: Optimizer, @unchecked Sendable {
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
         let lr = T(c.learningRate), mu = T(momentum)
         if momentum == 0 {
-            c.run(T.self, slotCount: 0) { n, b in
+            c.run(T.self, slotCount: 0) { range, b in
                 let out = b.newParam
-                for i in 0..<n { out[i] = b.param(i) - b.grad(i) * lr }
+                for i in range { out[i] = b.param(i) - b.grad(i) * lr }
             }
             return
         }
-        let nest = nesterov
-        c.run(T.self, slotCount: 1) { n, b in
+        let nesterov = self.nesterov
+        c.run(T.self, slotCount: 1) { range, b in
             let m = b.slotIn[0], mOut = b.slotOut[0], out = b.newParam
-            for i in 0..<n {
-                let g = b.grad(i)
-                let mi = m[i] * mu - g * lr
-                mOut[i] = mi
-                out[i] = nest ? b.param(i) + (mi * mu - g * lr) : b.param(i) + mi
+            if nesterov {
+                for i in range {
+                    let g = b.grad(i)
+                    let mi = m[i] * mu - g * lr
+                    mOut[i] = mi
+                    out[i] = b.param(i) + (mi * mu - g * lr)
+                }
+            } else {
+                for i in range {
+                    let g = b.grad(i)
+                    let mi = m[i] * mu - g * lr
+                    mOut[i] = mi
+                    out[i] = b.param(i) + mi
+                }
             }
         }
     }
