@@ -35,7 +35,7 @@ open class Optimizer: @unchecked Sendable {
     /// The schedule giving the learning rate at each iteration, when one is used.
     public var learningRateSchedule: (any LearningRateSchedule)?
 
-    /// The step counter (Keras's int64 `iteration` variable).
+    /// The step counter (Keras's `iteration` variable; int32 as Keras 3 saves it on JAX).
     public let iterationVariable: Variable
     /// The learning rate as a float32 variable (Keras's `learning_rate`; unused with a schedule).
     public let learningRateVariable: Variable
@@ -57,7 +57,7 @@ open class Optimizer: @unchecked Sendable {
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
         self.globalClipnorm = globalClipnorm
-        self.iterationVariable = Variable(Tensor(Int64(0)), name: "iteration", trainable: false)
+        self.iterationVariable = Variable(Tensor(Int32(0)), name: "iteration", trainable: false)
         switch learningRate.learningRate {
         case .constant(let lr):
             learningRateVariable = Variable(Tensor(Float(lr)), name: "learning_rate", trainable: false)
@@ -97,7 +97,7 @@ open class Optimizer: @unchecked Sendable {
     /// The current step count.
     public var iterations: Int {
         get { Int(iterationVariable.value.item(as: Int64.self)) }
-        set { iterationVariable.assign(Tensor(Int64(newValue))) }
+        set { iterationVariable.assign(Tensor(Int32(newValue))) }
     }
 
     /// The learning rate now: the schedule's value at ``iterations``, or the float32 variable.
