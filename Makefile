@@ -16,9 +16,10 @@ deps:
 demo: deps
 	swift run -c release keras-demo
 
-## Runs the whole test suite.
+## Runs the whole test suite, then the demo with its accuracy check (Test accuracy ≥ 0.95).
 test: deps
 	swift test --parallel
+	Scripts/check-demo.sh
 
 ## Prints throughput figures (release build): make bench WORKLOAD=gemm
 bench: deps
