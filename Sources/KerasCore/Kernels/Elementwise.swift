@@ -1,19 +1,26 @@
 /// Tight loops over raw buffers for unary and broadcasting binary ops. The per-element function is
-/// a closure literal at each call site; these helpers are always inlined, so it compiles to a
-/// straight loop (no call per element).
+/// a closure literal at each call site; these helpers are always inlined, and each loop closure
+/// captures nothing but that function (buffers travel through `Parallel.chunks`'s `context`), so
+/// the optimizer specializes the loop with the function inlined and vectorizes it, on one thread
+/// and on many.
 
 /// `out[i] = f(x[i])` over every element.
 @inline(__always)
 func mapKernel<T, U>(_ x: Tensor, _ inType: T.Type, to outDType: DType, _ outType: U.Type,
                      _ f: (T) -> U) -> Tensor {
     let out = Tensor(uninitializedShape: x.shape, dtype: outDType)
-    let px = x.pointer(T.self), po = out.pointer(U.self)
     withExtendedLifetime(x) {
-        Parallel.chunks(out.scalarCount) { r in
-            for i in r { po[i] = f(px[i]) }
+        Parallel.chunks(out.scalarCount, context: (x.pointer(T.self), out.pointer(U.self))) { r, p in
+            for i in r { p.1[i] = f(p.0[i]) }
         }
     }
     return out
+}
+
+/// The buffers and the broadcast layout a `zipKernel` loop reads.
+struct ZipLayout<T, U> {
+    let a: UnsafeMutablePointer<T>, b: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<U>
+    var dims: [Int] = [], stridesA: [Int] = [], stridesB: [Int] = []
 }
 
 /// `out[i] = f(a[i], b[i])` with NumPy broadcasting; `a` and `b` must both hold `T`.
@@ -23,34 +30,39 @@ func zipKernel<T, U>(_ a: Tensor, _ b: Tensor, _ inType: T.Type, shape: [Int], t
     let out = Tensor(uninitializedShape: shape, dtype: outDType)
     let n = out.scalarCount
     if n == 0 { return out }
-    let pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(U.self)
+    var layout = ZipLayout(a: a.pointer(T.self), b: b.pointer(T.self), out: out.pointer(U.self))
     withExtendedLifetime((a, b)) {
         if a.shape == b.shape {
-            Parallel.chunks(n) { r in for i in r { po[i] = f(pa[i], pb[i]) } }
+            Parallel.chunks(n, context: layout) { r, p in for i in r { p.out[i] = f(p.a[i], p.b[i]) } }
         } else if b.scalarCount == 1 && a.scalarCount == n {
-            let s = pb[0]
-            Parallel.chunks(n) { r in for i in r { po[i] = f(pa[i], s) } }
+            Parallel.chunks(n, context: layout) { r, p in
+                let s = p.b[0]
+                for i in r { p.out[i] = f(p.a[i], s) }
+            }
         } else if a.scalarCount == 1 && b.scalarCount == n {
-            let s = pa[0]
-            Parallel.chunks(n) { r in for i in r { po[i] = f(s, pb[i]) } }
+            Parallel.chunks(n, context: layout) { r, p in
+                let s = p.a[0]
+                for i in r { p.out[i] = f(s, p.b[i]) }
+            }
         } else {
             let (dims, st) = coalesce(shape, [broadcastStrides(a.shape, to: shape),
                                               broadcastStrides(b.shape, to: shape)])
+            (layout.dims, layout.stridesA, layout.stridesB) = (dims, st[0], st[1])
             let inner = dims[dims.count - 1]
-            let sa = st[0][dims.count - 1], sb = st[1][dims.count - 1]
-            let outer = n / inner
-            Parallel.chunks(outer, threshold: max(1, Parallel.elementThreshold / inner)) { rows in
+            Parallel.chunks(n / inner, threshold: max(1, Parallel.elementThreshold / inner), context: layout) { rows, p in
+                let last = p.dims.count - 1
+                let inner = p.dims[last], sa = p.stridesA[last], sb = p.stridesB[last]
                 for row in rows {
                     var rem = row, oa = 0, ob = 0
-                    var d = dims.count - 2
+                    var d = last - 1
                     while d >= 0 {
-                        let idx = rem % dims[d]
-                        rem /= dims[d]
-                        oa += idx * st[0][d]
-                        ob += idx * st[1][d]
+                        let idx = rem % p.dims[d]
+                        rem /= p.dims[d]
+                        oa += idx * p.stridesA[d]
+                        ob += idx * p.stridesB[d]
                         d -= 1
                     }
-                    let o = po + row * inner, x = pa + oa, y = pb + ob
+                    let o = p.out + row * inner, x = p.a + oa, y = p.b + ob
                     if sa == 1 && sb == 1 {
                         for i in 0..<inner { o[i] = f(x[i], y[i]) }
                     } else if sa == 0 && sb == 1 {
@@ -78,20 +90,22 @@ func transposeKernel(_ x: Tensor, _ perm: [Int]) -> Tensor {
     let n = x.scalarCount
     if n == 0 { return out }
     func run<T>(_: T.Type) {
-        let px = x.pointer(T.self), po = out.pointer(T.self)
-        let inner = dims[dims.count - 1], si = st[0][dims.count - 1]
-        let outer = n / inner
+        let layout = ZipLayout(a: x.pointer(T.self), b: x.pointer(T.self), out: out.pointer(T.self),
+                               dims: dims, stridesA: st[0], stridesB: [])
+        let inner = dims[dims.count - 1]
         withExtendedLifetime(x) {
-            Parallel.chunks(outer, threshold: max(1, Parallel.elementThreshold / inner)) { rows in
+            Parallel.chunks(n / inner, threshold: max(1, Parallel.elementThreshold / inner), context: layout) { rows, p in
+                let last = p.dims.count - 1
+                let inner = p.dims[last], si = p.stridesA[last]
                 for row in rows {
                     var rem = row, oi = 0
-                    var d = dims.count - 2
+                    var d = last - 1
                     while d >= 0 {
-                        oi += (rem % dims[d]) * st[0][d]
-                        rem /= dims[d]
+                        oi += (rem % p.dims[d]) * p.stridesA[d]
+                        rem /= p.dims[d]
                         d -= 1
                     }
-                    let o = po + row * inner, src = px + oi
+                    let o = p.out + row * inner, src = p.a + oi
                     if si == 1 { for i in 0..<inner { o[i] = src[i] } } else {
                         for i in 0..<inner { o[i] = src[i &* si] }
                     }

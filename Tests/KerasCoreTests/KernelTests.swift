@@ -1,0 +1,95 @@
+import Foundation
+@testable import KerasCore
+import KerasTestSupport
+import Testing
+
+/// The performance kernels: fast float32 math against libm, and the parallel split covering
+/// every element exactly once (sizes straddle the one-thread threshold and are odd).
+@Suite struct KernelTests {
+    /// Distance in units in the last place between `a` and the correctly rounded `reference`.
+    private func ulps(_ a: Float, _ reference: Double) -> Double {
+        let r = Float(reference)
+        if a == r { return 0 }
+        let unit = r == 0 ? Float.leastNonzeroMagnitude : r.ulp
+        return Swift.abs(Double(a) - reference) / Double(unit)
+    }
+
+    @Test func fastExpIsWithinTwoUlpOverTheWholeRange() {
+        var worst = 0.0, worstX: Float = 0
+        var x: Float = -104
+        while x < 89 {
+            let e = ulps(fastExp(x), Foundation.exp(Double(x)))
+            if e > worst { (worst, worstX) = (e, x) }
+            x += 0.000_97
+        }
+        #expect(worst <= 2, "fastExp is \(worst) ulp off at x = \(worstX)")
+    }
+
+    @Test func fastExpSpecialValues() {
+        #expect(fastExp(0) == 1)
+        #expect(fastExp(.infinity) == .infinity)
+        #expect(fastExp(-.infinity) == 0)
+        #expect(fastExp(89) == .infinity)
+        #expect(fastExp(-110) == 0)
+        #expect(fastExp(.nan).isNaN)
+        #expect(fastExp(88.7).isFinite)
+        #expect(fastExp(-100) > 0)   // subnormal result, not flushed
+    }
+
+    @Test func fastSigmoidMatchesLibm() {
+        var x: Float = -60
+        while x < 60 {
+            let reference = 1 / (1 + Foundation.exp(-Double(x)))
+            #expect(ulps(fastSigmoid(x), reference) <= 3, "sigmoid(\(x))")
+            x += 0.0137
+        }
+        #expect(fastSigmoid(-200) == 0 && fastSigmoid(200) == 1 && fastSigmoid(.nan).isNaN)
+    }
+
+    @Test(arguments: [0, 1, 2, 7, Parallel.elementThreshold - 1, Parallel.elementThreshold + 3, 3 * Parallel.elementThreshold + 1])
+    func chunksCoverEveryIndexOnce(count: Int) {
+        let hits = UnsafeMutablePointer<Int32>.allocate(capacity: max(count, 1))
+        defer { hits.deallocate() }
+        hits.initialize(repeating: 0, count: max(count, 1))
+        Parallel.chunks(count, context: hits) { r, h in for i in r { h[i] += 1 } }
+        #expect((0..<count).allSatisfy { hits[$0] == 1 })
+
+        hits.initialize(repeating: 0, count: max(count, 1))
+        let pieces = Parallel.pieceCount(count)
+        Parallel.forEachPiece(count, pieces: pieces, context: hits) { _, r, h in for i in r { h[i] += 1 } }
+        #expect((0..<count).allSatisfy { hits[$0] == 1 })
+    }
+
+    @Test func largeElementwiseOpsMatchScalarMath() {
+        let n = 2 * Parallel.elementThreshold + 5
+        let x = Tensor.randomUniform([n], minval: -20, maxval: 20, seed: 11)
+        let y = Tensor.randomUniform([n], minval: -20, maxval: 20, seed: 12)
+        let xs = x.scalars, ys = y.scalars
+        #expect((x + y).scalars == zip(xs, ys).map { $0 + $1 })
+        #expect(x.relu().scalars == xs.map { Swift.max($0, 0) })
+        assertClose(x.exp().doubles, xs.map { Foundation.exp(Double($0)) }, rtol: 3e-7, atol: 0)
+        // Broadcast along rows on the multi-threaded path.
+        let m = Tensor.randomUniform([n / 5, 5], seed: 13), b = Tensor.randomUniform([5], seed: 14)
+        let ms = m.scalars, bs = b.scalars
+        #expect((m - b).scalars == ms.indices.map { ms[$0] - bs[$0 % 5] })
+    }
+
+    @Test func largeReductionsMatchDoubleSums() {
+        let n = 3 * Parallel.elementThreshold + 7
+        let x = Tensor.randomUniform([n], minval: -1, maxval: 1, seed: 21)
+        let xs = x.doubles
+        assertClose(x.sum().doubles, [xs.reduce(0, +)], rtol: 1e-5, atol: 1e-3)
+        #expect(x.max().item == Float(xs.max()!))
+        // Rows × columns, reduced along each axis, with odd sizes.
+        let rows = 1031, cols = 131
+        let m = Tensor.randomUniform([rows, cols], seed: 22)
+        let ms = m.doubles
+        let colSums = (0..<cols).map { c in (0..<rows).reduce(0.0) { $0 + ms[$1 * cols + c] } }
+        let rowSums = (0..<rows).map { r in ms[(r * cols)..<((r + 1) * cols)].reduce(0, +) }
+        assertClose(m.sum(axes: [0]).doubles, colSums, rtol: 1e-5, atol: 1e-4)
+        assertClose(m.sum(axes: [1]).doubles, rowSums, rtol: 1e-5, atol: 1e-4)
+        let t = Tensor.randomUniform([1, 3, 70_001], seed: 23)
+        assertClose(t.sum(axes: [2]).doubles, (0..<3).map { r in t.doubles[(r * 70_001)..<((r + 1) * 70_001)].reduce(0, +) },
+                    rtol: 1e-5, atol: 1e-3)
+    }
+}
