@@ -17,6 +17,21 @@ func mapKernel<T, U>(_ x: Tensor, _ inType: T.Type, to outDType: DType, _ outTyp
     return out
 }
 
+/// `mapKernel` for float32 → float32, chosen by overload resolution over the generic one: the
+/// closure keeps its direct calling convention (no reabstraction thunk), which lets the optimizer
+/// inline it into the loop even when it reaches here through another helper (`floatMap`).
+@inline(__always)
+func mapKernel(_ x: Tensor, _ inType: Float.Type, to outDType: DType, _ outType: Float.Type,
+               _ f: (Float) -> Float) -> Tensor {
+    let out = Tensor(uninitializedShape: x.shape, dtype: outDType)
+    withExtendedLifetime(x) {
+        Parallel.chunks(out.scalarCount, context: (x.pointer(Float.self), out.pointer(Float.self))) { r, p in
+            for i in r { p.1[i] = f(p.0[i]) }
+        }
+    }
+    return out
+}
+
 /// The buffers and the broadcast layout a `zipKernel` loop reads.
 struct ZipLayout<T, U> {
     let a: UnsafeMutablePointer<T>, b: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<U>
