@@ -1,3 +1,4 @@
+import CDNNL
 import Foundation
 import Keras
 
@@ -37,6 +38,14 @@ let opsWorkload = Workload(name: "ops", summary: "elementwise GB/s on 4M floats,
         ("add", { $0 + b }),
         ("matmul", { $0.matmul(w) }),
     ]
+    // The library alone on the same shapes: the floor under `matmul overhead`.
+    let pa = UnsafeMutablePointer<Float>.allocate(capacity: 320), pw = UnsafeMutablePointer<Float>.allocate(capacity: 100)
+    let pc = UnsafeMutablePointer<Float>.allocate(capacity: 320)
+    defer { pa.deallocate(); pw.deallocate(); pc.deallocate() }
+    pa.initialize(repeating: 0.5, count: 320); pw.initialize(repeating: 0.25, count: 100); pc.initialize(repeating: 0, count: 320)
+    let noTrans = CChar(UInt8(ascii: "N"))
+    let direct = secondsPerCall { _ = dnnl_sgemm(noTrans, noTrans, 32, 10, 10, 1, pa, 10, pw, 10, 0, pc, 10) }
+    report("ops", "matmul direct", direct * 1e9, "ns")
     for (name, op) in small {
         let plain = secondsPerCall { consume(op(a)) }
         report("ops", "\(name) overhead", plain * 1e9, "ns")

@@ -14,8 +14,7 @@ enum BinaryArithmetic { case add, subtract, multiply, maximum, minimum }
 
 /// Runs an arithmetic kernel after promotion and broadcasting (no recording).
 func arithmeticKernel(_ op: BinaryArithmetic, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
-    var (x, y, dt) = promote(a, b)
-    if dt == .bool { (x, y, dt) = (x.cast(to: .int32), y.cast(to: .int32), .int32) }
+    let (x, y, dt) = promote(a, b, atLeast: a.dtype == .bool && b.dtype == .bool ? .int32 : nil)
     let shape = broadcastShape(a.shape, b.shape, op: name)
     @inline(__always) func run<T: ArithmeticScalar>(_: T.Type) -> Tensor {
         switch op {
