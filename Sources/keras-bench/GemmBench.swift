@@ -1,29 +1,31 @@
 import CDNNL
 import Keras
 
-/// `gemm`: float32 `Tensor.matmul` throughput at n = 128…2048 beside oneDNN's `dnnl_sgemm` called
-/// directly on buffers of the same size (the ceiling our matmul should reach, ≥ 90%).
-let gemmWorkload = Workload(name: "gemm", summary: "square float32 matmul GFLOP/s, ours vs oneDNN sgemm called directly") {
-    for n in [128, 512, 1024, 2048] {
-        let a = Tensor.randomUniform([n, n], seed: 1)
-        let b = Tensor.randomUniform([n, n], seed: 2)
-        let pa = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
-        let pb = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
-        let pc = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
+/// `gemm`: float32 `Tensor.matmul` throughput beside oneDNN's `dnnl_sgemm` called directly on
+/// buffers of the same size (the ceiling our matmul should reach, ≥ 90%): square n = 128…2048,
+/// then the MLP's shapes (`m×k×n`: batch 32 and 256 through Dense 784→128, batch 32 through 128→10).
+let gemmWorkload = Workload(name: "gemm", summary: "float32 matmul GFLOP/s, ours vs oneDNN sgemm called directly") {
+    let square = [128, 512, 1024, 2048].map { (name: "\($0)", m: $0, k: $0, n: $0) }
+    let mlp = [(32, 784, 128), (256, 784, 128), (32, 128, 10)].map { (name: "\($0)x\($1)x\($2)", m: $0, k: $1, n: $2) }
+    for (name, m, k, n) in square + mlp {
+        let a = Tensor.randomUniform([m, k], seed: 1)
+        let b = Tensor.randomUniform([k, n], seed: 2)
+        let pa = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
+        let pb = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
+        let pc = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
         defer { pa.deallocate(); pb.deallocate(); pc.deallocate() }
-        a.withUnsafeBufferPointer(of: Float.self) { pa.initialize(from: $0.baseAddress!, count: n * n) }
-        b.withUnsafeBufferPointer(of: Float.self) { pb.initialize(from: $0.baseAddress!, count: n * n) }
-        pc.initialize(repeating: 0, count: n * n)
-        let nn = Int64(n)
+        a.withUnsafeBufferPointer(of: Float.self) { pa.initialize(from: $0.baseAddress!, count: m * k) }
+        b.withUnsafeBufferPointer(of: Float.self) { pb.initialize(from: $0.baseAddress!, count: k * n) }
+        pc.initialize(repeating: 0, count: m * n)
         let noTrans = CChar(UInt8(ascii: "N"))
         let (ours, direct) = secondsPerCall(minSeconds: 0.6, {
             consume(a.matmul(b))
         }, {
-            _ = dnnl_sgemm(noTrans, noTrans, nn, nn, nn, 1, pa, nn, pb, nn, 0, pc, nn)
+            _ = dnnl_sgemm(noTrans, noTrans, Int64(m), Int64(n), Int64(k), 1, pa, Int64(k), pb, Int64(n), 0, pc, Int64(n))
         })
-        let flop = 2 * Double(n) * Double(n) * Double(n)
-        report("gemm", "\(n)", flop / ours * 1e-9, "GFLOP/s")
-        report("gemm", "\(n) direct", flop / direct * 1e-9, "GFLOP/s")
-        report("gemm", "\(n) ratio", direct / ours * 100, "%")
+        let flop = 2 * Double(m) * Double(k) * Double(n)
+        report("gemm", name, flop / ours * 1e-9, "GFLOP/s")
+        report("gemm", "\(name) direct", flop / direct * 1e-9, "GFLOP/s")
+        report("gemm", "\(name) ratio", direct / ours * 100, "%")
     }
 }
