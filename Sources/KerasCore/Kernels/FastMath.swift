@@ -30,9 +30,9 @@ func fastExp(_ x: Float) -> Float {
     p = p * r + 1.666_666_545_9e-1
     p = p * r + 5.000_000_120_1e-1
     let er = p * r2 + r + 1
-    let n1 = n >> 1, n2 = n &- n1
-    let s1 = Float(bitPattern: UInt32(bitPattern: (n1 &+ 127) << 23))
-    let s2 = Float(bitPattern: UInt32(bitPattern: (n2 &+ 127) << 23))
+    let n1 = n &>> 1, n2 = n &- n1
+    let s1 = Float(bitPattern: UInt32(bitPattern: (n1 &+ 127) &<< 23))
+    let s2 = Float(bitPattern: UInt32(bitPattern: (n2 &+ 127) &<< 23))
     return er * s1 * s2
 }
 
