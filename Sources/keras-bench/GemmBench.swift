@@ -1,4 +1,3 @@
-import CDNNL
 import Keras
 
 /// `gemm`: float32 `Tensor.matmul` throughput beside oneDNN's `dnnl_sgemm` called directly on
@@ -17,11 +16,10 @@ let gemmWorkload = Workload(name: "gemm", summary: "float32 matmul GFLOP/s, ours
         a.withUnsafeBufferPointer(of: Float.self) { pa.initialize(from: $0.baseAddress!, count: m * k) }
         b.withUnsafeBufferPointer(of: Float.self) { pb.initialize(from: $0.baseAddress!, count: k * n) }
         pc.initialize(repeating: 0, count: m * n)
-        let noTrans = CChar(UInt8(ascii: "N"))
         let (ours, direct) = secondsPerCall(minSeconds: 0.6, {
             consume(a.matmul(b))
         }, {
-            _ = dnnl_sgemm(noTrans, noTrans, Int64(m), Int64(n), Int64(k), 1, pa, Int64(k), pb, Int64(n), 0, pc, Int64(n))
+            directSgemm(m: m, n: n, k: k, pa, pb, pc)
         })
         let flop = 2 * Double(m) * Double(k) * Double(n)
         report("gemm", name, flop / ours * 1e-9, "GFLOP/s")

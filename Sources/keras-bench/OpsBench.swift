@@ -1,4 +1,3 @@
-import CDNNL
 import Foundation
 import Keras
 
@@ -43,8 +42,7 @@ let opsWorkload = Workload(name: "ops", summary: "elementwise GB/s on 4M floats,
     let pc = UnsafeMutablePointer<Float>.allocate(capacity: 320)
     defer { pa.deallocate(); pw.deallocate(); pc.deallocate() }
     pa.initialize(repeating: 0.5, count: 320); pw.initialize(repeating: 0.25, count: 100); pc.initialize(repeating: 0, count: 320)
-    let noTrans = CChar(UInt8(ascii: "N"))
-    let direct = secondsPerCall { _ = dnnl_sgemm(noTrans, noTrans, 32, 10, 10, 1, pa, 10, pw, 10, 0, pc, 10) }
+    let direct = secondsPerCall { directSgemm(m: 32, n: 10, k: 10, pa, pw, pc) }
     report("ops", "matmul direct", direct * 1e9, "ns")
     for (name, op) in small {
         let plain = secondsPerCall { consume(op(a)) }

@@ -92,4 +92,36 @@ import Testing
         assertClose(t.sum(axes: [2]).doubles, (0..<3).map { r in t.doubles[(r * 70_001)..<((r + 1) * 70_001)].reduce(0, +) },
                     rtol: 1e-5, atol: 1e-3)
     }
+
+    /// Products large enough to be split across threads, with odd sizes and every transpose
+    /// combination, against a float64 reference.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func splitGemmMatchesReference(transA: Bool, transB: Bool) {
+        for (m, n, k) in [(67, 45, 257), (33, 301, 61), (5, 3, 7)] {
+            let a = Tensor.randomUniform(transA ? [k, m] : [m, k], minval: -1, maxval: 1, seed: 31)
+            let b = Tensor.randomUniform(transB ? [n, k] : [k, n], minval: -1, maxval: 1, seed: 32)
+            let ad = a.doubles, bd = b.doubles
+            var expected = [Double](repeating: 0, count: m * n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    var acc = 0.0
+                    for p in 0..<k {
+                        acc += ad[transA ? p * m + i : i * k + p] * bd[transB ? j * k + p : p * n + j]
+                    }
+                    expected[i * n + j] = acc
+                }
+            }
+            var out = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer(of: Float.self) { pa in
+                b.withUnsafeBufferPointer(of: Float.self) { pb in
+                    out.withUnsafeMutableBufferPointer { pc in
+                        Gemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k,
+                                   a: pa.baseAddress!, lda: transA ? m : k, b: pb.baseAddress!, ldb: transB ? k : n,
+                                   c: pc.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            assertClose(out.map(Double.init), expected, rtol: 1e-4, atol: 1e-4, "m=\(m) n=\(n) k=\(k)")
+        }
+    }
 }
