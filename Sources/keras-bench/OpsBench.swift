@@ -22,6 +22,7 @@ let opsWorkload = Workload(name: "ops", summary: "elementwise GB/s on 4M floats,
         ("relu", 2, { x.relu() }),
         ("exp", 2, { x.exp() }),
         ("sigmoid", 2, { x.sigmoid() }),
+        ("tanh", 2, { x.tanh() }),
         ("sum", 1, { x.sum() }),
     ]
     for (name, passes, op) in throughput {

@@ -46,6 +46,19 @@ import Testing
         #expect(fastSigmoid(-200) == 0 && fastSigmoid(200) == 1 && fastSigmoid(.nan).isNaN)
     }
 
+    @Test func fastTanhMatchesLibm() {
+        var worst = 0.0, worstX: Float = 0
+        var x: Float = -12
+        while x < 12 {
+            let e = ulps(fastTanh(x), Foundation.tanh(Double(x)))
+            if e > worst { (worst, worstX) = (e, x) }
+            x += 0.000_31
+        }
+        #expect(worst <= 3, "fastTanh is \(worst) ulp off at x = \(worstX)")
+        for tiny: Float in [1e-30, -1e-20, 1e-8, .leastNonzeroMagnitude] { #expect(fastTanh(tiny) == tiny) }
+        #expect(fastTanh(0) == 0 && fastTanh(.infinity) == 1 && fastTanh(-.infinity) == -1 && fastTanh(.nan).isNaN)
+    }
+
     @Test(arguments: [0, 1, 2, 7, Parallel.elementThreshold - 1, Parallel.elementThreshold + 3, 3 * Parallel.elementThreshold + 1])
     func chunksCoverEveryIndexOnce(count: Int) {
         let hits = UnsafeMutablePointer<Int32>.allocate(capacity: max(count, 1))

@@ -95,7 +95,7 @@ extension Tensor {
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
-        let y = floatMap(self, { Foundation.tanh($0) }, { Foundation.tanh($0) })
+        let y = floatMap(self, { fastTanh($0) }, { Foundation.tanh($0) })
         return Tensor.record("tanh", inputs: [self], output: y) { g in [g * (1 - y * y)] }
     }
 
