@@ -24,6 +24,7 @@ let opsWorkload = Workload(name: "ops", summary: "elementwise GB/s on 4M floats,
         ("sigmoid", 2, { x.sigmoid() }),
         ("tanh", 2, { x.tanh() }),
         ("sum", 1, { x.sum() }),
+        ("max", 1, { x.max() }),
     ]
     for (name, passes, op) in throughput {
         let t = secondsPerCall { consume(op()) }
