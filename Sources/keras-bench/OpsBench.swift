@@ -25,6 +25,7 @@ let opsWorkload = Workload(name: "ops", summary: "elementwise GB/s on 4M floats,
         ("tanh", 2, { x.tanh() }),
         ("sum", 1, { x.sum() }),
         ("max", 1, { x.max() }),
+        ("cast", 3, { x.cast(to: .float64) }),
     ]
     for (name, passes, op) in throughput {
         let t = secondsPerCall { consume(op()) }

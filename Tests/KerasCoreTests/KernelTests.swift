@@ -59,6 +59,57 @@ import Testing
         #expect(fastTanh(0) == 0 && fastTanh(.infinity) == 1 && fastTanh(-.infinity) == -1 && fastTanh(.nan).isNaN)
     }
 
+    @Test func bufferPoolReusesLargeBuffersAndStaysBounded() {
+        // An odd size no other test allocates, so parallel tests do not take this buffer.
+        let bytes = 3 * BufferPool.minimumBytes + 12_345
+        let first = BufferPool.take(byteCount: bytes)
+        #expect(Int(bitPattern: first) % 64 == 0)
+        first.storeBytes(of: 42, as: Int.self)
+        BufferPool.give(first, byteCount: bytes)
+        let second = BufferPool.take(byteCount: bytes - 100)   // same rounded size
+        #expect(second == first)
+        BufferPool.give(second, byteCount: bytes - 100)
+        // A buffer larger than the whole pool is released, not kept.
+        let huge = BufferPool.take(byteCount: BufferPool.capacityBytes + 1)
+        BufferPool.give(huge, byteCount: BufferPool.capacityBytes + 1)
+        // Tensors on recycled buffers hold their own values.
+        let n = BufferPool.minimumBytes / 4 + 3
+        for seed in 0..<3 {
+            let t = Tensor.randomUniform([n], seed: seed)
+            let u = t * 2
+            #expect(u.scalars == t.scalars.map { $0 * 2 })
+        }
+    }
+
+    @Test func castsConvertEveryPairLikeC() {
+        let sources: [DType] = [.float32, .float64]
+        for dtype in sources {
+            let x = Tensor(shape: [6], doubles: [-2.7, -0.0, 0, 1.5, 3e9, .nan], dtype: dtype)
+            #expect(x.cast(to: .int32).toArray(of: Int32.self) == [-2, 0, 0, 1, .max, 0])
+            #expect(x.cast(to: .int64).toArray(of: Int64.self) == [-2, 0, 0, 1, 3_000_000_000, 0])
+            #expect(x.cast(to: .bool).toArray(of: Bool.self) == [true, false, false, true, true, true])
+            #expect(x.cast(to: dtype == .float32 ? .float64 : .float32).doubles.prefix(5) == [-2.7, -0.0, 0, 1.5, 3e9].map { Double(Float($0)) }[...])
+        }
+        let i = Tensor(shape: [4], doubles: [-3, 0, 7, 3e9], dtype: .int64)
+        #expect(i.cast(to: .int32).toArray(of: Int32.self) == [-3, 0, 7, Int32(truncatingIfNeeded: Int64(3e9))])
+        #expect(i.cast(to: .float32).scalars == [-3, 0, 7, 3e9])
+        #expect(i.cast(to: .bool).toArray(of: Bool.self) == [true, false, true, true])
+        let b = Tensor([true, false])
+        #expect(b.cast(to: .float64).doubles == [1, 0] && b.cast(to: .int32).toArray(of: Int32.self) == [1, 0])
+    }
+
+    @Test func extremaPropagateNaNAndFindValues() {
+        let n = 2 * Parallel.elementThreshold + 9
+        var values = (0..<n).map { Float(($0 * 7919) % 1000) - 500 }
+        let x = Tensor(shape: [n], scalars: values)
+        #expect(x.max().item == 499 && x.min().item == -500)
+        values[n / 3] = .nan
+        let y = Tensor(shape: [n], scalars: values)
+        #expect(y.max().item.isNaN && y.min().item.isNaN)
+        let m = Tensor([[1.0, -2.0, 3.0], [-4.0, 5.0, -6.0]])
+        #expect(m.max(axes: [0]).scalars == [1, 5, 3] && m.min(axes: [1]).scalars == [-2, -6])
+    }
+
     @Test(arguments: [0, 1, 2, 7, Parallel.elementThreshold - 1, Parallel.elementThreshold + 3, 3 * Parallel.elementThreshold + 1])
     func chunksCoverEveryIndexOnce(count: Int) {
         let hits = UnsafeMutablePointer<Int32>.allocate(capacity: max(count, 1))
