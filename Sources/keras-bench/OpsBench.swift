@@ -47,6 +47,7 @@ let opsWorkload = Workload(name: "ops", summary: "elementwise GB/s on 4M floats,
     pa.initialize(repeating: 0.5, count: 320); pw.initialize(repeating: 0.25, count: 100); pc.initialize(repeating: 0, count: 320)
     let direct = secondsPerCall { directSgemm(m: 32, n: 10, k: 10, pa, pw, pc) }
     report("ops", "matmul direct", direct * 1e9, "ns")
+    Thread.sleep(forTimeInterval: 0.05)   // let the reference's OpenMP threads stop spinning
     for (name, op) in small {
         let plain = secondsPerCall { consume(op(a)) }
         report("ops", "\(name) overhead", plain * 1e9, "ns")

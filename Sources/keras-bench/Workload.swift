@@ -36,10 +36,16 @@ func secondsPerCall(minSeconds: Double = 0.2, _ body: () -> Void) -> Double {
     return best
 }
 
-/// Times `a` and `b` alternately (so both see the same machine load); seconds per call of each.
+/// Times `a` (ours) and `b` (the reference) alternately, so both see the same machine load;
+/// seconds per call of each.
+///
+/// `b` may run oneDNN's OpenMP team, whose threads spin for milliseconds after each call; `a`
+/// starts only after a pause that lets them sleep, as they would in a program using KerasCore
+/// alone (which keeps that team at one thread).
 func secondsPerCall(minSeconds: Double = 0.2, rounds: Int = 3, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
     var ta = Double.infinity, tb = Double.infinity
     for _ in 0..<rounds {
+        Thread.sleep(forTimeInterval: 0.05)
         ta = min(ta, secondsPerCall(minSeconds: minSeconds / Double(rounds), a))
         tb = min(tb, secondsPerCall(minSeconds: minSeconds / Double(rounds), b))
     }
