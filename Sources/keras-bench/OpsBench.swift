@@ -40,13 +40,16 @@ let opsWorkload = Workload(name: "ops", summary: "elementwise GB/s on 4M floats,
         ("add", { $0 + b }),
         ("matmul", { $0.matmul(w) }),
     ]
-    // The library alone on the same shapes: the floor under `matmul overhead`.
+    // The library alone on the same shapes: with its default OpenMP team, and on one thread as
+    // KerasCore runs products this small (the floor under `matmul overhead`).
     let pa = UnsafeMutablePointer<Float>.allocate(capacity: 320), pw = UnsafeMutablePointer<Float>.allocate(capacity: 100)
     let pc = UnsafeMutablePointer<Float>.allocate(capacity: 320)
     defer { pa.deallocate(); pw.deallocate(); pc.deallocate() }
     pa.initialize(repeating: 0.5, count: 320); pw.initialize(repeating: 0.25, count: 100); pc.initialize(repeating: 0, count: 320)
     let direct = secondsPerCall { directSgemm(m: 32, n: 10, k: 10, pa, pw, pc) }
     report("ops", "matmul direct", direct * 1e9, "ns")
+    let direct1 = secondsPerCall { directSgemm(m: 32, n: 10, k: 10, pa, pw, pc, threads: 1) }
+    report("ops", "matmul direct 1 thread", direct1 * 1e9, "ns")
     Thread.sleep(forTimeInterval: 0.05)   // let the reference's OpenMP threads stop spinning
     for (name, op) in small {
         let plain = secondsPerCall { consume(op(a)) }

@@ -64,11 +64,12 @@ private func elapsed(_ iterations: Int, _ body: () -> Void) -> Double {
 func consume<T>(_ value: T) { withExtendedLifetime(value) {} }
 
 /// oneDNN's `dnnl_sgemm` as a user calling it directly gets it: with its OpenMP team at the
-/// default size (one thread per core). The reference the `gemm` figures compare against.
+/// default size (one thread per core), or at `threads`. The reference the `gemm` figures
+/// compare against.
 func directSgemm(m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                 _ c: UnsafeMutablePointer<Float>) {
-    // KerasCore pins the calling thread's OpenMP team to one thread; undo that for the reference.
-    openMPSetThreads?(Int32(ProcessInfo.processInfo.activeProcessorCount))
+                 _ c: UnsafeMutablePointer<Float>, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    // KerasCore pins the calling thread's OpenMP team to one thread; set it for the reference.
+    openMPSetThreads?(Int32(threads))
     let noTrans = CChar(UInt8(ascii: "N"))
     _ = dnnl_sgemm(noTrans, noTrans, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), b, Int64(n), 0, c, Int64(n))
 }

@@ -10,7 +10,7 @@ import Synchronization
 /// buffers already held are released first, so the pool follows the sizes in current use.
 enum BufferPool {
     /// Buffers smaller than this go straight to `malloc`/`free`.
-    static let minimumBytes = 1 << 18
+    static let minimumBytes = 1 << 16
     /// The most memory the pool holds while no tensor uses it.
     static let capacityBytes = 256 << 20
     /// Sizes are rounded up to this, so nearby shapes share buffers.
