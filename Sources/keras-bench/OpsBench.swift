@@ -17,6 +17,7 @@ let opsWorkload = Workload(name: "ops", summary: "elementwise GB/s on 4M floats,
     let copy = secondsPerCall { opaqueCopy(dst, src, Int(bytes)) }
     report("ops", "memcpy", 2 * bytes / copy * 1e-9, "GB/s")
 
+    let square = x.reshaped(to: [2048, 2048])
     let throughput: [(String, Double, () -> Tensor)] = [
         ("add", 3, { x + y }),
         ("relu", 2, { x.relu() }),
@@ -26,6 +27,7 @@ let opsWorkload = Workload(name: "ops", summary: "elementwise GB/s on 4M floats,
         ("sum", 1, { x.sum() }),
         ("max", 1, { x.max() }),
         ("cast", 3, { x.cast(to: .float64) }),
+        ("transpose", 2, { square.T }),
     ]
     for (name, passes, op) in throughput {
         let t = secondsPerCall { consume(op()) }

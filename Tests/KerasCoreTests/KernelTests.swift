@@ -98,6 +98,29 @@ import Testing
         #expect(b.cast(to: .float64).doubles == [1, 0] && b.cast(to: .int32).toArray(of: Int32.self) == [1, 0])
     }
 
+    /// Transposes (tiled and general paths, one and many threads) against index arithmetic.
+    @Test func transposesMatchIndexArithmetic() {
+        let cases: [([Int], [Int])] = [([37, 53], [1, 0]), ([600, 500], [1, 0]), ([3, 33, 65], [0, 2, 1]),
+                                       ([2, 3, 4, 5], [3, 1, 2, 0]), ([4, 5, 6], [2, 0, 1]), ([1, 7, 1, 9], [3, 2, 1, 0])]
+        for (shape, perm) in cases {
+            let count = shape.reduce(1, *)
+            let x = Tensor(shape: shape, scalars: (0..<count).map { Int32($0) })
+            let y = x.transposed(perm)
+            let outShape = perm.map { shape[$0] }
+            #expect(y.shape == outShape)
+            let inStrides = contiguousStrides(shape), outStrides = contiguousStrides(outShape)
+            var expected = [Int32](repeating: 0, count: count)
+            for flat in 0..<count {
+                var source = 0
+                for (axis, p) in perm.enumerated() { source += (flat / outStrides[axis] % outShape[axis]) * inStrides[p] }
+                expected[flat] = Int32(source)
+            }
+            #expect(y.toArray(of: Int32.self) == expected, "shape \(shape) perm \(perm)")
+            let f = x.cast(to: .float32).transposed(perm)
+            #expect(f.scalars == expected.map(Float.init))
+        }
+    }
+
     @Test func extremaPropagateNaNAndFindValues() {
         let n = 2 * Parallel.elementThreshold + 9
         var values = (0..<n).map { Float(($0 * 7919) % 1000) - 500 }

@@ -108,6 +108,13 @@ func transposeKernel(_ x: Tensor, _ perm: [Int]) -> Tensor {
         let layout = ZipLayout(a: x.pointer(T.self), b: x.pointer(T.self), out: out.pointer(T.self),
                                dims: dims, stridesA: st[0], stridesB: [])
         let inner = dims[dims.count - 1]
+        let last = dims.count - 1
+        if last >= 1 && st[0][last - 1] == 1 && st[0][last] != 1 {
+            // The two innermost output axes are swapped in the source (a matrix transpose per
+            // outer index): copy in square tiles so reads and writes both stay within cache lines.
+            withExtendedLifetime(x) { tiledTranspose(layout) }
+            return
+        }
         withExtendedLifetime(x) {
             Parallel.chunks(n / inner, threshold: max(1, Parallel.elementThreshold / inner), context: layout) { rows, p in
                 let last = p.dims.count - 1
@@ -136,4 +143,52 @@ func transposeKernel(_ x: Tensor, _ perm: [Int]) -> Tensor {
     case .bool: run(Bool.self)
     }
     return out
+}
+
+/// `out[o, r, c] = src[offset(o) + r + c·stride]` for the last two (coalesced) output axes `r`,
+/// `c`, whose source strides are 1 and `stride`: a batch of matrix transposes, in 32×32 tiles
+/// (each tile's source rows and destination rows are a few cache lines), split across cores by
+/// tile rows.
+private func tiledTranspose<T>(_ layout: ZipLayout<T, T>) {
+    let tile = 32
+    let last = layout.dims.count - 1
+    let rows = layout.dims[last - 1], cols = layout.dims[last]
+    let outer = layout.dims[..<(last - 1)].reduce(1, *)
+    let tileRows = (rows + tile - 1) / tile
+    Parallel.chunks(outer * tileRows, threshold: max(1, Parallel.elementThreshold / (tile * cols)), context: layout) { units, p in
+        let last = p.dims.count - 1
+        let rows = p.dims[last - 1], cols = p.dims[last], stride = p.stridesA[last]
+        let tileRows = (rows + tile - 1) / tile
+        for unit in units {
+            let o = unit / tileRows, r0 = (unit % tileRows) * tile
+            var rem = o, offset = 0
+            var d = last - 2
+            while d >= 0 {
+                offset += (rem % p.dims[d]) * p.stridesA[d]
+                rem /= p.dims[d]
+                d -= 1
+            }
+            let src = p.a + offset, dst = p.out + o * rows * cols
+            let r1 = min(r0 + tile, rows)
+            // Through a contiguous tile buffer: with power-of-two strides, the tile's source
+            // columns or destination rows all map to the same cache set, so neither side is
+            // walked across lines directly.
+            withUnsafeTemporaryAllocation(of: T.self, capacity: tile * tile) { buffer in
+                let b = buffer.baseAddress!
+                var c0 = 0
+                while c0 < cols {
+                    let c1 = min(c0 + tile, cols)
+                    for c in c0..<c1 {
+                        let column = src + c * stride, slot = b + (c - c0) * tile - r0
+                        for r in r0..<r1 { slot[r] = column[r] }
+                    }
+                    for r in r0..<r1 {
+                        let row = dst + r * cols
+                        for c in c0..<c1 { row[c] = b[(c - c0) * tile + (r - r0)] }
+                    }
+                    c0 = c1
+                }
+            }
+        }
+    }
 }
