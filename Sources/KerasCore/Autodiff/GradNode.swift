@@ -52,13 +52,16 @@ extension Tensor {
     ///
     /// `backward` receives the output gradient and returns one gradient per input (`nil` for
     /// inputs that are not recorded); broadcasting is undone by the caller via ``unbroadcast(to:)``.
+    ///
+    /// `backward` is an autoclosure so the rule's closure (and its heap-allocated captures) is
+    /// only built when something is recorded: an unrecorded op pays one test per input.
     @inlinable
     static func record(_ op: String, inputs: [Tensor], output: Tensor,
-                       backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+                       backward: @autoclosure () -> (Tensor) -> [Tensor?]) -> Tensor {
         var anyRecorded = false
         for t in inputs where t.node != nil { anyRecorded = true; break }
         guard anyRecorded else { return output }
-        return recordSlow(op, inputs: inputs, output: output, backward: backward)
+        return recordSlow(op, inputs: inputs, output: output, backward: backward())
     }
 
     @usableFromInline

@@ -49,38 +49,83 @@ func reductionLayout(_ x: Tensor, axes: [Int]) -> (Tensor, outer: Int, reduced: 
     return (t, kept.reduce(1) { $0 * shape[$1] }, axes.reduce(1) { $0 * shape[$1] }, 1)
 }
 
+/// The buffers and sizes a reduction loop reads.
+struct ReduceLayout<T> {
+    let src: UnsafeMutablePointer<T>, dst: UnsafeMutablePointer<T>
+    let outer: Int, reduced: Int, inner: Int
+    let initial: T
+}
+
+/// Folds `count` contiguous elements with `combine` into 16 independent accumulators (so the
+/// loop vectorizes even for floating point, whose `+` cannot be reassociated), then folds those.
+@inline(__always)
+func foldContiguous<T>(_ src: UnsafeMutablePointer<T>, _ count: Int, _ initial: T, _ combine: (T, T) -> T) -> T {
+    var a0 = initial, a1 = initial, a2 = initial, a3 = initial, a4 = initial, a5 = initial, a6 = initial, a7 = initial
+    var a8 = initial, a9 = initial, a10 = initial, a11 = initial, a12 = initial, a13 = initial, a14 = initial, a15 = initial
+    var r = 0
+    while r + 16 <= count {
+        let s = src + r
+        a0 = combine(a0, s[0]); a1 = combine(a1, s[1]); a2 = combine(a2, s[2]); a3 = combine(a3, s[3])
+        a4 = combine(a4, s[4]); a5 = combine(a5, s[5]); a6 = combine(a6, s[6]); a7 = combine(a7, s[7])
+        a8 = combine(a8, s[8]); a9 = combine(a9, s[9]); a10 = combine(a10, s[10]); a11 = combine(a11, s[11])
+        a12 = combine(a12, s[12]); a13 = combine(a13, s[13]); a14 = combine(a14, s[14]); a15 = combine(a15, s[15])
+        r += 16
+    }
+    while r < count { a0 = combine(a0, src[r]); r += 1 }
+    a0 = combine(a0, a8); a1 = combine(a1, a9); a2 = combine(a2, a10); a3 = combine(a3, a11)
+    a4 = combine(a4, a12); a5 = combine(a5, a13); a6 = combine(a6, a14); a7 = combine(a7, a15)
+    a0 = combine(a0, a4); a1 = combine(a1, a5); a2 = combine(a2, a6); a3 = combine(a3, a7)
+    return combine(combine(a0, a2), combine(a1, a3))
+}
+
 /// Folds the reduced block with `combine`, starting from `initial`.
+///
+/// Work is split across cores by output rows when there are enough of them, otherwise along the
+/// reduced axis (partial results combined at the end) or across the kept inner columns.
 @inline(__always)
 func reduceKernel<T>(_ x: Tensor, _: T.Type, axes: [Int], keepDims: Bool, initial: T,
                      _ combine: (T, T) -> T) -> Tensor {
     let outShape = reducedShape(x.shape, axes: axes, keepDims: keepDims)
     let (t, outer, reduced, inner) = reductionLayout(x, axes: axes)
     let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
-    let px = t.pointer(T.self), po = out.pointer(T.self)
+    let layout = ReduceLayout(src: t.pointer(T.self), dst: out.pointer(T.self),
+                              outer: outer, reduced: reduced, inner: inner, initial: initial)
+    let total = outer * reduced * inner
     withExtendedLifetime(t) {
-        if inner == 1 {
-            Parallel.chunks(outer, threshold: max(1, Parallel.elementThreshold / max(reduced, 1))) { rows in
-                for o in rows {
-                    let src = px + o * reduced
-                    var a0 = initial, a1 = initial, a2 = initial, a3 = initial
-                    var r = 0
-                    while r + 4 <= reduced {
-                        a0 = combine(a0, src[r]); a1 = combine(a1, src[r + 1])
-                        a2 = combine(a2, src[r + 2]); a3 = combine(a3, src[r + 3])
-                        r += 4
-                    }
-                    while r < reduced { a0 = combine(a0, src[r]); r += 1 }
-                    po[o] = combine(combine(a0, a1), combine(a2, a3))
+        if inner == 1 && (outer >= Parallel.coreCount || Parallel.pieceCount(total) == 1) {
+            Parallel.chunks(outer, threshold: max(1, Parallel.elementThreshold / max(reduced, 1)), context: layout) { rows, p in
+                for o in rows { p.dst[o] = foldContiguous(p.src + o * p.reduced, p.reduced, p.initial, combine) }
+            }
+        } else if inner == 1 {
+            // Few long rows (e.g. a full sum): each core folds a slice of every row.
+            let pieces = Parallel.pieceCount(reduced)
+            let partials = UnsafeMutablePointer<T>.allocate(capacity: pieces)
+            defer { partials.deallocate() }
+            for o in 0..<outer {
+                Parallel.forEachPiece(reduced, pieces: pieces, context: (layout, o, partials)) { piece, r, c in
+                    let (p, o, partials) = c
+                    (partials + piece).initialize(to: foldContiguous(p.src + o * p.reduced + r.lowerBound, r.count, p.initial, combine))
                 }
+                var acc = partials[0]
+                for i in 1..<pieces { acc = combine(acc, partials[i]) }
+                layout.dst[o] = acc
             }
         } else {
-            Parallel.chunks(outer, threshold: max(1, Parallel.elementThreshold / max(reduced * inner, 1))) { rows in
+            // Columns stay contiguous: fold whole rows into the output row, split by outer rows
+            // or, when there are few, by column ranges.
+            let byRows = outer >= Parallel.coreCount
+            let count = byRows ? outer : inner
+            let threshold = max(1, Parallel.elementThreshold / max(byRows ? reduced * inner : reduced * outer, 1))
+            Parallel.chunks(count, threshold: threshold, context: (layout, byRows)) { range, c in
+                let (p, byRows) = c
+                let rows = byRows ? range : 0..<p.outer
+                let cols = byRows ? 0..<p.inner : range
                 for o in rows {
-                    let dst = po + o * inner
-                    for i in 0..<inner { dst[i] = initial }
-                    for r in 0..<reduced {
-                        let src = px + (o * reduced + r) * inner
-                        for i in 0..<inner { dst[i] = combine(dst[i], src[i]) }
+                    let dst = p.dst + o * p.inner
+                    for i in cols { dst[i] = p.initial }
+                    for r in 0..<p.reduced {
+                        let src = p.src + (o * p.reduced + r) * p.inner
+                        for i in cols { dst[i] = combine(dst[i], src[i]) }
                     }
                 }
             }

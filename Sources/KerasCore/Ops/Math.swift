@@ -15,7 +15,7 @@ func floatMap(_ x: Tensor, _ f32: (Float) -> Float, _ f64: (Double) -> Double) -
 extension Tensor {
     /// `e^x`.
     public func exp() -> Tensor {
-        let y = floatMap(self, { Foundation.exp($0) }, { Foundation.exp($0) })
+        let y = floatMap(self, { fastExp($0) }, { Foundation.exp($0) })
         return Tensor.record("exp", inputs: [self], output: y) { g in [g * y] }
     }
 
@@ -95,14 +95,14 @@ extension Tensor {
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
-        let y = floatMap(self, { Foundation.tanh($0) }, { Foundation.tanh($0) })
+        let y = floatMap(self, { fastTanh($0) }, { Foundation.tanh($0) })
         return Tensor.record("tanh", inputs: [self], output: y) { g in [g * (1 - y * y)] }
     }
 
     /// `1 / (1 + e^-x)`, computed without overflow.
     public func sigmoid() -> Tensor {
         let y = floatMap(self,
-                         { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) },
+                         { fastSigmoid($0) },
                          { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) })
         return Tensor.record("sigmoid", inputs: [self], output: y) { g in [g * y * (1 - y)] }
     }

@@ -36,11 +36,13 @@ func matmulCore(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, na
     let (m, ka) = transposeA ? (a.shape[a.rank - 1], a.shape[a.rank - 2]) : (a.shape[a.rank - 2], a.shape[a.rank - 1])
     let (kb, n) = transposeB ? (b.shape[b.rank - 1], b.shape[b.rank - 2]) : (b.shape[b.rank - 2], b.shape[b.rank - 1])
     precondition(ka == kb, "\(name): inner dimensions differ: \(a.shape) × \(b.shape) (\(ka) ≠ \(kb))")
-    let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
-    let batch = broadcastShape(batchA, batchB, op: name)
-    let outShape = batch + [m, n]
+    // Plain 2-D products (every Dense layer) skip the batch bookkeeping and its arrays.
+    let plain = a.rank == 2 && b.rank == 2
+    let batchA = plain ? [] : Array(a.shape.dropLast(2)), batchB = plain ? [] : Array(b.shape.dropLast(2))
+    let batch = plain ? [] : broadcastShape(batchA, batchB, op: name)
+    let outShape = plain ? [m, n] : batch + [m, n]
     let batchCount = batch.reduce(1, *)
-    let sa = broadcastStrides(batchA, to: batch), sb = broadcastStrides(batchB, to: batch)
+    let sa = plain ? [] : broadcastStrides(batchA, to: batch), sb = plain ? [] : broadcastStrides(batchB, to: batch)
     let out = Tensor(uninitializedShape: outShape, dtype: dt)
     let lda = a.shape[a.rank - 1], ldb = b.shape[b.rank - 1]
     let strideA = a.shape[a.rank - 2] * lda, strideB = b.shape[b.rank - 2] * ldb

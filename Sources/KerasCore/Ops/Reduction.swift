@@ -84,17 +84,18 @@ extension Tensor {
         precondition(ax.allSatisfy { shape[$0] > 0 }, "\(name): cannot reduce an empty axis of shape \(shape)")
         let x = dtype == .bool ? cast(to: .int32) : self
         let out: Tensor
-        @inline(__always) func pick<T: Comparable>(_ a: T, _ b: T) -> T {
-            // NaN-propagating: a NaN (the only value unequal to itself) wins.
-            if a != a { return a }
-            if b != b { return b }
-            return greatest ? (a >= b ? a : b) : (a <= b ? a : b)
+        // NaN-propagating: a NaN (the only value unequal to itself) wins. The two closures capture
+        // nothing, so the reduction loop is specialized with them inlined.
+        @inline(__always) func run<T: Comparable>(_: T.Type, lowest: T, highest: T) -> Tensor {
+            greatest
+                ? reduceKernel(x, T.self, axes: ax, keepDims: keepDims, initial: lowest) { a, b in a != a ? a : (b != b ? b : (a >= b ? a : b)) }
+                : reduceKernel(x, T.self, axes: ax, keepDims: keepDims, initial: highest) { a, b in a != a ? a : (b != b ? b : (a <= b ? a : b)) }
         }
         switch x.dtype {
-        case .float32: out = reduceKernel(x, Float.self, axes: ax, keepDims: keepDims, initial: greatest ? -.infinity : .infinity, pick)
-        case .float64: out = reduceKernel(x, Double.self, axes: ax, keepDims: keepDims, initial: greatest ? -.infinity : .infinity, pick)
-        case .int32: out = reduceKernel(x, Int32.self, axes: ax, keepDims: keepDims, initial: greatest ? .min : .max, pick)
-        default: out = reduceKernel(x, Int64.self, axes: ax, keepDims: keepDims, initial: greatest ? .min : .max, pick)
+        case .float32: out = run(Float.self, lowest: -.infinity, highest: .infinity)
+        case .float64: out = run(Double.self, lowest: -.infinity, highest: .infinity)
+        case .int32: out = run(Int32.self, lowest: .min, highest: .max)
+        default: out = run(Int64.self, lowest: .min, highest: .max)
         }
         if dtype == .bool { return out.cast(to: .bool) }
         let input = self
