@@ -18,7 +18,7 @@ struct TrainingArrays {
             guard t.rank > 0, t.shape[0] == count else {
                 throw TrainingError("\(op): x has \(count) samples but \(what) has \(t.rank == 0 ? "no sample dimension" : "\(t.shape[0])") (shape \(formatShape(t.shape))); every input, target and sample weight needs the same count")
             }
-            if t.dtype.isFloatingPoint, !t.isFinite().all().item(as: Bool.self) {
+            if !t.allFinite {
                 throw TrainingError("\(op): \(what) contains NaN or infinite values; clean the data before training")
             }
         }
