@@ -21,7 +21,7 @@ extension Tensor {
                      "reshape: cannot reshape a tensor of shape \(shape) (\(scalarCount) elements) into \(newShape) (\(target.reduce(1, *)) elements)")
         if target == shape { return self }
         let inShape = shape
-        let out = Tensor(storage: storage, shape: target, dtype: dtype)
+        let out = Tensor(storage: storage, byteOffset: byteOffset, shape: target, dtype: dtype)
         return Tensor.record("reshape", inputs: [self], output: out) { g in [g.reshaped(to: inShape)] }
     }
 
@@ -120,7 +120,7 @@ public func concatenate(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
     for p in parts {
         let chunk = p.shape[ax] * inner * dt.byteSize
         withExtendedLifetime(p) {
-            let src = p.storage.bytes, dst = out.storage.bytes
+            let src = p.rawBytes, dst = out.rawBytes
             for o in 0..<outer where chunk > 0 {
                 (dst + o * rowBytes + offset).copyMemory(from: src + o * chunk, byteCount: chunk)
             }
@@ -172,13 +172,19 @@ extension Tensor {
                      "slice: range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape)")
         var outShape = shape
         outShape[ax] = end - start
-        let out = Tensor(uninitializedShape: outShape, dtype: dtype)
         let outer = shape[..<ax].reduce(1, *), inner = shape[(ax + 1)...].reduce(1, *)
         let es = dtype.byteSize
-        let chunk = (end - start) * inner * es, rowBytes = shape[ax] * inner * es
-        withExtendedLifetime(self) {
-            for o in 0..<outer where chunk > 0 {
-                (out.storage.bytes + o * chunk).copyMemory(from: storage.bytes + o * rowBytes + start * inner * es, byteCount: chunk)
+        let out: Tensor
+        if outer == 1 {
+            // A block of whole rows is contiguous: share the storage instead of copying.
+            out = Tensor(storage: storage, byteOffset: byteOffset + start * inner * es, shape: outShape, dtype: dtype)
+        } else {
+            out = Tensor(uninitializedShape: outShape, dtype: dtype)
+            let chunk = (end - start) * inner * es, rowBytes = shape[ax] * inner * es
+            withExtendedLifetime(self) {
+                for o in 0..<outer where chunk > 0 {
+                    (out.rawBytes + o * chunk).copyMemory(from: rawBytes + o * rowBytes + start * inner * es, byteCount: chunk)
+                }
             }
         }
         let inShape = shape

@@ -10,6 +10,8 @@
 /// ```
 public struct Tensor: Sendable {
     @usableFromInline let storage: TensorStorage
+    /// Where this tensor's elements start inside ``storage`` (non-zero for leading-axis views).
+    @usableFromInline let byteOffset: Int
     /// The size of each dimension.
     public let shape: [Int]
     /// The element type.
@@ -18,8 +20,9 @@ public struct Tensor: Sendable {
     @usableFromInline var node: GradNode?
 
     @usableFromInline
-    init(storage: TensorStorage, shape: [Int], dtype: DType, node: GradNode? = nil) {
+    init(storage: TensorStorage, byteOffset: Int = 0, shape: [Int], dtype: DType, node: GradNode? = nil) {
         self.storage = storage
+        self.byteOffset = byteOffset
         self.shape = shape
         self.dtype = dtype
         self.node = node
@@ -41,9 +44,13 @@ public struct Tensor: Sendable {
     /// `true` when this tensor is being tracked for differentiation.
     public var isRecorded: Bool { node != nil }
 
+    /// The first byte of this tensor's elements.
+    @inlinable
+    var rawBytes: UnsafeMutableRawPointer { storage.bytes + byteOffset }
+
     @inlinable
     func pointer<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
-        storage.bytes.assumingMemoryBound(to: T.self)
+        (storage.bytes + byteOffset).assumingMemoryBound(to: T.self)
     }
 }
 
