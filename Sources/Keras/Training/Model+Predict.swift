@@ -19,8 +19,9 @@ extension Model {
     public func predictOutputs(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
                                callbacks: [Callback] = []) throws -> [Tensor] {
         let batch = try checkedBatchSize(batchSize, op: "predict")
+        // Like Keras, predict does not scan inputs for NaN (a NaN input gives NaN outputs).
         let data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"), targets: [],
-                                      sampleWeight: nil, op: "predict")
+                                      sampleWeight: nil, op: "predict", checkFinite: false)
         try validateInputs(data.inputs, op: "predict")
         return try runPrediction(.arrays(data, batchSize: batch, shuffle: false), verbose: verbose, callbacks: callbacks)
     }

@@ -8,7 +8,8 @@ struct TrainingArrays {
     var sampleWeight: Tensor?
     let count: Int
 
-    init(inputs: [Tensor], targets: [Tensor], sampleWeight: Tensor?, op: String) throws {
+    /// Checks counts and, when `checkFinite` (training and evaluation data), NaN/∞ values.
+    init(inputs: [Tensor], targets: [Tensor], sampleWeight: Tensor?, op: String, checkFinite: Bool = true) throws {
         guard let first = inputs.first else { throw TrainingError("\(op): no input data was given") }
         for (i, t) in inputs.enumerated() where t.rank == 0 {
             throw TrainingError("\(op): input \(i) is a scalar; inputs need a leading sample dimension")
@@ -18,7 +19,7 @@ struct TrainingArrays {
             guard t.rank > 0, t.shape[0] == count else {
                 throw TrainingError("\(op): x has \(count) samples but \(what) has \(t.rank == 0 ? "no sample dimension" : "\(t.shape[0])") (shape \(formatShape(t.shape))); every input, target and sample weight needs the same count")
             }
-            if !t.allFinite {
+            if checkFinite && !t.allFinite {
                 throw TrainingError("\(op): \(what) contains NaN or infinite values; clean the data before training")
             }
         }
