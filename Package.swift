@@ -24,9 +24,10 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .target(name: "CKernels"),
         .target(
             name: "Keras",
-            dependencies: ["KerasCore", "CZlib"],
+            dependencies: ["KerasCore", "CZlib", "CKernels"],
             resources: [.copy("Resources/digits")]
         ),
         .executableTarget(name: "keras-demo", dependencies: ["Keras"]),

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Adam (`keras.optimizers.Adam`): `m += (g−m)(1−β1)`, `v += (g²−v)(1−β2)`,
@@ -51,6 +52,14 @@ open class Adam: Optimizer, @unchecked Sendable {
                     let vhi = Swift.max(vh[i], vi)
                     mOut[i] = mi; vOut[i] = vi; vhOut[i] = vhi
                     out[i] = b.param(i) - (mi * alpha) / (vhi.vectorizableSquareRoot + eps)
+                }
+            } else if T.self == Float.self && b.isPlain {
+                // The common case, in C compiled for the CPU's widest vectors (AVX-512 here).
+                b.withFloatPointers { p, g, slotsIn, slotsOut, pOut in
+                    keras_adam_f32(range.count, p + range.lowerBound, g + range.lowerBound,
+                                   slotsIn[0] + range.lowerBound, slotsIn[1] + range.lowerBound,
+                                   pOut + range.lowerBound, slotsOut[0] + range.lowerBound, slotsOut[1] + range.lowerBound,
+                                   Float(alpha), Float(a1), Float(a2), Float(eps))
                 }
             } else {
                 for i in range {

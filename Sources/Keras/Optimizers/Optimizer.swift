@@ -308,6 +308,17 @@ public struct FusedBuffers<T: OptimizerFloat> {
     public let clip: T
     public let decay: T
 
+    /// The buffers as `Float` pointers (only valid when `T` is `Float`), for C kernels.
+    func withFloatPointers(_ body: (UnsafePointer<Float>, UnsafePointer<Float>, [UnsafePointer<Float>],
+                                    [UnsafeMutablePointer<Float>], UnsafeMutablePointer<Float>) -> Void) {
+        func float(_ q: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) }
+        func float(_ q: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> { UnsafeMutableRawPointer(q).assumingMemoryBound(to: Float.self) }
+        body(float(p), float(g), slotIn.map(float), slotOut.map(float), float(newParam))
+    }
+
+    /// `true` when ``grad(_:)`` and ``param(_:)`` are the raw gradient and weight (no scaling,
+    /// clipping or decay), so a kernel may read `g` and `p` directly.
+    public var isPlain: Bool { scale == 1 && clip == .infinity && decay == 0 }
     /// The clipped gradient at `i`.
     @inline(__always) public func grad(_ i: Int) -> T { Swift.min(Swift.max(g[i] * scale, -clip), clip) }
     /// The weight at `i` after decoupled weight decay.
