@@ -32,9 +32,7 @@ private let constraintFactories: [String: ConstraintFactory] = {
 /// let c = constraint(named: "non_neg")!
 /// ```
 public func constraint(named name: String) -> (any Constraint)? {
-    guard let factory = constraintFactories[name] else { return nil }
-    var reader = ObjectConfigReader(className: name, config: [:])
-    return try? factory(&reader)
+    constraintTable.make(named: name)
 }
 
 /// A constraint from a layer config value: a string name or Keras's serialized object
@@ -46,13 +44,7 @@ public func constraint(named name: String) -> (any Constraint)? {
 ///
 /// - Throws: `ConfigError` naming an unknown class, an unexpected key or a bad value.
 public func deserializeConstraint(_ value: ConfigValue) throws -> any Constraint {
-    let (className, config) = try ObjectConfigReader.split(value, kind: "constraint")
-    guard let factory = constraintFactories[className] else {
-        throw ConfigError("Unknown constraint '\(className)'. Expected one of: "
-            + constraintFactories.keys.sorted().joined(separator: ", ") + ".")
-    }
-    var reader = ObjectConfigReader(className: className, config: config)
-    let constraint = try factory(&reader)
-    try reader.finish()
-    return constraint
+    try constraintTable.deserialize(value)
 }
+
+private let constraintTable = ObjectFactoryTable<any Constraint>(kind: "constraint", factories: constraintFactories)

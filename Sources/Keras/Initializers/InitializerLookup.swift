@@ -64,9 +64,7 @@ private let initializerFactories: [String: InitializerFactory] = {
 /// let w = initializer(named: "he_normal")!([3, 3, 1, 32], dtype: .float32)
 /// ```
 public func initializer(named name: String) -> (any Initializer)? {
-    guard let factory = initializerFactories[name] else { return nil }
-    var reader = ObjectConfigReader(className: name, config: [:])
-    return try? factory(&reader)
+    initializerTable.make(named: name)
 }
 
 /// An initializer from a layer config value: a string name, or Keras's serialized object
@@ -78,13 +76,7 @@ public func initializer(named name: String) -> (any Initializer)? {
 ///
 /// - Throws: `ConfigError` naming an unknown class, an unexpected config key or a bad value.
 public func deserializeInitializer(_ value: ConfigValue) throws -> any Initializer {
-    let (className, config) = try ObjectConfigReader.split(value, kind: "initializer")
-    guard let factory = initializerFactories[className] else {
-        throw ConfigError("Unknown initializer '\(className)'. Expected one of: "
-            + initializerFactories.keys.sorted().joined(separator: ", ") + ".")
-    }
-    var reader = ObjectConfigReader(className: className, config: config)
-    let initializer = try factory(&reader)
-    try reader.finish()
-    return initializer
+    try initializerTable.deserialize(value)
 }
+
+private let initializerTable = ObjectFactoryTable<any Initializer>(kind: "initializer", factories: initializerFactories)

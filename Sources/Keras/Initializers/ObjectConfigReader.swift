@@ -94,3 +94,32 @@ struct ObjectConfigReader {
         ConfigError("\(className): expected \"\(key)\" to be \(expected), received \(received)")
     }
 }
+
+/// One family's factories (initializers, regularizers, constraints) by class name and alias:
+/// `keras.<family>.get(name)` and deserialization from a config value.
+struct ObjectFactoryTable<T>: Sendable {
+    typealias Factory = @Sendable (inout ObjectConfigReader) throws -> T
+    /// The family in messages: "initializer", "regularizer", "constraint".
+    let kind: String
+    let factories: [String: Factory]
+
+    /// The object a name stands for, with default arguments; `nil` for unknown names.
+    func make(named name: String) -> T? {
+        guard let factory = factories[name] else { return nil }
+        var reader = ObjectConfigReader(className: name, config: [:])
+        return try? factory(&reader)
+    }
+
+    /// The object a config value describes: a name or Keras's serialized-object form.
+    func deserialize(_ value: ConfigValue) throws -> T {
+        let (className, config) = try ObjectConfigReader.split(value, kind: kind)
+        guard let factory = factories[className] else {
+            throw ConfigError("Unknown \(kind) '\(className)'. Expected one of: "
+                + factories.keys.sorted().joined(separator: ", ") + ".")
+        }
+        var reader = ObjectConfigReader(className: className, config: config)
+        let object = try factory(&reader)
+        try reader.finish()
+        return object
+    }
+}

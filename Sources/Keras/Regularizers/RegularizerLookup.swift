@@ -19,9 +19,7 @@ private let regularizerFactories: [String: RegularizerFactory] = {
 /// let penalty = regularizer(named: "l2")!(weights)   // 0.01 · Σw²
 /// ```
 public func regularizer(named name: String) -> (any Regularizer)? {
-    guard let factory = regularizerFactories[name] else { return nil }
-    var reader = ObjectConfigReader(className: name, config: [:])
-    return try? factory(&reader)
+    regularizerTable.make(named: name)
 }
 
 /// A regularizer from a layer config value: a string name or Keras's serialized object
@@ -33,13 +31,7 @@ public func regularizer(named name: String) -> (any Regularizer)? {
 ///
 /// - Throws: `ConfigError` naming an unknown class, an unexpected key or a bad value.
 public func deserializeRegularizer(_ value: ConfigValue) throws -> any Regularizer {
-    let (className, config) = try ObjectConfigReader.split(value, kind: "regularizer")
-    guard let factory = regularizerFactories[className] else {
-        throw ConfigError("Unknown regularizer '\(className)'. Expected one of: "
-            + regularizerFactories.keys.sorted().joined(separator: ", ") + ".")
-    }
-    var reader = ObjectConfigReader(className: className, config: config)
-    let regularizer = try factory(&reader)
-    try reader.finish()
-    return regularizer
+    try regularizerTable.deserialize(value)
 }
+
+private let regularizerTable = ObjectFactoryTable<any Regularizer>(kind: "regularizer", factories: regularizerFactories)
