@@ -142,6 +142,10 @@ import Testing
         #expect((0..<count).allSatisfy { hits[$0] == 1 })
 
         hits.initialize(repeating: 0, count: max(count, 1))
+        Parallel.chunks(count) { r in for i in r { hits[i] += 1 } }
+        #expect((0..<count).allSatisfy { hits[$0] == 1 })
+
+        hits.initialize(repeating: 0, count: max(count, 1))
         let pieces = Parallel.pieceCount(count)
         Parallel.forEachPiece(count, pieces: pieces, context: hits) { _, r, h in for i in r { h[i] += 1 } }
         #expect((0..<count).allSatisfy { hits[$0] == 1 })

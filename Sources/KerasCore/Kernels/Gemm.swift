@@ -20,6 +20,12 @@ enum Gemm {
         return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Void).self)
     }()
 
+    /// `omp_get_max_threads`, to restore the caller's setting after each product.
+    static let openMPMaxThreads: (@convention(c) () -> Int32)? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "omp_get_max_threads") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
+    }()
+
     /// Multiply-adds below which a product runs on the calling thread. Splitting repeats
     /// oneDNN's operand packing in each block and waits for a second thread to wake, so it pays
     /// only for larger products: measured here, a 32×784×128 product (a batch-32 Dense layer) ran
@@ -54,9 +60,12 @@ enum Gemm {
         }
     }
 
-    /// The product restricted to `C[rows, cols]`, on the calling thread.
+    /// The product restricted to `C[rows, cols]`, on the calling thread. The thread's OpenMP
+    /// setting is put back afterwards, so code of the caller's own that uses OpenMP is unaffected.
     private static func block(_ p: Operands, rows: Range<Int>, cols: Range<Int>) {
+        let previous = openMPMaxThreads?() ?? 1
         setOpenMPThreads?(1)
+        defer { if previous != 1 { setOpenMPThreads?(previous) } }
         let i = rows.lowerBound, j = cols.lowerBound
         let a = p.a + (p.transA ? i : i * p.lda)
         let b = p.b + (p.transB ? j * p.ldb : j)

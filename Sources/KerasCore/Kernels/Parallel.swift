@@ -62,6 +62,17 @@ enum Parallel {
     }
 }
 
+extension Parallel {
+    /// `chunks` for loops whose closure captures what it needs. Simpler to call, but a closure
+    /// that captures buffers is compiled once, so an element function inside it is called
+    /// indirectly per element on the multi-threaded path; hot kernels pass their buffers through
+    /// ``chunks(_:threshold:context:_:)`` instead.
+    @inline(__always)
+    static func chunks(_ count: Int, threshold: Int = elementThreshold, _ body: (Range<Int>) -> Void) {
+        chunks(count, threshold: threshold, context: ()) { r, _ in body(r) }
+    }
+}
+
 /// Carries a non-Sendable value into `concurrentPerform`, whose iterations touch disjoint memory.
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
