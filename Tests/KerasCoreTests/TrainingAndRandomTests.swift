@@ -63,6 +63,25 @@ import Testing
         #expect(other != draw(), "a different seed gives different values")
     }
 
+    @Test func withRandomSeedIsReproducibleAndIsolated() {
+        func draw() -> [[Float]] { [Tensor.randomNormal([3]), Tensor.randomUniform([3])].map(\.scalars) }
+        let a = withRandomSeed(42) { draw() }
+        let b = withRandomSeed(42) { () -> [[Float]] in
+            setRandomSeed(1)            // the process-wide source does not reach inside the scope
+            return draw()
+        }
+        #expect(a == b)
+        #expect(withRandomSeed(43) { draw() } != a)
+        // Nested scopes start their own stream and leave the outer one where it was.
+        let (outer, inner) = withRandomSeed(5) { () -> ([Float], [Float]) in
+            let first = Tensor.randomNormal([2]).scalars
+            let nested = withRandomSeed(42) { Tensor.randomNormal([3]).scalars }
+            return (first + Tensor.randomNormal([2]).scalars, nested)
+        }
+        #expect(inner == a[0])
+        #expect(outer == withRandomSeed(5) { Tensor.randomNormal([2]).scalars + Tensor.randomNormal([2]).scalars })
+    }
+
     @Test func distributions() {
         let n = Tensor.randomNormal([20_000], mean: 2, stddev: 3, seed: 1)
         #expect(Swift.abs(n.mean().item - 2) < 0.1)

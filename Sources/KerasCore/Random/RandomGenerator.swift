@@ -44,12 +44,25 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 @inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }
 
-/// The process-wide seed source behind unseeded random ops, reset by ``setRandomSeed(_:)``.
-/// Guarded by a mutex; each unseeded op draws one fresh seed from it.
-private let globalSeeds = Mutex(RandomGenerator(seed: UInt64.random(in: 0...UInt64.max)))
+/// A seed source: a generator behind a mutex, from which each unseeded op draws one seed.
+final class SeedSource: Sendable {
+    private let state: Mutex<RandomGenerator>
+    init(seed: UInt64) { state = Mutex(RandomGenerator(seed: seed)) }
+    func reset(seed: UInt64) { state.withLock { $0 = RandomGenerator(seed: seed) } }
+    func nextSeed() -> UInt64 { state.withLock { $0.next() } }
+}
+
+/// The process-wide seed source, reset by ``setRandomSeed(_:)``.
+private let globalSeeds = SeedSource(seed: UInt64.random(in: 0...UInt64.max))
+
+/// A task's own seed source, bound by ``withRandomSeed(_:_:)``.
+private enum ScopedSeeds {
+    @TaskLocal static var source: SeedSource?
+}
 
 /// Makes every later unseeded random op (initializers, dropout, shuffling) reproducible,
-/// like `keras.utils.set_random_seed`.
+/// like `keras.utils.set_random_seed`. The source is shared by the whole process; code running
+/// concurrently (parallel tests) should use ``withRandomSeed(_:_:)`` instead.
 ///
 /// ```swift
 /// setRandomSeed(42)
@@ -58,11 +71,23 @@ private let globalSeeds = Mutex(RandomGenerator(seed: UInt64.random(in: 0...UInt
 /// let b = Tensor.randomNormal([2, 2])   // equal to a
 /// ```
 public func setRandomSeed(_ seed: Int) {
-    globalSeeds.withLock { $0 = RandomGenerator(seed: UInt64(bitPattern: Int64(seed))) }
+    globalSeeds.reset(seed: UInt64(bitPattern: Int64(seed)))
 }
 
-/// A generator for one random op: seeded with `seed` when given, else from the global source.
+/// Runs `body` with its own seed source: unseeded random ops inside it (on this task) draw from
+/// a generator seeded with `seed`, unaffected by other tasks and by ``setRandomSeed(_:)``.
+///
+/// ```swift
+/// let a = withRandomSeed(42) { Tensor.randomNormal([2, 2]) }
+/// let b = withRandomSeed(42) { Tensor.randomNormal([2, 2]) }   // equal to a
+/// ```
+public func withRandomSeed<R>(_ seed: Int, _ body: () throws -> R) rethrows -> R {
+    try ScopedSeeds.$source.withValue(SeedSource(seed: UInt64(bitPattern: Int64(seed))), operation: body)
+}
+
+/// A generator for one random op: seeded with `seed` when given, else from the task's
+/// ``withRandomSeed(_:_:)`` source if there is one, else from the process-wide source.
 public func makeRandomGenerator(seed: Int?) -> RandomGenerator {
     if let seed { return RandomGenerator(seed: UInt64(bitPattern: Int64(seed))) }
-    return RandomGenerator(seed: globalSeeds.withLock { $0.next() })
+    return RandomGenerator(seed: (ScopedSeeds.source ?? globalSeeds).nextSeed())
 }
