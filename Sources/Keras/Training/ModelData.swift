@@ -68,20 +68,25 @@ enum BatchSource {
         }
     }
 
-    /// The batches of one epoch; arrays are reshuffled per epoch with `generator`.
-    func batches(epoch: Int, generator: inout RandomGenerator) -> [DataBatch] {
+    /// The batches of one epoch, produced one at a time; arrays are reshuffled per epoch with
+    /// `generator`, and each shuffled batch gathers only its own rows.
+    func batches(epoch: Int, generator: inout RandomGenerator) -> AnySequence<DataBatch> {
         switch self {
         case .arrays(let arrays, let batchSize, let shuffle):
-            var data = arrays
+            var order: [Int]? = nil
             if shuffle {
-                var order = Array(0..<arrays.count)
-                order.shuffle(using: &generator)
-                data = arrays.rows(order)
+                order = Array(0..<arrays.count)
+                order!.shuffle(using: &generator)
             }
-            return stride(from: 0, to: data.count, by: batchSize).map { data.batch($0..<Swift.min($0 + batchSize, data.count)) }
+            let starts = stride(from: 0, to: arrays.count, by: batchSize)
+            return AnySequence(starts.lazy.map { start in
+                let range = start..<Swift.min(start + batchSize, arrays.count)
+                guard let order else { return arrays.batch(range) }
+                return arrays.rows(Array(order[range])).batch(0..<range.count)
+            })
         case .dataset(let dataset, let batchSize):
             let d = dataset.isBatched ? dataset : dataset.batched(batchSize)
-            return Array(d.elements(epoch: epoch))
+            return AnySequence(d.elements(epoch: epoch))
         }
     }
 }
