@@ -152,9 +152,10 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     /// All weights: trainable then non-trainable, this layer's before its sublayers' (deduplicated).
     public var weights: [Variable] { unique(collect { $0.ownTrainableWeights } + collect { $0.ownNonTrainableWeights }) }
 
-    /// Weights the optimizer updates (none when ``trainable`` is false).
+    /// Weights the optimizer updates (none when ``trainable`` is false; a weight whose own
+    /// `trainable` is false, such as a LoRA-frozen kernel, is left out).
     public var trainableWeights: [Variable] {
-        trainable ? unique(collect { $0.trainable ? $0.ownTrainableWeights : [] }) : []
+        trainable ? unique(collect { $0.trainable ? $0.ownTrainableWeights.filter(\.trainable) : [] }) : []
     }
 
     /// Weights the optimizer leaves alone (BatchNorm statistics, weights of frozen layers).

@@ -5,6 +5,10 @@
 /// let layer = Dense(3, activation: .relu)
 /// let y = layer(Tensor.ones([2, 4]))   // shape (2, 3); kernel (4, 3), bias (3,)
 /// ```
+///
+/// With `loraRank` (or ``enableLora(rank:loraAlpha:aInitializer:bInitializer:)`` on a built
+/// layer) the kernel is frozen and two small trainable factors are added, Keras's LoRA:
+/// the effective kernel is `kernel + (loraAlpha / loraRank) · loraKernelA · loraKernelB`.
 public final class Dense: Layer, @unchecked Sendable {
     public let units: Int
     public let activation: Activation
@@ -19,14 +23,23 @@ public final class Dense: Layer, @unchecked Sendable {
     public private(set) var kernel: Variable!
     /// `(units,)`, once built with `useBias`.
     public private(set) var bias: Variable?
+    /// The LoRA rank, once LoRA is enabled (or requested at construction).
+    public private(set) var loraRank: Int?
+    /// The LoRA scale numerator (`loraAlpha / loraRank` multiplies the low-rank update).
+    public private(set) var loraAlpha: Double?
+    /// `(inputDim, loraRank)` and `(loraRank, units)`, once LoRA is enabled.
+    public private(set) var loraKernelA: Variable?
+    public private(set) var loraKernelB: Variable?
 
     public init(_ units: Int, activation: Activation = .linear, useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
                 kernelRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,
                 activityRegularizer: (any Regularizer)? = nil,
                 kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
+                loraRank: Int? = nil, loraAlpha: Double? = nil,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         precondition(units > 0, "Dense: received an invalid value for `units`, expected a positive integer. Received: units=\(units)")
+        precondition(loraRank.map { $0 > 0 } ?? true, "Dense: lora_rank must be a positive integer. Received: lora_rank=\(loraRank!)")
         self.units = units
         self.activation = activation
         self.useBias = useBias
@@ -36,6 +49,8 @@ public final class Dense: Layer, @unchecked Sendable {
         self.biasRegularizer = biasRegularizer
         self.kernelConstraint = kernelConstraint
         self.biasConstraint = biasConstraint
+        self.loraRank = loraRank
+        self.loraAlpha = loraRank.map { Double(loraAlpha ?? Double($0)) }
         super.init(name: name, trainable: trainable, dtype: dtype)
         self.activityRegularizer = activityRegularizer
         inputSpec = [InputSpec(minRank: 2)]
@@ -53,6 +68,7 @@ public final class Dense: Layer, @unchecked Sendable {
                   activityRegularizer: try layerResolveRegularizer(config["activity_regularizer"]),
                   kernelConstraint: try layerResolveConstraint(config["kernel_constraint"]),
                   biasConstraint: try layerResolveConstraint(config["bias_constraint"]),
+                  loraRank: config["lora_rank"]?.intValue, loraAlpha: config["lora_alpha"]?.doubleValue,
                   name: config["name"]?.stringValue, trainable: config["trainable"]?.boolValue ?? true,
                   dtype: try dtypeFromConfig(config["dtype"]))
     }
@@ -75,10 +91,43 @@ public final class Dense: Layer, @unchecked Sendable {
                              regularizer: biasRegularizer, constraint: biasConstraint)
         }
         inputSpec = [InputSpec(minRank: 2, axes: [-1: inputDim])]
+        // As in Keras, a rank given at construction is enabled here with alpha = rank.
+        if let rank = loraRank { loraRank = nil; enableLora(rank: rank) }
+    }
+
+    /// Freezes the kernel and adds trainable low-rank factors `A (inputDim, rank)` (He uniform)
+    /// and `B (rank, units)` (zeros), so fine-tuning trains `rank·(inputDim + units)` weights
+    /// instead of the kernel (`Dense.enable_lora`). `loraAlpha` defaults to `rank`.
+    ///
+    /// ```swift
+    /// let layer = Dense(64)
+    /// _ = layer(Tensor.ones([1, 512]))
+    /// layer.enableLora(rank: 4)   // trainable: bias, lora_kernel_a, lora_kernel_b
+    /// ```
+    public func enableLora(rank: Int, loraAlpha: Double? = nil, aInitializer: any Initializer = HeUniform(),
+                           bInitializer: any Initializer = Zeros()) {
+        precondition(kernelConstraint == nil,
+                     "Dense \"\(name)\": Lora is incompatible with kernel constraints. In order to enable lora on this layer, remove the `kernel_constraint` argument.")
+        precondition(kernel != nil, "Dense \"\(name)\": Cannot enable lora on a layer that isn't yet built.")
+        precondition(loraKernelA == nil, "Dense \"\(name)\": lora is already enabled. This can only be done once per layer.")
+        precondition(rank > 0, "Dense \"\(name)\": lora rank must be a positive integer. Received: rank=\(rank)")
+        loraKernelA = addWeight(name: "lora_kernel_a", shape: [kernel.shape[0], rank], initializer: aInitializer,
+                                regularizer: kernelRegularizer)
+        loraKernelB = addWeight(name: "lora_kernel_b", shape: [rank, units], initializer: bInitializer,
+                                regularizer: kernelRegularizer)
+        kernel.trainable = false
+        loraRank = rank
+        self.loraAlpha = loraAlpha ?? Double(rank)
+    }
+
+    /// The kernel the layer applies: ``kernel``, plus the scaled LoRA update when enabled.
+    public var effectiveKernel: Tensor {
+        guard let a = loraKernelA, let b = loraKernelB, let rank = loraRank, let alpha = loraAlpha else { return kernel.value }
+        return kernel.value + (alpha / Double(rank)) * a.value.matmul(b.value)
     }
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
-        var y = inputs.matmul(kernel.value)
+        var y = inputs.matmul(loraKernelA == nil ? kernel.value : effectiveKernel)
         if let bias { y = y + bias.value }
         if case .linear = activation { return y }
         return activation(y)
@@ -100,6 +149,10 @@ public final class Dense: Layer, @unchecked Sendable {
         config["kernel_constraint"] = serializeOptional(kernelConstraint)
         config["bias_constraint"] = serializeOptional(biasConstraint)
         config["quantization_config"] = .null
+        if let loraRank, let loraAlpha {
+            config["lora_rank"] = .int(loraRank)
+            config["lora_alpha"] = loraAlpha == loraAlpha.rounded() ? .int(Int(loraAlpha)) : .double(loraAlpha)
+        }
         return config
     }
 }
