@@ -40,11 +40,34 @@ extension Model {
         try callbacks.onPredictBegin(logs: [:])
         var pieces: [[Tensor]] = []
         var generator = RandomGenerator(seed: 0)
-        for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
-            try callbacks.onPredictBatchBegin(step, logs: [:])
-            pieces.append(withoutRecording { self(batch.inputs, training: false) })
-            try callbacks.onPredictBatchEnd(step, logs: [:])
+        // Batches are independent in inference: once the model is built (by the first batch),
+        // groups of batches run one per core when every layer allows it (each batch's ops then
+        // run single-threaded, which keeps every core busy with whole matrix products).
+        let group = availableCoreCount
+        var pending: [(step: Int, batch: DataBatch)] = []
+        func flush() throws {
+            for item in pending { try callbacks.onPredictBatchBegin(item.step, logs: [:]) }
+            var outputs = [[Tensor]?](repeating: nil, count: pending.count)
+            if pending.count > 1 && supportsConcurrentInference {
+                outputs.withUnsafeMutableBufferPointer { out in
+                    forEachConcurrently(pending.count) { i in
+                        out[i] = withoutRecording { self(pending[i].batch.inputs, training: false) }
+                    }
+                }
+            } else {
+                for (i, item) in pending.enumerated() { outputs[i] = withoutRecording { self(item.batch.inputs, training: false) } }
+            }
+            for (item, output) in zip(pending, outputs) {
+                pieces.append(output!)
+                try callbacks.onPredictBatchEnd(item.step, logs: [:])
+            }
+            pending.removeAll(keepingCapacity: true)
         }
+        for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
+            pending.append((step, batch))
+            if step == 0 || pending.count == group { try flush() }
+        }
+        try flush()
         try callbacks.onPredictEnd(logs: [:])
         guard let first = pieces.first else { return [] }
         return first.indices.map { i in pieces.count == 1 ? pieces[0][i] : concatenate(pieces.map { $0[i] }, axis: 0) }

@@ -1,5 +1,8 @@
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Splits large loops across cores; small ones run inline on the calling thread.
 ///
@@ -14,10 +17,31 @@ enum Parallel {
     /// Elements below which elementwise kernels stay on one thread.
     static let elementThreshold = 1 << 18
 
-    /// How many pieces a loop of `count` is cut into (1 below `threshold`).
+    /// How many pieces a loop of `count` is cut into (1 below `threshold`, and 1 inside a piece
+    /// of an enclosing parallel loop: regions do not nest, the cores are already busy).
     @inline(__always)
     static func pieceCount(_ count: Int, threshold: Int = elementThreshold) -> Int {
-        count >= threshold && count > 1 ? Swift.min(coreCount, count) : 1
+        count >= threshold && count > 1 && !isInsideRegion ? Swift.min(coreCount, count) : 1
+    }
+
+    /// Marks the threads running pieces of a parallel loop (thread-local, not task-local:
+    /// `concurrentPerform` runs pieces on dispatch worker threads).
+    private static let regionKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// `true` on a thread that is running a piece of a parallel loop.
+    static var isInsideRegion: Bool { pthread_getspecific(regionKey) != nil }
+
+    /// Runs `body` as (part of) a parallel region on this thread.
+    @inline(__always)
+    static func asRegion<R>(_ body: () -> R) -> R {
+        let outer = pthread_getspecific(regionKey)
+        pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(regionKey, outer) }
+        return body()
     }
 
     /// Calls `body(piece, range, context)` on the disjoint ranges that cover `0..<count`, one per
@@ -38,7 +62,7 @@ enum Parallel {
             DispatchQueue.concurrentPerform(iterations: pieces) { p in
                 let lo = Swift.min(count, p * size)
                 let hi = Swift.min(count, lo + size)
-                box.value.0(p, lo..<hi, box.value.1)
+                asRegion { box.value.0(p, lo..<hi, box.value.1) }
             }
         }
     }
@@ -56,7 +80,7 @@ enum Parallel {
             DispatchQueue.concurrentPerform(iterations: pieces) { p in
                 let lo = Swift.min(count, p * size)
                 let hi = Swift.min(count, lo + size)
-                if lo < hi { box.value.0(lo..<hi, box.value.1) }
+                if lo < hi { asRegion { box.value.0(lo..<hi, box.value.1) } }
             }
         }
     }
@@ -78,3 +102,23 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+
+/// Runs `body(i)` for every `i` in `0..<count`, spread over the cores; tensor ops inside `body`
+/// then run single-threaded (the cores are already busy). For independent work items, such as
+/// inference on separate batches; `body` must be safe to run concurrently.
+///
+/// ```swift
+/// var outputs = [Tensor?](repeating: nil, count: 2)
+/// outputs.withUnsafeMutableBufferPointer { out in
+///     forEachConcurrently(2) { i in out[i] = model(batches[i]) }
+/// }
+/// ```
+public func forEachConcurrently(_ count: Int, _ body: (Int) -> Void) {
+    let pieces = Parallel.isInsideRegion ? 1 : Swift.min(Parallel.coreCount, count)
+    Parallel.forEachPiece(count, pieces: pieces, context: ()) { _, range, _ in
+        for i in range { body(i) }
+    }
+}
+
+/// The number of cores parallel kernels and ``forEachConcurrently(_:_:)`` spread work over.
+public var availableCoreCount: Int { Parallel.coreCount }
