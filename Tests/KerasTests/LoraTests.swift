@@ -50,3 +50,11 @@ import Testing
         #expect(copy.getConfig()["lora_alpha"] == layer.getConfig()["lora_alpha"])
     }
 }
+
+@Suite struct DenseConfigErrorTests {
+    @Test func quantizedConfigsAreRejectedNotIgnored() {
+        var config = Dense(4, name: "q").getConfig()
+        config["quantization_config"] = ["class_name": "Int8QuantizationConfig", "config": [:]]
+        #expect(throws: KerasError.self) { try Dense(config: config) }
+    }
+}

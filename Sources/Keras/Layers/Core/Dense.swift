@@ -58,6 +58,9 @@ public final class Dense: Layer, @unchecked Sendable {
 
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     public convenience init(config: Config) throws {
+        if let quantization = config["quantization_config"], !quantization.isNull {
+            throw KerasError.invalidConfig("Dense \"\(config["name"]?.stringValue ?? "?")\": quantized layers are not supported (quantization_config=\(quantization)); save the model from Keras before quantizing it")
+        }
         self.init(try configInt(config, "units", layer: "Dense"),
                   activation: try layerResolveActivation(config["activation"]),
                   useBias: config["use_bias"]?.boolValue ?? true,
