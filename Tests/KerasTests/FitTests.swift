@@ -149,6 +149,17 @@ import Testing
         assertClose(probabilities.sum(axes: [1]), Tensor.ones([10]), rtol: 1e-5)
     }
 
+    @Test func unbuiltSequentialBuildsOnFirstBatchAndStringsResolve() throws {
+        let (x, y) = toyData(count: 12)
+        let model = Sequential([Dense(6, activation: .relu), Dense(3, activation: .softmax)])
+        try model.compile(optimizer: "rmsprop", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])
+        let history = try model.fit(x, y, batchSize: 4, epochs: 1, verbose: 0)
+        #expect(model.built)
+        #expect(history.keys == ["accuracy", "loss"])
+        #expect(model.optimizer?.className == "RMSprop")
+        #expect(type(of: try metricNamed("accuracy", yTrueShape: [12], yPredShape: [12, 3])) == SparseCategoricalAccuracy.self)
+    }
+
     @Test func datasetInput() throws {
         let (x, y) = toyData(count: 20)
         let model = toyModel()
@@ -180,5 +191,10 @@ import Testing
         #expect(message { try model.fit(nan, y, verbose: 0) }.contains("NaN"))
         #expect(message { try model.fit(x, y, batchSize: 0, verbose: 0) }.contains("batchSize must be positive"))
         #expect(model.getWeights().flatMap(\.scalars) == before)
+        // Integer labels against 3 outputs: elementwise losses and metrics are rejected up front.
+        try model.compile(optimizer: "adam", loss: "mse")
+        #expect(message { try model.fit(x, y, verbose: 0) }.contains("loss MeanSquaredError compares targets of shape (None,) with the model output of shape (None, 3)"))
+        try model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: ["mae", "categorical_accuracy"])
+        #expect(message { try model.fit(x, y, verbose: 0) }.contains("metric mae"))
     }
 }

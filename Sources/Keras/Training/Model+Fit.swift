@@ -150,11 +150,23 @@ extension Model {
             throw TrainingError("\(op): the model has \(state.outputNames.count) output(s) \(state.outputNames), but \(data.targets.count) target array(s) were given")
         }
         let probe = withoutRecording { self(data.inputs.map { $0.slice(axis: 0, start: 0, end: 1) }, training: false) }
-        for (i, (target, prediction)) in zip(data.targets, probe).enumerated() {
-            guard let loss = state.losses[i] else { continue }
+        let firstTargets = data.targets.map { $0.slice(axis: 0, start: 0, end: 1) }
+        try state.buildMetrics(targets: firstTargets, predictions: probe)
+        for (i, (target, prediction)) in zip(firstTargets, probe).enumerated() {
             let output = state.outputNames.count > 1 ? "output \"\(state.outputNames[i])\"" : "the model output"
+            // Dense (non-sparse) losses and metrics compare targets and predictions elementwise.
+            let (t, p) = squeezeOrExpandToSameRank(target, prediction)
+            // (The probe has one sample; give the batch axis a size ≠ 1 so it cannot broadcast.)
+            let comparable = shapesBroadcast([2] + t.shape.dropFirst(), [2] + p.shape.dropFirst())
+            for metric in state.metrics?[i] ?? [] where !metric.className.hasPrefix("Sparse") && !comparable {
+                throw TrainingError("\(op): metric \(metric.name) (\(metric.className)) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use a sparse metric for integer labels or one-hot targets (toCategorical)")
+            }
+            guard let loss = state.losses[i] else { continue }
             let classes = prediction.shape.last ?? 1
             let className = type(of: loss).className
+            if !className.hasPrefix("Sparse") && !comparable {
+                throw TrainingError("\(op): loss \(className) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use SparseCategoricalCrossentropy for integer labels or one-hot targets (toCategorical)")
+            }
             if className == "SparseCategoricalCrossentropy" {
                 let labels = target.doubles
                 let ignore = loss.getConfig()["ignore_class"]?.intValue
@@ -167,6 +179,11 @@ extension Model {
                 }
             }
         }
+    }
+
+    /// Whether two shapes broadcast together (NumPy rules).
+    private func shapesBroadcast(_ a: [Int], _ b: [Int]) -> Bool {
+        zip(a.reversed(), b.reversed()).allSatisfy { $0 == $1 || $0 == 1 || $1 == 1 }
     }
 
     /// Checks the count, rank and known dimensions of input arrays against the model's inputs.
