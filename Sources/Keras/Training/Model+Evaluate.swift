@@ -11,9 +11,7 @@ extension Model {
                          verbose: Int = 1, sampleWeight: Tensor? = nil, callbacks: [Callback] = []) throws -> Evaluation {
         let state = try requireCompiled("evaluate")
         let batch = try checkedBatchSize(batchSize, op: "evaluate")
-        let data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
-                                      targets: y.tensors(for: state.outputNames, role: "output"),
-                                      sampleWeight: sampleWeight, op: "evaluate")
+        let data = try labeledArrays(x, y, sampleWeight: sampleWeight, state: state, op: "evaluate")
         try validateTrainingData(data, state: state, op: "evaluate")
         return try evaluate(source: .arrays(data, batchSize: batch, shuffle: false), verbose: verbose, callbacks: callbacks)
     }
@@ -30,9 +28,7 @@ extension Model {
     public func testOnBatch(_ x: some ModelDataConvertible, _ y: some ModelDataConvertible,
                             sampleWeight: Tensor? = nil) throws -> Evaluation {
         let state = try requireCompiled("testOnBatch")
-        let data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
-                                      targets: y.tensors(for: state.outputNames, role: "output"),
-                                      sampleWeight: sampleWeight, op: "testOnBatch")
+        let data = try labeledArrays(x, y, sampleWeight: sampleWeight, state: state, op: "testOnBatch")
         try validateTrainingData(data, state: state, op: "testOnBatch")
         state.resetMetrics()
         try testStep(data.batch(0..<data.count), state: state)

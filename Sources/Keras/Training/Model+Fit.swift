@@ -19,9 +19,7 @@ extension Model {
                     sampleWeight: Tensor? = nil, initialEpoch: Int = 0) throws -> History {
         let state = try requireCompiled("fit")
         let batch = try checkedBatchSize(batchSize, op: "fit")
-        var train = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
-                                       targets: y.tensors(for: state.outputNames, role: "output"),
-                                       sampleWeight: sampleWeight, op: "fit")
+        var train = try labeledArrays(x, y, sampleWeight: sampleWeight, state: state, op: "fit")
         var validation: BatchSource? = nil
         if validationSplit > 0 {
             guard validationData == nil else {
@@ -55,9 +53,7 @@ extension Model {
     public func trainOnBatch(_ x: some ModelDataConvertible, _ y: some ModelDataConvertible, sampleWeight: Tensor? = nil,
                              classWeight: [Int: Double]? = nil) throws -> Evaluation {
         let state = try requireCompiled("trainOnBatch")
-        var data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
-                                      targets: y.tensors(for: state.outputNames, role: "output"),
-                                      sampleWeight: sampleWeight, op: "trainOnBatch")
+        var data = try labeledArrays(x, y, sampleWeight: sampleWeight, state: state, op: "trainOnBatch")
         if let classWeight { data = try data.applyingClassWeight(classWeight) }
         try validateTrainingData(data, state: state, op: "trainOnBatch")
         state.resetMetrics()
@@ -123,6 +119,15 @@ extension Model {
 
     // MARK: - Validation of outside data
 
+    /// Inputs and targets matched to the model's input and output names, with equal sample
+    /// counts and finite values.
+    func labeledArrays(_ x: any ModelDataConvertible, _ y: any ModelDataConvertible, sampleWeight: Tensor?,
+                       state: CompiledState, op: String) throws -> TrainingArrays {
+        try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
+                           targets: y.tensors(for: state.outputNames, role: "output"),
+                           sampleWeight: sampleWeight, op: op)
+    }
+
     func checkedBatchSize(_ batchSize: Int?, op: String) throws -> Int {
         let b = batchSize ?? 32
         guard b > 0 else { throw TrainingError("\(op): batchSize must be positive, got \(b)") }
@@ -132,9 +137,7 @@ extension Model {
     private func validationSource(_ data: ValidationData, batchSize: Int, state: CompiledState) throws -> BatchSource {
         switch data.source {
         case .arrays(let x, let y, let sw):
-            let arrays = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"),
-                                            targets: y.tensors(for: state.outputNames, role: "output"),
-                                            sampleWeight: sw, op: "fit (validationData)")
+            let arrays = try labeledArrays(x, y, sampleWeight: sw, state: state, op: "fit (validationData)")
             try validateTrainingData(arrays, state: state, op: "fit (validationData)")
             return .arrays(arrays, batchSize: batchSize, shuffle: false)
         case .dataset(let d):
