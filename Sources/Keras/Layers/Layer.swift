@@ -82,7 +82,8 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     // MARK: Subclass hooks
 
     /// Creates the weights for inputs of `inputShape` (`nil` = unknown size). Called once, before
-    /// the first call. The default creates nothing.
+    /// the first call. The default creates nothing. This is the hook subclasses override; to build
+    /// a layer yourself (Keras's `layer.build(shape)`), call ``build(_:)``, which also marks it built.
     open func build(inputShape: [Int?]) {}
 
     /// Multi-input form of ``build(inputShape:)``; the default forwards a single shape.
@@ -250,6 +251,14 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
             }
         }
     }
+
+    /// Builds the layer for inputs of `inputShape` unless it is built (Keras's `layer.build`).
+    ///
+    /// ```swift
+    /// let dense = Dense(3)
+    /// dense.build([nil, 4])   // kernel (4, 3), bias (3,)
+    /// ```
+    public func build(_ inputShape: [Int?]) { buildIfNeeded([inputShape]) }
 
     /// Builds the layer for `shapes` unless it is built.
     public func buildIfNeeded(_ shapes: [[Int?]]) {
