@@ -10,4 +10,9 @@ void keras_adam_f32(size_t n, const float *p, const float *g, const float *m, co
                     float *p_out, float *m_out, float *v_out,
                     float alpha, float a1, float a2, float eps);
 
+/// RMSprop's float32 update over `n` elements (no momentum, not centered, no clipping or decay):
+///   v' = rho·v + rho1·g²;  p' = p − (lr·g) / √(v' + eps)
+void keras_rmsprop_f32(size_t n, const float *p, const float *g, const float *v,
+                       float *p_out, float *v_out, float lr, float rho, float rho1, float eps);
+
 #endif

@@ -1,3 +1,5 @@
+import CKernels
+
 /// RMSprop (`keras.optimizers.RMSprop`): `v = ρv + (1−ρ)g²`, `θ −= lr·g/√(v + ε)`; `centered`
 /// subtracts the squared mean gradient inside the root, `momentum` accumulates the increments.
 ///
@@ -42,6 +44,13 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
             let v = b.slotIn[0], vOut = b.slotOut[0], out = b.newParam
             let a = b.slotIn[count - 1], aOut = b.slotOut[count - 1]
             switch (isCentered, useMomentum) {
+            case (false, false) where T.self == Float.self && b.isPlain:
+                // Keras's default optimizer: in C, compiled for the CPU's widest vectors.
+                b.withFloatPointers { p, g, slotsIn, slotsOut, pOut in
+                    let lo = range.lowerBound
+                    keras_rmsprop_f32(range.count, p + lo, g + lo, slotsIn[0] + lo, pOut + lo, slotsOut[0] + lo,
+                                      Float(lr), Float(rho), Float(rho1), Float(eps))
+                }
             case (false, false):
                 for i in range {
                     let g = b.grad(i)
