@@ -168,6 +168,14 @@ import Testing
         let history = try model.fit(data, epochs: 2, verbose: 0)
         #expect(history.history["loss"]!.count == 2)
         _ = try model.evaluate(data, verbose: 0)
+        // An unbuilt model trains on a dataset too (the first batch builds it).
+        let unbuilt = Sequential([Dense(5, activation: .relu), Dense(3)])
+        try unbuilt.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
+        let before = try unbuilt.evaluate(data, verbose: 0).loss
+        try unbuilt.fit(data, epochs: 5, verbose: 0)
+        #expect(unbuilt.trainableVariables.count == 4)
+        #expect(try unbuilt.evaluate(data, verbose: 0).loss < before)
+        #expect(throws: TrainingError.self) { try unbuilt.fit(try Dataset(x).batched(4), verbose: 0) }
         let predicted = try model.predictOutputs(try Dataset(x, y).batched(6), verbose: 0)
         assertClose(predicted[0], model(x), rtol: 1e-6)
     }

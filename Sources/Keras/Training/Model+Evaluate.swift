@@ -19,9 +19,11 @@ extension Model {
     /// Evaluates on a ``Dataset``.
     public func evaluate(_ dataset: Dataset, batchSize: Int? = nil, verbose: Int = 1,
                          callbacks: [Callback] = []) throws -> Evaluation {
-        _ = try requireCompiled("evaluate")
+        let state = try requireCompiled("evaluate")
         let batch = try checkedBatchSize(batchSize, op: "evaluate")
-        return try evaluate(source: .dataset(dataset, batchSize: batch), verbose: verbose, callbacks: callbacks)
+        let source = BatchSource.dataset(dataset, batchSize: batch)
+        try validateFirstBatch(of: source, state: state, op: "evaluate")
+        return try evaluate(source: source, verbose: verbose, callbacks: callbacks)
     }
 
     /// Loss and metrics of one batch without updating weights (`model.test_on_batch`).

@@ -43,8 +43,10 @@ extension Model {
                     initialEpoch: Int = 0) throws -> History {
         let state = try requireCompiled("fit")
         let batch = try checkedBatchSize(batchSize, op: "fit")
+        let source = BatchSource.dataset(dataset, batchSize: batch)
+        try validateFirstBatch(of: source, state: state, op: "fit")
         let validation = try validationData.map { try validationSource($0, batchSize: batch, state: state) }
-        return try runFit(.dataset(dataset, batchSize: batch), validation: validation, epochs: epochs,
+        return try runFit(source, validation: validation, epochs: epochs,
                           verbose: verbose, callbacks: callbacks, initialEpoch: initialEpoch)
     }
 
@@ -134,6 +136,20 @@ extension Model {
         return b
     }
 
+    /// Checks the first batch of a dataset like array data (which also builds an unbuilt model,
+    /// so its variables exist before training starts).
+    func validateFirstBatch(of source: BatchSource, state: CompiledState, op: String) throws {
+        var generator = RandomGenerator(seed: 0)
+        guard let first = source.batches(epoch: 0, generator: &generator).first(where: { _ in true }) else {
+            throw TrainingError("\(op): the dataset is empty")
+        }
+        guard !first.targets.isEmpty else {
+            throw TrainingError("\(op): the dataset has no targets; build it with Dataset(x, y) to train or evaluate")
+        }
+        let arrays = try TrainingArrays(inputs: first.inputs, targets: first.targets, sampleWeight: first.sampleWeight, op: op)
+        try validateTrainingData(arrays, state: state, op: op)
+    }
+
     private func validationSource(_ data: ValidationData, batchSize: Int, state: CompiledState) throws -> BatchSource {
         switch data.source {
         case .arrays(let x, let y, let sw):
@@ -141,7 +157,9 @@ extension Model {
             try validateTrainingData(arrays, state: state, op: "fit (validationData)")
             return .arrays(arrays, batchSize: batchSize, shuffle: false)
         case .dataset(let d):
-            return .dataset(d, batchSize: batchSize)
+            let source = BatchSource.dataset(d, batchSize: batchSize)
+            try validateFirstBatch(of: source, state: state, op: "fit (validationData)")
+            return source
         }
     }
 
