@@ -198,6 +198,7 @@ import Testing
         let nan = `where`(Tensor.arange(40).reshaped(to: [10, 4]) .== 7, Tensor(Float.nan), x)
         #expect(message { try model.fit(nan, y, verbose: 0) }.contains("NaN"))
         #expect(message { try model.fit(x, y, batchSize: 0, verbose: 0) }.contains("batchSize must be positive"))
+        #expect(message { _ = try model.predict(Tensor.zeros([0, 4]), verbose: 0) }.contains("no samples"))
         #expect(model.getWeights().flatMap(\.scalars) == before)
         // Integer labels against 3 outputs: elementwise losses and metrics are rejected up front.
         try model.compile(optimizer: "adam", loss: "mse")

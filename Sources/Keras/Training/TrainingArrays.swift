@@ -15,6 +15,7 @@ struct TrainingArrays {
             throw TrainingError("\(op): input \(i) is a scalar; inputs need a leading sample dimension")
         }
         let count = first.shape[0]
+        guard count > 0 else { throw TrainingError("\(op): x has no samples (shape \(formatShape(first.shape)))") }
         func check(_ t: Tensor, _ what: String) throws {
             guard t.rank > 0, t.shape[0] == count else {
                 throw TrainingError("\(op): x has \(count) samples but \(what) has \(t.rank == 0 ? "no sample dimension" : "\(t.shape[0])") (shape \(formatShape(t.shape))); every input, target and sample weight needs the same count")
