@@ -199,6 +199,10 @@ import Testing
         #expect(message { try model.fit(nan, y, verbose: 0) }.contains("NaN"))
         #expect(message { try model.fit(x, y, batchSize: 0, verbose: 0) }.contains("batchSize must be positive"))
         #expect(message { _ = try model.predict(Tensor.zeros([0, 4]), verbose: 0) }.contains("no samples"))
+        // An unbuilt Sequential checks the data against its layers' input specs.
+        let unbuilt = Sequential([Dense(4), Dense(2)])
+        #expect(message { _ = try unbuilt.predict(Tensor.zeros([3]), verbose: 0) }.contains("expected min_ndim=2"))
+        #expect(!unbuilt.built)
         #expect(model.getWeights().flatMap(\.scalars) == before)
         // Integer labels against 3 outputs: elementwise losses and metrics are rejected up front.
         try model.compile(optimizer: "adam", loss: "mse")

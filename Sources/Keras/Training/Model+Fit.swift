@@ -202,6 +202,19 @@ extension Model {
         }
     }
 
+    /// An unbuilt Sequential learns its input shape from the data: walk the layers' input specs
+    /// and output shapes first, so data its layers cannot take is a thrown error, not a stop.
+    private func validateUnbuiltSequentialInputs(_ inputs: [Tensor], op: String) throws {
+        guard let sequential = self as? Sequential, !sequential.built, inputs.count == 1 else { return }
+        var shape: [Int?] = [nil] + inputs[0].shape.dropFirst().map { Optional($0) }
+        for layer in sequential.layers {
+            if let error = layer.checkInputs([shape]) ?? layer.validateSymbolic([shape]) {
+                throw TrainingError("\(op): \(error.description)")
+            }
+            shape = layer.computeOutputShapes([shape])[0]
+        }
+    }
+
     /// Whether two shapes broadcast together (NumPy rules).
     private func shapesBroadcast(_ a: [Int], _ b: [Int]) -> Bool {
         zip(a.reversed(), b.reversed()).allSatisfy { $0 == $1 || $0 == 1 || $1 == 1 }
@@ -210,7 +223,7 @@ extension Model {
     /// Checks the count, rank and known dimensions of input arrays against the model's inputs.
     func validateInputs(_ inputs: [Tensor], op: String) throws {
         let expected = inputShapes
-        guard !expected.isEmpty else { return }
+        guard !expected.isEmpty else { return try validateUnbuiltSequentialInputs(inputs, op: op) }
         guard inputs.count == expected.count else {
             throw TrainingError("\(op): model \"\(name)\" expects \(expected.count) input(s), but received \(inputs.count)")
         }
