@@ -8,19 +8,26 @@ final class CompiledState: @unchecked Sendable {
     let lossWeights: [Double]
     let outputNames: [String]
     private let metricSpecs: [[any MetricConvertible]]
-    /// Built on the first batch, once target and prediction shapes are known.
+    private let weightedMetricSpecs: [[any MetricConvertible]]
+    /// Per output: the compiled metrics (unweighted), then the weighted metrics (which see sample
+    /// weights). Built on the first batch, once target and prediction shapes are known.
     private(set) var metrics: [[Metric]]?
+    private(set) var weightedMetrics: [[Metric]]?
+
+    /// Every metric of output `i`, in log order.
+    func allMetrics(ofOutput i: Int) -> [Metric] { (metrics?[i] ?? []) + (weightedMetrics?[i] ?? []) }
     let lossTracker = RunningMean()
     let outputLossTrackers: [RunningMean]
     let config: Config
 
     init(optimizer: Optimizer, losses: [(any Loss)?], lossWeights: [Double], outputNames: [String],
-         metricSpecs: [[any MetricConvertible]], config: Config) {
+         metricSpecs: [[any MetricConvertible]], weightedMetricSpecs: [[any MetricConvertible]], config: Config) {
         self.optimizer = optimizer
         self.losses = losses
         self.lossWeights = lossWeights
         self.outputNames = outputNames
         self.metricSpecs = metricSpecs
+        self.weightedMetricSpecs = weightedMetricSpecs
         self.outputLossTrackers = outputNames.map { _ in RunningMean() }
         self.config = config
     }
@@ -28,10 +35,14 @@ final class CompiledState: @unchecked Sendable {
     /// Creates the metric objects for these target/prediction shapes (first batch only).
     func buildMetrics(targets: [Tensor], predictions: [Tensor]) throws {
         guard metrics == nil else { return }
-        metrics = try metricSpecs.enumerated().map { i, specs in
-            try specs.map { try $0.makeMetric(yTrueShape: targets[i].shape, yPredShape: predictions[i].shape,
-                                              lossName: losses[i]?.name) }
+        func build(_ specs: [[any MetricConvertible]]) throws -> [[Metric]] {
+            try specs.enumerated().map { i, list in
+                try list.map { try $0.makeMetric(yTrueShape: targets[i].shape, yPredShape: predictions[i].shape,
+                                                 lossName: losses[i]?.name) }
+            }
         }
+        let built = (try build(metricSpecs), try build(weightedMetricSpecs))
+        (metrics, weightedMetrics) = built
     }
 
     /// The weighted total of the output losses (recorded, for differentiation), updating trackers.
@@ -49,12 +60,15 @@ final class CompiledState: @unchecked Sendable {
         return total ?? Tensor(Float(0))
     }
 
-    /// Updates every compiled metric with one batch (no recording).
+    /// Updates every compiled metric with one batch (no recording). As in Keras, only the
+    /// weighted metrics see the sample weights.
     func updateMetrics(targets: [Tensor], predictions: [Tensor], sampleWeight: Tensor?) {
-        guard let metrics else { return }
+        guard let metrics, let weightedMetrics else { return }
         withoutRecording {
-            for (i, list) in metrics.enumerated() {
-                for m in list { m.update(yTrue: targets[i], yPred: predictions[i].stopGradient(), sampleWeight: sampleWeight) }
+            for i in predictions.indices {
+                let prediction = predictions[i].stopGradient()
+                for m in metrics[i] { m.update(yTrue: targets[i], yPred: prediction, sampleWeight: nil) }
+                for m in weightedMetrics[i] { m.update(yTrue: targets[i], yPred: prediction, sampleWeight: sampleWeight) }
             }
         }
     }
@@ -62,7 +76,7 @@ final class CompiledState: @unchecked Sendable {
     func resetMetrics() {
         lossTracker.reset()
         outputLossTrackers.forEach { $0.reset() }
-        metrics?.forEach { $0.forEach { $0.reset() } }
+        for i in outputNames.indices { allMetrics(ofOutput: i).forEach { $0.reset() } }
     }
 
     /// Current values, keyed as Keras logs them: `loss`, then `<metric>` (one output) or
@@ -75,8 +89,8 @@ final class CompiledState: @unchecked Sendable {
                 logs["\(name)_loss"] = outputLossTrackers[i].value
             }
         }
-        for (i, list) in (metrics ?? []).enumerated() {
-            for m in list { logs[multi ? "\(outputNames[i])_\(m.name)" : m.name] = m.resultValue }
+        for i in outputNames.indices {
+            for m in allMetrics(ofOutput: i) { logs[multi ? "\(outputNames[i])_\(m.name)" : m.name] = m.resultValue }
         }
         return logs
     }
@@ -86,8 +100,8 @@ final class CompiledState: @unchecked Sendable {
         var keys = ["loss"]
         let multi = outputNames.count > 1
         if multi { for (i, name) in outputNames.enumerated() where losses[i] != nil { keys.append("\(name)_loss") } }
-        for (i, list) in (metrics ?? []).enumerated() {
-            for m in list { keys.append(multi ? "\(outputNames[i])_\(m.name)" : m.name) }
+        for i in outputNames.indices {
+            for m in allMetrics(ofOutput: i) { keys.append(multi ? "\(outputNames[i])_\(m.name)" : m.name) }
         }
         return keys
     }

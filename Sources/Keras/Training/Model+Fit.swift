@@ -29,7 +29,12 @@ extension Model {
             train = parts.train
             validation = .arrays(parts.validation, batchSize: batch, shuffle: false)
         }
-        if let classWeight { train = try train.applyingClassWeight(classWeight) }
+        if let classWeight {
+            guard sampleWeight == nil else {
+                throw TrainingError("fit: pass either classWeight or sampleWeight, not both (as in Keras); fold the class weights into sampleWeight instead")
+            }
+            train = try train.applyingClassWeight(classWeight)
+        }
         try validateTrainingData(train, state: state, op: "fit")
         if let validationData { validation = try validationSource(validationData, batchSize: batch, state: state) }
         return try runFit(.arrays(train, batchSize: batch, shuffle: shuffle), validation: validation, epochs: epochs,
@@ -56,7 +61,12 @@ extension Model {
                              classWeight: [Int: Double]? = nil) throws -> Evaluation {
         let state = try requireCompiled("trainOnBatch")
         var data = try labeledArrays(x, y, sampleWeight: sampleWeight, state: state, op: "trainOnBatch")
-        if let classWeight { data = try data.applyingClassWeight(classWeight) }
+        if let classWeight {
+            guard sampleWeight == nil else {
+                throw TrainingError("trainOnBatch: pass either classWeight or sampleWeight, not both (as in Keras)")
+            }
+            data = try data.applyingClassWeight(classWeight)
+        }
         try validateTrainingData(data, state: state, op: "trainOnBatch")
         state.resetMetrics()
         try trainStep(data.batch(0..<data.count), state: state, variables: trainableVariables)
@@ -179,7 +189,7 @@ extension Model {
             let (t, p) = squeezeOrExpandToSameRank(target, prediction)
             // (The probe has one sample; give the batch axis a size ≠ 1 so it cannot broadcast.)
             let comparable = shapesBroadcast([2] + t.shape.dropFirst(), [2] + p.shape.dropFirst())
-            for metric in state.metrics?[i] ?? [] where !metric.className.hasPrefix("Sparse") && !comparable {
+            for metric in state.allMetrics(ofOutput: i) where !metric.className.hasPrefix("Sparse") && !comparable {
                 throw TrainingError("\(op): metric \(metric.name) (\(metric.className)) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use a sparse metric for integer labels or one-hot targets (toCategorical)")
             }
             guard let loss = state.losses[i] else { continue }

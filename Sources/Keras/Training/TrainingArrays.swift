@@ -71,7 +71,7 @@ struct TrainingArrays {
         return (rows(Array(0..<trainCount)), rows(Array(trainCount..<count)))
     }
 
-    /// Multiplies sample weights by `classWeight[label]` (labels: ints, or one-hot rows → argmax).
+    /// Sample weights `classWeight[label]` (labels: ints, or one-hot rows → argmax).
     func applyingClassWeight(_ classWeight: [Int: Double]) throws -> TrainingArrays {
         guard targets.count == 1 else {
             throw TrainingError("fit: classWeight is only supported for models with one output; this model has \(targets.count)")
@@ -89,7 +89,7 @@ struct TrainingArrays {
         }
         var result = self
         let cw = Tensor(shape: [count], scalars: weights)
-        result.sampleWeight = sampleWeight.map { $0 * cw } ?? cw
+        result.sampleWeight = cw
         return result
     }
 }
