@@ -50,6 +50,7 @@ func divideKernel(_ a: Tensor, _ b: Tensor) -> Tensor {
 }
 
 extension Tensor {
+    /// Elementwise sum with NumPy broadcasting (`keras.ops.add`): `Tensor([1.0, 2.0]) + Tensor([[10.0], [20.0]])` has shape (2, 2).
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let out = arithmeticKernel(.add, a, b, name: "add")
         return record("add", inputs: [a, b], output: out) { g in
@@ -57,6 +58,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise difference with broadcasting (`keras.ops.subtract`).
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let out = arithmeticKernel(.subtract, a, b, name: "subtract")
         return record("subtract", inputs: [a, b], output: out) { g in
@@ -64,6 +66,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise product with broadcasting (`keras.ops.multiply`).
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let out = arithmeticKernel(.multiply, a, b, name: "multiply")
         return record("multiply", inputs: [a, b], output: out) { g in
@@ -72,6 +75,7 @@ extension Tensor {
         }
     }
 
+    /// True division with broadcasting (`keras.ops.divide`); integers divide as float32.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = divideKernel(a, b)
         return record("divide", inputs: [a, b], output: out) { g in
@@ -80,6 +84,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise negation (`keras.ops.negative`).
     public static prefix func - (x: Tensor) -> Tensor {
         let out: Tensor
         switch x.dtype {
@@ -92,18 +97,30 @@ extension Tensor {
         return record("negative", inputs: [x], output: out) { g in [-g] }
     }
 
+    /// Adds a number, which takes the tensor's dtype: `x + 1`.
     public static func + (a: Tensor, b: Double) -> Tensor { a + scalar(b, like: a) }
+    /// Adds a number on the left: `1 + x`.
     public static func + (a: Double, b: Tensor) -> Tensor { scalar(a, like: b) + b }
+    /// Subtracts a number: `x - 1`.
     public static func - (a: Tensor, b: Double) -> Tensor { a - scalar(b, like: a) }
+    /// Subtracts from a number: `1 - x`.
     public static func - (a: Double, b: Tensor) -> Tensor { scalar(a, like: b) - b }
+    /// Scales by a number: `x * 2`.
     public static func * (a: Tensor, b: Double) -> Tensor { a * scalar(b, like: a) }
+    /// Scales by a number on the left: `2 * x`.
     public static func * (a: Double, b: Tensor) -> Tensor { scalar(a, like: b) * b }
+    /// Divides by a number: `x / 255`.
     public static func / (a: Tensor, b: Double) -> Tensor { a / scalar(b, like: a) }
+    /// Divides a number by each element: `1 / x`.
     public static func / (a: Double, b: Tensor) -> Tensor { scalar(a, like: b) / b }
 
+    /// `a = a + b`.
     public static func += (a: inout Tensor, b: Tensor) { a = a + b }
+    /// `a = a - b`.
     public static func -= (a: inout Tensor, b: Tensor) { a = a - b }
+    /// `a = a * b`.
     public static func *= (a: inout Tensor, b: Tensor) { a = a * b }
+    /// `a = a / b`.
     public static func /= (a: inout Tensor, b: Tensor) { a = a / b }
 
     /// `self ** exponent`, elementwise with broadcasting (`keras.ops.power`). Integer tensors
@@ -150,7 +167,9 @@ extension Tensor {
         }
     }
 
+    /// The larger of each element and a number.
     public func maximum(_ other: Double) -> Tensor { maximum(Tensor.scalar(other, like: self)) }
+    /// The smaller of each element and a number.
     public func minimum(_ other: Double) -> Tensor { minimum(Tensor.scalar(other, like: self)) }
 
     /// Values limited to `[low, high]` (`keras.ops.clip`); gradient passes only inside the range.
@@ -162,13 +181,19 @@ extension Tensor {
 infix operator ** : MultiplicationPrecedence
 
 extension Tensor {
+    /// `a.pow(b)`: `x ** 2`.
     public static func ** (a: Tensor, b: Tensor) -> Tensor { a.pow(b) }
+    /// `a.pow(b)` for a number exponent.
     public static func ** (a: Tensor, b: Double) -> Tensor { a.pow(b) }
 }
 
 /// `keras.ops.add` … free-function forms.
 public func pow(_ x: Tensor, _ y: Tensor) -> Tensor { x.pow(y) }
+/// `keras.ops.power` with a number exponent.
 public func pow(_ x: Tensor, _ y: Double) -> Tensor { x.pow(y) }
+/// `keras.ops.maximum`.
 public func maximum(_ x: Tensor, _ y: Tensor) -> Tensor { x.maximum(y) }
+/// `keras.ops.minimum`.
 public func minimum(_ x: Tensor, _ y: Tensor) -> Tensor { x.minimum(y) }
+/// `keras.ops.clip`.
 public func clip(_ x: Tensor, _ low: Double, _ high: Double) -> Tensor { x.clip(low, high) }

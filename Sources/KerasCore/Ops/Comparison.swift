@@ -25,31 +25,55 @@ func compareKernel(_ op: Comparison, _ a: Tensor, _ b: Tensor, name: String) -> 
 }
 
 extension Tensor {
+    /// `true` where the elements are equal (`keras.ops.equal`), with broadcasting.
     public func equal(_ other: Tensor) -> Tensor { compareKernel(.equal, self, other, name: "equal") }
+    /// `true` where the elements differ (`keras.ops.not_equal`).
     public func notEqual(_ other: Tensor) -> Tensor { compareKernel(.notEqual, self, other, name: "not_equal") }
+    /// `true` where `self < other` (`keras.ops.less`).
     public func less(_ other: Tensor) -> Tensor { compareKernel(.less, self, other, name: "less") }
+    /// `true` where `self <= other` (`keras.ops.less_equal`).
     public func lessEqual(_ other: Tensor) -> Tensor { compareKernel(.lessEqual, self, other, name: "less_equal") }
+    /// `true` where `self > other` (`keras.ops.greater`).
     public func greater(_ other: Tensor) -> Tensor { compareKernel(.greater, self, other, name: "greater") }
+    /// `true` where `self >= other` (`keras.ops.greater_equal`).
     public func greaterEqual(_ other: Tensor) -> Tensor { compareKernel(.greaterEqual, self, other, name: "greater_equal") }
 
+    /// `true` where the elements are equal (`keras.ops.equal`), with broadcasting. Against a number.
     public func equal(_ other: Double) -> Tensor { equal(.scalar(other, like: self)) }
+    /// `true` where the elements differ (`keras.ops.not_equal`). Against a number.
     public func notEqual(_ other: Double) -> Tensor { notEqual(.scalar(other, like: self)) }
+    /// `true` where `self < other` (`keras.ops.less`). Against a number.
     public func less(_ other: Double) -> Tensor { less(.scalar(other, like: self)) }
+    /// `true` where `self <= other` (`keras.ops.less_equal`). Against a number.
     public func lessEqual(_ other: Double) -> Tensor { lessEqual(.scalar(other, like: self)) }
+    /// `true` where `self > other` (`keras.ops.greater`). Against a number.
     public func greater(_ other: Double) -> Tensor { greater(.scalar(other, like: self)) }
+    /// `true` where `self >= other` (`keras.ops.greater_equal`). Against a number.
     public func greaterEqual(_ other: Double) -> Tensor { greaterEqual(.scalar(other, like: self)) }
 
+    /// Elementwise `==` with broadcasting, giving a bool tensor: `x .== 0`.
     public static func .== (a: Tensor, b: Tensor) -> Tensor { a.equal(b) }
+    /// Elementwise `!=` with broadcasting, giving a bool tensor: `x .!= 0`.
     public static func .!= (a: Tensor, b: Tensor) -> Tensor { a.notEqual(b) }
+    /// Elementwise `<` with broadcasting, giving a bool tensor: `x .< 0`.
     public static func .< (a: Tensor, b: Tensor) -> Tensor { a.less(b) }
+    /// Elementwise `<=` with broadcasting, giving a bool tensor: `x .<= 0`.
     public static func .<= (a: Tensor, b: Tensor) -> Tensor { a.lessEqual(b) }
+    /// Elementwise `>` with broadcasting, giving a bool tensor: `x .> 0`.
     public static func .> (a: Tensor, b: Tensor) -> Tensor { a.greater(b) }
+    /// Elementwise `>=` with broadcasting, giving a bool tensor: `x .>= 0`.
     public static func .>= (a: Tensor, b: Tensor) -> Tensor { a.greaterEqual(b) }
+    /// Elementwise `==` with broadcasting, giving a bool tensor: `x .== 0`.
     public static func .== (a: Tensor, b: Double) -> Tensor { a.equal(b) }
+    /// Elementwise `!=` with broadcasting, giving a bool tensor: `x .!= 0`.
     public static func .!= (a: Tensor, b: Double) -> Tensor { a.notEqual(b) }
+    /// Elementwise `<` with broadcasting, giving a bool tensor: `x .< 0`.
     public static func .< (a: Tensor, b: Double) -> Tensor { a.less(b) }
+    /// Elementwise `<=` with broadcasting, giving a bool tensor: `x .<= 0`.
     public static func .<= (a: Tensor, b: Double) -> Tensor { a.lessEqual(b) }
+    /// Elementwise `>` with broadcasting, giving a bool tensor: `x .> 0`.
     public static func .> (a: Tensor, b: Double) -> Tensor { a.greater(b) }
+    /// Elementwise `>=` with broadcasting, giving a bool tensor: `x .>= 0`.
     public static func .>= (a: Tensor, b: Double) -> Tensor { a.greaterEqual(b) }
 
     private func logical(_ other: Tensor, name: String, _ f: (Bool, Bool) -> Bool) -> Tensor {
@@ -89,7 +113,9 @@ infix operator .&& : LogicalConjunctionPrecedence
 infix operator .|| : LogicalDisjunctionPrecedence
 
 extension Tensor {
+    /// Elementwise logical AND of two bool tensors (`logicalAnd`): `(x .> 0) .&& (x .< 1)`.
     public static func .&& (a: Tensor, b: Tensor) -> Tensor { a.logicalAnd(b) }
+    /// Elementwise logical OR of two bool tensors (`logicalOr`).
     public static func .|| (a: Tensor, b: Tensor) -> Tensor { a.logicalOr(b) }
 }
 
