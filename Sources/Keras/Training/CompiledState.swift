@@ -41,8 +41,9 @@ final class CompiledState: @unchecked Sendable {
                                                  lossName: losses[i]?.name) }
             }
         }
-        let built = (try build(metricSpecs), try build(weightedMetricSpecs))
-        (metrics, weightedMetrics) = built
+        // Both lists or neither: a failure must not leave half the metrics built.
+        let (plain, weighted) = (try build(metricSpecs), try build(weightedMetricSpecs))
+        (metrics, weightedMetrics) = (plain, weighted)
     }
 
     /// The weighted total of the output losses (recorded, for differentiation), updating trackers.

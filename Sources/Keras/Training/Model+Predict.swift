@@ -44,11 +44,12 @@ extension Model {
         // groups of batches run one per core when every layer allows it (each batch's ops then
         // run single-threaded, which keeps every core busy with whole matrix products).
         let group = availableCoreCount
+        var concurrent: Bool? = nil   // decided once, after the first batch has built the model
         var pending: [(step: Int, batch: DataBatch)] = []
         func flush() throws {
             for item in pending { try callbacks.onPredictBatchBegin(item.step, logs: [:]) }
             var outputs = [[Tensor]?](repeating: nil, count: pending.count)
-            if pending.count > 1 && supportsConcurrentInference {
+            if pending.count > 1 && (concurrent ?? false) {
                 outputs.withUnsafeMutableBufferPointer { out in
                     forEachConcurrently(pending.count) { i in
                         out[i] = withoutRecording { self(pending[i].batch.inputs, training: false) }
@@ -66,6 +67,7 @@ extension Model {
         for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
             pending.append((step, batch))
             if step == 0 || pending.count == group { try flush() }
+            if concurrent == nil { concurrent = supportsConcurrentInference }
         }
         try flush()
         try callbacks.onPredictEnd(logs: [:])
