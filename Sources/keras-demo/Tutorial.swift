@@ -10,8 +10,8 @@ func imageClassificationTutorial() throws {
     // the bundled digits, which ship in the same gzipped IDX files.
     let ((trainImages, trainLabels), (testImages, testLabels)) = try Datasets.digits()
     let classNames = (0...9).map(String.init)
-    print("train images:", shapeDescription(trainImages.shape), " train labels:", shapeDescription(trainLabels.shape))
-    print("test images: ", shapeDescription(testImages.shape), " test labels: ", shapeDescription(testLabels.shape))
+    print("train images:", formatShape(trainImages.shape), " train labels:", formatShape(trainLabels.shape))
+    print("test images: ", formatShape(testImages.shape), " test labels: ", formatShape(testLabels.shape))
 
     section("Preprocess the data")
     // Scale the pixel values from 0–255 to 0–1 before feeding them to the network.

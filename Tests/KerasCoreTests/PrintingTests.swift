@@ -14,7 +14,7 @@ import Testing
             let name = c["name"] as! String, expected = c["str"] as! String
             let tensor = tensorFromFixture(c["tensor"]!)
             let text = tensor.description
-            let prefix = "Tensor(", suffix = ", shape=\(shapeDescription(tensor.shape)), dtype=\(tensor.dtype))"
+            let prefix = "Tensor(", suffix = ", shape=\(formatShape(tensor.shape)), dtype=\(tensor.dtype))"
             #expect(text.hasPrefix(prefix) && text.hasSuffix(suffix), "\(name): \(text)")
             var body = String(text.dropFirst(prefix.count).dropLast(suffix.count))
             if expected.contains("\n") {
@@ -31,6 +31,6 @@ import Testing
         #expect(Tensor([1, 2, 3]).description == "Tensor([1 2 3], shape=(3,), dtype=int32)")
         #expect(Tensor(2.5).description == "Tensor(2.5, shape=(), dtype=float32)")
         #expect(Tensor.zeros([0, 2]).description == "Tensor([], shape=(0, 2), dtype=float32)")
-        #expect(shapeDescription([nil, 3]) == "(None, 3)")
+        #expect(formatShape([nil, 3]) == "(None, 3)")
     }
 }

@@ -68,10 +68,10 @@ struct ActivationTests {
         #expect(Activation.named("relu7") == nil)
         do {
             _ = try Activation.deserialize("relu7")
-            Issue.record("expected a ConfigError")
-        } catch let error as ConfigError {
-            #expect(error.message.contains("'relu7'"))
-            #expect(error.message.contains("leaky_relu"))
+            Issue.record("expected a KerasError")
+        } catch let error as KerasError {
+            #expect(error.description.contains("'relu7'"))
+            #expect(error.description.contains("leaky_relu"))
         } catch {
             Issue.record("unexpected error \(error)")
         }

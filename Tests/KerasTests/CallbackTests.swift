@@ -156,7 +156,7 @@ struct CallbackTests {
         let cb = TerminateOnNaN(raiseError: true)
         cb.setModel(FakeTrainingTarget())
         try cb.onTrainBatchEnd(0, logs: ["loss": 1])
-        #expect(throws: CallbackError.nonFiniteLoss(batch: 3, loss: .infinity)) {
+        #expect(throws: KerasError.nonFiniteLoss(batch: 3, loss: .infinity)) {
             try cb.onTrainBatchEnd(3, logs: ["loss": .infinity])
         }
     }
@@ -180,7 +180,7 @@ struct CallbackTests {
         let unknown = ReduceLROnPlateau(monitor: "mystery")
         unknown.setModel(model)
         logs = ["mystery": 1]
-        #expect(throws: CallbackError.self) { try unknown.onEpochEnd(0, logs: &logs) }
+        #expect(throws: KerasError.self) { try unknown.onEpochEnd(0, logs: &logs) }
     }
 
     @Test("learning-rate callbacks need an optimizer")
@@ -193,7 +193,7 @@ struct CallbackTests {
         }
         let scheduler = LearningRateScheduler { _, lr in lr }
         scheduler.setModel(NoOptimizer())
-        #expect(throws: CallbackError.self) { try scheduler.onEpochBegin(0, logs: [:]) }
+        #expect(throws: KerasError.self) { try scheduler.onEpochBegin(0, logs: [:]) }
     }
 
     @Test("LambdaCallback and CallbackList call every hook in order")
@@ -239,6 +239,6 @@ struct CallbackTests {
     @Test("CSVLogger reports an unwritable path")
     func csvUnwritable() {
         let logger = CSVLogger("/nonexistent-dir-\(UUID().uuidString)/log.csv")
-        #expect(throws: CallbackError.self) { try logger.onTrainBegin(logs: [:]) }
+        #expect(throws: KerasError.self) { try logger.onTrainBegin(logs: [:]) }
     }
 }

@@ -25,13 +25,13 @@ private func makeDataset(corrupting: ((inout [String: [UInt8]]) -> Void)? = nil)
     return dir
 }
 
-private func loadError(_ corrupt: @escaping (inout [String: [UInt8]]) -> Void) throws -> DatasetError? {
+private func loadError(_ corrupt: @escaping (inout [String: [UInt8]]) -> Void) throws -> KerasError? {
     let dir = try makeDataset(corrupting: corrupt)
     defer { try? FileManager.default.removeItem(at: dir) }
     do {
         _ = try Datasets.loadIDX(directory: dir)
         return nil
-    } catch let e as DatasetError {
+    } catch let e as KerasError {
         return e
     }
 }
@@ -45,7 +45,7 @@ struct DataTests {
         // zlib checks the trailer's length field against the inflated size.
         var gz = Gzip.compress(data)
         gz[gz.count - 4] = 1; gz[gz.count - 3] = 0; gz[gz.count - 2] = 0; gz[gz.count - 1] = 0
-        #expect(throws: DatasetError.self) { try Gzip.decompress(gz, name: "x") }
+        #expect(throws: KerasError.self) { try Gzip.decompress(gz, name: "x") }
     }
 
     @Test("reads gzipped IDX images and labels")
@@ -70,7 +70,7 @@ struct DataTests {
             let gz = files["train-images-idx3-ubyte.gz"]!
             files["train-images-idx3-ubyte.gz"] = Array(gz[..<(gz.count / 2)])
         }
-        guard case let .corrupt(file, expected, _)? = e else { Issue.record("got \(String(describing: e))"); return }
+        guard case let .corruptFile(file, expected, _)? = e else { Issue.record("got \(String(describing: e))"); return }
         #expect(file.hasSuffix("train-images-idx3-ubyte.gz"))
         #expect(expected.contains("complete gzip stream"))
     }
@@ -78,7 +78,7 @@ struct DataTests {
     @Test("garbage instead of gzip is an error")
     func notGzip() throws {
         let e = try loadError { files in files["t10k-labels-idx1-ubyte.gz"] = Array(repeating: 0x41, count: 64) }
-        guard case let .corrupt(file, _, _)? = e else { Issue.record("got \(String(describing: e))"); return }
+        guard case let .corruptFile(file, _, _)? = e else { Issue.record("got \(String(describing: e))"); return }
         #expect(file.hasSuffix("t10k-labels-idx1-ubyte.gz"))
     }
 
@@ -88,7 +88,7 @@ struct DataTests {
             // Labels where images belong.
             files["train-images-idx3-ubyte.gz"] = Gzip.compress(idxBytes(shape: [3], data: [1, 2, 3]))
         }
-        #expect(e == .corrupt(file: e.map { if case let .corrupt(f, _, _) = $0 { f } else { "" } } ?? "",
+        #expect(e == .corruptFile(file: e.map { if case let .corruptFile(f, _, _) = $0 { f } else { "" } } ?? "",
                               expected: "IDX magic 0x00000803", got: "0x00000801"))
         #expect(e?.description.contains("train-images-idx3-ubyte.gz") == true)
     }
@@ -98,7 +98,7 @@ struct DataTests {
         let short = try loadError { files in
             files["t10k-images-idx3-ubyte.gz"] = Gzip.compress(idxBytes(shape: [2, 2, 3], data: Array(repeating: 1, count: 11)))
         }
-        guard case let .corrupt(_, expected, got)? = short else { Issue.record("got \(String(describing: short))"); return }
+        guard case let .corruptFile(_, expected, got)? = short else { Issue.record("got \(String(describing: short))"); return }
         #expect(expected == "12 data bytes for shape [2, 2, 3]" && got == "11")
         let long = try loadError { files in
             files["train-labels-idx1-ubyte.gz"] = Gzip.compress(idxBytes(shape: [3], data: [1, 2, 3, 4]))
@@ -109,13 +109,13 @@ struct DataTests {
     @Test("label count must match image count")
     func countMismatch() throws {
         let e = try loadError { files in files["train-labels-idx1-ubyte.gz"] = Gzip.compress(idxBytes(shape: [2], data: [1, 2])) }
-        guard case .mismatch? = e else { Issue.record("got \(String(describing: e))"); return }
+        guard case .invalidData? = e else { Issue.record("got \(String(describing: e))"); return }
     }
 
     @Test("a missing file is an error naming it")
     func missing() throws {
         let e = try loadError { files in files.removeValue(forKey: "t10k-images-idx3-ubyte.gz") }
-        guard case let .unreadable(file, _)? = e else { Issue.record("got \(String(describing: e))"); return }
+        guard case let .unreadableFile(file, _)? = e else { Issue.record("got \(String(describing: e))"); return }
         #expect(file.hasSuffix("t10k-images-idx3-ubyte.gz"))
     }
 
@@ -123,7 +123,7 @@ struct DataTests {
     func plainIDX() throws {
         let f = try IDXFile(bytes: idxBytes(shape: [2, 2], data: [1, 2, 3, 4]), name: "m")
         #expect(f.shape == [2, 2] && f.tensor(dtype: .float64).doubles == [1, 2, 3, 4])
-        #expect(throws: DatasetError.self) { try IDXFile(bytes: [0, 0, 9, 1, 0, 0, 0, 1, 5], name: "int16?") }
+        #expect(throws: KerasError.self) { try IDXFile(bytes: [0, 0, 9, 1, 0, 0, 0, 1, 5], name: "int16?") }
     }
 
     @Test("bundled digits match the values NumPy reads from the same files")

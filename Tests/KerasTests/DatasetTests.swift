@@ -79,14 +79,14 @@ struct DatasetTests {
 
     @Test("mismatched sample counts are thrown errors naming the array")
     func mismatch() {
-        #expect(throws: DatasetError.self) { try Dataset(x, Tensor(shape: [9], scalars: [Int32](repeating: 0, count: 9))) }
+        #expect(throws: KerasError.self) { try Dataset(x, Tensor(shape: [9], scalars: [Int32](repeating: 0, count: 9))) }
         do {
             _ = try Dataset(inputs: [x], targets: [y], sampleWeight: Tensor.ones([3]))
             Issue.record("expected an error")
-        } catch let e as DatasetError {
+        } catch let e as KerasError {
             #expect(e.description.contains("sampleWeight") && e.description.contains("10 samples"))
         } catch { Issue.record("\(error)") }
-        #expect(throws: DatasetError.self) { try Dataset(inputs: []) }
+        #expect(throws: KerasError.self) { try Dataset(inputs: []) }
     }
 
     @Test("the bundled digits through the pipeline: 45 batches of 32, pixels scaled")

@@ -93,7 +93,7 @@ import Testing
     @Test func classAndSampleWeightsTogetherAreRejectedAsInKeras() throws {
         let model = try classifier(testCase("class_weights"))
         try model.compile(optimizer: "sgd", loss: SparseCategoricalCrossentropy(fromLogits: true))
-        #expect(throws: TrainingError.self) {
+        #expect(throws: KerasError.self) {
             try model.fit(x, labels, verbose: 0, classWeight: [0: 1, 1: 1, 2: 1], sampleWeight: Tensor.ones([10]))
         }
     }

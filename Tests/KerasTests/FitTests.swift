@@ -131,7 +131,7 @@ import Testing
         // classWeight 3 for every class triples the first step's loss (learning rate 0).
         let weighted = try model.trainOnBatch(x, y, classWeight: [0: 3, 1: 3, 2: 3]).loss
         #expect(Swift.abs(weighted - 3 * plain) < 1e-5)
-        #expect(throws: TrainingError.self) { try model.trainOnBatch(x, y, classWeight: [0: 1]) }
+        #expect(throws: KerasError.self) { try model.trainOnBatch(x, y, classWeight: [0: 1]) }
     }
 
     @Test func predictBatchesAndOnBatchForms() throws {
@@ -175,7 +175,7 @@ import Testing
         try unbuilt.fit(data, epochs: 5, verbose: 0)
         #expect(unbuilt.trainableVariables.count == 4)
         #expect(try unbuilt.evaluate(data, verbose: 0).loss < before)
-        #expect(throws: TrainingError.self) { try unbuilt.fit(try Dataset(x).batched(4), verbose: 0) }
+        #expect(throws: KerasError.self) { try unbuilt.fit(try Dataset(x).batched(4), verbose: 0) }
         let predicted = try model.predictOutputs(try Dataset(x, y).batched(6), verbose: 0)
         assertClose(predicted[0], model(x), rtol: 1e-6)
     }
@@ -183,7 +183,7 @@ import Testing
     @Test func badDataIsRejectedBeforeTraining() throws {
         let (x, y) = toyData(count: 10)
         let model = toyModel()
-        #expect(throws: TrainingError.self) { try model.fit(x, y, verbose: 0) }   // not compiled
+        #expect(throws: KerasError.self) { try model.fit(x, y, verbose: 0) }   // not compiled
         try model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
         let before = model.getWeights().flatMap(\.scalars)
         func message(_ body: () throws -> Void) -> String {

@@ -84,7 +84,7 @@ import Testing
         #expect(try lossNamed("mse") is MeanSquaredError)
         #expect(try lossNamed("bce") is BinaryCrossentropy)
         #expect(try lossNamed("kld") is KLDivergence)
-        #expect(throws: ConfigError.self) { try lossNamed("mean_squared_eror") }
+        #expect(throws: KerasError.self) { try lossNamed("mean_squared_eror") }
         let loss = SparseCategoricalCrossentropy(fromLogits: true, ignoreClass: 2, reduction: .sum)
         let round = try deserializeLoss(loss.serialize()) as! SparseCategoricalCrossentropy
         #expect(round.fromLogits && round.ignoreClass == 2 && round.reduction == .sum)
@@ -105,8 +105,8 @@ import Testing
     }
 
     @Test func unsupportedOptionsAreRejected() {
-        #expect(throws: ConfigError.self) { try deserializeOptimizer(["class_name": "Adam", "config": ["use_ema": true]]) }
-        #expect(throws: ConfigError.self) { try deserializeMetric(["class_name": "Precision", "config": ["class_id": 1]]) }
-        #expect(throws: ConfigError.self) { try deserializeLoss(["class_name": "MeanSquaredError", "config": ["reduction": "average"]]) }
+        #expect(throws: KerasError.self) { try deserializeOptimizer(["class_name": "Adam", "config": ["use_ema": true]]) }
+        #expect(throws: KerasError.self) { try deserializeMetric(["class_name": "Precision", "config": ["class_id": 1]]) }
+        #expect(throws: KerasError.self) { try deserializeLoss(["class_name": "MeanSquaredError", "config": ["reduction": "average"]]) }
     }
 }

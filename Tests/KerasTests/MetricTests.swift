@@ -51,7 +51,7 @@ import Testing
         #expect(try metricNamed("mae") is Metrics.MeanAbsoluteError)
         #expect(try metricNamed("mae").name == "mae")
         #expect(try metricNamed("mse") is Metrics.MeanSquaredError)
-        #expect(throws: ConfigError.self) { try metricNamed("acuracy") }
+        #expect(throws: KerasError.self) { try metricNamed("acuracy") }
     }
 
     @Test func updatesDoNotRecordGradients() {

@@ -17,8 +17,8 @@ struct UtilsTests {
             assertClose(got, tensorFromFixture(c["expected"]!), rtol: 0, atol: 0)
         }
         #expect(try toCategorical([1, 0, 3]).shape == [3, 4])
-        #expect(throws: DatasetError.self) { try toCategorical([0, 5], numClasses: 3) }
-        #expect(throws: DatasetError.self) { try toCategorical(Tensor([0.5, 1.0])) }
+        #expect(throws: KerasError.self) { try toCategorical([0, 5], numClasses: 3) }
+        #expect(throws: KerasError.self) { try toCategorical(Tensor([0.5, 1.0])) }
     }
 
     @Test("normalize")

@@ -25,7 +25,7 @@ extension Activation {
     /// let act = try Activation.deserialize("relu")   // .relu
     /// ```
     ///
-    /// - Throws: `ConfigError` naming the unknown activation, or the unexpected value.
+    /// - Throws: `KerasError` naming the unknown activation, or the unexpected value.
     public static func deserialize(_ value: ConfigValue) throws -> Activation {
         switch value {
         case .null:
@@ -33,14 +33,14 @@ extension Activation {
         case .string(let name):
             if let activation = named(name) { return activation }
             let known = (builtIns.map(\.name) + ["swish"]).sorted().joined(separator: ", ")
-            throw ConfigError("Unknown activation '\(name)'. Expected one of: \(known).")
+            throw KerasError.invalidConfig("Unknown activation '\(name)'. Expected one of: \(known).")
         case .object(let object):
             if case .string(let name)? = object["config"] { return try deserialize(.string(name)) }
             if case .string(let name)? = object["class_name"] { return try deserialize(.string(name)) }
-            throw ConfigError("Could not interpret activation identifier: expected a name or "
+            throw KerasError.invalidConfig("Could not interpret activation identifier: expected a name or "
                 + "{\"class_name\", \"config\"} object, received \(value)")
         default:
-            throw ConfigError("Could not interpret activation identifier: expected a string, received \(value)")
+            throw KerasError.invalidConfig("Could not interpret activation identifier: expected a string, received \(value)")
         }
     }
 }

@@ -34,21 +34,21 @@ public final class CSVLogger: Callback {
             let size = (try? manager.attributesOfItem(atPath: filename)[.size] as? Int) ?? 0
             writeHeader = size == 0
         } else if !manager.createFile(atPath: filename, contents: nil) {
-            throw CallbackError.fileError(path: filename, reason: "could not create the file")
+            throw KerasError.unwritableFile(path: filename, reason: "could not create the file")
         }
         do {
             let h = try FileHandle(forWritingTo: URL(fileURLWithPath: filename))
             if append { try h.seekToEnd() } else { try h.truncate(atOffset: 0) }
             handle = h
         } catch {
-            throw CallbackError.fileError(path: filename, reason: error.localizedDescription)
+            throw KerasError.unwritableFile(path: filename, reason: error.localizedDescription)
         }
         keys = nil
     }
 
     public override func onEpochEnd(_ epoch: Int, logs: inout [String: Double]) throws {
         guard let handle else {
-            throw CallbackError.fileError(path: filename, reason: "CSVLogger.onEpochEnd called before onTrainBegin")
+            throw KerasError.unwritableFile(path: filename, reason: "CSVLogger.onEpochEnd called before onTrainBegin")
         }
         if keys == nil {
             var k = logs.keys.sorted()
@@ -77,7 +77,7 @@ public final class CSVLogger: Callback {
 
     private func write(_ text: String, to handle: FileHandle) throws {
         do { try handle.write(contentsOf: Data(text.utf8)) } catch {
-            throw CallbackError.fileError(path: filename, reason: error.localizedDescription)
+            throw KerasError.unwritableFile(path: filename, reason: error.localizedDescription)
         }
     }
 }

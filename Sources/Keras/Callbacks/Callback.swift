@@ -47,25 +47,6 @@ public struct CallbackParams: Sendable, Equatable {
     }
 }
 
-/// Errors callbacks raise to end training abnormally.
-public enum CallbackError: Error, CustomStringConvertible, Equatable {
-    /// The callback needs something the training target does not have.
-    case unsupported(callback: String, reason: String)
-    /// `TerminateOnNaN(raiseError: true)` saw a NaN or infinite loss.
-    case nonFiniteLoss(batch: Int, loss: Double)
-    /// A file the callback writes could not be opened or written.
-    case fileError(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .unsupported(callback, reason): return "\(callback): \(reason)"
-        case let .nonFiniteLoss(batch, loss):
-            return "NaN or Inf loss encountered at batch \(batch). Loss value: \(PythonFormat.repr(loss)). Terminating training immediately."
-        case let .fileError(path, reason): return "cannot write '\(path)': \(reason)"
-        }
-    }
-}
-
 /// Base class for training callbacks, with every Keras hook. Override the hooks you need;
 /// `fit`, `evaluate` and `predict` call them through a ``CallbackList``.
 ///

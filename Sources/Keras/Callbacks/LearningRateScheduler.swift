@@ -19,7 +19,7 @@ public final class LearningRateScheduler: Callback {
 
     private func currentRate() throws -> Double {
         guard let lr = model?.learningRate else {
-            throw CallbackError.unsupported(callback: "LearningRateScheduler",
+            throw KerasError.unsupported(component: "LearningRateScheduler",
                                             reason: "Optimizer must have a \"learning_rate\" attribute.")
         }
         return lr

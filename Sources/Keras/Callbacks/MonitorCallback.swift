@@ -65,8 +65,8 @@ open class MonitorCallback: Callback {
             } else if Self.increasingMetrics.contains(name) {
                 direction = .max
             } else {
-                throw CallbackError.unsupported(
-                    callback: String(describing: type(of: self)),
+                throw KerasError.unsupported(
+                    component: String(describing: type(of: self)),
                     reason: "received monitor=\(monitor), but cannot automatically determine whether that "
                         + "metric should be maximized or minimized. Pass `mode: .max` in order to monitor based "
                         + "on the highest metric value, or pass `mode: .min` in order to use the lowest value.")

@@ -43,7 +43,7 @@ public final class ReduceLROnPlateau: MonitorCallback {
     public override func onEpochEnd(_ epoch: Int, logs: inout [String: Double]) throws {
         try resolveDirection()
         guard let model, let learningRate = model.learningRate else {
-            throw CallbackError.unsupported(callback: "ReduceLROnPlateau", reason: "the model has no optimizer learning rate")
+            throw KerasError.unsupported(component: "ReduceLROnPlateau", reason: "the model has no optimizer learning rate")
         }
         logs["learning_rate"] = learningRate
         guard let current = logs[monitor] else {

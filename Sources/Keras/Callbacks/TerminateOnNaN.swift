@@ -1,5 +1,5 @@
 /// Stops training when a batch's `loss` is NaN or infinite (Keras's `TerminateOnNaN`): by setting
-/// `stopTraining` (the default), or by throwing ``CallbackError/nonFiniteLoss(batch:loss:)`` with
+/// `stopTraining` (the default), or by throwing ``KerasError/nonFiniteLoss(batch:loss:)`` with
 /// `raiseError: true`, which skips the other callbacks' end-of-training hooks.
 ///
 /// ```swift
@@ -17,7 +17,7 @@ public final class TerminateOnNaN: Callback {
 
     public override func onTrainBatchEnd(_ batch: Int, logs: [String: Double]) throws {
         guard let loss = logs["loss"], !loss.isFinite else { return }
-        if raiseError { throw CallbackError.nonFiniteLoss(batch: batch, loss: loss) }
+        if raiseError { throw KerasError.nonFiniteLoss(batch: batch, loss: loss) }
         output("Batch \(batch): Invalid loss, terminating training")
         model?.stopTraining = true
     }

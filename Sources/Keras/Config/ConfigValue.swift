@@ -128,10 +128,3 @@ extension ConfigValue {
         .object(["module": .string(module), "class_name": .string(className), "config": .object(config), "registered_name": .null])
     }
 }
-
-/// Errors from reading configs, model files and other outside data.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}

@@ -42,7 +42,7 @@ public func constraint(named name: String) -> (any Constraint)? {
 /// let c = try deserializeConstraint(MaxNorm(maxValue: 3).serialize())
 /// ```
 ///
-/// - Throws: `ConfigError` naming an unknown class, an unexpected key or a bad value.
+/// - Throws: `KerasError` naming an unknown class, an unexpected key or a bad value.
 public func deserializeConstraint(_ value: ConfigValue) throws -> any Constraint {
     try constraintTable.deserialize(value)
 }

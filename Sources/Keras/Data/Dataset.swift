@@ -32,29 +32,29 @@ public struct Dataset: Sequence, Sendable {
     }
 
     /// Samples from tensors whose first dimension counts the samples. Throws
-    /// ``DatasetError/mismatch(expected:got:)`` when the counts differ.
+    /// ``KerasError/mismatch(expected:got:)`` when the counts differ.
     ///
     /// ```swift
     /// let ds = try Dataset(inputs: [images, metadata], targets: [labels], sampleWeight: weights)
     /// ```
     public init(inputs: [Tensor], targets: [Tensor] = [], sampleWeight: Tensor? = nil) throws {
         guard let first = inputs.first else {
-            throw DatasetError.mismatch(expected: "at least one input tensor", got: "none")
+            throw KerasError.mismatch(expected: "at least one input tensor", got: "none")
         }
         guard first.rank >= 1 else {
-            throw DatasetError.mismatch(expected: "inputs with a leading sample dimension", got: "a scalar")
+            throw KerasError.mismatch(expected: "inputs with a leading sample dimension", got: "a scalar")
         }
         let n = first.shape[0]
         let named = inputs.enumerated().map { ("input \($0.offset)", $0.element) }
             + targets.enumerated().map { ("target \($0.offset)", $0.element) }
             + (sampleWeight.map { [("sampleWeight", $0)] } ?? [])
         for (name, t) in named where t.rank == 0 || t.shape[0] != n {
-            throw DatasetError.mismatch(
+            throw KerasError.mismatch(
                 expected: "every array to have \(n) samples (the length of input 0, shape \(first.shape))",
                 got: "\(name) with shape \(t.shape)")
         }
         if let w = sampleWeight, w.rank != 1 {
-            throw DatasetError.mismatch(expected: "sampleWeight of shape [\(n)]", got: "shape \(w.shape)")
+            throw KerasError.mismatch(expected: "sampleWeight of shape [\(n)]", got: "shape \(w.shape)")
         }
         self.init(source: DataBatch(inputs: inputs, targets: targets, sampleWeight: sampleWeight),
                   sampleCount: n, stages: [])

@@ -29,7 +29,7 @@ public enum Datasets {
     /// Reads the four gzipped IDX files (`train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`,
     /// `t10k-images-idx3-ubyte.gz`, `t10k-labels-idx1-ubyte.gz`) from `directory`.
     ///
-    /// Throws ``DatasetError`` naming the file when one is missing, truncated, corrupt, has the wrong
+    /// Throws ``KerasError`` naming the file when one is missing, truncated, corrupt, has the wrong
     /// IDX magic, or when images and labels disagree in count.
     ///
     /// ```swift
@@ -87,7 +87,7 @@ public enum Datasets {
         let x = try IDXFile(contentsOf: directory.appendingPathComponent(images), expectedRank: 3)
         let y = try IDXFile(contentsOf: directory.appendingPathComponent(labels), expectedRank: 1)
         guard x.shape[0] == y.shape[0] else {
-            throw DatasetError.mismatch(expected: "as many labels in \(labels) as images in \(images) (\(x.shape[0]))",
+            throw KerasError.mismatch(expected: "as many labels in \(labels) as images in \(images) (\(x.shape[0]))",
                                         got: "\(y.shape[0])")
         }
         return (x.tensor(dtype: dtype), y.tensor(dtype: .int32))

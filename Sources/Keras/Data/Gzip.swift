@@ -5,11 +5,11 @@ import Foundation
 enum Gzip {
     /// Inflates a complete gzip (or zlib) stream. `name` is used in error messages.
     ///
-    /// Throws ``DatasetError/corrupt(file:expected:got:)`` for a damaged stream and for a stream that
+    /// Throws ``KerasError/corrupt(file:expected:got:)`` for a damaged stream and for a stream that
     /// ends before its end marker (a truncated download).
     static func decompress(_ input: [UInt8], name: String) throws -> [UInt8] {
         guard input.count >= 18 else {
-            throw DatasetError.corrupt(file: name, expected: "a gzip stream (at least 18 bytes)",
+            throw KerasError.corruptFile(file: name, expected: "a gzip stream (at least 18 bytes)",
                                        got: "\(input.count) bytes")
         }
         // The gzip trailer stores the uncompressed size modulo 2^32: a good first capacity.
@@ -22,7 +22,7 @@ enum Gzip {
         var stream = z_stream()
         // 15 + 32: accept gzip and zlib headers (auto-detected).
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw DatasetError.unreadable(file: name, reason: "zlib inflateInit failed")
+            throw KerasError.unreadableFile(file: name, reason: "zlib inflateInit failed")
         }
         defer { inflateEnd(&stream) }
 
@@ -43,12 +43,12 @@ enum Gzip {
                 }
                 if status == Z_STREAM_END { break }
                 if status == Z_BUF_ERROR && stream.avail_in == 0 {
-                    throw DatasetError.corrupt(file: name, expected: "a complete gzip stream",
+                    throw KerasError.corruptFile(file: name, expected: "a complete gzip stream",
                                                got: "a stream that ends early (truncated file, \(input.count) bytes)")
                 }
                 if status != Z_OK && status != Z_BUF_ERROR {
                     let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-                    throw DatasetError.corrupt(file: name, expected: "a valid gzip stream", got: "\(message)")
+                    throw KerasError.corruptFile(file: name, expected: "a valid gzip stream", got: "\(message)")
                 }
             }
         }

@@ -19,18 +19,18 @@ public struct IDXFile: Sendable {
     /// against the header (images are rank 3, labels rank 1).
     public init(bytes data: [UInt8], name: String, expectedRank: Int? = nil) throws {
         guard data.count >= 4 else {
-            throw DatasetError.corrupt(file: name, expected: "an IDX header (at least 4 bytes)", got: "\(data.count) bytes")
+            throw KerasError.corruptFile(file: name, expected: "an IDX header (at least 4 bytes)", got: "\(data.count) bytes")
         }
         let magic = UInt32(data[0]) << 24 | UInt32(data[1]) << 16 | UInt32(data[2]) << 8 | UInt32(data[3])
         let rank = Int(data[3])
         let expectedMagic = expectedRank.map { 0x0800 + UInt32($0) }
         if data[0] != 0 || data[1] != 0 || data[2] != 0x08 || rank == 0 || (expectedMagic != nil && magic != expectedMagic!) {
             let want = expectedMagic.map { hex($0) } ?? "0x000008NN (unsigned bytes, NN dimensions)"
-            throw DatasetError.corrupt(file: name, expected: "IDX magic \(want)", got: hex(magic))
+            throw KerasError.corruptFile(file: name, expected: "IDX magic \(want)", got: hex(magic))
         }
         let headerSize = 4 + 4 * rank
         guard data.count >= headerSize else {
-            throw DatasetError.corrupt(file: name, expected: "an IDX header of \(headerSize) bytes", got: "\(data.count) bytes")
+            throw KerasError.corruptFile(file: name, expected: "an IDX header of \(headerSize) bytes", got: "\(data.count) bytes")
         }
         var shape: [Int] = []
         for d in 0..<rank {
@@ -39,7 +39,7 @@ public struct IDXFile: Sendable {
         }
         let count = shape.reduce(1, *)
         guard data.count - headerSize == count else {
-            throw DatasetError.corrupt(file: name, expected: "\(count) data bytes for shape \(shape)",
+            throw KerasError.corruptFile(file: name, expected: "\(count) data bytes for shape \(shape)",
                                        got: "\(data.count - headerSize)")
         }
         self.shape = shape
@@ -50,7 +50,7 @@ public struct IDXFile: Sendable {
     public init(contentsOf url: URL, expectedRank: Int? = nil) throws {
         let raw: Data
         do { raw = try Data(contentsOf: url) } catch {
-            throw DatasetError.unreadable(file: url.path, reason: error.localizedDescription)
+            throw KerasError.unreadableFile(file: url.path, reason: error.localizedDescription)
         }
         var data = [UInt8](raw)
         if url.pathExtension == "gz" { data = try Gzip.decompress(data, name: url.path) }

@@ -28,7 +28,7 @@ private let initializerFactories: [String: InitializerFactory] = {
         }),
         ("VarianceScaling", ["variance_scaling"], { r in
             let scale = try r.double("scale", default: 1)
-            guard scale > 0 else { throw ConfigError("VarianceScaling: expected \"scale\" to be positive, received \(scale)") }
+            guard scale > 0 else { throw KerasError.invalidConfig("VarianceScaling: expected \"scale\" to be positive, received \(scale)") }
             let mode = try r.string("mode", default: "fan_in", allowed: ["fan_in", "fan_out", "fan_avg"])
             var distribution = try r.string("distribution", default: "truncated_normal",
                                             allowed: ["truncated_normal", "untruncated_normal", "uniform", "normal"])
@@ -74,7 +74,7 @@ public func initializer(named name: String) -> (any Initializer)? {
 /// let initializer = try deserializeInitializer(GlorotUniform(seed: 3).serialize())
 /// ```
 ///
-/// - Throws: `ConfigError` naming an unknown class, an unexpected config key or a bad value.
+/// - Throws: `KerasError` naming an unknown class, an unexpected config key or a bad value.
 public func deserializeInitializer(_ value: ConfigValue) throws -> any Initializer {
     try initializerTable.deserialize(value)
 }

@@ -21,16 +21,16 @@ struct ObjectConfigReader {
             return (name, [:])
         case .object(let object):
             guard case .string(let name)? = object["class_name"] else {
-                throw ConfigError("Could not interpret \(kind) identifier: expected a \"class_name\" string, received \(value)")
+                throw KerasError.invalidConfig("Could not interpret \(kind) identifier: expected a \"class_name\" string, received \(value)")
             }
             switch object["config"] {
             case nil, .null?: return (name, [:])
             case .object(let config)?: return (name, config)
             case let other?:
-                throw ConfigError("\(kind) '\(name)': expected \"config\" to be an object, received \(other)")
+                throw KerasError.invalidConfig("\(kind) '\(name)': expected \"config\" to be an object, received \(other)")
             }
         default:
-            throw ConfigError("Could not interpret \(kind) identifier: expected a string or an object, received \(value)")
+            throw KerasError.invalidConfig("Could not interpret \(kind) identifier: expected a string or an object, received \(value)")
         }
     }
 
@@ -85,13 +85,13 @@ struct ObjectConfigReader {
     func finish() throws {
         let unknown = Set(config.keys).subtracting(used).sorted()
         guard unknown.isEmpty else {
-            throw ConfigError("\(className): unexpected config keys \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); "
+            throw KerasError.invalidConfig("\(className): unexpected config keys \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); "
                 + "accepted keys: \(used.sorted().map { "\"\($0)\"" }.joined(separator: ", "))")
         }
     }
 
-    private func mismatch(_ key: String, _ expected: String, _ received: ConfigValue) -> ConfigError {
-        ConfigError("\(className): expected \"\(key)\" to be \(expected), received \(received)")
+    private func mismatch(_ key: String, _ expected: String, _ received: ConfigValue) -> KerasError {
+        KerasError.invalidConfig("\(className): expected \"\(key)\" to be \(expected), received \(received)")
     }
 }
 
@@ -114,7 +114,7 @@ struct ObjectFactoryTable<T>: Sendable {
     func deserialize(_ value: ConfigValue) throws -> T {
         let (className, config) = try ObjectConfigReader.split(value, kind: kind)
         guard let factory = factories[className] else {
-            throw ConfigError("Unknown \(kind) '\(className)'. Expected one of: "
+            throw KerasError.invalidConfig("Unknown \(kind) '\(className)'. Expected one of: "
                 + factories.keys.sorted().joined(separator: ", ") + ".")
         }
         var reader = ObjectConfigReader(className: className, config: config)

@@ -5,30 +5,25 @@
 /// An initializer from a Keras config value: a name (`"glorot_uniform"`) or a serialized object.
 func layerResolveInitializer(_ value: ConfigValue?, default defaultValue: any Initializer) throws -> any Initializer {
     guard let value, !value.isNull else { return defaultValue }
-    return try asLayerConfigError { try deserializeInitializer(value) }
+    return try deserializeInitializer(value)
 }
 
 /// A regularizer from a config value (`null` → none).
 func layerResolveRegularizer(_ value: ConfigValue?) throws -> (any Regularizer)? {
     guard let value, !value.isNull else { return nil }
-    return try asLayerConfigError { try deserializeRegularizer(value) }
+    return try deserializeRegularizer(value)
 }
 
 /// A constraint from a config value (`null` → none).
 func layerResolveConstraint(_ value: ConfigValue?) throws -> (any Constraint)? {
     guard let value, !value.isNull else { return nil }
-    return try asLayerConfigError { try deserializeConstraint(value) }
+    return try deserializeConstraint(value)
 }
 
 /// An activation from a config value (a Keras name, or `null` for linear).
 func layerResolveActivation(_ value: ConfigValue?) throws -> Activation {
     guard let value else { return .linear }
-    return try asLayerConfigError { try Activation.deserialize(value) }
-}
-
-/// Rethrows a family's `ConfigError` as the layer API's `KerasError.invalidConfig`.
-private func asLayerConfigError<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as ConfigError { throw KerasError.invalidConfig(error.message) }
+    return try Activation.deserialize(value)
 }
 
 /// Reads a required int config entry.

@@ -23,7 +23,7 @@ public func lossNamed(_ name: String) throws -> any Loss {
     case "categorical_crossentropy", "CategoricalCrossentropy": return CategoricalCrossentropy()
     case "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy": return SparseCategoricalCrossentropy()
     default:
-        throw ConfigError("Could not interpret loss identifier: '\(name)'; expected a Keras loss name such as 'mse', 'binary_crossentropy' or 'sparse_categorical_crossentropy'")
+        throw KerasError.invalidConfig("Could not interpret loss identifier: '\(name)'; expected a Keras loss name such as 'mse', 'binary_crossentropy' or 'sparse_categorical_crossentropy'")
     }
 }
 
@@ -35,13 +35,13 @@ public func lossNamed(_ name: String) throws -> any Loss {
 public func deserializeLoss(_ value: ConfigValue) throws -> any Loss {
     if let name = value.stringValue { return try lossNamed(name) }
     guard let className = value["class_name"]?.stringValue else {
-        throw ConfigError("loss: expected a name or {\"class_name\", \"config\"}, received \(value)")
+        throw KerasError.invalidConfig("loss: expected a name or {\"class_name\", \"config\"}, received \(value)")
     }
     let config = value["config"]?.objectValue ?? [:]
     var reduction = Reduction.sumOverBatchSize
     if let r = config["reduction"], r != .null {
         guard let s = r.stringValue, let parsed = Reduction(rawValue: s) else {
-            throw ConfigError("\(className) config: invalid reduction \(r); expected one of \(Reduction.allCases.map(\.rawValue))")
+            throw KerasError.invalidConfig("\(className) config: invalid reduction \(r); expected one of \(Reduction.allCases.map(\.rawValue))")
         }
         reduction = parsed
     }
@@ -77,6 +77,6 @@ public func deserializeLoss(_ value: ConfigValue) throws -> any Loss {
         return SparseCategoricalCrossentropy(fromLogits: flag("from_logits"), ignoreClass: config["ignore_class"]?.intValue,
                                              reduction: reduction, name: name)
     default:
-        throw ConfigError("unknown loss class '\(className)'")
+        throw KerasError.invalidConfig("unknown loss class '\(className)'")
     }
 }

@@ -62,7 +62,7 @@ public func metricNamed(_ name: String, yTrueShape: [Int]? = nil, yPredShape: [I
     case "SquaredHinge", "squared_hinge": metric = Metrics.SquaredHinge()
     case "CategoricalHinge", "categorical_hinge": metric = Metrics.CategoricalHinge()
     default:
-        throw ConfigError("Could not interpret metric identifier: '\(name)'; expected a Keras metric name such as 'accuracy', 'mae' or 'AUC'")
+        throw KerasError.invalidConfig("Could not interpret metric identifier: '\(name)'; expected a Keras metric name such as 'accuracy', 'mae' or 'AUC'")
     }
     // compile() names a string-resolved metric by the string it was given.
     if name.first?.isLowercase == true { metric.name = name }
@@ -77,7 +77,7 @@ public func metricNamed(_ name: String, yTrueShape: [Int]? = nil, yPredShape: [I
 public func deserializeMetric(_ value: ConfigValue) throws -> Metric {
     if let name = value.stringValue { return try metricNamed(name) }
     guard let className = value["class_name"]?.stringValue else {
-        throw ConfigError("metric: expected a name or {\"class_name\", \"config\"}, received \(value)")
+        throw KerasError.invalidConfig("metric: expected a name or {\"class_name\", \"config\"}, received \(value)")
     }
     let config = value["config"]?.objectValue ?? [:]
     func number(_ key: String) -> Double? { config[key]?.doubleValue }
@@ -90,7 +90,7 @@ public func deserializeMetric(_ value: ConfigValue) throws -> Metric {
     case "SparseTopKCategoricalAccuracy": metric = SparseTopKCategoricalAccuracy(k: config["k"]?.intValue ?? 5)
     case "Precision", "Recall":
         for key in ["top_k", "class_id"] where config[key] != nil && config[key] != .null {
-            throw ConfigError("\(className) config: '\(key)' is not supported; expected null, received \(config[key]!)")
+            throw KerasError.invalidConfig("\(className) config: '\(key)' is not supported; expected null, received \(config[key]!)")
         }
         let thresholds = config["thresholds"] ?? .null
         if let list = thresholds.arrayValue {
@@ -101,10 +101,10 @@ public func deserializeMetric(_ value: ConfigValue) throws -> Metric {
         }
     case "AUC":
         if config["multi_label"]?.boolValue == true || (config["summation_method"]?.stringValue ?? "interpolation") != "interpolation" {
-            throw ConfigError("AUC config: only multi_label=false with summation_method='interpolation' is supported, received \(value)")
+            throw KerasError.invalidConfig("AUC config: only multi_label=false with summation_method='interpolation' is supported, received \(value)")
         }
         let curve = AUC.Curve(rawValue: config["curve"]?.stringValue ?? "ROC")
-        guard let curve else { throw ConfigError("AUC config: invalid curve \(config["curve"]!); expected 'ROC' or 'PR'") }
+        guard let curve else { throw KerasError.invalidConfig("AUC config: invalid curve \(config["curve"]!); expected 'ROC' or 'PR'") }
         metric = AUC(numThresholds: config["num_thresholds"]?.intValue ?? 200, curve: curve, fromLogits: flag("from_logits"))
     case "F1Score", "FBetaScore":
         let average = config["average"]?.stringValue.flatMap(FBetaScore.Average.init(rawValue:))

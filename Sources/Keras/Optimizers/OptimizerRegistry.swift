@@ -17,7 +17,7 @@ extension Optimizer {
         case "nadam": return Nadam()
         case "lion": return Lion()
         default:
-            throw ConfigError("Could not interpret optimizer identifier: '\(name)'; expected one of sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, lion")
+            throw KerasError.invalidConfig("Could not interpret optimizer identifier: '\(name)'; expected one of sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, lion")
         }
     }
 }
@@ -31,26 +31,26 @@ extension Optimizer {
 public func deserializeOptimizer(_ value: ConfigValue) throws -> Optimizer {
     if let name = value.stringValue { return try Optimizer.named(name) }
     guard let className = value["class_name"]?.stringValue else {
-        throw ConfigError("optimizer: expected a name or {\"class_name\", \"config\"}, received \(value)")
+        throw KerasError.invalidConfig("optimizer: expected a name or {\"class_name\", \"config\"}, received \(value)")
     }
     let config = value["config"]?.objectValue ?? [:]
     // Options this implementation does not provide must not be dropped silently.
     if config["use_ema"]?.boolValue == true {
-        throw ConfigError("\(className) config: use_ema=true is not supported; expected use_ema=false")
+        throw KerasError.invalidConfig("\(className) config: use_ema=true is not supported; expected use_ema=false")
     }
     for key in ["loss_scale_factor", "gradient_accumulation_steps"] {
         if let v = config[key], v != .null {
-            throw ConfigError("\(className) config: '\(key)' is not supported; expected null, received \(v)")
+            throw KerasError.invalidConfig("\(className) config: '\(key)' is not supported; expected null, received \(v)")
         }
     }
     func number(_ key: String, _ fallback: Double) throws -> Double {
         guard let v = config[key], v != .null else { return fallback }
-        guard let d = v.doubleValue else { throw ConfigError("\(className) config: expected a number for '\(key)', received \(v)") }
+        guard let d = v.doubleValue else { throw KerasError.invalidConfig("\(className) config: expected a number for '\(key)', received \(v)") }
         return d
     }
     func optional(_ key: String) throws -> Double? {
         guard let v = config[key], v != .null else { return nil }
-        guard let d = v.doubleValue else { throw ConfigError("\(className) config: expected a number or null for '\(key)', received \(v)") }
+        guard let d = v.doubleValue else { throw KerasError.invalidConfig("\(className) config: expected a number or null for '\(key)', received \(v)") }
         return d
     }
     func flag(_ key: String) -> Bool { config[key]?.boolValue ?? false }
@@ -93,7 +93,7 @@ public func deserializeOptimizer(_ value: ConfigValue) throws -> Optimizer {
         optimizer = Lion(learningRate: try learningRate(0.001), beta1: try number("beta_1", 0.9), beta2: try number("beta_2", 0.99),
                          weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
     default:
-        throw ConfigError("unknown optimizer class '\(className)'; expected SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam or Lion")
+        throw KerasError.invalidConfig("unknown optimizer class '\(className)'; expected SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam or Lion")
     }
     if let name = config["name"]?.stringValue { optimizer.name = name }
     return optimizer

@@ -29,7 +29,7 @@ public func regularizer(named name: String) -> (any Regularizer)? {
 /// let r = try deserializeRegularizer(L1L2(l1: 0.1).serialize())
 /// ```
 ///
-/// - Throws: `ConfigError` naming an unknown class, an unexpected key or a bad value.
+/// - Throws: `KerasError` naming an unknown class, an unexpected key or a bad value.
 public func deserializeRegularizer(_ value: ConfigValue) throws -> any Regularizer {
     try regularizerTable.deserialize(value)
 }

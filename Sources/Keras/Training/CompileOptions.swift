@@ -34,7 +34,7 @@ extension String: LossConvertible {
 extension Array: LossConvertible where Element == any LossConvertible {
     public func makeLosses(outputNames: [String]) throws -> [(any Loss)?] {
         guard count == outputNames.count else {
-            throw TrainingError("compile: got \(count) losses for a model with \(outputNames.count) outputs \(outputNames)")
+            throw KerasError.invalidData("compile: got \(count) losses for a model with \(outputNames.count) outputs \(outputNames)")
         }
         return try enumerated().map { i, l in try l.makeLosses(outputNames: [outputNames[i]])[0] }
     }
@@ -43,7 +43,7 @@ extension Array: LossConvertible where Element == any LossConvertible {
 extension Dictionary: LossConvertible where Key == String, Value == any LossConvertible {
     public func makeLosses(outputNames: [String]) throws -> [(any Loss)?] {
         for key in keys where !outputNames.contains(key) {
-            throw TrainingError("compile: loss given for \"\(key)\", which is not an output of the model; outputs are \(outputNames)")
+            throw KerasError.invalidData("compile: loss given for \"\(key)\", which is not an output of the model; outputs are \(outputNames)")
         }
         return try outputNames.map { name in try self[name].map { try $0.makeLosses(outputNames: [name])[0] } ?? nil }
     }

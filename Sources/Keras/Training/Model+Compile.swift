@@ -21,10 +21,10 @@ extension Model {
         let losses = try loss.makeLosses(outputNames: names)
         let weights = lossWeights ?? names.map { _ in 1.0 }
         guard weights.count == names.count else {
-            throw TrainingError("compile: got \(weights.count) loss weights for a model with \(names.count) outputs \(names)")
+            throw KerasError.invalidData("compile: got \(weights.count) loss weights for a model with \(names.count) outputs \(names)")
         }
         for key in outputMetrics.keys where !names.contains(key) {
-            throw TrainingError("compile: metrics given for \"\(key)\", which is not an output of the model; outputs are \(names)")
+            throw KerasError.invalidData("compile: metrics given for \"\(key)\", which is not an output of the model; outputs are \(names)")
         }
         let opt = try optimizer.makeOptimizer()
         var config: Config = ["optimizer": opt.serialize(), "loss_weights": lossWeights.map { .array($0.map(ConfigValue.double)) } ?? .null,
@@ -57,7 +57,7 @@ extension Model {
 
     func requireCompiled(_ op: String) throws -> CompiledState {
         guard let state = compiledState else {
-            throw TrainingError("\(op): you must call compile() on model \"\(name)\" before \(op)()")
+            throw KerasError.invalidData("\(op): you must call compile() on model \"\(name)\" before \(op)()")
         }
         return state
     }

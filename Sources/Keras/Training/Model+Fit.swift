@@ -23,7 +23,7 @@ extension Model {
         var validation: BatchSource? = nil
         if validationSplit > 0 {
             guard validationData == nil else {
-                throw TrainingError("fit: pass either validationSplit or validationData, not both")
+                throw KerasError.invalidData("fit: pass either validationSplit or validationData, not both")
             }
             let parts = try train.split(validationFraction: validationSplit)
             train = parts.train
@@ -31,7 +31,7 @@ extension Model {
         }
         if let classWeight {
             guard sampleWeight == nil else {
-                throw TrainingError("fit: pass either classWeight or sampleWeight, not both (as in Keras); fold the class weights into sampleWeight instead")
+                throw KerasError.invalidData("fit: pass either classWeight or sampleWeight, not both (as in Keras); fold the class weights into sampleWeight instead")
             }
             train = try train.applyingClassWeight(classWeight)
         }
@@ -63,7 +63,7 @@ extension Model {
         var data = try labeledArrays(x, y, sampleWeight: sampleWeight, state: state, op: "trainOnBatch")
         if let classWeight {
             guard sampleWeight == nil else {
-                throw TrainingError("trainOnBatch: pass either classWeight or sampleWeight, not both (as in Keras)")
+                throw KerasError.invalidData("trainOnBatch: pass either classWeight or sampleWeight, not both (as in Keras)")
             }
             data = try data.applyingClassWeight(classWeight)
         }
@@ -79,7 +79,7 @@ extension Model {
                         callbacks userCallbacks: [Callback], initialEpoch: Int) throws -> History {
         let state = compiledState!
         guard epochs >= 1, initialEpoch >= 0, initialEpoch < epochs else {
-            throw TrainingError("fit: need epochs ≥ 1 and 0 ≤ initialEpoch < epochs, got epochs=\(epochs), initialEpoch=\(initialEpoch)")
+            throw KerasError.invalidData("fit: need epochs ≥ 1 and 0 ≤ initialEpoch < epochs, got epochs=\(epochs), initialEpoch=\(initialEpoch)")
         }
         let callbacks = CallbackList(userCallbacks, addHistory: true, addProgbar: verbose != 0)
         callbacks.setModel(self)
@@ -142,7 +142,7 @@ extension Model {
 
     func checkedBatchSize(_ batchSize: Int?, op: String) throws -> Int {
         let b = batchSize ?? 32
-        guard b > 0 else { throw TrainingError("\(op): batchSize must be positive, got \(b)") }
+        guard b > 0 else { throw KerasError.invalidData("\(op): batchSize must be positive, got \(b)") }
         return b
     }
 
@@ -151,10 +151,10 @@ extension Model {
     func validateFirstBatch(of source: BatchSource, state: CompiledState, op: String) throws {
         var generator = RandomGenerator(seed: 0)
         guard let first = source.batches(epoch: 0, generator: &generator).first(where: { _ in true }) else {
-            throw TrainingError("\(op): the dataset is empty")
+            throw KerasError.invalidData("\(op): the dataset is empty")
         }
         guard !first.targets.isEmpty else {
-            throw TrainingError("\(op): the dataset has no targets; build it with Dataset(x, y) to train or evaluate")
+            throw KerasError.invalidData("\(op): the dataset has no targets; build it with Dataset(x, y) to train or evaluate")
         }
         let arrays = try TrainingArrays(inputs: first.inputs, targets: first.targets, sampleWeight: first.sampleWeight, op: op)
         try validateTrainingData(arrays, state: state, op: op)
@@ -178,7 +178,7 @@ extension Model {
     func validateTrainingData(_ data: TrainingArrays, state: CompiledState, op: String) throws {
         try validateInputs(data.inputs, op: op)
         guard data.targets.count == state.outputNames.count else {
-            throw TrainingError("\(op): the model has \(state.outputNames.count) output(s) \(state.outputNames), but \(data.targets.count) target array(s) were given")
+            throw KerasError.invalidData("\(op): the model has \(state.outputNames.count) output(s) \(state.outputNames), but \(data.targets.count) target array(s) were given")
         }
         let probe = withoutRecording { self(data.inputs.map { $0.slice(axis: 0, start: 0, end: 1) }, training: false) }
         let firstTargets = data.targets.map { $0.slice(axis: 0, start: 0, end: 1) }
@@ -190,23 +190,23 @@ extension Model {
             // (The probe has one sample; give the batch axis a size ≠ 1 so it cannot broadcast.)
             let comparable = shapesBroadcast([2] + t.shape.dropFirst(), [2] + p.shape.dropFirst())
             for metric in state.allMetrics(ofOutput: i) where !metric.className.hasPrefix("Sparse") && !comparable {
-                throw TrainingError("\(op): metric \(metric.name) (\(metric.className)) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use a sparse metric for integer labels or one-hot targets (toCategorical)")
+                throw KerasError.invalidData("\(op): metric \(metric.name) (\(metric.className)) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use a sparse metric for integer labels or one-hot targets (toCategorical)")
             }
             guard let loss = state.losses[i] else { continue }
             let classes = prediction.shape.last ?? 1
             let className = type(of: loss).className
             if !className.hasPrefix("Sparse") && !comparable {
-                throw TrainingError("\(op): loss \(className) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use SparseCategoricalCrossentropy for integer labels or one-hot targets (toCategorical)")
+                throw KerasError.invalidData("\(op): loss \(className) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use SparseCategoricalCrossentropy for integer labels or one-hot targets (toCategorical)")
             }
             if className == "SparseCategoricalCrossentropy" {
                 let labels = target.doubles
                 let ignore = loss.getConfig()["ignore_class"]?.intValue
                 if let bad = labels.first(where: { ($0 < 0 || $0 >= Double(classes) || $0 != $0.rounded()) && Int($0) != ignore }) {
-                    throw TrainingError("\(op): label \(bad) is out of range for \(output), which has \(classes) classes (labels must be integers in 0..<\(classes)); loss \(className)")
+                    throw KerasError.invalidData("\(op): label \(bad) is out of range for \(output), which has \(classes) classes (labels must be integers in 0..<\(classes)); loss \(className)")
                 }
             } else if className == "CategoricalCrossentropy" || className == "CategoricalFocalCrossentropy" {
                 guard target.shape.last == classes else {
-                    throw TrainingError("\(op): targets of shape \(formatShape(target.shape)) do not match \(output) of shape \(formatShape(prediction.shape)) for \(className); use one-hot targets (toCategorical) or SparseCategoricalCrossentropy for integer labels")
+                    throw KerasError.invalidData("\(op): targets of shape \(formatShape(target.shape)) do not match \(output) of shape \(formatShape(prediction.shape)) for \(className); use one-hot targets (toCategorical) or SparseCategoricalCrossentropy for integer labels")
                 }
             }
         }
@@ -219,7 +219,7 @@ extension Model {
         var shape: [Int?] = [nil] + inputs[0].shape.dropFirst().map { Optional($0) }
         for layer in sequential.layers {
             if let error = layer.checkInputs([shape]) ?? layer.validateSymbolic([shape]) {
-                throw TrainingError("\(op): \(error.description)")
+                throw KerasError.invalidData("\(op): \(error.description)")
             }
             shape = layer.computeOutputShapes([shape])[0]
         }
@@ -235,13 +235,13 @@ extension Model {
         let expected = inputShapes
         guard !expected.isEmpty else { return try validateUnbuiltSequentialInputs(inputs, op: op) }
         guard inputs.count == expected.count else {
-            throw TrainingError("\(op): model \"\(name)\" expects \(expected.count) input(s), but received \(inputs.count)")
+            throw KerasError.invalidData("\(op): model \"\(name)\" expects \(expected.count) input(s), but received \(inputs.count)")
         }
         for (i, (x, shape)) in zip(inputs, expected).enumerated() {
             let mismatch = x.rank != shape.count || zip(x.shape.dropFirst(), shape.dropFirst()).contains { $1 != nil && $0 != $1! }
             if mismatch {
                 let inputName = i < inputNames.count ? " (\"\(inputNames[i])\")" : ""
-                throw TrainingError("\(op): input \(i)\(inputName) of model \"\(name)\" is incompatible: expected shape \(formatShape(shape)), but received data with shape \(formatShape(x.shape))")
+                throw KerasError.invalidData("\(op): input \(i)\(inputName) of model \"\(name)\" is incompatible: expected shape \(formatShape(shape)), but received data with shape \(formatShape(x.shape))")
             }
         }
     }

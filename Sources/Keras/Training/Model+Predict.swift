@@ -10,7 +10,7 @@ extension Model {
                         callbacks: [Callback] = []) throws -> Tensor {
         let outputs = try predictOutputs(x, batchSize: batchSize, verbose: verbose, callbacks: callbacks)
         guard outputs.count == 1 else {
-            throw TrainingError("predict: model \"\(name)\" has \(outputs.count) outputs; use predictOutputs(_:) to get them all")
+            throw KerasError.invalidData("predict: model \"\(name)\" has \(outputs.count) outputs; use predictOutputs(_:) to get them all")
         }
         return outputs[0]
     }

@@ -16,7 +16,7 @@ public protocol ModelDataConvertible {
 extension Tensor: ModelDataConvertible {
     public func tensors(for names: [String], role: String) throws -> [Tensor] {
         guard names.count <= 1 else {
-            throw TrainingError("the model has \(names.count) \(role)s \(names); pass an array or a dictionary of tensors, not a single tensor")
+            throw KerasError.invalidData("the model has \(names.count) \(role)s \(names); pass an array or a dictionary of tensors, not a single tensor")
         }
         return [self]
     }
@@ -25,7 +25,7 @@ extension Tensor: ModelDataConvertible {
 extension Array: ModelDataConvertible where Element == Tensor {
     public func tensors(for names: [String], role: String) throws -> [Tensor] {
         guard count == names.count || names.isEmpty else {
-            throw TrainingError("the model has \(names.count) \(role)(s) \(names), but \(count) tensors were given")
+            throw KerasError.invalidData("the model has \(names.count) \(role)(s) \(names), but \(count) tensors were given")
         }
         return self
     }
@@ -34,10 +34,10 @@ extension Array: ModelDataConvertible where Element == Tensor {
 extension Dictionary: ModelDataConvertible where Key == String, Value == Tensor {
     public func tensors(for names: [String], role: String) throws -> [Tensor] {
         for key in keys.sorted() where !names.contains(key) {
-            throw TrainingError("no model \(role) is named \"\(key)\"; the model's \(role)s are \(names)")
+            throw KerasError.invalidData("no model \(role) is named \"\(key)\"; the model's \(role)s are \(names)")
         }
         return try names.map { name in
-            guard let t = self[name] else { throw TrainingError("missing data for model \(role) \"\(name)\"; given keys: \(keys.sorted())") }
+            guard let t = self[name] else { throw KerasError.invalidData("missing data for model \(role) \"\(name)\"; given keys: \(keys.sorted())") }
             return t
         }
     }

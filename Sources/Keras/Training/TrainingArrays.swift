@@ -10,18 +10,18 @@ struct TrainingArrays {
 
     /// Checks counts and, when `checkFinite` (training and evaluation data), NaN/∞ values.
     init(inputs: [Tensor], targets: [Tensor], sampleWeight: Tensor?, op: String, checkFinite: Bool = true) throws {
-        guard let first = inputs.first else { throw TrainingError("\(op): no input data was given") }
+        guard let first = inputs.first else { throw KerasError.invalidData("\(op): no input data was given") }
         for (i, t) in inputs.enumerated() where t.rank == 0 {
-            throw TrainingError("\(op): input \(i) is a scalar; inputs need a leading sample dimension")
+            throw KerasError.invalidData("\(op): input \(i) is a scalar; inputs need a leading sample dimension")
         }
         let count = first.shape[0]
-        guard count > 0 else { throw TrainingError("\(op): x has no samples (shape \(formatShape(first.shape)))") }
+        guard count > 0 else { throw KerasError.invalidData("\(op): x has no samples (shape \(formatShape(first.shape)))") }
         func check(_ t: Tensor, _ what: String) throws {
             guard t.rank > 0, t.shape[0] == count else {
-                throw TrainingError("\(op): x has \(count) samples but \(what) has \(t.rank == 0 ? "no sample dimension" : "\(t.shape[0])") (shape \(formatShape(t.shape))); every input, target and sample weight needs the same count")
+                throw KerasError.invalidData("\(op): x has \(count) samples but \(what) has \(t.rank == 0 ? "no sample dimension" : "\(t.shape[0])") (shape \(formatShape(t.shape))); every input, target and sample weight needs the same count")
             }
             if checkFinite && !t.allFinite {
-                throw TrainingError("\(op): \(what) contains NaN or infinite values; clean the data before training")
+                throw KerasError.invalidData("\(op): \(what) contains NaN or infinite values; clean the data before training")
             }
         }
         for (i, t) in inputs.enumerated() { try check(t, inputs.count == 1 ? "x" : "input \(i)") }
@@ -29,7 +29,7 @@ struct TrainingArrays {
         if let sampleWeight {
             try check(sampleWeight, "sampleWeight")
             guard sampleWeight.rank == 1 else {
-                throw TrainingError("\(op): sampleWeight must be 1-D with one weight per sample, got shape \(formatShape(sampleWeight.shape))")
+                throw KerasError.invalidData("\(op): sampleWeight must be 1-D with one weight per sample, got shape \(formatShape(sampleWeight.shape))")
             }
         }
         self.inputs = inputs
@@ -62,11 +62,11 @@ struct TrainingArrays {
     /// Keras's `validation_split`: the last `N − ⌊N·(1 − fraction)⌋` samples, before any shuffling.
     func split(validationFraction fraction: Double) throws -> (train: TrainingArrays, validation: TrainingArrays) {
         guard fraction > 0 && fraction < 1 else {
-            throw TrainingError("fit: validationSplit must be in (0, 1), got \(fraction)")
+            throw KerasError.invalidData("fit: validationSplit must be in (0, 1), got \(fraction)")
         }
         let trainCount = Int((Double(count) * (1 - fraction)).rounded(.down))
         guard trainCount > 0 && trainCount < count else {
-            throw TrainingError("fit: validationSplit \(fraction) of \(count) samples leaves \(trainCount) for training and \(count - trainCount) for validation; both need at least one")
+            throw KerasError.invalidData("fit: validationSplit \(fraction) of \(count) samples leaves \(trainCount) for training and \(count - trainCount) for validation; both need at least one")
         }
         return (rows(Array(0..<trainCount)), rows(Array(trainCount..<count)))
     }
@@ -74,7 +74,7 @@ struct TrainingArrays {
     /// Sample weights `classWeight[label]` (labels: ints, or one-hot rows → argmax).
     func applyingClassWeight(_ classWeight: [Int: Double]) throws -> TrainingArrays {
         guard targets.count == 1 else {
-            throw TrainingError("fit: classWeight is only supported for models with one output; this model has \(targets.count)")
+            throw KerasError.invalidData("fit: classWeight is only supported for models with one output; this model has \(targets.count)")
         }
         let y = targets[0]
         let labels: [Int32] = (y.rank >= 2 && y.shape[y.rank - 1] > 1)
@@ -83,7 +83,7 @@ struct TrainingArrays {
         var weights = [Float](repeating: 1, count: count)
         for (i, label) in labels.enumerated() {
             guard let w = classWeight[Int(label)] else {
-                throw TrainingError("fit: classWeight has no entry for class \(label) (sample \(i)); it covers classes \(classWeight.keys.sorted())")
+                throw KerasError.invalidData("fit: classWeight has no entry for class \(label) (sample \(i)); it covers classes \(classWeight.keys.sorted())")
             }
             weights[i] = Float(w)
         }

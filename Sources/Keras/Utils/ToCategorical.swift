@@ -4,7 +4,7 @@ import KerasCore
 /// shape plus a trailing class axis of `numClasses` (default `max(y) + 1`), as `float32`.
 /// A trailing axis of size 1 (labels shaped `[N, 1]`) is dropped first, as Keras does.
 ///
-/// Throws ``DatasetError/mismatch(expected:got:)`` for a label outside `0..<numClasses` or a
+/// Throws ``KerasError/mismatch(expected:got:)`` for a label outside `0..<numClasses` or a
 /// non-integral label.
 ///
 /// ```swift
@@ -18,13 +18,13 @@ public func toCategorical(_ y: Tensor, numClasses: Int? = nil) throws -> Tensor 
     var labels = [Int](repeating: 0, count: values.count)
     for (i, v) in values.enumerated() {
         guard v.isFinite, v == v.rounded(), v >= 0 else {
-            throw DatasetError.mismatch(expected: "non-negative integer class labels", got: "\(v) at index \(i)")
+            throw KerasError.mismatch(expected: "non-negative integer class labels", got: "\(v) at index \(i)")
         }
         labels[i] = Int(v)
     }
     let classes = numClasses ?? ((labels.max() ?? -1) + 1)
     if let bad = labels.firstIndex(where: { $0 >= classes }) {
-        throw DatasetError.mismatch(expected: "class labels in 0..<\(classes)", got: "\(labels[bad]) at index \(bad)")
+        throw KerasError.mismatch(expected: "class labels in 0..<\(classes)", got: "\(labels[bad]) at index \(bad)")
     }
     return Tensor(shape: shape + [classes], dtype: .float32) { (out: UnsafeMutableBufferPointer<Float>) in
         out.initialize(repeating: 0)

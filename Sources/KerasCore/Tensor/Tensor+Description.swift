@@ -12,19 +12,19 @@ extension Tensor: CustomStringConvertible {
     public var description: String {
         var text = NumPyFormatter(self).format()
         if text.contains("\n") { text = "\n" + text }
-        return "Tensor(\(text), shape=\(shapeDescription(shape)), dtype=\(dtype))"
+        return "Tensor(\(text), shape=\(formatShape(shape)), dtype=\(dtype))"
     }
 }
 
 /// Python's tuple form of a shape: `()`, `(3,)`, `(2, 3)`, `(None, 3)` for unknown dimensions.
 ///
 /// ```swift
-/// shapeDescription([nil, 28, 28])   // "(None, 28, 28)"
+/// formatShape([nil, 28, 28])   // "(None, 28, 28)"
 /// ```
-public func shapeDescription(_ shape: [Int?]) -> String {
+public func formatShape(_ shape: [Int?]) -> String {
     let parts = shape.map { $0.map(String.init) ?? "None" }
     return parts.count == 1 ? "(\(parts[0]),)" : "(\(parts.joined(separator: ", ")))"
 }
 
-/// Python's tuple form of a fully known shape: `shapeDescription([3]) == "(3,)"`.
-public func shapeDescription(_ shape: [Int]) -> String { shapeDescription(shape.map { Optional($0) }) }
+/// Python's tuple form of a fully known shape: `formatShape([3]) == "(3,)"`.
+public func formatShape(_ shape: [Int]) -> String { formatShape(shape.map { Optional($0) }) }

@@ -50,12 +50,12 @@ extension LearningRate: LearningRateConvertible {
 /// Rebuilds a schedule from Keras's serialized form (`{"class_name": "ExponentialDecay", "config": …}`).
 public func deserializeLearningRateSchedule(_ value: ConfigValue) throws -> any LearningRateSchedule {
     guard let className = value["class_name"]?.stringValue, let config = value["config"]?.objectValue else {
-        throw ConfigError("learning rate schedule: expected {\"class_name\", \"config\"}, received \(value)")
+        throw KerasError.invalidConfig("learning rate schedule: expected {\"class_name\", \"config\"}, received \(value)")
     }
     func number(_ key: String, _ fallback: Double? = nil) throws -> Double {
         if let d = config[key]?.doubleValue { return d }
         if let fallback, config[key] == nil || config[key] == .null { return fallback }
-        throw ConfigError("\(className) config: expected a number for '\(key)', received \(config[key].map { "\($0)" } ?? "nothing")")
+        throw KerasError.invalidConfig("\(className) config: expected a number for '\(key)', received \(config[key].map { "\($0)" } ?? "nothing")")
     }
     func flag(_ key: String) -> Bool { config[key]?.boolValue ?? false }
     let name = config["name"]?.stringValue
@@ -68,7 +68,7 @@ public func deserializeLearningRateSchedule(_ value: ConfigValue) throws -> any 
                                 decayRate: try number("decay_rate"), staircase: flag("staircase"), name: name ?? className)
     case "PiecewiseConstantDecay":
         guard let b = config["boundaries"]?.arrayValue?.compactMap(\.intValue), let v = config["values"]?.arrayValue?.compactMap(\.doubleValue) else {
-            throw ConfigError("PiecewiseConstantDecay config: expected 'boundaries' and 'values' lists, received \(value)")
+            throw KerasError.invalidConfig("PiecewiseConstantDecay config: expected 'boundaries' and 'values' lists, received \(value)")
         }
         return PiecewiseConstantDecay(boundaries: b, values: v, name: name ?? className)
     case "PolynomialDecay":
@@ -84,6 +84,6 @@ public func deserializeLearningRateSchedule(_ value: ConfigValue) throws -> any 
                                    tMul: try number("t_mul", 2), mMul: try number("m_mul", 1), alpha: try number("alpha", 0),
                                    name: name ?? className)
     default:
-        throw ConfigError("unknown learning rate schedule '\(className)'; expected ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay or CosineDecayRestarts")
+        throw KerasError.invalidConfig("unknown learning rate schedule '\(className)'; expected ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay or CosineDecayRestarts")
     }
 }

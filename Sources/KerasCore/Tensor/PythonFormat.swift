@@ -2,10 +2,10 @@ import Foundation
 
 /// Number formatting that matches Python's, so logs, CSV files and messages read exactly as
 /// Keras writes them.
-enum PythonFormat {
+package enum PythonFormat {
     /// Python's `repr(float)`: shortest round-trip digits, fixed notation for exponents −4…15
     /// (always with a fractional part, `1.0`), else `d.ddde±XX`; `nan`, `inf`, `-inf`.
-    static func repr(_ value: Double) -> String {
+    package static func repr(_ value: Double) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
@@ -47,7 +47,7 @@ enum PythonFormat {
     }
 
     /// `format % value` for one `%.Nf` / `%.Ne` specifier, with Python's `nan`/`inf` spellings.
-    static func format(_ specifier: String, _ value: Double) -> String {
+    package static func format(_ specifier: String, _ value: Double) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         return String(format: specifier, value)
