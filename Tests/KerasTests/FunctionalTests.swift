@@ -101,14 +101,14 @@ struct FunctionalTests {
         #expect(throws: KerasError.self) { try Model(inputs: [x, y], outputs: Add()([x, y])) }
     }
 
-    @Test func subclassedModelFindsItsLayers() {
+    @Test func subclassedModelFindsItsLayers() throws {
         final class MLP: Model, @unchecked Sendable {
             let hidden = Dense(4, activation: .relu)
             let head = Dense(2)
             override func call(_ x: Tensor, training: Bool) -> Tensor { head(hidden(x, training: training), training: training) }
         }
         let model = MLP()
-        model.build(inputShape: [nil, 3])
+        try model.build([nil, 3])
         #expect(model.layers.count == 2)
         #expect(model.weights.map(\.shape) == [[3, 4], [4], [4, 2], [2]])
         #expect(model(Tensor.ones([5, 3])).shape == [5, 2])

@@ -1,3 +1,6 @@
+import Foundation
+import Synchronization
+
 /// The base class of every layer: Keras's `Layer` contract in Swift.
 ///
 /// A layer stores its configuration in `init`, creates its weights in ``build(inputShape:)`` the
@@ -15,13 +18,24 @@
 /// }
 /// let y = Scale()(Tensor.ones([2, 3]))   // builds with input shape (2, 3), then calls
 /// ```
+///
+/// **Sharing between threads.** A built layer or model may be called for inference from several
+/// threads at once, also while another thread trains it (each read sees a variable's value before
+/// or after an update, never a torn one); concurrent first calls build it exactly once. Configure
+/// a layer (`trainable`, `activityRegularizer`, adding layers) before sharing it.
 open class Layer: @unchecked Sendable, CustomStringConvertible {
     /// The unique name (`dense`, `dense_1`, … unless given).
     public private(set) var name: String = ""
     /// The dtype of the weights and of the computation (float32 by default).
     public let dtype: DType
     /// Whether the weights are created. Layers build on their first call.
-    public internal(set) var built = false
+    public internal(set) var built: Bool {
+        get { builtFlag.load(ordering: .acquiring) }
+        set { builtFlag.store(newValue, ordering: .releasing) }
+    }
+    private let builtFlag = Atomic<Bool>(false)
+    /// Serializes building, so concurrent first calls build once.
+    private let buildLock = NSRecursiveLock()
     /// Checked against inputs on every call once set (usually in `build`).
     public var inputSpec: [InputSpec]?
     /// Penalty on the layer's outputs, added to ``losses`` after each call.
@@ -31,7 +45,8 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     private var ownTrainableWeights: [Variable] = []
     private var ownNonTrainableWeights: [Variable] = []
     private var weightRegularizers: [(Variable, any Regularizer)] = []
-    private var lastActivityLosses: [Tensor] = []
+    /// The activity penalties of the last call (locked: inference may run on several threads).
+    private let lastActivityLosses = Mutex<[Tensor]>([])
     /// Input shapes the layer was built with.
     public internal(set) var buildShapes: [[Int?]]?
     private var nodeRefs: [WeakBox<Node>] = []
@@ -93,13 +108,13 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
 
     /// The layer's computation on one tensor. Single-input layers override this.
     open func call(_ inputs: Tensor, training: Bool) -> Tensor {
-        preconditionFailure("Layer \"\(name)\" (\(className)) must override call(_:training:)")
+        fatalError("Layer \"\(name)\" (\(className)) must override call(_:training:)")
     }
 
     /// The layer's computation on a list of tensors. Multi-input or multi-output layers override
     /// this; the default calls ``call(_:training:)`` on the single input.
     open func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
-        precondition(inputs.count == 1, "Layer \"\(name)\" expects 1 input, but it received \(inputs.count) input tensors")
+        require(inputs.count == 1, "Layer \"\(name)\" expects 1 input, but it received \(inputs.count) input tensors")
         return [call(inputs[0], training: training)]
     }
 
@@ -150,16 +165,18 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         return variable
     }
 
-    /// All weights: trainable then non-trainable, this layer's before its sublayers' (deduplicated).
-    public var weights: [Variable] { unique(collect { $0.ownTrainableWeights } + collect { $0.ownNonTrainableWeights }) }
+    /// All weights in Keras 3's order (what `get_weights()` lists): layer by layer, depth first,
+    /// each layer's trainable then non-trainable weights, each weight once.
+    public var weights: [Variable] { collect { $0.ownTrainableWeights + $0.ownNonTrainableWeights } }
 
-    /// Weights the optimizer updates (none when ``trainable`` is false; a weight whose own
-    /// `trainable` is false, such as a LoRA-frozen kernel, is left out).
+    /// Weights the optimizer updates, in ``weights`` order (none when ``trainable`` is false; a
+    /// weight whose own `trainable` is false, such as a LoRA-frozen kernel, is left out).
     public var trainableWeights: [Variable] {
-        trainable ? unique(collect { $0.trainable ? $0.ownTrainableWeights.filter(\.trainable) : [] }) : []
+        trainable ? collect { $0.trainable ? $0.ownTrainableWeights.filter(\.trainable) : [] } : []
     }
 
-    /// Weights the optimizer leaves alone (BatchNorm statistics, weights of frozen layers).
+    /// Weights the optimizer leaves alone (BatchNorm statistics, weights of frozen layers), in
+    /// ``weights`` order.
     public var nonTrainableWeights: [Variable] {
         let trainableIDs = Set(trainableWeights.map(ObjectIdentifier.init))
         return weights.filter { !trainableIDs.contains(ObjectIdentifier($0)) }
@@ -191,28 +208,24 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         func visit(_ layer: Layer) {
             guard seen.insert(ObjectIdentifier(layer)).inserted else { return }
             for (variable, regularizer) in layer.weightRegularizers { result.append(regularizer(variable.value)) }
-            result += layer.lastActivityLosses
+            result += layer.lastActivityLosses.withLock { $0 }
             for sub in layer.sublayers { visit(sub) }
         }
         visit(self)
         return result
     }
 
+    /// `pick` of this layer, then of each sublayer depth first; each layer and variable once.
     private func collect(_ pick: (Layer) -> [Variable]) -> [Variable] {
-        var seen = Set<ObjectIdentifier>()
+        var seenLayers = Set<ObjectIdentifier>(), seenVariables = Set<ObjectIdentifier>()
         var result: [Variable] = []
         func visit(_ layer: Layer) {
-            guard seen.insert(ObjectIdentifier(layer)).inserted else { return }
-            result += pick(layer)
+            guard seenLayers.insert(ObjectIdentifier(layer)).inserted else { return }
+            result += pick(layer).filter { seenVariables.insert(ObjectIdentifier($0)).inserted }
             for sub in layer.sublayers { visit(sub) }
         }
         visit(self)
         return result
-    }
-
-    private func unique(_ variables: [Variable]) -> [Variable] {
-        var seen = Set<ObjectIdentifier>()
-        return variables.filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 
     // MARK: Calling
@@ -221,7 +234,8 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     ///
     /// A shape the built layer cannot take stops with Keras's message, e.g. `Input 0 of layer
     /// "dense_1" is incompatible with the layer: expected axis -1 of input shape to have value 4,
-    /// but received input with shape (3, 5)`.
+    /// but received input with shape (3, 5)`. For inputs from outside the program use
+    /// ``callChecked(_:training:)``, which throws instead.
     public func callAsFunction(_ x: Tensor, training: Bool = false) -> Tensor {
         let input = x.dtype != dtype && x.dtype.isFloatingPoint && dtype.isFloatingPoint ? x.cast(to: dtype) : x
         prepare(shapes: CollectionOfOne(input.shape))
@@ -243,25 +257,63 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     private func prepare<C: Collection>(shapes: C) where C.Element == [Int] {
         if !built {
             let optionalShapes = shapes.map { $0.map { Optional($0) } }
-            if let error = checkInputs(optionalShapes) { preconditionFailure(error.description) }
+            if let error = checkInputs(optionalShapes) { fatalError(error.description) }
             buildIfNeeded(optionalShapes)
         } else if let spec = inputSpec {
             for (i, shape) in shapes.enumerated() where i < spec.count {
-                if let message = spec[i].check(shape, inputIndex: i, layer: name) { preconditionFailure(message) }
+                if let message = spec[i].check(shape, inputIndex: i, layer: name) { fatalError(message) }
             }
         }
     }
 
+    /// Calls the layer on a batch from outside the program: an input the layer cannot take (rank,
+    /// axis sizes, count) is a thrown ``KerasError`` instead of a stop.
+    ///
+    /// ```swift
+    /// do { let y = try model.callChecked(request) } catch { respond(400, "\(error)") }
+    /// ```
+    public func callChecked(_ x: Tensor, training: Bool = false) throws -> Tensor {
+        let outputs = try applyChecked([x], training: training)
+        guard outputs.count == 1 else {
+            throw KerasError.invalidArgument("Layer \"\(name)\" returns \(outputs.count) outputs; use applyChecked(_:training:) to get them all")
+        }
+        return outputs[0]
+    }
+
+    /// Throwing form of ``apply(_:training:)`` for inputs from outside the program.
+    public func applyChecked(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
+        try checkCallable(inputs.map { $0.shape.map { Optional($0) } })
+        return apply(inputs, training: training)
+    }
+
+    /// Throws unless inputs of `shapes` can be passed to this layer: its input spec, its own
+    /// rules and, when unbuilt, the rules of its sublayers along the way.
+    func checkCallable(_ shapes: [[Int?]]) throws {
+        if let error = checkInputs(shapes) ?? validateSymbolic(shapes) { throw error }
+    }
+
     /// Builds the layer for inputs of `inputShape` unless it is built (Keras's `layer.build`).
+    /// Throws when the layer cannot take that shape.
     ///
     /// ```swift
     /// let dense = Dense(3)
-    /// dense.build([nil, 4])   // kernel (4, 3), bias (3,)
+    /// try dense.build([nil, 4])   // kernel (4, 3), bias (3,)
     /// ```
-    public func build(_ inputShape: [Int?]) { buildIfNeeded([inputShape]) }
+    public func build(_ inputShape: [Int?]) throws {
+        guard !built else { return }
+        if let bad = inputShape.first(where: { ($0 ?? 1) < 0 }) {
+            throw KerasError.invalidArgument("Layer \"\(name)\": cannot build for shape \(formatShape(inputShape)): dimension \(bad!) is negative")
+        }
+        try checkCallable([inputShape])
+        buildIfNeeded([inputShape])
+    }
 
-    /// Builds the layer for `shapes` unless it is built.
+    /// Builds the layer for `shapes` unless it is built; runs once even when several threads
+    /// make the first call together.
     public func buildIfNeeded(_ shapes: [[Int?]]) {
+        guard !built else { return }
+        buildLock.lock()
+        defer { buildLock.unlock() }
         guard !built else { return }
         build(inputShapes: shapes)
         buildShapes = shapes
@@ -280,10 +332,11 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     }
 
     private func recordActivityLoss(_ regularizer: any Regularizer, _ outputs: [Tensor]) {
-        lastActivityLosses = outputs.map { y in
+        let penalties = outputs.map { y in
             let batch = Double(y.rank > 0 ? y.shape[0] : 1)
             return regularizer(y) / batch
         }
+        lastActivityLosses.withLock { $0 = penalties }
     }
 
     // MARK: Symbolic calls (functional API)
@@ -294,7 +347,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     /// model is created, naming the layer.
     public func callAsFunction(_ x: KerasTensor) -> KerasTensor {
         let outputs = applySymbolic([x])
-        precondition(outputs.count == 1, "Layer \"\(name)\" returns \(outputs.count) outputs; call applySymbolic(_:) to get them all")
+        require(outputs.count == 1, "Layer \"\(name)\" returns \(outputs.count) outputs; call applySymbolic(_:) to get them all")
         return outputs[0]
     }
 

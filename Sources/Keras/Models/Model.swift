@@ -159,20 +159,20 @@ open class Model: Layer, @unchecked Sendable {
 
     open override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         guard let graph else {
-            precondition(inputs.count == 1, "Model \"\(name)\" received \(inputs.count) inputs; override call(_ inputs: [Tensor], training:) for several")
+            require(inputs.count == 1, "Model \"\(name)\" received \(inputs.count) inputs; override call(_ inputs: [Tensor], training:) for several")
             return [call(inputs[0], training: training)]
         }
-        precondition(inputs.count == graph.inputs.count,
-                     "Model \"\(name)\" expects \(graph.inputs.count) input(s), but it received \(inputs.count) input tensors")
+        require(inputs.count == graph.inputs.count,
+                "Model \"\(name)\" expects \(graph.inputs.count) input(s), but it received \(inputs.count) input tensors")
         return graph.run(inputs, training: training)
     }
 
     open override func call(_ inputs: Tensor, training: Bool) -> Tensor {
         guard graph != nil else {
-            preconditionFailure("Model \"\(name)\" must override call(_:training:) (or be built with Model(inputs:outputs:) or Sequential)")
+            fatalError("Model \"\(name)\" must override call(_:training:) (or be built with Model(inputs:outputs:) or Sequential)")
         }
         let outputs = call([inputs], training: training)
-        precondition(outputs.count == 1, "Model \"\(name)\" has \(outputs.count) outputs; call it with model([x], training:) to get them all")
+        require(outputs.count == 1, "Model \"\(name)\" has \(outputs.count) outputs; call it with model([x], training:) to get them all")
         return outputs[0]
     }
 
@@ -193,14 +193,8 @@ open class Model: Layer, @unchecked Sendable {
         return super.computeOutputShape(inputShape)
     }
 
-    /// Builds the model for inputs of `inputShape` (batch first, `nil` = any size). Subclassed
-    /// models run ``call(_:training:)`` once on zeros to create their layers' weights.
-    /// Stops with Keras's message if a layer cannot take the shape.
-    open override func build(inputShape: [Int?]) {
-        if let error = checkInputs([inputShape]) ?? validateSymbolic([inputShape]) { preconditionFailure(error.description) }
-        buildIfNeeded([inputShape])
-    }
-
+    /// Subclassed models build by running ``call(_:training:)`` once on zeros, which creates their
+    /// layers' weights (build a model with `try model.build([nil, 4])`).
     open override func build(inputShapes: [[Int?]]) {
         guard graph == nil else { return }
         // A subclassed model: run once so every layer builds.
@@ -244,6 +238,59 @@ open class Model: Layer, @unchecked Sendable {
         guard let optimizer = compiledState?.optimizer, optimizer.isBuilt else { return [] }
         return optimizer.variables
     }
+
+    // MARK: Customizing fit, evaluate and predict
+
+    /// One training step on a batch: what `fit` and `trainOnBatch` run (Keras's `train_step`).
+    /// The default runs the model in training mode, takes ``computeLoss(x:y:yPred:sampleWeight:training:)``,
+    /// its gradients and one optimizer step, then updates the compiled metrics.
+    ///
+    /// Override it to change what `fit` does while keeping callbacks, the progress bar and
+    /// ``History``; return the logs to report (running values for the epoch so far), and list
+    /// your own trackers in ``metrics`` so `fit` resets them every epoch:
+    ///
+    /// ```swift
+    /// final class CustomModel: Model, @unchecked Sendable {
+    ///     let lossTracker = Mean(name: "loss")
+    ///     override var metrics: [Metric] { [lossTracker] }
+    ///     override func trainStep(_ data: DataBatch) throws -> [String: Double] {
+    ///         let (loss, grads) = valueWithGradients(of: trainableVariables) {
+    ///             MeanSquaredError()(data.y!, self(data.x, training: true))
+    ///         }
+    ///         optimizer!.apply(grads, to: trainableVariables)
+    ///         lossTracker.updateState(yTrue: loss, yPred: loss)
+    ///         return ["loss": lossTracker.resultValue]
+    ///     }
+    /// }
+    /// ```
+    open func trainStep(_ data: DataBatch) throws -> [String: Double] { try defaultTrainStep(data) }
+
+    /// One evaluation step on a batch (Keras's `test_step`): what `evaluate`, `testOnBatch` and
+    /// `fit`'s validation run. The default runs the model in inference mode and updates the loss
+    /// tracker and compiled metrics; returns the logs so far.
+    open func testStep(_ data: DataBatch) throws -> [String: Double] { try defaultTestStep(data) }
+
+    /// The outputs for one batch (Keras's `predict_step`): what `predict` and `predictOnBatch`
+    /// run. The default calls the model in inference mode.
+    open func predictStep(_ data: DataBatch) throws -> [Tensor] {
+        withoutRecording { self(data.inputs, training: false) }
+    }
+
+    /// The loss to minimize for a batch (Keras's `compute_loss`): the compiled losses, weighted
+    /// per output, plus every penalty in ``losses`` (regularizers, `addLoss`). Recorded for
+    /// differentiation when called inside a gradient scope.
+    ///
+    /// - Throws: ``KerasError`` when there is no loss at all (no `loss` in `compile` and no
+    ///   penalties).
+    open func computeLoss(x: [Tensor], y: [Tensor], yPred: [Tensor], sampleWeight: Tensor?,
+                          training: Bool = true) throws -> Tensor {
+        try defaultComputeLoss(y: y, yPred: yPred, sampleWeight: sampleWeight)
+    }
+
+    /// The metrics `fit` and `evaluate` reset at the start of each epoch and evaluation
+    /// (Keras's `model.metrics`): the compiled metrics once built. Override to add your own
+    /// trackers when you customize ``trainStep(_:)``.
+    open var metrics: [Metric] { compiledState?.builtMetrics ?? [] }
 
     /// Prints ``summary(lineLength:)``.
     public func printSummary(lineLength: Int? = nil) { print(summary(lineLength: lineLength), terminator: "") }

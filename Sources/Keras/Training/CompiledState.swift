@@ -19,6 +19,23 @@ final class CompiledState: @unchecked Sendable {
     let lossTracker = RunningMean()
     let outputLossTrackers: [RunningMean]
     let config: Config
+    /// Whether any output has a compiled loss (else the loss comes from `addLoss` penalties or a
+    /// custom train step).
+    var hasLoss: Bool { losses.contains { $0 != nil } }
+    /// The trainable variables for the steps of one `fit` (collected once, not every step).
+    var stepVariables: [Variable]?
+    /// Label checks found by the last validation, repeated on each batch of a ``Dataset``.
+    var labelChecks: [ClassLabelCheck] = []
+
+    /// The compiled metrics once built, flattened (what ``Model/metrics`` lists by default).
+    var builtMetrics: [Metric] { outputNames.indices.flatMap { allMetrics(ofOutput: $0) } }
+
+    /// Checks the class labels of one dataset batch (arrays are checked whole before training).
+    func checkLabels(_ batch: DataBatch, op: String, sampleOffset: Int) throws {
+        for check in labelChecks where check.output < batch.targets.count {
+            try check.checkLabels(batch.targets[check.output], op: op, sampleOffset: sampleOffset)
+        }
+    }
 
     init(optimizer: Optimizer, losses: [(any Loss)?], lossWeights: [Double], outputNames: [String],
          metricSpecs: [[any MetricConvertible]], weightedMetricSpecs: [[any MetricConvertible]], config: Config) {
@@ -94,6 +111,13 @@ final class CompiledState: @unchecked Sendable {
             for m in allMetrics(ofOutput: i) { logs[multi ? "\(outputNames[i])_\(m.name)" : m.name] = m.resultValue }
         }
         return logs
+    }
+
+    /// The keys of `logs` in Keras's order, then any other keys (from a custom train step) sorted.
+    func orderedKeys(for logs: [String: Double]) -> [String] {
+        let known = orderedKeys()
+        let knownSet = Set(known)
+        return known.filter { logs[$0] != nil } + logs.keys.filter { !knownSet.contains($0) }.sorted()
     }
 
     /// Log keys in Keras's evaluate order: loss, output losses, then metrics in compile order.

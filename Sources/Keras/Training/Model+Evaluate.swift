@@ -32,9 +32,9 @@ extension Model {
         let state = try requireCompiled("testOnBatch")
         let data = try labeledArrays(x, y, sampleWeight: sampleWeight, state: state, op: "testOnBatch")
         try validateTrainingData(data, state: state, op: "testOnBatch")
-        state.resetMetrics()
-        try testStep(data.batch(0..<data.count), state: state)
-        return Evaluation(logs: state.logs(), order: state.orderedKeys())
+        resetMetrics()
+        let logs = try weightUpdateLock.read { try testStep(data.batch(0..<data.count)) }
+        return Evaluation(logs: logs, order: state.orderedKeys(for: logs))
     }
 
     private func evaluate(source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> Evaluation {
@@ -43,35 +43,38 @@ extension Model {
         callbacks.setModel(self)
         callbacks.setParams(CallbackParams(epochs: 1, steps: source.stepCount, verbose: verbose))
         let logs = try runEvaluation(source, state: state, callbacks: callbacks)
-        return Evaluation(logs: logs, order: state.orderedKeys())
+        return Evaluation(logs: logs, order: state.orderedKeys(for: logs))
     }
 
     /// The evaluation loop shared by `evaluate` and `fit`'s validation.
     func runEvaluation(_ source: BatchSource, state: CompiledState, callbacks: CallbackList) throws -> [String: Double] {
-        state.resetMetrics()
+        resetMetrics()
         try callbacks.onTestBegin(logs: [:])
         var generator = RandomGenerator(seed: 0)
         var logs: [String: Double] = [:]
+        var seen = 0
         for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
+            if case .dataset = source { try state.checkLabels(batch, op: "evaluate", sampleOffset: seen) }
+            seen += batch.sampleCount
             try callbacks.onTestBatchBegin(step, logs: [:])
-            try testStep(batch, state: state)
-            logs = state.logs()
+            logs = try weightUpdateLock.read { try testStep(batch) }
             try callbacks.onTestBatchEnd(step, logs: logs)
         }
         try callbacks.onTestEnd(logs: logs)
         return logs
     }
 
-    /// Forward pass (inference mode), loss and metric updates for one batch.
-    func testStep(_ batch: DataBatch, state: CompiledState) throws {
-        try withoutRecording {
+    /// Keras's default `test_step`: forward pass in inference mode, loss and metric updates.
+    func defaultTestStep(_ batch: DataBatch) throws -> [String: Double] {
+        let state = try requireCompiled("evaluate")
+        return try withoutRecording {
             let predictions = self(batch.inputs, training: false)
-            var total = state.totalLoss(targets: batch.targets, predictions: predictions,
-                                        sampleWeight: batch.sampleWeight, batchSize: batch.sampleCount)
-            for penalty in losses { total = total + penalty }
+            let total = try computeLoss(x: batch.inputs, y: batch.targets, yPred: predictions,
+                                        sampleWeight: batch.sampleWeight, training: false)
             state.lossTracker.add(Double(total.item), weight: Double(batch.sampleCount))
             try state.buildMetrics(targets: batch.targets, predictions: predictions)
             state.updateMetrics(targets: batch.targets, predictions: predictions, sampleWeight: batch.sampleWeight)
+            return state.logs()
         }
     }
 }

@@ -68,9 +68,9 @@ extension Model {
             data = try data.applyingClassWeight(classWeight)
         }
         try validateTrainingData(data, state: state, op: "trainOnBatch")
-        state.resetMetrics()
-        try trainStep(data.batch(0..<data.count), state: state, variables: trainableVariables)
-        return Evaluation(logs: state.logs(), order: state.orderedKeys())
+        resetMetrics()
+        let logs = try trainStep(data.batch(0..<data.count))
+        return Evaluation(logs: logs, order: state.orderedKeys(for: logs))
     }
 
     // MARK: - The loop
@@ -85,18 +85,21 @@ extension Model {
         callbacks.setModel(self)
         callbacks.setParams(CallbackParams(epochs: epochs, steps: source.stepCount, verbose: verbose))
         var generator = makeRandomGenerator(seed: nil)
-        let variables = trainableVariables
+        state.stepVariables = trainableVariables
+        defer { state.stepVariables = nil }
         stopTraining = false
         try callbacks.onTrainBegin(logs: [:])
         var epochLogs: [String: Double] = [:]
         for epoch in initialEpoch..<epochs {
-            state.resetMetrics()
+            resetMetrics()
             try callbacks.onEpochBegin(epoch, logs: [:])
             var logs: [String: Double] = [:]
+            var seen = 0
             for (step, batch) in source.batches(epoch: epoch, generator: &generator).enumerated() {
+                if case .dataset = source { try state.checkLabels(batch, op: "fit", sampleOffset: seen) }
+                seen += batch.sampleCount
                 try callbacks.onTrainBatchBegin(step, logs: [:])
-                try trainStep(batch, state: state, variables: variables)
-                logs = state.logs()
+                logs = try trainStep(batch)
                 try callbacks.onTrainBatchEnd(step, logs: logs)
                 if stopTraining { break }
             }
@@ -112,21 +115,45 @@ extension Model {
         return callbacks.history!
     }
 
-    /// Forward pass, loss, gradients, optimizer update, tracker and metric updates.
-    func trainStep(_ batch: DataBatch, state: CompiledState, variables: [Variable]) throws {
-        let count = batch.sampleCount
+    /// Keras's default `train_step`: forward pass, ``computeLoss(x:y:yPred:sampleWeight:training:)``,
+    /// gradients, optimizer update (under the weight-update lock, so concurrent `predict` calls
+    /// see the weights before or after it), then tracker and metric updates.
+    func defaultTrainStep(_ batch: DataBatch) throws -> [String: Double] {
+        let state = try requireCompiled("fit")
+        let variables = state.stepVariables ?? trainableVariables
         var predictions: [Tensor] = []
-        let (loss, gradients) = valueWithGradients(of: variables) {
+        let (loss, gradients) = try valueWithGradients(of: variables) {
             predictions = self(batch.inputs, training: true)
-            var total = state.totalLoss(targets: batch.targets, predictions: predictions,
-                                        sampleWeight: batch.sampleWeight, batchSize: count)
-            for penalty in self.losses { total = total + penalty }
-            return total
+            return try self.computeLoss(x: batch.inputs, y: batch.targets, yPred: predictions,
+                                        sampleWeight: batch.sampleWeight, training: true)
         }
-        state.optimizer.apply(gradients, to: variables)
-        state.lossTracker.add(Double(loss.item), weight: Double(count))
+        weightUpdateLock.write { state.optimizer.apply(gradients, to: variables) }
+        state.lossTracker.add(Double(loss.item), weight: Double(batch.sampleCount))
         try state.buildMetrics(targets: batch.targets, predictions: predictions)
         state.updateMetrics(targets: batch.targets, predictions: predictions, sampleWeight: batch.sampleWeight)
+        return state.logs()
+    }
+
+    /// Keras's default `compute_loss`: the compiled losses plus every penalty in ``losses``.
+    func defaultComputeLoss(y: [Tensor], yPred: [Tensor], sampleWeight: Tensor?) throws -> Tensor {
+        let state = try requireCompiled("computeLoss")
+        var total: Tensor? = nil
+        if state.hasLoss {
+            total = state.totalLoss(targets: y, predictions: yPred, sampleWeight: sampleWeight,
+                                    batchSize: yPred.first?.shape.first ?? 1)
+        }
+        for penalty in losses { total = total.map { $0 + penalty } ?? penalty }
+        guard let total else {
+            throw KerasError.invalidArgument("No loss to compute for model \"\(name)\". Provide a `loss` argument in `compile()`, add losses with addLoss(_:), or override trainStep(_:).")
+        }
+        return total
+    }
+
+    /// Resets the compiled trackers and every metric in ``metrics`` (start of an epoch or an
+    /// evaluation, as Keras's `reset_metrics`).
+    public func resetMetrics() {
+        compiledState?.resetMetrics()
+        for metric in metrics { metric.reset() }
     }
 
     // MARK: - Validation of outside data
@@ -160,6 +187,16 @@ extension Model {
         try validateTrainingData(arrays, state: state, op: op)
     }
 
+    /// Checks the inputs of the first batch of a prediction dataset like array data.
+    func validateFirstInputs(of source: BatchSource, op: String) throws {
+        var generator = RandomGenerator(seed: 0)
+        guard let first = source.batches(epoch: 0, generator: &generator).first(where: { _ in true }) else {
+            throw KerasError.invalidData("\(op): the dataset is empty")
+        }
+        let arrays = try TrainingArrays(inputs: first.inputs, targets: [], sampleWeight: nil, op: op, checkFinite: false)
+        try validateInputs(arrays.inputs, op: op)
+    }
+
     private func validationSource(_ data: ValidationData, batchSize: Int, state: CompiledState) throws -> BatchSource {
         switch data.source {
         case .arrays(let x, let y, let sw):
@@ -174,7 +211,8 @@ extension Model {
     }
 
     /// Checks inputs against the model's input shapes, then runs one sample through the model
-    /// to check targets against predictions (sizes, and label ranges for sparse losses).
+    /// to check targets against predictions: shapes, and every label for sparse losses and
+    /// metrics (the checks are kept for the batches of datasets).
     func validateTrainingData(_ data: TrainingArrays, state: CompiledState, op: String) throws {
         try validateInputs(data.inputs, op: op)
         guard data.targets.count == state.outputNames.count else {
@@ -183,33 +221,29 @@ extension Model {
         let probe = withoutRecording { self(data.inputs.map { $0.slice(axis: 0, start: 0, end: 1) }, training: false) }
         let firstTargets = data.targets.map { $0.slice(axis: 0, start: 0, end: 1) }
         try state.buildMetrics(targets: firstTargets, predictions: probe)
+        var checks: [ClassLabelCheck] = []
         for (i, (target, prediction)) in zip(firstTargets, probe).enumerated() {
             let output = state.outputNames.count > 1 ? "output \"\(state.outputNames[i])\"" : "the model output"
+            let consumers: [(name: String, isLabels: Bool, ignored: Int?)] =
+                state.allMetrics(ofOutput: i).map { ("metric \($0.name) (\($0.className))", $0 is ClassLabelTargets, nil) }
+                + (state.losses[i].map { [("loss \(type(of: $0).className)", $0 is ClassLabelTargets, ($0 as? ClassLabelTargets)?.ignoredLabel)] } ?? [])
             // Dense (non-sparse) losses and metrics compare targets and predictions elementwise.
             let (t, p) = squeezeOrExpandToSameRank(target, prediction)
             // (The probe has one sample; give the batch axis a size ≠ 1 so it cannot broadcast.)
             let comparable = shapesBroadcast([2] + t.shape.dropFirst(), [2] + p.shape.dropFirst())
-            for metric in state.allMetrics(ofOutput: i) where !metric.className.hasPrefix("Sparse") && !comparable {
-                throw KerasError.invalidData("\(op): metric \(metric.name) (\(metric.className)) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use a sparse metric for integer labels or one-hot targets (toCategorical)")
-            }
-            guard let loss = state.losses[i] else { continue }
-            let classes = prediction.shape.last ?? 1
-            let className = type(of: loss).className
-            if !className.hasPrefix("Sparse") && !comparable {
-                throw KerasError.invalidData("\(op): loss \(className) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use SparseCategoricalCrossentropy for integer labels or one-hot targets (toCategorical)")
-            }
-            if className == "SparseCategoricalCrossentropy" {
-                let labels = target.doubles
-                let ignore = loss.getConfig()["ignore_class"]?.intValue
-                if let bad = labels.first(where: { ($0 < 0 || $0 >= Double(classes) || $0 != $0.rounded()) && Int($0) != ignore }) {
-                    throw KerasError.invalidData("\(op): label \(bad) is out of range for \(output), which has \(classes) classes (labels must be integers in 0..<\(classes)); loss \(className)")
-                }
-            } else if className == "CategoricalCrossentropy" || className == "CategoricalFocalCrossentropy" {
-                guard target.shape.last == classes else {
-                    throw KerasError.invalidData("\(op): targets of shape \(formatShape(target.shape)) do not match \(output) of shape \(formatShape(prediction.shape)) for \(className); use one-hot targets (toCategorical) or SparseCategoricalCrossentropy for integer labels")
+            for consumer in consumers {
+                if consumer.isLabels {
+                    let check = ClassLabelCheck(output: i, classes: prediction.shape.last ?? 1, ignoredLabel: consumer.ignored,
+                                                consumer: consumer.name, outputDescription: output)
+                    try check.checkShape(target: target.shape, prediction: prediction.shape, op: op)
+                    try check.checkLabels(data.targets[i], op: op)
+                    checks.append(check)
+                } else if !comparable {
+                    throw KerasError.invalidData("\(op): \(consumer.name) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use a sparse loss or metric (SparseCategoricalCrossentropy) for integer labels, or one-hot targets (toCategorical)")
                 }
             }
         }
+        state.labelChecks = checks
     }
 
     /// An unbuilt Sequential learns its input shape from the data: walk the layers' input specs

@@ -30,7 +30,9 @@ extension Model {
     public func predictOutputs(_ dataset: Dataset, batchSize: Int? = nil, verbose: Int = 1,
                                callbacks: [Callback] = []) throws -> [Tensor] {
         let batch = try checkedBatchSize(batchSize, op: "predict")
-        return try runPrediction(.dataset(dataset, batchSize: batch), verbose: verbose, callbacks: callbacks)
+        let source = BatchSource.dataset(dataset, batchSize: batch)
+        try validateFirstInputs(of: source, op: "predict")
+        return try runPrediction(source, verbose: verbose, callbacks: callbacks)
     }
 
     private func runPrediction(_ source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> [Tensor] {
@@ -48,18 +50,20 @@ extension Model {
         var pending: [(step: Int, batch: DataBatch)] = []
         func flush() throws {
             for item in pending { try callbacks.onPredictBatchBegin(item.step, logs: [:]) }
-            var outputs = [[Tensor]?](repeating: nil, count: pending.count)
+            var outputs = [Result<[Tensor], any Error>?](repeating: nil, count: pending.count)
             if pending.count > 1 && (concurrent ?? false) {
                 outputs.withUnsafeMutableBufferPointer { out in
                     forEachConcurrently(pending.count) { i in
-                        out[i] = withoutRecording { self(pending[i].batch.inputs, training: false) }
+                        out[i] = Result { try weightUpdateLock.read { try predictStep(pending[i].batch) } }
                     }
                 }
             } else {
-                for (i, item) in pending.enumerated() { outputs[i] = withoutRecording { self(item.batch.inputs, training: false) } }
+                for (i, item) in pending.enumerated() {
+                    outputs[i] = Result { try weightUpdateLock.read { try predictStep(item.batch) } }
+                }
             }
             for (item, output) in zip(pending, outputs) {
-                pieces.append(output!)
+                pieces.append(try output!.get())
                 try callbacks.onPredictBatchEnd(item.step, logs: [:])
             }
             pending.removeAll(keepingCapacity: true)
@@ -79,6 +83,6 @@ extension Model {
     public func predictOnBatch(_ x: some ModelDataConvertible) throws -> [Tensor] {
         let inputs = try x.tensors(for: inputNames, role: "input")
         try validateInputs(inputs, op: "predictOnBatch")
-        return withoutRecording { self(inputs, training: false) }
+        return try weightUpdateLock.read { try predictStep(DataBatch(inputs: inputs)) }
     }
 }
