@@ -14,11 +14,11 @@ extension Model {
     ///               loss: SparseCategoricalCrossentropy(fromLogits: true),
     ///               metrics: ["accuracy"])
     /// ```
-    public func compile(optimizer: any OptimizerConvertible = "rmsprop", loss: any LossConvertible,
+    public func compile(optimizer: any OptimizerConvertible = "rmsprop", loss: (any LossConvertible)? = nil,
                         metrics: [any MetricConvertible] = [], outputMetrics: [String: [any MetricConvertible]] = [:],
                         weightedMetrics: [any MetricConvertible] = [], lossWeights: [Double]? = nil) throws {
         let names = outputNames.isEmpty ? [name] : outputNames
-        let losses = try loss.makeLosses(outputNames: names)
+        let losses = try loss?.makeLosses(outputNames: names) ?? names.map { _ in nil }
         let weights = lossWeights ?? names.map { _ in 1.0 }
         guard weights.count == names.count else {
             throw KerasError.invalidData("compile: got \(weights.count) loss weights for a model with \(names.count) outputs \(names)")
