@@ -16,10 +16,12 @@ deps:
 demo: deps
 	swift run -c release keras-demo
 
-## Runs the whole test suite, then the demo with its accuracy check (Test accuracy ≥ 0.95).
+## Runs the whole test suite, the demo with its accuracy check (Test accuracy ≥ 0.95), and checks
+## that stop messages survive a release build.
 test: deps
 	swift test --parallel
 	Scripts/check-demo.sh
+	Scripts/check-release-messages.sh
 
 ## Prints throughput figures (release build): make bench WORKLOAD=gemm
 bench: deps

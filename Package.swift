@@ -32,6 +32,7 @@ let package = Package(
         ),
         .executableTarget(name: "keras-demo", dependencies: ["Keras"]),
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "CDNNL"]),
+        .executableTarget(name: "keras-misuse", dependencies: ["Keras"]),
         .target(name: "KerasTestSupport", dependencies: ["KerasCore"], path: "Tests/KerasTestSupport"),
         .testTarget(name: "KerasCoreTests", dependencies: ["KerasCore", "KerasTestSupport"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras", "KerasTestSupport"]),
