@@ -78,7 +78,7 @@ import Testing
         let model = try Model(inputs: inputs, outputs: [Dense(2, name: "regression")(hidden), Dense(3, name: "classes")(hidden)])
         try model.setWeights((c["initial"] as! [Any]).map(tensorFromFixture))
         try model.compile(optimizer: RMSprop(learningRate: 0.01),
-                          losses: ["regression": "mse", "classes": SparseCategoricalCrossentropy(fromLogits: true)],
+                          loss: ["regression": "mse", "classes": SparseCategoricalCrossentropy(fromLogits: true)],
                           outputMetrics: ["classes": ["accuracy"]], lossWeights: ["regression": 0.5, "classes": 2])
         let y = ["regression": tensorFromFixture(fixture["targets"]!), "classes": labels]
         let history = try model.fit(x, y, batchSize: 5, epochs: 2, verbose: 0, shuffle: false)

@@ -107,7 +107,7 @@ import Testing
         let regression = Dense(1, kernelInitializer: GlorotUniform(seed: 2), name: "reg")(hidden)
         let classes = Dense(2, kernelInitializer: GlorotUniform(seed: 3), name: "cls")(hidden)
         let model = try Model(inputs: [a, b], outputs: [regression, classes])
-        try model.compile(optimizer: "sgd", losses: ["reg": "mse", "cls": SparseCategoricalCrossentropy(fromLogits: true)],
+        try model.compile(optimizer: "sgd", loss: ["reg": "mse", "cls": SparseCategoricalCrossentropy(fromLogits: true)],
                           outputMetrics: ["cls": ["accuracy"]], lossWeights: ["reg": 0.5, "cls": 1])
         let xa = Tensor.randomNormal([10, 3], seed: 1), xb = Tensor.randomNormal([10, 2], seed: 2)
         let yr = Tensor.randomNormal([10, 1], seed: 3), yc = Tensor((0..<10).map { $0 % 2 })

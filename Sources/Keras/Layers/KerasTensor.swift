@@ -44,14 +44,17 @@ final class Node: @unchecked Sendable {
     let inputs: [KerasTensor]
     /// Index of this node among the layer's calls (the `[0]` in `dense[0][0]`).
     let nodeIndex: Int
+    /// The mode this call always runs in (`nil`: the model's).
+    let training: Bool?
     private var weakOutputs: [WeakBox<KerasTensor>] = []
     /// How many tensors the call produced.
     private(set) var outputCount = 0
 
-    init(layer: Layer, inputs: [KerasTensor], nodeIndex: Int) {
+    init(layer: Layer, inputs: [KerasTensor], nodeIndex: Int, training: Bool? = nil) {
         self.layer = layer
         self.inputs = inputs
         self.nodeIndex = nodeIndex
+        self.training = training
     }
 
     var isInput: Bool { layer is InputLayer }

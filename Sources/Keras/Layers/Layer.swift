@@ -47,6 +47,8 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     private var weightRegularizers: [(Variable, any Regularizer)] = []
     /// The activity penalties of the last call (locked: inference may run on several threads).
     private let lastActivityLosses = Mutex<[Tensor]>([])
+    /// The losses ``addLoss(_:)`` added during the last call.
+    private let addedLosses = Mutex<[Tensor]>([])
     /// Input shapes the layer was built with.
     public internal(set) var buildShapes: [[Int?]]?
     private var nodeRefs: [WeakBox<Node>] = []
@@ -82,8 +84,54 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         return typed
     }
 
-    /// Layers whose weights this layer owns (a model's layers; a wrapper's inner layer).
-    open var sublayers: [Layer] { [] }
+    /// Layers whose weights and losses this layer owns, found as Keras tracks them: every stored
+    /// property holding a layer, an optional layer, an array of layers or a dictionary of layers
+    /// (by sorted key), in declaration order. Containers override it (a model's layers).
+    ///
+    /// ```swift
+    /// final class Block: Layer, @unchecked Sendable {
+    ///     let linear1 = Dense(32), linear2 = Dense(32)
+    ///     let heads = ["a": Dense(1), "b": Dense(1)]
+    ///     // sublayers: linear1, linear2, heads["a"], heads["b"]; weights: all 8
+    /// }
+    /// ```
+    ///
+    /// The list is read from the stored properties until the layer is built, then kept.
+    open var sublayers: [Layer] {
+        if let cached = trackedSublayers.withLock({ $0 }) { return cached }
+        let found = reflectedSublayers()
+        if built { trackedSublayers.withLock { $0 = found } }
+        return found
+    }
+    private let trackedSublayers = Mutex<[Layer]?>(nil)
+
+    /// The layers held by stored properties of this object's own classes (not ``Layer``'s or
+    /// ``Model``'s), each once.
+    func reflectedSublayers() -> [Layer] {
+        var result: [Layer] = []
+        var seen: Set<ObjectIdentifier> = [ObjectIdentifier(self)]
+        var mirrors: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror, m.subjectType != Model.self, m.subjectType != Layer.self {
+            mirrors.append(m)
+            mirror = m.superclassMirror
+        }
+        func add(_ value: Any) {
+            switch value {
+            case let layer as Layer:
+                if seen.insert(ObjectIdentifier(layer)).inserted { result.append(layer) }
+            case let list as [Layer]: list.forEach(add)
+            case let list as [Layer?]: list.compactMap { $0 }.forEach(add)
+            case let table as [String: Layer]: table.keys.sorted().forEach { add(table[$0]!) }
+            case let optional as Layer?: if let layer = optional { add(layer) }
+            default: break
+            }
+        }
+        for m in mirrors.reversed() {
+            for child in m.children { add(child.value) }
+        }
+        return result
+    }
 
     /// Whether the weights are trained; setting it sets it on all sublayers, as in Keras.
     open var trainable: Bool {
@@ -134,6 +182,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     func traceOutputShapes(_ inputShapes: [[Int?]]) -> [[Int?]] {
         let dummies = inputShapes.map { Tensor.zeros($0.map { $0 ?? 1 }, dtype: dtype) }
         let outputs = withoutRecording { call(dummies, training: false) }
+        addedLosses.withLock { $0.removeAll() }   // losses of the trace are not real
         let batchUnknown = inputShapes.first?.first.map { $0 == nil } ?? false
         return outputs.map { out in
             var shape = out.shape.map { Optional($0) }
@@ -200,8 +249,23 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         for (variable, value) in zip(current, values) { variable.assign(value) }
     }
 
-    /// Regularization penalties of the current weights plus the activity penalties of the last
-    /// call, for this layer and its sublayers (Keras's `layer.losses`).
+    /// Adds a loss computed in ``call(_:training:)`` (Keras's `add_loss`): it appears in
+    /// ``losses`` until the layer's next call, and `fit` adds it to the loss it minimizes.
+    ///
+    /// ```swift
+    /// final class ActivityPenalty: Layer, @unchecked Sendable {
+    ///     override func call(_ x: Tensor, training: Bool) -> Tensor {
+    ///         addLoss(0.01 * x.square().sum())
+    ///         return x
+    ///     }
+    /// }
+    /// ```
+    public func addLoss(_ loss: Tensor) {
+        addedLosses.withLock { $0.append(loss) }
+    }
+
+    /// Regularization penalties of the current weights, the activity penalties and the
+    /// ``addLoss(_:)`` losses of the last call, for this layer and its sublayers (Keras's `layer.losses`).
     public var losses: [Tensor] {
         var seen = Set<ObjectIdentifier>()
         var result: [Tensor] = []
@@ -209,6 +273,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
             guard seen.insert(ObjectIdentifier(layer)).inserted else { return }
             for (variable, regularizer) in layer.weightRegularizers { result.append(regularizer(variable.value)) }
             result += layer.lastActivityLosses.withLock { $0 }
+            result += layer.addedLosses.withLock { $0 }
             for sub in layer.sublayers { visit(sub) }
         }
         visit(self)
@@ -239,6 +304,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     public func callAsFunction(_ x: Tensor, training: Bool = false) -> Tensor {
         let input = x.dtype != dtype && x.dtype.isFloatingPoint && dtype.isFloatingPoint ? x.cast(to: dtype) : x
         prepare(shapes: CollectionOfOne(input.shape))
+        addedLosses.withLock { $0.removeAll() }
         let y = call(input, training: training)
         if let activityRegularizer { recordActivityLoss(activityRegularizer, [y]) }
         return y
@@ -248,6 +314,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     public func apply(_ inputs: [Tensor], training: Bool = false) -> [Tensor] {
         let cast = inputs.map { $0.dtype != dtype && $0.dtype.isFloatingPoint && dtype.isFloatingPoint ? $0.cast(to: dtype) : $0 }
         prepare(shapes: cast.map(\.shape))
+        addedLosses.withLock { $0.removeAll() }
         let ys = call(cast, training: training)
         if let activityRegularizer { recordActivityLoss(activityRegularizer, ys) }
         return ys
@@ -343,16 +410,25 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
 
     /// Calls the layer on a symbolic tensor, recording a node of the functional graph.
     ///
+    /// `training` pins the mode of this call whatever mode the model later runs in (`nil`: follow
+    /// the model) — the transfer-learning idiom that keeps a frozen base (its BatchNormalization)
+    /// in inference mode while the new head trains:
+    ///
+    /// ```swift
+    /// let features = baseModel(inputs, training: false)
+    /// ```
+    ///
     /// Failures (an incompatible shape) are carried by the returned tensor and thrown when the
     /// model is created, naming the layer.
-    public func callAsFunction(_ x: KerasTensor) -> KerasTensor {
-        let outputs = applySymbolic([x])
+    public func callAsFunction(_ x: KerasTensor, training: Bool? = nil) -> KerasTensor {
+        let outputs = applySymbolic([x], training: training)
         require(outputs.count == 1, "Layer \"\(name)\" returns \(outputs.count) outputs; call applySymbolic(_:) to get them all")
         return outputs[0]
     }
 
-    /// Calls the layer on several symbolic tensors, returning all its outputs.
-    public func applySymbolic(_ inputs: [KerasTensor]) -> [KerasTensor] {
+    /// Calls the layer on several symbolic tensors, returning all its outputs; `training` as in
+    /// ``callAsFunction(_:training:)-(KerasTensor,_)``.
+    public func applySymbolic(_ inputs: [KerasTensor], training: Bool? = nil) -> [KerasTensor] {
         if let error = inputs.lazy.compactMap(\.error).first {
             return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)]
         }
@@ -362,7 +438,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         }
         buildIfNeeded(shapes)
         let outputShapes = computeOutputShapes(shapes)
-        let node = Node(layer: self, inputs: inputs, nodeIndex: nodeCount)
+        let node = Node(layer: self, inputs: inputs, nodeIndex: nodeCount, training: training)
         nodeCount += 1
         nodeRefs.append(WeakBox(node))
         let outputDType = outputDType(inputs.map(\.dtype))

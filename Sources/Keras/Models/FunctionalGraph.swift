@@ -126,10 +126,11 @@ struct FunctionalGraph {
         for (i, node) in nodes.enumerated() {
             let inSlots = nodeInputSlots[i]
             let outSlots = nodeOutputSlots[i]
+            let mode = node.training ?? training
             if inSlots.count == 1 && outSlots.count == 1 && !(node.layer is Merge) {
-                slots[outSlots[0]] = node.layer(slots[inSlots[0]]!, training: training)
+                slots[outSlots[0]] = node.layer(slots[inSlots[0]]!, training: mode)
             } else {
-                let ys = node.layer.apply(inSlots.map { slots[$0]! }, training: training)
+                let ys = node.layer.apply(inSlots.map { slots[$0]! }, training: mode)
                 for (slot, y) in zip(outSlots, ys) where slot >= 0 { slots[slot] = y }
             }
         }

@@ -23,7 +23,6 @@
 open class Model: Layer, @unchecked Sendable {
     /// The functional graph, for models built from symbolic tensors.
     let graph: FunctionalGraph?
-    private var cachedSubclassLayers: [Layer]?
     /// Whether the functional model was given one input / output tensor rather than a list (its
     /// config then writes `input_layers` / `output_layers` flat, as Keras does).
     var singleInput = false, singleOutput = false
@@ -80,10 +79,7 @@ open class Model: Layer, @unchecked Sendable {
     /// for ``Sequential``, the `Layer` stored properties for subclasses.
     open var layers: [Layer] {
         if let graph { return graph.layers }
-        if let cachedSubclassLayers { return cachedSubclassLayers }
-        let found = reflectedLayers()
-        if built { cachedSubclassLayers = found }
-        return found
+        return super.sublayers
     }
 
     open override var sublayers: [Layer] { layers }
@@ -102,27 +98,6 @@ open class Model: Layer, @unchecked Sendable {
             throw KerasError.invalidArgument("Was asked to retrieve layer at index \(index) but model only has \(layers.count) layers.")
         }
         return layers[index]
-    }
-
-    private func reflectedLayers() -> [Layer] {
-        var result: [Layer] = []
-        var seen = Set<ObjectIdentifier>()
-        var mirror: Mirror? = Mirror(reflecting: self)
-        var mirrors: [Mirror] = []
-        while let m = mirror, m.subjectType != Model.self, m.subjectType != Layer.self {
-            mirrors.append(m)
-            mirror = m.superclassMirror
-        }
-        for m in mirrors.reversed() {
-            for child in m.children {
-                var candidates: [Layer] = []
-                if let layer = child.value as? Layer { candidates = [layer] }
-                else if let list = child.value as? [Layer] { candidates = list }
-                else if let optional = child.value as? Layer?, let layer = optional { candidates = [layer] }
-                for layer in candidates where seen.insert(ObjectIdentifier(layer)).inserted { result.append(layer) }
-            }
-        }
-        return result
     }
 
     // MARK: Variables (the names the training loop uses)
@@ -155,7 +130,9 @@ open class Model: Layer, @unchecked Sendable {
     }
 
     /// Calls the model on several symbolic tensors (using it as a layer of another model).
-    public func callAsFunction(_ inputs: [KerasTensor]) -> [KerasTensor] { applySymbolic(inputs) }
+    public func callAsFunction(_ inputs: [KerasTensor], training: Bool? = nil) -> [KerasTensor] {
+        applySymbolic(inputs, training: training)
+    }
 
     open override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
         guard let graph else {

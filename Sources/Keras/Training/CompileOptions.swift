@@ -49,6 +49,31 @@ extension Dictionary: LossConvertible where Key == String, Value == any LossConv
     }
 }
 
+/// Anything `compile` accepts as loss weights: one per output by position (`[1.0, 0.2]`) or by
+/// output name (`["priority": 1.0, "department": 0.2]`; outputs left out weigh 1).
+public protocol LossWeightsConvertible {
+    /// One weight per model output.
+    func makeLossWeights(outputNames: [String]) throws -> [Double]
+}
+
+extension Array: LossWeightsConvertible where Element == Double {
+    public func makeLossWeights(outputNames: [String]) throws -> [Double] {
+        guard count == outputNames.count else {
+            throw KerasError.invalidData("compile: got \(count) loss weights for a model with \(outputNames.count) outputs \(outputNames)")
+        }
+        return self
+    }
+}
+
+extension Dictionary: LossWeightsConvertible where Key == String, Value == Double {
+    public func makeLossWeights(outputNames: [String]) throws -> [Double] {
+        for key in keys where !outputNames.contains(key) {
+            throw KerasError.invalidData("compile: loss weight given for \"\(key)\", which is not an output of the model; outputs are \(outputNames)")
+        }
+        return outputNames.map { self[$0] ?? 1 }
+    }
+}
+
 /// Anything `compile` accepts as a metric: a ``Metric`` or a Keras name (`"accuracy"`, `"mae"`).
 public protocol MetricConvertible {
     /// A fresh metric for one output, given the shapes it will see and the output's loss.

@@ -3,31 +3,33 @@ import KerasCore
 extension Model {
     /// Configures the model for training (`model.compile`).
     ///
-    /// `loss` may be a ``Loss``, a Keras name, or per-output losses (`[any LossConvertible]` by
-    /// position, `[String: any LossConvertible]` by output name). `metrics` apply to every output
-    /// (`"accuracy"` resolves to the binary, sparse or categorical variant from the shapes, as Keras
-    /// does); `outputMetrics` names them per output. As in Keras, these ignore sample and class
-    /// weights; `weightedMetrics` are computed with them. `lossWeights` scale each output's loss.
+    /// `loss` may be a ``Loss``, a Keras name, or per-output losses: `[any LossConvertible]` by
+    /// position or `[String: any LossConvertible]` by output name. Leave it out when the loss
+    /// comes only from ``Layer/addLoss(_:)`` penalties or a custom ``trainStep(_:)``. `metrics`
+    /// apply to every output (`"accuracy"` resolves to the binary, sparse or categorical variant
+    /// from the shapes, as Keras does); `outputMetrics` names them per output. As in Keras, these
+    /// ignore sample and class weights; `weightedMetrics` are computed with them. `lossWeights`
+    /// scale each output's loss, by position (`[1, 0.2]`) or by output name.
     ///
     /// ```swift
-    /// model.compile(optimizer: "adam",
-    ///               loss: SparseCategoricalCrossentropy(fromLogits: true),
-    ///               metrics: ["accuracy"])
+    /// try model.compile(optimizer: "adam",
+    ///                   loss: SparseCategoricalCrossentropy(fromLogits: true),
+    ///                   metrics: ["accuracy"])
+    /// try twoHeads.compile(optimizer: "rmsprop",
+    ///                      loss: ["priority": "binary_crossentropy", "department": "categorical_crossentropy"],
+    ///                      lossWeights: ["priority": 1.0, "department": 0.2])
     /// ```
     public func compile(optimizer: any OptimizerConvertible = "rmsprop", loss: (any LossConvertible)? = nil,
                         metrics: [any MetricConvertible] = [], outputMetrics: [String: [any MetricConvertible]] = [:],
-                        weightedMetrics: [any MetricConvertible] = [], lossWeights: [Double]? = nil) throws {
+                        weightedMetrics: [any MetricConvertible] = [], lossWeights: (any LossWeightsConvertible)? = nil) throws {
         let names = outputNames.isEmpty ? [name] : outputNames
         let losses = try loss?.makeLosses(outputNames: names) ?? names.map { _ in nil }
-        let weights = lossWeights ?? names.map { _ in 1.0 }
-        guard weights.count == names.count else {
-            throw KerasError.invalidData("compile: got \(weights.count) loss weights for a model with \(names.count) outputs \(names)")
-        }
+        let weights = try lossWeights?.makeLossWeights(outputNames: names) ?? names.map { _ in 1.0 }
         for key in outputMetrics.keys where !names.contains(key) {
             throw KerasError.invalidData("compile: metrics given for \"\(key)\", which is not an output of the model; outputs are \(names)")
         }
         let opt = try optimizer.makeOptimizer()
-        var config: Config = ["optimizer": opt.serialize(), "loss_weights": lossWeights.map { .array($0.map(ConfigValue.double)) } ?? .null,
+        var config: Config = ["optimizer": opt.serialize(), "loss_weights": lossWeights == nil ? .null : .array(weights.map(ConfigValue.double)),
                               "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false]
         config["loss"] = names.count == 1 ? (losses[0]?.serialize() ?? .null) : .array(losses.map { $0?.serialize() ?? .null })
         func serialized(_ list: [any MetricConvertible]) -> ConfigValue {
@@ -40,13 +42,22 @@ extension Model {
                                       weightedMetricSpecs: names.map { _ in weightedMetrics }, config: config)
     }
 
-    /// Compiles with per-output losses given by output name.
-    public func compile(optimizer: any OptimizerConvertible = "rmsprop", losses: [String: any LossConvertible],
+    /// ``compile(optimizer:loss:metrics:outputMetrics:weightedMetrics:lossWeights:)`` with one loss
+    /// per output name (a dictionary literal of mixed names and ``Loss`` values).
+    public func compile(optimizer: any OptimizerConvertible = "rmsprop", loss: [String: any LossConvertible],
                         metrics: [any MetricConvertible] = [], outputMetrics: [String: [any MetricConvertible]] = [:],
-                        weightedMetrics: [any MetricConvertible] = [], lossWeights: [String: Double]? = nil) throws {
-        let names = outputNames.isEmpty ? [name] : outputNames
-        try compile(optimizer: optimizer, loss: losses, metrics: metrics, outputMetrics: outputMetrics,
-                    weightedMetrics: weightedMetrics, lossWeights: lossWeights.map { w in names.map { w[$0] ?? 1 } })
+                        weightedMetrics: [any MetricConvertible] = [], lossWeights: (any LossWeightsConvertible)? = nil) throws {
+        try compile(optimizer: optimizer, loss: loss as any LossConvertible, metrics: metrics, outputMetrics: outputMetrics,
+                    weightedMetrics: weightedMetrics, lossWeights: lossWeights)
+    }
+
+    /// ``compile(optimizer:loss:metrics:outputMetrics:weightedMetrics:lossWeights:)`` with one loss
+    /// per output, by position.
+    public func compile(optimizer: any OptimizerConvertible = "rmsprop", loss: [any LossConvertible],
+                        metrics: [any MetricConvertible] = [], outputMetrics: [String: [any MetricConvertible]] = [:],
+                        weightedMetrics: [any MetricConvertible] = [], lossWeights: (any LossWeightsConvertible)? = nil) throws {
+        try compile(optimizer: optimizer, loss: loss as any LossConvertible, metrics: metrics, outputMetrics: outputMetrics,
+                    weightedMetrics: weightedMetrics, lossWeights: lossWeights)
     }
 
     /// The optimizer set by ``compile(optimizer:loss:metrics:outputMetrics:lossWeights:)``.
