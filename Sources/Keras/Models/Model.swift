@@ -26,6 +26,8 @@ open class Model: Layer, @unchecked Sendable {
     /// Whether the functional model was given one input / output tensor rather than a list (its
     /// config then writes `input_layers` / `output_layers` flat, as Keras does).
     var singleInput = false, singleOutput = false
+    /// The output names of a model created with a dictionary of outputs (sorted, as Keras flattens it).
+    var outputKeys: [String]?
     /// Set by callbacks (EarlyStopping, TerminateOnNaN) to end `fit` early.
     public var stopTraining = false
     /// Optimizer, losses and metrics from `compile`.
@@ -72,6 +74,27 @@ open class Model: Layer, @unchecked Sendable {
         singleOutput = true
     }
 
+    /// A functional model whose outputs are named by the keys of `outputs` (Keras's
+    /// `outputs={"priority": …, "department": …}`): compile's per-output losses and metrics, the
+    /// logs and ``predictOutputs(_:batchSize:verbose:callbacks:)`` use these names.
+    ///
+    /// ```swift
+    /// let model = try Model(inputs: [title, body], outputs: ["priority": priority, "department": department])
+    /// let outputs = try model.predictOutputs([titleData, bodyData])
+    /// outputs["priority"]   // a Tensor
+    /// ```
+    public convenience init(inputs: [KerasTensor], outputs: [String: KerasTensor], name: String? = nil) throws {
+        let keys = outputs.keys.sorted()
+        try self.init(inputs: inputs, outputs: keys.map { outputs[$0]! }, name: name)
+        outputKeys = keys
+    }
+
+    /// A functional model with one input and named outputs.
+    public convenience init(inputs: KerasTensor, outputs: [String: KerasTensor], name: String? = nil) throws {
+        try self.init(inputs: [inputs], outputs: outputs, name: name)
+        singleInput = true
+    }
+
     /// `"Functional"` for graph models (as Keras names them), else the Swift class name.
     open override var className: String { graph != nil ? "Functional" : type(of: self).registeredClassName }
 
@@ -113,8 +136,11 @@ open class Model: Layer, @unchecked Sendable {
 
     /// Names of the input layers.
     open var inputNames: [String] { graph?.inputs.map { $0.sourceLayer!.name } ?? [] }
-    /// Names of the layers producing the outputs.
-    open var outputNames: [String] { graph?.outputs.map { $0.sourceLayer!.name } ?? (layers.last.map { [$0.name] } ?? []) }
+    /// The names of the outputs: the keys of a dictionary of outputs, else the names of the
+    /// layers producing them.
+    open var outputNames: [String] {
+        outputKeys ?? graph?.outputs.map { $0.sourceLayer!.name } ?? (layers.last.map { [$0.name] } ?? [])
+    }
     /// The input shapes the model expects, batch first (`nil` = any size); empty when unknown.
     open var inputShapes: [[Int?]] { graph?.inputs.map(\.shape) ?? buildShapes ?? [] }
     /// The symbolic inputs of a functional model.
@@ -199,9 +225,15 @@ open class Model: Layer, @unchecked Sendable {
             return .object(entry)
         }
         func history(_ t: KerasTensor) -> ConfigValue { [.string(t.sourceLayer!.name), .int(t.node!.nodeIndex), .int(t.tensorIndex)] }
+        let outputLayers: ConfigValue
+        if let outputKeys {
+            outputLayers = .object(Dictionary(uniqueKeysWithValues: zip(outputKeys, graph.outputs.map(history))))
+        } else {
+            outputLayers = singleOutput ? history(graph.outputs[0]) : .array(graph.outputs.map(history))
+        }
         return ["name": .string(name), "trainable": .bool(trainable), "layers": .array(layerConfigs),
                 "input_layers": singleInput ? history(graph.inputs[0]) : .array(graph.inputs.map(history)),
-                "output_layers": singleOutput ? history(graph.outputs[0]) : .array(graph.outputs.map(history))]
+                "output_layers": outputLayers]
     }
 
     /// The Keras 3 summary table as text (see ``printSummary(lineLength:)``).

@@ -6,18 +6,37 @@ extension Model {
     /// ```swift
     /// let probabilities = try Sequential([model, Softmax()]).predict(xTest)
     /// ```
+    ///
+    /// For a model with several outputs use ``predictOutputs(_:batchSize:verbose:callbacks:)``.
     public func predict(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
                         callbacks: [Callback] = []) throws -> Tensor {
-        let outputs = try predictOutputs(x, batchSize: batchSize, verbose: verbose, callbacks: callbacks)
-        guard outputs.count == 1 else {
-            throw KerasError.invalidData("predict: model \"\(name)\" has \(outputs.count) outputs; use predictOutputs(_:) to get them all")
-        }
-        return outputs[0]
+        try requireSingleOutput("predict")
+        return try predictOutputs(x, batchSize: batchSize, verbose: verbose, callbacks: callbacks)[0]
     }
 
-    /// Every output of the model for every sample, in batches.
+    /// ``predict(_:batchSize:verbose:callbacks:)`` on a ``Dataset`` (its targets are ignored).
+    public func predict(_ dataset: Dataset, batchSize: Int? = nil, verbose: Int = 1,
+                        callbacks: [Callback] = []) throws -> Tensor {
+        try requireSingleOutput("predict")
+        return try predictOutputs(dataset, batchSize: batchSize, verbose: verbose, callbacks: callbacks)[0]
+    }
+
+    private func requireSingleOutput(_ op: String) throws {
+        let names = outputNames
+        guard names.count <= 1 else {
+            throw KerasError.invalidArgument("\(op): model \"\(name)\" has \(names.count) outputs (\(names.joined(separator: ", "))); use predictOutputs(_:), which returns them all, by position or by name")
+        }
+    }
+
+    /// Every output of the model for every sample, in batches: by position (`outputs[0]`) or
+    /// by output name (`outputs["priority"]`).
+    ///
+    /// ```swift
+    /// let outputs = try model.predictOutputs(["title": titles, "body": bodies])
+    /// let priority = outputs["priority"]!
+    /// ```
     public func predictOutputs(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
-                               callbacks: [Callback] = []) throws -> [Tensor] {
+                               callbacks: [Callback] = []) throws -> ModelOutputs {
         let batch = try checkedBatchSize(batchSize, op: "predict")
         // Like Keras, predict does not scan inputs for NaN (a NaN input gives NaN outputs).
         let data = try TrainingArrays(inputs: x.tensors(for: inputNames, role: "input"), targets: [],
@@ -28,14 +47,14 @@ extension Model {
 
     /// Every output of the model for every element of a ``Dataset`` (its targets are ignored).
     public func predictOutputs(_ dataset: Dataset, batchSize: Int? = nil, verbose: Int = 1,
-                               callbacks: [Callback] = []) throws -> [Tensor] {
+                               callbacks: [Callback] = []) throws -> ModelOutputs {
         let batch = try checkedBatchSize(batchSize, op: "predict")
         let source = BatchSource.dataset(dataset, batchSize: batch)
         try validateFirstInputs(of: source, op: "predict")
         return try runPrediction(source, verbose: verbose, callbacks: callbacks)
     }
 
-    private func runPrediction(_ source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> [Tensor] {
+    private func runPrediction(_ source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> ModelOutputs {
         let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0)
         callbacks.setModel(self)
         callbacks.setParams(CallbackParams(epochs: 1, steps: source.stepCount, verbose: verbose))
@@ -75,14 +94,40 @@ extension Model {
         }
         try flush()
         try callbacks.onPredictEnd(logs: [:])
-        guard let first = pieces.first else { return [] }
-        return first.indices.map { i in pieces.count == 1 ? pieces[0][i] : concatenate(pieces.map { $0[i] }, axis: 0) }
+        guard let first = pieces.first else { return ModelOutputs(names: [], tensors: []) }
+        let tensors = first.indices.map { i in pieces.count == 1 ? pieces[0][i] : concatenate(pieces.map { $0[i] }, axis: 0) }
+        return ModelOutputs(names: outputNames, tensors: tensors)
     }
 
     /// Outputs of one batch (`model.predict_on_batch`).
-    public func predictOnBatch(_ x: some ModelDataConvertible) throws -> [Tensor] {
+    public func predictOnBatch(_ x: some ModelDataConvertible) throws -> ModelOutputs {
         let inputs = try x.tensors(for: inputNames, role: "input")
         try validateInputs(inputs, op: "predictOnBatch")
-        return try weightUpdateLock.read { try predictStep(DataBatch(inputs: inputs)) }
+        let outputs = try weightUpdateLock.read { try predictStep(DataBatch(inputs: inputs)) }
+        return ModelOutputs(names: outputNames, tensors: outputs)
     }
+}
+
+/// The outputs of ``Model/predictOutputs(_:batchSize:verbose:callbacks:)``: one tensor per model
+/// output, by position or by output name.
+public struct ModelOutputs: RandomAccessCollection, Sendable {
+    /// The output names (``Model/outputNames``), aligned with the tensors.
+    public let names: [String]
+    /// The output tensors, in output order.
+    public let tensors: [Tensor]
+
+    init(names: [String], tensors: [Tensor]) {
+        self.names = names.count == tensors.count ? names : tensors.indices.map { "output_\($0)" }
+        self.tensors = tensors
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { tensors.count }
+    public subscript(position: Int) -> Tensor { tensors[position] }
+
+    /// The output named `name`, or `nil`.
+    public subscript(name: String) -> Tensor? { names.firstIndex(of: name).map { tensors[$0] } }
+
+    /// Keras's dictionary form.
+    public var dictionary: [String: Tensor] { Dictionary(uniqueKeysWithValues: zip(names, tensors)) }
 }
