@@ -35,7 +35,7 @@ func imageClassificationTutorial() throws {
     try model.compile(optimizer: "adam",
                       loss: SparseCategoricalCrossentropy(fromLogits: true),
                       metrics: ["accuracy"])
-    model.printSummary()
+    model.summary()
 
     section("Train the model")
     // Feed the training data; the loss and accuracy are shown as the model learns.

@@ -101,27 +101,27 @@ let model5 = Sequential([
     Dense(4),
 ])  // No weights at this stage!
 print("Number of weights before calling the model:", model5.weights.count)
-print(model5.summary())
+model5.summary()
 // Call the model on a test input
 let y5 = model5(x14)
 print("Number of weights after calling the model:", model5.weights.count)  // 6
 
 // Once a model is built, summary() displays its contents:
-print(model5.summary())
+model5.summary()
 
 // When building a Sequential model incrementally it helps to see the summary so far, including
 // the current output shape. Start the model by passing an Input, which tells it its input shape:
 let model6 = Sequential()
 model6.add(Input(shape: [4]))
 model6.add(Dense(2, activation: .relu))
-print(model6.summary())
+model6.summary()
 
 // The Input is not a layer of the model: it isn't in model.layers.
 print(model6.layers)
 
 // A simple alternative is an InputLayer as the first element of the list:
 let model7 = Sequential([InputLayer(shape: [4]), Dense(2, activation: .relu)])
-print(model7.summary())
+model7.summary()
 
 // Models built with a predefined input shape always have weights (even before seeing data) and
 // a defined output shape. It is good practice to specify the input shape when you know it.
@@ -136,14 +136,14 @@ model8.add(Input(shape: [8, 6]))
 model8.add(Dense(32, activation: .relu))
 model8.add(Permute([2, 1]))
 // Can you guess what the current output shape is at this point? Probably not. Let's print it:
-print(model8.summary())
+model8.summary()
 // The answer was (None, 32, 8). Keep going:
 model8.add(Flatten())
 model8.add(Dense(16, activation: .relu))
 model8.add(Dropout(0.2))
 // And now a final classification layer:
 model8.add(Dense(10))
-print(model8.summary())
+model8.summary()
 
 // ---------------------------------------------------------------------------------------------
 section("What to do once you have a model")
@@ -189,7 +189,7 @@ let transfer = Sequential([
 ])
 for layer in transfer.layers.dropLast() { layer.trainable = false }
 print("trainable weights:", transfer.trainableWeights.count, "non-trainable:", transfer.nonTrainableWeights.count)
-print(transfer.summary())
+transfer.summary()
 // A trained model can also be stacked inside another one, as a layer:
 let stacked = Sequential([transfer, Softmax()])
 print(stacked(Tensor.ones([2, 784])).shape)
@@ -212,7 +212,7 @@ let functional = try Model(inputs: inputs, outputs: outputs)
 let probabilities = functional(x)
 print(probabilities)
 print("rows sum to 1:", probabilities.sum(axes: [1]))
-print(functional.summary())
+functional.summary()
 
 // Non-linear graphs: a shared layer and a skip connection.
 let left = Input(shape: [8], name: "left")
@@ -221,7 +221,7 @@ let encoder = Dense(8, activation: .relu, name: "encoder")
 let merged = Add()([encoder(left), encoder(right), left])
 let head = Dense(1, name: "head")(Concatenate()([merged, right]))
 let siamese = try Model(inputs: [left, right], outputs: head, name: "siamese")
-print(siamese.summary())
+siamese.summary()
 print(siamese([Tensor.ones([2, 8]), Tensor.zeros([2, 8])], training: false)[0].shape)
 
 // ---------------------------------------------------------------------------------------------

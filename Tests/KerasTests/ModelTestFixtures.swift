@@ -21,3 +21,10 @@ enum ModelFixtures {
 
     static func weights(_ model: String) -> [Tensor] { models[model]!["weights"]!.arrayValue!.map(tensor) }
 }
+
+/// What `model.summary()` prints, as a string.
+func summaryText(_ model: Model, lineLength: Int? = nil) -> String {
+    var text = ""
+    model.summary(lineLength: lineLength) { text += $0 }
+    return text
+}

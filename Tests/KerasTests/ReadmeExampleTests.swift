@@ -16,7 +16,7 @@ import Testing
             try model.compile(optimizer: "adam",
                               loss: SparseCategoricalCrossentropy(fromLogits: true),
                               metrics: ["accuracy"])
-            #expect(model.summary().contains("Total params: 9,610"))
+            #expect(summaryText(model).contains("Total params: 9,610"))
             try model.fit(trainImages.cast(to: .float32) / 255, trainLabels, epochs: 2, verbose: 0)
             let result = try model.evaluate(testImages.cast(to: .float32) / 255, testLabels, verbose: 0)
             #expect(result["accuracy"]! > 0.6)

@@ -7,7 +7,7 @@
 /// let outputs = Dense(5, activation: .softmax)(hidden)
 /// let model = try Model(inputs: inputs, outputs: outputs)
 /// let probabilities = model(Tensor.ones([2, 3]))     // shape (2, 5)
-/// print(model.summary())
+/// model.summary()
 /// ```
 ///
 /// A subclass lists its layers as stored properties (found by reflection, as Keras tracks
@@ -236,13 +236,21 @@ open class Model: Layer, @unchecked Sendable {
                 "output_layers": outputLayers]
     }
 
-    /// The Keras 3 summary table as text (see ``printSummary(lineLength:)``).
-    public func summary(lineLength: Int? = nil) -> String {
-        renderSummary(of: self, lineLength: lineLength, optimizerVariables: optimizerVariablesForSummary)
+    /// Prints the Keras 3 summary table (Keras's `model.summary()`): layers, output shapes,
+    /// parameter counts and the totals. Pass `printFunction` to send the text elsewhere (Keras's
+    /// `print_fn`), e.g. to keep it as a string.
+    ///
+    /// ```swift
+    /// model.summary()
+    /// var text = ""
+    /// model.summary { text += $0 }
+    /// ```
+    public func summary(lineLength: Int? = nil, printFunction: (String) -> Void = { print($0, terminator: "") }) {
+        printFunction(renderSummary(of: self, lineLength: lineLength, optimizerVariables: optimizerVariablesForSummary))
     }
 
     /// The compiled optimizer's variables once it is built (after the first training step),
-    /// shown by ``summary(lineLength:)`` as Keras's ` Optimizer params:` line.
+    /// shown by ``summary(lineLength:printFunction:)`` as Keras's ` Optimizer params:` line.
     open var optimizerVariablesForSummary: [Variable] {
         guard let optimizer = compiledState?.optimizer, optimizer.isBuilt else { return [] }
         return optimizer.variables
@@ -301,6 +309,4 @@ open class Model: Layer, @unchecked Sendable {
     /// trackers when you customize ``trainStep(_:)``.
     open var metrics: [Metric] { compiledState?.builtMetrics ?? [] }
 
-    /// Prints ``summary(lineLength:)``.
-    public func printSummary(lineLength: Int? = nil) { print(summary(lineLength: lineLength), terminator: "") }
 }
