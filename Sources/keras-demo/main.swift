@@ -197,7 +197,7 @@ print(stacked(Tensor.ones([2, 784])).shape)
 // ---------------------------------------------------------------------------------------------
 section("Inspecting layers: shapes, weights, config")
 for layer in model.layers {
-    print(layer.name, "input shape:", formatShape(layer.inputShape ?? []), "output shape:", formatShape(layer.outputShape ?? []))
+    print(layer.name, "input shape:", try layer.inputShape, "output shape:", try layer.outputShape)
 }
 print(model.layers[0].getWeights())   // [kernel, bias]
 print(ConfigValue.object(model.layers[1].getConfig()))

@@ -45,13 +45,13 @@ struct SequentialTests {
         }
     }
 
-    @Test func buildsOnFirstCall() {
+    @Test func buildsOnFirstCall() throws {
         let model = Sequential([Dense(2, activation: .relu), Dense(3, activation: .relu), Dense(4)])
         #expect(!model.built && model.weights.isEmpty)
         _ = model(Tensor.ones([1, 4]))
         #expect(model.built)
         #expect(model.weights.count == 6)
-        #expect(model.layers.map { $0.outputShape! } == [[1, 2], [1, 3], [1, 4]])
+        #expect(try model.layers.map { try $0.outputShape } == [[1, 2], [1, 3], [1, 4]])
         #expect(model.inputShapes == [[nil, 4]])
         #expect(model(Tensor.ones([7, 4])).shape == [7, 4])
     }

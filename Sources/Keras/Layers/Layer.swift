@@ -464,14 +464,29 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     /// The symbolic output of the layer's first call (Keras's `layer.output`).
     public var output: KerasTensor? { inboundNodes.first?.outputs.first }
 
-    /// The input shape the layer was built with or first called on (the seed's `input_shape`).
-    public var inputShape: [Int?]? { inboundNodes.first?.inputs.first?.shape ?? buildShapes?.first }
+    /// The input shape the layer was built with or first called on (Keras's `layer.input_shape`).
+    ///
+    /// - Throws: ``KerasError`` when the layer has never been built or called.
+    public var inputShape: Shape {
+        get throws {
+            guard let shape = inboundNodes.first?.inputs.first?.shape ?? buildShapes?.first else {
+                throw KerasError.invalidArgument("The layer \(name) has never been called and thus has no defined input shape.")
+            }
+            return Shape(shape)
+        }
+    }
 
-    /// The output shape for ``inputShape`` (the seed's `output_shape`).
-    public var outputShape: [Int?]? {
-        if let node = inboundNodes.first, let out = node.outputs.first { return out.shape }
-        guard built, let shapes = buildShapes else { return nil }
-        return computeOutputShapes(shapes).first
+    /// The output shape for ``inputShape`` (Keras's `layer.output_shape`).
+    ///
+    /// - Throws: ``KerasError`` when the layer has never been built or called.
+    public var outputShape: Shape {
+        get throws {
+            if let node = inboundNodes.first, let out = node.outputs.first { return Shape(out.shape) }
+            guard built, let shapes = buildShapes, let shape = computeOutputShapes(shapes).first else {
+                throw KerasError.invalidArgument("The layer \(name) has never been called and thus has no defined output shape.")
+            }
+            return Shape(shape)
+        }
     }
 
     /// Keras's repr: `<Dense name=dense, built=True>`.
