@@ -44,7 +44,7 @@ public func withoutRecording<R>(_ body: () throws -> R) rethrows -> R {
 /// let loss = tape.record { ((w.value - 1) ** 2).sum() }
 /// let grads = tape.gradient(loss, wrt: [w])
 /// ```
-public final class GradientTape: @unchecked Sendable {
+public final class GradientTape: Sendable {
     let recorder = Recorder()
 
     public init() {}

@@ -187,11 +187,20 @@ extension Tensor {
     public static func /= (a: inout Tensor, b: Tensor) { a = a / b }
 
     /// `self ** exponent`, elementwise with broadcasting (`keras.ops.power`). Integer tensors
-    /// raised to integer powers stay integers; otherwise the result is floating point.
+    /// raised to integer powers stay integers and wrap around on overflow as NumPy's do; a
+    /// negative integer exponent gives `1 / self ** -exponent` truncated (0 unless `self` is ±1).
+    /// Otherwise the result is floating point.
+    ///
+    /// ```swift
+    /// Tensor([2, 3]).pow(Tensor([10, 2]))   // [1024 9]
+    /// ```
     public func pow(_ exponent: Tensor) -> Tensor {
-        let integral = promotedType(dtype, exponent.dtype)
+        let (xi, yi, integral) = promote(self, exponent)
         if integral.isInteger {
-            return cast(to: .float64).pow(exponent.cast(to: .float64)).cast(to: integral)
+            let shape = broadcastShape(shape, exponent.shape, op: "power")
+            return integral == .int32
+                ? zipKernel(xi, yi, Int32.self, shape: shape, to: .int32, Int32.self) { integerPower($0, $1) }
+                : zipKernel(xi, yi, Int64.self, shape: shape, to: .int64, Int64.self) { integerPower($0, $1) }
         }
         let (x, y, dt) = promote(self, exponent, atLeast: .float32)
         let shape = broadcastShape(shape, exponent.shape, op: "power")
@@ -275,6 +284,20 @@ extension Tensor {
     public func clip(_ low: Double, _ high: Double) -> Tensor {
         maximum(low).minimum(high)
     }
+}
+
+/// `base ** exponent` by repeated squaring, wrapping on overflow; a negative exponent gives
+/// `1 / base ** -exponent` truncated toward zero (0 for `base == 0`, as integer division by zero).
+@inline(__always)
+private func integerPower<T: FixedWidthInteger>(_ base: T, _ exponent: T) -> T {
+    if exponent < 0 { return base == 1 ? 1 : (base == -1 ? (exponent & 1 == 0 ? 1 : -1) : 0) }
+    var result: T = 1, b = base, e = exponent
+    while e > 0 {
+        if e & 1 == 1 { result = result &* b }
+        b = b &* b
+        e >>= 1
+    }
+    return result
 }
 
 infix operator ** : MultiplicationPrecedence

@@ -188,6 +188,7 @@ private func scatterAlongKernel(_ g: Tensor, axis: Int, indices: [Int], size: In
 public func oneHot(_ indices: Tensor, depth: Int, axis: Int = -1, dtype: DType = .float32) -> Tensor {
     require(indices.dtype.isInteger, "one_hot: indices must be an integer tensor, got \(indices.dtype)")
     require(depth >= 0, "one_hot: depth must be non-negative, got \(depth)")
+    _ = Tensor.checkedElementCount(of: indices.shape + [depth], dtype: .float64, op: "one_hot")
     let ids = indices.toArray(of: Int64.self)
     var values = [Double](repeating: 0, count: ids.count * depth)
     for (k, i) in ids.enumerated() where i >= 0 && i < depth { values[k * depth + Int(i)] = 1 }
