@@ -43,7 +43,7 @@ private final class Counters: Sendable {
     }
 
     @Test func readersAlwaysSeeOneWholeAssignedValue() {
-        let rounds = 2000, width = 512
+        let rounds = 20_000, width = 256
         let w = Variable(Tensor.full([width], -1), name: "shared")
         let counters = Counters()
         let writer: @Sendable () -> Void = {
