@@ -27,6 +27,8 @@ public final class Variable: Sendable, CustomStringConvertible {
     public let name: String
     private let state: Mutex<State>
 
+    /// A variable holding `value` (cut off from any gradient scope it was computed in); a
+    /// trainable variable must be float32 or float64.
     public init(_ value: Tensor, name: String = "variable", trainable: Bool = true) {
         require(!trainable || value.dtype.isFloatingPoint,
                 "Variable '\(name)': a trainable variable must be float32 or float64, got \(value.dtype)")

@@ -182,7 +182,13 @@ extension Tensor {
         return scalars[0]
     }
 
-    /// The single element of a one-element tensor, converted to `T`.
+    /// The single element of a one-element tensor, converted to `T` (float → integer saturates,
+    /// as in ``cast(to:)``).
+    ///
+    /// ```swift
+    /// Tensor([[7]]).item(as: Int32.self)       // 7
+    /// Tensor(3e9).item(as: Int32.self)         // 2147483647
+    /// ```
     public func item<T: TensorScalar>(as type: T.Type) -> T {
         require(scalarCount == 1, "item: tensor has \(scalarCount) elements, shape \(shape); expected exactly 1")
         return toArray(of: T.self)[0]
