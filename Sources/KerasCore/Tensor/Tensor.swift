@@ -47,13 +47,13 @@ public struct Tensor: Sendable {
     /// try Tensor.elementCount(of: [1 << 62, 8])      // throws KerasError.invalidArgument
     /// ```
     public static func elementCount(of shape: [Int], dtype: DType = .float32) throws -> Int {
-        if let d = shape.first(where: { $0 < 0 }) {
-            throw KerasError.invalidArgument("shape \(formatShape(shape)) has a negative dimension (\(d))")
-        }
         var count = 1
         for d in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
-            if overflow {
+            if _slowPath(d < 0) {
+                throw KerasError.invalidArgument("shape \(formatShape(shape)) has a negative dimension (\(d))")
+            }
+            if _slowPath(overflow) {
                 throw KerasError.invalidArgument("shape \(formatShape(shape)) has more elements than an Int can count")
             }
             count = product
