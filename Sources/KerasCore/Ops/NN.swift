@@ -11,8 +11,8 @@ extension Tensor {
         let x = self
         let y: Tensor
         switch dtype {
-        // `x < 0 ? 0 : x` keeps NaN (which compares false) in one compare and select, which
-        // vectorizes (SIMD `max` would turn NaN into 0); like `maximum(x, 0)`, -0 stays -0.
+        // `x < 0 ? 0 : x` keeps NaN (it compares false) and still compiles to one SIMD max
+        // (`maxps` with its operands ordered so NaN passes); like `maximum(x, 0)`, -0 stays -0.
         case .float32: y = mapKernel(self, Float.self, to: .float32, Float.self) { $0 < 0 ? 0 : $0 }
         case .float64: y = mapKernel(self, Double.self, to: .float64, Double.self) { $0 < 0 ? 0 : $0 }
         default: y = maximum(0)
