@@ -77,4 +77,32 @@ import Testing
         }
         Self.expectFailure("gradient: the target was not recorded", r)
     }
+
+    @Test func shapeTooLargeToCount() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([1 << 62, 8])
+        }
+        Self.expectFailure("zeros: shape (4611686018427387904, 8) has more elements than an Int can count", r)
+    }
+
+    @Test func tileTooLarge() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones([4, 4]).tile([1 << 40, 1 << 40])
+        }
+        Self.expectFailure("tile: shape (1099511627776, 4, 1099511627776, 4) has more elements than an Int can count", r)
+    }
+
+    @Test func negativeDimension() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.full([2, -3], 1)
+        }
+        Self.expectFailure("full: shape (2, -3) has a negative dimension (-3)", r)
+    }
+
+    @Test func variableAssignShape() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            Variable(Tensor([1.0, 2.0]), name: "w").assign(Tensor([1.0, 2.0, 3.0]))
+        }
+        Self.expectFailure("Variable 'w'.assign: expected shape [2], got [3]", r)
+    }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One recorded step of a computation: which tensors it read and how to send a gradient back to
 /// them. A graph of nodes hangs off every recorded ``Tensor``; ``backpropagate(from:seed:)`` walks it.
 @usableFromInline
@@ -32,19 +34,22 @@ enum AutodiffContext {
     @TaskLocal static var isPaused = false
 }
 
-/// The variables read while a gradient scope is active, each with its leaf node.
-final class Recorder: @unchecked Sendable {
-    private(set) var leaves: [ObjectIdentifier: GradNode] = [:]
+/// The variables read while a gradient scope is active, each with its leaf node. Locked, since
+/// code inside a scope may read variables from several threads.
+final class Recorder: Sendable {
+    private let leaves = Mutex<[ObjectIdentifier: GradNode]>([:])
 
     func leaf(for variable: Variable) -> GradNode {
         let key = ObjectIdentifier(variable)
-        if let node = leaves[key] { return node }
-        let node = GradNode.leaf(shape: variable.shape)
-        leaves[key] = node
-        return node
+        return leaves.withLock { leaves in
+            if let node = leaves[key] { return node }
+            let node = GradNode.leaf(shape: variable.shape)
+            leaves[key] = node
+            return node
+        }
     }
 
-    func existingLeaf(for variable: Variable) -> GradNode? { leaves[ObjectIdentifier(variable)] }
+    func existingLeaf(for variable: Variable) -> GradNode? { leaves.withLock { $0[ObjectIdentifier(variable)] } }
 }
 
 extension Tensor {
@@ -97,8 +102,8 @@ func backpropagate(from root: Tensor, seed: Tensor? = nil) -> [ObjectIdentifier:
             let inputGrads = backward(g)
             for (input, ig) in zip(node.inputs, inputGrads) {
                 guard let input, let ig else { continue }
-                precondition(ig.shape == input.shape,
-                             "gradient of \(node.op): rule produced shape \(ig.shape) for an input of shape \(input.shape)")
+                require(ig.shape == input.shape,
+                        "gradient of \(node.op): rule produced shape \(ig.shape) for an input of shape \(input.shape)")
                 let key = ObjectIdentifier(input)
                 if let existing = grads[key] { grads[key] = existing + ig } else { grads[key] = ig }
             }

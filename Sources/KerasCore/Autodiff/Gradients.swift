@@ -44,7 +44,7 @@ public func withoutRecording<R>(_ body: () throws -> R) rethrows -> R {
 /// let loss = tape.record { ((w.value - 1) ** 2).sum() }
 /// let grads = tape.gradient(loss, wrt: [w])
 /// ```
-public final class GradientTape: @unchecked Sendable {
+public final class GradientTape: Sendable {
     let recorder = Recorder()
 
     public init() {}
@@ -58,8 +58,8 @@ public final class GradientTape: @unchecked Sendable {
 
     /// A copy of `tensor` that ops will record, so gradients can be taken with respect to it.
     public func watch(_ tensor: Tensor) -> Tensor {
-        precondition(tensor.dtype.isFloatingPoint,
-                     "GradientTape.watch: cannot differentiate with respect to a \(tensor.dtype) tensor; gradients exist only for float32 and float64 (cast it first)")
+        require(tensor.dtype.isFloatingPoint,
+                "GradientTape.watch: cannot differentiate with respect to a \(tensor.dtype) tensor; gradients exist only for float32 and float64 (cast it first)")
         var t = tensor
         t.node = .leaf(shape: tensor.shape)
         return t
@@ -68,8 +68,8 @@ public final class GradientTape: @unchecked Sendable {
     /// Gradients of `target` (summed if it is not a scalar) with respect to `variables`.
     public func gradient(_ target: Tensor, wrt variables: [Variable]) -> [Tensor] {
         for v in variables {
-            precondition(v.dtype.isFloatingPoint,
-                         "gradient: variable '\(v.name)' is \(v.dtype); gradients exist only for float32 and float64")
+            require(v.dtype.isFloatingPoint,
+                    "gradient: variable '\(v.name)' is \(v.dtype); gradients exist only for float32 and float64")
         }
         let grads = backpropagate(from: checkedTarget(target))
         return variables.map { v in
@@ -83,18 +83,18 @@ public final class GradientTape: @unchecked Sendable {
     /// Gradients of `target` with respect to tensors returned by ``watch(_:)``.
     public func gradient(_ target: Tensor, wrt tensors: [Tensor]) -> [Tensor] {
         for t in tensors {
-            precondition(t.node != nil,
-                         "gradient: a source tensor of shape \(t.shape) was not watched; pass it through tape.watch(_:) before using it")
+            require(t.node != nil,
+                    "gradient: a source tensor of shape \(t.shape) was not watched; pass it through tape.watch(_:) before using it")
         }
         let grads = backpropagate(from: checkedTarget(target))
         return tensors.map { t in grads[ObjectIdentifier(t.node!)] ?? Tensor.zeros(t.shape, dtype: t.dtype) }
     }
 
     private func checkedTarget(_ target: Tensor) -> Tensor {
-        precondition(target.dtype.isFloatingPoint,
-                     "gradient: the target is \(target.dtype); only float32/float64 results can be differentiated")
-        precondition(target.node != nil,
-                     "gradient: the target was not recorded. Compute it inside tape.record { … } (or the valueWithGradients closure) from a trainable Variable or a watched tensor; results built from constants, integer tensors or stopGradient have no gradient")
+        require(target.dtype.isFloatingPoint,
+                "gradient: the target is \(target.dtype); only float32/float64 results can be differentiated")
+        require(target.node != nil,
+                "gradient: the target was not recorded. Compute it inside tape.record { … } (or the valueWithGradients closure) from a trainable Variable or a watched tensor; results built from constants, integer tensors or stopGradient have no gradient")
         return target
     }
 }

@@ -1,4 +1,4 @@
-/// NumPy broadcasting: the result shape of two shapes, or a precondition failure naming the op.
+/// NumPy broadcasting: the result shape of two shapes, or a stop whose message names the op.
 func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
     if a == b { return a }
     let rank = max(a.count, b.count)
@@ -7,9 +7,11 @@ func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
         let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
         let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
         if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else {
-            preconditionFailure("\(op): shapes \(a) and \(b) cannot be broadcast (dimension \(i - rank) is \(da) vs \(db))")
+            fatalError("\(op): shapes \(a) and \(b) cannot be broadcast (dimension \(i - rank) is \(da) vs \(db))")
         }
     }
+    // The element count only: the byte count is checked when the result is allocated.
+    _ = Tensor.checkedElementCount(of: out, dtype: .bool, op: op)
     return out
 }
 

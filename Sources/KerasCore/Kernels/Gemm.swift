@@ -72,7 +72,7 @@ enum Gemm {
         let ta = CChar(UInt8(ascii: p.transA ? "T" : "N")), tb = CChar(UInt8(ascii: p.transB ? "T" : "N"))
         let status = dnnl_sgemm(ta, tb, Int64(rows.count), Int64(cols.count), Int64(p.k), 1, a, Int64(p.lda),
                                 b, Int64(p.ldb), p.beta, p.c + i * p.ldc + j, Int64(p.ldc))
-        precondition(status == dnnl_success, "matmul: oneDNN sgemm failed with status \(status.rawValue)")
+        require(status == dnnl_success, "matmul: oneDNN sgemm failed with status \(status.rawValue)")
     }
 
     /// The same contract in float64, as a cache-friendly triple loop (used for gradient checks).

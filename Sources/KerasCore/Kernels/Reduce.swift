@@ -7,10 +7,10 @@ func normalizeAxes(_ axes: [Int]?, rank: Int, op: String) -> [Int] {
     var out: [Int] = []
     for a in axes {
         let n = a < 0 ? a + rank : a
-        precondition(n >= 0 && n < max(rank, 1) && (rank > 0 || a == 0 || a == -1),
-                     "\(op): axis \(a) is out of bounds for a tensor of rank \(rank)")
+        require(n >= 0 && n < max(rank, 1) && (rank > 0 || a == 0 || a == -1),
+                "\(op): axis \(a) is out of bounds for a tensor of rank \(rank)")
         if rank == 0 { continue }
-        precondition(!out.contains(n), "\(op): axis \(a) repeated in \(axes)")
+        require(!out.contains(n), "\(op): axis \(a) repeated in \(axes)")
         out.append(n)
     }
     return out.sorted()
@@ -19,7 +19,7 @@ func normalizeAxes(_ axes: [Int]?, rank: Int, op: String) -> [Int] {
 /// Normalizes one axis.
 func normalizeAxis(_ axis: Int, rank: Int, op: String) -> Int {
     let n = axis < 0 ? axis + rank : axis
-    precondition(n >= 0 && n < rank, "\(op): axis \(axis) is out of bounds for a tensor of rank \(rank)")
+    require(n >= 0 && n < rank, "\(op): axis \(axis) is out of bounds for a tensor of rank \(rank)")
     return n
 }
 
@@ -138,7 +138,7 @@ func reduceKernel<T>(_ x: Tensor, _: T.Type, axes: [Int], keepDims: Bool, initia
 func argReduceKernel(_ x: Tensor, axis: Int, keepDims: Bool, greater: Bool) -> Tensor {
     let outShape = reducedShape(x.shape, axes: [axis], keepDims: keepDims)
     let (t, outer, reduced, inner) = reductionLayout(x, axes: [axis])
-    precondition(reduced > 0, "argmax/argmin: axis \(axis) of shape \(x.shape) is empty")
+    require(reduced > 0, "argmax/argmin: axis \(axis) of shape \(x.shape) is empty")
     let values = t.cast(to: .float64)
     let out = Tensor(uninitializedShape: outShape, dtype: .int32)
     let px = values.pointer(Double.self), po = out.pointer(Int32.self)

@@ -1,20 +1,19 @@
 extension Tensor {
-    /// The values converted to `dtype` (`keras.ops.cast`). Float→int truncates toward zero;
-    /// anything→bool is `x != 0`. Differentiable between float dtypes.
+    /// The values converted to `dtype` (`keras.ops.cast`); differentiable between float dtypes.
+    ///
+    /// - Float → int truncates toward zero and saturates: values beyond the integer range become
+    ///   its minimum or maximum (±∞ too), and NaN becomes 0. NumPy leaves these cases undefined;
+    ///   saturating never fails and gives the nearest representable value.
+    /// - Int → narrower int wraps (keeps the low bits), as NumPy's `astype` does.
+    /// - Anything → bool is `x != 0` (NaN → `true`).
+    ///
+    /// ```swift
+    /// Tensor([2.7, -2.7, 3e9, .nan]).cast(to: .int32)   // [2 -2 2147483647 0]
+    /// ```
     public func cast(to dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
         let out = castKernel(self, to: dtype)
         let source = self.dtype
         return Tensor.record("cast", inputs: [self], output: out) { g in [g.cast(to: source)] }
-    }
-}
-
-extension FixedWidthInteger {
-    /// Converts like C: truncation toward zero, NaN → 0, saturating at the type's bounds.
-    @inline(__always)
-    init<F: BinaryFloatingPoint>(truncatingFloat f: F) {
-        if f.isNaN { self = 0 } else if f >= F(Self.max) { self = .max } else if f <= F(Self.min) { self = .min } else {
-            self.init(f.rounded(.towardZero))
-        }
     }
 }

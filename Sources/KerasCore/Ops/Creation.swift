@@ -1,19 +1,19 @@
 extension Tensor {
-    /// A tensor of `shape` filled with `value` (`keras.ops.full`).
+    /// A tensor of `shape` filled with `value` (`keras.ops.full`); `value` saturates to an
+    /// integer dtype's range as in ``cast(to:)``.
     ///
     /// ```swift
     /// Tensor.full([2, 3], 7)                 // float32 sevens
     /// Tensor.full([2], 1, dtype: .int32)
     /// ```
     public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
-        precondition(shape.allSatisfy { $0 >= 0 }, "full: negative dimension in shape \(shape)")
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        let t = Tensor(uninitializedShape: shape, dtype: dtype, op: "full")
         let n = t.scalarCount
         switch dtype {
         case .float32: t.pointer(Float.self).initialize(repeating: Float(value), count: n)
         case .float64: t.pointer(Double.self).initialize(repeating: value, count: n)
-        case .int32: t.pointer(Int32.self).initialize(repeating: Int32(value), count: n)
-        case .int64: t.pointer(Int64.self).initialize(repeating: Int64(value), count: n)
+        case .int32: t.pointer(Int32.self).initialize(repeating: Int32(saturating: value), count: n)
+        case .int64: t.pointer(Int64.self).initialize(repeating: Int64(saturating: value), count: n)
         case .bool: t.pointer(Bool.self).initialize(repeating: value != 0, count: n)
         }
         return t
@@ -21,8 +21,7 @@ extension Tensor {
 
     /// Zeros of `shape` (`keras.ops.zeros`).
     public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor {
-        precondition(shape.allSatisfy { $0 >= 0 }, "zeros: negative dimension in shape \(shape)")
-        let count = shape.reduce(1, *)
+        let count = checkedElementCount(of: shape, dtype: dtype, op: "zeros")
         return Tensor(storage: .zeroed(byteCount: count * dtype.byteSize), shape: shape, dtype: dtype)
     }
 
@@ -53,10 +52,13 @@ extension Tensor {
     /// Tensor.arange(0, 1, step: 0.25)   // [0.   0.25 0.5  0.75] float32
     /// ```
     public static func arange(_ start: Double, _ stop: Double? = nil, step: Double = 1, dtype: DType? = nil) -> Tensor {
-        precondition(step != 0, "arange: step must not be 0")
+        require(step != 0, "arange: step must not be 0")
         let (lo, hi) = stop.map { (start, $0) } ?? (0, start)
-        let count = Swift.max(0, Int((hi - lo) / step).advanced(by: ((hi - lo) / step).truncatingRemainder(dividingBy: 1) != 0 ? 1 : 0))
+        let steps = ((hi - lo) / step).rounded(.up)
+        require(steps.isFinite, "arange: start \(lo), stop \(hi) and step \(step) must give a finite number of values")
+        let count = Swift.max(0, Int(saturating: steps))
         let allIntegral = [lo, hi, step].allSatisfy { $0 == $0.rounded() }
+        _ = checkedElementCount(of: [count], dtype: .float64, op: "arange")
         let values = (0..<count).map { lo + Double($0) * step }
         return Tensor(shape: [count], doubles: values, dtype: dtype ?? (allIntegral ? .int32 : .float32))
     }
@@ -64,7 +66,7 @@ extension Tensor {
     /// `num` evenly spaced values from `start` to `stop` (`keras.ops.linspace`).
     public static func linspace(_ start: Double, _ stop: Double, count num: Int = 50, endpoint: Bool = true,
                                 dtype: DType = .float32) -> Tensor {
-        precondition(num >= 0, "linspace: count must be non-negative, got \(num)")
+        require(num >= 0, "linspace: count must be non-negative, got \(num)")
         let divisor = Double(endpoint ? Swift.max(num - 1, 1) : Swift.max(num, 1))
         let step = (stop - start) / divisor
         var values = (0..<num).map { start + Double($0) * step }
@@ -75,6 +77,7 @@ extension Tensor {
     /// The identity matrix, or ones on diagonal `k` of an `n`×`m` matrix (`keras.ops.eye`).
     public static func eye(_ n: Int, _ m: Int? = nil, k: Int = 0, dtype: DType = .float32) -> Tensor {
         let cols = m ?? n
+        _ = checkedElementCount(of: [n, cols], dtype: dtype, op: "eye")
         var values = [Double](repeating: 0, count: n * cols)
         for i in 0..<n where i + k >= 0 && i + k < cols { values[i * cols + i + k] = 1 }
         return Tensor(shape: [n, cols], doubles: values, dtype: dtype)

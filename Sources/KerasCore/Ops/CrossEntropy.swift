@@ -13,10 +13,10 @@ extension Tensor {
     /// logits.sparseSoftmaxCrossEntropy(labels: Tensor([0]))   // [0.417]
     /// ```
     public func sparseSoftmaxCrossEntropy(labels: Tensor) -> Tensor {
-        precondition(rank >= 1, "sparse_softmax_cross_entropy: logits must have a class axis, got shape \(shape)")
+        require(rank >= 1, "sparse_softmax_cross_entropy: logits must have a class axis, got shape \(shape)")
         let rows = Array(shape.dropLast())
-        precondition(labels.shape == rows,
-                     "sparse_softmax_cross_entropy: labels of shape \(labels.shape) do not match logits of shape \(shape) (expected labels of shape \(rows))")
+        require(labels.shape == rows,
+                "sparse_softmax_cross_entropy: labels of shape \(labels.shape) do not match logits of shape \(shape) (expected labels of shape \(rows))")
         let logits = dtype.isFloatingPoint ? self : cast(to: .float32)
         let classes = shape[rank - 1]
         let index = labels.dtype == .int64 ? labels : labels.cast(to: .int64)
@@ -56,8 +56,8 @@ private func sparseCrossEntropyKernel<T: BinaryFloatingPoint & TensorScalar>(
         for r in 0..<rows {
             let row = x + r * classes, prow = p + r * classes
             let label = Int(l[r])
-            precondition(label >= 0 && label < classes,
-                         "sparse_softmax_cross_entropy: label \(label) at row \(r) is outside [0, \(classes))")
+            require(label >= 0 && label < classes,
+                    "sparse_softmax_cross_entropy: label \(label) at row \(r) is outside [0, \(classes))")
             var m = row[0]
             for c in 1..<classes where row[c] > m { m = row[c] }
             var s: T = 0

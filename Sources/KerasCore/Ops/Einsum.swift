@@ -12,11 +12,11 @@ extension Tensor {
     public func tensordot(_ other: Tensor, axes: (a: [Int], b: [Int])) -> Tensor {
         let ca = axes.a.map { normalizeAxis($0, rank: rank, op: "tensordot") }
         let cb = axes.b.map { normalizeAxis($0, rank: other.rank, op: "tensordot") }
-        precondition(ca.count == cb.count,
-                     "tensordot: axes \(axes.a) and \(axes.b) name different numbers of axes (shapes \(shape) and \(other.shape))")
+        require(ca.count == cb.count,
+                "tensordot: axes \(axes.a) and \(axes.b) name different numbers of axes (shapes \(shape) and \(other.shape))")
         for (i, j) in zip(ca, cb) {
-            precondition(shape[i] == other.shape[j],
-                         "tensordot: axis \(i) of \(shape) has size \(shape[i]) but axis \(j) of \(other.shape) has size \(other.shape[j])")
+            require(shape[i] == other.shape[j],
+                    "tensordot: axis \(i) of \(shape) has size \(shape[i]) but axis \(j) of \(other.shape) has size \(other.shape[j])")
         }
         let freeA = (0..<rank).filter { !ca.contains($0) }, freeB = (0..<other.rank).filter { !cb.contains($0) }
         let k = ca.reduce(1) { $0 * shape[$1] }
@@ -28,8 +28,8 @@ extension Tensor {
 
     /// `tensordot` over the last `axes` axes of `self` and the first `axes` of `other`.
     public func tensordot(_ other: Tensor, axes: Int = 2) -> Tensor {
-        precondition(axes >= 0 && axes <= rank && axes <= other.rank,
-                     "tensordot: cannot contract \(axes) axes of shapes \(shape) and \(other.shape)")
+        require(axes >= 0 && axes <= rank && axes <= other.rank,
+                "tensordot: cannot contract \(axes) axes of shapes \(shape) and \(other.shape)")
         return tensordot(other, axes: (Array((rank - axes)..<rank), Array(0..<axes)))
     }
 }
@@ -56,10 +56,10 @@ public func einsum(_ equation: String, _ operands: Tensor...) -> Tensor {
 public func einsum(_ equation: String, _ operands: [Tensor]) -> Tensor {
     let eq = equation.filter { $0 != " " }
     let sides = eq.components(separatedBy: "->")
-    precondition(sides.count <= 2, "einsum: malformed equation '\(equation)'")
+    require(sides.count <= 2, "einsum: malformed equation '\(equation)'")
     var inputs = sides[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    precondition(inputs.count == operands.count,
-                 "einsum: equation '\(equation)' names \(inputs.count) operands, got \(operands.count) (shapes \(operands.map(\.shape)))")
+    require(inputs.count == operands.count,
+            "einsum: equation '\(equation)' names \(inputs.count) operands, got \(operands.count) (shapes \(operands.map(\.shape)))")
     // Replace each "..." by upper-case letters for the broadcast dimensions, right-aligned.
     let ellipsisRank = zip(inputs, operands).map { spec, t in
         spec.contains("...") ? t.rank - (spec.count - 3) : 0
@@ -78,11 +78,11 @@ public func einsum(_ equation: String, _ operands: [Tensor]) -> Tensor {
     }
     var terms: [(Tensor, [Character])] = []
     for (spec, t) in zip(inputs, operands) {
-        precondition(spec.count == t.rank,
-                     "einsum: operand '\(spec)' has \(spec.count) letters but a tensor of shape \(t.shape)")
+        require(spec.count == t.rank,
+                "einsum: operand '\(spec)' has \(spec.count) letters but a tensor of shape \(t.shape)")
         terms.append(einsumDiagonals(t, Array(spec)))
     }
-    precondition(Set(output).count == output.count, "einsum: output '\(String(output))' repeats a letter")
+    require(Set(output).count == output.count, "einsum: output '\(String(output))' repeats a letter")
     var (acc, accLetters) = terms[0]
     for i in 1..<max(terms.count, 1) {
         let later = terms[(i + 1)...].flatMap(\.1) + output
@@ -90,7 +90,7 @@ public func einsum(_ equation: String, _ operands: [Tensor]) -> Tensor {
         (acc, accLetters) = einsumPair(acc, accLetters, terms[i].0, terms[i].1, keep: keep)
     }
     for c in output {
-        precondition(accLetters.contains(c), "einsum: output letter '\(c)' does not appear in the inputs of '\(equation)'")
+        require(accLetters.contains(c), "einsum: output letter '\(c)' does not appear in the inputs of '\(equation)'")
     }
     // Sum away letters not in the output, then order as the output asks.
     let summed = accLetters.indices.filter { !output.contains(accLetters[$0]) }
@@ -107,7 +107,7 @@ private func einsumDiagonals(_ t: Tensor, _ letters: [Character]) -> (Tensor, [C
     while let dup = letters.indices.first(where: { i in letters[(i + 1)...].contains(letters[i]) }) {
         let other = letters[(dup + 1)...].firstIndex(of: letters[dup])!
         let n = t.shape[dup]
-        precondition(t.shape[other] == n, "einsum: repeated letter '\(letters[dup])' spans sizes \(t.shape[dup]) and \(t.shape[other])")
+        require(t.shape[other] == n, "einsum: repeated letter '\(letters[dup])' spans sizes \(t.shape[dup]) and \(t.shape[other])")
         let rest = t.shape.indices.filter { $0 != dup && $0 != other }
         let moved = t.transposed(rest + [dup, other])
         let flat = moved.reshaped(to: rest.map { t.shape[$0] } + [n * n])
@@ -137,8 +137,8 @@ private func einsumPair(_ a: Tensor, _ la: [Character], _ b: Tensor, _ lb: [Char
     for c in shared {
         let (i, j) = (la.firstIndex(of: c)!, lb.firstIndex(of: c)!)
         let (da, db) = (a.shape[i], b.shape[j])
-        precondition(da == db || da == 1 || db == 1,
-                     "einsum: letter '\(c)' has size \(da) in one operand and \(db) in the other (shapes \(a.shape) and \(b.shape))")
+        require(da == db || da == 1 || db == 1,
+                "einsum: letter '\(c)' has size \(da) in one operand and \(db) in the other (shapes \(a.shape) and \(b.shape))")
         targetA[i] = Swift.max(da, db); targetB[j] = Swift.max(da, db)
     }
     a = a.broadcast(to: targetA)

@@ -44,7 +44,7 @@ func scatterAddAxisKernel(_ g: Tensor, axis: Int, indices: [Int], size: Int) -> 
         for o in 0..<outer {
             for j in 0..<m {
                 let s = src + (o * m + j) * inner, d = dst + (o * size + indices[j]) * inner
-                for i in 0..<inner { d[i] += s[i] }
+                for i in 0..<inner { d[i] = T.add(d[i], s[i]) }
             }
         }
     }
@@ -54,7 +54,7 @@ func scatterAddAxisKernel(_ g: Tensor, axis: Int, indices: [Int], size: Int) -> 
         case .float32: run(Float.self)
         case .int32: run(Int32.self)
         case .int64: run(Int64.self)
-        case .bool: preconditionFailure("scatter-add: not defined for bool tensors")
+        case .bool: fatalError("scatter-add: not defined for bool tensors")
         }
     }
     return out
@@ -63,13 +63,13 @@ func scatterAddAxisKernel(_ g: Tensor, axis: Int, indices: [Int], size: Int) -> 
 /// Integer values of an index tensor, with negative entries counted from the end of an axis of
 /// length `n`, checked against its bounds.
 func normalizedIndices(_ indices: Tensor, count n: Int, op: String, shape: [Int], axis: Int) -> [Int] {
-    precondition(indices.dtype.isInteger,
-                 "\(op): indices must be an integer tensor, got \(indices.dtype)")
+    require(indices.dtype.isInteger,
+            "\(op): indices must be an integer tensor, got \(indices.dtype)")
     return indices.toArray(of: Int64.self).map { i64 in
         let i = Int(i64)
         let k = i < 0 ? i + n : i
-        precondition(k >= 0 && k < n,
-                     "\(op): index \(i) is out of bounds for axis \(axis) with size \(n) (shape \(shape))")
+        require(k >= 0 && k < n,
+                "\(op): index \(i) is out of bounds for axis \(axis) with size \(n) (shape \(shape))")
         return k
     }
 }
@@ -109,8 +109,8 @@ extension Tensor {
     /// ```
     public func takeAlongAxis(_ indices: Tensor, axis: Int) -> Tensor {
         let ax = normalizeAxis(axis, rank: rank, op: "take_along_axis")
-        precondition(indices.rank == rank,
-                     "take_along_axis: indices of shape \(indices.shape) must have the rank of the input shape \(shape)")
+        require(indices.rank == rank,
+                "take_along_axis: indices of shape \(indices.shape) must have the rank of the input shape \(shape)")
         var xs = shape, ids = indices.shape
         xs[ax] = 1; ids[ax] = 1
         var target = broadcastShape(xs, ids, op: "take_along_axis")
@@ -186,15 +186,16 @@ private func scatterAlongKernel(_ g: Tensor, axis: Int, indices: [Int], size: In
 /// oneHot(Tensor([0, 2]), depth: 3)   // [[1. 0. 0.] [0. 0. 1.]]
 /// ```
 public func oneHot(_ indices: Tensor, depth: Int, axis: Int = -1, dtype: DType = .float32) -> Tensor {
-    precondition(indices.dtype.isInteger, "one_hot: indices must be an integer tensor, got \(indices.dtype)")
-    precondition(depth >= 0, "one_hot: depth must be non-negative, got \(depth)")
+    require(indices.dtype.isInteger, "one_hot: indices must be an integer tensor, got \(indices.dtype)")
+    require(depth >= 0, "one_hot: depth must be non-negative, got \(depth)")
+    _ = Tensor.checkedElementCount(of: indices.shape + [depth], dtype: .float64, op: "one_hot")
     let ids = indices.toArray(of: Int64.self)
     var values = [Double](repeating: 0, count: ids.count * depth)
     for (k, i) in ids.enumerated() where i >= 0 && i < depth { values[k * depth + Int(i)] = 1 }
     let out = Tensor(shape: indices.shape + [depth], doubles: values, dtype: dtype)
     let ax = axis < 0 ? axis + indices.rank + 1 : axis
-    precondition(ax >= 0 && ax <= indices.rank,
-                 "one_hot: axis \(axis) is out of bounds for indices of shape \(indices.shape)")
+    require(ax >= 0 && ax <= indices.rank,
+            "one_hot: axis \(axis) is out of bounds for indices of shape \(indices.shape)")
     if ax == indices.rank { return out }
     var perm = Array(0..<indices.rank)
     perm.insert(indices.rank, at: ax)

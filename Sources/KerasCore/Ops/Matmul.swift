@@ -10,7 +10,7 @@ extension Tensor {
     public func matmul(_ other: Tensor) -> Tensor {
         let a = rank == 1 ? expandingDims(at: 0) : self
         let b = other.rank == 1 ? other.expandingDims(at: 1) : other
-        precondition(rank > 0 && other.rank > 0, "matmul: operands must have rank ≥ 1, got \(shape) × \(other.shape)")
+        require(rank > 0 && other.rank > 0, "matmul: operands must have rank ≥ 1, got \(shape) × \(other.shape)")
         var out = matmulCore(a, b, transposeA: false, transposeB: false, name: "matmul")
         if rank == 1 { out = out.squeezing(axes: [-2]) }
         if other.rank == 1 { out = out.squeezing(axes: [-1]) }
@@ -35,15 +35,15 @@ func matmulCore(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, na
     let (x, y, dt) = promote(a, b)
     let (m, ka) = transposeA ? (a.shape[a.rank - 1], a.shape[a.rank - 2]) : (a.shape[a.rank - 2], a.shape[a.rank - 1])
     let (kb, n) = transposeB ? (b.shape[b.rank - 1], b.shape[b.rank - 2]) : (b.shape[b.rank - 2], b.shape[b.rank - 1])
-    precondition(ka == kb, "\(name): inner dimensions differ: \(a.shape) × \(b.shape) (\(ka) ≠ \(kb))")
+    require(ka == kb, "\(name): inner dimensions differ: \(a.shape) × \(b.shape) (\(ka) ≠ \(kb))")
     // Plain 2-D products (every Dense layer) skip the batch bookkeeping and its arrays.
     let plain = a.rank == 2 && b.rank == 2
     let batchA = plain ? [] : Array(a.shape.dropLast(2)), batchB = plain ? [] : Array(b.shape.dropLast(2))
     let batch = plain ? [] : broadcastShape(batchA, batchB, op: name)
     let outShape = plain ? [m, n] : batch + [m, n]
+    let out = Tensor(uninitializedShape: outShape, dtype: dt, op: name)
     let batchCount = batch.reduce(1, *)
     let sa = plain ? [] : broadcastStrides(batchA, to: batch), sb = plain ? [] : broadcastStrides(batchB, to: batch)
-    let out = Tensor(uninitializedShape: outShape, dtype: dt)
     let lda = a.shape[a.rank - 1], ldb = b.shape[b.rank - 1]
     let strideA = a.shape[a.rank - 2] * lda, strideB = b.shape[b.rank - 2] * ldb
     func offsets(_ i: Int) -> (Int, Int) {

@@ -1,13 +1,20 @@
 /// Neural-network ops from `keras.ops.nn` that layers and losses build on.
 
 extension Tensor {
-    /// `max(x, 0)`; gradient 1 where `x > 0`.
+    /// `max(x, 0)` (`keras.ops.relu`); NaN stays NaN, as in NumPy and JAX. Gradient 1 where
+    /// `x > 0`, else 0.
+    ///
+    /// ```swift
+    /// Tensor([-1.0, 2.0, .nan]).relu()   // [0. 2. nan]
+    /// ```
     public func relu() -> Tensor {
         let x = self
         let y: Tensor
         switch dtype {
-        case .float32: y = mapKernel(self, Float.self, to: .float32, Float.self) { $0 > 0 ? $0 : 0 }
-        case .float64: y = mapKernel(self, Double.self, to: .float64, Double.self) { $0 > 0 ? $0 : 0 }
+        // `x < 0 ? 0 : x` keeps NaN (it compares false) and still compiles to one SIMD max
+        // (`maxps` with its operands ordered so NaN passes); like `maximum(x, 0)`, -0 stays -0.
+        case .float32: y = mapKernel(self, Float.self, to: .float32, Float.self) { $0 < 0 ? 0 : $0 }
+        case .float64: y = mapKernel(self, Double.self, to: .float64, Double.self) { $0 < 0 ? 0 : $0 }
         default: y = maximum(0)
         }
         return Tensor.record("relu", inputs: [self], output: y) { g in

@@ -81,7 +81,7 @@ extension Tensor {
 
     private func extremum(axes: [Int]?, keepDims: Bool, name: String, greatest: Bool) -> Tensor {
         let ax = normalizeAxes(axes, rank: rank, op: name)
-        precondition(ax.allSatisfy { shape[$0] > 0 }, "\(name): cannot reduce an empty axis of shape \(shape)")
+        require(ax.allSatisfy { shape[$0] > 0 }, "\(name): cannot reduce an empty axis of shape \(shape)")
         let x = dtype == .bool ? cast(to: .int32) : self
         let out: Tensor
         // NaN-propagating: a NaN (the only value unequal to itself) wins. The two closures capture

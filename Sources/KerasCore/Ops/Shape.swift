@@ -9,16 +9,17 @@ extension Tensor {
     public func reshaped(to newShape: [Int]) -> Tensor {
         var target = newShape
         let unknown = newShape.indices.filter { newShape[$0] == -1 }
-        precondition(unknown.count <= 1, "reshape: only one dimension can be -1, got \(newShape)")
-        precondition(newShape.allSatisfy { $0 >= -1 }, "reshape: invalid target shape \(newShape)")
+        require(unknown.count <= 1, "reshape: only one dimension can be -1, got \(newShape)")
+        require(newShape.allSatisfy { $0 >= -1 }, "reshape: invalid target shape \(newShape)")
         if let u = unknown.first {
-            let known = newShape.filter { $0 != -1 }.reduce(1, *)
-            precondition(known > 0 && scalarCount % known == 0,
-                         "reshape: cannot reshape a tensor of shape \(shape) (\(scalarCount) elements) into \(newShape)")
+            let known = Tensor.checkedElementCount(of: newShape.filter { $0 != -1 }, dtype: dtype, op: "reshape")
+            require(known > 0 && scalarCount % known == 0,
+                    "reshape: cannot reshape a tensor of shape \(shape) (\(scalarCount) elements) into \(newShape)")
             target[u] = scalarCount / known
         }
-        precondition(target.reduce(1, *) == scalarCount,
-                     "reshape: cannot reshape a tensor of shape \(shape) (\(scalarCount) elements) into \(newShape) (\(target.reduce(1, *)) elements)")
+        let count = Tensor.checkedElementCount(of: target, dtype: dtype, op: "reshape")
+        require(count == scalarCount,
+                "reshape: cannot reshape a tensor of shape \(shape) (\(scalarCount) elements) into \(newShape) (\(count) elements)")
         if target == shape { return self }
         let inShape = shape
         let out = Tensor(storage: storage, byteOffset: byteOffset, shape: target, dtype: dtype)
@@ -28,8 +29,9 @@ extension Tensor {
     /// The tensor repeated along broadcast dimensions to `target` (`keras.ops.broadcast_to`).
     public func broadcast(to target: [Int]) -> Tensor {
         if shape == target { return self }
+        _ = Tensor.checkedElementCount(of: target, dtype: dtype, op: "broadcast_to")
         let result = broadcastShape(shape, target, op: "broadcast_to")
-        precondition(result == target, "broadcast_to: cannot broadcast shape \(shape) to \(target)")
+        require(result == target, "broadcast_to: cannot broadcast shape \(shape) to \(target)")
         // A rank-0 source is read as shape [1]: zipKernel's fast path treats equal operand
         // shapes as the output shape, which a [] source and the [] dummy would wrongly match.
         let src = rank == 0 ? withoutRecording { reshaped(to: [1]) } : self
@@ -49,8 +51,8 @@ extension Tensor {
     /// (`keras.ops.transpose`).
     public func transposed(_ perm: [Int]? = nil) -> Tensor {
         let p = perm.map { $0.map { normalizeAxis($0, rank: rank, op: "transpose") } } ?? Array((0..<rank).reversed())
-        precondition(p.count == rank && Set(p).count == rank,
-                     "transpose: axes \(perm ?? []) are not a permutation of the \(rank) axes of shape \(shape)")
+        require(p.count == rank && Set(p).count == rank,
+                "transpose: axes \(perm ?? []) are not a permutation of the \(rank) axes of shape \(shape)")
         if p == Array(0..<rank) { return self }
         let out = transposeKernel(self, p)
         var inverse = [Int](repeating: 0, count: rank)
@@ -60,7 +62,7 @@ extension Tensor {
 
     /// The matrix transpose of the last two axes.
     public var T: Tensor {
-        precondition(rank >= 2, "T: needs rank ≥ 2, got shape \(shape)")
+        require(rank >= 2, "T: needs rank ≥ 2, got shape \(shape)")
         var p = Array(0..<rank)
         p.swapAt(rank - 1, rank - 2)
         return transposed(p)
@@ -69,7 +71,7 @@ extension Tensor {
     /// A size-1 axis inserted at `axis` (`keras.ops.expand_dims`).
     public func expandingDims(at axis: Int) -> Tensor {
         let a = axis < 0 ? axis + rank + 1 : axis
-        precondition(a >= 0 && a <= rank, "expand_dims: axis \(axis) is out of bounds for a tensor of rank \(rank)")
+        require(a >= 0 && a <= rank, "expand_dims: axis \(axis) is out of bounds for a tensor of rank \(rank)")
         var s = shape
         s.insert(1, at: a)
         return reshaped(to: s)
@@ -80,7 +82,7 @@ extension Tensor {
         guard let axes else { return reshaped(to: shape.filter { $0 != 1 }) }
         let ax = normalizeAxes(axes, rank: rank, op: "squeeze")
         for a in ax {
-            precondition(shape[a] == 1, "squeeze: cannot squeeze axis \(a) of shape \(shape): its size is \(shape[a]), not 1")
+            require(shape[a] == 1, "squeeze: cannot squeeze axis \(a) of shape \(shape): its size is \(shape[a]), not 1")
         }
         return reshaped(to: shape.enumerated().filter { !ax.contains($0.offset) }.map(\.element))
     }
@@ -95,19 +97,19 @@ extension Tensor {
 /// concatenate([Tensor.zeros([2, 3]), Tensor.ones([2, 1])], axis: 1)   // shape (2, 4)
 /// ```
 public func concatenate(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-    precondition(!tensors.isEmpty, "concatenate: needs at least one tensor")
+    require(!tensors.isEmpty, "concatenate: needs at least one tensor")
     let first = tensors[0]
-    precondition(first.rank > 0, "concatenate: cannot concatenate rank-0 tensors; use stack")
+    require(first.rank > 0, "concatenate: cannot concatenate rank-0 tensors; use stack")
     let ax = normalizeAxis(axis, rank: first.rank, op: "concatenate")
     var dt = first.dtype
     for t in tensors {
         dt = promotedType(dt, t.dtype)
         var a = t.shape, b = first.shape
-        precondition(a.count == b.count,
-                     "concatenate: all inputs must have the same rank; got shapes \(tensors.map(\.shape))")
+        require(a.count == b.count,
+                "concatenate: all inputs must have the same rank; got shapes \(tensors.map(\.shape))")
         a[ax] = 0; b[ax] = 0
-        precondition(a == b,
-                     "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis); got shapes \(tensors.map(\.shape))")
+        require(a == b,
+                "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis); got shapes \(tensors.map(\.shape))")
     }
     let parts = tensors.map { $0.cast(to: dt) }
     var outShape = first.shape
@@ -136,10 +138,10 @@ public func concatenate(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
 
 /// Joins same-shaped tensors along a new axis (`keras.ops.stack`).
 public func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-    precondition(!tensors.isEmpty, "stack: needs at least one tensor")
+    require(!tensors.isEmpty, "stack: needs at least one tensor")
     let shape = tensors[0].shape
     for t in tensors {
-        precondition(t.shape == shape, "stack: all inputs must have the same shape; got \(tensors.map(\.shape))")
+        require(t.shape == shape, "stack: all inputs must have the same shape; got \(tensors.map(\.shape))")
     }
     return concatenate(tensors.map { $0.expandingDims(at: axis) }, axis: axis)
 }
@@ -148,8 +150,8 @@ extension Tensor {
     /// Pieces with the given sizes along `axis` (which must add up to its length).
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         let ax = normalizeAxis(axis, rank: rank, op: "split")
-        precondition(sizes.reduce(0, +) == shape[ax] && sizes.allSatisfy { $0 >= 0 },
-                     "split: sizes \(sizes) do not add up to \(shape[ax]), the length of axis \(axis) of shape \(shape)")
+        require(sizes.reduce(0, +) == shape[ax] && sizes.allSatisfy { $0 >= 0 },
+                "split: sizes \(sizes) do not add up to \(shape[ax]), the length of axis \(axis) of shape \(shape)")
         var start = 0
         return sizes.map { size in
             defer { start += size }
@@ -160,16 +162,16 @@ extension Tensor {
     /// `count` equal pieces along `axis` (`keras.ops.split` with an integer).
     public func split(count: Int, axis: Int = 0) -> [Tensor] {
         let ax = normalizeAxis(axis, rank: rank, op: "split")
-        precondition(count > 0 && shape[ax] % count == 0,
-                     "split: axis \(axis) of shape \(shape) has length \(shape[ax]), which does not divide into \(count) equal pieces")
+        require(count > 0 && shape[ax] % count == 0,
+                "split: axis \(axis) of shape \(shape) has length \(shape[ax]), which does not divide into \(count) equal pieces")
         return split(sizes: Array(repeating: shape[ax] / count, count: count), axis: ax)
     }
 
     /// The contiguous range `start..<end` along one axis (a copy).
     public func slice(axis: Int, start: Int, end: Int) -> Tensor {
         let ax = normalizeAxis(axis, rank: rank, op: "slice")
-        precondition(start >= 0 && start <= end && end <= shape[ax],
-                     "slice: range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape)")
+        require(start >= 0 && start <= end && end <= shape[ax],
+                "slice: range \(start)..<\(end) is out of bounds for axis \(axis) of shape \(shape)")
         var outShape = shape
         outShape[ax] = end - start
         let outer = shape[..<ax].reduce(1, *), inner = shape[(ax + 1)...].reduce(1, *)

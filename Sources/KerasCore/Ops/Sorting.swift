@@ -58,9 +58,9 @@ extension Tensor {
     /// let (values, indices) = Tensor([1.0, 5.0, 3.0]).topK(2)   // [5. 3.], [1 2]
     /// ```
     public func topK(_ k: Int, sorted: Bool = true) -> (values: Tensor, indices: Tensor) {
-        precondition(rank >= 1, "top_k: needs a tensor of rank ≥ 1, got shape \(shape)")
+        require(rank >= 1, "top_k: needs a tensor of rank ≥ 1, got shape \(shape)")
         let n = shape[rank - 1]
-        precondition(k >= 0 && k <= n, "top_k: k = \(k) is out of range for a last axis of length \(n) (shape \(shape))")
+        require(k >= 0 && k <= n, "top_k: k = \(k) is out of range for a last axis of length \(n) (shape \(shape))")
         var indices = sortedIndices(axis: -1, descending: true, op: "top_k")
         if k < n { indices = indices.slice(axis: -1, start: 0, end: k) }
         if !sorted {

@@ -38,7 +38,7 @@ extension TensorIndexConvertible where Self == TensorIndex {
     public static var all: TensorIndex { TensorIndex(kind: .range(start: nil, end: nil, stride: 1)) }
     /// Python's `start:end:step`; `nil` bounds mean the natural ends for the step's direction.
     public static func stride(_ start: Int?, _ end: Int?, by step: Int) -> TensorIndex {
-        precondition(step != 0, "subscript: stride must not be 0")
+        require(step != 0, "subscript: stride must not be 0")
         return TensorIndex(kind: .range(start: start, end: end, stride: step))
     }
     /// A new axis of length 1 (NumPy's `None` / `np.newaxis`).
@@ -102,9 +102,9 @@ extension Tensor {
             return false
         }.count
         let ellipses = indices.filter { if case .ellipsis = $0.kind { return true }; return false }.count
-        precondition(ellipses <= 1, "subscript: at most one .ellipsis is allowed")
-        precondition(consuming <= rank,
-                     "subscript: too many indices (\(consuming)) for a tensor of rank \(rank) (shape \(shape))")
+        require(ellipses <= 1, "subscript: at most one .ellipsis is allowed")
+        require(consuming <= rank,
+                "subscript: too many indices (\(consuming)) for a tensor of rank \(rank) (shape \(shape))")
         var expanded: [TensorIndex] = []
         for index in indices {
             if case .ellipsis = index.kind {
@@ -127,8 +127,8 @@ extension Tensor {
             case .index(let i):
                 let n = shape[axis]
                 let k = i < 0 ? i + n : i
-                precondition(k >= 0 && k < n,
-                             "subscript: index \(i) is out of bounds for axis \(axis) with size \(n) (shape \(shape))")
+                require(k >= 0 && k < n,
+                        "subscript: index \(i) is out of bounds for axis \(axis) with size \(n) (shape \(shape))")
                 result = result.slice(axis: axis, start: k, end: k + 1)
                 axis += 1
             case .range(let start, let end, let step):

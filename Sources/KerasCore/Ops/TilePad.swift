@@ -8,13 +8,15 @@ extension Tensor {
     /// Tensor([[1, 2]]).tile([2, 2])   // [[1 2 1 2] [1 2 1 2]]
     /// ```
     public func tile(_ repeats: [Int]) -> Tensor {
-        precondition(repeats.allSatisfy { $0 >= 0 }, "tile: repeats must be non-negative, got \(repeats)")
+        require(repeats.allSatisfy { $0 >= 0 }, "tile: repeats must be non-negative, got \(repeats)")
         let r = Swift.max(rank, repeats.count)
         let dims = [Int](repeating: 1, count: r - rank) + shape
         let reps = [Int](repeating: 1, count: r - repeats.count) + repeats
         // View as [1, d0, 1, d1, …], broadcast to [r0, d0, r1, d1, …], merge pairs.
+        let pairs = zip(reps, dims).flatMap { [$0, $1] }
+        _ = Tensor.checkedElementCount(of: pairs, dtype: dtype, op: "tile")
         let interleaved = reshaped(to: dims.flatMap { [1, $0] })
-        let expanded = interleaved.broadcast(to: zip(reps, dims).flatMap { [$0, $1] })
+        let expanded = interleaved.broadcast(to: pairs)
         return expanded.reshaped(to: zip(reps, dims).map { $0 * $1 })
     }
 
@@ -25,10 +27,10 @@ extension Tensor {
     /// Tensor([[1.0]]).pad([(1, 0), (0, 2)])   // [[0. 0. 0.] [1. 0. 0.]]
     /// ```
     public func pad(_ widths: [(Int, Int)], value: Double = 0) -> Tensor {
-        precondition(widths.count == rank,
-                     "pad: needs one (before, after) pair per axis: got \(widths.count) for shape \(shape)")
-        precondition(widths.allSatisfy { $0.0 >= 0 && $0.1 >= 0 },
-                     "pad: widths must be non-negative, got \(widths.map { [$0.0, $0.1] }) for shape \(shape)")
+        require(widths.count == rank,
+                "pad: needs one (before, after) pair per axis: got \(widths.count) for shape \(shape)")
+        require(widths.allSatisfy { $0.0 >= 0 && $0.1 >= 0 },
+                "pad: widths must be non-negative, got \(widths.map { [$0.0, $0.1] }) for shape \(shape)")
         var result = self
         for (axis, (before, after)) in widths.enumerated() where before > 0 || after > 0 {
             var s = result.shape

@@ -4,7 +4,7 @@ extension Tensor {
     public static func randomNormal(_ shape: [Int], mean: Double = 0, stddev: Double = 1,
                                     dtype: DType = .float32, seed: Int? = nil) -> Tensor {
         var g = makeRandomGenerator(seed: seed)
-        let n = shape.reduce(1, *)
+        let n = checkedElementCount(of: shape, dtype: dtype, op: "random_normal")
         let values = (0..<n).map { _ in mean + stddev * g.nextNormal() }
         return Tensor(shape: shape, doubles: values, dtype: dtype)
     }
@@ -13,7 +13,7 @@ extension Tensor {
     public static func randomUniform(_ shape: [Int], minval: Double = 0, maxval: Double = 1,
                                      dtype: DType = .float32, seed: Int? = nil) -> Tensor {
         var g = makeRandomGenerator(seed: seed)
-        let n = shape.reduce(1, *)
+        let n = checkedElementCount(of: shape, dtype: dtype, op: "random_uniform")
         let values = (0..<n).map { _ in minval + (maxval - minval) * g.nextUnit() }
         return Tensor(shape: shape, doubles: values, dtype: dtype)
     }
@@ -23,7 +23,7 @@ extension Tensor {
     public static func randomTruncatedNormal(_ shape: [Int], mean: Double = 0, stddev: Double = 1,
                                              dtype: DType = .float32, seed: Int? = nil) -> Tensor {
         var g = makeRandomGenerator(seed: seed)
-        let n = shape.reduce(1, *)
+        let n = checkedElementCount(of: shape, dtype: dtype, op: "truncated_normal")
         let values = (0..<n).map { _ -> Double in
             var z = g.nextNormal()
             while Swift.abs(z) > 2 { z = g.nextNormal() }

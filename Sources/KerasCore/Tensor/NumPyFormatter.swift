@@ -120,7 +120,7 @@ struct NumPyFormatter {
     private func elementStrings(_ xs: [Double]) -> [String] {
         switch dtype {
         case .bool: return xs.map { $0 != 0 ? " True" : "False" }
-        case .int32, .int64: return padLeft(xs.map { String(Int64($0)) })
+        case .int32, .int64: return padLeft(xs.map { String(Int64(saturating: $0)) })
         case .float32, .float64: return floatStrings(xs)
         }
     }
@@ -134,7 +134,7 @@ struct NumPyFormatter {
     private func scalarString(_ x: Double) -> String {
         switch dtype {
         case .bool: return x != 0 ? "True" : "False"
-        case .int32, .int64: return String(Int64(x))
+        case .int32, .int64: return String(Int64(saturating: x))
         case .float32, .float64:
             if !x.isFinite { return x.isNaN ? "nan" : (x < 0 ? "-inf" : "inf") }
             let d = ShortestDigits(x, dtype: dtype)

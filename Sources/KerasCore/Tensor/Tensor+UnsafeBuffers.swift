@@ -6,7 +6,7 @@ extension Tensor {
     /// let total = t.withUnsafeBufferPointer(of: Float.self) { $0.reduce(0, +) }
     /// ```
     public func withUnsafeBufferPointer<T: TensorScalar, R>(of type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R {
-        precondition(T.dtype == dtype, "withUnsafeBufferPointer: tensor is \(dtype), asked for \(T.dtype)")
+        require(T.dtype == dtype, "withUnsafeBufferPointer: tensor is \(dtype), asked for \(T.dtype)")
         return try withExtendedLifetime(storage) {
             try body(UnsafeBufferPointer(start: pointer(T.self), count: scalarCount))
         }
@@ -21,9 +21,8 @@ extension Tensor {
     /// ```
     public init<T: TensorScalar>(shape: [Int], dtype: DType,
                                  initializingWith body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows {
-        precondition(T.dtype == dtype, "Tensor(initializingWith:): dtype \(dtype) does not match buffer element \(T.dtype)")
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        self.init(uninitializedShape: shape, dtype: dtype)
+        require(T.dtype == dtype, "Tensor(initializingWith:): dtype \(dtype) does not match buffer element \(T.dtype)")
+        self.init(uninitializedShape: shape, dtype: dtype, op: "Tensor(initializingWith:)")
         try body(UnsafeMutableBufferPointer(start: pointer(T.self), count: scalarCount))
     }
 }

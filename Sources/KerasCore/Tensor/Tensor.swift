@@ -28,11 +28,46 @@ public struct Tensor: Sendable {
         self.node = node
     }
 
-    /// An uninitialized tensor for a kernel to fill.
+    /// An uninitialized tensor for a kernel to fill; stops with a message naming `op` when
+    /// `shape` has a negative dimension or too many elements.
     @usableFromInline
-    init(uninitializedShape shape: [Int], dtype: DType) {
-        let count = shape.reduce(1, *)
+    init(uninitializedShape shape: [Int], dtype: DType, op: String = "Tensor") {
+        let count = Tensor.checkedElementCount(of: shape, dtype: dtype, op: op)
         self.init(storage: TensorStorage(byteCount: count * dtype.byteSize), shape: shape, dtype: dtype)
+    }
+
+    /// The number of elements of a tensor of `shape`, after checking that every dimension is
+    /// non-negative and that the element count and byte count (for `dtype`) fit in an `Int`.
+    ///
+    /// Code that receives shapes from outside (file headers, configs, requests) calls it before
+    /// creating a tensor: tensor initializers and ops stop the program on such shapes instead.
+    ///
+    /// ```swift
+    /// try Tensor.elementCount(of: [2, 3])            // 6
+    /// try Tensor.elementCount(of: [1 << 62, 8])      // throws KerasError.invalidArgument
+    /// ```
+    public static func elementCount(of shape: [Int], dtype: DType = .float32) throws -> Int {
+        var count = 1
+        for d in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            if _slowPath(d < 0) {
+                throw KerasError.invalidArgument("shape \(formatShape(shape)) has a negative dimension (\(d))")
+            }
+            if _slowPath(overflow) {
+                throw KerasError.invalidArgument("shape \(formatShape(shape)) has more elements than an Int can count")
+            }
+            count = product
+        }
+        if count.multipliedReportingOverflow(by: dtype.byteSize).overflow {
+            throw KerasError.invalidArgument("shape \(formatShape(shape)) of \(dtype) needs more bytes than an Int can count")
+        }
+        return count
+    }
+
+    /// ``elementCount(of:dtype:)`` for shapes that code chose: stops with the message, prefixed
+    /// by `op`, instead of throwing.
+    static func checkedElementCount(of shape: [Int], dtype: DType, op: String) -> Int {
+        do { return try elementCount(of: shape, dtype: dtype) } catch { fatalError("\(op): \(error)") }
     }
 
     /// Number of dimensions.
@@ -63,10 +98,9 @@ extension Tensor {
     /// let t = Tensor(shape: [2, 3], scalars: [Float](repeating: 1, count: 6))
     /// ```
     public init<T: TensorScalar>(shape: [Int], scalars: [T]) {
-        let count = shape.reduce(1, *)
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        precondition(count == scalars.count,
-                     "Tensor: shape \(shape) needs \(count) scalars, got \(scalars.count)")
+        let count = Tensor.checkedElementCount(of: shape, dtype: T.dtype, op: "Tensor")
+        require(count == scalars.count,
+                "Tensor: shape \(shape) needs \(count) scalars, got \(scalars.count)")
         self.init(uninitializedShape: shape, dtype: T.dtype)
         let p = pointer(T.self)
         scalars.withUnsafeBufferPointer { src in
@@ -84,7 +118,8 @@ extension Tensor {
     /// A tensor from a Swift number or (nested) array, like `keras.ops.convert_to_tensor`.
     ///
     /// Integer literals give int32 and floating-point literals give float32 (Keras's `floatx`),
-    /// unless `dtype` says otherwise. Nested arrays must be rectangular.
+    /// unless `dtype` says otherwise. Nested arrays must be rectangular. Values outside an integer
+    /// dtype's range saturate, as in ``cast(to:)``.
     ///
     /// ```swift
     /// Tensor([[1, 2], [3, 4]])                    // int32, shape (2, 2)
@@ -97,18 +132,23 @@ extension Tensor {
         self.init(shape: value._literalShape, doubles: values, dtype: dtype ?? A._defaultDType)
     }
 
-    /// A tensor from doubles converted to `dtype`.
+    /// A tensor from doubles converted to `dtype`; conversion to an integer dtype saturates as
+    /// ``cast(to:)`` does (`3e9` becomes `Int32.max`, NaN becomes 0).
+    ///
+    /// ```swift
+    /// Tensor(shape: [2], doubles: [1.5, 3e9], dtype: .int32)   // [1 2147483647]
+    /// ```
     public init(shape: [Int], doubles: [Double], dtype: DType) {
-        let count = shape.reduce(1, *)
-        precondition(count == doubles.count,
-                     "Tensor: shape \(shape) needs \(count) scalars, got \(doubles.count)")
+        let count = Tensor.checkedElementCount(of: shape, dtype: dtype, op: "Tensor")
+        require(count == doubles.count,
+                "Tensor: shape \(shape) needs \(count) scalars, got \(doubles.count)")
         self.init(uninitializedShape: shape, dtype: dtype)
         doubles.withUnsafeBufferPointer { src in
             switch dtype {
             case .float32: let p = pointer(Float.self); for i in 0..<count { p[i] = Float(src[i]) }
             case .float64: let p = pointer(Double.self); for i in 0..<count { p[i] = src[i] }
-            case .int32: let p = pointer(Int32.self); for i in 0..<count { p[i] = Int32(src[i]) }
-            case .int64: let p = pointer(Int64.self); for i in 0..<count { p[i] = Int64(src[i]) }
+            case .int32: let p = pointer(Int32.self); for i in 0..<count { p[i] = Int32(saturating: src[i]) }
+            case .int64: let p = pointer(Int64.self); for i in 0..<count { p[i] = Int64(saturating: src[i]) }
             case .bool: let p = pointer(Bool.self); for i in 0..<count { p[i] = src[i] != 0 }
             }
         }
@@ -138,13 +178,19 @@ extension Tensor {
 
     /// The single element of a one-element tensor, as `Float`.
     public var item: Float {
-        precondition(scalarCount == 1, "item: tensor has \(scalarCount) elements, shape \(shape); expected exactly 1")
+        require(scalarCount == 1, "item: tensor has \(scalarCount) elements, shape \(shape); expected exactly 1")
         return scalars[0]
     }
 
-    /// The single element of a one-element tensor, converted to `T`.
+    /// The single element of a one-element tensor, converted to `T` (float → integer saturates,
+    /// as in ``cast(to:)``).
+    ///
+    /// ```swift
+    /// Tensor([[7]]).item(as: Int32.self)       // 7
+    /// Tensor(3e9).item(as: Int32.self)         // 2147483647
+    /// ```
     public func item<T: TensorScalar>(as type: T.Type) -> T {
-        precondition(scalarCount == 1, "item: tensor has \(scalarCount) elements, shape \(shape); expected exactly 1")
+        require(scalarCount == 1, "item: tensor has \(scalarCount) elements, shape \(shape); expected exactly 1")
         return toArray(of: T.self)[0]
     }
 
@@ -216,7 +262,7 @@ extension Array: TensorLiteralConvertible where Element: TensorLiteralConvertibl
         guard let first else { return [0] }
         let inner = first._literalShape
         for (i, e) in enumerated() where e._literalShape != inner {
-            preconditionFailure("Tensor: ragged nested array: element \(i) has shape \(e._literalShape), element 0 has \(inner)")
+            fatalError("Tensor: ragged nested array: element \(i) has shape \(e._literalShape), element 0 has \(inner)")
         }
         return [count] + inner
     }
