@@ -57,15 +57,15 @@ private let optimizerFactories: [String: OptimizerFactory] = {
     func adam(_ type: Adam.Type) -> OptimizerFactory {
         { r in
             let isAdamW = type == AdamW.self
+            if isAdamW && r.config["weight_decay"] == .null {   // present and null, as Keras rejects it
+                throw KerasError.invalidConfig("AdamW: `weight_decay` must be a float, received null")
+            }
             let base = try BaseArguments(&r, type, learningRate: 0.001, name: isAdamW ? "adam_w" : "adam",
                                          weightDecay: isAdamW ? 0.004 : nil)
             let beta1 = try r.double("beta_1", default: 0.9), beta2 = try r.double("beta_2", default: 0.999)
             let epsilon = try r.double("epsilon", default: 1e-7), amsgrad = try r.flag("amsgrad")
             try type.validate(beta1: beta1, beta2: beta2, epsilon: epsilon)
-            if isAdamW {
-                guard let weightDecay = base.weightDecay else {
-                    throw KerasError.invalidConfig("AdamW: `weight_decay` must be a float, received null")
-                }
+            if isAdamW, let weightDecay = base.weightDecay {
                 return AdamW(learningRate: base.learningRate, weightDecay: weightDecay, beta1: beta1, beta2: beta2,
                              epsilon: epsilon, amsgrad: amsgrad, clipnorm: base.clipnorm, clipvalue: base.clipvalue,
                              globalClipnorm: base.globalClipnorm, name: base.name)
