@@ -91,9 +91,14 @@ open class Optimizer: @unchecked Sendable {
         }
     }
 
-    /// Keras's class name (`"Adam"`); subclasses override it.
+    /// Keras's class name, the `class_name` of saved configs; each subclass overrides it.
+    ///
+    /// ```swift
+    /// SGD.className                 // "SGD"
+    /// try Optimizer.named("adamw").className   // "AdamW" (the instance reads its type's name)
+    /// ```
     open class var className: String { "Optimizer" }
-    /// Keras's class name of this optimizer's type (`"Adam"`).
+    /// Keras's class name of this optimizer's type (``className-swift.type.property``).
     public var className: String { Self.className }
 
     /// The optimizer's slot variables per model variable, in Keras's creation order: each inner
