@@ -98,7 +98,7 @@ open class Optimizer: @unchecked Sendable {
     /// try Optimizer.named("adamw").className   // "AdamW" (the instance reads its type's name)
     /// ```
     open class var className: String { "Optimizer" }
-    /// Keras's class name of this optimizer's type (``className-swift.type.property``).
+    /// Keras's class name of this optimizer's type (`SGD().className == SGD.className`).
     public var className: String { Self.className }
 
     /// The optimizer's slot variables per model variable, in Keras's creation order: each inner
