@@ -20,15 +20,15 @@ import Testing
                 let yPred = tensorFromFixture(call["y_pred"]!)
                 let sw = (call["sample_weight"] as? [String: Any]).map(tensorFromFixture)
                 if let mean = metric as? Mean, className == "Mean" {
-                    mean.update(yPred, sampleWeight: sw)
+                    mean.updateState(yPred, sampleWeight: sw)
                 } else if let sum = metric as? Sum {
-                    sum.update(yPred, sampleWeight: sw)
+                    sum.updateState(yPred, sampleWeight: sw)
                 } else {
-                    metric.update(yTrue: tensorFromFixture(call["y_true"]!), yPred: yPred, sampleWeight: sw)
+                    metric.updateState(yTrue: tensorFromFixture(call["y_true"]!), yPred: yPred, sampleWeight: sw)
                 }
                 assertClose(metric.result(), tensorFromFixture(call["result"]!), rtol: 1e-5, atol: 1e-6, label)
             }
-            metric.reset()
+            metric.resetState()
             assertClose(metric.result(), tensorFromFixture(c["after_reset"]!), rtol: 1e-5, atol: 1e-6, "\(label) after reset")
             let expectedConfig = ConfigValue.from(any: c["config"]!).objectValue!
             let got = metric.getConfig()
@@ -54,16 +54,57 @@ import Testing
         #expect(throws: KerasError.self) { try metricNamed("acuracy") }
     }
 
-    @Test func updatesDoNotRecordGradients() {
+    @Test func updatesInsideARecordingLeaveGradientsAlone() {
         let w = Variable(Tensor([[0.2, 0.8]]))
         let metric = Metrics.MeanSquaredError()
         let (_, grads) = valueWithGradients(of: [w]) {
-            metric.update(yTrue: Tensor([[0.0, 1.0]]), yPred: w.value)
+            metric.updateState(yTrue: Tensor([[0.0, 1.0]]), yPred: w.value)
             return (w.value * 2).sum()
         }
         assertClose(grads[0].doubles, [2, 2])
         assertClose(metric.resultValue, 0.04, rtol: 1e-5)
     }
+
+    @Test func keras3SpellingWithDefaultSampleWeight() {
+        let accuracy = SparseCategoricalAccuracy()
+        accuracy.updateState(yTrue: Tensor([1, 0]), yPred: Tensor([[0.2, 0.8], [0.3, 0.7]]))
+        assertClose(accuracy.resultValue, 0.5, rtol: 1e-6)
+        accuracy.updateState(yTrue: Tensor([1, 0]), yPred: Tensor([[0.2, 0.8], [0.3, 0.7]]), sampleWeight: Tensor([0.0, 1.0]))
+        assertClose(accuracy.resultValue, 1.0 / 3, rtol: 1e-6)
+        accuracy.resetState()
+        #expect(accuracy.resultValue == 0)
+        let mean = Mean()
+        mean.updateState(Tensor([1.0, 3.0]))
+        assertClose(mean.resultValue, 2, rtol: 1e-6)
+    }
+
+    @Test func customMetricRunsInFitAndEvaluate() throws {
+        let metric = CountNegatives()
+        metric.updateState(yTrue: Tensor([0.0, 0.0]), yPred: Tensor([-1.0, 2.0]))
+        #expect(metric.resultValue == 1)
+        metric.resetState()
+        #expect(metric.resultValue == 0)
+
+        let model = Sequential([Dense(1, kernelInitializer: Zeros(), biasInitializer: Zeros())])
+        try model.compile(optimizer: SGD(learningRate: 0.1), loss: "mse", metrics: [metric])
+        let x = Tensor([[1.0], [2.0], [3.0], [4.0]]), y = Tensor([[-1.0], [-1.0], [-1.0], [-1.0]])
+        let history = try model.fit(x, y, batchSize: 4, epochs: 2, verbose: 0)
+        // Epoch 1 predicts zeros (not negative); after one step every prediction is negative.
+        #expect(history.history["count_negatives"] == [0, 4])
+        let result = try model.evaluate(x, y, verbose: 0)
+        #expect(result["count_negatives"] == 4)
+    }
+}
+
+/// The custom metric of `Metric`'s documentation: how many predictions are negative.
+private final class CountNegatives: Metric, @unchecked Sendable {
+    private var count = 0.0
+    init() { super.init(name: "count_negatives") }
+    override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
+        count += yPred.less(0).cast(to: .float32).sum().item(as: Double.self)
+    }
+    override func result() -> Tensor { Tensor(Float(count)) }
+    override func resetState() { count = 0 }
 }
 
 private func assertClose(_ a: Double, _ b: Double, rtol: Double, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -70,6 +70,33 @@ import Testing
         #expect(throws: KerasError.self) { try Optimizer.named("adamm") }
     }
 
+    @Test func configuredOptimizersRoundTripThroughTheRegistry() throws {
+        let schedule = CosineDecay(initialLearningRate: 0.1, decaySteps: 100, alpha: 0.1, warmupTarget: 0.2, warmupSteps: 5)
+        let optimizers: [Optimizer] = [
+            SGD(learningRate: 0.1, momentum: 0.9, nesterov: true, clipnorm: 1, name: "my_sgd"),
+            Adam(learningRate: schedule, beta1: 0.8, amsgrad: true, weightDecay: 0.01, globalClipnorm: 2),
+            AdamW(learningRate: 0.002, weightDecay: 0.1, clipvalue: 0.5),
+            RMSprop(rho: 0.8, momentum: 0.5, centered: true),
+            Adagrad(initialAccumulatorValue: 0.2, epsilon: 1e-6),
+            Adadelta(learningRate: 1, rho: 0.9),
+            Adamax(beta2: 0.99),
+            Nadam(learningRate: PiecewiseConstantDecay(boundaries: [10, 20], values: [0.1, 0.01, 0.001])),
+            Lion(beta1: 0.95, beta2: 0.98, weightDecay: 0.1),
+        ]
+        for o in optimizers {
+            let copy = try deserializeOptimizer(o.serialize())
+            #expect(type(of: copy) == type(of: o) && copy.className == type(of: o).className)
+            #expect(copy.getConfig() == o.getConfig(), "\(o.className)")
+            // Through JSON text too, as a saved file holds it.
+            let json = try ConfigValue.parse(json: o.serialize().jsonString(sortedKeys: true))
+            #expect(try deserializeOptimizer(json).getConfig() == o.getConfig(), "\(o.className) via JSON")
+        }
+        #expect(SGD.className == "SGD" && AdamW.className == "AdamW" && Optimizer.className == "Optimizer")
+        #expect(try Optimizer.named("RMSprop").className == "RMSprop")
+        #expect(try Optimizer.named("adam_w") is AdamW)
+        #expect(try deserializeOptimizer(["class_name": "adamax", "config": ["beta_1": 0.5]]) is Adamax)
+    }
+
     @Test func constraintsRunAfterTheUpdateAndFloat64Works() {
         let v = Variable(Tensor([1.0, -2.0], dtype: .float64), name: "w")
         v.constraint = { $0.maximum(0) }

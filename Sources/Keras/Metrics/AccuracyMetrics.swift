@@ -41,7 +41,7 @@ public func sparseCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor) -> Tenso
     var labels = yTrue
     if labels.rank == yPred.rank && labels.shape.last == 1 { labels = labels.squeezing(axes: [-1]) }
     let (rows, width, pred) = rowsOf(yPred)
-    precondition(labels.scalarCount == rows,
+    require(labels.scalarCount == rows,
                  "sparse_categorical_accuracy: \(labels.scalarCount) labels (shape \(yTrue.shape)) for \(rows) predictions (shape \(yPred.shape))")
     let truth = labels.doubles
     let predicted = rowArgmax(pred, rows: rows, width: width)
@@ -70,7 +70,7 @@ public func topKCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor, k: Int = 5
 public func sparseTopKCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor, k: Int = 5) -> Tensor {
     let (rows, width, pred) = rowsOf(yPred)
     let labels = yTrue.doubles.map { Int($0) }
-    precondition(labels.count == rows, "sparse_top_k_categorical_accuracy: \(labels.count) labels for \(rows) predictions")
+    require(labels.count == rows, "sparse_top_k_categorical_accuracy: \(labels.count) labels for \(rows) predictions")
     return Tensor(shape: [rows], scalars: inTopK(labels, pred, rows: rows, width: width, k: k))
 }
 
@@ -78,7 +78,7 @@ public func sparseTopKCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor, k: I
 ///
 /// ```swift
 /// let m = Accuracy()
-/// m.update(yTrue: Tensor([[1], [2]]), yPred: Tensor([[1], [3]]))   // 0.5
+/// m.updateState(yTrue: Tensor([[1], [2]]), yPred: Tensor([[1], [3]]))   // 0.5
 /// ```
 public final class Accuracy: MeanMetricWrapper, @unchecked Sendable {
     public init(name: String = "accuracy") { super.init(name: name) { accuracy($0, $1) } }
@@ -89,7 +89,7 @@ public final class Accuracy: MeanMetricWrapper, @unchecked Sendable {
 ///
 /// ```swift
 /// let m = BinaryAccuracy(threshold: 0.5)
-/// m.update(yTrue: Tensor([[1.0], [0.0]]), yPred: Tensor([[0.9], [0.6]]))   // 0.5
+/// m.updateState(yTrue: Tensor([[1.0], [0.0]]), yPred: Tensor([[0.9], [0.6]]))   // 0.5
 /// ```
 public final class BinaryAccuracy: MeanMetricWrapper, @unchecked Sendable {
     public let threshold: Double
@@ -105,7 +105,7 @@ public final class BinaryAccuracy: MeanMetricWrapper, @unchecked Sendable {
 ///
 /// ```swift
 /// let m = CategoricalAccuracy()
-/// m.update(yTrue: Tensor([[0.0, 1.0]]), yPred: Tensor([[0.3, 0.7]]))   // 1
+/// m.updateState(yTrue: Tensor([[0.0, 1.0]]), yPred: Tensor([[0.3, 0.7]]))   // 1
 /// ```
 public final class CategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
     public init(name: String = "categorical_accuracy") { super.init(name: name) { categoricalAccuracy($0, $1) } }
@@ -116,7 +116,7 @@ public final class CategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
 ///
 /// ```swift
 /// let m = SparseCategoricalAccuracy()
-/// m.update(yTrue: Tensor([1]), yPred: Tensor([[0.3, 0.7]]))   // 1
+/// m.updateState(yTrue: Tensor([1]), yPred: Tensor([[0.3, 0.7]]))   // 1
 /// ```
 public final class SparseCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
     public init(name: String = "sparse_categorical_accuracy") { super.init(name: name) { sparseCategoricalAccuracy($0, $1) } }

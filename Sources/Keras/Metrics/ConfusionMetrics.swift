@@ -22,14 +22,14 @@ open class ConfusionMetric: Metric, @unchecked Sendable {
 
     init(thresholds: [Double]?, single: Bool, name: String) {
         let values = thresholds ?? [0.5]
-        precondition(values.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(name): thresholds must be in [0, 1], received \(values)")
+        require(values.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(name): thresholds must be in [0, 1], received \(values)")
         self.thresholds = values
         thresholdsConfig = thresholds.map { single ? .double($0[0]) : .array($0.map(ConfigValue.double)) } ?? .null
         (truePositives, falsePositives, falseNegatives) = (Array(repeating: 0, count: values.count), Array(repeating: 0, count: values.count), Array(repeating: 0, count: values.count))
         super.init(name: name)
     }
 
-    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
         let (labels, predictions, weights) = flattenedConfusionInputs(yTrue, yPred, sampleWeight)
         for (k, threshold) in thresholds.enumerated() {
             let th = Float(threshold)
@@ -48,7 +48,7 @@ open class ConfusionMetric: Metric, @unchecked Sendable {
         return thresholdsConfig.arrayValue == nil ? Tensor(values[0]) : Tensor(shape: [values.count], scalars: values)
     }
 
-    open override func reset() {
+    open override func resetState() {
         for i in thresholds.indices { truePositives[i] = 0; falsePositives[i] = 0; falseNegatives[i] = 0 }
     }
 
@@ -62,7 +62,7 @@ open class ConfusionMetric: Metric, @unchecked Sendable {
 ///
 /// ```swift
 /// let m = Precision()
-/// m.update(yTrue: Tensor([0.0, 1.0, 1.0]), yPred: Tensor([1.0, 1.0, 0.0]))
+/// m.updateState(yTrue: Tensor([0.0, 1.0, 1.0]), yPred: Tensor([1.0, 1.0, 0.0]))
 /// m.result()   // 0.5
 /// ```
 public final class Precision: ConfusionMetric, @unchecked Sendable {
@@ -79,7 +79,7 @@ public final class Precision: ConfusionMetric, @unchecked Sendable {
 ///
 /// ```swift
 /// let m = Recall()
-/// m.update(yTrue: Tensor([0.0, 1.0, 1.0]), yPred: Tensor([1.0, 1.0, 0.0]))
+/// m.updateState(yTrue: Tensor([0.0, 1.0, 1.0]), yPred: Tensor([1.0, 1.0, 0.0]))
 /// m.result()   // 0.5
 /// ```
 public final class Recall: ConfusionMetric, @unchecked Sendable {
@@ -97,7 +97,7 @@ public final class Recall: ConfusionMetric, @unchecked Sendable {
 ///
 /// ```swift
 /// let auc = AUC(curve: .roc)
-/// auc.update(yTrue: Tensor([0.0, 0.0, 1.0, 1.0]), yPred: Tensor([0.1, 0.4, 0.35, 0.8]))
+/// auc.updateState(yTrue: Tensor([0.0, 0.0, 1.0, 1.0]), yPred: Tensor([0.1, 0.4, 0.35, 0.8]))
 /// auc.result()   // ≈ 0.75
 /// ```
 public final class AUC: Metric, @unchecked Sendable {
@@ -108,7 +108,7 @@ public final class AUC: Metric, @unchecked Sendable {
     private var tp: [Double], fp: [Double], tn: [Double], fn: [Double]
 
     public init(numThresholds: Int = 200, curve: Curve = .roc, fromLogits: Bool = false, name: String = "auc") {
-        precondition(numThresholds > 1, "AUC: numThresholds must be > 1, received \(numThresholds)")
+        require(numThresholds > 1, "AUC: numThresholds must be > 1, received \(numThresholds)")
         (self.numThresholds, self.curve, self.fromLogits) = (numThresholds, curve, fromLogits)
         (tp, fp, tn, fn) = ([Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds))
         super.init(name: name)
@@ -124,7 +124,7 @@ public final class AUC: Metric, @unchecked Sendable {
         [0 - kerasEpsilon] + (1..<(numThresholds - 1)).map { Double($0) / Double(numThresholds - 1) } + [1 + kerasEpsilon]
     }
 
-    public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+    public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
         let (labels, predictions, weights) = flattenedConfusionInputs(yTrue, fromLogits ? yPred.cast(to: .float32).sigmoid() : yPred, sampleWeight)
         // Bucketing as Keras's evenly-spaced fast path: bucket = max(ceil(p·(n−1)) − 1, 0).
         var tpBucket = [Double](repeating: 0, count: numThresholds), fpBucket = tpBucket
@@ -166,7 +166,7 @@ public final class AUC: Metric, @unchecked Sendable {
         return Tensor(Float(area))
     }
 
-    public override func reset() {
+    public override func resetState() {
         for i in 0..<numThresholds { tp[i] = 0; fp[i] = 0; tn[i] = 0; fn[i] = 0 }
     }
 }
@@ -185,7 +185,7 @@ open class FBetaScore: Metric, @unchecked Sendable {
     var truePositives: [Double] = [], falsePositives: [Double] = [], falseNegatives: [Double] = [], intermediateWeights: [Double] = []
 
     public init(average: Average? = nil, beta: Double = 1, threshold: Double? = nil, name: String = "fbeta_score") {
-        precondition(beta > 0, "FBetaScore: beta must be > 0, received \(beta)")
+        require(beta > 0, "FBetaScore: beta must be > 0, received \(beta)")
         (self.average, self.beta, self.threshold) = (average, beta, threshold)
         super.init(name: name)
     }
@@ -194,8 +194,8 @@ open class FBetaScore: Metric, @unchecked Sendable {
         ["average": ConfigValue(average?.rawValue), "beta": .double(beta), "threshold": ConfigValue(threshold)]
     }
 
-    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
-        precondition(yTrue.rank == 2 && yPred.rank == 2,
+    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
+        require(yTrue.rank == 2 && yPred.rank == 2,
                      "FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received input shapes: y_pred.shape=\(yPred.shape) and y_true.shape=\(yTrue.shape).")
         let rows = yPred.shape[0], cols = yPred.shape[1]
         let size = average == .micro ? 1 : cols
@@ -239,7 +239,7 @@ open class FBetaScore: Metric, @unchecked Sendable {
     }
 
     /// Zeros the state (its per-class size stays, as Keras's built variables do).
-    open override func reset() {
+    open override func resetState() {
         for k in truePositives.indices { truePositives[k] = 0; falsePositives[k] = 0; falseNegatives[k] = 0; intermediateWeights[k] = 0 }
     }
 }

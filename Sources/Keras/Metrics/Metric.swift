@@ -1,14 +1,34 @@
 import KerasCore
 
-/// A stateful metric (`keras.metrics.Metric`): ``update(yTrue:yPred:sampleWeight:)`` accumulates a
-/// batch, ``result()`` reads the value, ``reset()`` clears the state (fit does so every epoch).
-/// Updates never record gradients.
+/// A stateful metric (`keras.metrics.Metric`): ``updateState(yTrue:yPred:sampleWeight:)``
+/// accumulates a batch, ``result()`` reads the value, ``resetState()`` clears the state (fit does
+/// so every epoch).
 ///
 /// ```swift
 /// let accuracy = SparseCategoricalAccuracy()
-/// accuracy.update(yTrue: Tensor([1, 0]), yPred: Tensor([[0.2, 0.8], [0.3, 0.7]]))
+/// accuracy.updateState(yTrue: Tensor([1, 0]), yPred: Tensor([[0.2, 0.8], [0.3, 0.7]]))
 /// accuracy.result()   // 0.5
+/// accuracy.resetState()
 /// ```
+///
+/// A custom metric overrides the same three methods, as in Keras. Swift does not inherit default
+/// arguments, so the override repeats `sampleWeight: Tensor? = nil`:
+///
+/// ```swift
+/// final class CountNegatives: Metric, @unchecked Sendable {
+///     private var count = 0.0
+///     init() { super.init(name: "count_negatives") }
+///     override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
+///         count += yPred.less(0).cast(to: .float32).sum().item(as: Double.self)
+///     }
+///     override func result() -> Tensor { Tensor(Float(count)) }
+///     override func resetState() { count = 0 }
+/// }
+/// try model.compile(optimizer: "adam", loss: MeanSquaredError(), metrics: [CountNegatives()])
+/// ```
+///
+/// `fit` and `evaluate` update metrics outside gradient recording; a custom training loop should
+/// likewise call ``updateState(yTrue:yPred:sampleWeight:)`` after taking the gradients.
 open class Metric: @unchecked Sendable {
     /// The name shown in logs and history (`"accuracy"`, `"mean_absolute_error"`).
     public var name: String
@@ -18,25 +38,21 @@ open class Metric: @unchecked Sendable {
     /// Keras's class name (`"SparseCategoricalAccuracy"`).
     open var className: String { "Metric" }
 
-    /// Accumulates one batch (in subclasses; called without gradient recording).
-    open func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
-        preconditionFailure("\(className).updateState(yTrue:yPred:sampleWeight:) must be overridden")
+    /// Accumulates one batch; `sampleWeight` is per sample (`[batch]`) or broadcastable to the
+    /// values. Subclasses override it (repeating the `= nil` default).
+    open func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
+        fatalError("\(className).updateState(yTrue:yPred:sampleWeight:) must be overridden")
     }
 
     /// The current value (a scalar for most metrics; per-class for `F1Score(average: nil)` or
     /// several thresholds).
-    open func result() -> Tensor { preconditionFailure("\(className).result() must be overridden") }
+    open func result() -> Tensor { fatalError("\(className).result() must be overridden") }
 
     /// Clears the accumulated state.
-    open func reset() {}
+    open func resetState() {}
 
     /// Metric-specific config keys, merged over `name` and `dtype`.
     open func metricConfig() -> Config { [:] }
-
-    /// Accumulates one batch; `sampleWeight` is per sample (`[batch]`) or broadcastable to the values.
-    public final func update(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
-        withoutRecording { updateState(yTrue: yTrue.stopGradient(), yPred: yPred.stopGradient(), sampleWeight: sampleWeight?.stopGradient()) }
-    }
 
     /// ``result()`` as a Double (the first element for vector results).
     public var resultValue: Double { result().toArray(of: Double.self).first ?? 0 }
@@ -81,7 +97,7 @@ func samplewiseValues(_ values: Tensor, _ sampleWeight: Tensor?, meanReduce: Boo
 ///
 /// ```swift
 /// let m = Mean()
-/// m.update(Tensor([1.0, 3.0]))
+/// m.updateState(Tensor([1.0, 3.0]))
 /// m.result()   // 2
 /// ```
 open class Mean: Metric, @unchecked Sendable {
@@ -92,12 +108,12 @@ open class Mean: Metric, @unchecked Sendable {
     open override var className: String { "Mean" }
 
     /// Accumulates `values` (Keras's `Mean.update_state(values, sample_weight)`).
-    public func update(_ values: Tensor, sampleWeight: Tensor? = nil) {
-        withoutRecording { accumulate(values.stopGradient(), sampleWeight: sampleWeight?.stopGradient()) }
+    public func updateState(_ values: Tensor, sampleWeight: Tensor? = nil) {
+        accumulate(values, sampleWeight: sampleWeight)
     }
 
     /// For `Mean` itself `yPred` holds the values; wrappers override this to compute them.
-    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
         accumulate(yPred, sampleWeight: sampleWeight)
     }
 
@@ -108,14 +124,14 @@ open class Mean: Metric, @unchecked Sendable {
     }
 
     open override func result() -> Tensor { Tensor(Float(count == 0 ? 0 : total / count)) }
-    open override func reset() { total = 0; count = 0 }
+    open override func resetState() { total = 0; count = 0 }
 }
 
 /// The weighted sum of the values seen (`keras.metrics.Sum`).
 ///
 /// ```swift
 /// let s = Sum()
-/// s.update(Tensor([1.0, 3.0]))
+/// s.updateState(Tensor([1.0, 3.0]))
 /// s.result()   // 4
 /// ```
 public final class Sum: Metric, @unchecked Sendable {
@@ -123,15 +139,15 @@ public final class Sum: Metric, @unchecked Sendable {
     public override init(name: String = "sum") { super.init(name: name) }
     public override var className: String { "Sum" }
 
-    /// Accumulates `values`.
-    public func update(_ values: Tensor, sampleWeight: Tensor? = nil) {
-        withoutRecording { updateState(yTrue: values, yPred: values.stopGradient(), sampleWeight: sampleWeight?.stopGradient()) }
+    /// Accumulates `values` (Keras's `Sum.update_state(values, sample_weight)`).
+    public func updateState(_ values: Tensor, sampleWeight: Tensor? = nil) {
+        updateState(yTrue: values, yPred: values, sampleWeight: sampleWeight)
     }
-    public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+    public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
         total += samplewiseValues(yPred, sampleWeight, meanReduce: false).values.sum().item(as: Double.self)
     }
     public override func result() -> Tensor { Tensor(Float(total)) }
-    public override func reset() { total = 0 }
+    public override func resetState() { total = 0 }
 }
 
 /// The running mean of a per-sample function of `(yTrue, yPred)` (`keras.metrics.MeanMetricWrapper`):
@@ -149,7 +165,7 @@ open class MeanMetricWrapper: Mean, @unchecked Sendable {
     }
     open override var className: String { "MeanMetricWrapper" }
 
-    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+    open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
         accumulate(function(yTrue, yPred), sampleWeight: sampleWeight)
     }
 }

@@ -109,13 +109,13 @@ public final class LogCoshError: MeanMetricWrapper, @unchecked Sendable {
 ///
 /// ```swift
 /// let m = RootMeanSquaredError()
-/// m.update(yTrue: Tensor([[0.0, 0.0]]), yPred: Tensor([[3.0, 4.0]]))
+/// m.updateState(yTrue: Tensor([[0.0, 0.0]]), yPred: Tensor([[3.0, 4.0]]))
 /// m.result()   // 3.5355
 /// ```
 public final class RootMeanSquaredError: Mean, @unchecked Sendable {
     public override init(name: String = "root_mean_squared_error") { super.init(name: name) }
     public override var className: String { "RootMeanSquaredError" }
-    public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+    public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
         let p = yPred.cast(to: .float32)
         let (t, q) = squeezeOrExpandToSameRank(yTrue.cast(to: .float32), p)
         accumulate((q - t).square(), sampleWeight: sampleWeight)
@@ -128,7 +128,7 @@ public final class RootMeanSquaredError: Mean, @unchecked Sendable {
 ///
 /// ```swift
 /// let m = R2Score()
-/// m.update(yTrue: Tensor([[1.0], [2.0], [3.0]]), yPred: Tensor([[1.0], [2.0], [4.0]]))
+/// m.updateState(yTrue: Tensor([[1.0], [2.0], [3.0]]), yPred: Tensor([[1.0], [2.0], [4.0]]))
 /// m.result()   // 0.5
 /// ```
 public final class R2Score: Metric, @unchecked Sendable {
@@ -139,7 +139,7 @@ public final class R2Score: Metric, @unchecked Sendable {
     private var numSamples = 0.0
 
     public init(classAggregation: ClassAggregation? = .uniformAverage, numRegressors: Int = 0, name: String = "r2_score") {
-        precondition(numRegressors >= 0, "R2Score: numRegressors must be >= 0, received \(numRegressors)")
+        require(numRegressors >= 0, "R2Score: numRegressors must be >= 0, received \(numRegressors)")
         (self.classAggregation, self.numRegressors) = (classAggregation, numRegressors)
         super.init(name: name)
     }
@@ -148,9 +148,9 @@ public final class R2Score: Metric, @unchecked Sendable {
         ["class_aggregation": ConfigValue(classAggregation?.rawValue), "num_regressors": .int(numRegressors)]
     }
 
-    public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+    public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
         let (t, p) = squeezeOrExpandToSameRank(yTrue.cast(to: .float32), yPred.cast(to: .float32))
-        precondition(t.rank == 2 && p.rank == 2,
+        require(t.rank == 2 && p.rank == 2,
                      "R2Score expects 2D inputs with shape (batch_size, output_dim). Received input shapes: y_pred.shape=\(p.shape) and y_true.shape=\(t.shape)")
         let rows = t.shape[0], cols = t.shape[1]
         if sum.isEmpty { (sum, squaredSum, residual, count) = ([Double](repeating: 0, count: cols), [Double](repeating: 0, count: cols), [Double](repeating: 0, count: cols), [Double](repeating: 0, count: cols)) }
@@ -190,5 +190,5 @@ public final class R2Score: Metric, @unchecked Sendable {
         return Tensor(Float(r2))
     }
 
-    public override func reset() { sum = []; squaredSum = []; residual = []; count = []; numSamples = 0 }
+    public override func resetState() { sum = []; squaredSum = []; residual = []; count = []; numSamples = 0 }
 }

@@ -8,15 +8,24 @@ public final class Adadelta: Optimizer, @unchecked Sendable {
     public var rho: Double
     public var epsilon: Double
 
+    /// Stops with a message unless `rho` is in [0, 1] and `epsilon` ≥ 0 (and the base arguments
+    /// are valid).
     public init(learningRate: any LearningRateConvertible = 0.001, rho: Double = 0.95, epsilon: Double = 1e-7,
                 weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
                 globalClipnorm: Double? = nil, name: String = "adadelta") {
+        requireValid { try Self.validate(rho: rho, epsilon: epsilon) }
         (self.rho, self.epsilon) = (rho, epsilon)
         super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
                    clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 
-    public override var className: String { "Adadelta" }
+    /// `rho` in [0, 1], `epsilon` ≥ 0.
+    static func validate(rho: Double, epsilon: Double) throws {
+        try ArgumentCheck.within(0...1, rho, "rho", of: className, "[0, 1]")
+        try ArgumentCheck.nonNegative(epsilon, "epsilon", of: className)
+    }
+
+    public override class var className: String { "Adadelta" }
     public override var slotGroups: [[String]] { [["accumulated_grad", "accumulated_delta_var"]] }
     public override func optimizerConfig() -> Config { ["rho": .double(rho), "epsilon": .double(epsilon)] }
 

@@ -7,15 +7,24 @@ public final class Adagrad: Optimizer, @unchecked Sendable {
     public var initialAccumulatorValue: Double
     public var epsilon: Double
 
+    /// Stops with a message unless `initialAccumulatorValue` and `epsilon` are ≥ 0 (and the base
+    /// arguments are valid).
     public init(learningRate: any LearningRateConvertible = 0.001, initialAccumulatorValue: Double = 0.1,
                 epsilon: Double = 1e-7, weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
                 globalClipnorm: Double? = nil, name: String = "adagrad") {
+        requireValid { try Self.validate(initialAccumulatorValue: initialAccumulatorValue, epsilon: epsilon) }
         (self.initialAccumulatorValue, self.epsilon) = (initialAccumulatorValue, epsilon)
         super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
                    clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 
-    public override var className: String { "Adagrad" }
+    /// `initial_accumulator_value` ≥ 0 (its square root is taken) and `epsilon` ≥ 0.
+    static func validate(initialAccumulatorValue: Double, epsilon: Double) throws {
+        try ArgumentCheck.nonNegative(initialAccumulatorValue, "initial_accumulator_value", of: className)
+        try ArgumentCheck.nonNegative(epsilon, "epsilon", of: className)
+    }
+
+    public override class var className: String { "Adagrad" }
     public override var slotGroups: [[String]] { [["accumulator"]] }
     public override func initialValue(ofSlot slot: String) -> Double { initialAccumulatorValue }
     public override func optimizerConfig() -> Config {

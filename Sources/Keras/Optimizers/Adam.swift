@@ -14,15 +14,23 @@ open class Adam: Optimizer, @unchecked Sendable {
     public var epsilon: Double
     public var amsgrad: Bool
 
+    /// Stops with a message unless `beta1`, `beta2` are in [0, 1) and `epsilon` ≥ 0 (and the base
+    /// arguments are valid).
     public init(learningRate: any LearningRateConvertible = 0.001, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Double = 1e-7, amsgrad: Bool = false, weightDecay: Double? = nil, clipnorm: Double? = nil,
                 clipvalue: Double? = nil, globalClipnorm: Double? = nil, name: String = "adam") {
+        requireValid { try Self.validate(beta1: beta1, beta2: beta2, epsilon: epsilon) }
         (self.beta1, self.beta2, self.epsilon, self.amsgrad) = (beta1, beta2, epsilon, amsgrad)
         super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
                    clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 
-    open override var className: String { "Adam" }
+    /// `beta_1`, `beta_2` in [0, 1) and `epsilon` ≥ 0 (``ArgumentCheck/moments(beta1:beta2:epsilon:of:)``).
+    static func validate(beta1: Double, beta2: Double, epsilon: Double) throws {
+        try ArgumentCheck.moments(beta1: beta1, beta2: beta2, epsilon: epsilon, of: className)
+    }
+
+    open override class var className: String { "Adam" }
     open override var slotGroups: [[String]] { amsgrad ? [["momentum", "velocity"], ["velocity_hat"]] : [["momentum", "velocity"]] }
     open override func optimizerConfig() -> Config {
         ["beta_1": .double(beta1), "beta_2": .double(beta2), "epsilon": .double(epsilon), "amsgrad": .bool(amsgrad)]
@@ -42,33 +50,29 @@ open class Adam: Optimizer, @unchecked Sendable {
         let a1 = T(1 - beta1), a2 = T(1 - beta2), eps = T(epsilon)
         let ams = amsgrad
         c.run(T.self, slotCount: ams ? 3 : 2) { range, b in
-            let m = b.slotIn[0], v = b.slotIn[1], mOut = b.slotOut[0], vOut = b.slotOut[1], out = b.newParam
-            if ams {
-                let vh = b.slotIn[2], vhOut = b.slotOut[2]
-                for i in range {
-                    let g = b.grad(i)
-                    let mi = m[i] + (g - m[i]) * a1
-                    let vi = v[i] + (g * g - v[i]) * a2
-                    let vhi = Swift.max(vh[i], vi)
-                    mOut[i] = mi; vOut[i] = vi; vhOut[i] = vhi
-                    out[i] = b.param(i) - (mi * alpha) / (vhi.vectorizableSquareRoot + eps)
-                }
-            } else if T.self == Float.self && b.isPlain {
-                // The common case, in C compiled for the CPU's widest vectors (AVX-512 here).
+            if !ams && T.self == Float.self && b.isPlain {
+                // The common case, in C compiled for the CPU's widest vectors (AVX-512 here):
+                // twice the fit throughput of this loop on the tutorial MLP.
                 b.withFloatPointers { p, g, slotsIn, slotsOut, pOut in
-                    keras_adam_f32(range.count, p + range.lowerBound, g + range.lowerBound,
-                                   slotsIn[0] + range.lowerBound, slotsIn[1] + range.lowerBound,
-                                   pOut + range.lowerBound, slotsOut[0] + range.lowerBound, slotsOut[1] + range.lowerBound,
+                    let lo = range.lowerBound
+                    keras_adam_f32(range.count, p + lo, g + lo, slotsIn[0] + lo, slotsIn[1] + lo,
+                                   pOut + lo, slotsOut[0] + lo, slotsOut[1] + lo,
                                    Float(alpha), Float(a1), Float(a2), Float(eps))
                 }
-            } else {
-                for i in range {
-                    let g = b.grad(i)
-                    let mi = m[i] + (g - m[i]) * a1
-                    let vi = v[i] + (g * g - v[i]) * a2
-                    mOut[i] = mi; vOut[i] = vi
-                    out[i] = b.param(i) - (mi * alpha) / (vi.vectorizableSquareRoot + eps)
+                return
+            }
+            let m = b.slotIn[0], v = b.slotIn[1], mOut = b.slotOut[0], vOut = b.slotOut[1], out = b.newParam
+            let vHat = ams ? b.slotIn[2] : nil, vHatOut = ams ? b.slotOut[2] : nil
+            for i in range {
+                let g = b.grad(i)
+                let mi = m[i] + (g - m[i]) * a1
+                var vi = v[i] + (g * g - v[i]) * a2
+                mOut[i] = mi; vOut[i] = vi
+                if let vHat, let vHatOut {
+                    vi = Swift.max(vHat[i], vi)   // amsgrad: the running maximum
+                    vHatOut[i] = vi
                 }
+                out[i] = b.param(i) - (mi * alpha) / (vi.vectorizableSquareRoot + eps)
             }
         }
     }
@@ -80,11 +84,12 @@ open class Adam: Optimizer, @unchecked Sendable {
 /// let optimizer = AdamW(learningRate: 1e-3, weightDecay: 0.01)
 /// ```
 public final class AdamW: Adam, @unchecked Sendable {
+    /// Stops with a message on invalid arguments, as ``Adam/init(learningRate:beta1:beta2:epsilon:amsgrad:weightDecay:clipnorm:clipvalue:globalClipnorm:name:)`` does.
     public init(learningRate: any LearningRateConvertible = 0.001, weightDecay: Double = 0.004, beta1: Double = 0.9,
                 beta2: Double = 0.999, epsilon: Double = 1e-7, amsgrad: Bool = false, clipnorm: Double? = nil,
                 clipvalue: Double? = nil, globalClipnorm: Double? = nil, name: String = "adam_w") {
         super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad,
                    weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
     }
-    public override var className: String { "AdamW" }
+    public override class var className: String { "AdamW" }
 }

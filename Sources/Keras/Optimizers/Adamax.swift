@@ -11,15 +11,18 @@ public final class Adamax: Optimizer, @unchecked Sendable {
     public var beta2: Double
     public var epsilon: Double
 
+    /// Stops with a message unless `beta1`, `beta2` are in [0, 1) and `epsilon` ≥ 0 (and the base
+    /// arguments are valid).
     public init(learningRate: any LearningRateConvertible = 0.001, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Double = 1e-7, weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
                 globalClipnorm: Double? = nil, name: String = "adamax") {
+        requireValid { try ArgumentCheck.moments(beta1: beta1, beta2: beta2, epsilon: epsilon, of: Self.className) }
         (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
         super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
                    clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 
-    public override var className: String { "Adamax" }
+    public override class var className: String { "Adamax" }
     public override var slotGroups: [[String]] { [["momentum", "norm"]] }
     public override func optimizerConfig() -> Config {
         ["beta_1": .double(beta1), "beta_2": .double(beta2), "epsilon": .double(epsilon)]

@@ -7,16 +7,26 @@ public final class Lion: Optimizer, @unchecked Sendable {
     public var beta1: Double
     public var beta2: Double
 
+    /// Stops with a message unless `beta1` is in (0, 1] and `beta2` in [0, 1] (and the base
+    /// arguments are valid).
     public init(learningRate: any LearningRateConvertible = 0.001, beta1: Double = 0.9, beta2: Double = 0.99,
                 weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
                 globalClipnorm: Double? = nil, name: String = "lion") {
-        precondition(beta1 > 0 && beta1 <= 1, "Lion: beta1 must be in (0, 1], received \(beta1)")
+        requireValid { try Self.validate(beta1: beta1, beta2: beta2) }
         (self.beta1, self.beta2) = (beta1, beta2)
         super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
                    clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 
-    public override var className: String { "Lion" }
+    /// Keras's rule: `beta_1` in (0, 1] (at 0 Lion degenerates to SignSGD); `beta_2` in [0, 1].
+    static func validate(beta1: Double, beta2: Double) throws {
+        if !(beta1 > 0 && beta1 <= 1) {
+            throw KerasError.invalidArgument("\(className): `beta_1` must be in (0, 1], received \(beta1)")
+        }
+        try ArgumentCheck.within(0...1, beta2, "beta_2", of: className, "[0, 1]")
+    }
+
+    public override class var className: String { "Lion" }
     public override var slotGroups: [[String]] { [["momentum"]] }
     public override func optimizerConfig() -> Config { ["beta_1": .double(beta1), "beta_2": .double(beta2)] }
 

@@ -14,15 +14,18 @@ public final class Nadam: Optimizer, @unchecked Sendable {
     /// The running product of the momentum schedule (Keras's `u_product`, float32).
     public let uProduct = Variable(Tensor(Float(1)), name: "u_product", trainable: false)
 
+    /// Stops with a message unless `beta1`, `beta2` are in [0, 1) and `epsilon` ≥ 0 (and the base
+    /// arguments are valid).
     public init(learningRate: any LearningRateConvertible = 0.001, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Double = 1e-7, weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
                 globalClipnorm: Double? = nil, name: String = "nadam") {
+        requireValid { try ArgumentCheck.moments(beta1: beta1, beta2: beta2, epsilon: epsilon, of: Self.className) }
         (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
         super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
                    clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 
-    public override var className: String { "Nadam" }
+    public override class var className: String { "Nadam" }
     public override var slotGroups: [[String]] { [["momentum", "velocity"]] }
     public override var extraVariables: [Variable] { [uProduct] }
     public override func optimizerConfig() -> Config {

@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import KerasCore
 
 /// Scalars the fused optimizer kernels run on: `Float` and `Double` (the trainable dtypes).
@@ -13,6 +11,11 @@ extension Double: OptimizerFloat {}
 /// `clipvalue`) → decoupled weight decay `θ −= θ·wd·lr` → the optimizer's update → each variable's
 /// `constraint` → `iterations += 1`. Slot variables (momentums, velocities, …) are created lazily
 /// the first time a variable is seen. Each update is one fused loop over the raw buffers.
+///
+/// Arguments are checked as Keras checks them (`SGD(momentum: 5)` stops with "SGD: `momentum`
+/// must be in [0, 1], received 5.0"), plus what Keras lets through but cannot train with: NaN,
+/// infinite or negative rates and epsilons, betas outside their range. The initializers stop
+/// with that message; ``deserializeOptimizer(_:)`` throws it as `KerasError.invalidConfig`.
 ///
 /// ```swift
 /// let optimizer = Adam(learningRate: 0.01)
@@ -48,17 +51,23 @@ open class Optimizer: @unchecked Sendable {
     private var excludedNamePatterns: [String] = []
 
     /// Creates the shared state; subclasses pass their Keras defaults.
+    ///
+    /// Stops with a message unless the learning rate and `weightDecay` are finite and ≥ 0, the
+    /// clip thresholds ≥ 0, and at most one of `clipnorm`, `clipvalue`, `globalClipnorm` is set.
     public init(learningRate: any LearningRateConvertible, name: String, weightDecay: Double? = nil,
                 clipnorm: Double? = nil, clipvalue: Double? = nil, globalClipnorm: Double? = nil) {
-        precondition(clipnorm == nil || globalClipnorm == nil,
-                     "Optimizer '\(name)': only one of clipnorm and globalClipnorm can be set (received clipnorm=\(String(describing: clipnorm)), globalClipnorm=\(String(describing: globalClipnorm)))")
+        let rate = learningRate.learningRate
+        requireValid {
+            try Self.validate(learningRate: rate, weightDecay: weightDecay, clipnorm: clipnorm,
+                              clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+        }
         self.name = name
         self.weightDecay = weightDecay
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
         self.globalClipnorm = globalClipnorm
         self.iterationVariable = Variable(Tensor(Int32(0)), name: "iteration", trainable: false)
-        switch learningRate.learningRate {
+        switch rate {
         case .constant(let lr):
             learningRateVariable = Variable(Tensor(Float(lr)), name: "learning_rate", trainable: false)
         case .schedule(let s):
@@ -67,8 +76,30 @@ open class Optimizer: @unchecked Sendable {
         }
     }
 
-    /// Keras's class name (`"Adam"`).
-    open var className: String { "Optimizer" }
+    /// The arguments every optimizer takes, checked as the initializer and the config path
+    /// check them (throws `KerasError.invalidArgument`).
+    static func validate(learningRate: LearningRate, weightDecay: Double?, clipnorm: Double?,
+                         clipvalue: Double?, globalClipnorm: Double?) throws {
+        let owner = className
+        if case .constant(let lr) = learningRate { try ArgumentCheck.nonNegative(lr, "learning_rate", of: owner) }
+        if let weightDecay { try ArgumentCheck.nonNegative(weightDecay, "weight_decay", of: owner) }
+        let clips = [("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", globalClipnorm)]
+        for case let (key, value?) in clips { try ArgumentCheck.nonNegative(value, key, of: owner) }
+        if clips.filter({ $0.1 != nil }).count > 1 {
+            throw KerasError.invalidArgument("\(owner): only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set, received "
+                + clips.map { "\($0.0)=\($0.1.map { "\($0)" } ?? "None")" }.joined(separator: ", "))
+        }
+    }
+
+    /// Keras's class name, the `class_name` of saved configs; each subclass overrides it.
+    ///
+    /// ```swift
+    /// SGD.className                 // "SGD"
+    /// try Optimizer.named("adamw").className   // "AdamW" (the instance reads its type's name)
+    /// ```
+    open class var className: String { "Optimizer" }
+    /// Keras's class name of this optimizer's type (`SGD().className == SGD.className`).
+    public var className: String { Self.className }
 
     /// The optimizer's slot variables per model variable, in Keras's creation order: each inner
     /// list is created together, per variable (Adam: `[["momentum", "velocity"], ["velocity_hat"]]`).
@@ -86,7 +117,7 @@ open class Optimizer: @unchecked Sendable {
     /// Updates one variable. `context` holds the (clipped) gradient, the slots and the scalars;
     /// implementations call ``StepContext/run(_:slotCount:_:)`` with their fused loop.
     open func update(_ context: inout StepContext) {
-        preconditionFailure("\(className).update(_:) must be overridden")
+        fatalError("\(className).update(_:) must be overridden")
     }
 
     /// Optimizer-specific config keys (merged over the base keys).
@@ -161,13 +192,17 @@ open class Optimizer: @unchecked Sendable {
     // MARK: - The step
 
     /// Applies one step of `gradients` to `variables` (Keras's `optimizer.apply`).
+    ///
+    /// Stops with a message when the counts or a gradient's shape do not match the variables
+    /// (a programming error). Like Keras, NaN or infinite gradients are applied as they are;
+    /// use `TerminateOnNaN` or clipping to guard training.
     public func apply(_ gradients: [Tensor], to variables: [Variable]) {
-        precondition(gradients.count == variables.count,
-                     "\(className).apply: got \(gradients.count) gradients for \(variables.count) variables")
+        require(gradients.count == variables.count,
+                "\(className).apply: got \(gradients.count) gradients for \(variables.count) variables")
         if gradients.isEmpty { return }
         for (g, v) in zip(gradients, variables) {
-            precondition(g.shape == v.shape,
-                         "\(className).apply: gradient of shape \(g.shape) for variable '\(v.name)' of shape \(v.shape)")
+            require(g.shape == v.shape,
+                    "\(className).apply: gradient of shape \(formatShape(g.shape)) for variable '\(v.name)' of shape \(formatShape(v.shape))")
         }
         withoutRecording {
             let step = iterations + 1
@@ -271,15 +306,12 @@ public struct StepContext {
                 slotIn: slotValues.map { $0.withUnsafeBufferPointer(of: T.self) { $0.baseAddress! } },
                 slotOut: outPointers, newParam: newParamPointer!,
                 scale: T(gradientScale), clip: T(clipValue), decay: T(decay))
-            let pieces = n >= parallelThreshold ? coreCount : 1
+            let pieces = n >= parallelThreshold ? availableCoreCount : 1
             if pieces == 1 { body(0..<n, buffers); return }
             let size = (n + pieces - 1) / pieces
-            withoutActuallyEscaping(body) { body in
-                let box = UncheckedBox((body, buffers))
-                DispatchQueue.concurrentPerform(iterations: pieces) { piece in
-                    let lo = piece * size, hi = Swift.min(n, lo + size)
-                    if lo < hi { box.value.0(lo..<hi, box.value.1) }
-                }
+            forEachConcurrently(pieces) { piece in
+                let lo = piece * size, hi = Swift.min(n, lo + size)
+                if lo < hi { body(lo..<hi, buffers) }
             }
         }
         variable.assign(newParam)
@@ -287,15 +319,8 @@ public struct StepContext {
     }
 }
 
-/// Elements from which an update is split across cores (as KerasCore's elementwise kernels do).
+/// Elements from which an update is split across the cores.
 private let parallelThreshold = 1 << 16
-private let coreCount = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
-
-/// Carries the loop body and its buffers into `concurrentPerform`; the pieces touch disjoint elements.
-private struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
 
 /// Raw pointers and scalars for a fused optimizer loop (see ``StepContext/run(_:slotCount:_:)``).
 public struct FusedBuffers<T: OptimizerFloat> {

@@ -1,3 +1,143 @@
+import KerasCore
+
+private typealias OptimizerFactory = @Sendable (inout ObjectConfigReader) throws -> Optimizer
+
+/// The arguments every optimizer config holds, read and checked once for all classes.
+private struct BaseArguments {
+    var learningRate: LearningRate
+    var weightDecay: Double?
+    var clipnorm: Double?
+    var clipvalue: Double?
+    var globalClipnorm: Double?
+    var name: String
+
+    /// Reads the base keys of `type`'s config. Options this implementation does not provide
+    /// (EMA, loss scaling, gradient accumulation) must keep their off values rather than be
+    /// dropped silently; Keras 2's `decay` is accepted only as 0.
+    init(_ r: inout ObjectConfigReader, _ type: Optimizer.Type, learningRate defaultRate: Double, name defaultName: String,
+         weightDecay defaultDecay: Double? = nil) throws {
+        if let lr = r.nested("learning_rate"), lr.objectValue != nil {
+            learningRate = .schedule(try deserializeLearningRateSchedule(lr))
+        } else {
+            learningRate = .constant(try r.optionalNumber("learning_rate") ?? defaultRate)
+        }
+        weightDecay = try r.optionalNumber("weight_decay") ?? defaultDecay
+        clipnorm = try r.optionalNumber("clipnorm")
+        clipvalue = try r.optionalNumber("clipvalue")
+        globalClipnorm = try r.optionalNumber("global_clipnorm")
+        name = try r.text("name", default: defaultName)
+        if try r.flag("use_ema") {
+            throw KerasError.invalidConfig("\(type.className): use_ema=true is not supported; expected use_ema=false")
+        }
+        _ = try r.optionalNumber("ema_momentum")
+        _ = try r.optionalNumber("ema_overwrite_frequency")
+        for key in ["loss_scale_factor", "gradient_accumulation_steps"] {
+            if let v = try r.optionalNumber(key) {
+                throw KerasError.invalidConfig("\(type.className): \"\(key)\" is not supported; expected null, received \(v)")
+            }
+        }
+        if let decay = try r.optionalNumber("decay"), decay != 0 {
+            throw KerasError.invalidConfig("\(type.className): \"decay\" is no longer supported (use a learning rate schedule); expected 0 or null, received \(decay)")
+        }
+        try type.validate(learningRate: learningRate, weightDecay: weightDecay, clipnorm: clipnorm,
+                          clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+    }
+}
+
+/// Class names, Keras's lower-case names and this package's default instance names.
+private let optimizerFactories: [String: OptimizerFactory] = {
+    let sgd: OptimizerFactory = { r in
+        let base = try BaseArguments(&r, SGD.self, learningRate: 0.01, name: "sgd")
+        let momentum = try r.double("momentum", default: 0)
+        try SGD.validate(momentum: momentum)
+        return SGD(learningRate: base.learningRate, momentum: momentum, nesterov: try r.flag("nesterov"),
+                   weightDecay: base.weightDecay, clipnorm: base.clipnorm, clipvalue: base.clipvalue,
+                   globalClipnorm: base.globalClipnorm, name: base.name)
+    }
+    func adam(_ type: Adam.Type) -> OptimizerFactory {
+        { r in
+            let isAdamW = type == AdamW.self
+            if isAdamW && r.config["weight_decay"] == .null {   // present and null, as Keras rejects it
+                throw KerasError.invalidConfig("AdamW: `weight_decay` must be a float, received null")
+            }
+            let base = try BaseArguments(&r, type, learningRate: 0.001, name: isAdamW ? "adam_w" : "adam",
+                                         weightDecay: isAdamW ? 0.004 : nil)
+            let beta1 = try r.double("beta_1", default: 0.9), beta2 = try r.double("beta_2", default: 0.999)
+            let epsilon = try r.double("epsilon", default: 1e-7), amsgrad = try r.flag("amsgrad")
+            try type.validate(beta1: beta1, beta2: beta2, epsilon: epsilon)
+            if isAdamW, let weightDecay = base.weightDecay {
+                return AdamW(learningRate: base.learningRate, weightDecay: weightDecay, beta1: beta1, beta2: beta2,
+                             epsilon: epsilon, amsgrad: amsgrad, clipnorm: base.clipnorm, clipvalue: base.clipvalue,
+                             globalClipnorm: base.globalClipnorm, name: base.name)
+            }
+            return Adam(learningRate: base.learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad,
+                        weightDecay: base.weightDecay, clipnorm: base.clipnorm, clipvalue: base.clipvalue,
+                        globalClipnorm: base.globalClipnorm, name: base.name)
+        }
+    }
+    let rmsprop: OptimizerFactory = { r in
+        let base = try BaseArguments(&r, RMSprop.self, learningRate: 0.001, name: "rm_sprop")
+        let rho = try r.double("rho", default: 0.9), momentum = try r.double("momentum", default: 0)
+        let epsilon = try r.double("epsilon", default: 1e-7)
+        try RMSprop.validate(rho: rho, momentum: momentum, epsilon: epsilon)
+        return RMSprop(learningRate: base.learningRate, rho: rho, momentum: momentum, epsilon: epsilon,
+                       centered: try r.flag("centered"), weightDecay: base.weightDecay, clipnorm: base.clipnorm,
+                       clipvalue: base.clipvalue, globalClipnorm: base.globalClipnorm, name: base.name)
+    }
+    let adagrad: OptimizerFactory = { r in
+        let base = try BaseArguments(&r, Adagrad.self, learningRate: 0.001, name: "adagrad")
+        let initial = try r.double("initial_accumulator_value", default: 0.1), epsilon = try r.double("epsilon", default: 1e-7)
+        try Adagrad.validate(initialAccumulatorValue: initial, epsilon: epsilon)
+        return Adagrad(learningRate: base.learningRate, initialAccumulatorValue: initial, epsilon: epsilon,
+                       weightDecay: base.weightDecay, clipnorm: base.clipnorm, clipvalue: base.clipvalue,
+                       globalClipnorm: base.globalClipnorm, name: base.name)
+    }
+    let adadelta: OptimizerFactory = { r in
+        let base = try BaseArguments(&r, Adadelta.self, learningRate: 0.001, name: "adadelta")
+        let rho = try r.double("rho", default: 0.95), epsilon = try r.double("epsilon", default: 1e-7)
+        try Adadelta.validate(rho: rho, epsilon: epsilon)
+        return Adadelta(learningRate: base.learningRate, rho: rho, epsilon: epsilon, weightDecay: base.weightDecay,
+                        clipnorm: base.clipnorm, clipvalue: base.clipvalue, globalClipnorm: base.globalClipnorm, name: base.name)
+    }
+    func moments(_ type: Optimizer.Type, name: String,
+                 _ make: @escaping @Sendable (BaseArguments, Double, Double, Double) -> Optimizer) -> OptimizerFactory {
+        { r in
+            let base = try BaseArguments(&r, type, learningRate: 0.001, name: name)
+            let beta1 = try r.double("beta_1", default: 0.9), beta2 = try r.double("beta_2", default: 0.999)
+            let epsilon = try r.double("epsilon", default: 1e-7)
+            try ArgumentCheck.moments(beta1: beta1, beta2: beta2, epsilon: epsilon, of: type.className)
+            return make(base, beta1, beta2, epsilon)
+        }
+    }
+    let adamax = moments(Adamax.self, name: "adamax") { base, beta1, beta2, epsilon in
+        Adamax(learningRate: base.learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: base.weightDecay,
+               clipnorm: base.clipnorm, clipvalue: base.clipvalue, globalClipnorm: base.globalClipnorm, name: base.name)
+    }
+    let nadam = moments(Nadam.self, name: "nadam") { base, beta1, beta2, epsilon in
+        Nadam(learningRate: base.learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: base.weightDecay,
+              clipnorm: base.clipnorm, clipvalue: base.clipvalue, globalClipnorm: base.globalClipnorm, name: base.name)
+    }
+    let lion: OptimizerFactory = { r in
+        let base = try BaseArguments(&r, Lion.self, learningRate: 0.001, name: "lion")
+        let beta1 = try r.double("beta_1", default: 0.9), beta2 = try r.double("beta_2", default: 0.99)
+        try Lion.validate(beta1: beta1, beta2: beta2)
+        return Lion(learningRate: base.learningRate, beta1: beta1, beta2: beta2, weightDecay: base.weightDecay,
+                    clipnorm: base.clipnorm, clipvalue: base.clipvalue, globalClipnorm: base.globalClipnorm, name: base.name)
+    }
+    let byClass: [(Optimizer.Type, OptimizerFactory)] = [
+        (SGD.self, sgd), (Adam.self, adam(Adam.self)), (AdamW.self, adam(AdamW.self)), (RMSprop.self, rmsprop),
+        (Adagrad.self, adagrad), (Adadelta.self, adadelta), (Adamax.self, adamax), (Nadam.self, nadam), (Lion.self, lion),
+    ]
+    var factories: [String: OptimizerFactory] = ["adam_w": adam(AdamW.self), "rm_sprop": rmsprop]
+    for (type, factory) in byClass {
+        factories[type.className] = factory
+        factories[type.className.lowercased()] = factory
+    }
+    return factories
+}()
+
+private let optimizerTable = ObjectFactoryTable<Optimizer>(kind: "optimizer", factories: optimizerFactories)
+
 extension Optimizer {
     /// The optimizer a string names, with Keras defaults (`"adam"`, `"sgd"`, `"rmsprop"`, `"adamw"`,
     /// `"adagrad"`, `"adadelta"`, `"adamax"`, `"nadam"`, `"lion"`; case-insensitive).
@@ -5,20 +145,10 @@ extension Optimizer {
     /// ```swift
     /// let optimizer = try Optimizer.named("adam")
     /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` for an unknown name.
     public static func named(_ name: String) throws -> Optimizer {
-        switch name.lowercased() {
-        case "sgd": return SGD()
-        case "adam": return Adam()
-        case "adamw", "adam_w": return AdamW()
-        case "rmsprop", "rm_sprop": return RMSprop()
-        case "adagrad": return Adagrad()
-        case "adadelta": return Adadelta()
-        case "adamax": return Adamax()
-        case "nadam": return Nadam()
-        case "lion": return Lion()
-        default:
-            throw KerasError.invalidConfig("Could not interpret optimizer identifier: '\(name)'; expected one of sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, lion")
-        }
+        try optimizerTable.deserialize(.string(name.lowercased()))
     }
 }
 
@@ -28,73 +158,11 @@ extension Optimizer {
 /// ```swift
 /// let optimizer = try deserializeOptimizer(["class_name": "SGD", "config": ["learning_rate": 0.1, "momentum": 0.9]])
 /// ```
+///
+/// - Throws: `KerasError.invalidConfig` for an unknown class, an unexpected key, a value of the
+///   wrong type, or an argument the optimizer's initializer would reject (`"momentum": 5`, a
+///   NaN or negative learning rate, two clipping options); it never stops the program.
 public func deserializeOptimizer(_ value: ConfigValue) throws -> Optimizer {
     if let name = value.stringValue { return try Optimizer.named(name) }
-    guard let className = value["class_name"]?.stringValue else {
-        throw KerasError.invalidConfig("optimizer: expected a name or {\"class_name\", \"config\"}, received \(value)")
-    }
-    let config = value["config"]?.objectValue ?? [:]
-    // Options this implementation does not provide must not be dropped silently.
-    if config["use_ema"]?.boolValue == true {
-        throw KerasError.invalidConfig("\(className) config: use_ema=true is not supported; expected use_ema=false")
-    }
-    for key in ["loss_scale_factor", "gradient_accumulation_steps"] {
-        if let v = config[key], v != .null {
-            throw KerasError.invalidConfig("\(className) config: '\(key)' is not supported; expected null, received \(v)")
-        }
-    }
-    func number(_ key: String, _ fallback: Double) throws -> Double {
-        guard let v = config[key], v != .null else { return fallback }
-        guard let d = v.doubleValue else { throw KerasError.invalidConfig("\(className) config: expected a number for '\(key)', received \(v)") }
-        return d
-    }
-    func optional(_ key: String) throws -> Double? {
-        guard let v = config[key], v != .null else { return nil }
-        guard let d = v.doubleValue else { throw KerasError.invalidConfig("\(className) config: expected a number or null for '\(key)', received \(v)") }
-        return d
-    }
-    func flag(_ key: String) -> Bool { config[key]?.boolValue ?? false }
-    func learningRate(_ fallback: Double) throws -> any LearningRateConvertible {
-        guard let v = config["learning_rate"], v != .null else { return fallback }
-        if let d = v.doubleValue { return d }
-        return try deserializeLearningRateSchedule(v)
-    }
-    let wd = try optional("weight_decay"), cn = try optional("clipnorm"), cv = try optional("clipvalue"), gcn = try optional("global_clipnorm")
-    let optimizer: Optimizer
-    switch className {
-    case "SGD":
-        optimizer = SGD(learningRate: try learningRate(0.01), momentum: try number("momentum", 0), nesterov: flag("nesterov"),
-                        weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
-    case "Adam":
-        optimizer = Adam(learningRate: try learningRate(0.001), beta1: try number("beta_1", 0.9), beta2: try number("beta_2", 0.999),
-                         epsilon: try number("epsilon", 1e-7), amsgrad: flag("amsgrad"),
-                         weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
-    case "AdamW":
-        optimizer = AdamW(learningRate: try learningRate(0.001), weightDecay: wd ?? 0.004, beta1: try number("beta_1", 0.9),
-                          beta2: try number("beta_2", 0.999), epsilon: try number("epsilon", 1e-7), amsgrad: flag("amsgrad"),
-                          clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
-    case "RMSprop":
-        optimizer = RMSprop(learningRate: try learningRate(0.001), rho: try number("rho", 0.9), momentum: try number("momentum", 0),
-                            epsilon: try number("epsilon", 1e-7), centered: flag("centered"),
-                            weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
-    case "Adagrad":
-        optimizer = Adagrad(learningRate: try learningRate(0.001), initialAccumulatorValue: try number("initial_accumulator_value", 0.1),
-                            epsilon: try number("epsilon", 1e-7), weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
-    case "Adadelta":
-        optimizer = Adadelta(learningRate: try learningRate(0.001), rho: try number("rho", 0.95), epsilon: try number("epsilon", 1e-7),
-                             weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
-    case "Adamax":
-        optimizer = Adamax(learningRate: try learningRate(0.001), beta1: try number("beta_1", 0.9), beta2: try number("beta_2", 0.999),
-                           epsilon: try number("epsilon", 1e-7), weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
-    case "Nadam":
-        optimizer = Nadam(learningRate: try learningRate(0.001), beta1: try number("beta_1", 0.9), beta2: try number("beta_2", 0.999),
-                          epsilon: try number("epsilon", 1e-7), weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
-    case "Lion":
-        optimizer = Lion(learningRate: try learningRate(0.001), beta1: try number("beta_1", 0.9), beta2: try number("beta_2", 0.99),
-                         weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn)
-    default:
-        throw KerasError.invalidConfig("unknown optimizer class '\(className)'; expected SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam or Lion")
-    }
-    if let name = config["name"]?.stringValue { optimizer.name = name }
-    return optimizer
+    return try readingConfig { try optimizerTable.deserialize(value) }
 }

@@ -8,16 +8,22 @@ public final class SGD: Optimizer, @unchecked Sendable {
     public var momentum: Double
     public var nesterov: Bool
 
+    /// Stops with a message unless `momentum` is in [0, 1] (and the base arguments are valid).
     public init(learningRate: any LearningRateConvertible = 0.01, momentum: Double = 0, nesterov: Bool = false,
                 weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
                 globalClipnorm: Double? = nil, name: String = "sgd") {
-        precondition(momentum >= 0 && momentum <= 1, "SGD: momentum must be in [0, 1], received \(momentum)")
+        requireValid { try Self.validate(momentum: momentum) }
         (self.momentum, self.nesterov) = (momentum, nesterov)
         super.init(learningRate: learningRate, name: name, weightDecay: weightDecay, clipnorm: clipnorm,
                    clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 
-    public override var className: String { "SGD" }
+    /// Keras's rule: `momentum` in [0, 1].
+    static func validate(momentum: Double) throws {
+        try ArgumentCheck.within(0...1, momentum, "momentum", of: className, "[0, 1]")
+    }
+
+    public override class var className: String { "SGD" }
     public override var slotGroups: [[String]] { momentum != 0 ? [["momentum"]] : [] }
     public override func optimizerConfig() -> Config { ["momentum": .double(momentum), "nesterov": .bool(nesterov)] }
 
@@ -40,20 +46,11 @@ public final class SGD: Optimizer, @unchecked Sendable {
         let nesterov = self.nesterov
         c.run(T.self, slotCount: 1) { range, b in
             let m = b.slotIn[0], mOut = b.slotOut[0], out = b.newParam
-            if nesterov {
-                for i in range {
-                    let g = b.grad(i)
-                    let mi = m[i] * mu - g * lr
-                    mOut[i] = mi
-                    out[i] = b.param(i) + (mi * mu - g * lr)
-                }
-            } else {
-                for i in range {
-                    let g = b.grad(i)
-                    let mi = m[i] * mu - g * lr
-                    mOut[i] = mi
-                    out[i] = b.param(i) + mi
-                }
+            for i in range {
+                let g = b.grad(i)
+                let mi = m[i] * mu - g * lr
+                mOut[i] = mi
+                out[i] = b.param(i) + (nesterov ? mi * mu - g * lr : mi)
             }
         }
     }

@@ -85,8 +85,8 @@ final class CompiledState: @unchecked Sendable {
         withoutRecording {
             for i in predictions.indices {
                 let prediction = predictions[i].stopGradient()
-                for m in metrics[i] { m.update(yTrue: targets[i], yPred: prediction, sampleWeight: nil) }
-                for m in weightedMetrics[i] { m.update(yTrue: targets[i], yPred: prediction, sampleWeight: sampleWeight) }
+                for m in metrics[i] { m.updateState(yTrue: targets[i], yPred: prediction, sampleWeight: nil) }
+                for m in weightedMetrics[i] { m.updateState(yTrue: targets[i], yPred: prediction, sampleWeight: sampleWeight) }
             }
         }
     }
@@ -94,7 +94,7 @@ final class CompiledState: @unchecked Sendable {
     func resetMetrics() {
         lossTracker.reset()
         outputLossTrackers.forEach { $0.reset() }
-        for i in outputNames.indices { allMetrics(ofOutput: i).forEach { $0.reset() } }
+        for i in outputNames.indices { allMetrics(ofOutput: i).forEach { $0.resetState() } }
     }
 
     /// Current values, keyed as Keras logs them: `loss`, then `<metric>` (one output) or

@@ -10,9 +10,13 @@ public struct ExponentialDecay: LearningRateSchedule {
     public var initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool, name: String
     public init(initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
                 name: String = "ExponentialDecay") {
-        precondition(decaySteps > 0, "ExponentialDecay: decaySteps must be > 0, received \(decaySteps)")
+        requireValid { try Self.validate(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate) }
         (self.initialLearningRate, self.decaySteps, self.decayRate, self.staircase, self.name) =
             (initialLearningRate, decaySteps, decayRate, staircase, name)
+    }
+    /// Keras's rule `decay_steps` > 0, and finite, non-negative rates.
+    static func validate(initialLearningRate: Double, decaySteps: Int, decayRate: Double) throws {
+        try validateDecay(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate, of: className)
     }
     public func callAsFunction(step: Int) -> Double {
         var p = Double(step) / Double(decaySteps)
@@ -35,9 +39,13 @@ public struct InverseTimeDecay: LearningRateSchedule {
     public var initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool, name: String
     public init(initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
                 name: String = "InverseTimeDecay") {
-        precondition(decaySteps > 0, "InverseTimeDecay: decaySteps must be > 0, received \(decaySteps)")
+        requireValid { try Self.validate(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate) }
         (self.initialLearningRate, self.decaySteps, self.decayRate, self.staircase, self.name) =
             (initialLearningRate, decaySteps, decayRate, staircase, name)
+    }
+    /// Keras's rule `decay_steps` > 0, and finite, non-negative rates.
+    static func validate(initialLearningRate: Double, decaySteps: Int, decayRate: Double) throws {
+        try validateDecay(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate, of: className)
     }
     public func callAsFunction(step: Int) -> Double {
         var p = Double(step) / Double(decaySteps)
@@ -60,9 +68,15 @@ public struct PiecewiseConstantDecay: LearningRateSchedule {
     public static let className = "PiecewiseConstantDecay"
     public var boundaries: [Int], values: [Double], name: String
     public init(boundaries: [Int], values: [Double], name: String = "PiecewiseConstant") {
-        precondition(values.count == boundaries.count + 1,
-                     "PiecewiseConstantDecay: values must have one more element than boundaries, received \(boundaries.count) boundaries and \(values.count) values")
+        requireValid { try Self.validate(boundaries: boundaries, values: values) }
         (self.boundaries, self.values, self.name) = (boundaries, values, name)
+    }
+    /// Keras's rule: one more value than boundaries; the values finite and ≥ 0.
+    static func validate(boundaries: [Int], values: [Double]) throws {
+        guard values.count == boundaries.count + 1 else {
+            throw KerasError.invalidArgument("\(className): the length of boundaries should be 1 less than the length of values, received \(boundaries.count) boundaries and \(values.count) values")
+        }
+        for v in values { try ArgumentCheck.nonNegative(v, "values", of: className) }
     }
     public func callAsFunction(step: Int) -> Double {
         for (i, b) in boundaries.enumerated() where step <= b { return values[i] }
@@ -83,9 +97,19 @@ public struct PolynomialDecay: LearningRateSchedule {
     public var initialLearningRate: Double, decaySteps: Int, endLearningRate: Double, power: Double, cycle: Bool, name: String
     public init(initialLearningRate: Double, decaySteps: Int, endLearningRate: Double = 1e-4, power: Double = 1,
                 cycle: Bool = false, name: String = "PolynomialDecay") {
-        precondition(decaySteps > 0, "PolynomialDecay: decaySteps must be > 0, received \(decaySteps)")
+        requireValid {
+            try Self.validate(initialLearningRate: initialLearningRate, decaySteps: decaySteps,
+                              endLearningRate: endLearningRate, power: power)
+        }
         (self.initialLearningRate, self.decaySteps, self.endLearningRate, self.power, self.cycle, self.name) =
             (initialLearningRate, decaySteps, endLearningRate, power, cycle, name)
+    }
+    /// Keras's rule `decay_steps` > 0; rates finite and ≥ 0, `power` finite.
+    static func validate(initialLearningRate: Double, decaySteps: Int, endLearningRate: Double, power: Double) throws {
+        try ArgumentCheck.nonNegative(initialLearningRate, "initial_learning_rate", of: className)
+        try ArgumentCheck.atLeast(1, decaySteps, "decay_steps", of: className)
+        try ArgumentCheck.nonNegative(endLearningRate, "end_learning_rate", of: className)
+        try ArgumentCheck.finite(power, "power", of: className)
     }
     public func callAsFunction(step: Int) -> Double {
         var s = Double(step)
@@ -114,9 +138,21 @@ public struct CosineDecay: LearningRateSchedule {
     public var initialLearningRate: Double, decaySteps: Int, alpha: Double, warmupTarget: Double?, warmupSteps: Int, name: String
     public init(initialLearningRate: Double, decaySteps: Int, alpha: Double = 0, warmupTarget: Double? = nil,
                 warmupSteps: Int = 0, name: String = "CosineDecay") {
-        precondition(decaySteps > 0, "CosineDecay: decaySteps must be > 0, received \(decaySteps)")
+        requireValid {
+            try Self.validate(initialLearningRate: initialLearningRate, decaySteps: decaySteps, alpha: alpha,
+                              warmupTarget: warmupTarget, warmupSteps: warmupSteps)
+        }
         (self.initialLearningRate, self.decaySteps, self.alpha, self.warmupTarget, self.warmupSteps, self.name) =
             (initialLearningRate, decaySteps, alpha, warmupTarget, warmupSteps, name)
+    }
+    /// Keras's rule `decay_steps` > 0; rates finite and ≥ 0, `alpha` finite, `warmup_steps` ≥ 0.
+    static func validate(initialLearningRate: Double, decaySteps: Int, alpha: Double, warmupTarget: Double?,
+                         warmupSteps: Int) throws {
+        try ArgumentCheck.nonNegative(initialLearningRate, "initial_learning_rate", of: className)
+        try ArgumentCheck.atLeast(1, decaySteps, "decay_steps", of: className)
+        try ArgumentCheck.finite(alpha, "alpha", of: className)
+        if let warmupTarget { try ArgumentCheck.nonNegative(warmupTarget, "warmup_target", of: className) }
+        try ArgumentCheck.atLeast(0, warmupSteps, "warmup_steps", of: className)
     }
     private func decay(_ step: Double, from lr: Double) -> Double {
         let cosine = 0.5 * (1 + Foundation.cos(Double.pi * step / Double(decaySteps)))
@@ -148,9 +184,21 @@ public struct CosineDecayRestarts: LearningRateSchedule {
     public var initialLearningRate: Double, firstDecaySteps: Int, tMul: Double, mMul: Double, alpha: Double, name: String
     public init(initialLearningRate: Double, firstDecaySteps: Int, tMul: Double = 2, mMul: Double = 1, alpha: Double = 0,
                 name: String = "SGDRDecay") {
-        precondition(firstDecaySteps > 0, "CosineDecayRestarts: firstDecaySteps must be > 0, received \(firstDecaySteps)")
+        requireValid {
+            try Self.validate(initialLearningRate: initialLearningRate, firstDecaySteps: firstDecaySteps,
+                              tMul: tMul, mMul: mMul, alpha: alpha)
+        }
         (self.initialLearningRate, self.firstDecaySteps, self.tMul, self.mMul, self.alpha, self.name) =
             (initialLearningRate, firstDecaySteps, tMul, mMul, alpha, name)
+    }
+    /// Keras's rule `first_decay_steps` > 0; `t_mul` > 0 (its logarithm is taken), `m_mul` ≥ 0,
+    /// the rate and `alpha` finite.
+    static func validate(initialLearningRate: Double, firstDecaySteps: Int, tMul: Double, mMul: Double, alpha: Double) throws {
+        try ArgumentCheck.nonNegative(initialLearningRate, "initial_learning_rate", of: className)
+        try ArgumentCheck.atLeast(1, firstDecaySteps, "first_decay_steps", of: className)
+        try ArgumentCheck.positive(tMul, "t_mul", of: className)
+        try ArgumentCheck.nonNegative(mMul, "m_mul", of: className)
+        try ArgumentCheck.finite(alpha, "alpha", of: className)
     }
     public func callAsFunction(step: Int) -> Double {
         var fraction = Double(step) / Double(firstDecaySteps)
@@ -173,4 +221,12 @@ public struct CosineDecayRestarts: LearningRateSchedule {
         ["initial_learning_rate": .double(initialLearningRate), "first_decay_steps": .int(firstDecaySteps),
          "t_mul": .double(tMul), "m_mul": .double(mMul), "alpha": .double(alpha), "name": .string(name)]
     }
+}
+
+/// The checks ``ExponentialDecay`` and ``InverseTimeDecay`` share: Keras's `decay_steps` > 0, and
+/// finite, non-negative rates.
+func validateDecay(initialLearningRate: Double, decaySteps: Int, decayRate: Double, of owner: String) throws {
+    try ArgumentCheck.nonNegative(initialLearningRate, "initial_learning_rate", of: owner)
+    try ArgumentCheck.atLeast(1, decaySteps, "decay_steps", of: owner)
+    try ArgumentCheck.nonNegative(decayRate, "decay_rate", of: owner)
 }

@@ -47,43 +47,70 @@ extension LearningRate: LearningRateConvertible {
     public var learningRate: LearningRate { self }
 }
 
-/// Rebuilds a schedule from Keras's serialized form (`{"class_name": "ExponentialDecay", "config": …}`).
-public func deserializeLearningRateSchedule(_ value: ConfigValue) throws -> any LearningRateSchedule {
-    guard let className = value["class_name"]?.stringValue, let config = value["config"]?.objectValue else {
-        throw KerasError.invalidConfig("learning rate schedule: expected {\"class_name\", \"config\"}, received \(value)")
-    }
-    func number(_ key: String, _ fallback: Double? = nil) throws -> Double {
-        if let d = config[key]?.doubleValue { return d }
-        if let fallback, config[key] == nil || config[key] == .null { return fallback }
-        throw KerasError.invalidConfig("\(className) config: expected a number for '\(key)', received \(config[key].map { "\($0)" } ?? "nothing")")
-    }
-    func flag(_ key: String) -> Bool { config[key]?.boolValue ?? false }
-    let name = config["name"]?.stringValue
-    switch className {
-    case "ExponentialDecay":
-        return ExponentialDecay(initialLearningRate: try number("initial_learning_rate"), decaySteps: Int(try number("decay_steps")),
-                                decayRate: try number("decay_rate"), staircase: flag("staircase"), name: name ?? className)
-    case "InverseTimeDecay":
-        return InverseTimeDecay(initialLearningRate: try number("initial_learning_rate"), decaySteps: Int(try number("decay_steps")),
-                                decayRate: try number("decay_rate"), staircase: flag("staircase"), name: name ?? className)
-    case "PiecewiseConstantDecay":
-        guard let b = config["boundaries"]?.arrayValue?.compactMap(\.intValue), let v = config["values"]?.arrayValue?.compactMap(\.doubleValue) else {
-            throw KerasError.invalidConfig("PiecewiseConstantDecay config: expected 'boundaries' and 'values' lists, received \(value)")
+private typealias ScheduleFactory = @Sendable (inout ObjectConfigReader) throws -> any LearningRateSchedule
+
+/// The built-in schedules by class name. Each factory reads the keys its initializer takes and
+/// runs the type's `validate` before calling it, so a bad file throws instead of stopping.
+private let scheduleFactories: [String: ScheduleFactory] = {
+    func decay<S: LearningRateSchedule>(_: S.Type,
+                                        _ make: @escaping @Sendable (Double, Int, Double, Bool, String) -> S) -> ScheduleFactory {
+        { r in
+            let lr = try r.requiredNumber("initial_learning_rate"), steps = try r.wholeNumber("decay_steps")
+            let rate = try r.requiredNumber("decay_rate")
+            try validateDecay(initialLearningRate: lr, decaySteps: steps, decayRate: rate, of: S.className)
+            return make(lr, steps, rate, try r.flag("staircase"), try r.text("name", default: S.className))
         }
-        return PiecewiseConstantDecay(boundaries: b, values: v, name: name ?? className)
-    case "PolynomialDecay":
-        return PolynomialDecay(initialLearningRate: try number("initial_learning_rate"), decaySteps: Int(try number("decay_steps")),
-                               endLearningRate: try number("end_learning_rate", 1e-4), power: try number("power", 1),
-                               cycle: flag("cycle"), name: name ?? className)
-    case "CosineDecay":
-        return CosineDecay(initialLearningRate: try number("initial_learning_rate"), decaySteps: Int(try number("decay_steps")),
-                           alpha: try number("alpha", 0), warmupTarget: config["warmup_target"]?.doubleValue,
-                           warmupSteps: Int(try number("warmup_steps", 0)), name: name ?? className)
-    case "CosineDecayRestarts":
-        return CosineDecayRestarts(initialLearningRate: try number("initial_learning_rate"), firstDecaySteps: Int(try number("first_decay_steps")),
-                                   tMul: try number("t_mul", 2), mMul: try number("m_mul", 1), alpha: try number("alpha", 0),
-                                   name: name ?? className)
-    default:
-        throw KerasError.invalidConfig("unknown learning rate schedule '\(className)'; expected ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay or CosineDecayRestarts")
     }
+    let exponential = decay(ExponentialDecay.self) {
+        ExponentialDecay(initialLearningRate: $0, decaySteps: $1, decayRate: $2, staircase: $3, name: $4)
+    }
+    let inverseTime = decay(InverseTimeDecay.self) {
+        InverseTimeDecay(initialLearningRate: $0, decaySteps: $1, decayRate: $2, staircase: $3, name: $4)
+    }
+    let piecewise: ScheduleFactory = { r in
+        let boundaries = try r.wholeNumbers("boundaries"), values = try r.numbers("values")
+        try PiecewiseConstantDecay.validate(boundaries: boundaries, values: values)
+        return PiecewiseConstantDecay(boundaries: boundaries, values: values, name: try r.text("name", default: "PiecewiseConstant"))
+    }
+    let polynomial: ScheduleFactory = { r in
+        let lr = try r.requiredNumber("initial_learning_rate"), steps = try r.wholeNumber("decay_steps")
+        let end = try r.double("end_learning_rate", default: 1e-4), power = try r.double("power", default: 1)
+        try PolynomialDecay.validate(initialLearningRate: lr, decaySteps: steps, endLearningRate: end, power: power)
+        return PolynomialDecay(initialLearningRate: lr, decaySteps: steps, endLearningRate: end, power: power,
+                               cycle: try r.flag("cycle"), name: try r.text("name", default: "PolynomialDecay"))
+    }
+    let cosine: ScheduleFactory = { r in
+        let lr = try r.requiredNumber("initial_learning_rate"), steps = try r.wholeNumber("decay_steps")
+        let alpha = try r.double("alpha", default: 0), target = try r.optionalNumber("warmup_target")
+        let warmup = try r.wholeNumber("warmup_steps", default: 0)
+        try CosineDecay.validate(initialLearningRate: lr, decaySteps: steps, alpha: alpha, warmupTarget: target, warmupSteps: warmup)
+        return CosineDecay(initialLearningRate: lr, decaySteps: steps, alpha: alpha, warmupTarget: target,
+                           warmupSteps: warmup, name: try r.text("name", default: "CosineDecay"))
+    }
+    let restarts: ScheduleFactory = { r in
+        let lr = try r.requiredNumber("initial_learning_rate"), steps = try r.wholeNumber("first_decay_steps")
+        let tMul = try r.double("t_mul", default: 2), mMul = try r.double("m_mul", default: 1)
+        let alpha = try r.double("alpha", default: 0)
+        try CosineDecayRestarts.validate(initialLearningRate: lr, firstDecaySteps: steps, tMul: tMul, mMul: mMul, alpha: alpha)
+        return CosineDecayRestarts(initialLearningRate: lr, firstDecaySteps: steps, tMul: tMul, mMul: mMul, alpha: alpha,
+                                   name: try r.text("name", default: "SGDRDecay"))
+    }
+    return [ExponentialDecay.className: exponential, InverseTimeDecay.className: inverseTime,
+            PiecewiseConstantDecay.className: piecewise, PolynomialDecay.className: polynomial,
+            CosineDecay.className: cosine, CosineDecayRestarts.className: restarts]
+}()
+
+private let scheduleTable = ObjectFactoryTable<any LearningRateSchedule>(kind: "learning rate schedule", factories: scheduleFactories)
+
+/// Rebuilds a schedule from Keras's serialized form (`{"class_name": "ExponentialDecay", "config": …}`).
+///
+/// ```swift
+/// let schedule = try deserializeLearningRateSchedule(ExponentialDecay(initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.9).serialize())
+/// ```
+///
+/// - Throws: `KerasError.invalidConfig` for an unknown class, a missing, unexpected or mistyped
+///   key, or a value the schedule's initializer would reject (`"decay_steps": 0`, NaN, `1e300`
+///   steps); it never stops the program.
+public func deserializeLearningRateSchedule(_ value: ConfigValue) throws -> any LearningRateSchedule {
+    try readingConfig { try scheduleTable.deserialize(value) }
 }
