@@ -21,8 +21,8 @@ import Testing
                 return ((prediction - y) * (prediction - y)).mean()
             }
             optimizer!.apply(grads, to: trainableVariables)
-            lossTracker.update(yTrue: loss, yPred: loss)
-            maeMetric.update(yTrue: y, yPred: prediction)
+            lossTracker.updateState(loss)
+            maeMetric.updateState(yTrue: y, yPred: prediction)
             return ["loss": lossTracker.resultValue, "mae": maeMetric.resultValue]
         }
     }

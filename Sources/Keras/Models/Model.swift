@@ -275,7 +275,7 @@ open class Model: Layer, @unchecked Sendable {
     ///             MeanSquaredError()(data.y!, self(data.x, training: true))
     ///         }
     ///         optimizer!.apply(grads, to: trainableVariables)
-    ///         lossTracker.updateState(yTrue: loss, yPred: loss)
+    ///         lossTracker.updateState(loss)
     ///         return ["loss": lossTracker.resultValue]
     ///     }
     /// }

@@ -153,7 +153,7 @@ extension Model {
     /// evaluation, as Keras's `reset_metrics`).
     public func resetMetrics() {
         compiledState?.resetMetrics()
-        for metric in metrics { metric.reset() }
+        for metric in metrics { metric.resetState() }
     }
 
     // MARK: - Validation of outside data
