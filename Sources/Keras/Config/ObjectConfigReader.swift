@@ -198,6 +198,9 @@ struct ObjectConfigReader {
         }
     }
 
+    /// Marks every key as read, for factories that take the whole config (custom classes).
+    mutating func acceptAllKeys() { used.formUnion(config.keys) }
+
     /// Throws for keys that were never read (Python would raise `TypeError: unexpected keyword`).
     func finish() throws {
         let unknown = Set(config.keys).subtracting(used).sorted()
