@@ -61,7 +61,7 @@ public struct IDXFile: Sendable {
         let isGzip = url.pathExtension == "gz"
         // A plain file is the data plus a header of at most 4 + 4·255 bytes; gzip is smaller still.
         if let fileSize, fileSize > maxBytes + 1024 {
-            throw KerasError.corruptFile(file: name, expected: "at most \(maxBytes) bytes of IDX data", got: "a file of \(fileSize) bytes")
+            throw KerasError.corruptFile(file: name, expected: "at most \(maxBytes) bytes of IDX data (the maxBytes limit)", got: "a file of \(fileSize) bytes")
         }
         let raw: Data
         do { raw = try Data(contentsOf: url) } catch {
