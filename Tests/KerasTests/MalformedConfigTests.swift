@@ -178,6 +178,17 @@ func expectInvalidConfig(_ c: MalformedCase) {
         .layer("Sequential", ["layers": [["class_name": "Permute", "config": ["dims": [2, 1]]]], "build_input_shape": [nil, 4]],
                "Sequential", "build_input_shape", "ndim"),
         .layer("Sequential", ["layers": [], "name": 3], "Sequential", "name"),
+        MalformedCase.value("nested Sequential whose build_config a later layer rejects", ["build_config", "ndim"]) {
+            _ = try deserializeLayer(["class_name": "Sequential",
+                                      "config": ["layers": [["class_name": "Dense", "config": ["units": 2]],
+                                                            ["class_name": "Permute", "config": ["dims": [2, 1]]]]],
+                                      "build_config": ["input_shape": [nil, 4]]])
+        },
+        .layer("Sequential", ["layers": [["class_name": "InputLayer", "config": ["batch_shape": [nil, 4]]],
+                                         ["class_name": "Sequential", "config": ["layers": [
+                                             ["class_name": "Dense", "config": ["units": 2]],
+                                             ["class_name": "Permute", "config": ["dims": [2, 1]]]]]]]],
+               "Sequential", "ndim"),
         .layer("Functional", [:], "Functional", "layers"),
         .layer("Functional", ["layers": 5], "Functional", "layers"),
         .layer("Functional", ["layers": [inputEntry, inputEntry], "input_layers": [["in", 0, 0]], "output_layers": [["in", 0, 0]]],

@@ -64,7 +64,12 @@ private func build(_ layer: Layer, buildConfig: ConfigValue) throws {
     if let error = layer.checkInputs(shapes) ?? layer.validateSymbolic(shapes) {
         throw KerasError.invalidConfig("\(context): \(error)")
     }
-    layer.buildIfNeeded(shapes)
+    if let sequential = layer as? Sequential {
+        // Its layers are checked one by one as they are built.
+        do { try sequential.buildChecked(shapes[0]) } catch { throw KerasError.invalidConfig("\(context): \(error)") }
+    } else {
+        layer.buildIfNeeded(shapes)
+    }
 }
 
 /// Whether `layer` may be called on several tensors: merge layers, models and `Identity`, and

@@ -62,11 +62,18 @@ open class Sequential: Model, @unchecked Sendable {
         }
         noteRebuild()
         if !built, let buildShape {
-            if let error = propagate(buildShape, building: true).error {
+            do { try buildChecked(buildShape) } catch {
                 throw KerasError.invalidConfig("Sequential model \"\(name)\": build_input_shape \(formatShape(buildShape)): \(error)")
             }
-            build(inputShape: buildShape)
         }
+    }
+
+    /// Builds for inputs of `inputShape` like ``build(_:)``, but throws the first layer's
+    /// refusal instead of stopping (for shapes read from a config).
+    func buildChecked(_ inputShape: [Int?]) throws {
+        guard !built else { return }
+        if let error = propagate(inputShape, building: true).error { throw error }
+        build(inputShape: inputShape)
     }
 
     open override class var registeredClassName: String { "Sequential" }
@@ -163,7 +170,10 @@ open class Sequential: Model, @unchecked Sendable {
         guard inputShapes.count == 1 else {
             return .incompatibleInput(layer: name, message: "Sequential model \"\(name)\" takes one input, received \(inputShapes.count)")
         }
-        return propagate(inputShapes[0], building: false).error
+        // An unbuilt layer can only be checked by building it (its output shape may need its
+        // weights), so a model that is not built yet builds its layers here, as the call that
+        // follows would; a layer that cannot take its input is then an error, not a stop.
+        return propagate(inputShapes[0], building: !built).error
     }
 
     open override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] {
