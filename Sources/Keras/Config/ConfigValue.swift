@@ -15,10 +15,12 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case array([ConfigValue])
     case object([String: ConfigValue])
 
+    /// The value as an `Int`: an int, or a float with an integral value that fits (`3.0`, not
+    /// `3.5`, `1e300` or NaN); `nil` otherwise.
     public var intValue: Int? {
         switch self {
         case .int(let i): i
-        case .double(let d) where d == d.rounded(): Int(d)
+        case .double(let d): Int(exactly: d)
         default: nil
         }
     }
@@ -35,8 +37,15 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     public var objectValue: [String: ConfigValue]? { if case .object(let o) = self { o } else { nil } }
     public var isNull: Bool { self == .null }
 
-    /// A list of optional ints (shapes with `None`).
-    public var shapeValue: [Int?]? { arrayValue?.map { $0.intValue } }
+    /// A list of optional ints (shapes with `None`); `nil` unless every entry is an int or `null`.
+    public var shapeValue: [Int?]? {
+        guard let list = arrayValue else { return nil }
+        var shape: [Int?] = []
+        for entry in list {
+            if entry.isNull { shape.append(nil) } else if let i = entry.intValue { shape.append(i) } else { return nil }
+        }
+        return shape
+    }
 
     public subscript(key: String) -> ConfigValue? { objectValue?[key] }
 
@@ -78,8 +87,21 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses JSON text (as written by Keras).
+    ///
+    /// ```swift
+    /// let config = try ConfigValue.parse(json: #"{"units": 3, "activation": "relu"}"#)
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` for text that is not JSON, numbers too large for a
+    ///   double, or nesting deeper than 512 levels.
     public static func parse(json: String) throws -> ConfigValue {
-        let object = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
+        } catch {
+            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            throw KerasError.invalidConfig("Invalid JSON config (\(json.utf8.count) bytes): \(reason)")
+        }
         return from(any: object)
     }
 
@@ -92,6 +114,8 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
             let type = String(cString: n.objCType)
             if type == "c" { return .bool(n.boolValue) }
             if type == "d" || type == "f" { return .double(n.doubleValue) }
+            // An unsigned integer past Int.max keeps its magnitude as a double instead of wrapping.
+            if type == "Q" && n.uint64Value > UInt64(Int.max) { return .double(n.doubleValue) }
             return .int(n.intValue)
         case let a as [Any]: return .array(a.map(from(any:)))
         case let o as [String: Any]: return .object(o.mapValues(from(any:)))

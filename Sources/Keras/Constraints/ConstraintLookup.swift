@@ -1,29 +1,25 @@
 import KerasCore
 
-private typealias ConstraintFactory = @Sendable (inout ObjectConfigReader) throws -> any Constraint
-
 /// Class names and their snake_case aliases.
-private let constraintFactories: [String: ConstraintFactory] = {
-    let maxNorm: ConstraintFactory = { r in
+private let constraintTable = ObjectFactoryTable<any Constraint>(kind: "constraint", entries: [
+    (MaxNorm.className, ["max_norm"], { r in
         let maxValue = try r.double("max_value", default: 2)
         guard let (axes, isList) = try r.axes("axis") else { return MaxNorm(maxValue: maxValue) }
         return isList ? MaxNorm(maxValue: maxValue, axes: axes) : MaxNorm(maxValue: maxValue, axis: axes[0])
-    }
-    let minMaxNorm: ConstraintFactory = { r in
+    }),
+    (MinMaxNorm.className, ["min_max_norm"], { r in
         let lo = try r.double("min_value", default: 0), hi = try r.double("max_value", default: 1)
         let rate = try r.double("rate", default: 1)
         guard let (axes, isList) = try r.axes("axis") else { return MinMaxNorm(minValue: lo, maxValue: hi, rate: rate) }
         return isList ? MinMaxNorm(minValue: lo, maxValue: hi, rate: rate, axes: axes)
             : MinMaxNorm(minValue: lo, maxValue: hi, rate: rate, axis: axes[0])
-    }
-    let unitNorm: ConstraintFactory = { r in
+    }),
+    (UnitNorm.className, ["unit_norm"], { r in
         guard let (axes, isList) = try r.axes("axis") else { return UnitNorm() }
         return isList ? UnitNorm(axes: axes) : UnitNorm(axis: axes[0])
-    }
-    let nonNeg: ConstraintFactory = { _ in NonNeg() }
-    return ["MaxNorm": maxNorm, "max_norm": maxNorm, "MinMaxNorm": minMaxNorm, "min_max_norm": minMaxNorm,
-            "UnitNorm": unitNorm, "unit_norm": unitNorm, "NonNeg": nonNeg, "non_neg": nonNeg]
-}()
+    }),
+    (NonNeg.className, ["non_neg"], { _ in NonNeg() }),
+])
 
 /// The constraint a string names, with default arguments (`keras.constraints.get("max_norm")`);
 /// `nil` for unknown names.
@@ -46,5 +42,3 @@ public func constraint(named name: String) -> (any Constraint)? {
 public func deserializeConstraint(_ value: ConfigValue) throws -> any Constraint {
     try constraintTable.deserialize(value)
 }
-
-private let constraintTable = ObjectFactoryTable<any Constraint>(kind: "constraint", factories: constraintFactories)

@@ -55,7 +55,7 @@ private func gatherRows<T: TensorScalar>(_ t: Tensor, _ indices: [Int], _: T.Typ
                 var run = 1
                 while k + run < indices.count && indices[k + run] == indices[k] + run { run += 1 }
                 let i = indices[k]
-                precondition(i >= 0 && i + run <= rows, "Dataset: row index \(i) out of range for \(rows) samples")
+                require(i >= 0 && i + run <= rows, "Dataset: row index \(i) out of range for \(rows) samples")
                 (outBase + k * rowSize).update(from: srcBase + i * rowSize, count: run * rowSize)
                 k += run
             }

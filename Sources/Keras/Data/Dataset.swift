@@ -93,7 +93,7 @@ public struct Dataset: Sequence, Sendable {
     /// try Dataset(x, y).batched(32).count   // ⌈N / 32⌉
     /// ```
     public func batched(_ size: Int, dropRemainder: Bool = false) -> Dataset {
-        precondition(size > 0, "Dataset.batched: batch size must be positive, got \(size)")
+        require(size > 0, "Dataset.batched: batch size must be positive, got \(size)")
         return adding(.batch(size: size, dropRemainder: dropRemainder))
     }
 
@@ -110,7 +110,7 @@ public struct Dataset: Sequence, Sendable {
     /// try Dataset(x, y).batched(4).repeated(3).count   // 3 × ⌈N / 4⌉
     /// ```
     public func repeated(_ count: Int) -> Dataset {
-        precondition(count >= 0, "Dataset.repeated: count must be non-negative, got \(count)")
+        require(count >= 0, "Dataset.repeated: count must be non-negative, got \(count)")
         return adding(.repeatCount(count))
     }
 

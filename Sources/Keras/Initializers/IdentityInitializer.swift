@@ -16,7 +16,7 @@ public struct IdentityInitializer: Initializer {
     public init(gain: Double = 1) { self.gain = gain }
 
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
-        precondition(shape.count == 2,
+        require(shape.count == 2,
                      "Identity matrix initializer can only be used for 2D matrices. Received: shape=\(shape) of rank \(shape.count).")
         return .eye(shape[0], shape[1], dtype: dtype) * gain
     }

@@ -35,7 +35,7 @@ public func computeFans(_ shape: [Int], inputAxes: [Int]? = nil, outputAxes: [In
         func product(_ axes: [Int]) -> Double {
             axes.reduce(1.0) { acc, axis in
                 let a = axis < 0 ? axis + shape.count : axis
-                precondition(a >= 0 && a < shape.count, "computeFans: axis \(axis) is out of range for shape \(shape)")
+                require(a >= 0 && a < shape.count, "computeFans: axis \(axis) is out of range for shape \(shape)")
                 return acc * Double(shape[a])
             }
         }

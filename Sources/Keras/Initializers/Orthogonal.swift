@@ -22,7 +22,7 @@ public struct Orthogonal: Initializer {
     }
 
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
-        precondition(shape.count >= 2,
+        require(shape.count >= 2,
                      "Orthogonal: the tensor to initialize must be at least two-dimensional. Received: shape=\(shape) of rank \(shape.count).")
         let rows = shape.dropLast().reduce(1, *), cols = shape[shape.count - 1]
         let tall = Swift.max(rows, cols), narrow = Swift.min(rows, cols)
@@ -39,7 +39,7 @@ public struct Orthogonal: Initializer {
     /// The result is independent of the factorization's sign conventions, so it equals NumPy's
     /// `q * sign(diag(r))` for the same `a`.
     static func signCorrectedQ(_ a: [Double], rows m: Int, cols n: Int) -> [Double] {
-        precondition(m >= n && a.count == m * n, "Orthogonal: QR needs rows ≥ cols, received \(m)×\(n)")
+        require(m >= n && a.count == m * n, "Orthogonal: QR needs rows ≥ cols, received \(m)×\(n)")
         var r = a
         var reflectors: [[Double]] = []   // v_k over rows k..<m, unit length (or zero)
         var diag = [Double](repeating: 0, count: n)

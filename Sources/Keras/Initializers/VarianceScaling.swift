@@ -24,13 +24,18 @@ public struct VarianceScaling: Initializer {
 
     public init(scale: Double = 1, mode: Mode = .fanIn, distribution: Distribution = .truncatedNormal, seed: Int? = nil,
                 inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
-        precondition(scale > 0, "VarianceScaling: scale must be positive, received scale=\(scale)")
+        requireValid { try Self.validate(scale: scale) }
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
         self.seed = seed
         self.inputAxes = inputAxes
         self.outputAxes = outputAxes
+    }
+
+    /// Keras's argument check: `scale` must be positive.
+    static func validate(scale: Double) throws {
+        try ensure(scale > 0, "VarianceScaling: Argument `scale` must be positive float. Received: scale=\(scale)")
     }
 
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {

@@ -1,39 +1,65 @@
-// Resolvers from config values to initializers, regularizers, constraints and activations,
-// used by the layers' `init(config:)`; they delegate to each family's deserializer and report
-// failures as `KerasError.invalidConfig`.
+// Typed reading of the keys layers share (initializers, regularizers, constraints, activations),
+// used by the layers' `init(config:)`: each delegates to its family's deserializer and reports
+// failures as `KerasError.invalidConfig` naming the layer class and the key.
 
-/// An initializer from a Keras config value: a name (`"glorot_uniform"`) or a serialized object.
-func layerResolveInitializer(_ value: ConfigValue?, default defaultValue: any Initializer) throws -> any Initializer {
-    guard let value, !value.isNull else { return defaultValue }
-    return try deserializeInitializer(value)
-}
-
-/// A regularizer from a config value (`null` → none).
-func layerResolveRegularizer(_ value: ConfigValue?) throws -> (any Regularizer)? {
-    guard let value, !value.isNull else { return nil }
-    return try deserializeRegularizer(value)
-}
-
-/// A constraint from a config value (`null` → none).
-func layerResolveConstraint(_ value: ConfigValue?) throws -> (any Constraint)? {
-    guard let value, !value.isNull else { return nil }
-    return try deserializeConstraint(value)
-}
-
-/// An activation from a config value (a Keras name, or `null` for linear).
-func layerResolveActivation(_ value: ConfigValue?) throws -> Activation {
-    guard let value else { return .linear }
-    return try Activation.deserialize(value)
-}
-
-/// Reads a required int config entry.
-func configInt(_ config: Config, _ key: String, layer: String) throws -> Int {
-    guard let value = config[key]?.intValue else {
-        throw KerasError.invalidConfig("\(layer) config needs an integer \"\(key)\", received \(config[key].map(\.description) ?? "nothing")")
+extension ObjectConfigReader {
+    /// A reader for a layer class's config, naming the class as configs spell it.
+    init(layer: Layer.Type, config: Config) {
+        self.init(className: layer.registeredClassName, config: config)
     }
-    return value
+
+    /// An initializer: a name (`"glorot_uniform"`) or a serialized object; `defaultValue` when
+    /// absent or `null`.
+    mutating func initializer(_ key: String, default defaultValue: any Initializer) throws -> any Initializer {
+        try nested(key) { value in
+            guard let value, !value.isNull else { return defaultValue }
+            return try deserializeInitializer(value)
+        }
+    }
+
+    /// A regularizer (`null` → none).
+    mutating func regularizer(_ key: String) throws -> (any Regularizer)? {
+        try nested(key) { value in
+            guard let value, !value.isNull else { return nil }
+            return try deserializeRegularizer(value)
+        }
+    }
+
+    /// A constraint (`null` → none).
+    mutating func constraint(_ key: String) throws -> (any Constraint)? {
+        try nested(key) { value in
+            guard let value, !value.isNull else { return nil }
+            return try deserializeConstraint(value)
+        }
+    }
+
+    /// An activation (a Keras name; absent or `null` → linear).
+    mutating func activation(_ key: String = "activation") throws -> Activation {
+        try nested(key) { value in
+            guard let value else { return .linear }
+            return try Activation.deserialize(value)
+        }
+    }
 }
 
 /// Optional serialized object for a config entry.
 func serializeOptional(_ value: (any Regularizer)?) -> ConfigValue { value?.serialize() ?? .null }
 func serializeOptional(_ value: (any Constraint)?) -> ConfigValue { value?.serialize() ?? .null }
+
+/// The product of `dims`, or `nil` when one is unknown or the product overflows.
+func knownProduct<C: Collection>(_ dims: C) -> Int? where C.Element == Int? {
+    var product = 1
+    for dim in dims {
+        guard let dim else { return nil }
+        let (p, overflow) = product.multipliedReportingOverflow(by: dim)
+        if overflow { return nil }
+        product = p
+    }
+    return product
+}
+
+/// The `name`, `trainable` and `dtype` of a layer config, for layers that take nothing else.
+func layerBase(_ type: Layer.Type, _ config: Config) throws -> (name: String?, trainable: Bool, dtype: DType) {
+    var reader = ObjectConfigReader(layer: type, config: config)
+    return try reader.layerBase()
+}

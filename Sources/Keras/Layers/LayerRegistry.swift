@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Keras's serialized form of a layer: `{"module", "class_name", "config", "registered_name"}`
 /// plus `build_config` once built.
 ///
@@ -23,67 +21,118 @@ public func serializeLayer(_ layer: Layer) -> ConfigValue {
     return .object(entry)
 }
 
-/// Creates a layer from its serialized form (or a bare class name + config), for the built-in
-/// layers and models. `Lambda` cannot be recreated this way (its closure is not serializable).
+/// Creates a layer from its serialized form, for the built-in layers and models and the classes
+/// registered with ``registerLayer(className:_:)``, and builds it for the shapes its
+/// `build_config` records. `Lambda` cannot be recreated this way (its closure is not serializable).
+///
+/// ```swift
+/// let layer = try deserializeLayer(["class_name": "Dense", "config": ["units": 3],
+///                                   "build_config": ["input_shape": [nil, 4]]])   // kernel (4, 3)
+/// ```
+///
+/// - Throws: `KerasError.invalidConfig` naming the class and key for anything the layer cannot
+///   take: unknown classes, missing or mistyped keys, out-of-range values, a `build_config` whose
+///   shapes are malformed or that the layer rejects.
 public func deserializeLayer(_ value: ConfigValue) throws -> Layer {
-    guard let className = value["class_name"]?.stringValue, let config = value["config"]?.objectValue else {
-        throw KerasError.invalidConfig("A serialized layer needs \"class_name\" and \"config\", received \(value)")
+    guard value.objectValue != nil else {
+        throw KerasError.invalidConfig("A serialized layer must be an object with \"class_name\" and \"config\", received \(value)")
     }
-    let layer = try makeLayer(className: className, config: config)
-    if let shape = value["build_config"]?["input_shape"], !layer.built {
-        if let single = shape.shapeValue, !(shape.arrayValue?.first?.arrayValue != nil) {
-            layer.buildIfNeeded([single])
-        } else if let many = shape.arrayValue?.compactMap(\.shapeValue) {
-            layer.buildIfNeeded(many)
-        }
+    let layer = try layerTable.deserialize(value)
+    if let buildConfig = value["build_config"], !buildConfig.isNull, !layer.built {
+        try build(layer, buildConfig: buildConfig)
     }
     return layer
 }
 
-/// Custom layer classes that ``makeLayer(className:config:)`` (and so model configs) can
-/// recreate, registered with ``registerLayer(className:_:)``.
-private let customLayers = Mutex<[String: @Sendable (Config) throws -> Layer]>([:])
+/// Builds `layer` for the `input_shape` (one shape or a list of shapes) in its `build_config`,
+/// after checking the shapes and the layer's input rules.
+private func build(_ layer: Layer, buildConfig: ConfigValue) throws {
+    let context = "Layer \"\(layer.name)\" (\(layer.className)) build_config"
+    guard let inputShape = buildConfig["input_shape"], !inputShape.isNull else {
+        throw KerasError.invalidConfig("\(context): expected an object with \"input_shape\", received \(buildConfig)")
+    }
+    let isList = inputShape.arrayValue?.first?.arrayValue != nil
+    let shapes: [[Int?]]
+    do {
+        shapes = isList ? try inputShape.arrayValue!.map(ConfigValue.shape) : [try ConfigValue.shape(inputShape)]
+    } catch {
+        throw KerasError.invalidConfig("\(context): expected \"input_shape\" to be a shape (a list of non-negative integers or nulls) or a list of shapes, received \(inputShape)")
+    }
+    if shapes.count != 1 && !takesSeveralInputs(layer) {
+        throw KerasError.invalidConfig("\(context): the layer takes one input, but \"input_shape\" lists \(shapes.count) shapes")
+    }
+    if let error = layer.checkInputs(shapes) ?? layer.validateSymbolic(shapes) {
+        throw KerasError.invalidConfig("\(context): \(error)")
+    }
+    if let sequential = layer as? Sequential {
+        // Its layers are checked one by one as they are built.
+        do { try sequential.buildChecked(shapes[0]) } catch { throw KerasError.invalidConfig("\(context): \(error)") }
+    } else {
+        layer.buildIfNeeded(shapes)
+    }
+}
 
-/// Makes a custom layer class loadable from configs (Keras's `register_keras_serializable`).
+/// Whether `layer` may be called on several tensors: merge layers, models and `Identity`, and
+/// custom classes (which decide for themselves).
+func takesSeveralInputs(_ layer: Layer) -> Bool {
+    layer is Merge || layer is Model || layer is Identity || layerTable.factories[layer.className] == nil
+}
+
+/// Makes a custom layer class loadable from configs (Keras's `register_keras_serializable`);
+/// a registered class replaces a built-in class of the same name.
 ///
 /// ```swift
 /// registerLayer(className: "Scale") { try Scale(config: $0) }
 /// ```
 public func registerLayer(className: String, _ factory: @escaping @Sendable (Config) throws -> Layer) {
-    customLayers.withLock { $0[className] = factory }
+    layerTable.register(className) { reader in try factory(reader.config) }
 }
 
 /// The layer for `className` (built-in or registered) made from `config`.
+///
+/// ```swift
+/// let dense = try makeLayer(className: "Dense", config: ["units": 3, "activation": "relu"])
+/// ```
+///
+/// - Throws: `KerasError.invalidConfig` for unknown classes and configs the class rejects.
 public func makeLayer(className: String, config: Config) throws -> Layer {
-    if let factory = customLayers.withLock({ $0[className] }) { return try factory(config) }
-    switch className {
-    case "InputLayer": return try InputLayer(config: config)
-    case "Dense": return try Dense(config: config)
-    case "Activation": return try ActivationLayer(config: config)
-    case "ReLU": return try ReLU(config: config)
-    case "LeakyReLU": return try LeakyReLU(config: config)
-    case "PReLU": return try PReLU(config: config)
-    case "ELU": return try ELU(config: config)
-    case "Softmax": return try Softmax(config: config)
-    case "Flatten": return try Flatten(config: config)
-    case "Reshape": return try Reshape(config: config)
-    case "Permute": return try Permute(config: config)
-    case "RepeatVector": return try RepeatVector(config: config)
-    case "Dropout": return try Dropout(config: config)
-    case "Identity": return try Identity(config: config)
-    case "Add": return try Add(config: config)
-    case "Subtract": return try Subtract(config: config)
-    case "Multiply": return try Multiply(config: config)
-    case "Average": return try Average(config: config)
-    case "Maximum": return try Maximum(config: config)
-    case "Minimum": return try Minimum(config: config)
-    case "Concatenate": return try Concatenate(config: config)
-    case "Dot": return try Dot(config: config)
-    case "Sequential": return try Sequential(config: config)
-    case "Functional", "Model": return try Model(functionalConfig: config)
-    case "Lambda":
-        throw KerasError.invalidConfig("Lambda layer \"\(config["name"]?.stringValue ?? "?")\" holds a Swift closure, which a config cannot carry; recreate it with Lambda(config:function:)")
-    default:
-        throw KerasError.invalidConfig("Unknown layer: '\(className)'. Please ensure you are using a keras.layers class that swift-keras implements.")
-    }
+    try layerTable.make(className: className, config: config)
 }
+
+/// A table entry for layer class `type`, keyed by its registered class name.
+private func entry<L: Layer>(_ type: L.Type, aliases: [String] = [], _ make: @escaping @Sendable (Config) throws -> L)
+    -> (String, [String], ObjectFactoryTable<Layer>.Factory) {
+    (type.registeredClassName, aliases, { reader in try make(reader.config) })
+}
+
+/// The built-in layers and models. Each layer's `init(config:)` reads and checks its own keys;
+/// keys it does not know are ignored, as configs written by other Keras versions carry extras.
+let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: [
+    entry(InputLayer.self) { try InputLayer(config: $0) },
+    entry(Dense.self) { try Dense(config: $0) },
+    entry(ActivationLayer.self) { try ActivationLayer(config: $0) },
+    entry(ReLU.self) { try ReLU(config: $0) },
+    entry(LeakyReLU.self) { try LeakyReLU(config: $0) },
+    entry(PReLU.self) { try PReLU(config: $0) },
+    entry(ELU.self) { try ELU(config: $0) },
+    entry(Softmax.self) { try Softmax(config: $0) },
+    entry(Flatten.self) { try Flatten(config: $0) },
+    entry(Reshape.self) { try Reshape(config: $0) },
+    entry(Permute.self) { try Permute(config: $0) },
+    entry(RepeatVector.self) { try RepeatVector(config: $0) },
+    entry(Dropout.self) { try Dropout(config: $0) },
+    entry(Identity.self) { try Identity(config: $0) },
+    entry(Add.self) { try Add(config: $0) },
+    entry(Subtract.self) { try Subtract(config: $0) },
+    entry(Multiply.self) { try Multiply(config: $0) },
+    entry(Average.self) { try Average(config: $0) },
+    entry(Maximum.self) { try Maximum(config: $0) },
+    entry(Minimum.self) { try Minimum(config: $0) },
+    entry(Concatenate.self) { try Concatenate(config: $0) },
+    entry(Dot.self) { try Dot(config: $0) },
+    entry(Sequential.self) { try Sequential(config: $0) },
+    ("Functional", ["Model"], { reader in try Model(functionalConfig: reader.config) }),
+    (Lambda.registeredClassName, [], { reader in
+        throw KerasError.invalidConfig("Lambda layer \"\(reader.config["name"]?.stringValue ?? "?")\" holds a Swift closure, which a config cannot carry; recreate it with Lambda(config:function:)")
+    }),
+], rejectsUnknownKeys: false)

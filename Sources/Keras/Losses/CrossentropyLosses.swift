@@ -44,7 +44,7 @@ public func categoricalCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits
                                     axis: Int = -1) -> Tensor {
     let p = floatPrediction(yPred)
     var t = labels(yTrue, like: p)
-    precondition(t.shape == p.shape, "categorical_crossentropy: y_true shape \(t.shape) and y_pred shape \(p.shape) must match (use sparse_categorical_crossentropy for integer labels)")
+    require(t.shape == p.shape, "categorical_crossentropy: y_true shape \(t.shape) and y_pred shape \(p.shape) must match (use sparse_categorical_crossentropy for integer labels)")
     if labelSmoothing != 0 {
         let classes = Double(p.shape[p.rank - 1])
         t = t * (1 - labelSmoothing) + labelSmoothing / classes
@@ -66,7 +66,7 @@ func sparseCrossentropyWithMask(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bo
     var p = floatPrediction(yPred)
     var t = yTrue
     if t.rank == p.rank && t.shape.last == 1 { t = t.squeezing(axes: [-1]) }
-    precondition(t.shape == Array(p.shape.dropLast()),
+    require(t.shape == Array(p.shape.dropLast()),
                  "sparse_categorical_crossentropy: labels of shape \(yTrue.shape) do not fit predictions of shape \(yPred.shape); expected labels of shape \(Array(p.shape.dropLast())) holding class indices (use categorical_crossentropy for one-hot labels)")
     var valid: Tensor? = nil
     if let ignoreClass {

@@ -1,30 +1,19 @@
+import KerasCore
+
 /// The loss a string names: class names (`"SparseCategoricalCrossentropy"`), function names
-/// (`"sparse_categorical_crossentropy"`) and aliases (`mse`, `mae`, `mape`, `msle`, `kld`, `bce`, …).
+/// (`"sparse_categorical_crossentropy"`) and aliases (`mse`, `mae`, `mape`, `msle`, `kld`, `bce`, …),
+/// with default arguments.
 ///
 /// ```swift
 /// let loss = try lossNamed("sparse_categorical_crossentropy")
 /// ```
+///
+/// - Throws: `KerasError.invalidConfig` for an unknown name.
 public func lossNamed(_ name: String) throws -> any Loss {
-    switch name {
-    case "mean_squared_error", "mse", "MSE", "MeanSquaredError": return MeanSquaredError()
-    case "mean_absolute_error", "mae", "MAE", "MeanAbsoluteError": return MeanAbsoluteError()
-    case "mean_absolute_percentage_error", "mape", "MAPE", "MeanAbsolutePercentageError": return MeanAbsolutePercentageError()
-    case "mean_squared_logarithmic_error", "msle", "MSLE", "MeanSquaredLogarithmicError": return MeanSquaredLogarithmicError()
-    case "huber", "huber_loss", "Huber": return Huber()
-    case "log_cosh", "logcosh", "LogCosh": return LogCosh()
-    case "kl_divergence", "kld", "KLD", "kullback_leibler_divergence", "KLDivergence": return KLDivergence()
-    case "poisson", "Poisson": return Poisson()
-    case "cosine_similarity", "CosineSimilarity": return CosineSimilarity()
-    case "hinge", "Hinge": return Hinge()
-    case "squared_hinge", "SquaredHinge": return SquaredHinge()
-    case "categorical_hinge", "CategoricalHinge": return CategoricalHinge()
-    case "binary_crossentropy", "bce", "BCE", "BinaryCrossentropy": return BinaryCrossentropy()
-    case "binary_focal_crossentropy", "BinaryFocalCrossentropy": return BinaryFocalCrossentropy()
-    case "categorical_crossentropy", "CategoricalCrossentropy": return CategoricalCrossentropy()
-    case "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy": return SparseCategoricalCrossentropy()
-    default:
+    guard let loss = lossTable.make(named: name) else {
         throw KerasError.invalidConfig("Could not interpret loss identifier: '\(name)'; expected a Keras loss name such as 'mse', 'binary_crossentropy' or 'sparse_categorical_crossentropy'")
     }
+    return loss
 }
 
 /// Rebuilds a loss from a name or Keras's serialized form (`{"class_name": "Huber", "config": {…}}`).
@@ -32,51 +21,108 @@ public func lossNamed(_ name: String) throws -> any Loss {
 /// ```swift
 /// let loss = try deserializeLoss(["class_name": "SparseCategoricalCrossentropy", "config": ["from_logits": true]])
 /// ```
+///
+/// - Throws: `KerasError.invalidConfig` naming an unknown class, an unexpected key or a value
+///   of the wrong type or range.
 public func deserializeLoss(_ value: ConfigValue) throws -> any Loss {
-    if let name = value.stringValue { return try lossNamed(name) }
-    guard let className = value["class_name"]?.stringValue else {
-        throw KerasError.invalidConfig("loss: expected a name or {\"class_name\", \"config\"}, received \(value)")
-    }
-    let config = value["config"]?.objectValue ?? [:]
-    var reduction = Reduction.sumOverBatchSize
-    if let r = config["reduction"], r != .null {
-        guard let s = r.stringValue, let parsed = Reduction(rawValue: s) else {
-            throw KerasError.invalidConfig("\(className) config: invalid reduction \(r); expected one of \(Reduction.allCases.map(\.rawValue))")
-        }
-        reduction = parsed
-    }
-    let base = try lossNamed(className)
-    let name = config["name"]?.stringValue ?? base.name
-    func number(_ key: String, _ fallback: Double) -> Double { config[key]?.doubleValue ?? fallback }
-    func flag(_ key: String) -> Bool { config[key]?.boolValue ?? false }
-    switch className {
-    case "MeanSquaredError": return MeanSquaredError(reduction: reduction, name: name)
-    case "MeanAbsoluteError": return MeanAbsoluteError(reduction: reduction, name: name)
-    case "MeanAbsolutePercentageError": return MeanAbsolutePercentageError(reduction: reduction, name: name)
-    case "MeanSquaredLogarithmicError": return MeanSquaredLogarithmicError(reduction: reduction, name: name)
-    case "Huber": return Huber(delta: number("delta", 1), reduction: reduction, name: name)
-    case "LogCosh": return LogCosh(reduction: reduction, name: name)
-    case "KLDivergence": return KLDivergence(reduction: reduction, name: name)
-    case "Poisson": return Poisson(reduction: reduction, name: name)
-    case "CosineSimilarity": return CosineSimilarity(axis: config["axis"]?.intValue ?? -1, reduction: reduction, name: name)
-    case "Hinge": return Hinge(reduction: reduction, name: name)
-    case "SquaredHinge": return SquaredHinge(reduction: reduction, name: name)
-    case "CategoricalHinge": return CategoricalHinge(reduction: reduction, name: name)
-    case "BinaryCrossentropy":
-        return BinaryCrossentropy(fromLogits: flag("from_logits"), labelSmoothing: number("label_smoothing", 0),
-                                  axis: config["axis"]?.intValue ?? -1, reduction: reduction, name: name)
-    case "BinaryFocalCrossentropy":
-        return BinaryFocalCrossentropy(applyClassBalancing: flag("apply_class_balancing"), alpha: number("alpha", 0.25),
-                                       gamma: number("gamma", 2), fromLogits: flag("from_logits"),
-                                       labelSmoothing: number("label_smoothing", 0), axis: config["axis"]?.intValue ?? -1,
-                                       reduction: reduction, name: name)
-    case "CategoricalCrossentropy":
-        return CategoricalCrossentropy(fromLogits: flag("from_logits"), labelSmoothing: number("label_smoothing", 0),
-                                       axis: config["axis"]?.intValue ?? -1, reduction: reduction, name: name)
-    case "SparseCategoricalCrossentropy":
-        return SparseCategoricalCrossentropy(fromLogits: flag("from_logits"), ignoreClass: config["ignore_class"]?.intValue,
-                                             reduction: reduction, name: name)
-    default:
-        throw KerasError.invalidConfig("unknown loss class '\(className)'")
+    try lossTable.deserialize(value)
+}
+
+/// Makes a custom loss class loadable by ``deserializeLoss(_:)`` and ``lossNamed(_:)``
+/// (Keras's `register_keras_serializable`); a registered class replaces a built-in of the same name.
+///
+/// ```swift
+/// registerLoss(className: "ScaledMSE") { config in
+///     LossFunction(name: config["name"]?.stringValue ?? "scaled_mse") { 2 * meanSquaredError($0, $1) }
+/// }
+/// ```
+public func registerLoss(className: String, _ factory: @escaping @Sendable (Config) throws -> any Loss) {
+    lossTable.register(className) { reader in
+        reader.acceptAllKeys()
+        return try factory(reader.config)
     }
 }
+
+/// The keys every loss takes: `name` (default: the class's), `reduction`, and `dtype` (ignored:
+/// losses compute in the prediction's dtype).
+private struct LossBase {
+    var name: String
+    var reduction: Reduction
+}
+
+/// A table entry for `L`, keyed by its class name; `make` reads the class's own keys.
+private func entry<L: Loss>(_ prototype: L, aliases: [String],
+                            _ make: @escaping @Sendable (inout ObjectConfigReader, LossBase) throws -> L)
+    -> (String, [String], ObjectFactoryTable<any Loss>.Factory) {
+    let defaultName = prototype.name
+    return (L.className, aliases, { reader in
+        let base = LossBase(name: try reader.optionalString("name") ?? defaultName,
+                            reduction: try reader.choice("reduction", default: .sumOverBatchSize, allowed: Reduction.allCases))
+        _ = reader.value("dtype")
+        return try make(&reader, base)
+    })
+}
+
+extension ObjectConfigReader {
+    /// A finite number (label smoothing, focal parameters, Huber's delta).
+    mutating func finite(_ key: String, default defaultValue: Double) throws -> Double {
+        let d = try double(key, default: defaultValue)
+        guard d.isFinite else { throw mismatch(key, "a finite number", .double(d)) }
+        return d
+    }
+
+    /// A label-smoothing factor in [0, 1].
+    mutating func labelSmoothing() throws -> Double {
+        let d = try double("label_smoothing", default: 0)
+        guard d >= 0 && d <= 1 else { throw mismatch("label_smoothing", "a float in [0, 1]", .double(d)) }
+        return d
+    }
+}
+
+/// Class names, function names and Keras's aliases.
+private let lossTable = ObjectFactoryTable<any Loss>(kind: "loss", entries: [
+    entry(MeanSquaredError(), aliases: ["mean_squared_error", "mse", "MSE"]) { _, b in
+        MeanSquaredError(reduction: b.reduction, name: b.name)
+    },
+    entry(MeanAbsoluteError(), aliases: ["mean_absolute_error", "mae", "MAE"]) { _, b in
+        MeanAbsoluteError(reduction: b.reduction, name: b.name)
+    },
+    entry(MeanAbsolutePercentageError(), aliases: ["mean_absolute_percentage_error", "mape", "MAPE"]) { _, b in
+        MeanAbsolutePercentageError(reduction: b.reduction, name: b.name)
+    },
+    entry(MeanSquaredLogarithmicError(), aliases: ["mean_squared_logarithmic_error", "msle", "MSLE"]) { _, b in
+        MeanSquaredLogarithmicError(reduction: b.reduction, name: b.name)
+    },
+    entry(Huber(), aliases: ["huber", "huber_loss"]) { r, b in
+        Huber(delta: try r.finite("delta", default: 1), reduction: b.reduction, name: b.name)
+    },
+    entry(LogCosh(), aliases: ["log_cosh", "logcosh"]) { _, b in LogCosh(reduction: b.reduction, name: b.name) },
+    entry(KLDivergence(), aliases: ["kl_divergence", "kld", "KLD", "kullback_leibler_divergence"]) { _, b in
+        KLDivergence(reduction: b.reduction, name: b.name)
+    },
+    entry(Poisson(), aliases: ["poisson"]) { _, b in Poisson(reduction: b.reduction, name: b.name) },
+    entry(CosineSimilarity(), aliases: ["cosine_similarity"]) { r, b in
+        CosineSimilarity(axis: try r.int("axis", default: -1), reduction: b.reduction, name: b.name)
+    },
+    entry(Hinge(), aliases: ["hinge"]) { _, b in Hinge(reduction: b.reduction, name: b.name) },
+    entry(SquaredHinge(), aliases: ["squared_hinge"]) { _, b in SquaredHinge(reduction: b.reduction, name: b.name) },
+    entry(CategoricalHinge(), aliases: ["categorical_hinge"]) { _, b in CategoricalHinge(reduction: b.reduction, name: b.name) },
+    entry(BinaryCrossentropy(), aliases: ["binary_crossentropy", "bce", "BCE"]) { r, b in
+        BinaryCrossentropy(fromLogits: try r.bool("from_logits", default: false), labelSmoothing: try r.labelSmoothing(),
+                           axis: try r.int("axis", default: -1), reduction: b.reduction, name: b.name)
+    },
+    entry(BinaryFocalCrossentropy(), aliases: ["binary_focal_crossentropy"]) { r, b in
+        BinaryFocalCrossentropy(applyClassBalancing: try r.bool("apply_class_balancing", default: false),
+                                alpha: try r.finite("alpha", default: 0.25), gamma: try r.finite("gamma", default: 2),
+                                fromLogits: try r.bool("from_logits", default: false), labelSmoothing: try r.labelSmoothing(),
+                                axis: try r.int("axis", default: -1), reduction: b.reduction, name: b.name)
+    },
+    entry(CategoricalCrossentropy(), aliases: ["categorical_crossentropy"]) { r, b in
+        CategoricalCrossentropy(fromLogits: try r.bool("from_logits", default: false), labelSmoothing: try r.labelSmoothing(),
+                                axis: try r.int("axis", default: -1), reduction: b.reduction, name: b.name)
+    },
+    entry(SparseCategoricalCrossentropy(), aliases: ["sparse_categorical_crossentropy"]) { r, b in
+        SparseCategoricalCrossentropy(fromLogits: try r.bool("from_logits", default: false),
+                                      ignoreClass: try r.optionalInt("ignore_class"), reduction: b.reduction, name: b.name)
+    },
+])

@@ -2,13 +2,16 @@
 ///
 /// `"accuracy"`/`"acc"` (and `"crossentropy"`/`"ce"`) pick the binary form when the prediction's
 /// last dimension is 1, the sparse form when `yTrue` has lower rank than `yPred` or a last
-/// dimension of 1 (with `yPred`'s above 1), else the categorical form; the metric keeps the name
-/// it was asked by. Other names: class names (`"AUC"`), snake case (`"mean_absolute_error"`) and
-/// the aliases `mse`, `mae`, `mape`, `msle`, `bce`.
+/// dimension of 1 (with `yPred`'s above 1), else the categorical form; without shapes, the form
+/// of the loss `lossName` names (sparse or binary cross-entropy). The metric keeps the name it
+/// was asked by. Other names: class names (`"AUC"`), snake case (`"mean_absolute_error"`) and the
+/// aliases `mse`, `mae`, `mape`, `msle`, `bce`.
 ///
 /// ```swift
 /// let m = try metricNamed("accuracy", yTrueShape: [32], yPredShape: [32, 10])   // SparseCategoricalAccuracy
 /// ```
+///
+/// - Throws: `KerasError.invalidConfig` for an unknown name.
 public func metricNamed(_ name: String, yTrueShape: [Int]? = nil, yPredShape: [Int]? = nil, lossName: String? = nil) throws -> Metric {
     let lowered = name.lowercased()
     if ["accuracy", "acc", "crossentropy", "ce"].contains(lowered) {
@@ -16,10 +19,9 @@ public func metricNamed(_ name: String, yTrueShape: [Int]? = nil, yPredShape: [I
         if let t = yTrueShape, let p = yPredShape, let pLast = p.last {
             isBinary = pLast == 1
             isSparse = t.count < p.count || (t.last == 1 && pLast > 1)
-        } else if let lossName {
-            // Without shapes, infer from the loss (sparse/binary/categorical cross-entropy).
-            isSparse = lossName.contains("sparse")
-            isBinary = !isSparse && (lossName.contains("binary") || lossName == "bce")
+        } else if let loss = lossName.flatMap({ try? lossNamed($0) }) {
+            isSparse = loss is SparseCategoricalCrossentropy
+            isBinary = loss is BinaryCrossentropy || loss is BinaryFocalCrossentropy
         }
         if lowered == "accuracy" || lowered == "acc" {
             if isBinary { return BinaryAccuracy(name: name) }
@@ -30,38 +32,7 @@ public func metricNamed(_ name: String, yTrueShape: [Int]? = nil, yPredShape: [I
         if isSparse { return Metrics.SparseCategoricalCrossentropy(name: name) }
         return Metrics.CategoricalCrossentropy(name: name)
     }
-    let metric: Metric
-    switch name {
-    case "Mean", "mean": metric = Mean()
-    case "Sum", "sum": metric = Sum()
-    case "Accuracy": metric = Accuracy()
-    case "BinaryAccuracy", "binary_accuracy": metric = BinaryAccuracy()
-    case "CategoricalAccuracy", "categorical_accuracy": metric = CategoricalAccuracy()
-    case "SparseCategoricalAccuracy", "sparse_categorical_accuracy": metric = SparseCategoricalAccuracy()
-    case "TopKCategoricalAccuracy", "top_k_categorical_accuracy": metric = TopKCategoricalAccuracy()
-    case "SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy": metric = SparseTopKCategoricalAccuracy()
-    case "Precision", "precision": metric = Precision()
-    case "Recall", "recall": metric = Recall()
-    case "AUC", "auc": metric = AUC()
-    case "F1Score", "f1_score": metric = F1Score()
-    case "FBetaScore", "f_beta_score", "fbeta_score": metric = FBetaScore()
-    case "MeanSquaredError", "mean_squared_error", "mse", "MSE": metric = Metrics.MeanSquaredError()
-    case "MeanAbsoluteError", "mean_absolute_error", "mae", "MAE": metric = Metrics.MeanAbsoluteError()
-    case "MeanAbsolutePercentageError", "mean_absolute_percentage_error", "mape", "MAPE": metric = Metrics.MeanAbsolutePercentageError()
-    case "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error", "msle", "MSLE": metric = Metrics.MeanSquaredLogarithmicError()
-    case "RootMeanSquaredError", "root_mean_squared_error": metric = RootMeanSquaredError()
-    case "R2Score", "r2_score": metric = R2Score()
-    case "CosineSimilarity", "cosine_similarity": metric = Metrics.CosineSimilarity()
-    case "LogCoshError", "log_cosh_error", "logcosh": metric = LogCoshError()
-    case "BinaryCrossentropy", "binary_crossentropy", "bce", "BCE": metric = Metrics.BinaryCrossentropy()
-    case "CategoricalCrossentropy", "categorical_crossentropy": metric = Metrics.CategoricalCrossentropy()
-    case "SparseCategoricalCrossentropy", "sparse_categorical_crossentropy": metric = Metrics.SparseCategoricalCrossentropy()
-    case "KLDivergence", "kl_divergence", "kld", "KLD": metric = Metrics.KLDivergence()
-    case "Poisson", "poisson": metric = Metrics.Poisson()
-    case "Hinge", "hinge": metric = Metrics.Hinge()
-    case "SquaredHinge", "squared_hinge": metric = Metrics.SquaredHinge()
-    case "CategoricalHinge", "categorical_hinge": metric = Metrics.CategoricalHinge()
-    default:
+    guard let metric = metricTable.make(named: name) else {
         throw KerasError.invalidConfig("Could not interpret metric identifier: '\(name)'; expected a Keras metric name such as 'accuracy', 'mae' or 'AUC'")
     }
     // compile() names a string-resolved metric by the string it was given.
@@ -74,56 +45,159 @@ public func metricNamed(_ name: String, yTrueShape: [Int]? = nil, yPredShape: [I
 /// ```swift
 /// let m = try deserializeMetric(["class_name": "BinaryAccuracy", "config": ["threshold": 0.7]])
 /// ```
+///
+/// - Throws: `KerasError.invalidConfig` naming an unknown class, an unexpected key, a value of
+///   the wrong type or range, or an option swift-keras does not implement.
 public func deserializeMetric(_ value: ConfigValue) throws -> Metric {
     if let name = value.stringValue { return try metricNamed(name) }
-    guard let className = value["class_name"]?.stringValue else {
-        throw KerasError.invalidConfig("metric: expected a name or {\"class_name\", \"config\"}, received \(value)")
-    }
-    let config = value["config"]?.objectValue ?? [:]
-    func number(_ key: String) -> Double? { config[key]?.doubleValue }
-    func flag(_ key: String) -> Bool { config[key]?.boolValue ?? false }
-    let metric: Metric
-    switch className {
-    case "Accuracy": metric = Accuracy()
-    case "BinaryAccuracy": metric = BinaryAccuracy(threshold: number("threshold") ?? 0.5)
-    case "TopKCategoricalAccuracy": metric = TopKCategoricalAccuracy(k: config["k"]?.intValue ?? 5)
-    case "SparseTopKCategoricalAccuracy": metric = SparseTopKCategoricalAccuracy(k: config["k"]?.intValue ?? 5)
-    case "Precision", "Recall":
-        for key in ["top_k", "class_id"] where config[key] != nil && config[key] != .null {
-            throw KerasError.invalidConfig("\(className) config: '\(key)' is not supported; expected null, received \(config[key]!)")
-        }
-        let thresholds = config["thresholds"] ?? .null
-        if let list = thresholds.arrayValue {
-            let values = list.compactMap(\.doubleValue)
-            metric = className == "Precision" ? Precision(thresholds: values) : Recall(thresholds: values)
-        } else {
-            metric = className == "Precision" ? Precision(thresholds: thresholds.doubleValue) : Recall(thresholds: thresholds.doubleValue)
-        }
-    case "AUC":
-        if config["multi_label"]?.boolValue == true || (config["summation_method"]?.stringValue ?? "interpolation") != "interpolation" {
-            throw KerasError.invalidConfig("AUC config: only multi_label=false with summation_method='interpolation' is supported, received \(value)")
-        }
-        let curve = AUC.Curve(rawValue: config["curve"]?.stringValue ?? "ROC")
-        guard let curve else { throw KerasError.invalidConfig("AUC config: invalid curve \(config["curve"]!); expected 'ROC' or 'PR'") }
-        metric = AUC(numThresholds: config["num_thresholds"]?.intValue ?? 200, curve: curve, fromLogits: flag("from_logits"))
-    case "F1Score", "FBetaScore":
-        let average = config["average"]?.stringValue.flatMap(FBetaScore.Average.init(rawValue:))
-        metric = className == "F1Score" ? F1Score(average: average, threshold: number("threshold"))
-            : FBetaScore(average: average, beta: number("beta") ?? 1, threshold: number("threshold"))
-    case "R2Score":
-        let aggregation = config["class_aggregation"].flatMap { $0.stringValue }.flatMap(R2Score.ClassAggregation.init(rawValue:))
-        metric = R2Score(classAggregation: config["class_aggregation"] == .null ? nil : aggregation ?? .uniformAverage,
-                         numRegressors: config["num_regressors"]?.intValue ?? 0)
-    case "BinaryCrossentropy":
-        metric = Metrics.BinaryCrossentropy(fromLogits: flag("from_logits"), labelSmoothing: number("label_smoothing") ?? 0)
-    case "CategoricalCrossentropy":
-        metric = Metrics.CategoricalCrossentropy(fromLogits: flag("from_logits"), labelSmoothing: number("label_smoothing") ?? 0,
-                                                 axis: config["axis"]?.intValue ?? -1)
-    case "SparseCategoricalCrossentropy":
-        metric = Metrics.SparseCategoricalCrossentropy(fromLogits: flag("from_logits"), ignoreClass: config["ignore_class"]?.intValue)
-    default:
-        metric = try metricNamed(className)
-    }
-    if let name = config["name"]?.stringValue { metric.name = name }
-    return metric
+    return try metricTable.deserialize(value)
 }
+
+/// Makes a custom metric class loadable by ``deserializeMetric(_:)`` and ``metricNamed(_:yTrueShape:yPredShape:lossName:)``
+/// (Keras's `register_keras_serializable`); a registered class replaces a built-in of the same name.
+///
+/// ```swift
+/// registerMetric(className: "MaxError") { config in MaxError(name: config["name"]?.stringValue ?? "max_error") }
+/// ```
+public func registerMetric(className: String, _ factory: @escaping @Sendable (Config) throws -> Metric) {
+    metricTable.register(className) { reader in
+        reader.acceptAllKeys()
+        return try factory(reader.config)
+    }
+}
+
+/// AUC keeps four arrays of `num_thresholds` counts; a config may not ask for more.
+private let maxAUCThresholds = 1 << 20
+
+/// A table entry keyed by the class name the metric serializes under (read from a default
+/// instance, so the two cannot disagree); `make` reads the class's own keys, and every metric
+/// takes `name` and `dtype` (metrics accumulate in float32).
+private func entry(aliases: [String] = [], _ make: @escaping @Sendable (inout ObjectConfigReader) throws -> Metric)
+    -> (String, [String], ObjectFactoryTable<Metric>.Factory) {
+    var defaults = ObjectConfigReader(className: "Metric", config: [:])
+    guard let prototype = try? make(&defaults) else { fatalError("metric registry: a metric factory rejects its defaults") }
+    return (prototype.className, aliases, { reader in
+        let name = try reader.optionalString("name")
+        _ = reader.value("dtype")
+        let metric = try make(&reader)
+        if let name { metric.name = name }
+        return metric
+    })
+}
+
+extension ObjectConfigReader {
+    /// A number in [0, 1] (a decision threshold), or `nil` when absent or `null`.
+    mutating func unitInterval(_ key: String) throws -> Double? {
+        guard let d = try optionalDouble(key) else { return nil }
+        guard d >= 0 && d <= 1 else { throw mismatch(key, "a float in [0, 1]", .double(d)) }
+        return d
+    }
+
+    /// Throws unless `key` is absent or `null`: an option swift-keras does not implement.
+    mutating func unsupported(_ key: String, allowing allowed: ConfigValue = .null) throws {
+        guard let v = value(key), !v.isNull, v != allowed else { return }
+        throw KerasError.invalidConfig("\(className): \"\(key)\" is not supported; expected \(allowed == .null ? "null" : allowed.description), received \(v)")
+    }
+
+    /// A positive integer `k` (top-k metrics).
+    mutating func positiveInt(_ key: String, default defaultValue: Int) throws -> Int {
+        let k = try int(key, default: defaultValue)
+        guard k > 0 else { throw mismatch(key, "a positive integer", .int(k)) }
+        return k
+    }
+
+    /// Confusion-metric `thresholds`: one float or a non-empty list, each in [0, 1].
+    mutating func thresholds() throws -> (single: Double?, list: [Double]?) {
+        guard let v = value("thresholds"), !v.isNull else { return (nil, nil) }
+        if let d = v.doubleValue, d >= 0 && d <= 1 { return (d, nil) }
+        if let list = v.arrayValue?.map(\.doubleValue), !list.isEmpty, list.allSatisfy({ $0.map { $0 >= 0 && $0 <= 1 } ?? false }) {
+            return (nil, list.map { $0! })
+        }
+        throw mismatch("thresholds", "a float in [0, 1] or a non-empty list of them", v)
+    }
+}
+
+/// Class names, snake-case names and Keras's aliases (the shape-dependent `accuracy`/`crossentropy`
+/// are resolved by ``metricNamed(_:yTrueShape:yPredShape:lossName:)``).
+private let metricTable = ObjectFactoryTable<Metric>(kind: "metric", entries: [
+    entry(aliases: ["mean"]) { _ in Mean() },
+    entry(aliases: ["sum"]) { _ in Sum() },
+    entry { _ in Accuracy() },
+    entry(aliases: ["binary_accuracy"]) { r in BinaryAccuracy(threshold: try r.unitInterval("threshold") ?? 0.5) },
+    entry(aliases: ["categorical_accuracy"]) { _ in CategoricalAccuracy() },
+    entry(aliases: ["sparse_categorical_accuracy"]) { _ in SparseCategoricalAccuracy() },
+    entry(aliases: ["top_k_categorical_accuracy"]) { r in TopKCategoricalAccuracy(k: try r.positiveInt("k", default: 5)) },
+    entry(aliases: ["sparse_top_k_categorical_accuracy"]) { r in
+        SparseTopKCategoricalAccuracy(k: try r.positiveInt("k", default: 5))
+    },
+    entry(aliases: ["precision"]) { r in
+        try r.unsupported("top_k")
+        try r.unsupported("class_id")
+        let (single, list) = try r.thresholds()
+        return list.map { Precision(thresholds: $0) } ?? Precision(thresholds: single)
+    },
+    entry(aliases: ["recall"]) { r in
+        try r.unsupported("top_k")
+        try r.unsupported("class_id")
+        let (single, list) = try r.thresholds()
+        return list.map { Recall(thresholds: $0) } ?? Recall(thresholds: single)
+    },
+    entry(aliases: ["auc"]) { r in
+        try r.unsupported("multi_label", allowing: false)
+        try r.unsupported("summation_method", allowing: "interpolation")
+        try r.unsupported("num_labels")
+        try r.unsupported("label_weights")
+        let numThresholds = try r.int("num_thresholds", default: 200)
+        guard numThresholds > 1 && numThresholds <= maxAUCThresholds else {
+            throw r.mismatch("num_thresholds", "an integer in 2…\(maxAUCThresholds)", .int(numThresholds))
+        }
+        return AUC(numThresholds: numThresholds, curve: try r.choice("curve", default: .roc, allowed: [.roc, .pr]),
+                   fromLogits: try r.bool("from_logits", default: false))
+    },
+    entry(aliases: ["f1_score"]) { r in
+        F1Score(average: try r.optionalChoice("average", allowed: [.micro, .macro, .weighted]),
+                threshold: try r.unitInterval("threshold"))
+    },
+    entry(aliases: ["f_beta_score", "fbeta_score"]) { r in
+        let average: FBetaScore.Average? = try r.optionalChoice("average", allowed: [.micro, .macro, .weighted])
+        let beta = try r.double("beta", default: 1)
+        guard beta > 0 && beta.isFinite else { throw r.mismatch("beta", "a positive float", .double(beta)) }
+        return FBetaScore(average: average, beta: beta, threshold: try r.unitInterval("threshold"))
+    },
+    entry(aliases: ["mean_squared_error", "mse", "MSE"]) { _ in Metrics.MeanSquaredError() },
+    entry(aliases: ["mean_absolute_error", "mae", "MAE"]) { _ in Metrics.MeanAbsoluteError() },
+    entry(aliases: ["mean_absolute_percentage_error", "mape", "MAPE"]) { _ in Metrics.MeanAbsolutePercentageError() },
+    entry(aliases: ["mean_squared_logarithmic_error", "msle", "MSLE"]) { _ in Metrics.MeanSquaredLogarithmicError() },
+    entry(aliases: ["root_mean_squared_error"]) { _ in RootMeanSquaredError() },
+    entry(aliases: ["r2_score"]) { r in
+        // Keras writes `"class_aggregation": null` for no aggregation; absent means the default.
+        let aggregation: R2Score.ClassAggregation? = r.config["class_aggregation"] == .null ? nil
+            : try r.choice("class_aggregation", default: .uniformAverage, allowed: [.uniformAverage, .varianceWeightedAverage])
+        _ = r.value("class_aggregation")
+        let numRegressors = try r.int("num_regressors", default: 0)
+        guard numRegressors >= 0 else { throw r.mismatch("num_regressors", "a non-negative integer", .int(numRegressors)) }
+        return R2Score(classAggregation: aggregation, numRegressors: numRegressors)
+    },
+    entry(aliases: ["cosine_similarity"]) { r in
+        try r.unsupported("axis", allowing: -1)
+        return Metrics.CosineSimilarity()
+    },
+    entry(aliases: ["log_cosh_error", "logcosh"]) { _ in LogCoshError() },
+    entry(aliases: ["binary_crossentropy", "bce", "BCE"]) { r in
+        Metrics.BinaryCrossentropy(fromLogits: try r.bool("from_logits", default: false), labelSmoothing: try r.labelSmoothing())
+    },
+    entry(aliases: ["categorical_crossentropy"]) { r in
+        Metrics.CategoricalCrossentropy(fromLogits: try r.bool("from_logits", default: false), labelSmoothing: try r.labelSmoothing(),
+                                        axis: try r.int("axis", default: -1))
+    },
+    entry(aliases: ["sparse_categorical_crossentropy"]) { r in
+        try r.unsupported("axis", allowing: -1)
+        return Metrics.SparseCategoricalCrossentropy(fromLogits: try r.bool("from_logits", default: false),
+                                                     ignoreClass: try r.optionalInt("ignore_class"))
+    },
+    entry(aliases: ["kl_divergence", "kld", "KLD"]) { _ in Metrics.KLDivergence() },
+    entry(aliases: ["poisson"]) { _ in Metrics.Poisson() },
+    entry(aliases: ["hinge"]) { _ in Metrics.Hinge() },
+    entry(aliases: ["squared_hinge"]) { _ in Metrics.SquaredHinge() },
+    entry(aliases: ["categorical_hinge"]) { _ in Metrics.CategoricalHinge() },
+])

@@ -27,16 +27,53 @@ open class Sequential: Model, @unchecked Sendable {
 
     public init(_ layers: [Layer] = [], name: String? = nil, trainable: Bool = true) {
         super.init(name: name, trainable: trainable)
-        for layer in layers { add(layer, rebuild: false) }
+        for layer in layers {
+            if let error = append(layer) { fatalError(error.description) }
+        }
         noteRebuild()
     }
 
     /// Recreates a model from Keras's Sequential config (`{name, layers, build_input_shape}`).
+    ///
+    /// ```swift
+    /// let copy = try Sequential(config: model.getConfig())
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` for malformed layer entries, an ``InputLayer`` that is
+    ///   not first, layers that cannot take the previous layer's output, or a malformed
+    ///   `build_input_shape`.
     public convenience init(config: Config) throws {
-        self.init(name: config["name"]?.stringValue, trainable: config["trainable"]?.boolValue ?? true)
-        for entry in config["layers"]?.arrayValue ?? [] { add(try deserializeLayer(entry), rebuild: false) }
+        var r = ObjectConfigReader(layer: Sequential.self, config: config)
+        let base = try r.layerBase()
+        let entries = try r.nested("layers") { value -> [ConfigValue] in
+            guard let value, !value.isNull else { return [] }
+            guard let list = value.arrayValue else {
+                throw KerasError.invalidConfig("expected a list of serialized layers, received \(value)")
+            }
+            return list
+        }
+        let buildShape = try r.optionalShape("build_input_shape")
+        self.init(name: base.name, trainable: base.trainable)
+        for (i, entry) in entries.enumerated() {
+            let layer = try deserializeLayer(entry)
+            if let error = append(layer) {
+                throw KerasError.invalidConfig("Sequential model \"\(name)\": layer \(i) (\"\(layer.name)\"): \(error)")
+            }
+        }
         noteRebuild()
-        if !built, let shape = config["build_input_shape"]?.shapeValue { build(inputShape: shape) }
+        if !built, let buildShape {
+            do { try buildChecked(buildShape) } catch {
+                throw KerasError.invalidConfig("Sequential model \"\(name)\": build_input_shape \(formatShape(buildShape)): \(error)")
+            }
+        }
+    }
+
+    /// Builds for inputs of `inputShape` like ``build(_:)``, but throws the first layer's
+    /// refusal instead of stopping (for shapes read from a config).
+    func buildChecked(_ inputShape: [Int?]) throws {
+        guard !built else { return }
+        if let error = propagate(inputShape, building: true).error { throw error }
+        build(inputShape: inputShape)
     }
 
     open override class var registeredClassName: String { "Sequential" }
@@ -45,27 +82,32 @@ open class Sequential: Model, @unchecked Sendable {
     /// Appends a layer; an ``InputLayer`` is accepted only first. If the input shape is known,
     /// the new layer is built at once (it stops with Keras's message if it cannot take the
     /// current output shape).
-    public func add(_ layer: Layer) { add(layer, rebuild: true) }
+    public func add(_ layer: Layer) {
+        if let error = append(layer) { fatalError(error.description) }
+        if inputLayer != nil && !(layer is InputLayer) { noteRebuild() }
+    }
 
-    private func add(_ layer: Layer, rebuild: Bool) {
+    /// Appends `layer`, or returns why it cannot be appended (leaving the model unchanged).
+    private func append(_ layer: Layer) -> KerasError? {
         if let input = layer as? InputLayer {
-            precondition(stack.isEmpty && inputLayer == nil,
-                         "Sequential model \"\(name)\": an InputLayer can only be added first (it already has \(stack.count) layer(s))")
+            guard stack.isEmpty && inputLayer == nil else {
+                return .invalidArgument("Sequential model \"\(name)\": an InputLayer can only be added first (it already has \(stack.count) layer(s))")
+            }
             inputLayer = input
             built = true
             buildShapes = [input.batchShape]
-            return
+            return nil
         }
-        precondition(!stack.contains { $0 === layer },
-                     "Sequential model \"\(name)\" already contains layer \"\(layer.name)\"")
-        stack.append(layer)
+        guard !stack.contains(where: { $0 === layer }) else {
+            return .invalidArgument("Sequential model \"\(name)\" already contains layer \"\(layer.name)\"")
+        }
         if let inputLayer {
-            let previous = symbolicOutputs.last ?? inputLayer.outputTensor!
-            let output = layer(previous)
-            if let error = output.error { stack.removeLast(); preconditionFailure(error.description) }
+            let output = layer(symbolicOutputs.last ?? inputLayer.outputTensor!)
+            if let error = output.error { return error }
             symbolicOutputs.append(output)
-            if rebuild { noteRebuild() }
         }
+        stack.append(layer)
+        return nil
     }
 
     /// Keras rebuilds a hidden functional model after each change once the input is known, which
@@ -77,7 +119,7 @@ open class Sequential: Model, @unchecked Sendable {
     /// Adds the input layer behind a symbolic tensor from ``Input(shape:batchSize:name:dtype:)``.
     public func add(_ input: KerasTensor) {
         guard let layer = input.sourceLayer as? InputLayer else {
-            preconditionFailure("Sequential.add: only the output of Input(shape:) or a Layer can be added, received \(input)")
+            fatalError("Sequential.add: only the output of Input(shape:) or a Layer can be added, received \(input)")
         }
         add(layer)
     }
@@ -85,7 +127,7 @@ open class Sequential: Model, @unchecked Sendable {
     /// Removes and returns the last layer.
     @discardableResult
     public func pop() -> Layer {
-        precondition(!stack.isEmpty, "There are no layers in the model \"\(name)\".")
+        require(!stack.isEmpty, "There are no layers in the model \"\(name)\".")
         if !symbolicOutputs.isEmpty { symbolicOutputs.removeLast() }
         let layer = stack.removeLast()
         noteRebuild()
@@ -96,7 +138,7 @@ open class Sequential: Model, @unchecked Sendable {
     /// put in front and every layer is called on its output, stopping with Keras's message at the
     /// first layer that cannot take its input.
     open override func build(inputShapes: [[Int?]]) {
-        precondition(inputShapes.count == 1, "Sequential model \"\(name)\" takes one input, received \(inputShapes.count)")
+        require(inputShapes.count == 1, "Sequential model \"\(name)\" takes one input, received \(inputShapes.count)")
         guard inputLayer == nil else { return }
         let shape = inputShapes[0]
         let input = InputLayer(shape: Array(shape.dropFirst()), batchSize: shape.first ?? nil, dtype: dtype)
@@ -105,7 +147,7 @@ open class Sequential: Model, @unchecked Sendable {
         var current = input.outputTensor!
         for layer in stack {
             current = layer(current)
-            if let error = current.error { preconditionFailure(error.description) }
+            if let error = current.error { fatalError(error.description) }
             symbolicOutputs.append(current)
         }
         noteRebuild()
@@ -128,7 +170,10 @@ open class Sequential: Model, @unchecked Sendable {
         guard inputShapes.count == 1 else {
             return .incompatibleInput(layer: name, message: "Sequential model \"\(name)\" takes one input, received \(inputShapes.count)")
         }
-        return propagate(inputShapes[0], building: false).error
+        // An unbuilt layer can only be checked by building it (its output shape may need its
+        // weights), so a model that is not built yet builds its layers here, as the call that
+        // follows would; a layer that cannot take its input is then an error, not a stop.
+        return propagate(inputShapes[0], building: !built).error
     }
 
     open override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] {
@@ -144,7 +189,7 @@ open class Sequential: Model, @unchecked Sendable {
     }
 
     open override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
-        precondition(inputs.count == 1, "Sequential model \"\(name)\" takes one input, received \(inputs.count)")
+        require(inputs.count == 1, "Sequential model \"\(name)\" takes one input, received \(inputs.count)")
         return [call(inputs[0], training: training)]
     }
 

@@ -14,7 +14,7 @@ public struct L1: Regularizer {
     public let l1: Double
 
     public init(l1: Double = 0.01) {
-        precondition(l1.isFinite && l1 >= 0, "L1: expected a non-negative float, received l1=\(l1)")
+        requireValid { try validateFactor(l1, "l1", of: "L1") }
         self.l1 = Double(Float(l1))
     }
 
@@ -33,7 +33,7 @@ public struct L2: Regularizer {
     public let l2: Double
 
     public init(l2: Double = 0.01) {
-        precondition(l2.isFinite && l2 >= 0, "L2: expected a non-negative float, received l2=\(l2)")
+        requireValid { try validateFactor(l2, "l2", of: "L2") }
         self.l2 = l2
     }
 
@@ -53,8 +53,10 @@ public struct L1L2: Regularizer {
     public let l2: Double
 
     public init(l1: Double = 0, l2: Double = 0) {
-        precondition(l1.isFinite && l1 >= 0, "L1L2: expected a non-negative float, received l1=\(l1)")
-        precondition(l2.isFinite && l2 >= 0, "L1L2: expected a non-negative float, received l2=\(l2)")
+        requireValid {
+            try validateFactor(l1, "l1", of: "L1L2")
+            try validateFactor(l2, "l2", of: "L1L2")
+        }
         self.l1 = l1
         self.l2 = l2
     }
@@ -67,4 +69,9 @@ public struct L1L2: Regularizer {
     }
 
     public func getConfig() -> Config { ["l1": .double(l1), "l2": .double(l2)] }
+}
+
+/// Keras's `validate_float_arg`: a regularization factor is a finite, non-negative float.
+func validateFactor(_ value: Double, _ key: String, of className: String) throws {
+    try ensure(value.isFinite && value >= 0, "\(className): Invalid value for argument \(key): expected a non-negative float. Received: \(key)=\(value)")
 }

@@ -1,16 +1,13 @@
 import KerasCore
 
-private typealias RegularizerFactory = @Sendable (inout ObjectConfigReader) throws -> any Regularizer
-
 /// Class names and their aliases (`l1l2` is Keras's own snake-case key; `l1_l2` its API name).
-private let regularizerFactories: [String: RegularizerFactory] = {
-    let l1: RegularizerFactory = { r in L1(l1: try r.nonNegative("l1", default: 0.01)) }
-    let l2: RegularizerFactory = { r in L2(l2: try r.nonNegative("l2", default: 0.01)) }
-    let l1l2: RegularizerFactory = { r in
+private let regularizerTable = ObjectFactoryTable<any Regularizer>(kind: "regularizer", entries: [
+    (L1.className, ["l1"], { r in L1(l1: try r.nonNegative("l1", default: 0.01)) }),
+    (L2.className, ["l2"], { r in L2(l2: try r.nonNegative("l2", default: 0.01)) }),
+    (L1L2.className, ["l1l2", "l1_l2"], { r in
         L1L2(l1: try r.nonNegative("l1", default: 0), l2: try r.nonNegative("l2", default: 0))
-    }
-    return ["L1": l1, "l1": l1, "L2": l2, "l2": l2, "L1L2": l1l2, "l1l2": l1l2, "l1_l2": l1l2]
-}()
+    }),
+])
 
 /// The regularizer a string names, with default arguments (`keras.regularizers.get("l2")`);
 /// `nil` for unknown names.
@@ -33,5 +30,3 @@ public func regularizer(named name: String) -> (any Regularizer)? {
 public func deserializeRegularizer(_ value: ConfigValue) throws -> any Regularizer {
     try regularizerTable.deserialize(value)
 }
-
-private let regularizerTable = ObjectFactoryTable<any Regularizer>(kind: "regularizer", factories: regularizerFactories)

@@ -5,13 +5,19 @@ import KerasCore
 /// The result is floating point (integer input becomes `float32`).
 ///
 /// ```swift
-/// normalize(Tensor([[3.0, 4.0], [0.0, 0.0]]))   // [[0.6, 0.8], [0, 0]]
-/// normalize(Tensor([[1.0, 3.0]]), order: 1)     // [[0.25, 0.75]]
+/// try normalize(Tensor([[3.0, 4.0], [0.0, 0.0]]))   // [[0.6, 0.8], [0, 0]]
+/// try normalize(Tensor([[1.0, 3.0]]), order: 1)     // [[0.25, 0.75]]
 /// ```
-public func normalize(_ x: Tensor, axis: Int = -1, order: Int = 2) -> Tensor {
-    precondition(order >= 1, "normalize: order must be an integer >= 1, got \(order)")
+///
+/// - Throws: `KerasError.invalidArgument` naming the function for an `order` below 1 or an
+///   `axis` outside the input's rank.
+public func normalize(_ x: Tensor, axis: Int = -1, order: Int = 2) throws -> Tensor {
+    guard order >= 1 else { throw KerasError.invalidArgument("normalize: order must be an integer >= 1, received \(order)") }
     let x = x.dtype.isFloatingPoint ? x : x.cast(to: .float32)
     let input = x.rank == 0 ? x.reshaped(to: [1]) : x
+    guard axis >= -input.rank && axis < input.rank else {
+        throw KerasError.invalidArgument("normalize: axis \(axis) is out of bounds for an input of shape \(formatShape(x.shape))")
+    }
     let magnitudes = input.abs()
     let norm: Tensor
     switch order {

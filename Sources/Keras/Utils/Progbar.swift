@@ -65,7 +65,7 @@ public final class Progbar {
                 isInteractive: Bool = Progbar.standardOutputIsTerminal,
                 output: @escaping (String) -> Void = Progbar.writeToStandardOutput,
                 clock: @escaping () -> Double = Progbar.systemClock) {
-        precondition(statefulMetrics == nil || statelessMetrics == nil,
+        require(statefulMetrics == nil || statelessMetrics == nil,
                      "Progbar: pass only one of statefulMetrics or statelessMetrics")
         self.target = target
         self.width = width

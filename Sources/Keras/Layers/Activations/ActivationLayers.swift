@@ -13,9 +13,13 @@ public final class ActivationLayer: Layer, @unchecked Sendable {
         super.init(name: name, dtype: dtype)
     }
 
+    /// Recreates a layer from ``getConfig()`` (`activation`, `name`, `dtype`).
+    ///
+    /// - Throws: `KerasError.invalidConfig` for an unknown activation name.
     public convenience init(config: Config) throws {
-        self.init(try layerResolveActivation(config["activation"]), name: config["name"]?.stringValue,
-                  dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: ActivationLayer.self, config: config)
+        let base = try r.layerBase()
+        self.init(try r.activation(), name: base.name, dtype: base.dtype)
     }
 
     public override class var registeredClassName: String { "Activation" }
@@ -42,18 +46,32 @@ public final class ReLU: Layer, @unchecked Sendable {
 
     public init(maxValue: Double? = nil, negativeSlope: Double = 0, threshold: Double = 0,
                 name: String? = nil, dtype: DType = .float32) {
-        precondition(maxValue.map { $0 >= 0 } ?? true, "ReLU: `max_value` of a ReLU layer cannot be a negative value. Received: max_value=\(maxValue!)")
-        precondition(negativeSlope >= 0, "ReLU: `negative_slope` of a ReLU layer cannot be a negative value. Received: negative_slope=\(negativeSlope)")
+        requireValid { try Self.validate(maxValue: maxValue, negativeSlope: negativeSlope, threshold: threshold) }
         self.maxValue = maxValue
         self.negativeSlope = negativeSlope
         self.threshold = threshold
         super.init(name: name, dtype: dtype)
     }
 
+    /// Keras's argument checks: `max_value` and `negative_slope` non-negative, `threshold` finite.
+    static func validate(maxValue: Double?, negativeSlope: Double, threshold: Double) throws {
+        if let maxValue {
+            try ensure(maxValue >= 0, "ReLU: max_value of a ReLU layer cannot be a negative value. Received: max_value=\(maxValue)")
+        }
+        try ensure(negativeSlope >= 0 && negativeSlope.isFinite, "ReLU: negative_slope of a ReLU layer cannot be a negative value. Received: negative_slope=\(negativeSlope)")
+        try ensure(threshold.isFinite, "ReLU: threshold of a ReLU layer must be a finite number. Received: threshold=\(threshold)")
+    }
+
+    /// Recreates a layer from ``getConfig()`` (`max_value`, `negative_slope`, `threshold`).
+    ///
+    /// - Throws: `KerasError.invalidConfig` for mistyped or out-of-range values.
     public convenience init(config: Config) throws {
-        self.init(maxValue: config["max_value"]?.doubleValue, negativeSlope: config["negative_slope"]?.doubleValue ?? 0,
-                  threshold: config["threshold"]?.doubleValue ?? 0, name: config["name"]?.stringValue,
-                  dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: ReLU.self, config: config)
+        let base = try r.layerBase()
+        let maxValue = try r.optionalDouble("max_value")
+        let negativeSlope = try r.double("negative_slope", default: 0), threshold = try r.double("threshold", default: 0)
+        try r.validated { try ReLU.validate(maxValue: maxValue, negativeSlope: negativeSlope, threshold: threshold) }
+        self.init(maxValue: maxValue, negativeSlope: negativeSlope, threshold: threshold, name: base.name, dtype: base.dtype)
     }
 
     /// Keras's `activations.relu(x, negative_slope, max_value, threshold)`.
@@ -89,14 +107,25 @@ public final class LeakyReLU: Layer, @unchecked Sendable {
     public let negativeSlope: Double
 
     public init(negativeSlope: Double = 0.3, name: String? = nil, dtype: DType = .float32) {
-        precondition(negativeSlope >= 0, "LeakyReLU: the negative_slope value of a Leaky ReLU layer cannot be None or negative, received: negative_slope=\(negativeSlope)")
+        requireValid { try Self.validate(negativeSlope: negativeSlope) }
         self.negativeSlope = negativeSlope
         super.init(name: name, dtype: dtype)
     }
 
+    /// Keras's argument check: `negative_slope` is non-negative.
+    static func validate(negativeSlope: Double) throws {
+        try ensure(negativeSlope >= 0 && negativeSlope.isFinite, "LeakyReLU: The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. Received: negative_slope=\(negativeSlope)")
+    }
+
+    /// Recreates a layer from ``getConfig()`` (`negative_slope`, or Keras 2's `alpha`).
+    ///
+    /// - Throws: `KerasError.invalidConfig` for a mistyped or negative slope.
     public convenience init(config: Config) throws {
-        self.init(negativeSlope: config["negative_slope"]?.doubleValue ?? config["alpha"]?.doubleValue ?? 0.3,
-                  name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: LeakyReLU.self, config: config)
+        let base = try r.layerBase()
+        let slope = try r.optionalDouble("negative_slope") ?? r.double("alpha", default: 0.3)
+        try r.validated { try LeakyReLU.validate(negativeSlope: slope) }
+        self.init(negativeSlope: slope, name: base.name, dtype: base.dtype)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor { Activation.leakyRelu(x, negativeSlope: negativeSlope) }
@@ -127,19 +156,26 @@ public final class PReLU: Layer, @unchecked Sendable {
         super.init(name: name, trainable: trainable, dtype: dtype)
     }
 
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// - Throws: `KerasError.invalidConfig` naming the key of a malformed value.
     public convenience init(config: Config) throws {
-        self.init(alphaInitializer: try layerResolveInitializer(config["alpha_initializer"], default: Zeros()),
-                  alphaRegularizer: try layerResolveRegularizer(config["alpha_regularizer"]),
-                  alphaConstraint: try layerResolveConstraint(config["alpha_constraint"]),
-                  sharedAxes: config["shared_axes"]?.arrayValue?.compactMap(\.intValue),
-                  name: config["name"]?.stringValue, trainable: config["trainable"]?.boolValue ?? true,
-                  dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: PReLU.self, config: config)
+        let base = try r.layerBase()
+        self.init(alphaInitializer: try r.initializer("alpha_initializer", default: Zeros()),
+                  alphaRegularizer: try r.regularizer("alpha_regularizer"),
+                  alphaConstraint: try r.constraint("alpha_constraint"),
+                  sharedAxes: try r.axes("shared_axes")?.axes,
+                  name: base.name, trainable: base.trainable, dtype: base.dtype)
     }
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         let shape = inputShapes.first ?? []
         for (i, d) in shape.enumerated().dropFirst() where d == nil && !(sharedAxes ?? []).contains(i) {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (PReLU) needs every non-batch, non-shared axis defined; received input shape \(formatShape(shape))")
+        }
+        if boundedElementCount(shape.dropFirst().map { $0 ?? 1 }) == nil {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (PReLU): an alpha weight for input shape \(formatShape(shape)) would hold more than \(maxWeightElements) elements")
         }
         return nil
     }
@@ -174,13 +210,25 @@ public final class ELU: Layer, @unchecked Sendable {
     public let alpha: Double
 
     public init(alpha: Double = 1, name: String? = nil, dtype: DType = .float32) {
+        requireValid { try Self.validate(alpha: alpha) }
         self.alpha = alpha
         super.init(name: name, dtype: dtype)
     }
 
+    /// `alpha` is a finite number.
+    static func validate(alpha: Double) throws {
+        try ensure(alpha.isFinite, "ELU: Expected `alpha` to be a finite number. Received: alpha=\(alpha)")
+    }
+
+    /// Recreates a layer from ``getConfig()`` (`alpha`, `name`, `dtype`).
+    ///
+    /// - Throws: `KerasError.invalidConfig` for a mistyped or non-finite `alpha`.
     public convenience init(config: Config) throws {
-        self.init(alpha: config["alpha"]?.doubleValue ?? 1, name: config["name"]?.stringValue,
-                  dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: ELU.self, config: config)
+        let base = try r.layerBase()
+        let alpha = try r.double("alpha", default: 1)
+        try r.validated { try ELU.validate(alpha: alpha) }
+        self.init(alpha: alpha, name: base.name, dtype: base.dtype)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor { Activation.elu(x, alpha: alpha) }
@@ -205,9 +253,17 @@ public final class Softmax: Layer, @unchecked Sendable {
         super.init(name: name, dtype: dtype)
     }
 
+    /// Recreates a layer from ``getConfig()`` (`axis`, `name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(axis: config["axis"]?.intValue ?? -1, name: config["name"]?.stringValue,
-                  dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: Softmax.self, config: config)
+        let base = try r.layerBase()
+        self.init(axis: try r.int("axis", default: -1), name: base.name, dtype: base.dtype)
+    }
+
+    public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        let rank = inputShapes[0].count
+        guard axis < -rank || axis >= rank else { return nil }
+        return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (Softmax): axis \(axis) is out of bounds for input shape \(formatShape(inputShapes[0]))")
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor { x.softmax(axis: axis) }

@@ -38,8 +38,7 @@ public final class Dense: Layer, @unchecked Sendable {
                 kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
                 loraRank: Int? = nil, loraAlpha: Double? = nil,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        precondition(units > 0, "Dense: received an invalid value for `units`, expected a positive integer. Received: units=\(units)")
-        precondition(loraRank.map { $0 > 0 } ?? true, "Dense: lora_rank must be a positive integer. Received: lora_rank=\(loraRank!)")
+        requireValid { try Self.validate(units: units, loraRank: loraRank, loraAlpha: loraAlpha) }
         self.units = units
         self.activation = activation
         self.useBias = useBias
@@ -56,36 +55,59 @@ public final class Dense: Layer, @unchecked Sendable {
         inputSpec = [InputSpec(minRank: 2)]
     }
 
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
-    public convenience init(config: Config) throws {
-        if let quantization = config["quantization_config"], !quantization.isNull {
-            throw KerasError.invalidConfig("Dense \"\(config["name"]?.stringValue ?? "?")\": quantized layers are not supported (quantization_config=\(quantization)); save the model from Keras before quantizing it")
+    /// Keras's argument checks: `units` and `lora_rank` positive, `lora_alpha` finite.
+    static func validate(units: Int, loraRank: Int?, loraAlpha: Double?) throws {
+        try ensure(units > 0, "Dense: Received an invalid value for `units`, expected a positive integer. Received: units=\(units)")
+        if let loraRank {
+            try ensure(loraRank > 0, "Dense: Received an invalid value for `lora_rank`, expected a positive integer. Received: lora_rank=\(loraRank)")
         }
-        self.init(try configInt(config, "units", layer: "Dense"),
-                  activation: try layerResolveActivation(config["activation"]),
-                  useBias: config["use_bias"]?.boolValue ?? true,
-                  kernelInitializer: try layerResolveInitializer(config["kernel_initializer"], default: GlorotUniform()),
-                  biasInitializer: try layerResolveInitializer(config["bias_initializer"], default: Zeros()),
-                  kernelRegularizer: try layerResolveRegularizer(config["kernel_regularizer"]),
-                  biasRegularizer: try layerResolveRegularizer(config["bias_regularizer"]),
-                  activityRegularizer: try layerResolveRegularizer(config["activity_regularizer"]),
-                  kernelConstraint: try layerResolveConstraint(config["kernel_constraint"]),
-                  biasConstraint: try layerResolveConstraint(config["bias_constraint"]),
-                  loraRank: config["lora_rank"]?.intValue, loraAlpha: config["lora_alpha"]?.doubleValue,
-                  name: config["name"]?.stringValue, trainable: config["trainable"]?.boolValue ?? true,
-                  dtype: try dtypeFromConfig(config["dtype"]))
+        if let loraAlpha {
+            try ensure(loraAlpha.isFinite, "Dense: Received an invalid value for `lora_alpha`, expected a finite number. Received: lora_alpha=\(loraAlpha)")
+        }
+    }
+
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// ```swift
+    /// let dense = try Dense(config: ["units": 3, "activation": "relu"])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` naming the key for a missing, mistyped or
+    ///   out-of-range value (`units: -3`), and for quantized layers.
+    public convenience init(config: Config) throws {
+        var r = ObjectConfigReader(layer: Dense.self, config: config)
+        let base = try r.layerBase()
+        if let quantization = r.value("quantization_config"), !quantization.isNull {
+            throw KerasError.invalidConfig("Dense \"\(base.name ?? "?")\": quantized layers are not supported (quantization_config=\(quantization)); save the model from Keras before quantizing it")
+        }
+        let units = try r.int("units")
+        let loraRank = try r.optionalInt("lora_rank"), loraAlpha = try r.optionalDouble("lora_alpha")
+        try r.validated { try Dense.validate(units: units, loraRank: loraRank, loraAlpha: loraAlpha) }
+        self.init(units, activation: try r.activation(), useBias: try r.bool("use_bias", default: true),
+                  kernelInitializer: try r.initializer("kernel_initializer", default: GlorotUniform()),
+                  biasInitializer: try r.initializer("bias_initializer", default: Zeros()),
+                  kernelRegularizer: try r.regularizer("kernel_regularizer"),
+                  biasRegularizer: try r.regularizer("bias_regularizer"),
+                  activityRegularizer: try r.regularizer("activity_regularizer"),
+                  kernelConstraint: try r.constraint("kernel_constraint"),
+                  biasConstraint: try r.constraint("bias_constraint"),
+                  loraRank: loraRank, loraAlpha: loraAlpha,
+                  name: base.name, trainable: base.trainable, dtype: base.dtype)
     }
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         guard let last = inputShapes.first?.last, last != nil else {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\": the last dimension of the inputs to a Dense layer should be defined. Found None. Full input shape received: \(formatShape(inputShapes.first ?? []))")
         }
+        if let inputDim = last, boundedElementCount([inputDim, units]) == nil {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\": a kernel of shape \(formatShape([inputDim, units])) would hold more than \(maxWeightElements) elements")
+        }
         return nil
     }
 
     public override func build(inputShape: [Int?]) {
         guard let inputDim = inputShape.last ?? nil else {
-            preconditionFailure("Layer \"\(name)\": the last dimension of the inputs to a Dense layer should be defined. Found None. Full input shape received: \(formatShape(inputShape))")
+            fatalError("Layer \"\(name)\": the last dimension of the inputs to a Dense layer should be defined. Found None. Full input shape received: \(formatShape(inputShape))")
         }
         kernel = addWeight(name: "kernel", shape: [inputDim, units], initializer: kernelInitializer,
                            regularizer: kernelRegularizer, constraint: kernelConstraint)
@@ -109,11 +131,11 @@ public final class Dense: Layer, @unchecked Sendable {
     /// ```
     public func enableLora(rank: Int, loraAlpha: Double? = nil, aInitializer: any Initializer = HeUniform(),
                            bInitializer: any Initializer = Zeros()) {
-        precondition(kernelConstraint == nil,
-                     "Dense \"\(name)\": Lora is incompatible with kernel constraints. In order to enable lora on this layer, remove the `kernel_constraint` argument.")
-        precondition(kernel != nil, "Dense \"\(name)\": Cannot enable lora on a layer that isn't yet built.")
-        precondition(loraKernelA == nil, "Dense \"\(name)\": lora is already enabled. This can only be done once per layer.")
-        precondition(rank > 0, "Dense \"\(name)\": lora rank must be a positive integer. Received: rank=\(rank)")
+        require(kernelConstraint == nil,
+                "Dense \"\(name)\": Lora is incompatible with kernel constraints. In order to enable lora on this layer, remove the `kernel_constraint` argument.")
+        require(kernel != nil, "Dense \"\(name)\": Cannot enable lora on a layer that isn't yet built.")
+        require(loraKernelA == nil, "Dense \"\(name)\": lora is already enabled. This can only be done once per layer.")
+        require(rank > 0, "Dense \"\(name)\": lora rank must be a positive integer. Received: rank=\(rank)")
         loraKernelA = addWeight(name: "lora_kernel_a", shape: [kernel.shape[0], rank], initializer: aInitializer,
                                 regularizer: kernelRegularizer)
         loraKernelB = addWeight(name: "lora_kernel_b", shape: [rank, units], initializer: bInitializer,

@@ -16,7 +16,7 @@ public final class Dropout: Layer, @unchecked Sendable {
     private let generator: Mutex<RandomGenerator>
 
     public init(_ rate: Double, noiseShape: [Int?]? = nil, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
-        precondition(rate >= 0 && rate <= 1, "Dropout: invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=\(rate)")
+        requireValid { try Self.validate(rate: rate, noiseShape: noiseShape) }
         self.rate = rate
         self.noiseShape = noiseShape
         self.seed = seed
@@ -24,12 +24,29 @@ public final class Dropout: Layer, @unchecked Sendable {
         super.init(name: name, dtype: dtype)
     }
 
-    public convenience init(config: Config) throws {
-        guard let rate = config["rate"]?.doubleValue else {
-            throw KerasError.invalidConfig("Dropout config needs \"rate\", received \(ConfigValue.object(config))")
+    /// Keras's argument checks: `rate` in [0, 1]; `noise_shape` sizes non-negative.
+    static func validate(rate: Double, noiseShape: [Int?]?) throws {
+        try ensure(rate >= 0 && rate <= 1, "Dropout: Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=\(rate)")
+        if let noiseShape {
+            try ensure(noiseShape.allSatisfy { ($0 ?? 0) >= 0 }, "Dropout: Invalid value received for argument `noise_shape`. Expected non-negative sizes or None. Received: noise_shape=\(formatShape(noiseShape))")
         }
-        self.init(rate, noiseShape: config["noise_shape"]?.shapeValue, seed: config["seed"]?.intValue,
-                  name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+    }
+
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// ```swift
+    /// let drop = try Dropout(config: ["rate": 0.5, "seed": 1])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`, a malformed
+    ///   `noise_shape` or `seed`.
+    public convenience init(config: Config) throws {
+        var r = ObjectConfigReader(layer: Dropout.self, config: config)
+        let base = try r.layerBase()
+        guard let rate = try r.optionalDouble("rate") else { throw r.mismatch("rate", "a number", .null, absent: true) }
+        let noiseShape = try r.optionalShape("noise_shape")
+        try r.validated { try Dropout.validate(rate: rate, noiseShape: noiseShape) }
+        self.init(rate, noiseShape: noiseShape, seed: try r.seed(), name: base.name, dtype: base.dtype)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {

@@ -2,8 +2,11 @@
 public final class Identity: Layer, @unchecked Sendable {
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
 
+    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: Identity.self, config: config)
+        let base = try r.layerBase()
+        self.init(name: base.name, dtype: base.dtype)
     }
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor { inputs }

@@ -8,6 +8,7 @@ public final class InputLayer: Layer, @unchecked Sendable {
 
     /// Creates an input layer for samples of `shape` (batch excluded).
     public init(shape: [Int?], batchSize: Int? = nil, name: String? = nil, dtype: DType = .float32) {
+        requireValid { try Self.validate(batchShape: [batchSize] + shape) }
         self.batchShape = [batchSize] + shape
         super.init(name: name ?? uniqueLayerName("input_layer"), dtype: dtype)
         built = true
@@ -19,13 +20,26 @@ public final class InputLayer: Layer, @unchecked Sendable {
         node.setOutputs([outputTensor])
     }
 
+    /// Keras's `standardize_shape`: sizes are non-negative (or unknown).
+    static func validate(batchShape: [Int?]) throws {
+        try ensure(batchShape.allSatisfy { ($0 ?? 0) >= 0 }, "InputLayer: Cannot convert '\(formatShape(Array(batchShape.dropFirst())))' to a shape. Negative dimensions are not allowed (batch_shape=\(formatShape(batchShape))).")
+    }
+
     /// Recreates an input layer from Keras's config (`batch_shape`, `dtype`, `name`).
+    ///
+    /// ```swift
+    /// let input = try InputLayer(config: ["batch_shape": [nil, 784], "name": "digits"])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` for a missing or malformed `batch_shape`.
     public convenience init(config: Config) throws {
-        guard let shape = config["batch_shape"]?.shapeValue ?? config["batch_input_shape"]?.shapeValue, !shape.isEmpty else {
-            throw KerasError.invalidConfig("InputLayer config needs \"batch_shape\", received \(ConfigValue.object(config))")
+        var r = ObjectConfigReader(layer: InputLayer.self, config: config)
+        let base = try r.layerBase()
+        let shape = try r.optionalShape("batch_shape") ?? r.optionalShape("batch_input_shape")
+        guard let shape, !shape.isEmpty else {
+            throw KerasError.invalidConfig("InputLayer: expected \"batch_shape\" to be a shape with a batch dimension (a non-empty list of non-negative integers or nulls), received \(config["batch_shape"] ?? config["batch_input_shape"] ?? .null)")
         }
-        self.init(shape: Array(shape.dropFirst()), batchSize: shape[0], name: config["name"]?.stringValue,
-                  dtype: try dtypeFromConfig(config["dtype"]))
+        self.init(shape: Array(shape.dropFirst()), batchSize: shape[0], name: base.name, dtype: base.dtype)
     }
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor { inputs }

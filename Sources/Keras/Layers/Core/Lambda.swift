@@ -19,9 +19,14 @@ public final class Lambda: Layer, @unchecked Sendable {
     }
 
     /// Recreates the layer from its config with the closure supplied again.
+    ///
+    /// ```swift
+    /// let copy = try Lambda(config: double.getConfig()) { $0 * 2 }
+    /// ```
     public convenience init(config: Config, function: @escaping @Sendable (Tensor) -> Tensor) throws {
-        self.init(outputShape: config["output_shape"]?.shapeValue, name: config["name"]?.stringValue,
-                  dtype: try dtypeFromConfig(config["dtype"]), function)
+        var r = ObjectConfigReader(layer: Lambda.self, config: config)
+        let base = try r.layerBase()
+        self.init(outputShape: try r.optionalShape("output_shape"), name: base.name, dtype: base.dtype, function)
     }
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor { function(inputs) }

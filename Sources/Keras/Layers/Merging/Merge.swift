@@ -8,7 +8,7 @@
 open class Merge: Layer, @unchecked Sendable {
     /// Combines the inputs (at least two).
     open func merge(_ inputs: [Tensor]) -> Tensor {
-        preconditionFailure("Merge layer \"\(name)\" must override merge(_:)")
+        fatalError("Merge layer \"\(name)\" must override merge(_:)")
     }
 
     /// Merges tensors eagerly.
@@ -20,12 +20,12 @@ open class Merge: Layer, @unchecked Sendable {
     public func callAsFunction(_ inputs: [KerasTensor]) -> KerasTensor { applySymbolic(inputs)[0] }
 
     open override func call(_ inputs: [Tensor], training: Bool) -> [Tensor] {
-        precondition(inputs.count >= 2, "A merge layer should be called on a list of at least 2 inputs. Received: \(inputs.count) input(s) to layer \"\(name)\"")
+        require(inputs.count >= 2, "A merge layer should be called on a list of at least 2 inputs. Received: \(inputs.count) input(s) to layer \"\(name)\"")
         return [merge(inputs)]
     }
 
     open override func call(_ inputs: Tensor, training: Bool) -> Tensor {
-        preconditionFailure("A merge layer should be called on a list of inputs; layer \"\(name)\" received a single tensor of shape \(formatShape(inputs.shape))")
+        fatalError("A merge layer should be called on a list of inputs; layer \"\(name)\" received a single tensor of shape \(formatShape(inputs.shape))")
     }
 
     open override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
@@ -66,8 +66,10 @@ open class Merge: Layer, @unchecked Sendable {
 /// Elementwise sum of its inputs (`keras.layers.Add`).
 public final class Add: Merge, @unchecked Sendable {
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
+    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        let base = try layerBase(Add.self, config)
+        self.init(name: base.name, dtype: base.dtype)
     }
     public override func merge(_ inputs: [Tensor]) -> Tensor { inputs.dropFirst().reduce(inputs[0], +) }
 }
@@ -75,8 +77,10 @@ public final class Add: Merge, @unchecked Sendable {
 /// The difference of exactly two inputs (`keras.layers.Subtract`).
 public final class Subtract: Merge, @unchecked Sendable {
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
+    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        let base = try layerBase(Subtract.self, config)
+        self.init(name: base.name, dtype: base.dtype)
     }
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         if inputShapes.count != 2 {
@@ -85,7 +89,7 @@ public final class Subtract: Merge, @unchecked Sendable {
         return super.validateSymbolic(inputShapes)
     }
     public override func merge(_ inputs: [Tensor]) -> Tensor {
-        precondition(inputs.count == 2, "A `Subtract` layer should be called on exactly 2 inputs. Received: \(inputs.count) inputs (layer \"\(name)\")")
+        require(inputs.count == 2, "A `Subtract` layer should be called on exactly 2 inputs. Received: \(inputs.count) inputs (layer \"\(name)\")")
         return inputs[0] - inputs[1]
     }
 }
@@ -93,8 +97,10 @@ public final class Subtract: Merge, @unchecked Sendable {
 /// Elementwise product of its inputs (`keras.layers.Multiply`).
 public final class Multiply: Merge, @unchecked Sendable {
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
+    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        let base = try layerBase(Multiply.self, config)
+        self.init(name: base.name, dtype: base.dtype)
     }
     public override func merge(_ inputs: [Tensor]) -> Tensor { inputs.dropFirst().reduce(inputs[0], *) }
 }
@@ -102,8 +108,10 @@ public final class Multiply: Merge, @unchecked Sendable {
 /// Elementwise mean of its inputs (`keras.layers.Average`).
 public final class Average: Merge, @unchecked Sendable {
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
+    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        let base = try layerBase(Average.self, config)
+        self.init(name: base.name, dtype: base.dtype)
     }
     public override func merge(_ inputs: [Tensor]) -> Tensor {
         inputs.dropFirst().reduce(inputs[0], +) / Double(inputs.count)
@@ -113,8 +121,10 @@ public final class Average: Merge, @unchecked Sendable {
 /// Elementwise maximum of its inputs (`keras.layers.Maximum`).
 public final class Maximum: Merge, @unchecked Sendable {
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
+    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        let base = try layerBase(Maximum.self, config)
+        self.init(name: base.name, dtype: base.dtype)
     }
     public override func merge(_ inputs: [Tensor]) -> Tensor { inputs.dropFirst().reduce(inputs[0]) { $0.maximum($1) } }
 }
@@ -122,8 +132,10 @@ public final class Maximum: Merge, @unchecked Sendable {
 /// Elementwise minimum of its inputs (`keras.layers.Minimum`).
 public final class Minimum: Merge, @unchecked Sendable {
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
+    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        let base = try layerBase(Minimum.self, config)
+        self.init(name: base.name, dtype: base.dtype)
     }
     public override func merge(_ inputs: [Tensor]) -> Tensor { inputs.dropFirst().reduce(inputs[0]) { $0.minimum($1) } }
 }
@@ -136,9 +148,11 @@ public final class Concatenate: Merge, @unchecked Sendable {
         self.axis = axis
         super.init(name: name, dtype: dtype)
     }
+    /// Recreates a layer from ``getConfig()`` (`axis`, `name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(axis: config["axis"]?.intValue ?? -1, name: config["name"]?.stringValue,
-                  dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: Concatenate.self, config: config)
+        let base = try r.layerBase()
+        self.init(axis: try r.int("axis", default: -1), name: base.name, dtype: base.dtype)
     }
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
@@ -185,22 +199,32 @@ public final class Dot: Merge, @unchecked Sendable {
     }
 
     public init(axes: [Int], normalize: Bool = false, name: String? = nil, dtype: DType = .float32) {
-        precondition(axes.count == 2, "Dot: `axes` should be an int or a list of 2 ints, received axes=\(axes)")
+        requireValid { try Self.validate(axes: axes) }
         self.axes = axes
         self.normalize = normalize
         super.init(name: name, dtype: dtype)
     }
 
+    /// `axes` is one axis or a pair.
+    static func validate(axes: [Int]) throws {
+        try ensure(axes.count == 1 || axes.count == 2, "Dot: Invalid format for argument `axes`: list should contain only 2 elements. Received: axes=\(axes)")
+    }
+
+    /// Recreates a layer from ``getConfig()`` (`axes`, `normalize`, `name`, `dtype`).
+    ///
+    /// ```swift
+    /// let dot = try Dot(config: ["axes": [2, 2], "normalize": true])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` unless `axes` is an int or a list of 2 ints.
     public convenience init(config: Config) throws {
-        let normalize = config["normalize"]?.boolValue ?? false
-        let name = config["name"]?.stringValue, dtype = try dtypeFromConfig(config["dtype"])
-        if let a = config["axes"]?.intValue {
-            self.init(axes: a, normalize: normalize, name: name, dtype: dtype)
-        } else if let list = config["axes"]?.arrayValue?.compactMap(\.intValue), list.count == 2 {
-            self.init(axes: list, normalize: normalize, name: name, dtype: dtype)
-        } else {
-            throw KerasError.invalidConfig("Dot config needs \"axes\" (an int or 2 ints), received \(config["axes"].map(\.description) ?? "nothing")")
+        var r = ObjectConfigReader(layer: Dot.self, config: config)
+        let base = try r.layerBase()
+        let normalize = try r.bool("normalize", default: false)
+        guard let (axes, isList) = try r.axes("axes"), isList ? axes.count == 2 : true else {
+            throw r.mismatch("axes", "an integer or a list of 2 integers", config["axes"] ?? .null, absent: config["axes"] == nil)
         }
+        self.init(axes: axes, normalize: normalize, name: base.name, dtype: base.dtype)
     }
 
     private func resolvedAxes(_ rankA: Int, _ rankB: Int) -> (Int, Int) {
@@ -213,6 +237,9 @@ public final class Dot: Merge, @unchecked Sendable {
             return .incompatibleInput(layer: name, message: "A `Dot` layer should be called on a list of 2 inputs of rank 2 or 3. Received: input_shape=[\(inputShapes.map(formatShape).joined(separator: ", "))]")
         }
         let (a, b) = resolvedAxes(inputShapes[0].count, inputShapes[1].count)
+        guard inputShapes[0].indices.contains(a), inputShapes[1].indices.contains(b) else {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (Dot): axes \(axes) are out of range for input shapes \(formatShape(inputShapes[0])) and \(formatShape(inputShapes[1]))")
+        }
         if let x = inputShapes[0][a], let y = inputShapes[1][b], x != y {
             return .incompatibleInput(layer: name, message: "Incompatible input shapes: axis values \(x) (at axis \(a)) != \(y) (at axis \(b)). Full input shapes: \(formatShape(inputShapes[0])), \(formatShape(inputShapes[1]))")
         }
@@ -230,7 +257,7 @@ public final class Dot: Merge, @unchecked Sendable {
     }
 
     public override func merge(_ inputs: [Tensor]) -> Tensor {
-        precondition(inputs.count == 2, "A `Dot` layer should be called on exactly 2 inputs, layer \"\(name)\" received \(inputs.count)")
+        require(inputs.count == 2, "A `Dot` layer should be called on exactly 2 inputs, layer \"\(name)\" received \(inputs.count)")
         var x = inputs[0], y = inputs[1]
         let (a, b) = resolvedAxes(x.rank, y.rank)
         if normalize {

@@ -6,8 +6,17 @@
 public final class Flatten: Layer, @unchecked Sendable {
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
 
+    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
-        self.init(name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: Flatten.self, config: config)
+        let base = try r.layerBase()
+        self.init(name: base.name, dtype: base.dtype)
+    }
+
+    public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        let rest = inputShapes[0].dropFirst()
+        guard !rest.contains(where: { $0 == nil }), knownProduct(rest) == nil else { return nil }
+        return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (Flatten): the sample size of input shape \(formatShape(inputShapes[0])) overflows an Int")
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
@@ -15,9 +24,7 @@ public final class Flatten: Layer, @unchecked Sendable {
     }
 
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] {
-        let rest = inputShape.dropFirst()
-        let size: Int? = rest.contains(where: { $0 == nil }) ? nil : rest.reduce(1) { $0 * $1! }
-        return [inputShape.first ?? nil, size]
+        [inputShape.first ?? nil, knownProduct(inputShape.dropFirst())]
     }
 
     public override func getConfig() -> Config {
@@ -33,24 +40,44 @@ public final class Reshape: Layer, @unchecked Sendable {
     public let targetShape: [Int]
 
     public init(_ targetShape: [Int], name: String? = nil, dtype: DType = .float32) {
+        requireValid { try Self.validate(targetShape: targetShape) }
         self.targetShape = targetShape
         super.init(name: name, dtype: dtype)
     }
 
+    /// Sizes are positive, except at most one `-1` (inferred from the input).
+    static func validate(targetShape: [Int]) throws {
+        let valid = targetShape.filter { $0 == -1 }.count <= 1 && targetShape.allSatisfy { $0 > 0 || $0 == -1 }
+            && knownProduct(targetShape.filter { $0 != -1 }) != nil
+        try ensure(valid, "Reshape: Invalid `target_shape`: expected positive sizes with at most one -1 (an unknown size). Received: target_shape=\(formatShape(targetShape))")
+    }
+
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// ```swift
+    /// let reshape = try Reshape(config: ["target_shape": [4, -1]])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` for a missing or invalid `target_shape`.
     public convenience init(config: Config) throws {
-        guard let shape = config["target_shape"]?.arrayValue?.compactMap(\.intValue) else {
-            throw KerasError.invalidConfig("Reshape config needs \"target_shape\", received \(ConfigValue.object(config))")
-        }
-        self.init(shape, name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: Reshape.self, config: config)
+        let base = try r.layerBase()
+        let shape = try r.intList("target_shape")
+        try r.validated { try Reshape.validate(targetShape: shape) }
+        self.init(shape, name: base.name, dtype: base.dtype)
     }
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         let sample = inputShapes[0].dropFirst()
         guard !sample.contains(where: { $0 == nil }) else { return nil }
-        let count = sample.reduce(1) { $0 * $1! }
-        let known = targetShape.filter { $0 != -1 }.reduce(1, *)
-        let ok = targetShape.contains(-1) ? known > 0 && count % known == 0 : known == count
-        return ok ? nil : .incompatibleInput(layer: name, message: "Layer \"\(name)\": the total size of the target shape \(formatShape(targetShape)) does not match the input shape \(formatShape(inputShapes[0])) (\(count) elements per sample)")
+        let known = knownProduct(targetShape.filter { $0 != -1 }) ?? 0
+        let ok: Bool
+        if let count = knownProduct(sample) {
+            ok = targetShape.contains(-1) ? count % known == 0 : known == count
+        } else {
+            ok = false
+        }
+        return ok ? nil : .incompatibleInput(layer: name, message: "Layer \"\(name)\": the total size of the target shape \(formatShape(targetShape)) does not match the input shape \(formatShape(inputShapes[0]))")
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor { x.reshaped(to: [x.shape[0]] + targetShape) }
@@ -59,10 +86,7 @@ public final class Reshape: Layer, @unchecked Sendable {
         let sample = inputShape.dropFirst()
         var out = targetShape.map { Optional($0) }
         if let i = targetShape.firstIndex(of: -1) {
-            if sample.contains(where: { $0 == nil }) { out[i] = nil } else {
-                let count = sample.reduce(1) { $0 * $1! }
-                out[i] = count / Swift.max(1, targetShape.filter { $0 != -1 }.reduce(1, *))
-            }
+            out[i] = knownProduct(sample).map { $0 / Swift.max(1, knownProduct(targetShape.filter { $0 != -1 }) ?? 1) }
         }
         return [inputShape.first ?? nil] + out
     }
@@ -80,18 +104,30 @@ public final class Permute: Layer, @unchecked Sendable {
     public let dims: [Int]
 
     public init(_ dims: [Int], name: String? = nil, dtype: DType = .float32) {
-        precondition(dims.sorted() == Array(1...dims.count),
-                     "Permute: invalid permutation argument `dims`. `dims` should be a permutation of 1…\(dims.count). Received: dims=\(dims)")
+        requireValid { try Self.validate(dims: dims) }
         self.dims = dims
         super.init(name: name, dtype: dtype)
         inputSpec = [InputSpec(rank: dims.count + 1)]
     }
 
+    /// `dims` is a permutation of `1…dims.count`.
+    static func validate(dims: [Int]) throws {
+        try ensure(dims.sorted() == Array(1..<(dims.count + 1)), "Permute: Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` must be consecutive and start from 1. Received: dims=\(dims)")
+    }
+
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// ```swift
+    /// let permute = try Permute(config: ["dims": [2, 1]])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` for missing `dims` or dims that are not a permutation.
     public convenience init(config: Config) throws {
-        guard let dims = config["dims"]?.arrayValue?.compactMap(\.intValue) else {
-            throw KerasError.invalidConfig("Permute config needs \"dims\", received \(ConfigValue.object(config))")
-        }
-        self.init(dims, name: config["name"]?.stringValue, dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: Permute.self, config: config)
+        let base = try r.layerBase()
+        let dims = try r.intList("dims")
+        try r.validated { try Permute.validate(dims: dims) }
+        self.init(dims, name: base.name, dtype: base.dtype)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor { x.transposed([0] + dims) }
@@ -109,14 +145,35 @@ public final class RepeatVector: Layer, @unchecked Sendable {
     public let n: Int
 
     public init(_ n: Int, name: String? = nil, dtype: DType = .float32) {
+        requireValid { try Self.validate(n: n) }
         self.n = n
         super.init(name: name, dtype: dtype)
         inputSpec = [InputSpec(rank: 2)]
     }
 
+    /// `n` is a non-negative repeat count.
+    static func validate(n: Int) throws {
+        try ensure(n >= 0, "RepeatVector: Expected `n` to be a non-negative integer. Received: n=\(n)")
+    }
+
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// ```swift
+    /// let repeat = try RepeatVector(config: ["n": 3])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` for a missing or negative `n`.
     public convenience init(config: Config) throws {
-        self.init(try configInt(config, "n", layer: "RepeatVector"), name: config["name"]?.stringValue,
-                  dtype: try dtypeFromConfig(config["dtype"]))
+        var r = ObjectConfigReader(layer: RepeatVector.self, config: config)
+        let base = try r.layerBase()
+        let n = try r.int("n")
+        try r.validated { try RepeatVector.validate(n: n) }
+        self.init(n, name: base.name, dtype: base.dtype)
+    }
+
+    public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        guard let features = inputShapes[0].last ?? nil, boundedElementCount([n, features]) == nil else { return nil }
+        return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (RepeatVector): \(n) repeats of \(features) features would hold more than \(maxWeightElements) elements per sample")
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {

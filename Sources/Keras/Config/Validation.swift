@@ -1,0 +1,40 @@
+import KerasCore
+
+// Each argument rule is written once, as a `static func validate(…) throws` on the type that
+// needs it: the config path (`init(config:)`, deserializers) throws `KerasError.invalidConfig`
+// through `ObjectConfigReader.validated(_:)`, and the non-throwing Swift initializer stops the
+// program through `requireValid(_:)`, since a bad literal argument is misuse in code.
+
+/// Throws `KerasError.invalidArgument(message)` unless `condition` holds.
+///
+/// ```swift
+/// try ensure(units > 0, "Dense: received an invalid value for `units`, expected a positive integer. Received: units=\(units)")
+/// ```
+func ensure(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw KerasError.invalidArgument(message()) }
+}
+
+/// Runs a shared argument check inside a non-throwing initializer: a failure stops the program
+/// with the check's message, in release builds too.
+///
+/// ```swift
+/// requireValid { try Dense.validate(units: units, loraRank: loraRank) }
+/// ```
+func requireValid(_ check: () throws -> Void, file: StaticString = #fileID, line: UInt = #line) {
+    do { try check() } catch { fatalError("\(error)", file: file, line: line) }
+}
+
+/// The most elements one weight a layer creates from a config may hold (2³¹ − 1, 8 GiB of
+/// float32): a hostile config cannot make a loader allocate more.
+let maxWeightElements = Int(Int32.max)
+
+/// The element count of `shape`, or `nil` when it overflows or passes ``maxWeightElements``.
+func boundedElementCount(_ shape: [Int]) -> Int? {
+    var count = 1
+    for d in shape {
+        let (product, overflow) = count.multipliedReportingOverflow(by: d)
+        guard !overflow, d >= 0, product <= maxWeightElements else { return nil }
+        count = product
+    }
+    return count
+}
