@@ -48,16 +48,6 @@ enum ArgumentCheck {
     }
 }
 
-/// Runs a throwing argument check from a non-throwing initializer: stops the program with the
-/// error's message (kept in release builds) when it throws.
-///
-/// ```swift
-/// requireValid { try SGD.validate(momentum: momentum) }
-/// ```
-func requireValid(_ check: () throws -> Void, file: StaticString = #fileID, line: UInt = #line) {
-    do { try check() } catch { fatalError("\(error)", file: file, line: line) }
-}
-
 /// Runs a config reader, reporting argument errors as config errors (the value came from a file).
 func readingConfig<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch KerasError.invalidArgument(let message) {
