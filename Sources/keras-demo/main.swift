@@ -64,9 +64,9 @@ print(model2.layers)
 
 // You can also create a Sequential model incrementally via add():
 let model3 = Sequential()
-model3.add(Dense(2, activation: .relu))
-model3.add(Dense(3, activation: .relu))
-model3.add(Dense(4))
+try model3.add(Dense(2, activation: .relu))
+try model3.add(Dense(3, activation: .relu))
+try model3.add(Dense(4))
 
 // There's also a corresponding pop() method to remove layers: a Sequential model behaves very
 // much like a list of layers.
@@ -75,9 +75,9 @@ print(model3.layers.count)  // 2
 
 // Like any layer or model, the Sequential initializer accepts a name argument.
 let model4 = Sequential(name: "my_sequential")
-model4.add(Dense(2, activation: .relu, name: "layer1"))
-model4.add(Dense(3, activation: .relu, name: "layer2"))
-model4.add(Dense(4, name: "layer3"))
+try model4.add(Dense(2, activation: .relu, name: "layer1"))
+try model4.add(Dense(3, activation: .relu, name: "layer2"))
+try model4.add(Dense(4, name: "layer3"))
 
 // ---------------------------------------------------------------------------------------------
 section("Specifying the input shape in advance")
@@ -112,8 +112,8 @@ model5.summary()
 // When building a Sequential model incrementally it helps to see the summary so far, including
 // the current output shape. Start the model by passing an Input, which tells it its input shape:
 let model6 = Sequential()
-model6.add(Input(shape: [4]))
-model6.add(Dense(2, activation: .relu))
+try model6.add(Input(shape: [4]))
+try model6.add(Dense(2, activation: .relu))
 model6.summary()
 
 // The Input is not a layer of the model: it isn't in model.layers.
@@ -132,17 +132,17 @@ section("A common debugging workflow: add() + summary()")
 // the shapes. (The guide does this with Conv2D/MaxPooling2D on 250×250 images; this is the same
 // workflow with the layers of this chapter.)
 let model8 = Sequential()
-model8.add(Input(shape: [8, 6]))
-model8.add(Dense(32, activation: .relu))
-model8.add(Permute([2, 1]))
+try model8.add(Input(shape: [8, 6]))
+try model8.add(Dense(32, activation: .relu))
+try model8.add(Permute([2, 1]))
 // Can you guess what the current output shape is at this point? Probably not. Let's print it:
 model8.summary()
 // The answer was (None, 32, 8). Keep going:
-model8.add(Flatten())
-model8.add(Dense(16, activation: .relu))
-model8.add(Dropout(0.2))
+try model8.add(Flatten())
+try model8.add(Dense(16, activation: .relu))
+try model8.add(Dropout(0.2))
 // And now a final classification layer:
-model8.add(Dense(10))
+try model8.add(Dense(10))
 model8.summary()
 
 // ---------------------------------------------------------------------------------------------

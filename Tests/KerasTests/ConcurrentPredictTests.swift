@@ -4,7 +4,7 @@ import Testing
 
 /// `predict` runs groups of batches one per core when every layer allows it.
 @Suite struct ConcurrentPredictTests {
-    final class StepRecorder: Callback {
+    final class StepRecorder: Callback, @unchecked Sendable {
         var events: [String] = []
         override func onPredictBatchBegin(_ batch: Int, logs: [String: Double]) throws { events.append("begin \(batch)") }
         override func onPredictBatchEnd(_ batch: Int, logs: [String: Double]) throws { events.append("end \(batch)") }

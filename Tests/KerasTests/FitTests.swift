@@ -78,7 +78,7 @@ import Testing
     }
 
     /// Records the weights at every epoch end.
-    final class WeightRecorder: Callback {
+    final class WeightRecorder: Callback, @unchecked Sendable {
         var snapshots: [[Float]] = []
         override func onEpochEnd(_ epoch: Int, logs: inout [String: Double]) throws {
             snapshots.append((model as! Model).getWeights().flatMap(\.scalars))

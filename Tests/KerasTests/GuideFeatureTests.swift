@@ -101,3 +101,30 @@ import Testing
         }
     }
 }
+
+@Suite struct SmallMismatchTests {
+    @Test func sequentialAddThrowsAndLeavesTheModelUnchanged() throws {
+        let model = Sequential()
+        try model.add(Input(shape: [4]))
+        try model.add(Dense(2))
+        #expect(throws: KerasError.self) { try model.add(Reshape([3])) }   // 2 elements cannot become 3
+        #expect(throws: KerasError.self) { try model.add(InputLayer(shape: [4])) }
+        #expect(model.layers.count == 1)
+        #expect(try model.outputShape == [nil, 2])
+    }
+
+    @Test func activationsByKerasName() {
+        let dense = Dense(2, activation: "relu")
+        #expect(dense.getConfig()["activation"] == "relu")
+    }
+
+    @Test func fitRunsInADetachedTask() async throws {
+        let inputs = Input(shape: [2])
+        let model = try Model(inputs: inputs, outputs: Dense(1)(inputs))
+        try model.compile(optimizer: "sgd", loss: "mse")
+        let history = try await Task.detached {
+            try model.fit(Tensor.ones([4, 2]), Tensor.zeros([4, 1]), epochs: 2, verbose: 0, callbacks: [EarlyStopping()])
+        }.value
+        #expect(history.history["loss"]?.count == 2)
+    }
+}

@@ -56,14 +56,14 @@ struct SequentialTests {
         #expect(model(Tensor.ones([7, 4])).shape == [7, 4])
     }
 
-    @Test func addPopAndInputFirst() {
+    @Test func addPopAndInputFirst() throws {
         let model = Sequential()
-        model.add(Input(shape: [4]))
+        try model.add(Input(shape: [4]))
         #expect(model.layers.isEmpty)
-        model.add(Dense(2, activation: .relu))
+        try model.add(Dense(2, activation: .relu))
         #expect(model.built)
         #expect(model.weights.map(\.shape) == [[4, 2], [2]])   // built at once
-        model.add(Dense(3))
+        try model.add(Dense(3))
         #expect(model.layers.count == 2)
         #expect(model.outputs.first?.shape == [nil, 3])
         model.pop()

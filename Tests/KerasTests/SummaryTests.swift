@@ -20,11 +20,11 @@ struct SummaryTests {
         }
     }
 
-    @Test func sequentialWithInput() {
-        withNameScope {
+    @Test func sequentialWithInput() throws {
+        try withNameScope {
             let model = Sequential()
-            model.add(Input(shape: [4]))
-            model.add(Dense(2, activation: .relu))
+            try model.add(Input(shape: [4]))
+            try model.add(Dense(2, activation: .relu))
             expectGolden("sequential_input", summaryText(model))
         }
     }

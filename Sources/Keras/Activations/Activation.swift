@@ -7,11 +7,21 @@ import KerasCore
 /// Activation.named("gelu")?(x)
 /// let scaled = Activation.custom("scaled_tanh") { 2 * $0.tanh() }
 /// ```
-public enum Activation: Sendable, CustomStringConvertible {
+public enum Activation: Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     case linear, relu, relu6, sigmoid, hardSigmoid, tanh, softmax, logSoftmax, softplus, softsign
     case elu, selu, gelu, geluApproximate, silu, mish, leakyRelu, exponential
     /// A user function with the name used in configs and summaries.
     case custom(String, @Sendable (Tensor) -> Tensor)
+
+    /// An activation by its Keras name, as Keras accepts `activation="relu"`:
+    /// `Dense(64, activation: "relu")`. An unknown name in a literal stops the program with the
+    /// list of names; use ``named(_:)`` for names from outside the program.
+    public init(stringLiteral name: String) {
+        guard let activation = Activation.named(name) else {
+            fatalError("Unknown activation function: '\(name)'. Known names: \(Activation.builtIns.map(\.name).joined(separator: ", ")), swish")
+        }
+        self = activation
+    }
 
     /// `swish` is Keras's alias of `silu`.
     public static var swish: Activation { .silu }

@@ -9,7 +9,7 @@ import Foundation
 /// let logger = CSVLogger("training.csv")                 // overwrite
 /// let resumed = CSVLogger("training.csv", append: true)  // keep earlier rows, no second header
 /// ```
-public final class CSVLogger: Callback {
+public final class CSVLogger: Callback, @unchecked Sendable {
     public let filename: String
     public let separator: String
     public let append: Bool

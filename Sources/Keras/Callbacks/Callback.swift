@@ -55,13 +55,17 @@ public struct CallbackParams: Sendable, Equatable {
 /// callbacks after it, including ``History``, then see.
 ///
 /// ```swift
-/// final class PrintLoss: Callback {
+/// final class PrintLoss: Callback, @unchecked Sendable {
 ///     override func onEpochEnd(_ epoch: Int, logs: inout [String: Double]) throws {
 ///         print("epoch \(epoch): loss \(logs["loss"] ?? .nan)")
 ///     }
 /// }
 /// ```
-open class Callback {
+///
+/// Callbacks are `Sendable` so that `Task.detached { try model.fit(…, callbacks: […]) }` compiles;
+/// `fit` calls them from its own thread only. Subclasses restate `@unchecked Sendable` (Swift's
+/// rule for classes; without it the compiler warns).
+open class Callback: @unchecked Sendable {
     /// The model being trained (held weakly: the model usually owns its callbacks' results).
     public weak var model: (any TrainingTarget)?
     /// The parameters of the current `fit`/`evaluate`/`predict` call.

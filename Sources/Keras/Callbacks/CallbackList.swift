@@ -9,7 +9,7 @@ import KerasCore
 ///                              model: model, params: CallbackParams(epochs: 10, steps: 45, verbose: 1))
 /// try callbacks.onTrainBegin(logs: [:])
 /// ```
-public final class CallbackList: Callback {
+public final class CallbackList: Callback, @unchecked Sendable {
     /// The callbacks, in call order.
     public private(set) var callbacks: [Callback]
     /// The History callback (given or added).

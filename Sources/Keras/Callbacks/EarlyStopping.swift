@@ -13,7 +13,7 @@ import KerasCore
 /// let history = try model.fit(x, y, epochs: 100, callbacks: [stop])
 /// stop.stoppedEpoch    // the 0-based epoch training stopped after (0 if it did not stop)
 /// ```
-public final class EarlyStopping: MonitorCallback {
+public final class EarlyStopping: MonitorCallback, @unchecked Sendable {
     public let patience: Int
     public let verbose: Int
     public let baseline: Double?

@@ -5,7 +5,7 @@
 /// history.history["loss"]    // [0.91, 0.55, 0.42]
 /// history.keys               // ["accuracy", "loss", "val_accuracy", "val_loss"] (sorted)
 /// ```
-public final class History: Callback {
+public final class History: Callback, @unchecked Sendable {
     /// The epoch indices seen in the last `fit`.
     public private(set) var epoch: [Int] = []
     /// Metric name → one value per epoch (accumulates across `fit` calls, as in Keras).

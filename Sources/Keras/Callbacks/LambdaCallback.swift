@@ -4,7 +4,7 @@
 /// var losses: [Double] = []
 /// let record = LambdaCallback(onEpochEnd: { epoch, logs in losses.append(logs["loss"]!) })
 /// ```
-public final class LambdaCallback: Callback {
+public final class LambdaCallback: Callback, @unchecked Sendable {
     public typealias LogsHook = ([String: Double]) throws -> Void
     public typealias IndexHook = (Int, [String: Double]) throws -> Void
 

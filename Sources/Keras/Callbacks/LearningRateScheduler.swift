@@ -4,7 +4,7 @@
 /// ```swift
 /// let scheduler = LearningRateScheduler { epoch, lr in epoch < 10 ? lr : lr * exp(-0.1) }
 /// ```
-public final class LearningRateScheduler: Callback {
+public final class LearningRateScheduler: Callback, @unchecked Sendable {
     public let schedule: (Int, Double) -> Double
     public let verbose: Int
     private let output: (String) -> Void

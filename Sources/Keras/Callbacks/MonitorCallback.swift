@@ -18,7 +18,7 @@ public enum MonitorMode: String, Sendable {
 /// ```swift
 /// let stop = EarlyStopping(monitor: "val_accuracy", mode: .max, patience: 2)
 /// ```
-open class MonitorCallback: Callback {
+open class MonitorCallback: Callback, @unchecked Sendable {
     /// The logged quantity watched, e.g. `"val_loss"`.
     public let monitor: String
     /// The requested direction.

@@ -6,7 +6,7 @@
 /// ```swift
 /// let logger = ProgbarLogger()            // fit adds one for you
 /// ```
-public final class ProgbarLogger: Callback {
+public final class ProgbarLogger: Callback, @unchecked Sendable {
     private var progbar: Progbar?
     private var seen = 0
     private var target: Int?

@@ -5,7 +5,7 @@
 /// ```swift
 /// let plateau = ReduceLROnPlateau(monitor: "val_loss", factor: 0.2, patience: 5, minLR: 0.001)
 /// ```
-public final class ReduceLROnPlateau: MonitorCallback {
+public final class ReduceLROnPlateau: MonitorCallback, @unchecked Sendable {
     public let factor: Double
     public let patience: Int
     public let verbose: Int

@@ -5,7 +5,7 @@
 /// ```swift
 /// try model.fit(x, y, epochs: 5, callbacks: [TerminateOnNaN()])
 /// ```
-public final class TerminateOnNaN: Callback {
+public final class TerminateOnNaN: Callback, @unchecked Sendable {
     public let raiseError: Bool
     private let output: (String) -> Void
 

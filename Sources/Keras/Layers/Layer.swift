@@ -84,6 +84,11 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         return typed
     }
 
+    /// Whether calls of this class in inference write no state (no counters, caches or
+    /// side effects beyond ``Layer``'s own, which are locked), so `predict` may run batches of a
+    /// model made of such layers on several threads. `false` unless a class declares it.
+    open class var isStatelessInInference: Bool { false }
+
     /// Layers whose weights and losses this layer owns, found as Keras tracks them: every stored
     /// property holding a layer, an optional layer, an array of layers or a dictionary of layers
     /// (by sorted key), in declaration order. Containers override it (a model's layers).

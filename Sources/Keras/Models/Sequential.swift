@@ -12,8 +12,8 @@
 /// let y = model(Tensor.ones([3, 3]))    // builds for (3, 3), then runs
 ///
 /// let incremental = Sequential()
-/// incremental.add(Input(shape: [4]))
-/// incremental.add(Dense(2, activation: .relu))   // built right away: kernel (4, 2)
+/// try incremental.add(Input(shape: [4]))
+/// try incremental.add(Dense(2, activation: .relu))   // built right away: kernel (4, 2)
 /// ```
 open class Sequential: Model, @unchecked Sendable {
     private var stack: [Layer] = []
@@ -79,11 +79,14 @@ open class Sequential: Model, @unchecked Sendable {
     open override class var registeredClassName: String { "Sequential" }
     open override var layers: [Layer] { stack }
 
-    /// Appends a layer; an ``InputLayer`` is accepted only first. If the input shape is known,
-    /// the new layer is built at once (it stops with Keras's message if it cannot take the
-    /// current output shape).
-    public func add(_ layer: Layer) {
-        if let error = append(layer) { fatalError(error.description) }
+    /// Appends a layer (Keras's `model.add`); an ``InputLayer`` is accepted only first. If the
+    /// input shape is known, the new layer is built at once.
+    ///
+    /// - Throws: ``KerasError`` when the layer cannot take the current output shape (Keras's
+    ///   message), when it is already in the model, or for an ``InputLayer`` that is not first;
+    ///   the model is left unchanged.
+    public func add(_ layer: Layer) throws {
+        if let error = append(layer) { throw error }
         if inputLayer != nil && !(layer is InputLayer) { noteRebuild() }
     }
 
@@ -117,11 +120,11 @@ open class Sequential: Model, @unchecked Sendable {
     }
 
     /// Adds the input layer behind a symbolic tensor from ``Input(shape:batchSize:name:dtype:)``.
-    public func add(_ input: KerasTensor) {
+    public func add(_ input: KerasTensor) throws {
         guard let layer = input.sourceLayer as? InputLayer else {
-            fatalError("Sequential.add: only the output of Input(shape:) or a Layer can be added, received \(input)")
+            throw KerasError.invalidArgument("Sequential.add: only the output of Input(shape:) or a Layer can be added, received \(input)")
         }
-        add(layer)
+        try add(layer)
     }
 
     /// Removes and returns the last layer.

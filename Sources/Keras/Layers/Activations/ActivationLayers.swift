@@ -6,6 +6,8 @@
 /// Named `ActivationLayer` in Swift because ``Activation`` is the function enum; its Keras class
 /// name (summaries, configs) is `Activation`.
 public final class ActivationLayer: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let activation: Activation
 
     public init(_ activation: Activation, name: String? = nil, dtype: DType = .float32) {
@@ -40,6 +42,8 @@ public final class ActivationLayer: Layer, @unchecked Sendable {
 /// ReLU(negativeSlope: 0.1, threshold: 1)(x)
 /// ```
 public final class ReLU: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let maxValue: Double?
     public let negativeSlope: Double
     public let threshold: Double
@@ -104,6 +108,8 @@ public final class ReLU: Layer, @unchecked Sendable {
 /// Leaky ReLU (`keras.layers.LeakyReLU`): `x` if positive, else `negativeSlope · x`. The default
 /// slope is 0.3, Keras's layer default (the `leaky_relu` activation function uses 0.2).
 public final class LeakyReLU: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let negativeSlope: Double
 
     public init(negativeSlope: Double = 0.3, name: String? = nil, dtype: DType = .float32) {
@@ -140,6 +146,8 @@ public final class LeakyReLU: Layer, @unchecked Sendable {
 /// Parametric ReLU (`keras.layers.PReLU`): `x` if positive, else `alpha · x` with a learned
 /// `alpha` per input element (shared along `sharedAxes`, 1-based axes excluding the batch).
 public final class PReLU: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let alphaInitializer: any Initializer
     public let alphaRegularizer: (any Regularizer)?
     public let alphaConstraint: (any Constraint)?
@@ -207,6 +215,8 @@ public final class PReLU: Layer, @unchecked Sendable {
 
 /// Exponential linear unit (`keras.layers.ELU`): `x` if positive, else `alpha · (eˣ − 1)`.
 public final class ELU: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let alpha: Double
 
     public init(alpha: Double = 1, name: String? = nil, dtype: DType = .float32) {
@@ -246,6 +256,8 @@ public final class ELU: Layer, @unchecked Sendable {
 /// Softmax()(Tensor([[1.0, 2.0, 3.0]]))   // rows sum to 1
 /// ```
 public final class Softmax: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let axis: Int
 
     public init(axis: Int = -1, name: String? = nil, dtype: DType = .float32) {

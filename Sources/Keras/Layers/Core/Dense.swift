@@ -10,6 +10,8 @@
 /// layer) the kernel is frozen and two small trainable factors are added, Keras's LoRA:
 /// the effective kernel is `kernel + (loraAlpha / loraRank) · loraKernelA · loraKernelB`.
 public final class Dense: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let units: Int
     public let activation: Activation
     public let useBias: Bool

@@ -10,6 +10,8 @@ import Synchronization
 /// drop(x)                    // x
 /// ```
 public final class Dropout: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let rate: Double
     public let noiseShape: [Int?]?
     public let seed: Int?

@@ -1,5 +1,7 @@
 /// Returns its input unchanged (`keras.layers.Identity`).
 public final class Identity: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
 
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).

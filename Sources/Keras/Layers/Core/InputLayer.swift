@@ -1,6 +1,8 @@
 /// The layer behind ``Input(shape:batchSize:name:dtype:)``: it has no weights and passes its
 /// input through; in a functional model it marks where data enters.
 public final class InputLayer: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     /// The full input shape, batch first (`nil` = unknown).
     public let batchShape: [Int?]
     /// The symbolic tensor this layer produces.

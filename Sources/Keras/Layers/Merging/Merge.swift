@@ -6,6 +6,8 @@
 /// let merged = Concatenate()([left, right])       // symbolic, in a functional model
 /// ```
 open class Merge: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    open override class var isStatelessInInference: Bool { true }
     /// Combines the inputs (at least two).
     open func merge(_ inputs: [Tensor]) -> Tensor {
         fatalError("Merge layer \"\(name)\" must override merge(_:)")

@@ -4,6 +4,8 @@
 /// Flatten()(Tensor.ones([32, 28, 28])).shape   // [32, 784]
 /// ```
 public final class Flatten: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
 
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
@@ -37,6 +39,8 @@ public final class Flatten: Layer, @unchecked Sendable {
 /// Reshapes each sample to `targetShape` (batch excluded; one entry may be -1)
 /// (`keras.layers.Reshape`).
 public final class Reshape: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let targetShape: [Int]
 
     public init(_ targetShape: [Int], name: String? = nil, dtype: DType = .float32) {
@@ -101,6 +105,8 @@ public final class Reshape: Layer, @unchecked Sendable {
 /// Permutes the non-batch axes (`keras.layers.Permute`); `dims` are 1-based, e.g. `[2, 1]`
 /// swaps the two axes of each sample.
 public final class Permute: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let dims: [Int]
 
     public init(_ dims: [Int], name: String? = nil, dtype: DType = .float32) {
@@ -142,6 +148,8 @@ public final class Permute: Layer, @unchecked Sendable {
 /// Repeats each sample vector `n` times: `(batch, features)` → `(batch, n, features)`
 /// (`keras.layers.RepeatVector`).
 public final class RepeatVector: Layer, @unchecked Sendable {
+    /// Its call writes no state in inference, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let n: Int
 
     public init(_ n: Int, name: String? = nil, dtype: DType = .float32) {
