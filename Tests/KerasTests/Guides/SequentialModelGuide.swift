@@ -203,10 +203,11 @@ struct SequentialModelGuide {
 }
 
 /// Gaussian clusters around `classes` random centres: `count` samples of `features` floats,
-/// with integer labels; well separated, so a small MLP learns them in a few epochs.
-func guideClusters(count: Int, features: Int, classes: Int, seed: Int, spread: Float = 0.5) -> (Tensor, Tensor) {
+/// with integer labels (another `noiseSeed` draws more samples of the same clusters); well separated, so a small MLP learns them in a few epochs.
+func guideClusters(count: Int, features: Int, classes: Int, seed: Int, noiseSeed: Int? = nil,
+                   spread: Float = 0.5) -> (Tensor, Tensor) {
     let centres = (Tensor.randomNormal([classes, features], seed: seed) * 2).scalars
-    let noise = Tensor.randomNormal([count, features], seed: seed + 1).scalars
+    let noise = Tensor.randomNormal([count, features], seed: noiseSeed ?? seed + 1).scalars
     var values: [Float] = []
     var labels: [Int32] = []
     for i in 0..<count {
