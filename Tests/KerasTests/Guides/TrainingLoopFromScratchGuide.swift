@@ -1,0 +1,155 @@
+// Follows the Keras guide "Writing a training loop from scratch"
+// (https://keras.io/guides/writing_a_training_loop_from_scratch/), in Swift.
+import Keras
+import KerasTestSupport
+import Testing
+
+@Suite("Guide: Writing a training loop from scratch")
+struct TrainingLoopFromScratchGuide {
+    /// The guide's MNIST MLP, on 16 features and 10 well-separated synthetic classes.
+    static func getModel() throws -> Model {
+        let inputs = Input(shape: [16], name: "digits")
+        var x = Dense(64, activation: .relu)(inputs)
+        x = Dense(64, activation: .relu)(x)
+        let outputs = Dense(10, name: "predictions")(x)
+        return try Model(inputs: inputs, outputs: outputs)
+    }
+
+    /// Prepare the training dataset (shuffled, batches of 32) and the validation dataset.
+    static func datasets() throws -> (train: Dataset, validation: Dataset) {
+        let (xTrain, yTrain) = guideClusters(count: 320, features: 16, classes: 10, seed: 21, spread: 0.5)
+        let (xVal, yVal) = guideClusters(count: 100, features: 16, classes: 10, seed: 21, noiseSeed: 99, spread: 0.5)
+        return (try Dataset(xTrain, yTrain).shuffled(seed: 1).batched(32), try Dataset(xVal, yVal).batched(32))
+    }
+
+    // MARK: A first end-to-end example
+
+    @Test func aFirstEndToEndExample() throws {
+        try withRandomSeed(1) {
+            let model = try Self.getModel()
+            // Instantiate an optimizer and a loss function.
+            let optimizer = Adam(learningRate: 1e-3)
+            let lossFn = SparseCategoricalCrossentropy(fromLogits: true)
+            let (trainDataset, _) = try Self.datasets()
+            #expect(trainDataset.count == 10)   // 320 samples / 32
+
+            var epochLosses: [Float] = []
+            let epochs = 3
+            for epoch in 0..<epochs {
+                var total: Float = 0, steps = 0
+                // Iterate over the batches of the dataset (a fresh shuffle each epoch).
+                for batch in trainDataset.elements(epoch: epoch) {
+                    let (xBatch, yBatch) = (batch.x, batch.y!)
+                    // Run the forward pass, recording the operations for automatic differentiation.
+                    let (lossValue, grads) = valueWithGradients(of: model.trainableVariables) {
+                        let logits = model(xBatch, training: true)   // logits for this minibatch
+                        return lossFn(yBatch, logits)                // loss value for this minibatch
+                    }
+                    // Run one step of gradient descent by updating the value of the variables.
+                    optimizer.apply(grads, to: model.trainableVariables)
+                    total += lossValue.item
+                    steps += 1
+                }
+                #expect(steps == 10)
+                epochLosses.append(total / Float(steps))
+            }
+            #expect(optimizer.iterations == 30)
+            #expect(epochLosses[2] < epochLosses[1] && epochLosses[1] < epochLosses[0])
+        }
+    }
+
+    // MARK: Low-level handling of metrics
+
+    @Test func lowLevelHandlingOfMetrics() throws {
+        try withRandomSeed(2) {
+            let model = try Self.getModel()
+            let optimizer = Adam(learningRate: 1e-3)
+            let lossFn = SparseCategoricalCrossentropy(fromLogits: true)
+            // Prepare the metrics.
+            let trainAccMetric = SparseCategoricalAccuracy()
+            let valAccMetric = SparseCategoricalAccuracy()
+            let (trainDataset, valDataset) = try Self.datasets()
+
+            var trainAccuracies: [Double] = [], valAccuracies: [Double] = []
+            for epoch in 0..<4 {
+                for batch in trainDataset.elements(epoch: epoch) {
+                    var logits = batch.x
+                    let (_, grads) = valueWithGradients(of: model.trainableVariables) {
+                        logits = model(batch.x, training: true)
+                        return lossFn(batch.y!, logits)
+                    }
+                    optimizer.apply(grads, to: model.trainableVariables)
+                    // Update training metric.
+                    trainAccMetric.updateState(yTrue: batch.y!, yPred: logits)
+                }
+                // Display metrics at the end of each epoch, then reset them.
+                trainAccuracies.append(trainAccMetric.resultValue)
+                trainAccMetric.resetState()
+                #expect(trainAccMetric.resultValue == 0)
+
+                // Run a validation loop at the end of each epoch.
+                for batch in valDataset {
+                    let valLogits = model(batch.x, training: false)
+                    valAccMetric.updateState(yTrue: batch.y!, yPred: valLogits)
+                }
+                valAccuracies.append(valAccMetric.resultValue)
+                valAccMetric.resetState()
+            }
+            #expect(trainAccuracies.last! > trainAccuracies.first!)
+            #expect(trainAccuracies.last! > 0.9)
+            #expect(valAccuracies.last! > 0.9)
+        }
+    }
+
+    // MARK: Speeding-up your training step with jit_compile
+    // (No compilation step in this library: the eager step above is the only form.)
+
+    // MARK: Low-level handling of losses tracked by the model
+
+    final class ActivityRegularizationLayer: Layer, @unchecked Sendable {
+        override func call(_ inputs: Tensor, training: Bool) -> Tensor {
+            addLoss(1e-2 * inputs.sum())
+            return inputs
+        }
+    }
+
+    @Test func lossesTrackedByTheModel() throws {
+        try withRandomSeed(3) {
+            let inputs = Input(shape: [16], name: "digits")
+            var x = Dense(64, activation: .relu)(inputs)
+            // Insert the activity regularization as a layer.
+            x = ActivityRegularizationLayer()(x)
+            x = Dense(64, activation: .relu)(x)
+            let outputs = Dense(10, name: "predictions")(x)
+            let model = try Model(inputs: inputs, outputs: outputs)
+            let optimizer = Adam(learningRate: 1e-3)
+            let lossFn = SparseCategoricalCrossentropy(fromLogits: true)
+            let trainAccMetric = SparseCategoricalAccuracy()
+            let (trainDataset, _) = try Self.datasets()
+
+            var firstLoss: Float? = nil, lastLoss: Float = 0
+            for epoch in 0..<3 {
+                for batch in trainDataset.elements(epoch: epoch) {
+                    var logits = batch.x
+                    let (lossValue, grads) = valueWithGradients(of: model.trainableVariables) {
+                        logits = model(batch.x, training: true)
+                        var lossValue = lossFn(batch.y!, logits)
+                        // Add any extra losses created during the forward pass.
+                        for extra in model.losses { lossValue = lossValue + extra }
+                        return lossValue
+                    }
+                    optimizer.apply(grads, to: model.trainableVariables)
+                    trainAccMetric.updateState(yTrue: batch.y!, yPred: logits)
+                    if firstLoss == nil { firstLoss = lossValue.item }
+                    lastLoss = lossValue.item
+                }
+            }
+            #expect(model.losses.count == 1)
+            #expect(lastLoss < firstLoss!)
+            #expect(trainAccMetric.resultValue > 0.5)
+        }
+    }
+
+    // MARK: End-to-end example: a GAN training loop from scratch
+    // Not ported: the guide's GAN needs Conv2D / Conv2DTranspose, which the library does not have.
+}
