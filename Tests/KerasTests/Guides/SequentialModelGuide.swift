@@ -27,7 +27,7 @@ struct SequentialModelGuide {
 
     // MARK: Creating a Sequential model
 
-    @Test func creatingASequentialModel() {
+    @Test func creatingASequentialModel() throws {
         let model = Sequential([
             Dense(2, activation: .relu),
             Dense(3, activation: .relu),
@@ -38,9 +38,9 @@ struct SequentialModelGuide {
 
         // Or created incrementally with `add`.
         let incremental = Sequential()
-        incremental.add(Dense(2, activation: .relu))
-        incremental.add(Dense(3, activation: .relu))
-        incremental.add(Dense(4))
+        try incremental.add(Dense(2, activation: .relu))
+        try incremental.add(Dense(3, activation: .relu))
+        try incremental.add(Dense(4))
         #expect(incremental.layers.count == 3)
 
         // `pop` removes the last layer: it behaves very much like a stack.
@@ -49,16 +49,16 @@ struct SequentialModelGuide {
 
         // The constructor takes a name, like any layer or model.
         let named = Sequential(name: "my_sequential")
-        named.add(Dense(2, activation: .relu, name: "layer1"))
-        named.add(Dense(3, activation: .relu, name: "layer2"))
-        named.add(Dense(4, name: "layer3"))
+        try named.add(Dense(2, activation: .relu, name: "layer1"))
+        try named.add(Dense(3, activation: .relu, name: "layer2"))
+        try named.add(Dense(4, name: "layer3"))
         #expect(named.name == "my_sequential")
         #expect(named.layers.map(\.name) == ["layer1", "layer2", "layer3"])
     }
 
     // MARK: Specifying the input shape in advance
 
-    @Test func specifyingTheInputShapeInAdvance() {
+    @Test func specifyingTheInputShapeInAdvance() throws {
         // A layer has no weights until it knows the shape of its inputs.
         let layer = Dense(3)
         #expect(layer.weights.isEmpty)
@@ -78,8 +78,8 @@ struct SequentialModelGuide {
 
         // Started with an `Input`, the model is built as layers are added and has a summary at once.
         let withInput = Sequential()
-        withInput.add(Input(shape: [4]))
-        withInput.add(Dense(2, activation: .relu))
+        try withInput.add(Input(shape: [4]))
+        try withInput.add(Dense(2, activation: .relu))
         var text = ""
         withInput.summary { text += $0 }
         #expect(text.contains("Total params: 10"))   // 4 × 2 kernel + 2 bias
@@ -93,14 +93,14 @@ struct SequentialModelGuide {
 
     // MARK: A common debugging workflow: add() + summary()
 
-    @Test func debuggingWithAddAndSummary() {
+    @Test func debuggingWithAddAndSummary() throws {
         // The guide stacks Conv2D / MaxPooling2D on images; the library has no convolutions,
         // so the same workflow is shown with Dense layers on flattened 8×8 inputs.
         let model = Sequential()
-        model.add(Input(shape: [8, 8]))
-        model.add(Flatten())
-        model.add(Dense(32, activation: .relu))
-        model.add(Dense(32, activation: .relu))
+        try model.add(Input(shape: [8, 8]))
+        try model.add(Flatten())
+        try model.add(Dense(32, activation: .relu))
+        try model.add(Dense(32, activation: .relu))
         // Can you guess what the current output shape is at this point? Let's just print it:
         var text = ""
         model.summary { text += $0 }
@@ -108,8 +108,8 @@ struct SequentialModelGuide {
         #expect(text.contains("Total params: 3,136"))   // 64·32+32 + 32·32+32
 
         // Now that we have the shape, keep adding layers.
-        model.add(Dense(16, activation: .relu))
-        model.add(Dense(10))
+        try model.add(Dense(16, activation: .relu))
+        try model.add(Dense(10))
         text = ""
         model.summary { text += $0 }
         #expect(text.contains("Total params: 3,834"))   // + 32·16+16 + 16·10+10
