@@ -41,8 +41,8 @@ struct ObjectConfigReader {
         return config[key]
     }
 
-    /// The raw value of `key`, or `nil` when it is absent or `null`.
-    private mutating func present(_ key: String) -> ConfigValue? {
+    /// The raw value of `key`, or `nil` when it is absent or `null`, marking the key as read.
+    mutating func present(_ key: String) -> ConfigValue? {
         guard let v = value(key), !v.isNull else { return nil }
         return v
     }
@@ -52,6 +52,19 @@ struct ObjectConfigReader {
     /// A number (int or float in the JSON).
     mutating func double(_ key: String, default defaultValue: Double) throws -> Double {
         try optionalDouble(key) ?? defaultValue
+    }
+
+    /// A required number.
+    mutating func double(_ key: String) throws -> Double {
+        guard let d = try optionalDouble(key) else { throw mismatch(key, "a number", .null, absent: config[key] == nil) }
+        return d
+    }
+
+    /// A list of numbers.
+    mutating func doubleList(_ key: String) throws -> [Double] {
+        guard let v = present(key) else { throw mismatch(key, "a list of numbers", config[key] ?? .null, absent: config[key] == nil) }
+        guard let numbers = v.arrayValue?.map(\.doubleValue), !numbers.contains(nil) else { throw mismatch(key, "a list of numbers", v) }
+        return numbers.map { $0! }
     }
 
     /// A number, or `nil` when absent or `null`.

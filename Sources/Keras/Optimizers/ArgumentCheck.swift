@@ -55,83 +55,22 @@ func readingConfig<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// The reads optimizer and schedule configs need beyond `ObjectConfigReader`'s own.
+/// Step counts in optimizer and schedule configs: integers within `Int32` (larger counts are not
+/// meaningful, and the schedules compute with them in float32).
 extension ObjectConfigReader {
-    /// The value of `key` (`nil` when absent or `null`), recorded as read.
-    private mutating func entry(_ key: String) -> ConfigValue? {
-        _ = try? double(key, default: 0)   // the reader's only way to record a key as read
-        guard let value = config[key], !value.isNull else { return nil }
-        return value
-    }
-
-    /// A boolean option.
-    mutating func flag(_ key: String, default defaultValue: Bool = false) throws -> Bool {
-        guard let value = entry(key) else { return defaultValue }
-        guard let b = value.boolValue else { throw mismatch(key, "true or false", value) }
-        return b
-    }
-
-    /// A number that may be `null`.
-    mutating func optionalNumber(_ key: String) throws -> Double? {
-        guard let value = entry(key) else { return nil }
-        guard let d = value.doubleValue else { throw mismatch(key, "a number or null", value) }
-        return d
-    }
-
-    /// A number that must be present.
-    mutating func requiredNumber(_ key: String) throws -> Double {
-        guard let d = try optionalNumber(key) else { throw mismatch(key, "a number", config[key] ?? .null) }
-        return d
-    }
-
-    /// An integer written as an int or a whole float (`10`, `10.0`), within `Int32`.
-    mutating func wholeNumber(_ key: String, default defaultValue: Int? = nil) throws -> Int {
-        guard let value = entry(key) else {
-            if let defaultValue { return defaultValue }
-            throw mismatch(key, "an integer", config[key] ?? .null)
-        }
-        guard let i = Self.integer(value) else { throw mismatch(key, "an integer", value) }
+    /// A step count, `defaultValue` when absent or `null` (required when `defaultValue` is nil).
+    mutating func stepCount(_ key: String, default defaultValue: Int? = nil) throws -> Int {
+        let i = try defaultValue.map { try int(key, default: $0) } ?? int(key)
+        guard Int32(exactly: i) != nil else { throw mismatch(key, "an integer within Int32", .int(i)) }
         return i
     }
 
-    /// A list of integers.
-    mutating func wholeNumbers(_ key: String) throws -> [Int] {
-        let value = entry(key) ?? .null
-        guard let list = value.arrayValue, case let ints = list.compactMap(Self.integer), ints.count == list.count else {
-            throw mismatch(key, "a list of integers", value)
+    /// A list of step counts.
+    mutating func stepCounts(_ key: String) throws -> [Int] {
+        let list = try intList(key)
+        if let bad = list.first(where: { Int32(exactly: $0) == nil }) {
+            throw mismatch(key, "a list of integers within Int32", .int(bad))
         }
-        return ints
-    }
-
-    /// A list of numbers.
-    mutating func numbers(_ key: String) throws -> [Double] {
-        let value = entry(key) ?? .null
-        guard let list = value.arrayValue, case let numbers = list.compactMap(\.doubleValue), numbers.count == list.count else {
-            throw mismatch(key, "a list of numbers", value)
-        }
-        return numbers
-    }
-
-    /// A string (an object's `name`).
-    mutating func text(_ key: String, default defaultValue: String) throws -> String {
-        guard let value = entry(key) else { return defaultValue }
-        guard let s = value.stringValue else { throw mismatch(key, "a string", value) }
-        return s
-    }
-
-    /// The raw value of `key` (`nil` when absent or `null`), for values with their own reader.
-    mutating func nested(_ key: String) -> ConfigValue? { entry(key) }
-
-    /// `value` as an `Int` when it is a whole number within `Int32` (larger step counts are
-    /// not meaningful, and converting them could trap).
-    private static func integer(_ value: ConfigValue) -> Int? {
-        let range = Double(Int32.min)...Double(Int32.max)
-        if case .int(let i) = value { return range.contains(Double(i)) ? i : nil }
-        guard let d = value.doubleValue, range.contains(d), d == d.rounded() else { return nil }
-        return Int(d)
-    }
-
-    private func mismatch(_ key: String, _ expected: String, _ received: ConfigValue) -> KerasError {
-        KerasError.invalidConfig("\(className): expected \"\(key)\" to be \(expected), received \(received)")
+        return list
     }
 }

@@ -16,27 +16,27 @@ private struct BaseArguments {
     /// dropped silently; Keras 2's `decay` is accepted only as 0.
     init(_ r: inout ObjectConfigReader, _ type: Optimizer.Type, learningRate defaultRate: Double, name defaultName: String,
          weightDecay defaultDecay: Double? = nil) throws {
-        if let lr = r.nested("learning_rate"), lr.objectValue != nil {
+        if let lr = r.present("learning_rate"), lr.objectValue != nil {
             learningRate = .schedule(try deserializeLearningRateSchedule(lr))
         } else {
-            learningRate = .constant(try r.optionalNumber("learning_rate") ?? defaultRate)
+            learningRate = .constant(try r.optionalDouble("learning_rate") ?? defaultRate)
         }
-        weightDecay = try r.optionalNumber("weight_decay") ?? defaultDecay
-        clipnorm = try r.optionalNumber("clipnorm")
-        clipvalue = try r.optionalNumber("clipvalue")
-        globalClipnorm = try r.optionalNumber("global_clipnorm")
-        name = try r.text("name", default: defaultName)
-        if try r.flag("use_ema") {
+        weightDecay = try r.optionalDouble("weight_decay") ?? defaultDecay
+        clipnorm = try r.optionalDouble("clipnorm")
+        clipvalue = try r.optionalDouble("clipvalue")
+        globalClipnorm = try r.optionalDouble("global_clipnorm")
+        name = try r.optionalString("name") ?? defaultName
+        if try r.bool("use_ema", default: false) {
             throw KerasError.invalidConfig("\(type.className): use_ema=true is not supported; expected use_ema=false")
         }
-        _ = try r.optionalNumber("ema_momentum")
-        _ = try r.optionalNumber("ema_overwrite_frequency")
+        _ = try r.optionalDouble("ema_momentum")
+        _ = try r.optionalDouble("ema_overwrite_frequency")
         for key in ["loss_scale_factor", "gradient_accumulation_steps"] {
-            if let v = try r.optionalNumber(key) {
+            if let v = try r.optionalDouble(key) {
                 throw KerasError.invalidConfig("\(type.className): \"\(key)\" is not supported; expected null, received \(v)")
             }
         }
-        if let decay = try r.optionalNumber("decay"), decay != 0 {
+        if let decay = try r.optionalDouble("decay"), decay != 0 {
             throw KerasError.invalidConfig("\(type.className): \"decay\" is no longer supported (use a learning rate schedule); expected 0 or null, received \(decay)")
         }
         try type.validate(learningRate: learningRate, weightDecay: weightDecay, clipnorm: clipnorm,
@@ -50,7 +50,7 @@ private let optimizerFactories: [String: OptimizerFactory] = {
         let base = try BaseArguments(&r, SGD.self, learningRate: 0.01, name: "sgd")
         let momentum = try r.double("momentum", default: 0)
         try SGD.validate(momentum: momentum)
-        return SGD(learningRate: base.learningRate, momentum: momentum, nesterov: try r.flag("nesterov"),
+        return SGD(learningRate: base.learningRate, momentum: momentum, nesterov: try r.bool("nesterov", default: false),
                    weightDecay: base.weightDecay, clipnorm: base.clipnorm, clipvalue: base.clipvalue,
                    globalClipnorm: base.globalClipnorm, name: base.name)
     }
@@ -63,7 +63,7 @@ private let optimizerFactories: [String: OptimizerFactory] = {
             let base = try BaseArguments(&r, type, learningRate: 0.001, name: isAdamW ? "adam_w" : "adam",
                                          weightDecay: isAdamW ? 0.004 : nil)
             let beta1 = try r.double("beta_1", default: 0.9), beta2 = try r.double("beta_2", default: 0.999)
-            let epsilon = try r.double("epsilon", default: 1e-7), amsgrad = try r.flag("amsgrad")
+            let epsilon = try r.double("epsilon", default: 1e-7), amsgrad = try r.bool("amsgrad", default: false)
             try type.validate(beta1: beta1, beta2: beta2, epsilon: epsilon)
             if isAdamW, let weightDecay = base.weightDecay {
                 return AdamW(learningRate: base.learningRate, weightDecay: weightDecay, beta1: beta1, beta2: beta2,
@@ -81,7 +81,7 @@ private let optimizerFactories: [String: OptimizerFactory] = {
         let epsilon = try r.double("epsilon", default: 1e-7)
         try RMSprop.validate(rho: rho, momentum: momentum, epsilon: epsilon)
         return RMSprop(learningRate: base.learningRate, rho: rho, momentum: momentum, epsilon: epsilon,
-                       centered: try r.flag("centered"), weightDecay: base.weightDecay, clipnorm: base.clipnorm,
+                       centered: try r.bool("centered", default: false), weightDecay: base.weightDecay, clipnorm: base.clipnorm,
                        clipvalue: base.clipvalue, globalClipnorm: base.globalClipnorm, name: base.name)
     }
     let adagrad: OptimizerFactory = { r in

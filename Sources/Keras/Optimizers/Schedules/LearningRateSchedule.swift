@@ -55,10 +55,10 @@ private let scheduleFactories: [String: ScheduleFactory] = {
     func decay<S: LearningRateSchedule>(_: S.Type,
                                         _ make: @escaping @Sendable (Double, Int, Double, Bool, String) -> S) -> ScheduleFactory {
         { r in
-            let lr = try r.requiredNumber("initial_learning_rate"), steps = try r.wholeNumber("decay_steps")
-            let rate = try r.requiredNumber("decay_rate")
+            let lr = try r.double("initial_learning_rate"), steps = try r.stepCount("decay_steps")
+            let rate = try r.double("decay_rate")
             try validateDecay(initialLearningRate: lr, decaySteps: steps, decayRate: rate, of: S.className)
-            return make(lr, steps, rate, try r.flag("staircase"), try r.text("name", default: S.className))
+            return make(lr, steps, rate, try r.bool("staircase", default: false), try r.optionalString("name") ?? S.className)
         }
     }
     let exponential = decay(ExponentialDecay.self) {
@@ -68,32 +68,32 @@ private let scheduleFactories: [String: ScheduleFactory] = {
         InverseTimeDecay(initialLearningRate: $0, decaySteps: $1, decayRate: $2, staircase: $3, name: $4)
     }
     let piecewise: ScheduleFactory = { r in
-        let boundaries = try r.wholeNumbers("boundaries"), values = try r.numbers("values")
+        let boundaries = try r.stepCounts("boundaries"), values = try r.doubleList("values")
         try PiecewiseConstantDecay.validate(boundaries: boundaries, values: values)
-        return PiecewiseConstantDecay(boundaries: boundaries, values: values, name: try r.text("name", default: "PiecewiseConstant"))
+        return PiecewiseConstantDecay(boundaries: boundaries, values: values, name: try r.optionalString("name") ?? "PiecewiseConstant")
     }
     let polynomial: ScheduleFactory = { r in
-        let lr = try r.requiredNumber("initial_learning_rate"), steps = try r.wholeNumber("decay_steps")
+        let lr = try r.double("initial_learning_rate"), steps = try r.stepCount("decay_steps")
         let end = try r.double("end_learning_rate", default: 1e-4), power = try r.double("power", default: 1)
         try PolynomialDecay.validate(initialLearningRate: lr, decaySteps: steps, endLearningRate: end, power: power)
         return PolynomialDecay(initialLearningRate: lr, decaySteps: steps, endLearningRate: end, power: power,
-                               cycle: try r.flag("cycle"), name: try r.text("name", default: "PolynomialDecay"))
+                               cycle: try r.bool("cycle", default: false), name: try r.optionalString("name") ?? "PolynomialDecay")
     }
     let cosine: ScheduleFactory = { r in
-        let lr = try r.requiredNumber("initial_learning_rate"), steps = try r.wholeNumber("decay_steps")
-        let alpha = try r.double("alpha", default: 0), target = try r.optionalNumber("warmup_target")
-        let warmup = try r.wholeNumber("warmup_steps", default: 0)
+        let lr = try r.double("initial_learning_rate"), steps = try r.stepCount("decay_steps")
+        let alpha = try r.double("alpha", default: 0), target = try r.optionalDouble("warmup_target")
+        let warmup = try r.stepCount("warmup_steps", default: 0)
         try CosineDecay.validate(initialLearningRate: lr, decaySteps: steps, alpha: alpha, warmupTarget: target, warmupSteps: warmup)
         return CosineDecay(initialLearningRate: lr, decaySteps: steps, alpha: alpha, warmupTarget: target,
-                           warmupSteps: warmup, name: try r.text("name", default: "CosineDecay"))
+                           warmupSteps: warmup, name: try r.optionalString("name") ?? "CosineDecay")
     }
     let restarts: ScheduleFactory = { r in
-        let lr = try r.requiredNumber("initial_learning_rate"), steps = try r.wholeNumber("first_decay_steps")
+        let lr = try r.double("initial_learning_rate"), steps = try r.stepCount("first_decay_steps")
         let tMul = try r.double("t_mul", default: 2), mMul = try r.double("m_mul", default: 1)
         let alpha = try r.double("alpha", default: 0)
         try CosineDecayRestarts.validate(initialLearningRate: lr, firstDecaySteps: steps, tMul: tMul, mMul: mMul, alpha: alpha)
         return CosineDecayRestarts(initialLearningRate: lr, firstDecaySteps: steps, tMul: tMul, mMul: mMul, alpha: alpha,
-                                   name: try r.text("name", default: "SGDRDecay"))
+                                   name: try r.optionalString("name") ?? "SGDRDecay")
     }
     return [ExponentialDecay.className: exponential, InverseTimeDecay.className: inverseTime,
             PiecewiseConstantDecay.className: piecewise, PolynomialDecay.className: polynomial,
