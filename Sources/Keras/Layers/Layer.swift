@@ -572,13 +572,3 @@ public struct InputSpec: Sendable, Equatable {
 func dtypePolicyConfig(_ dtype: DType) -> ConfigValue {
     .object(["module": "keras", "class_name": "DTypePolicy", "config": ["name": .string(dtype.rawValue)], "registered_name": nil])
 }
-
-/// Reads a layer's `dtype` config entry (a policy object or a plain name).
-func dtypeFromConfig(_ value: ConfigValue?) throws -> DType {
-    guard let value, !value.isNull else { return .float32 }
-    let name = value.stringValue ?? value["config"]?["name"]?.stringValue
-    guard let name, let dtype = DType(rawValue: name) else {
-        throw KerasError.invalidConfig("Unsupported dtype in layer config: \(value)")
-    }
-    return dtype
-}

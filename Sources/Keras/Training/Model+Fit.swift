@@ -246,19 +246,6 @@ extension Model {
         state.labelChecks = checks
     }
 
-    /// An unbuilt Sequential learns its input shape from the data: walk the layers' input specs
-    /// and output shapes first, so data its layers cannot take is a thrown error, not a stop.
-    private func validateUnbuiltSequentialInputs(_ inputs: [Tensor], op: String) throws {
-        guard let sequential = self as? Sequential, !sequential.built, inputs.count == 1 else { return }
-        var shape: [Int?] = [nil] + inputs[0].shape.dropFirst().map { Optional($0) }
-        for layer in sequential.layers {
-            if let error = layer.checkInputs([shape]) ?? layer.validateSymbolic([shape]) {
-                throw KerasError.invalidData("\(op): \(error.description)")
-            }
-            shape = layer.computeOutputShapes([shape])[0]
-        }
-    }
-
     /// Whether two shapes broadcast together (NumPy rules).
     private func shapesBroadcast(_ a: [Int], _ b: [Int]) -> Bool {
         zip(a.reversed(), b.reversed()).allSatisfy { $0 == $1 || $0 == 1 || $1 == 1 }
@@ -267,7 +254,14 @@ extension Model {
     /// Checks the count, rank and known dimensions of input arrays against the model's inputs.
     func validateInputs(_ inputs: [Tensor], op: String) throws {
         let expected = inputShapes
-        guard !expected.isEmpty else { return try validateUnbuiltSequentialInputs(inputs, op: op) }
+        guard !expected.isEmpty else {
+            // An unbuilt model learns its input shapes from the data: its own rules (a
+            // Sequential walks its layers) decide whether it can take them.
+            do { try checkCallable(inputs.map { [nil] + $0.shape.dropFirst().map { Optional($0) } }) } catch {
+                throw KerasError.invalidData("\(op): \(error)")
+            }
+            return
+        }
         guard inputs.count == expected.count else {
             throw KerasError.invalidData("\(op): model \"\(name)\" expects \(expected.count) input(s), but received \(inputs.count)")
         }
