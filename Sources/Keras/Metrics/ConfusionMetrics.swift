@@ -20,9 +20,14 @@ open class ConfusionMetric: Metric, @unchecked Sendable {
     let thresholdsConfig: ConfigValue
     var truePositives: [Double], falsePositives: [Double], falseNegatives: [Double]
 
+    /// Keras's rule for `thresholds`: every value in [0, 1].
+    static func validate(thresholds: [Double], owner: String) throws {
+        try ensure(thresholds.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(owner): `thresholds` must be in [0, 1], received \(thresholds)")
+    }
+
     init(thresholds: [Double]?, single: Bool, name: String) {
         let values = thresholds ?? [0.5]
-        require(values.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(name): thresholds must be in [0, 1], received \(values)")
+        requireValid { try ConfusionMetric.validate(thresholds: values, owner: name) }
         self.thresholds = values
         thresholdsConfig = thresholds.map { single ? .double($0[0]) : .array($0.map(ConfigValue.double)) } ?? .null
         (truePositives, falsePositives, falseNegatives) = (Array(repeating: 0, count: values.count), Array(repeating: 0, count: values.count), Array(repeating: 0, count: values.count))
@@ -107,8 +112,13 @@ public final class AUC: Metric, @unchecked Sendable {
     public let fromLogits: Bool
     private var tp: [Double], fp: [Double], tn: [Double], fn: [Double]
 
+    /// Keras's rule for `num_thresholds`: more than 1.
+    static func validate(numThresholds: Int) throws {
+        try ensure(numThresholds > 1, "AUC: `num_thresholds` must be > 1, received \(numThresholds)")
+    }
+
     public init(numThresholds: Int = 200, curve: Curve = .roc, fromLogits: Bool = false, name: String = "auc") {
-        require(numThresholds > 1, "AUC: numThresholds must be > 1, received \(numThresholds)")
+        requireValid { try AUC.validate(numThresholds: numThresholds) }
         (self.numThresholds, self.curve, self.fromLogits) = (numThresholds, curve, fromLogits)
         (tp, fp, tn, fn) = ([Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds))
         super.init(name: name)
@@ -184,8 +194,13 @@ open class FBetaScore: Metric, @unchecked Sendable {
     public let threshold: Double?
     var truePositives: [Double] = [], falsePositives: [Double] = [], falseNegatives: [Double] = [], intermediateWeights: [Double] = []
 
+    /// Keras's rule for `beta`: a positive (finite) float.
+    static func validate(beta: Double) throws {
+        try ensure(beta > 0 && beta.isFinite, "FBetaScore: `beta` must be a positive float, received \(beta)")
+    }
+
     public init(average: Average? = nil, beta: Double = 1, threshold: Double? = nil, name: String = "fbeta_score") {
-        require(beta > 0, "FBetaScore: beta must be > 0, received \(beta)")
+        requireValid { try FBetaScore.validate(beta: beta) }
         (self.average, self.beta, self.threshold) = (average, beta, threshold)
         super.init(name: name)
     }

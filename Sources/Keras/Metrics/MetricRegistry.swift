@@ -108,12 +108,17 @@ extension ObjectConfigReader {
 
     /// Confusion-metric `thresholds`: one float or a non-empty list, each in [0, 1].
     mutating func thresholds() throws -> (single: Double?, list: [Double]?) {
-        guard let v = value("thresholds"), !v.isNull else { return (nil, nil) }
-        if let d = v.doubleValue, d >= 0 && d <= 1 { return (d, nil) }
-        if let list = v.arrayValue?.map(\.doubleValue), !list.isEmpty, list.allSatisfy({ $0.map { $0 >= 0 && $0 <= 1 } ?? false }) {
-            return (nil, list.map { $0! })
+        guard let v = present("thresholds") else { return (nil, nil) }
+        let (single, list): (Double?, [Double]?)
+        if let d = v.doubleValue {
+            (single, list) = (d, nil)
+        } else if let values = v.arrayValue?.map(\.doubleValue), !values.isEmpty, !values.contains(nil) {
+            (single, list) = (nil, values.map { $0! })
+        } else {
+            throw mismatch("thresholds", "a float in [0, 1] or a non-empty list of them", v)
         }
-        throw mismatch("thresholds", "a float in [0, 1] or a non-empty list of them", v)
+        try validated { try ConfusionMetric.validate(thresholds: list ?? [single!], owner: className) }
+        return (single, list)
     }
 }
 
@@ -148,7 +153,8 @@ private let metricTable = ObjectFactoryTable<Metric>(kind: "metric", entries: [
         try r.unsupported("num_labels")
         try r.unsupported("label_weights")
         let numThresholds = try r.int("num_thresholds", default: 200)
-        guard numThresholds > 1 && numThresholds <= maxAUCThresholds else {
+        try r.validated { try AUC.validate(numThresholds: numThresholds) }
+        guard numThresholds <= maxAUCThresholds else {
             throw r.mismatch("num_thresholds", "an integer in 2…\(maxAUCThresholds)", .int(numThresholds))
         }
         return AUC(numThresholds: numThresholds, curve: try r.choice("curve", default: .roc, allowed: [.roc, .pr]),
@@ -161,7 +167,7 @@ private let metricTable = ObjectFactoryTable<Metric>(kind: "metric", entries: [
     entry(aliases: ["f_beta_score", "fbeta_score"]) { r in
         let average: FBetaScore.Average? = try r.optionalChoice("average", allowed: [.micro, .macro, .weighted])
         let beta = try r.double("beta", default: 1)
-        guard beta > 0 && beta.isFinite else { throw r.mismatch("beta", "a positive float", .double(beta)) }
+        try r.validated { try FBetaScore.validate(beta: beta) }
         return FBetaScore(average: average, beta: beta, threshold: try r.unitInterval("threshold"))
     },
     entry(aliases: ["mean_squared_error", "mse", "MSE"]) { _ in Metrics.MeanSquaredError() },
@@ -175,7 +181,7 @@ private let metricTable = ObjectFactoryTable<Metric>(kind: "metric", entries: [
             : try r.choice("class_aggregation", default: .uniformAverage, allowed: [.uniformAverage, .varianceWeightedAverage])
         _ = r.value("class_aggregation")
         let numRegressors = try r.int("num_regressors", default: 0)
-        guard numRegressors >= 0 else { throw r.mismatch("num_regressors", "a non-negative integer", .int(numRegressors)) }
+        try r.validated { try R2Score.validate(numRegressors: numRegressors) }
         return R2Score(classAggregation: aggregation, numRegressors: numRegressors)
     },
     entry(aliases: ["cosine_similarity"]) { r in

@@ -138,8 +138,13 @@ public final class R2Score: Metric, @unchecked Sendable {
     private var sum: [Double] = [], squaredSum: [Double] = [], residual: [Double] = [], count: [Double] = []
     private var numSamples = 0.0
 
+    /// Keras's rule for `num_regressors`: non-negative.
+    static func validate(numRegressors: Int) throws {
+        try ensure(numRegressors >= 0, "R2Score: `num_regressors` must be >= 0, received \(numRegressors)")
+    }
+
     public init(classAggregation: ClassAggregation? = .uniformAverage, numRegressors: Int = 0, name: String = "r2_score") {
-        require(numRegressors >= 0, "R2Score: numRegressors must be >= 0, received \(numRegressors)")
+        requireValid { try R2Score.validate(numRegressors: numRegressors) }
         (self.classAggregation, self.numRegressors) = (classAggregation, numRegressors)
         super.init(name: name)
     }
