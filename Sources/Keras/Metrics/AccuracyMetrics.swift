@@ -82,7 +82,7 @@ public func sparseTopKCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor, k: I
 /// ```
 public final class Accuracy: MeanMetricWrapper, @unchecked Sendable {
     public init(name: String = "accuracy") { super.init(name: name) { accuracy($0, $1) } }
-    public override var className: String { "Accuracy" }
+    public override class var className: String { "Accuracy" }
 }
 
 /// How often `yPred > threshold` matches binary labels (`keras.metrics.BinaryAccuracy`).
@@ -97,7 +97,7 @@ public final class BinaryAccuracy: MeanMetricWrapper, @unchecked Sendable {
         self.threshold = threshold
         super.init(name: name) { binaryAccuracy($0, $1, threshold: threshold) }
     }
-    public override var className: String { "BinaryAccuracy" }
+    public override class var className: String { "BinaryAccuracy" }
     public override func metricConfig() -> Config { ["threshold": .double(threshold)] }
 }
 
@@ -109,7 +109,7 @@ public final class BinaryAccuracy: MeanMetricWrapper, @unchecked Sendable {
 /// ```
 public final class CategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
     public init(name: String = "categorical_accuracy") { super.init(name: name) { categoricalAccuracy($0, $1) } }
-    public override var className: String { "CategoricalAccuracy" }
+    public override class var className: String { "CategoricalAccuracy" }
 }
 
 /// How often `argmax(yPred)` matches integer labels (`keras.metrics.SparseCategoricalAccuracy`).
@@ -120,7 +120,7 @@ public final class CategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
 /// ```
 public final class SparseCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
     public init(name: String = "sparse_categorical_accuracy") { super.init(name: name) { sparseCategoricalAccuracy($0, $1) } }
-    public override var className: String { "SparseCategoricalAccuracy" }
+    public override class var className: String { "SparseCategoricalAccuracy" }
 }
 
 /// How often the one-hot class is in the top `k` predictions (`keras.metrics.TopKCategoricalAccuracy`).
@@ -134,7 +134,7 @@ public final class TopKCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendab
         self.k = k
         super.init(name: name) { topKCategoricalAccuracy($0, $1, k: k) }
     }
-    public override var className: String { "TopKCategoricalAccuracy" }
+    public override class var className: String { "TopKCategoricalAccuracy" }
     public override func metricConfig() -> Config { ["k": .int(k)] }
 }
 
@@ -149,6 +149,6 @@ public final class SparseTopKCategoricalAccuracy: MeanMetricWrapper, @unchecked 
         self.k = k
         super.init(name: name) { sparseTopKCategoricalAccuracy($0, $1, k: k) }
     }
-    public override var className: String { "SparseTopKCategoricalAccuracy" }
+    public override class var className: String { "SparseTopKCategoricalAccuracy" }
     public override func metricConfig() -> Config { ["k": .int(k)] }
 }

@@ -76,7 +76,7 @@ public final class Precision: ConfusionMetric, @unchecked Sendable {
     }
     /// One result per threshold.
     public init(thresholds: [Double], name: String = "precision") { super.init(thresholds: thresholds, single: false, name: name) }
-    public override var className: String { "Precision" }
+    public override class var className: String { "Precision" }
     public override func result() -> Tensor { perThreshold { divideNoNaN(truePositives[$0], truePositives[$0] + falsePositives[$0]) } }
 }
 
@@ -93,7 +93,7 @@ public final class Recall: ConfusionMetric, @unchecked Sendable {
     }
     /// One result per threshold.
     public init(thresholds: [Double], name: String = "recall") { super.init(thresholds: thresholds, single: false, name: name) }
-    public override var className: String { "Recall" }
+    public override class var className: String { "Recall" }
     public override func result() -> Tensor { perThreshold { divideNoNaN(truePositives[$0], truePositives[$0] + falseNegatives[$0]) } }
 }
 
@@ -123,7 +123,7 @@ public final class AUC: Metric, @unchecked Sendable {
         (tp, fp, tn, fn) = ([Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds))
         super.init(name: name)
     }
-    public override var className: String { "AUC" }
+    public override class var className: String { "AUC" }
     public override func metricConfig() -> Config {
         ["num_thresholds": .int(numThresholds), "curve": .string(curve.rawValue), "summation_method": "interpolation",
          "multi_label": false, "num_labels": nil, "label_weights": nil, "from_logits": .bool(fromLogits)]
@@ -204,7 +204,7 @@ open class FBetaScore: Metric, @unchecked Sendable {
         (self.average, self.beta, self.threshold) = (average, beta, threshold)
         super.init(name: name)
     }
-    open override var className: String { "FBetaScore" }
+    open override class var className: String { "FBetaScore" }
     open override func metricConfig() -> Config {
         ["average": ConfigValue(average?.rawValue), "beta": .double(beta), "threshold": ConfigValue(threshold)]
     }
@@ -268,6 +268,6 @@ public final class F1Score: FBetaScore, @unchecked Sendable {
     public init(average: Average? = nil, threshold: Double? = nil, name: String = "f1_score") {
         super.init(average: average, beta: 1, threshold: threshold, name: name)
     }
-    public override var className: String { "F1Score" }
+    public override class var className: String { "F1Score" }
     public override func metricConfig() -> Config { ["average": ConfigValue(average?.rawValue), "threshold": ConfigValue(threshold)] }
 }

@@ -35,8 +35,11 @@ open class Metric: @unchecked Sendable {
 
     public init(name: String) { self.name = name }
 
-    /// Keras's class name (`"SparseCategoricalAccuracy"`).
-    open var className: String { "Metric" }
+    /// Keras's class name (`"SparseCategoricalAccuracy"`), under which configs store the class.
+    open class var className: String { "Metric" }
+
+    /// The class name of this metric's class.
+    public var className: String { type(of: self).className }
 
     /// Accumulates one batch; `sampleWeight` is per sample (`[batch]`) or broadcastable to the
     /// values. Subclasses override it (repeating the `= nil` default).
@@ -105,7 +108,7 @@ open class Mean: Metric, @unchecked Sendable {
     public private(set) var count = 0.0
 
     public override init(name: String = "mean") { super.init(name: name) }
-    open override var className: String { "Mean" }
+    open override class var className: String { "Mean" }
 
     /// Accumulates `values` (Keras's `Mean.update_state(values, sample_weight)`).
     public func updateState(_ values: Tensor, sampleWeight: Tensor? = nil) {
@@ -137,7 +140,7 @@ open class Mean: Metric, @unchecked Sendable {
 public final class Sum: Metric, @unchecked Sendable {
     public private(set) var total = 0.0
     public override init(name: String = "sum") { super.init(name: name) }
-    public override var className: String { "Sum" }
+    public override class var className: String { "Sum" }
 
     /// Accumulates `values` (Keras's `Sum.update_state(values, sample_weight)`).
     public func updateState(_ values: Tensor, sampleWeight: Tensor? = nil) {
@@ -163,7 +166,7 @@ open class MeanMetricWrapper: Mean, @unchecked Sendable {
         self.function = function
         super.init(name: name)
     }
-    open override var className: String { "MeanMetricWrapper" }
+    open override class var className: String { "MeanMetricWrapper" }
 
     open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
         accumulate(function(yTrue, yPred), sampleWeight: sampleWeight)

@@ -69,14 +69,11 @@ public func registerMetric(className: String, _ factory: @escaping @Sendable (Co
 /// AUC keeps four arrays of `num_thresholds` counts; a config may not ask for more.
 private let maxAUCThresholds = 1 << 20
 
-/// A table entry keyed by the class name the metric serializes under (read from a default
-/// instance, so the two cannot disagree); `make` reads the class's own keys, and every metric
-/// takes `name` and `dtype` (metrics accumulate in float32).
-private func entry(aliases: [String] = [], _ make: @escaping @Sendable (inout ObjectConfigReader) throws -> Metric)
+/// A table entry keyed by the class name `type` serializes under; `make` reads the class's own
+/// keys, and every metric takes `name` and `dtype` (metrics accumulate in float32).
+private func entry(_ type: Metric.Type, aliases: [String] = [], _ make: @escaping @Sendable (inout ObjectConfigReader) throws -> Metric)
     -> (String, [String], ObjectFactoryTable<Metric>.Factory) {
-    var defaults = ObjectConfigReader(className: "Metric", config: [:])
-    guard let prototype = try? make(&defaults) else { fatalError("metric registry: a metric factory rejects its defaults") }
-    return (prototype.className, aliases, { reader in
+    (type.className, aliases, { reader in
         let name = try reader.optionalString("name")
         _ = reader.value("dtype")
         let metric = try make(&reader)
@@ -125,29 +122,29 @@ extension ObjectConfigReader {
 /// Class names, snake-case names and Keras's aliases (the shape-dependent `accuracy`/`crossentropy`
 /// are resolved by ``metricNamed(_:yTrueShape:yPredShape:lossName:)``).
 private let metricTable = ObjectFactoryTable<Metric>(kind: "metric", entries: [
-    entry(aliases: ["mean"]) { _ in Mean() },
-    entry(aliases: ["sum"]) { _ in Sum() },
-    entry { _ in Accuracy() },
-    entry(aliases: ["binary_accuracy"]) { r in BinaryAccuracy(threshold: try r.unitInterval("threshold") ?? 0.5) },
-    entry(aliases: ["categorical_accuracy"]) { _ in CategoricalAccuracy() },
-    entry(aliases: ["sparse_categorical_accuracy"]) { _ in SparseCategoricalAccuracy() },
-    entry(aliases: ["top_k_categorical_accuracy"]) { r in TopKCategoricalAccuracy(k: try r.positiveInt("k", default: 5)) },
-    entry(aliases: ["sparse_top_k_categorical_accuracy"]) { r in
+    entry(Mean.self, aliases: ["mean"]) { _ in Mean() },
+    entry(Sum.self, aliases: ["sum"]) { _ in Sum() },
+    entry(Accuracy.self) { _ in Accuracy() },
+    entry(BinaryAccuracy.self, aliases: ["binary_accuracy"]) { r in BinaryAccuracy(threshold: try r.unitInterval("threshold") ?? 0.5) },
+    entry(CategoricalAccuracy.self, aliases: ["categorical_accuracy"]) { _ in CategoricalAccuracy() },
+    entry(SparseCategoricalAccuracy.self, aliases: ["sparse_categorical_accuracy"]) { _ in SparseCategoricalAccuracy() },
+    entry(TopKCategoricalAccuracy.self, aliases: ["top_k_categorical_accuracy"]) { r in TopKCategoricalAccuracy(k: try r.positiveInt("k", default: 5)) },
+    entry(SparseTopKCategoricalAccuracy.self, aliases: ["sparse_top_k_categorical_accuracy"]) { r in
         SparseTopKCategoricalAccuracy(k: try r.positiveInt("k", default: 5))
     },
-    entry(aliases: ["precision"]) { r in
+    entry(Precision.self, aliases: ["precision"]) { r in
         try r.unsupported("top_k")
         try r.unsupported("class_id")
         let (single, list) = try r.thresholds()
         return list.map { Precision(thresholds: $0) } ?? Precision(thresholds: single)
     },
-    entry(aliases: ["recall"]) { r in
+    entry(Recall.self, aliases: ["recall"]) { r in
         try r.unsupported("top_k")
         try r.unsupported("class_id")
         let (single, list) = try r.thresholds()
         return list.map { Recall(thresholds: $0) } ?? Recall(thresholds: single)
     },
-    entry(aliases: ["auc"]) { r in
+    entry(AUC.self, aliases: ["auc"]) { r in
         try r.unsupported("multi_label", allowing: false)
         try r.unsupported("summation_method", allowing: "interpolation")
         try r.unsupported("num_labels")
@@ -160,22 +157,22 @@ private let metricTable = ObjectFactoryTable<Metric>(kind: "metric", entries: [
         return AUC(numThresholds: numThresholds, curve: try r.choice("curve", default: .roc, allowed: [.roc, .pr]),
                    fromLogits: try r.bool("from_logits", default: false))
     },
-    entry(aliases: ["f1_score"]) { r in
+    entry(F1Score.self, aliases: ["f1_score"]) { r in
         F1Score(average: try r.optionalChoice("average", allowed: [.micro, .macro, .weighted]),
                 threshold: try r.unitInterval("threshold"))
     },
-    entry(aliases: ["f_beta_score", "fbeta_score"]) { r in
+    entry(FBetaScore.self, aliases: ["f_beta_score", "fbeta_score"]) { r in
         let average: FBetaScore.Average? = try r.optionalChoice("average", allowed: [.micro, .macro, .weighted])
         let beta = try r.double("beta", default: 1)
         try r.validated { try FBetaScore.validate(beta: beta) }
         return FBetaScore(average: average, beta: beta, threshold: try r.unitInterval("threshold"))
     },
-    entry(aliases: ["mean_squared_error", "mse", "MSE"]) { _ in Metrics.MeanSquaredError() },
-    entry(aliases: ["mean_absolute_error", "mae", "MAE"]) { _ in Metrics.MeanAbsoluteError() },
-    entry(aliases: ["mean_absolute_percentage_error", "mape", "MAPE"]) { _ in Metrics.MeanAbsolutePercentageError() },
-    entry(aliases: ["mean_squared_logarithmic_error", "msle", "MSLE"]) { _ in Metrics.MeanSquaredLogarithmicError() },
-    entry(aliases: ["root_mean_squared_error"]) { _ in RootMeanSquaredError() },
-    entry(aliases: ["r2_score"]) { r in
+    entry(Metrics.MeanSquaredError.self, aliases: ["mean_squared_error", "mse", "MSE"]) { _ in Metrics.MeanSquaredError() },
+    entry(Metrics.MeanAbsoluteError.self, aliases: ["mean_absolute_error", "mae", "MAE"]) { _ in Metrics.MeanAbsoluteError() },
+    entry(Metrics.MeanAbsolutePercentageError.self, aliases: ["mean_absolute_percentage_error", "mape", "MAPE"]) { _ in Metrics.MeanAbsolutePercentageError() },
+    entry(Metrics.MeanSquaredLogarithmicError.self, aliases: ["mean_squared_logarithmic_error", "msle", "MSLE"]) { _ in Metrics.MeanSquaredLogarithmicError() },
+    entry(RootMeanSquaredError.self, aliases: ["root_mean_squared_error"]) { _ in RootMeanSquaredError() },
+    entry(R2Score.self, aliases: ["r2_score"]) { r in
         // Keras writes `"class_aggregation": null` for no aggregation; absent means the default.
         let aggregation: R2Score.ClassAggregation? = r.config["class_aggregation"] == .null ? nil
             : try r.choice("class_aggregation", default: .uniformAverage, allowed: [.uniformAverage, .varianceWeightedAverage])
@@ -184,26 +181,26 @@ private let metricTable = ObjectFactoryTable<Metric>(kind: "metric", entries: [
         try r.validated { try R2Score.validate(numRegressors: numRegressors) }
         return R2Score(classAggregation: aggregation, numRegressors: numRegressors)
     },
-    entry(aliases: ["cosine_similarity"]) { r in
+    entry(Metrics.CosineSimilarity.self, aliases: ["cosine_similarity"]) { r in
         try r.unsupported("axis", allowing: -1)
         return Metrics.CosineSimilarity()
     },
-    entry(aliases: ["log_cosh_error", "logcosh"]) { _ in LogCoshError() },
-    entry(aliases: ["binary_crossentropy", "bce", "BCE"]) { r in
+    entry(LogCoshError.self, aliases: ["log_cosh_error", "logcosh"]) { _ in LogCoshError() },
+    entry(Metrics.BinaryCrossentropy.self, aliases: ["binary_crossentropy", "bce", "BCE"]) { r in
         Metrics.BinaryCrossentropy(fromLogits: try r.bool("from_logits", default: false), labelSmoothing: try r.labelSmoothing())
     },
-    entry(aliases: ["categorical_crossentropy"]) { r in
+    entry(Metrics.CategoricalCrossentropy.self, aliases: ["categorical_crossentropy"]) { r in
         Metrics.CategoricalCrossentropy(fromLogits: try r.bool("from_logits", default: false), labelSmoothing: try r.labelSmoothing(),
                                         axis: try r.int("axis", default: -1))
     },
-    entry(aliases: ["sparse_categorical_crossentropy"]) { r in
+    entry(Metrics.SparseCategoricalCrossentropy.self, aliases: ["sparse_categorical_crossentropy"]) { r in
         try r.unsupported("axis", allowing: -1)
         return Metrics.SparseCategoricalCrossentropy(fromLogits: try r.bool("from_logits", default: false),
                                                      ignoreClass: try r.optionalInt("ignore_class"))
     },
-    entry(aliases: ["kl_divergence", "kld", "KLD"]) { _ in Metrics.KLDivergence() },
-    entry(aliases: ["poisson"]) { _ in Metrics.Poisson() },
-    entry(aliases: ["hinge"]) { _ in Metrics.Hinge() },
-    entry(aliases: ["squared_hinge"]) { _ in Metrics.SquaredHinge() },
-    entry(aliases: ["categorical_hinge"]) { _ in Metrics.CategoricalHinge() },
+    entry(Metrics.KLDivergence.self, aliases: ["kl_divergence", "kld", "KLD"]) { _ in Metrics.KLDivergence() },
+    entry(Metrics.Poisson.self, aliases: ["poisson"]) { _ in Metrics.Poisson() },
+    entry(Metrics.Hinge.self, aliases: ["hinge"]) { _ in Metrics.Hinge() },
+    entry(Metrics.SquaredHinge.self, aliases: ["squared_hinge"]) { _ in Metrics.SquaredHinge() },
+    entry(Metrics.CategoricalHinge.self, aliases: ["categorical_hinge"]) { _ in Metrics.CategoricalHinge() },
 ])

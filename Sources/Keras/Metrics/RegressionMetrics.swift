@@ -12,27 +12,27 @@ extension Metrics {
     /// ```
     public final class MeanSquaredError: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "mean_squared_error") { super.init(name: name) { meanSquaredError($0, $1) } }
-        public override var className: String { "MeanSquaredError" }
+        public override class var className: String { "MeanSquaredError" }
     }
     /// Running mean of `mean(|yTrue − yPred|)`.
     public final class MeanAbsoluteError: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "mean_absolute_error") { super.init(name: name) { meanAbsoluteError($0, $1) } }
-        public override var className: String { "MeanAbsoluteError" }
+        public override class var className: String { "MeanAbsoluteError" }
     }
     /// Running mean of the mean absolute percentage error.
     public final class MeanAbsolutePercentageError: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "mean_absolute_percentage_error") { super.init(name: name) { meanAbsolutePercentageError($0, $1) } }
-        public override var className: String { "MeanAbsolutePercentageError" }
+        public override class var className: String { "MeanAbsolutePercentageError" }
     }
     /// Running mean of the mean squared logarithmic error.
     public final class MeanSquaredLogarithmicError: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "mean_squared_logarithmic_error") { super.init(name: name) { meanSquaredLogarithmicError($0, $1) } }
-        public override var className: String { "MeanSquaredLogarithmicError" }
+        public override class var className: String { "MeanSquaredLogarithmicError" }
     }
     /// Running mean of the cosine similarity `Σ normalize(t)·normalize(p)` (positive, unlike the loss).
     public final class CosineSimilarity: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "cosine_similarity") { super.init(name: name) { -cosineSimilarity($0, $1) } }
-        public override var className: String { "CosineSimilarity" }
+        public override class var className: String { "CosineSimilarity" }
     }
     /// Running mean of binary cross-entropy.
     public final class BinaryCrossentropy: MeanMetricWrapper, @unchecked Sendable {
@@ -41,7 +41,7 @@ extension Metrics {
             (self.fromLogits, self.labelSmoothing) = (fromLogits, labelSmoothing)
             super.init(name: name) { binaryCrossentropy($0, $1, fromLogits: fromLogits, labelSmoothing: labelSmoothing) }
         }
-        public override var className: String { "BinaryCrossentropy" }
+        public override class var className: String { "BinaryCrossentropy" }
         public override func metricConfig() -> Config { ["from_logits": .bool(fromLogits), "label_smoothing": .double(labelSmoothing)] }
     }
     /// Running mean of categorical cross-entropy.
@@ -51,7 +51,7 @@ extension Metrics {
             (self.fromLogits, self.labelSmoothing, self.axis) = (fromLogits, labelSmoothing, axis)
             super.init(name: name) { categoricalCrossentropy($0, $1, fromLogits: fromLogits, labelSmoothing: labelSmoothing, axis: axis) }
         }
-        public override var className: String { "CategoricalCrossentropy" }
+        public override class var className: String { "CategoricalCrossentropy" }
         public override func metricConfig() -> Config {
             ["from_logits": .bool(fromLogits), "label_smoothing": .double(labelSmoothing), "axis": .int(axis)]
         }
@@ -63,7 +63,7 @@ extension Metrics {
             (self.fromLogits, self.ignoreClass) = (fromLogits, ignoreClass)
             super.init(name: name) { sparseCategoricalCrossentropy($0, $1, fromLogits: fromLogits, ignoreClass: ignoreClass) }
         }
-        public override var className: String { "SparseCategoricalCrossentropy" }
+        public override class var className: String { "SparseCategoricalCrossentropy" }
         public override func metricConfig() -> Config {
             ["from_logits": .bool(fromLogits), "ignore_class": ConfigValue(ignoreClass), "axis": -1]
         }
@@ -71,27 +71,27 @@ extension Metrics {
     /// Running mean of the KL divergence.
     public final class KLDivergence: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "kl_divergence") { super.init(name: name) { klDivergence($0, $1) } }
-        public override var className: String { "KLDivergence" }
+        public override class var className: String { "KLDivergence" }
     }
     /// Running mean of the Poisson loss.
     public final class Poisson: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "poisson") { super.init(name: name) { poisson($0, $1) } }
-        public override var className: String { "Poisson" }
+        public override class var className: String { "Poisson" }
     }
     /// Running mean of the hinge loss.
     public final class Hinge: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "hinge") { super.init(name: name) { hinge($0, $1) } }
-        public override var className: String { "Hinge" }
+        public override class var className: String { "Hinge" }
     }
     /// Running mean of the squared hinge loss.
     public final class SquaredHinge: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "squared_hinge") { super.init(name: name) { squaredHinge($0, $1) } }
-        public override var className: String { "SquaredHinge" }
+        public override class var className: String { "SquaredHinge" }
     }
     /// Running mean of the categorical hinge loss.
     public final class CategoricalHinge: MeanMetricWrapper, @unchecked Sendable {
         public init(name: String = "categorical_hinge") { super.init(name: name) { categoricalHinge($0, $1) } }
-        public override var className: String { "CategoricalHinge" }
+        public override class var className: String { "CategoricalHinge" }
     }
 }
 
@@ -102,7 +102,7 @@ extension Metrics {
 /// ```
 public final class LogCoshError: MeanMetricWrapper, @unchecked Sendable {
     public init(name: String = "logcosh") { super.init(name: name) { logCosh($0, $1) } }
-    public override var className: String { "LogCoshError" }
+    public override class var className: String { "LogCoshError" }
 }
 
 /// `√(weighted mean of (yPred − yTrue)²)` over everything seen (`keras.metrics.RootMeanSquaredError`).
@@ -114,7 +114,7 @@ public final class LogCoshError: MeanMetricWrapper, @unchecked Sendable {
 /// ```
 public final class RootMeanSquaredError: Mean, @unchecked Sendable {
     public override init(name: String = "root_mean_squared_error") { super.init(name: name) }
-    public override var className: String { "RootMeanSquaredError" }
+    public override class var className: String { "RootMeanSquaredError" }
     public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
         let p = yPred.cast(to: .float32)
         let (t, q) = squeezeOrExpandToSameRank(yTrue.cast(to: .float32), p)
@@ -148,7 +148,7 @@ public final class R2Score: Metric, @unchecked Sendable {
         (self.classAggregation, self.numRegressors) = (classAggregation, numRegressors)
         super.init(name: name)
     }
-    public override var className: String { "R2Score" }
+    public override class var className: String { "R2Score" }
     public override func metricConfig() -> Config {
         ["class_aggregation": ConfigValue(classAggregation?.rawValue), "num_regressors": .int(numRegressors)]
     }
