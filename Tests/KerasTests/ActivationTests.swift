@@ -27,7 +27,7 @@ struct ActivationTests {
 
     @Test("every activation matches Keras within 1e-5", arguments: names)
     func valuesMatchKeras(name: String) throws {
-        let activation = try #require(Activation.named(name))
+        let activation = try #require(ActivationFunction.named(name))
         let expected = tensorFromFixture(entry(name)["y"]!)
         let y = activation(x)
         #expect(y.dtype == .float32)
@@ -36,7 +36,7 @@ struct ActivationTests {
 
     @Test("gradients match JAX's, including at kinks (0, ±3, 6) and large magnitudes", arguments: names)
     func gradientsMatchJAX(name: String) throws {
-        let activation = try #require(Activation.named(name))
+        let activation = try #require(ActivationFunction.named(name))
         let expected = tensorFromFixture(entry(name)["grad"]!)
         let (_, grads) = valueWithGradients(at: [x]) { xs in (activation(xs[0]) * weights).sum() }
         assertClose(grads[0], expected, rtol: 1e-5, atol: 1e-5, name)
@@ -44,7 +44,7 @@ struct ActivationTests {
 
     @Test("gradients agree with finite differences away from kinks", arguments: names)
     func finiteDifferences(name: String) throws {
-        let activation = try #require(Activation.named(name))
+        let activation = try #require(ActivationFunction.named(name))
         // Awkward points: tiny, near the kinks (but not on them), large magnitudes.
         var points = Tensor([[-30.0, -7.0, -3.001, -2.999, -1e-4, 1e-4, 0.7, 2.999],
                              [3.001, 5.999, 6.001, 12.0, -0.3, 1.3, -5.0, 30.0]], dtype: .float64)
@@ -54,20 +54,20 @@ struct ActivationTests {
     }
 
     @Test func namesRoundTrip() throws {
-        for activation in Activation.builtIns {
+        for activation in ActivationFunction.builtIns {
             #expect(activation.serialize() == .string(activation.name))
-            #expect(try Activation.deserialize(activation.serialize()).name == activation.name)
+            #expect(try ActivationFunction.deserialize(activation.serialize()).name == activation.name)
         }
-        #expect(try Activation.deserialize("swish").name == "silu")
-        #expect(try Activation.deserialize(nil).name == "linear")
+        #expect(try ActivationFunction.deserialize("swish").name == "silu")
+        #expect(try ActivationFunction.deserialize(nil).name == "linear")
         let legacy: ConfigValue = ["module": "builtins", "class_name": "function", "config": "relu", "registered_name": "function"]
-        #expect(try Activation.deserialize(legacy).name == "relu")
+        #expect(try ActivationFunction.deserialize(legacy).name == "relu")
     }
 
     @Test func unknownNameThrowsNamingIt() {
-        #expect(Activation.named("relu7") == nil)
+        #expect(ActivationFunction.named("relu7") == nil)
         do {
-            _ = try Activation.deserialize("relu7")
+            _ = try ActivationFunction.deserialize("relu7")
             Issue.record("expected a KerasError")
         } catch let error as KerasError {
             #expect(error.description.contains("'relu7'"))
@@ -78,14 +78,14 @@ struct ActivationTests {
     }
 
     @Test func customClosureKeepsItsName() {
-        let scaled = Activation.custom("scaled_tanh") { 2 * $0.tanh() }
+        let scaled = ActivationFunction.custom("scaled_tanh") { 2 * $0.tanh() }
         #expect(scaled.name == "scaled_tanh")
         #expect(scaled.serialize() == "scaled_tanh")
         assertClose(scaled(Tensor([0.5])), Tensor([2 * Foundation.tanh(0.5)]))
     }
 
     @Test func softmaxUsesLastAxis() {
-        let y = Activation.softmax(Tensor([[1.0, 2.0], [3.0, 3.0]]))
+        let y = ActivationFunction.softmax(Tensor([[1.0, 2.0], [3.0, 3.0]]))
         assertClose(y.sum(axes: [-1]), Tensor([1.0, 1.0]))
         assertClose(y.slice(axis: 0, start: 1, end: 2), Tensor([[0.5, 0.5]]))
     }

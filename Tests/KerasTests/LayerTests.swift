@@ -13,7 +13,7 @@ struct LayerContractTests {
     }
 
     @Test func activationLayers() throws {
-        try runLayerTest({ ActivationLayer(.sigmoid, dtype: $0) }, inputShapes: [[2, 3]], expectedOutputShape: [2, 3])
+        try runLayerTest({ Activation(.sigmoid, dtype: $0) }, inputShapes: [[2, 3]], expectedOutputShape: [2, 3])
         try runLayerTest({ ReLU(maxValue: 1.5, negativeSlope: 0.2, threshold: 0.3, dtype: $0) }, inputShapes: [[3, 4]], expectedOutputShape: [3, 4])
         try runLayerTest({ LeakyReLU(dtype: $0) }, inputShapes: [[2, 5]], expectedOutputShape: [2, 5])
         try runLayerTest({ PReLU(alphaInitializer: Constant(0.25), dtype: $0) }, inputShapes: [[2, 4]], expectedOutputShape: [2, 4],
@@ -119,7 +119,7 @@ struct LayerBaseTests {
             #expect(PReLU().name == "p_re_lu")
             #expect(LeakyReLU().name == "leaky_re_lu")
             #expect(RepeatVector(2).name == "repeat_vector")
-            #expect(ActivationLayer(.relu).name == "activation")
+            #expect(Activation(.relu).name == "activation")
             #expect(Dense(1, name: "custom").name == "custom")
             #expect(Dense(1).name == "dense_2")
         }
@@ -155,7 +155,7 @@ struct LayerBaseTests {
     @Test func fromConfigAndCustomRegistration() throws {
         let dense = try Dense.fromConfig(Dense(3, activation: .relu, name: "d3").getConfig())
         #expect(dense.units == 3 && dense.name == "d3")
-        let act = try ActivationLayer.fromConfig(["name": "a", "activation": "tanh"])
+        let act = try Activation.fromConfig(["name": "a", "activation": "tanh"])
         #expect(act.className == "Activation")
         #expect(throws: KerasError.self) { try Dense.fromConfig(["name": "x"]) }
 

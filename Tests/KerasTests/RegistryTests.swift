@@ -28,9 +28,9 @@ import Testing
     }
 
     @Test func layerClassNamesAreTheRegisteredOnes() throws {
-        let layers: [Layer] = [Dense(2), ActivationLayer(.relu), ReLU(), Flatten(), Dropout(0.1), Concatenate(), Dot(axes: 1)]
+        let layers: [Layer] = [Dense(2), Activation(.relu), ReLU(), Flatten(), Dropout(0.1), Concatenate(), Dot(axes: 1)]
         for layer in layers {
-            #expect(layer.className == type(of: layer).registeredClassName)
+            #expect(layer.className == type(of: layer).className)
             let copy = try deserializeLayer(serializeLayer(layer))
             #expect(type(of: copy) == type(of: layer))
         }

@@ -65,10 +65,11 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Keras's class name (`"Dense"`), used in summaries and configs.
-    open var className: String { type(of: self).registeredClassName }
+    open var className: String { type(of: self).className }
 
-    /// The class name configs use for this class (the Swift name unless overridden).
-    open class var registeredClassName: String { String(describing: self) }
+    /// The Keras class name configs use for this class (the Swift name unless overridden), as
+    /// `Optimizer.className` and `Metric.className` spell theirs.
+    open class var className: String { String(describing: self) }
 
     /// Recreates a layer of this class from ``getConfig()`` output or a Keras `get_config()`
     /// dictionary (Keras's `from_config`).
@@ -77,9 +78,9 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     /// let copy = try Dense.fromConfig(Dense(3, activation: .relu).getConfig())
     /// ```
     public class func fromConfig(_ config: Config) throws -> Self {
-        let layer = try makeLayer(className: registeredClassName, config: config)
+        let layer = try makeLayer(className: className, config: config)
         guard let typed = layer as? Self else {
-            throw KerasError.invalidConfig("\(registeredClassName).fromConfig made a \(type(of: layer)), not a \(self)")
+            throw KerasError.invalidConfig("\(className).fromConfig made a \(type(of: layer)), not a \(self)")
         }
         return typed
     }

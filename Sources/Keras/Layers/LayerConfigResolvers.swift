@@ -5,7 +5,7 @@
 extension ObjectConfigReader {
     /// A reader for a layer class's config, naming the class as configs spell it.
     init(layer: Layer.Type, config: Config) {
-        self.init(className: layer.registeredClassName, config: config)
+        self.init(className: layer.className, config: config)
     }
 
     /// An initializer: a name (`"glorot_uniform"`) or a serialized object; `defaultValue` when
@@ -34,10 +34,10 @@ extension ObjectConfigReader {
     }
 
     /// An activation (a Keras name; absent or `null` → linear).
-    mutating func activation(_ key: String = "activation") throws -> Activation {
+    mutating func activation(_ key: String = "activation") throws -> ActivationFunction {
         try nested(key) { value in
             guard let value else { return .linear }
-            return try Activation.deserialize(value)
+            return try ActivationFunction.deserialize(value)
         }
     }
 }

@@ -102,7 +102,7 @@ public func makeLayer(className: String, config: Config) throws -> Layer {
 /// A table entry for layer class `type`, keyed by its registered class name.
 private func entry<L: Layer>(_ type: L.Type, aliases: [String] = [], _ make: @escaping @Sendable (Config) throws -> L)
     -> (String, [String], ObjectFactoryTable<Layer>.Factory) {
-    (type.registeredClassName, aliases, { reader in try make(reader.config) })
+    (type.className, aliases, { reader in try make(reader.config) })
 }
 
 /// The built-in layers and models. Each layer's `init(config:)` reads and checks its own keys;
@@ -110,7 +110,7 @@ private func entry<L: Layer>(_ type: L.Type, aliases: [String] = [], _ make: @es
 let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: [
     entry(InputLayer.self) { try InputLayer(config: $0) },
     entry(Dense.self) { try Dense(config: $0) },
-    entry(ActivationLayer.self) { try ActivationLayer(config: $0) },
+    entry(Activation.self) { try Activation(config: $0) },
     entry(ReLU.self) { try ReLU(config: $0) },
     entry(LeakyReLU.self) { try LeakyReLU(config: $0) },
     entry(PReLU.self) { try PReLU(config: $0) },
@@ -132,7 +132,7 @@ let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: [
     entry(Dot.self) { try Dot(config: $0) },
     entry(Sequential.self) { try Sequential(config: $0) },
     ("Functional", ["Model"], { reader in try Model(functionalConfig: reader.config) }),
-    (Lambda.registeredClassName, [], { reader in
+    (Lambda.className, [], { reader in
         throw KerasError.invalidConfig("Lambda layer \"\(reader.config["name"]?.stringValue ?? "?")\" holds a Swift closure, which a config cannot carry; recreate it with Lambda(config:function:)")
     }),
 ], rejectsUnknownKeys: false)

@@ -96,7 +96,7 @@ open class Model: Layer, @unchecked Sendable {
     }
 
     /// `"Functional"` for graph models (as Keras names them), else the Swift class name.
-    open override var className: String { graph != nil ? "Functional" : type(of: self).registeredClassName }
+    open override var className: String { graph != nil ? "Functional" : type(of: self).className }
 
     /// The model's layers: graph order for functional models (input layers included), the list
     /// for ``Sequential``, the `Layer` stored properties for subclasses.

@@ -76,7 +76,7 @@ open class Sequential: Model, @unchecked Sendable {
         build(inputShape: inputShape)
     }
 
-    open override class var registeredClassName: String { "Sequential" }
+    open override class var className: String { "Sequential" }
     open override var layers: [Layer] { stack }
 
     /// Appends a layer (Keras's `model.add`); an ``InputLayer`` is accepted only first. If the

@@ -1,16 +1,15 @@
-/// Applies an activation function (`keras.layers.Activation`).
+/// Applies an activation function (`keras.layers.Activation`); the functions themselves are
+/// ``ActivationFunction`` values (`Dense(4, activation: .relu)`).
 ///
 /// ```swift
-/// let y = ActivationLayer(.relu)(Tensor([[-1.0, 2.0]]))   // [[0, 2]]
+/// let y = Activation(.relu)(Tensor([[-1.0, 2.0]]))   // [[0, 2]]
 /// ```
-/// Named `ActivationLayer` in Swift because ``Activation`` is the function enum; its Keras class
-/// name (summaries, configs) is `Activation`.
-public final class ActivationLayer: Layer, @unchecked Sendable {
+public final class Activation: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
-    public let activation: Activation
+    public let activation: ActivationFunction
 
-    public init(_ activation: Activation, name: String? = nil, dtype: DType = .float32) {
+    public init(_ activation: ActivationFunction, name: String? = nil, dtype: DType = .float32) {
         self.activation = activation
         super.init(name: name, dtype: dtype)
     }
@@ -19,12 +18,12 @@ public final class ActivationLayer: Layer, @unchecked Sendable {
     ///
     /// - Throws: `KerasError.invalidConfig` for an unknown activation name.
     public convenience init(config: Config) throws {
-        var r = ObjectConfigReader(layer: ActivationLayer.self, config: config)
+        var r = ObjectConfigReader(layer: Activation.self, config: config)
         let base = try r.layerBase()
         self.init(try r.activation(), name: base.name, dtype: base.dtype)
     }
 
-    public override class var registeredClassName: String { "Activation" }
+    public override class var className: String { "Activation" }
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor { activation(inputs) }
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
     public override func getConfig() -> Config {
@@ -81,7 +80,7 @@ public final class ReLU: Layer, @unchecked Sendable {
     /// Keras's `activations.relu(x, negative_slope, max_value, threshold)`.
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
         if negativeSlope != 0, maxValue == nil, threshold == 0 {
-            return Activation.leakyRelu(x, negativeSlope: negativeSlope)
+            return ActivationFunction.leakyRelu(x, negativeSlope: negativeSlope)
         }
         let negativePart = negativeSlope != 0 ? (threshold != 0 ? (threshold - x).relu() : (-x).relu()) : nil
         var y: Tensor
@@ -134,7 +133,7 @@ public final class LeakyReLU: Layer, @unchecked Sendable {
         self.init(negativeSlope: slope, name: base.name, dtype: base.dtype)
     }
 
-    public override func call(_ x: Tensor, training: Bool) -> Tensor { Activation.leakyRelu(x, negativeSlope: negativeSlope) }
+    public override func call(_ x: Tensor, training: Bool) -> Tensor { ActivationFunction.leakyRelu(x, negativeSlope: negativeSlope) }
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
     public override func getConfig() -> Config {
         var config = super.getConfig()
@@ -241,7 +240,7 @@ public final class ELU: Layer, @unchecked Sendable {
         self.init(alpha: alpha, name: base.name, dtype: base.dtype)
     }
 
-    public override func call(_ x: Tensor, training: Bool) -> Tensor { Activation.elu(x, alpha: alpha) }
+    public override func call(_ x: Tensor, training: Bool) -> Tensor { ActivationFunction.elu(x, alpha: alpha) }
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
     public override func getConfig() -> Config {
         var config = super.getConfig()

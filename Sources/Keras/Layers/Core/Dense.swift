@@ -13,7 +13,7 @@ public final class Dense: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
     public let units: Int
-    public let activation: Activation
+    public let activation: ActivationFunction
     public let useBias: Bool
     public let kernelInitializer: any Initializer
     public let biasInitializer: any Initializer
@@ -33,7 +33,7 @@ public final class Dense: Layer, @unchecked Sendable {
     public private(set) var loraKernelA: Variable?
     public private(set) var loraKernelB: Variable?
 
-    public init(_ units: Int, activation: Activation = .linear, useBias: Bool = true,
+    public init(_ units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
                 kernelRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,
                 activityRegularizer: (any Regularizer)? = nil,

@@ -1,8 +1,8 @@
 import KerasCore
 
-extension Activation {
+extension ActivationFunction {
     /// Every built-in activation, in declaration order.
-    public static let builtIns: [Activation] = [
+    public static let builtIns: [ActivationFunction] = [
         .linear, .relu, .relu6, .sigmoid, .hardSigmoid, .tanh, .softmax, .logSoftmax, .softplus, .softsign,
         .elu, .selu, .gelu, .geluApproximate, .silu, .mish, .leakyRelu, .exponential,
     ]
@@ -10,7 +10,7 @@ extension Activation {
     /// The value Keras stores in a layer config: the plain string name (`"relu"`).
     ///
     /// ```swift
-    /// Activation.gelu.serialize()   // "gelu"
+    /// ActivationFunction.gelu.serialize()   // "gelu"
     /// ```
     ///
     /// `geluApproximate` serializes as `"gelu_approximate"`, a swift-keras name that Keras itself
@@ -22,11 +22,11 @@ extension Activation {
     /// `{"class_name": "function", "config": "relu", …}` older files hold.
     ///
     /// ```swift
-    /// let act = try Activation.deserialize("relu")   // .relu
+    /// let act = try ActivationFunction.deserialize("relu")   // .relu
     /// ```
     ///
     /// - Throws: `KerasError` naming the unknown activation, or the unexpected value.
-    public static func deserialize(_ value: ConfigValue) throws -> Activation {
+    public static func deserialize(_ value: ConfigValue) throws -> ActivationFunction {
         switch value {
         case .null:
             return .linear

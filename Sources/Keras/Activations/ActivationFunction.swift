@@ -4,10 +4,10 @@ import KerasCore
 ///
 /// ```swift
 /// Dense(64, activation: .relu)
-/// Activation.named("gelu")?(x)
-/// let scaled = Activation.custom("scaled_tanh") { 2 * $0.tanh() }
+/// ActivationFunction.named("gelu")?(x)
+/// let scaled = ActivationFunction.custom("scaled_tanh") { 2 * $0.tanh() }
 /// ```
-public enum Activation: Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+public enum ActivationFunction: Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     case linear, relu, relu6, sigmoid, hardSigmoid, tanh, softmax, logSoftmax, softplus, softsign
     case elu, selu, gelu, geluApproximate, silu, mish, leakyRelu, exponential
     /// A user function with the name used in configs and summaries.
@@ -17,14 +17,14 @@ public enum Activation: Sendable, CustomStringConvertible, ExpressibleByStringLi
     /// `Dense(64, activation: "relu")`. An unknown name in a literal stops the program with the
     /// list of names; use ``named(_:)`` for names from outside the program.
     public init(stringLiteral name: String) {
-        guard let activation = Activation.named(name) else {
-            fatalError("Unknown activation function: '\(name)'. Known names: \(Activation.builtIns.map(\.name).joined(separator: ", ")), swish")
+        guard let activation = ActivationFunction.named(name) else {
+            fatalError("Unknown activation function: '\(name)'. Known names: \(ActivationFunction.builtIns.map(\.name).joined(separator: ", ")), swish")
         }
         self = activation
     }
 
     /// `swish` is Keras's alias of `silu`.
-    public static var swish: Activation { .silu }
+    public static var swish: ActivationFunction { .silu }
 
     /// The Keras string name (`"relu"`, `"log_softmax"`, …).
     public var name: String {
@@ -54,7 +54,7 @@ public enum Activation: Sendable, CustomStringConvertible, ExpressibleByStringLi
     public var description: String { name }
 
     /// The built-in activation with Keras name `name` (`nil` for unknown names).
-    public static func named(_ name: String) -> Activation? {
+    public static func named(_ name: String) -> ActivationFunction? {
         if name == "swish" { return .silu }
         return builtIns.first { $0.name == name }
     }
@@ -68,22 +68,22 @@ public enum Activation: Sendable, CustomStringConvertible, ExpressibleByStringLi
         switch self {
         case .linear: x
         case .relu: x.relu()
-        case .relu6: Activation.reluCapped6(x)
+        case .relu6: ActivationFunction.reluCapped6(x)
         case .sigmoid: x.sigmoid()
-        case .hardSigmoid: Activation.reluCapped6(x + 3) / 6
+        case .hardSigmoid: ActivationFunction.reluCapped6(x + 3) / 6
         case .tanh: x.tanh()
         case .softmax: x.softmax(axis: -1)
         case .logSoftmax: x.logSoftmax(axis: -1)
-        case .softplus: Activation.softplus(x)
+        case .softplus: ActivationFunction.softplus(x)
         case .softsign: x / (x.abs() + 1)
-        case .elu: Activation.elu(x, alpha: 1)
-        case .selu: 1.0507009873554805 * Activation.elu(x, alpha: 1.6732632423543772)
+        case .elu: ActivationFunction.elu(x, alpha: 1)
+        case .selu: 1.0507009873554805 * ActivationFunction.elu(x, alpha: 1.6732632423543772)
         case .gelu: 0.5 * x * ((x / 2.0.squareRoot()).erf() + 1)
         case .geluApproximate:
             0.5 * x * ((0.7978845608028654 * (x + 0.044715 * x * x * x)).tanh() + 1)
         case .silu: x * x.sigmoid()
-        case .mish: x * Activation.softplus(x).tanh()
-        case .leakyRelu: Activation.leakyRelu(x, negativeSlope: 0.2)
+        case .mish: x * ActivationFunction.softplus(x).tanh()
+        case .leakyRelu: ActivationFunction.leakyRelu(x, negativeSlope: 0.2)
         case .exponential: x.exp()
         case .custom(_, let f): f(x)
         }
