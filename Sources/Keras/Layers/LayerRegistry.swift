@@ -99,15 +99,21 @@ public func makeLayer(className: String, config: Config) throws -> Layer {
     try layerTable.make(className: className, config: config)
 }
 
-/// A table entry for layer class `type`, keyed by its registered class name.
-private func entry<L: Layer>(_ type: L.Type, aliases: [String] = [], _ make: @escaping @Sendable (Config) throws -> L)
-    -> (String, [String], ObjectFactoryTable<Layer>.Factory) {
+/// One row of the layer table: Keras class name, aliases, factory.
+typealias LayerEntry = (String, [String], ObjectFactoryTable<Layer>.Factory)
+
+/// A table entry for layer class `type`, keyed by its Keras class name.
+func entry<L: Layer>(_ type: L.Type, aliases: [String] = [], _ make: @escaping @Sendable (Config) throws -> L) -> LayerEntry {
     (type.className, aliases, { reader in try make(reader.config) })
 }
 
 /// The built-in layers and models. Each layer's `init(config:)` reads and checks its own keys;
 /// keys it does not know are ignored, as configs written by other Keras versions carry extras.
-let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: [
+/// Each layer family (a folder under `Layers/`) lists its own entries beside its layers.
+let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: coreLayerEntries, rejectsUnknownKeys: false)
+
+/// Core, activation, reshaping and merging layers, and the models.
+private let coreLayerEntries: [LayerEntry] = [
     entry(InputLayer.self) { try InputLayer(config: $0) },
     entry(Dense.self) { try Dense(config: $0) },
     entry(Activation.self) { try Activation(config: $0) },
@@ -135,4 +141,4 @@ let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: [
     (Lambda.className, [], { reader in
         throw KerasError.invalidConfig("Lambda layer \"\(reader.config["name"]?.stringValue ?? "?")\" holds a Swift closure, which a config cannot carry; recreate it with Lambda(config:function:)")
     }),
-], rejectsUnknownKeys: false)
+]
