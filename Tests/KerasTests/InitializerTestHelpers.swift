@@ -27,6 +27,6 @@ func expectConfig(_ actual: ConfigValue, _ expected: ConfigValue, _ label: Strin
 }
 
 /// A fixture's JSON object as a dictionary of config values.
-func fixtureObject(_ name: String) throws -> [String: ConfigValue] {
+func fixtureObject(_ name: String) throws -> Config {
     try #require(ConfigValue.from(any: try loadFixture(name)).objectValue)
 }

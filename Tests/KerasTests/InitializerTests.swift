@@ -62,7 +62,7 @@ struct InitializerTests {
         "LecunNormal": 2 * (1.0 / 784).squareRoot() / 0.87962566103423978,
     ]
 
-    let fixture: [String: ConfigValue]
+    let fixture: Config
 
     init() throws { fixture = try fixtureObject("initializers_values.json") }
 

@@ -56,7 +56,7 @@ struct LayerContractTests {
 struct LayerFixtureTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let id: String
-        let raw: [String: ConfigValue]
+        let raw: Config
         var testDescription: String { id }
     }
 

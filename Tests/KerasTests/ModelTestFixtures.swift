@@ -4,12 +4,12 @@ import KerasTestSupport
 
 /// The `models` and summary goldens written by `Tests/Fixtures/layers_generate.py`.
 enum ModelFixtures {
-    static let models: [String: ConfigValue] = {
+    static let models: Config = {
         let root = try! loadFixture("layers_numerics.json") as! [String: Any]
         return ConfigValue.from(any: root["models"]!).objectValue!
     }()
 
-    static let summaryFile: [String: ConfigValue] =
+    static let summaryFile: Config =
         ConfigValue.from(any: try! loadFixture("summary_goldens.json")).objectValue!
     static let summaries: [String: String] = summaryFile.compactMapValues(\.stringValue)
 

@@ -11,7 +11,7 @@ struct RegularizerTests {
         "L1L2": L1L2(), "L1L2(0.1,0.2)": L1L2(l1: 0.1, l2: 0.2), "L1L2(0,0.2)": L1L2(l2: 0.2),
     ]
 
-    let fixture: [String: ConfigValue]
+    let fixture: Config
 
     init() throws { fixture = try fixtureObject("regularizers_values.json") }
 

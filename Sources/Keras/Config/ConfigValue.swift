@@ -13,7 +13,7 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     case double(Double)
     case string(String)
     case array([ConfigValue])
-    case object([String: ConfigValue])
+    case object(Config)
 
     /// The value as an `Int`: an int, or a float with an integral value that fits (`3.0`, not
     /// `3.5`, `1e300` or NaN); `nil` otherwise.
@@ -34,7 +34,7 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
     public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
     public var arrayValue: [ConfigValue]? { if case .array(let a) = self { a } else { nil } }
-    public var objectValue: [String: ConfigValue]? { if case .object(let o) = self { o } else { nil } }
+    public var objectValue: Config? { if case .object(let o) = self { o } else { nil } }
     public var isNull: Bool { self == .null }
 
     /// A list of optional ints (shapes with `None`); `nil` unless every entry is an int or `null`.
@@ -49,11 +49,16 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
 
     public subscript(key: String) -> ConfigValue? { objectValue?[key] }
 
-    /// Compact JSON with sorted keys.
-    public var description: String { jsonString(sortedKeys: true) }
+    /// Compact JSON, object keys in insertion order (`{"name": "dense", "trainable": true}`).
+    public var description: String { jsonString() }
 
-    /// Serializes to JSON text.
-    public func jsonString(sortedKeys: Bool = true) -> String {
+    /// Serializes to JSON text, object keys in insertion order unless `sortedKeys` is set.
+    ///
+    /// ```swift
+    /// ConfigValue.object(["b": 1, "a": 2]).jsonString()                   // {"b": 1, "a": 2}
+    /// ConfigValue.object(["b": 1, "a": 2]).jsonString(sortedKeys: true)   // {"a": 2, "b": 1}
+    /// ```
+    public func jsonString(sortedKeys: Bool = false) -> String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -65,7 +70,7 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
         case .string(let s): return Self.quote(s)
         case .array(let a): return "[" + a.map { $0.jsonString(sortedKeys: sortedKeys) }.joined(separator: ", ") + "]"
         case .object(let o):
-            let keys = sortedKeys ? o.keys.sorted() : Array(o.keys)
+            let keys = sortedKeys ? o.keys.sorted() : o.keys
             return "{" + keys.map { Self.quote($0) + ": " + o[$0]!.jsonString(sortedKeys: sortedKeys) }.joined(separator: ", ") + "}"
         }
     }
@@ -118,14 +123,11 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
             if type == "Q" && n.uint64Value > UInt64(Int.max) { return .double(n.doubleValue) }
             return .int(n.intValue)
         case let a as [Any]: return .array(a.map(from(any:)))
-        case let o as [String: Any]: return .object(o.mapValues(from(any:)))
+        case let o as [String: Any]: return .object(Config(o.mapValues(from(any:))))
         default: return .null
         }
     }
 }
-
-/// A Keras config dictionary.
-public typealias Config = [String: ConfigValue]
 
 extension ConfigValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
@@ -136,7 +138,7 @@ extension ConfigValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Exp
     public init(stringLiteral value: String) { self = .string(value) }
     public init(arrayLiteral elements: ConfigValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, ConfigValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
+        self = .object(Config(uniqueKeysWithValues: elements))
     }
 }
 

@@ -227,7 +227,7 @@ open class Model: Layer, @unchecked Sendable {
         func history(_ t: KerasTensor) -> ConfigValue { [.string(t.sourceLayer!.name), .int(t.node!.nodeIndex), .int(t.tensorIndex)] }
         let outputLayers: ConfigValue
         if let outputKeys {
-            outputLayers = .object(Dictionary(uniqueKeysWithValues: zip(outputKeys, graph.outputs.map(history))))
+            outputLayers = .object(Config(uniqueKeysWithValues: zip(outputKeys, graph.outputs.map(history))))
         } else {
             outputLayers = singleOutput ? history(graph.outputs[0]) : .array(graph.outputs.map(history))
         }
