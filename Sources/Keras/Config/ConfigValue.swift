@@ -91,26 +91,22 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
         return out + "\""
     }
 
-    /// Parses JSON text (as written by Keras).
+    /// Parses JSON text (as written by Keras), keeping object keys in file order.
     ///
     /// ```swift
     /// let config = try ConfigValue.parse(json: #"{"units": 3, "activation": "relu"}"#)
+    /// config.objectValue?.keys   // ["units", "activation"]
     /// ```
     ///
-    /// - Throws: `KerasError.invalidConfig` for text that is not JSON, numbers too large for a
-    ///   double, or nesting deeper than 512 levels.
+    /// - Throws: `KerasError.invalidConfig` for text that is not JSON (the message names the byte
+    ///   offset), numbers too large for a double, or nesting deeper than 512 levels.
     public static func parse(json: String) throws -> ConfigValue {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
-        } catch {
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw KerasError.invalidConfig("Invalid JSON config (\(json.utf8.count) bytes): \(reason)")
-        }
-        return from(any: object)
+        var parser = JSONParser(json)
+        return try parser.parseDocument()
     }
 
-    /// Converts a `JSONSerialization` result.
+    /// Converts a `JSONSerialization` result (object keys sorted: a Foundation dictionary has no
+    /// order; ``parse(json:)`` keeps the file's order).
     public static func from(any: Any) -> ConfigValue {
         switch any {
         case is NSNull: return .null
