@@ -136,11 +136,44 @@ def training_case():
     }
 
 
+def capture(model, **kwargs):
+    lines = []
+    model.summary(print_fn=lambda s, **kw: lines.append(s), **kwargs)
+    return "".join(lines)
+
+
+def summaries():
+    """summary() text of the benchmark CNN and of a functional convnet, default names."""
+    os.environ["COLUMNS"] = "80"
+    keras.backend.clear_session()
+    cnn = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        L.Conv2D(32, 3, activation="relu"),
+        L.MaxPooling2D(),
+        L.Conv2D(64, 3, activation="relu"),
+        L.MaxPooling2D(),
+        L.Flatten(),
+        L.Dense(10),
+    ])
+    keras.backend.clear_session()
+    inputs = keras.Input((32, 32, 3))
+    a = L.SeparableConv2D(8, 3, padding="same")(inputs)
+    b = L.Conv2D(8, 1, strides=1)(inputs)
+    x = L.Add()([a, b])
+    x = L.DepthwiseConv2D(3, depth_multiplier=2)(x)
+    x = L.Conv2DTranspose(4, 3, strides=2, padding="same")(x)
+    x = L.AveragePooling2D(3, strides=2, padding="same")(x)
+    x = L.GlobalMaxPooling2D()(x)
+    functional = keras.Model(inputs, L.Dense(3)(x), name="convnet")
+    return {"cnn": capture(cnn), "functional_convnet": capture(functional)}
+
+
 if __name__ == "__main__":
     cases = [layer_case(*c) for c in CASES]
     with open(os.path.join(HERE, "conv_layers.json"), "w") as f:
         json.dump({"keras_version": keras.__version__, "cases": cases}, f)
     training = training_case()
+    training["summaries"] = summaries()
     with open(os.path.join(HERE, "conv_training.json"), "w") as f:
         json.dump(training, f)
     print(len(cases), "layer cases; training losses", training["losses"])

@@ -142,4 +142,36 @@ func checkKerasLayerCase(_ name: String, sourceLocation: SourceLocation = #_sour
             assertClose(got, expected, rtol: 1e-4, atol: 1e-4, "final weight \(i)")
         }
     }
+
+    /// `summary()` of convnets against the text Keras 3 prints for the same models.
+    @Test func summaryMatchesKeras() throws {
+        let fixture = try loadFixture("conv_training.json") as! [String: Any]
+        let goldens = fixture["summaries"] as! [String: String]
+        withNameScope {
+            let cnn = Sequential([
+                InputLayer(shape: [28, 28, 1]),
+                Conv2D(32, kernelSize: [3, 3], activation: .relu),
+                MaxPooling2D(),
+                Conv2D(64, kernelSize: [3, 3], activation: .relu),
+                MaxPooling2D(),
+                Flatten(),
+                Dense(10),
+            ])
+            let text = summaryText(cnn)
+            #expect(text == goldens["cnn"], "\(text)")
+        }
+        try withNameScope {
+            let inputs = Input(shape: [32, 32, 3])
+            let a = SeparableConv2D(8, kernelSize: [3], padding: .same)(inputs)
+            let b = Conv2D(8, kernelSize: [1])(inputs)
+            var x = Add().applySymbolic([a, b])[0]
+            x = DepthwiseConv2D(kernelSize: [3], depthMultiplier: 2)(x)
+            x = Conv2DTranspose(4, kernelSize: [3], strides: [2], padding: .same)(x)
+            x = AveragePooling2D(poolSize: [3], strides: [2], padding: .same)(x)
+            x = GlobalMaxPooling2D()(x)
+            let model = try Model(inputs: inputs, outputs: Dense(3)(x), name: "convnet")
+            let text = summaryText(model)
+            #expect(text == goldens["functional_convnet"], "\(text)")
+        }
+    }
 }
