@@ -1,0 +1,201 @@
+import KerasCore
+
+/// The plain convolution layers (Keras's `BaseConv`): `filters` kernels of `kernelSize` over the
+/// input, optionally in `groups` independent channel groups. Kernel `(kernel…, channels/groups,
+/// filters)`, bias `(filters,)`. Use ``Conv1D``, ``Conv2D`` or ``Conv3D``.
+///
+/// ```swift
+/// let layer = Conv1D(4, kernelSize: [3], padding: .causal, dilationRate: [2])
+/// let y = layer(Tensor.ones([2, 10, 3]))   // shape (2, 10, 4)
+/// ```
+public class Conv: BaseConv, @unchecked Sendable {
+    public let filters: Int
+    public let groups: Int
+    public let kernelInitializer: any Initializer
+    public let kernelRegularizer: (any Regularizer)?
+    public let kernelConstraint: (any Constraint)?
+    /// `(kernel…, channels / groups, filters)`, once built.
+    public private(set) var kernel: Variable!
+
+    /// The number of spatial axes of the concrete class.
+    class var spatialRank: Int { fatalError("\(self) must override spatialRank") }
+
+    /// Everything a plain convolution layer is made from.
+    struct Arguments {
+        var filters: Int, groups: Int, window: ConvWindow, common: ConvCommonConfig
+        var kernelInitializer: any Initializer, kernelRegularizer: (any Regularizer)?, kernelConstraint: (any Constraint)?
+        var name: String?, trainable: Bool, dtype: DType
+    }
+
+    required init(arguments a: Arguments) {
+        requireValid { try Self.validate(a, rank: Self.spatialRank) }
+        filters = a.filters
+        groups = a.groups
+        kernelInitializer = a.kernelInitializer
+        kernelRegularizer = a.kernelRegularizer
+        kernelConstraint = a.kernelConstraint
+        super.init(rank: Self.spatialRank, window: a.window, activation: a.common.activation, useBias: a.common.useBias,
+                   biasInitializer: a.common.biasInitializer, biasRegularizer: a.common.biasRegularizer,
+                   biasConstraint: a.common.biasConstraint, activityRegularizer: a.common.activityRegularizer,
+                   name: a.name, trainable: a.trainable, dtype: a.dtype)
+    }
+
+    /// Keras's argument checks: positive `filters` and `groups`, `filters` divisible by `groups`,
+    /// positive window sizes, no strides > 1 with dilation > 1, causal padding only in 1-D.
+    static func validate(_ a: Arguments, rank: Int) throws {
+        let layer = className
+        try ensure(a.filters > 0, "\(layer): Invalid value for argument `filters`. Expected a strictly positive value. Received filters=\(a.filters).")
+        try ensure(a.groups > 0, "\(layer): The number of groups must be a positive integer. Received: groups=\(a.groups).")
+        try ensure(a.filters % a.groups == 0, "\(layer): The number of filters must be evenly divisible by the number of groups. Received: groups=\(a.groups), filters=\(a.filters).")
+        try a.window.validate(layer: layer, rank: rank, allowCausal: rank == 1)
+    }
+
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// ```swift
+    /// let conv = try Conv2D(config: ["filters": 8, "kernel_size": [3, 3], "padding": "same"])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` naming the key for a missing, mistyped or out-of-range
+    ///   value, `KerasError.unsupported` for `data_format: "channels_first"`.
+    public convenience init(config: Config) throws {
+        let rank = Self.spatialRank
+        var r = ObjectConfigReader(className: Self.className, config: config)
+        let base = try r.layerBase()
+        let arguments = Arguments(
+            filters: try r.int("filters"), groups: try r.int("groups", default: 1),
+            window: try ConvWindow.read(&r, rank: rank), common: try ConvCommonConfig.read(&r),
+            kernelInitializer: try r.initializer("kernel_initializer", default: GlorotUniform()),
+            kernelRegularizer: try r.regularizer("kernel_regularizer"), kernelConstraint: try r.constraint("kernel_constraint"),
+            name: base.name, trainable: base.trainable, dtype: base.dtype)
+        if let lora = r.value("lora_rank"), !lora.isNull {
+            throw KerasError.unsupported(component: Self.className, reason: "LoRA on convolution layers is not supported (lora_rank=\(lora))")
+        }
+        try r.validated { try Self.validate(arguments, rank: rank) }
+        self.init(arguments: arguments)
+    }
+
+    override func outputChannels(inputChannels: Int) -> Int { filters }
+
+    override func channelError(inputChannels: Int) -> String? {
+        inputChannels % groups == 0 ? nil
+            : "The number of input channels must be evenly divisible by the number of groups. Received groups=\(groups), but the input has \(inputChannels) channels"
+    }
+
+    override func kernelShapes(inputChannels: Int) -> [[Int]] { [kernelSize + [inputChannels / groups, filters]] }
+
+    override func buildKernels(inputChannels: Int) {
+        kernel = addWeight(name: "kernel", shape: kernelSize + [inputChannels / groups, filters], initializer: kernelInitializer,
+                           regularizer: kernelRegularizer, constraint: kernelConstraint)
+    }
+
+    override func convolve(_ x: Tensor) -> Tensor {
+        let pads = (0..<rank).map { padding.pads(inputSize: x.shape[$0 + 1], kernelSize: kernelSize[$0], stride: strides[$0], dilation: dilationRate[$0]) }
+        return x.conv(kernel.value, strides: strides, padding: pads, dilationRate: dilationRate, groups: groups)
+    }
+
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["filters"] = .int(filters)
+        config["groups"] = .int(groups)
+        config["kernel_initializer"] = kernelInitializer.serialize()
+        config["kernel_regularizer"] = serializeOptional(kernelRegularizer)
+        config["kernel_constraint"] = serializeOptional(kernelConstraint)
+        return config
+    }
+}
+
+extension Conv.Arguments {
+    /// The arguments of a Swift initializer, with one-element lists expanded to `rank` entries.
+    init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int], padding: PaddingMode, dilationRate: [Int], groups: Int,
+         activation: ActivationFunction, useBias: Bool, kernelInitializer: any Initializer, biasInitializer: any Initializer,
+         kernelRegularizer: (any Regularizer)?, biasRegularizer: (any Regularizer)?, activityRegularizer: (any Regularizer)?,
+         kernelConstraint: (any Constraint)?, biasConstraint: (any Constraint)?, name: String?, trainable: Bool, dtype: DType) {
+        self.init(filters: filters, groups: groups,
+                  window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate).expanded(rank: rank),
+                  common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer,
+                                           biasRegularizer: biasRegularizer, biasConstraint: biasConstraint,
+                                           activityRegularizer: activityRegularizer),
+                  kernelInitializer: kernelInitializer, kernelRegularizer: kernelRegularizer, kernelConstraint: kernelConstraint,
+                  name: name, trainable: trainable, dtype: dtype)
+    }
+}
+
+/// 1-D convolution over `(batch, steps, channels)` (`keras.layers.Conv1D`); `.causal` padding
+/// keeps output step `t` from seeing inputs after `t`.
+///
+/// ```swift
+/// let y = Conv1D(8, kernelSize: [3], padding: .causal)(Tensor.ones([2, 20, 4]))   // (2, 20, 8)
+/// ```
+public final class Conv1D: Conv, @unchecked Sendable {
+    override class var spatialRank: Int { 1 }
+    required init(arguments: Arguments) { super.init(arguments: arguments) }
+
+    /// One-element lists are expanded as Keras expands an integer.
+    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            dilationRate: [Int] = [1], groups: Int = 1, activation: ActivationFunction = .linear,
+                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
+                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
+                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.init(arguments: .init(rank: 1, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                                   dilationRate: dilationRate, groups: groups, activation: activation, useBias: useBias,
+                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+}
+
+/// 2-D convolution over `(batch, height, width, channels)` (`keras.layers.Conv2D`).
+///
+/// ```swift
+/// let y = Conv2D(32, kernelSize: [3, 3], activation: .relu)(Tensor.ones([1, 28, 28, 1]))   // (1, 26, 26, 32)
+/// ```
+public final class Conv2D: Conv, @unchecked Sendable {
+    override class var spatialRank: Int { 2 }
+    required init(arguments: Arguments) { super.init(arguments: arguments) }
+
+    /// One-element lists are expanded as Keras expands an integer.
+    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            dilationRate: [Int] = [1], groups: Int = 1, activation: ActivationFunction = .linear,
+                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
+                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
+                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.init(arguments: .init(rank: 2, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                                   dilationRate: dilationRate, groups: groups, activation: activation, useBias: useBias,
+                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+}
+
+/// 3-D convolution over `(batch, depth, height, width, channels)` (`keras.layers.Conv3D`).
+///
+/// ```swift
+/// let y = Conv3D(4, kernelSize: [3])(Tensor.ones([1, 8, 8, 8, 2]))   // (1, 6, 6, 6, 4)
+/// ```
+public final class Conv3D: Conv, @unchecked Sendable {
+    override class var spatialRank: Int { 3 }
+    required init(arguments: Arguments) { super.init(arguments: arguments) }
+
+    /// One-element lists are expanded as Keras expands an integer.
+    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            dilationRate: [Int] = [1], groups: Int = 1, activation: ActivationFunction = .linear,
+                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
+                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
+                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.init(arguments: .init(rank: 3, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                                   dilationRate: dilationRate, groups: groups, activation: activation, useBias: useBias,
+                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+}

@@ -1,0 +1,207 @@
+import KerasCore
+
+/// The transposed convolution layers (Keras's `BaseConvTranspose`, sometimes called
+/// deconvolution): the gradient of a convolution, used to upsample. Kernel `(kernel…, filters,
+/// channels)`, bias `(filters,)`. Without `outputPadding` the output has `n·stride` positions for
+/// `.same` and `(n−1)·stride + max(kernel, stride)` for `.valid`. Use ``Conv1DTranspose``,
+/// ``Conv2DTranspose`` or ``Conv3DTranspose``.
+///
+/// ```swift
+/// let layer = Conv2DTranspose(4, kernelSize: [3, 3], strides: [2, 2], padding: .same)
+/// let y = layer(Tensor.ones([1, 7, 7, 8]))   // shape (1, 14, 14, 4)
+/// ```
+public class ConvTranspose: BaseConv, @unchecked Sendable {
+    public let filters: Int
+    /// Extra positions added at the end of each spatial axis (each less than its stride).
+    public let outputPadding: [Int]?
+    public let kernelInitializer: any Initializer
+    public let kernelRegularizer: (any Regularizer)?
+    public let kernelConstraint: (any Constraint)?
+    /// `(kernel…, filters, channels)`, once built.
+    public private(set) var kernel: Variable!
+
+    /// The number of spatial axes of the concrete class.
+    class var spatialRank: Int { fatalError("\(self) must override spatialRank") }
+
+    /// Everything a transposed convolution layer is made from.
+    struct Arguments {
+        var filters: Int, outputPadding: [Int]?, window: ConvWindow, common: ConvCommonConfig
+        var kernelInitializer: any Initializer, kernelRegularizer: (any Regularizer)?, kernelConstraint: (any Constraint)?
+        var name: String?, trainable: Bool, dtype: DType
+    }
+
+    required init(arguments a: Arguments) {
+        requireValid { try Self.validate(a, rank: Self.spatialRank) }
+        filters = a.filters
+        outputPadding = a.outputPadding
+        kernelInitializer = a.kernelInitializer
+        kernelRegularizer = a.kernelRegularizer
+        kernelConstraint = a.kernelConstraint
+        super.init(rank: Self.spatialRank, window: a.window, activation: a.common.activation, useBias: a.common.useBias,
+                   biasInitializer: a.common.biasInitializer, biasRegularizer: a.common.biasRegularizer,
+                   biasConstraint: a.common.biasConstraint, activityRegularizer: a.common.activityRegularizer,
+                   name: a.name, trainable: a.trainable, dtype: a.dtype)
+    }
+
+    /// Keras's argument checks: positive `filters` and window sizes, each `output_padding`
+    /// entry non-negative and less than its stride, no strides > 1 with dilation > 1.
+    static func validate(_ a: Arguments, rank: Int) throws {
+        let layer = className
+        try ensure(a.filters > 0, "\(layer): Invalid value for argument `filters`. Expected a strictly positive value. Received filters=\(a.filters).")
+        try a.window.validate(layer: layer, rank: rank, allowCausal: false)
+        if let op = a.outputPadding {
+            try ensure(op.count == rank, "\(layer): The `output_padding` argument must be a tuple of \(rank) integers. Received output_padding=\(formatShape(op))")
+            for (i, (p, s)) in zip(op, a.window.strides).enumerated() {
+                try ensure(p >= 0 && p < s, "\(layer): `output_padding` must be non-negative and strictly less than `strides` for all dimensions. At dimension \(i), `output_padding` is \(p) but `strides` is \(s). Received: output_padding=\(formatShape(op)), strides=\(formatShape(a.window.strides))")
+            }
+        }
+    }
+
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// ```swift
+    /// let up = try Conv2DTranspose(config: ["filters": 4, "kernel_size": 3, "strides": 2, "output_padding": [1, 1]])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` naming the key for a missing, mistyped or out-of-range
+    ///   value, `KerasError.unsupported` for `data_format: "channels_first"`.
+    public convenience init(config: Config) throws {
+        let rank = Self.spatialRank
+        var r = ObjectConfigReader(className: Self.className, config: config)
+        let base = try r.layerBase()
+        let arguments = Arguments(
+            filters: try r.int("filters"), outputPadding: try r.optionalTuple("output_padding", rank: rank),
+            window: try ConvWindow.read(&r, rank: rank), common: try ConvCommonConfig.read(&r),
+            kernelInitializer: try r.initializer("kernel_initializer", default: GlorotUniform()),
+            kernelRegularizer: try r.regularizer("kernel_regularizer"), kernelConstraint: try r.constraint("kernel_constraint"),
+            name: base.name, trainable: base.trainable, dtype: base.dtype)
+        try r.validated { try Self.validate(arguments, rank: rank) }
+        self.init(arguments: arguments)
+    }
+
+    override func outputChannels(inputChannels: Int) -> Int { filters }
+
+    override func kernelShapes(inputChannels: Int) -> [[Int]] { [kernelSize + [filters, inputChannels]] }
+
+    override func buildKernels(inputChannels: Int) {
+        kernel = addWeight(name: "kernel", shape: kernelSize + [filters, inputChannels], initializer: kernelInitializer,
+                           regularizer: kernelRegularizer, constraint: kernelConstraint)
+    }
+
+    override func outputLength(_ n: Int, axis: Int) -> Int {
+        convTransposeGeometry(inputSize: n, kernelSize: kernelSize[axis], stride: strides[axis], dilation: dilationRate[axis],
+                              padding: padding, outputPadding: outputPadding?[axis]).outputSize
+    }
+
+    override func convolve(_ x: Tensor) -> Tensor {
+        x.convTranspose(kernel.value, strides: strides, padding: padding, outputPadding: outputPadding, dilationRate: dilationRate)
+    }
+
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["filters"] = .int(filters)
+        config["output_padding"] = outputPadding.map { .array($0.map { .int($0) }) } ?? .null
+        config["kernel_initializer"] = kernelInitializer.serialize()
+        config["kernel_regularizer"] = serializeOptional(kernelRegularizer)
+        config["kernel_constraint"] = serializeOptional(kernelConstraint)
+        return config
+    }
+}
+
+extension ConvTranspose.Arguments {
+    /// The arguments of a Swift initializer, with one-element lists expanded to `rank` entries.
+    init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int], padding: PaddingMode, outputPadding: [Int]?,
+         dilationRate: [Int], activation: ActivationFunction, useBias: Bool, kernelInitializer: any Initializer,
+         biasInitializer: any Initializer, kernelRegularizer: (any Regularizer)?, biasRegularizer: (any Regularizer)?,
+         activityRegularizer: (any Regularizer)?, kernelConstraint: (any Constraint)?, biasConstraint: (any Constraint)?,
+         name: String?, trainable: Bool, dtype: DType) {
+        self.init(filters: filters,
+                  outputPadding: outputPadding.map { $0.count == 1 ? [Int](repeating: $0[0], count: rank) : $0 },
+                  window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate).expanded(rank: rank),
+                  common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer,
+                                           biasRegularizer: biasRegularizer, biasConstraint: biasConstraint,
+                                           activityRegularizer: activityRegularizer),
+                  kernelInitializer: kernelInitializer, kernelRegularizer: kernelRegularizer, kernelConstraint: kernelConstraint,
+                  name: name, trainable: trainable, dtype: dtype)
+    }
+}
+
+/// 1-D transposed convolution over `(batch, steps, channels)` (`keras.layers.Conv1DTranspose`).
+///
+/// ```swift
+/// let y = Conv1DTranspose(4, kernelSize: [3], strides: [2])(Tensor.ones([2, 5, 3]))   // (2, 11, 4)
+/// ```
+public final class Conv1DTranspose: ConvTranspose, @unchecked Sendable {
+    override class var spatialRank: Int { 1 }
+    required init(arguments: Arguments) { super.init(arguments: arguments) }
+
+    /// One-element lists are expanded as Keras expands an integer.
+    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            outputPadding: [Int]? = nil, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
+                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
+                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
+                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.init(arguments: .init(rank: 1, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                                   outputPadding: outputPadding, dilationRate: dilationRate, activation: activation, useBias: useBias,
+                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+}
+
+/// 2-D transposed convolution over `(batch, height, width, channels)`
+/// (`keras.layers.Conv2DTranspose`).
+///
+/// ```swift
+/// let y = Conv2DTranspose(8, kernelSize: [2, 2], strides: [2, 2])(Tensor.ones([1, 7, 7, 16]))   // (1, 14, 14, 8)
+/// ```
+public final class Conv2DTranspose: ConvTranspose, @unchecked Sendable {
+    override class var spatialRank: Int { 2 }
+    required init(arguments: Arguments) { super.init(arguments: arguments) }
+
+    /// One-element lists are expanded as Keras expands an integer.
+    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            outputPadding: [Int]? = nil, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
+                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
+                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
+                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.init(arguments: .init(rank: 2, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                                   outputPadding: outputPadding, dilationRate: dilationRate, activation: activation, useBias: useBias,
+                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+}
+
+/// 3-D transposed convolution over `(batch, depth, height, width, channels)`
+/// (`keras.layers.Conv3DTranspose`).
+///
+/// ```swift
+/// let y = Conv3DTranspose(2, kernelSize: [2], strides: [2])(Tensor.ones([1, 3, 3, 3, 4]))   // (1, 6, 6, 6, 2)
+/// ```
+public final class Conv3DTranspose: ConvTranspose, @unchecked Sendable {
+    override class var spatialRank: Int { 3 }
+    required init(arguments: Arguments) { super.init(arguments: arguments) }
+
+    /// One-element lists are expanded as Keras expands an integer.
+    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            outputPadding: [Int]? = nil, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
+                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
+                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
+                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.init(arguments: .init(rank: 3, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                                   outputPadding: outputPadding, dilationRate: dilationRate, activation: activation, useBias: useBias,
+                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+}

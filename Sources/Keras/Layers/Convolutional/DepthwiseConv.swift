@@ -1,0 +1,162 @@
+import KerasCore
+
+/// The depthwise convolution layers (Keras's `BaseDepthwiseConv`): each input channel is
+/// convolved with its own `depthMultiplier` filters, output channel `c·depthMultiplier + m`.
+/// Kernel `(kernel…, channels, depthMultiplier)` (named `kernel`), bias
+/// `(channels·depthMultiplier,)`. Use ``DepthwiseConv1D`` or ``DepthwiseConv2D``.
+///
+/// ```swift
+/// let layer = DepthwiseConv2D(kernelSize: [3, 3], depthMultiplier: 2, padding: .same)
+/// let y = layer(Tensor.ones([1, 8, 8, 3]))   // shape (1, 8, 8, 6)
+/// ```
+public class DepthwiseConv: BaseConv, @unchecked Sendable {
+    public let depthMultiplier: Int
+    public let depthwiseInitializer: any Initializer
+    public let depthwiseRegularizer: (any Regularizer)?
+    public let depthwiseConstraint: (any Constraint)?
+    /// `(kernel…, channels, depthMultiplier)`, once built.
+    public private(set) var kernel: Variable!
+
+    /// The number of spatial axes of the concrete class.
+    class var spatialRank: Int { fatalError("\(self) must override spatialRank") }
+
+    /// Everything a depthwise convolution layer is made from.
+    struct Arguments {
+        var depthMultiplier: Int, window: ConvWindow, common: ConvCommonConfig
+        var depthwiseInitializer: any Initializer, depthwiseRegularizer: (any Regularizer)?, depthwiseConstraint: (any Constraint)?
+        var name: String?, trainable: Bool, dtype: DType
+    }
+
+    required init(arguments a: Arguments) {
+        requireValid { try Self.validate(a, rank: Self.spatialRank) }
+        depthMultiplier = a.depthMultiplier
+        depthwiseInitializer = a.depthwiseInitializer
+        depthwiseRegularizer = a.depthwiseRegularizer
+        depthwiseConstraint = a.depthwiseConstraint
+        super.init(rank: Self.spatialRank, window: a.window, activation: a.common.activation, useBias: a.common.useBias,
+                   biasInitializer: a.common.biasInitializer, biasRegularizer: a.common.biasRegularizer,
+                   biasConstraint: a.common.biasConstraint, activityRegularizer: a.common.activityRegularizer,
+                   name: a.name, trainable: a.trainable, dtype: a.dtype)
+    }
+
+    /// Keras's argument checks: positive `depth_multiplier` and window sizes, valid/same padding.
+    static func validate(_ a: Arguments, rank: Int) throws {
+        let layer = className
+        try ensure(a.depthMultiplier > 0, "\(layer): Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier=\(a.depthMultiplier).")
+        try a.window.validate(layer: layer, rank: rank, allowCausal: false, allowStridedDilation: true)
+    }
+
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// ```swift
+    /// let layer = try DepthwiseConv2D(config: ["kernel_size": [3, 3], "depth_multiplier": 2])
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidConfig` naming the key for a missing, mistyped or out-of-range
+    ///   value, `KerasError.unsupported` for `data_format: "channels_first"`.
+    public convenience init(config: Config) throws {
+        let rank = Self.spatialRank
+        var r = ObjectConfigReader(className: Self.className, config: config)
+        let base = try r.layerBase()
+        let arguments = Arguments(
+            depthMultiplier: try r.int("depth_multiplier", default: 1),
+            window: try ConvWindow.read(&r, rank: rank), common: try ConvCommonConfig.read(&r),
+            depthwiseInitializer: try r.initializer("depthwise_initializer", default: GlorotUniform()),
+            depthwiseRegularizer: try r.regularizer("depthwise_regularizer"),
+            depthwiseConstraint: try r.constraint("depthwise_constraint"),
+            name: base.name, trainable: base.trainable, dtype: base.dtype)
+        try r.validated { try Self.validate(arguments, rank: rank) }
+        self.init(arguments: arguments)
+    }
+
+    override func outputChannels(inputChannels: Int) -> Int { inputChannels * depthMultiplier }
+
+    override func kernelShapes(inputChannels: Int) -> [[Int]] { [kernelSize + [inputChannels, depthMultiplier]] }
+
+    override func buildKernels(inputChannels: Int) {
+        kernel = addWeight(name: "kernel", shape: kernelSize + [inputChannels, depthMultiplier], initializer: depthwiseInitializer,
+                           regularizer: depthwiseRegularizer, constraint: depthwiseConstraint)
+    }
+
+    override func convolve(_ x: Tensor) -> Tensor {
+        x.depthwiseConv(kernel.value, strides: strides, padding: padding, dilationRate: dilationRate)
+    }
+
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["depth_multiplier"] = .int(depthMultiplier)
+        config["depthwise_initializer"] = depthwiseInitializer.serialize()
+        config["depthwise_regularizer"] = serializeOptional(depthwiseRegularizer)
+        config["depthwise_constraint"] = serializeOptional(depthwiseConstraint)
+        return config
+    }
+}
+
+extension DepthwiseConv.Arguments {
+    /// The arguments of a Swift initializer, with one-element lists expanded to `rank` entries.
+    init(rank: Int, kernelSize: [Int], strides: [Int], padding: PaddingMode, depthMultiplier: Int, dilationRate: [Int],
+         activation: ActivationFunction, useBias: Bool, depthwiseInitializer: any Initializer, biasInitializer: any Initializer,
+         depthwiseRegularizer: (any Regularizer)?, biasRegularizer: (any Regularizer)?, activityRegularizer: (any Regularizer)?,
+         depthwiseConstraint: (any Constraint)?, biasConstraint: (any Constraint)?, name: String?, trainable: Bool, dtype: DType) {
+        self.init(depthMultiplier: depthMultiplier,
+                  window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate).expanded(rank: rank),
+                  common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer,
+                                           biasRegularizer: biasRegularizer, biasConstraint: biasConstraint,
+                                           activityRegularizer: activityRegularizer),
+                  depthwiseInitializer: depthwiseInitializer, depthwiseRegularizer: depthwiseRegularizer,
+                  depthwiseConstraint: depthwiseConstraint, name: name, trainable: trainable, dtype: dtype)
+    }
+}
+
+/// 1-D depthwise convolution over `(batch, steps, channels)` (`keras.layers.DepthwiseConv1D`).
+///
+/// ```swift
+/// let y = DepthwiseConv1D(kernelSize: [3], depthMultiplier: 2)(Tensor.ones([2, 10, 4]))   // (2, 8, 8)
+/// ```
+public final class DepthwiseConv1D: DepthwiseConv, @unchecked Sendable {
+    override class var spatialRank: Int { 1 }
+    required init(arguments: Arguments) { super.init(arguments: arguments) }
+
+    /// One-element lists are expanded as Keras expands an integer.
+    public convenience init(kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid, depthMultiplier: Int = 1,
+                            dilationRate: [Int] = [1], activation: ActivationFunction = .linear, useBias: Bool = true,
+                            depthwiseInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
+                            depthwiseRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,
+                            activityRegularizer: (any Regularizer)? = nil, depthwiseConstraint: (any Constraint)? = nil,
+                            biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
+                            dtype: DType = .float32) {
+        self.init(arguments: .init(rank: 1, kernelSize: kernelSize, strides: strides, padding: padding, depthMultiplier: depthMultiplier,
+                                   dilationRate: dilationRate, activation: activation, useBias: useBias,
+                                   depthwiseInitializer: depthwiseInitializer, biasInitializer: biasInitializer,
+                                   depthwiseRegularizer: depthwiseRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, depthwiseConstraint: depthwiseConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+}
+
+/// 2-D depthwise convolution over `(batch, height, width, channels)`
+/// (`keras.layers.DepthwiseConv2D`).
+///
+/// ```swift
+/// let y = DepthwiseConv2D(kernelSize: [3, 3])(Tensor.ones([1, 8, 8, 3]))   // (1, 6, 6, 3)
+/// ```
+public final class DepthwiseConv2D: DepthwiseConv, @unchecked Sendable {
+    override class var spatialRank: Int { 2 }
+    required init(arguments: Arguments) { super.init(arguments: arguments) }
+
+    /// One-element lists are expanded as Keras expands an integer.
+    public convenience init(kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid, depthMultiplier: Int = 1,
+                            dilationRate: [Int] = [1], activation: ActivationFunction = .linear, useBias: Bool = true,
+                            depthwiseInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
+                            depthwiseRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,
+                            activityRegularizer: (any Regularizer)? = nil, depthwiseConstraint: (any Constraint)? = nil,
+                            biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
+                            dtype: DType = .float32) {
+        self.init(arguments: .init(rank: 2, kernelSize: kernelSize, strides: strides, padding: padding, depthMultiplier: depthMultiplier,
+                                   dilationRate: dilationRate, activation: activation, useBias: useBias,
+                                   depthwiseInitializer: depthwiseInitializer, biasInitializer: biasInitializer,
+                                   depthwiseRegularizer: depthwiseRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, depthwiseConstraint: depthwiseConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+}

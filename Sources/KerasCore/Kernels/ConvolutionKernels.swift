@@ -1,0 +1,236 @@
+/// Convolution kernels on channels-last buffers: im2col + GEMM for the forward pass, the gradient
+/// with respect to the input (GEMM + col2im) and the gradient with respect to the kernel
+/// (im2colᵀ · GEMM). Every rank (1-D, 2-D, 3-D) runs as 3-D with leading spatial sizes of 1.
+///
+/// Samples are processed in chunks whose column matrix stays cache-sized, and the chunks are
+/// spread over the cores, each thread with its own column buffer (its GEMMs then run on that
+/// thread). float32 products go through oneDNN's sgemm; float64 (gradient checks) through a
+/// plain loop.
+
+/// The shapes of one convolution, with every spatial list padded to three entries.
+struct ConvGeometry: Equatable {
+    var batch: Int
+    /// Input, output and kernel spatial sizes (depth, height, width).
+    var input: [Int], output: [Int], kernel: [Int]
+    var strides: [Int], dilation: [Int]
+    /// Zero padding before each spatial axis (the padding after is implied by ``output``).
+    var padBefore: [Int]
+    var inChannels: Int, outChannels: Int, groups: Int
+
+    /// Builds the 3-D form of an `n`-D geometry (`n` ≤ 3).
+    init(batch: Int, input: [Int], output: [Int], kernel: [Int], strides: [Int], dilation: [Int],
+         padBefore: [Int], inChannels: Int, outChannels: Int, groups: Int) {
+        func lift(_ a: [Int], _ fill: Int) -> [Int] { [Int](repeating: fill, count: 3 - a.count) + a }
+        self.batch = batch
+        self.input = lift(input, 1)
+        self.output = lift(output, 1)
+        self.kernel = lift(kernel, 1)
+        self.strides = lift(strides, 1)
+        self.dilation = lift(dilation, 1)
+        self.padBefore = lift(padBefore, 0)
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.groups = groups
+    }
+
+    var groupIn: Int { inChannels / groups }
+    var groupOut: Int { outChannels / groups }
+    var taps: Int { kernel[0] * kernel[1] * kernel[2] }
+    /// Columns of the im2col matrix for one group: taps × input channels of the group.
+    var groupDepth: Int { taps * groupIn }
+    /// Columns of the whole im2col row (all groups side by side).
+    var rowDepth: Int { groups * groupDepth }
+    var outputPositions: Int { output[0] * output[1] * output[2] }
+    var inputPositions: Int { input[0] * input[1] * input[2] }
+
+    /// Samples per chunk: enough rows for the GEMM to run at full width, few enough that the
+    /// column matrix (about 1 MiB of float32) stays in cache between im2col and GEMM.
+    var chunkSamples: Int { Swift.max(1, Swift.min(batch, (1 << 18) / Swift.max(1, outputPositions * rowDepth))) }
+
+    /// How many threads share the work (one per core for large problems).
+    var pieces: Int {
+        let work = batch * outputPositions * rowDepth * groupOut
+        return Swift.min(Parallel.pieceCount(work, threshold: 1 << 20), (batch + chunkSamples - 1) / chunkSamples)
+    }
+}
+
+/// The scalar types the convolution kernels run in, with their matrix product.
+protocol ConvolutionScalar: TensorScalar, BinaryFloatingPoint {
+    /// `C = op(A)·op(B) + beta·C`, row-major, on the calling thread or split as the type sees fit.
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+extension Float: ConvolutionScalar {
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        Gemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                   beta: beta, c: c, ldc: ldc)
+    }
+}
+
+extension Double: ConvolutionScalar {
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                     beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        for i in 0..<m {
+            let row = c + i * ldc
+            if beta == 0 { row.initialize(repeating: 0, count: n) }
+            for p in 0..<k {
+                let av = transA ? a[p * lda + i] : a[i * lda + p]
+                if transB {
+                    for j in 0..<n { row[j] += av * b[j * ldb + p] }
+                } else {
+                    let brow = b + p * ldb
+                    for j in 0..<n { row[j] += av * brow[j] }
+                }
+            }
+        }
+    }
+}
+
+enum ConvolutionKernels {
+    /// Visits, for every output position of sample `n` (in row order) and every kernel tap, the
+    /// input position it reads (`nil` in the padding): `body(row, tap, inputOffset?)`, with
+    /// `inputOffset` counted in positions from the sample's first position.
+    @inline(__always)
+    static func forEachTap(_ g: ConvGeometry, _ body: (Int, Int, Int?) -> Void) {
+        let (OD, OH, OW) = (g.output[0], g.output[1], g.output[2])
+        let (KD, KH, KW) = (g.kernel[0], g.kernel[1], g.kernel[2])
+        let (ID, IH, IW) = (g.input[0], g.input[1], g.input[2])
+        var row = 0
+        for od in 0..<OD { for oh in 0..<OH { for ow in 0..<OW {
+            var tap = 0
+            for td in 0..<KD {
+                let id = od * g.strides[0] + td * g.dilation[0] - g.padBefore[0]
+                for th in 0..<KH {
+                    let ih = oh * g.strides[1] + th * g.dilation[1] - g.padBefore[1]
+                    for tw in 0..<KW {
+                        let iw = ow * g.strides[2] + tw * g.dilation[2] - g.padBefore[2]
+                        let inside = id >= 0 && id < ID && ih >= 0 && ih < IH && iw >= 0 && iw < IW
+                        body(row, tap, inside ? (id * IH + ih) * IW + iw : nil)
+                        tap += 1
+                    }
+                }
+            }
+            row += 1
+        } } }
+    }
+
+    /// Writes the im2col rows of sample `x` (channels-last, one sample) into `col`
+    /// (`outputPositions × rowDepth`, laid out `[group][tap][channel of the group]`).
+    static func im2col<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, col: UnsafeMutablePointer<T>) {
+        let C = g.inChannels, cg = g.groupIn, depth = g.rowDepth, gd = g.groupDepth, groups = g.groups
+        forEachTap(g) { row, tap, offset in
+            let dst = col + row * depth + tap * cg
+            guard let offset else {
+                for j in 0..<groups { (dst + j * gd).update(repeating: 0, count: cg) }
+                return
+            }
+            let src = x + offset * C
+            if groups == 1 {
+                dst.update(from: src, count: C)
+            } else {
+                for j in 0..<groups { (dst + j * gd).update(from: src + j * cg, count: cg) }
+            }
+        }
+    }
+
+    /// The adjoint of ``im2col(_:x:col:)``: adds each column entry into the input position it was
+    /// read from (`dx` must be zeroed by the caller).
+    static func col2im<T: ConvolutionScalar>(_ g: ConvGeometry, col: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
+        let C = g.inChannels, cg = g.groupIn, depth = g.rowDepth, gd = g.groupDepth, groups = g.groups
+        forEachTap(g) { row, tap, offset in
+            guard let offset else { return }
+            let src = col + row * depth + tap * cg
+            let dst = dx + offset * C
+            for j in 0..<groups {
+                let s = src + j * gd, d = dst + j * cg
+                for c in 0..<cg { d[c] += s[c] }
+            }
+        }
+    }
+
+    /// `y = conv(x, w)`: `x` (batch, input…, inChannels), `w` (kernel…, groupIn, outChannels),
+    /// `y` (batch, output…, outChannels).
+    static func forward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>,
+                                              y: UnsafeMutablePointer<T>) {
+        let chunk = g.chunkSamples, chunks = (g.batch + chunk - 1) / chunk
+        let rowsPerSample = g.outputPositions, depth = g.rowDepth
+        let pieces = g.pieces
+        Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { _, range, _ in
+            if range.isEmpty { return }
+            let col = UnsafeMutablePointer<T>.allocate(capacity: chunk * rowsPerSample * depth)
+            defer { col.deallocate() }
+            for c in range {
+                let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
+                for n in n0..<n1 {
+                    im2col(g, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
+                }
+                let rows = (n1 - n0) * rowsPerSample
+                for j in 0..<g.groups {
+                    T.gemm(transA: false, transB: false, m: rows, n: g.groupOut, k: g.groupDepth,
+                           a: col + j * g.groupDepth, lda: depth, b: w + j * g.groupOut, ldb: g.outChannels,
+                           beta: 0, c: y + n0 * rowsPerSample * g.outChannels + j * g.groupOut, ldc: g.outChannels)
+                }
+            }
+        }
+    }
+
+    /// The gradients of `y = conv(x, w)` given `dy`: into `dx` (same shape as `x`) and/or `dw`
+    /// (same shape as `w`) when they are given. Both are overwritten.
+    static func backward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>,
+                                               dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>?,
+                                               dw: UnsafeMutablePointer<T>?) {
+        let chunk = g.chunkSamples, chunks = (g.batch + chunk - 1) / chunk
+        let rowsPerSample = g.outputPositions, depth = g.rowDepth
+        let pieces = g.pieces
+        let weightCount = g.groupDepth * g.outChannels
+        // Each piece but the first sums its kernel gradient into its own buffer.
+        let partials: UnsafeMutablePointer<T>? = dw != nil && pieces > 1
+            ? .allocate(capacity: (pieces - 1) * weightCount) : nil
+        defer { partials?.deallocate() }
+        if let dw { dw.initialize(repeating: 0, count: weightCount) }
+        if let partials { partials.initialize(repeating: 0, count: (pieces - 1) * weightCount) }
+        if let dx { dx.initialize(repeating: 0, count: g.batch * g.inputPositions * g.inChannels) }
+        Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { piece, range, _ in
+            if range.isEmpty { return }
+            let col = UnsafeMutablePointer<T>.allocate(capacity: chunk * rowsPerSample * depth)
+            defer { col.deallocate() }
+            let pieceDW = piece == 0 ? dw : partials.map { $0 + (piece - 1) * weightCount }
+            for c in range {
+                let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
+                let rows = (n1 - n0) * rowsPerSample
+                let dyChunk = dy + n0 * rowsPerSample * g.outChannels
+                if let pieceDW {
+                    for n in n0..<n1 {
+                        im2col(g, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
+                    }
+                    for j in 0..<g.groups {
+                        T.gemm(transA: true, transB: false, m: g.groupDepth, n: g.groupOut, k: rows,
+                               a: col + j * g.groupDepth, lda: depth, b: dyChunk + j * g.groupOut, ldb: g.outChannels,
+                               beta: 1, c: pieceDW + j * g.groupOut, ldc: g.outChannels)
+                    }
+                }
+                if let dx {
+                    for j in 0..<g.groups {
+                        T.gemm(transA: false, transB: true, m: rows, n: g.groupDepth, k: g.groupOut,
+                               a: dyChunk + j * g.groupOut, lda: g.outChannels, b: w + j * g.groupOut, ldb: g.outChannels,
+                               beta: 0, c: col + j * g.groupDepth, ldc: depth)
+                    }
+                    for n in n0..<n1 {
+                        col2im(g, col: col + (n - n0) * rowsPerSample * depth, dx: dx + n * g.inputPositions * g.inChannels)
+                    }
+                }
+            }
+        }
+        if let dw, let partials {
+            for p in 0..<(pieces - 1) {
+                let src = partials + p * weightCount
+                for i in 0..<weightCount { dw[i] += src[i] }
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// Max and average pooling from `keras.ops.nn` on channels-last tensors (1 to 3 spatial axes).
+
+extension Tensor {
+    /// The maximum over each window (`keras.ops.max_pool`). `strides` default to `poolSize`;
+    /// `.same` pads so the output has `⌈n/s⌉` positions, and padded positions never win.
+    /// The gradient goes to the first maximum of each window.
+    ///
+    /// ```swift
+    /// let y = Tensor.ones([1, 28, 28, 8]).maxPool(poolSize: [2, 2])   // shape (1, 14, 14, 8)
+    /// ```
+    public func maxPool(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid) -> Tensor {
+        let (g, x) = poolingGeometry("max_pool", poolSize: poolSize, strides: strides, padding: padding)
+        let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [shape[rank - 1]], dtype: x.dtype, op: "max_pool")
+        withExtendedLifetime(x) {
+            switch x.dtype {
+            case .float64: PoolingKernels.maxForward(g, x: x.pointer(Double.self), y: y.pointer(Double.self))
+            default: PoolingKernels.maxForward(g, x: x.pointer(Float.self), y: y.pointer(Float.self))
+            }
+        }
+        return Tensor.record("max_pool", inputs: [self], output: y) { dy in
+            let dy = dy.cast(to: x.dtype)
+            let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: "max_pool_grad")
+            withExtendedLifetime((x, y, dy)) {
+                switch x.dtype {
+                case .float64:
+                    PoolingKernels.maxBackward(g, x: x.pointer(Double.self), y: y.pointer(Double.self), dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
+                default:
+                    PoolingKernels.maxBackward(g, x: x.pointer(Float.self), y: y.pointer(Float.self), dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
+                }
+            }
+            return [dx.cast(to: self.dtype)]
+        }
+    }
+
+    /// The mean over each window (`keras.ops.average_pool`). `strides` default to `poolSize`;
+    /// with `.same`, each window averages only the real inputs it covers (padding is ignored).
+    ///
+    /// ```swift
+    /// Tensor([1.0, 2, 3, 4, 5]).reshaped(to: [1, 5, 1]).averagePool(poolSize: [2], padding: .same)
+    /// // [[[1.5], [3.5], [5.0]]]
+    /// ```
+    public func averagePool(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid) -> Tensor {
+        let (g, x) = poolingGeometry("average_pool", poolSize: poolSize, strides: strides, padding: padding)
+        let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [shape[rank - 1]], dtype: x.dtype, op: "average_pool")
+        withExtendedLifetime(x) {
+            switch x.dtype {
+            case .float64: PoolingKernels.averageForward(g, x: x.pointer(Double.self), y: y.pointer(Double.self))
+            default: PoolingKernels.averageForward(g, x: x.pointer(Float.self), y: y.pointer(Float.self))
+            }
+        }
+        return Tensor.record("average_pool", inputs: [self], output: y) { dy in
+            let dy = dy.cast(to: x.dtype)
+            let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: "average_pool_grad")
+            withExtendedLifetime(dy) {
+                switch x.dtype {
+                case .float64: PoolingKernels.averageBackward(g, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
+                default: PoolingKernels.averageBackward(g, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
+                }
+            }
+            return [dx.cast(to: self.dtype)]
+        }
+    }
+
+    /// The window geometry of a pooling op, after checking the arguments, and the input in the
+    /// dtype the kernels run in (float64 stays, anything else becomes float32).
+    private func poolingGeometry(_ op: String, poolSize: [Int], strides: [Int]?, padding: PaddingMode) -> (ConvGeometry, Tensor) {
+        let n = rank - 2
+        require((1...3).contains(n), "\(op): expected an input of rank 3 to 5 (batch, spatial…, channels), got shape \(shape)")
+        let strides = strides ?? poolSize
+        require(poolSize.count == n && poolSize.allSatisfy { $0 > 0 }, "\(op): expected \(n) positive pool sizes for input shape \(shape), got \(poolSize)")
+        require(strides.count == n && strides.allSatisfy { $0 > 0 }, "\(op): expected \(n) positive strides, got \(strides)")
+        require(padding != .causal, "\(op): padding must be valid or same, got causal")
+        let spatial = Array(shape[1...n])
+        var output: [Int] = [], pads: [Int] = []
+        for i in 0..<n {
+            let p = padding.pads(inputSize: spatial[i], kernelSize: poolSize[i], stride: strides[i])
+            let length = convOutputLength(inputSize: spatial[i], kernelSize: poolSize[i], stride: strides[i], pads: p)
+            require(length > 0, "\(op): the pool size \(formatShape(poolSize)) is larger than the input \(formatShape(spatial)) on spatial axis \(i)")
+            output.append(length)
+            pads.append(p.before)
+        }
+        let channels = shape[rank - 1]
+        let g = ConvGeometry(batch: shape[0], input: spatial, output: output, kernel: poolSize, strides: strides,
+                             dilation: [Int](repeating: 1, count: n), padBefore: pads,
+                             inChannels: channels, outChannels: channels, groups: 1)
+        return (g, cast(to: dtype == .float64 ? .float64 : .float32))
+    }
+}
+
+/// `keras.ops.max_pool`: ``Tensor/maxPool(poolSize:strides:padding:)``.
+public func maxPool(_ x: Tensor, poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid) -> Tensor {
+    x.maxPool(poolSize: poolSize, strides: strides, padding: padding)
+}
+
+/// `keras.ops.average_pool`: ``Tensor/averagePool(poolSize:strides:padding:)``.
+public func averagePool(_ x: Tensor, poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid) -> Tensor {
+    x.averagePool(poolSize: poolSize, strides: strides, padding: padding)
+}

@@ -1,0 +1,143 @@
+import KerasCore
+import KerasTestSupport
+import Testing
+
+/// A direct (loop-per-output) N-D convolution in float64, the definition the kernels must meet.
+func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], output: [Int],
+                   dilation: [Int], groups: Int) -> [Double] {
+    let n = x.rank - 2, xs = x.doubles, ws = w.doubles
+    let batch = x.shape[0], cin = x.shape[n + 1], filters = w.shape[n + 1], cg = cin / groups, fg = filters / groups
+    let inSpatial = Array(x.shape[1...n]), kSpatial = Array(w.shape.prefix(n))
+    func positions(_ dims: [Int]) -> [[Int]] {
+        dims.reduce([[]]) { acc, d in acc.flatMap { p in (0..<d).map { p + [$0] } } }
+    }
+    func flat(_ idx: [Int], _ dims: [Int]) -> Int { zip(idx, dims).reduce(0) { $0 * $1.1 + $1.0 } }
+    var out: [Double] = []
+    for b in 0..<batch {
+        for o in positions(output) {
+            for f in 0..<filters {
+                let group = f / fg
+                var acc = 0.0
+                for t in positions(kSpatial) {
+                    let i = (0..<n).map { o[$0] * strides[$0] + t[$0] * dilation[$0] - padBefore[$0] }
+                    guard (0..<n).allSatisfy({ i[$0] >= 0 && i[$0] < inSpatial[$0] }) else { continue }
+                    for c in 0..<cg {
+                        acc += xs[(b * inSpatial.reduce(1, *) + flat(i, inSpatial)) * cin + group * cg + c]
+                            * ws[(flat(t, kSpatial) * cg + c) * filters + f]
+                    }
+                }
+                out.append(acc)
+            }
+        }
+    }
+    return out
+}
+
+@Suite struct ConvolutionTests {
+    static func normal(_ shape: [Int], seed: Int) -> Tensor { Tensor.randomNormal(shape, dtype: .float64, seed: seed) }
+
+    /// (input shape, kernel shape, strides, padding, dilation, groups)
+    static let cases: [([Int], [Int], [Int], [(Int, Int)], [Int], Int)] = [
+        ([2, 7, 3], [3, 3, 4], [1], [(0, 0)], [1], 1),
+        ([1, 9, 2], [2, 2, 3], [2], [(1, 2)], [2], 1),
+        ([2, 5, 6, 4], [3, 2, 2, 6], [2, 1], [(1, 1), (0, 1)], [1, 2], 2),
+        ([1, 6, 5, 3], [3, 3, 1, 6], [1, 2], [(1, 1), (1, 1)], [1, 1], 3),
+        ([1, 4, 5, 3, 2], [2, 3, 2, 2, 3], [1, 2, 1], [(0, 1), (1, 1), (0, 0)], [1, 1, 2], 1),
+    ]
+
+    @Test(arguments: cases.indices)
+    func matchesDirectDefinition(_ i: Int) {
+        let (xShape, wShape, strides, pads, dilation, groups) = Self.cases[i]
+        let x = Self.normal(xShape, seed: 1 + i), w = Self.normal(wShape, seed: 11 + i)
+        for dtype in [DType.float32, .float64] {
+            let y = x.cast(to: dtype).conv(w.cast(to: dtype), strides: strides, padding: pads.map { ($0.0, $0.1) },
+                                            dilationRate: dilation, groups: groups)
+            #expect(y.dtype == dtype)
+            let output = Array(y.shape.dropFirst().dropLast())
+            let expected = referenceConv(x, w, strides: strides, padBefore: pads.map(\.0), output: output, dilation: dilation, groups: groups)
+            assertClose(y.doubles, expected, rtol: 1e-4, atol: 1e-4)
+        }
+    }
+
+    @Test(arguments: cases.indices)
+    func gradientsMatchFiniteDifferences(_ i: Int) {
+        let (xShape, wShape, strides, pads, dilation, groups) = Self.cases[i]
+        let x = Self.normal(xShape, seed: 21 + i), w = Self.normal(wShape, seed: 31 + i)
+        checkGradients([x, w]) { $0[0].conv($0[1], strides: strides, padding: pads.map { ($0.0, $0.1) }, dilationRate: dilation, groups: groups) }
+    }
+
+    @Test func kerasPaddingModes() {
+        #expect(PaddingMode.same.pads(inputSize: 4, kernelSize: 2, stride: 1) == (0, 1))
+        #expect(PaddingMode.same.pads(inputSize: 5, kernelSize: 3, stride: 2) == (1, 1))
+        #expect(PaddingMode.same.pads(inputSize: 6, kernelSize: 3, stride: 2) == (0, 1))
+        #expect(PaddingMode.causal.pads(inputSize: 6, kernelSize: 3, stride: 1, dilation: 2) == (4, 0))
+        let x = Self.normal([2, 6, 3], seed: 3), w = Self.normal([3, 3, 2], seed: 4)
+        #expect(x.conv(w, strides: [2], padding: .same).shape == [2, 3, 2])
+        #expect(x.conv(w, padding: .causal, dilationRate: [2]).shape == [2, 6, 2])
+        #expect(x.conv(w, padding: .valid).shape == [2, 4, 2])
+        // Causal output t only reads inputs ≤ t: changing the last input changes only the last output.
+        let y1 = x.conv(w, padding: .causal).doubles
+        var values = x.doubles
+        values[5 * 3] += 1
+        let y2 = Tensor(shape: x.shape, doubles: values, dtype: .float64).conv(w, padding: .causal).doubles
+        for t in 0..<5 { #expect(y1[t * 2] == y2[t * 2]) }
+    }
+
+    @Test func depthwiseAndSeparable() {
+        let x = Self.normal([2, 5, 5, 3], seed: 5), dw = Self.normal([3, 3, 3, 2], seed: 6), pw = Self.normal([1, 1, 6, 4], seed: 7)
+        let y = x.depthwiseConv(dw, strides: [2, 2], padding: .same)
+        #expect(y.shape == [2, 3, 3, 6])
+        // Output channel c·2 + m is input channel c through filter m.
+        for c in 0..<3 {
+            let xc = Tensor(shape: [2, 5, 5, 1], doubles: stride(from: c, to: x.scalarCount, by: 3).map { x.doubles[$0] }, dtype: .float64)
+            let wc = Tensor(shape: [3, 3, 1, 2], doubles: (0..<18).map { dw.doubles[($0 / 2) * 6 + c * 2 + $0 % 2] }, dtype: .float64)
+            let yc = xc.conv(wc, strides: [2, 2], padding: .same).doubles
+            let got = (0..<yc.count).map { y.doubles[($0 / 2) * 6 + c * 2 + $0 % 2] }
+            assertClose(got, yc, rtol: 1e-12, atol: 1e-12)
+        }
+        checkGradients([x, dw]) { $0[0].depthwiseConv($0[1], padding: .same) }
+        checkGradients([x, dw, pw]) { separableConv($0[0], $0[1], $0[2], strides: [2, 1]) }
+    }
+
+    /// (input, kernel (k…, filters, channels), strides, padding, output padding, dilation, expected output spatial)
+    static let transposeCases: [([Int], [Int], [Int], PaddingMode, [Int]?, [Int], [Int])] = [
+        ([2, 4, 3], [3, 2, 3], [2], .valid, nil, [1], [9]),
+        ([1, 4, 2], [3, 2, 2], [2], .same, nil, [1], [8]),
+        ([1, 3, 4, 2], [3, 2, 3, 2], [2, 3], .same, [1, 2], [1, 1], [6, 11]),
+        ([1, 3, 3, 2], [2, 2, 2, 2], [1, 1], .valid, nil, [2, 1], [5, 4]),
+        ([1, 2, 3, 2, 1], [2, 2, 2, 2, 1], [2, 1, 2], .valid, [1, 0, 0], [1, 1, 1], [5, 4, 4]),
+    ]
+
+    @Test(arguments: transposeCases.indices)
+    func transposedConvolutionIsTheInputGradient(_ i: Int) {
+        let (xShape, wShape, strides, padding, outputPadding, dilation, expected) = Self.transposeCases[i]
+        let x = Self.normal(xShape, seed: 41 + i), w = Self.normal(wShape, seed: 51 + i)
+        let y = x.convTranspose(w, strides: strides, padding: padding, outputPadding: outputPadding, dilationRate: dilation)
+        #expect(Array(y.shape.dropFirst().dropLast()) == expected)
+        // ⟨convT(x), z⟩ = ⟨x, conv(z)⟩ for the convolution it transposes.
+        let n = xShape.count - 2
+        let pads = (0..<n).map { a in
+            convTransposeGeometry(inputSize: xShape[a + 1], kernelSize: wShape[a], stride: strides[a], dilation: dilation[a],
+                                  padding: padding, outputPadding: outputPadding?[a]).padBefore
+        }
+        let z = Self.normal(y.shape, seed: 61 + i)
+        var after: [Int] = []
+        for a in 0..<n {
+            // Enough padding after that the convolution of z has x's spatial size.
+            let span = (wShape[a] - 1) * dilation[a] + 1
+            let needed: Int = (xShape[a + 1] - 1) * strides[a] + span - pads[a] - expected[a]
+            after.append(max(0, needed))
+        }
+        let convPads: [(before: Int, after: Int)] = (0..<n).map { (pads[$0], after[$0]) }
+        let cz = z.conv(w, strides: strides, padding: convPads, dilationRate: dilation)
+        #expect(cz.shape == x.shape, "conv(z) shape \(cz.shape) vs x \(x.shape)")
+        let lhs: Double = (y * z).sum().doubles[0]
+        var rhs = 0.0
+        for (a, b) in zip(x.doubles, cz.doubles) { rhs += a * b }
+        #expect(abs(lhs - rhs) < 1e-9 * max(1, abs(lhs)))
+        checkGradients([x, w]) { $0[0].convTranspose($0[1], strides: strides, padding: padding, outputPadding: outputPadding, dilationRate: dilation) }
+        let y32 = x.cast(to: .float32).convTranspose(w.cast(to: .float32), strides: strides, padding: padding,
+                                                      outputPadding: outputPadding, dilationRate: dilation)
+        assertClose(y32.doubles, y.doubles, rtol: 1e-4, atol: 1e-4)
+    }
+}
