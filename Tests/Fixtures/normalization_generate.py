@@ -204,6 +204,25 @@ adapt = {
                 "output": tensor(np.asarray(norm_none(adapt_data[:2])))},
 }
 
+# keras.ops.image.affine_transform: every fill mode and interpolation on shifted, rotated and
+# scaled sampling grids.
+affine_images = rand(2, 4, 5, 2)
+angle = 0.4
+affine_transforms = np.array([
+    [1.0, 0.0, -1.5, 0.0, 1.0, 2.25, 0.0, 0.0],
+    [np.cos(angle) * 1.3, -np.sin(angle), 0.7, np.sin(angle), np.cos(angle) * 0.8, -0.9, 0.0, 0.0],
+], dtype="float32")
+affine = []
+for mode in ["constant", "nearest", "wrap", "mirror", "reflect"]:
+    for interpolation in ["nearest", "bilinear"]:
+        out = keras.ops.image.affine_transform(affine_images, affine_transforms, interpolation=interpolation,
+                                               fill_mode=mode, fill_value=0.5)
+        affine.append({"fill_mode": mode, "interpolation": interpolation, "fill_value": 0.5,
+                       "output": tensor(np.asarray(out))})
+image_ops = {"affine_images": tensor(affine_images), "affine_transforms": tensor(affine_transforms),
+             "affine": affine}
+
 with open(os.path.join(HERE, "normalization_layers.json"), "w") as f:
-    json.dump({"cases": cases, "shape_cases": shape_cases, "bn_steps": bn_steps, "fits": fits, "adapt": adapt}, f)
+    json.dump({"cases": cases, "shape_cases": shape_cases, "bn_steps": bn_steps, "fits": fits, "adapt": adapt,
+               "image_ops": image_ops}, f)
 print(f"wrote {len(cases)} cases, {len(shape_cases)} shape cases, {len(fits)} fits")
