@@ -1,0 +1,52 @@
+/// The shared base of ``RandomRotation``, ``RandomZoom`` and ``RandomTranslation``: in training
+/// each image is resampled through a random affine transform
+/// (``Tensor/affineTransform(_:interpolation:fillMode:fillValue:)``), points from outside the
+/// image filled as `fillMode` says; the identity in inference.
+public class RandomAffineLayer: RandomImageLayer, @unchecked Sendable {
+    public let fillMode: ImageFillMode
+    public let interpolation: ImageInterpolation
+    public let fillValue: Double
+
+    init(fillMode: ImageFillMode, interpolation: ImageInterpolation, fillValue: Double, seed: Int?, name: String?, dtype: DType) {
+        requireValid {
+            try ensure(augmentationFillModes.contains(fillMode), "\(Self.className): Unknown `fill_mode` \(fillMode.rawValue). Expected of one \(augmentationFillModes.map(\.rawValue)).")
+            try ensure(fillValue.isFinite, "\(Self.className): `fill_value` must be a finite number. Received: fill_value=\(fillValue)")
+        }
+        self.fillMode = fillMode
+        self.interpolation = interpolation
+        self.fillValue = fillValue
+        super.init(seed: seed, name: name, dtype: dtype)
+    }
+
+    /// Reads `fill_mode` (default reflect), `interpolation` (default bilinear), `fill_value`.
+    static func readSampling(_ r: inout ObjectConfigReader) throws -> (ImageFillMode, ImageInterpolation, Double) {
+        (try r.choice("fill_mode", default: .reflect, allowed: augmentationFillModes),
+         try r.choice("interpolation", default: .bilinear, allowed: ImageInterpolation.allCases),
+         try r.double("fill_value", default: 0))
+    }
+
+    /// One transform `[a0, a1, a2, b0, b1, b2, 0, 0]` per image for a batch of `batch` images of
+    /// `height × width`. Subclasses draw their random parameters here.
+    func transforms(batch: Int, height: Int, width: Int) -> [[Double]] {
+        fatalError("\(className) must override transforms(batch:height:width:)")
+    }
+
+    public override func call(_ x: Tensor, training: Bool) -> Tensor {
+        let images = floatImages(x)
+        guard training else { return images }
+        let (batch, height, width) = batchGeometry(images)
+        let rows = transforms(batch: batch, height: height, width: width)
+        let matrix = Tensor(shape: images.rank == 4 ? [batch, 8] : [8], doubles: rows.flatMap { $0 }, dtype: .float64)
+        return images.affineTransform(matrix, interpolation: interpolation, fillMode: fillMode, fillValue: fillValue)
+    }
+
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
+
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["fill_mode"] = .string(fillMode.rawValue)
+        config["interpolation"] = .string(interpolation.rawValue)
+        config["fill_value"] = .double(fillValue)
+        return config
+    }
+}

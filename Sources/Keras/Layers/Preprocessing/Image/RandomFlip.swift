@@ -1,0 +1,56 @@
+/// Flips images at random in training (`keras.layers.RandomFlip`): each image is flipped with
+/// probability ½ — left–right (`.horizontal`), top–bottom (`.vertical`) or both at once
+/// (`.horizontalAndVertical`). The identity in inference.
+///
+/// ```swift
+/// let augment = Sequential([RandomFlip(.horizontal, seed: 1), RandomRotation(0.1, seed: 2)])
+/// ```
+public final class RandomFlip: RandomImageLayer, @unchecked Sendable {
+    /// Which flips the layer makes.
+    public enum Mode: String, Sendable, CaseIterable {
+        case horizontal
+        case vertical
+        case horizontalAndVertical = "horizontal_and_vertical"
+    }
+    public let mode: Mode
+
+    public init(_ mode: Mode = .horizontalAndVertical, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
+        self.mode = mode
+        super.init(seed: seed, name: name, dtype: dtype)
+    }
+
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// - Throws: `KerasError.invalidConfig` for an unknown `mode` or a malformed seed.
+    public convenience init(config: Config) throws {
+        var r = ObjectConfigReader(layer: RandomFlip.self, config: config)
+        let base = try r.layerBase()
+        try readChannelsLast(&r)
+        self.init(try r.choice("mode", default: .horizontalAndVertical, allowed: Mode.allCases), seed: try r.seed(),
+                  name: base.name, dtype: base.dtype)
+    }
+
+    public override func call(_ x: Tensor, training: Bool) -> Tensor {
+        let images = floatImages(x)
+        guard training else { return images }
+        let batch = batchGeometry(images).batch
+        let flips = perImage(noise.uniform(batch).map { $0 <= 0.5 ? 1 : 0 }, like: images)
+        let (hAxis, wAxis) = imageAxes(rank: images.rank)
+        var out = images
+        func reversed(_ t: Tensor, axis: Int) -> Tensor {
+            let n = t.shape[axis]
+            return t.take(Tensor(shape: [n], doubles: (0..<n).reversed().map(Double.init), dtype: .int32), axis: axis)
+        }
+        if mode != .vertical { out = flips * reversed(out, axis: wAxis) + (1 - flips) * out }
+        if mode != .horizontal { out = flips * reversed(out, axis: hAxis) + (1 - flips) * out }
+        return out
+    }
+
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
+
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["mode"] = .string(mode.rawValue)
+        return config
+    }
+}

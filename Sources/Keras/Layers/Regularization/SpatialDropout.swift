@@ -1,0 +1,114 @@
+/// The shared base of ``SpatialDropout1D``, ``SpatialDropout2D`` and ``SpatialDropout3D``:
+/// dropout that zeroes whole feature maps (every spatial position of a channel of a sample)
+/// during training and scales the rest by `1 / (1 − rate)`; the identity otherwise.
+public class SpatialDropoutBase: Layer, @unchecked Sendable {
+    /// Its inference call writes no state, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
+    public let rate: Double
+    public let seed: Int?
+    let spatialRank: Int
+    private let noise: SeededNoise
+
+    init(rate: Double, seed: Int?, spatialRank: Int, name: String?, dtype: DType) {
+        requireValid { try validateRate(rate, layer: Self.className) }
+        self.rate = rate
+        self.seed = seed
+        self.spatialRank = spatialRank
+        self.noise = SeededNoise(seed: seed)
+        super.init(name: name, dtype: dtype)
+        inputSpec = [InputSpec(rank: spatialRank + 2)]
+    }
+
+    /// Reads `rate`, `seed` and the base keys (and `data_format` for 2D and 3D).
+    static func read(_ config: Config, spatialRank: Int) throws -> (rate: Double, seed: Int?, name: String?, dtype: DType) {
+        var r = ObjectConfigReader(className: className, config: config)
+        let base = try r.layerBase()
+        let rate = try r.double("rate")
+        try r.validated { try validateRate(rate, layer: className) }
+        if spatialRank > 1 { try readChannelsLast(&r) }
+        return (rate, try r.seed(), base.name, base.dtype)
+    }
+
+    public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        spatialRankError(self, shape: inputShapes[0], expected: spatialRank + 2)
+    }
+
+    public override func call(_ x: Tensor, training: Bool) -> Tensor {
+        guard training, rate > 0 else { return x }
+        if rate == 1 { return x * 0 }
+        let maskShape = [x.shape[0]] + Array(repeating: 1, count: spatialRank) + [x.shape[x.rank - 1]]
+        let keep = 1 - rate
+        let mask = noise.uniform(maskShape.reduce(1, *)).map { $0 < keep ? 1 / keep : 0 }
+        return x * Tensor(shape: maskShape, doubles: mask, dtype: x.dtype)
+    }
+
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
+
+    /// Keras's own short config: `rate`, `seed`, `name`, `dtype` as a plain name (no `trainable`).
+    public override func getConfig() -> Config {
+        var config: Config = ["rate": .double(rate), "seed": ConfigValue(seed), "name": .string(name),
+                              "dtype": .string(dtype.rawValue)]
+        if spatialRank > 1 { config["data_format"] = "channels_last" }
+        return config
+    }
+}
+
+/// Drops whole feature channels of `(batch, steps, channels)` sequences in training
+/// (`keras.layers.SpatialDropout1D`).
+///
+/// ```swift
+/// let drop = SpatialDropout1D(0.5, seed: 1)
+/// drop(x, training: true)   // each (sample, channel) all zeros or all doubled
+/// ```
+public final class SpatialDropout1D: SpatialDropoutBase, @unchecked Sendable {
+    public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
+        super.init(rate: rate, seed: seed, spatialRank: 1, name: name, dtype: dtype)
+    }
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`.
+    public convenience init(config: Config) throws {
+        let c = try Self.read(config, spatialRank: 1)
+        self.init(c.rate, seed: c.seed, name: c.name, dtype: c.dtype)
+    }
+}
+
+/// Drops whole feature maps of `(batch, rows, cols, channels)` images in training
+/// (`keras.layers.SpatialDropout2D`).
+///
+/// ```swift
+/// let drop = SpatialDropout2D(0.2, seed: 1)
+/// drop(features, training: true)
+/// ```
+public final class SpatialDropout2D: SpatialDropoutBase, @unchecked Sendable {
+    public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
+        super.init(rate: rate, seed: seed, spatialRank: 2, name: name, dtype: dtype)
+    }
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`.
+    public convenience init(config: Config) throws {
+        let c = try Self.read(config, spatialRank: 2)
+        self.init(c.rate, seed: c.seed, name: c.name, dtype: c.dtype)
+    }
+}
+
+/// Drops whole feature volumes of `(batch, d1, d2, d3, channels)` inputs in training
+/// (`keras.layers.SpatialDropout3D`).
+///
+/// ```swift
+/// let drop = SpatialDropout3D(0.2, seed: 1)
+/// drop(volumes, training: true)
+/// ```
+public final class SpatialDropout3D: SpatialDropoutBase, @unchecked Sendable {
+    public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
+        super.init(rate: rate, seed: seed, spatialRank: 3, name: name, dtype: dtype)
+    }
+    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    ///
+    /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`.
+    public convenience init(config: Config) throws {
+        let c = try Self.read(config, spatialRank: 3)
+        self.init(c.rate, seed: c.seed, name: c.name, dtype: c.dtype)
+    }
+}

@@ -1,0 +1,270 @@
+/// Image ops from `keras.ops.image` on channels-last images — one image `(height, width,
+/// channels)` or a batch `(batch, height, width, channels)`: `resize` and `affine_transform`,
+/// with JAX's sampling conventions (pixel centers at `i + 0.5`, SciPy's fill modes).
+
+/// How an image op samples between pixels.
+public enum ImageInterpolation: String, Sendable, CaseIterable {
+    /// The closest pixel.
+    case nearest
+    /// The distance-weighted mean of the 2×2 closest pixels.
+    case bilinear
+}
+
+/// How ``Tensor/affineTransform(_:interpolation:fillMode:fillValue:)`` fills points that fall
+/// outside the image (SciPy's `ndimage` modes, as `keras.ops.image.affine_transform`), shown for
+/// a row `a b c d`:
+public enum ImageFillMode: String, Sendable, CaseIterable {
+    /// `k k k k | a b c d | k k k k` with `k` the fill value.
+    case constant
+    /// `a a a a | a b c d | d d d d`.
+    case nearest
+    /// `a b c d | a b c d | a b c d`.
+    case wrap
+    /// `d c b | a b c d | c b a` (about the edge pixels' centers).
+    case mirror
+    /// `d c b a | a b c d | d c b a` (about the image's edges).
+    case reflect
+
+    /// The pixel index standing in for `index` on an axis of `size` pixels, or `nil` where
+    /// ``constant`` fills.
+    @inline(__always)
+    func resolve(_ index: Int, size: Int) -> Int? {
+        if index >= 0 && index < size { return index }
+        switch self {
+        case .constant: return nil
+        case .nearest: return Swift.min(Swift.max(index, 0), size - 1)
+        case .wrap: return ((index % size) + size) % size
+        case .mirror: return Self.mirrored(index, size: size)
+        case .reflect: return (Self.mirrored(2 * index + 1, size: 2 * size + 1) - 1) / 2
+        }
+    }
+
+    /// The triangular wave `|(i + s) mod 2s − s|` with `s = size − 1`.
+    @inline(__always)
+    private static func mirrored(_ index: Int, size: Int) -> Int {
+        let s = size - 1
+        guard s > 0 else { return 0 }
+        let m = ((index + s) % (2 * s) + 2 * s) % (2 * s)
+        return Swift.abs(m - s)
+    }
+}
+
+extension Tensor {
+    /// The images resized to `height × width` (`keras.ops.image.resize`, without antialiasing).
+    /// Output pixel `i` samples the input at `(i + 0.5) · in / out − 0.5`; bilinear sampling
+    /// clamps at the edges, nearest takes pixel `⌊(i + 0.5) · in / out⌋`.
+    ///
+    /// `cropToAspectRatio` first crops the largest centered window with the target's aspect
+    /// ratio; `padToAspectRatio` instead pads the image evenly with `fillValue` to that ratio.
+    /// Differentiable with respect to the images.
+    ///
+    /// ```swift
+    /// let small = Tensor.ones([2, 8, 8, 3]).resizeImages(height: 4, width: 4)   // (2, 4, 4, 3)
+    /// ```
+    public func resizeImages(height: Int, width: Int, interpolation: ImageInterpolation = .bilinear,
+                             cropToAspectRatio: Bool = false, padToAspectRatio: Bool = false,
+                             fillValue: Double = 0) -> Tensor {
+        let (hAxis, wAxis) = imageAxes(op: "resize")
+        require(height > 0 && width > 0, "resize: the target size must be positive, got (\(height), \(width))")
+        require(!(cropToAspectRatio && padToAspectRatio), "resize: Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`.")
+        var images = dtype.isFloatingPoint ? self : cast(to: .float32)
+        let h = shape[hAxis], w = shape[wAxis]
+        if cropToAspectRatio {
+            let cropH = Swift.max(Swift.min(h, Int(Double(w * height) / Double(width))), 1)
+            let cropW = Swift.max(Swift.min(w, Int(Double(h * width) / Double(height))), 1)
+            let top = (h - cropH) / 2, left = (w - cropW) / 2
+            images = images.slice(axis: hAxis, start: top, end: top + cropH).slice(axis: wAxis, start: left, end: left + cropW)
+        } else if padToAspectRatio {
+            let padH = Swift.max(h, Int(Double(w * height) / Double(width)))
+            let padW = Swift.max(w, Int(Double(h * width) / Double(height)))
+            let top = (padH - h) / 2, left = (padW - w) / 2
+            var widths = [(Int, Int)](repeating: (0, 0), count: rank)
+            widths[hAxis] = (top, padH - h - top)
+            widths[wAxis] = (left, padW - w - left)
+            images = images.pad(widths, value: fillValue)
+        }
+        return images.resizedAxis(hAxis, to: height, interpolation: interpolation)
+            .resizedAxis(wAxis, to: width, interpolation: interpolation)
+    }
+
+    /// The (height, width) axes of a channels-last image or batch of images.
+    func imageAxes(op: String) -> (Int, Int) {
+        require(rank == 3 || rank == 4, "\(op): Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). Received input with shape: images.shape=\(shape)")
+        return rank == 4 ? (1, 2) : (0, 1)
+    }
+
+    /// One axis resampled to `size` entries, as a gather (nearest) or a blend of two gathers.
+    private func resizedAxis(_ axis: Int, to size: Int, interpolation: ImageInterpolation) -> Tensor {
+        let n = shape[axis]
+        guard n != size else { return self }
+        require(n > 0, "resize: cannot resize an image with an empty axis (shape \(shape))")
+        let scale = Double(n) / Double(size)
+        switch interpolation {
+        case .nearest:
+            let indices = (0..<size).map { Swift.min(Int(((Double($0) + 0.5) * scale).rounded(.down)), n - 1) }
+            return gatherAxis(axis, indices: indices)
+        case .bilinear:
+            var lower = [Int](), upper = [Int](), weights = [Double]()
+            for i in 0..<size {
+                let s = (Double(i) + 0.5) * scale - 0.5
+                let f = s.rounded(.down)
+                lower.append(Swift.min(Swift.max(Int(f), 0), n - 1))
+                upper.append(Swift.min(Swift.max(Int(f) + 1, 0), n - 1))
+                weights.append(s - f)
+            }
+            var weightShape = [Int](repeating: 1, count: rank)
+            weightShape[axis] = size
+            let t = Tensor(shape: weightShape, doubles: weights, dtype: dtype)
+            let a = gatherAxis(axis, indices: lower), b = gatherAxis(axis, indices: upper)
+            return a + (b - a) * t
+        }
+    }
+
+    /// The images sampled through projective transforms (`keras.ops.image.affine_transform`):
+    /// each transform `[a0, a1, a2, b0, b1, b2, c0, c1]` maps output pixel `(x, y)` (column, row)
+    /// to the input point `((a0·x + a1·y + a2) / k, (b0·x + b1·y + b2) / k)` with
+    /// `k = c0·x + c1·y + 1`. `transforms` is `(8,)` for one image or `(batch, 8)`. Points
+    /// outside the image are filled as `fillMode` says. Differentiable with respect to the images.
+    ///
+    /// ```swift
+    /// // Shift every image one pixel to the right, filling the first column with zeros.
+    /// let shifted = images.affineTransform(Tensor([1, 0, -1, 0, 1, 0, 0, 0] as [Float]),
+    ///                                      fillMode: .constant)
+    /// ```
+    public func affineTransform(_ transforms: Tensor, interpolation: ImageInterpolation = .bilinear,
+                                fillMode: ImageFillMode = .constant, fillValue: Double = 0) -> Tensor {
+        let batched = rank == 4
+        _ = imageAxes(op: "affine_transform")
+        let images = dtype.isFloatingPoint ? self : cast(to: .float32)
+        let batch = batched ? shape[0] : 1
+        let expected = batched ? [batch, 8] : [8]
+        require(transforms.shape == expected || (batched && transforms.shape == [8]),
+                "affine_transform: transform must be of shape \(formatShapeTuple(expected)) for images of shape \(formatShapeTuple(shape)), received \(formatShapeTuple(transforms.shape))")
+        let coefficients = transforms.doubles
+        let perImage = transforms.rank == 2 ? 8 : 0
+        let plan = SamplingPlan(batch: batch, height: images.shape[batched ? 1 : 0], width: images.shape[batched ? 2 : 1],
+                                interpolation: interpolation, fillMode: fillMode) { b in
+            Array(coefficients[(b * perImage)..<(b * perImage + 8)])
+        }
+        let channels = images.shape[images.rank - 1]
+        let out = plan.gather(images, channels: channels, fillValue: fillValue)
+        return Tensor.record("affine_transform", inputs: [images], output: out) { g in
+            [plan.scatter(g, like: images, channels: channels)]
+        }
+    }
+}
+
+/// Python's tuple spelling of a shape, for messages.
+private func formatShapeTuple(_ shape: [Int]) -> String {
+    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+}
+
+/// For every output pixel of a batch of images, the (at most four) input pixels it blends and
+/// their weights: `-1` marks a corner outside the image under the constant fill mode, which
+/// contributes the fill value instead.
+private struct SamplingPlan {
+    static let corners = 4
+    let pixelsPerImage: Int
+    let batch: Int
+    /// `batch · height · width · 4` input pixel offsets within an image (or -1).
+    var sources: [Int32]
+    var weights: [Double]
+
+    init(batch: Int, height: Int, width: Int, interpolation: ImageInterpolation, fillMode: ImageFillMode,
+         transform: (Int) -> [Double]) {
+        self.batch = batch
+        pixelsPerImage = height * width
+        let count = batch * height * width * Self.corners
+        sources = [Int32](repeating: -1, count: count)
+        weights = [Double](repeating: 0, count: count)
+        for b in 0..<batch {
+            let t = transform(b)
+            for y in 0..<height {
+                for x in 0..<width {
+                    let fx = Double(x), fy = Double(y)
+                    let k = t[6] * fx + t[7] * fy + 1
+                    let col = (t[0] * fx + t[1] * fy + t[2]) / k
+                    let row = (t[3] * fx + t[4] * fy + t[5]) / k
+                    let base = ((b * height + y) * width + x) * Self.corners
+                    func set(_ corner: Int, _ r: Int, _ c: Int, _ weight: Double) {
+                        weights[base + corner] = weight
+                        if let rr = fillMode.resolve(r, size: height), let cc = fillMode.resolve(c, size: width) {
+                            sources[base + corner] = Int32(rr * width + cc)
+                        }
+                    }
+                    guard row.isFinite, col.isFinite else { continue }
+                    switch interpolation {
+                    case .nearest:
+                        set(0, Int(row.rounded(.toNearestOrAwayFromZero)), Int(col.rounded(.toNearestOrAwayFromZero)), 1)
+                    case .bilinear:
+                        let r0 = row.rounded(.down), c0 = col.rounded(.down)
+                        let wr = row - r0, wc = col - c0
+                        let ri = Int(r0), ci = Int(c0)
+                        set(0, ri, ci, (1 - wr) * (1 - wc))
+                        set(1, ri, ci + 1, (1 - wr) * wc)
+                        set(2, ri + 1, ci, wr * (1 - wc))
+                        set(3, ri + 1, ci + 1, wr * wc)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The sampled images: each output pixel is Σ weight · (input pixel or `fillValue`).
+    func gather(_ images: Tensor, channels: Int, fillValue: Double) -> Tensor {
+        let out = Tensor(uninitializedShape: images.shape, dtype: images.dtype)
+        func run<T: BinaryFloatingPoint>(_: T.Type) {
+            let src = images.pointer(T.self), dst = out.pointer(T.self)
+            let fill = T(fillValue)
+            for b in 0..<batch {
+                let image = src + b * pixelsPerImage * channels
+                for p in 0..<pixelsPerImage {
+                    let o = dst + (b * pixelsPerImage + p) * channels
+                    for ch in 0..<channels { o[ch] = 0 }
+                    let base = (b * pixelsPerImage + p) * Self.corners
+                    for corner in 0..<Self.corners {
+                        let w = T(weights[base + corner])
+                        guard w != 0 else { continue }
+                        let s = Int(sources[base + corner])
+                        if s < 0 {
+                            for ch in 0..<channels { o[ch] += w * fill }
+                        } else {
+                            let pixel = image + s * channels
+                            for ch in 0..<channels { o[ch] += w * pixel[ch] }
+                        }
+                    }
+                }
+            }
+        }
+        withExtendedLifetime(images) {
+            if images.dtype == .float64 { run(Double.self) } else { run(Float.self) }
+        }
+        return out
+    }
+
+    /// The adjoint of ``gather(_:channels:fillValue:)`` with respect to the images.
+    func scatter(_ g: Tensor, like images: Tensor, channels: Int) -> Tensor {
+        let grad = g.dtype == images.dtype ? g : g.cast(to: images.dtype)
+        let out = Tensor.zeros(images.shape, dtype: images.dtype)
+        func run<T: BinaryFloatingPoint>(_: T.Type) {
+            let src = grad.pointer(T.self), dst = out.pointer(T.self)
+            for b in 0..<batch {
+                let image = dst + b * pixelsPerImage * channels
+                for p in 0..<pixelsPerImage {
+                    let gp = src + (b * pixelsPerImage + p) * channels
+                    let base = (b * pixelsPerImage + p) * Self.corners
+                    for corner in 0..<Self.corners {
+                        let s = Int(sources[base + corner]), w = T(weights[base + corner])
+                        guard s >= 0, w != 0 else { continue }
+                        let pixel = image + s * channels
+                        for ch in 0..<channels { pixel[ch] += w * gp[ch] }
+                    }
+                }
+            }
+        }
+        withExtendedLifetime(grad) {
+            if images.dtype == .float64 { run(Double.self) } else { run(Float.self) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,116 @@
+import Keras
+import KerasTestSupport
+import Testing
+
+@Suite("Normalization layers")
+struct NormalizationLayerTests {
+    @Test(arguments: ["bn_train", "bn_infer", "bn_axis1_rank4_train", "bn_axis1_rank4_infer", "bn_rank3_train",
+                      "bn_frozen_training", "groupnorm_2", "groupnorm_instance", "groupnorm_axis1",
+                      "unitnorm_last", "unitnorm_axes"])
+    func matchesKeras(_ id: String) throws {
+        try KerasLayerFixtures.check(id)
+    }
+
+    @Test func movingStatisticsFollowKerasOverSeveralSteps() throws {
+        let fixture = KerasLayerFixtures.root["bn_steps"]!
+        let bn = try makeLayer(className: "BatchNormalization", config: fixture["config"]!.objectValue!)
+        for step in fixture["steps"]!.arrayValue! {
+            let y = bn(KerasLayerFixtures.tensor(step["input"]!), training: true)
+            assertClose(y, KerasLayerFixtures.tensor(step["output"]!), rtol: 1e-5, atol: 1e-5)
+            let stats = bn.nonTrainableWeights.map { $0.value }
+            assertClose(stats[0], KerasLayerFixtures.tensor(step["moving_mean"]!), rtol: 1e-5, atol: 1e-5)
+            assertClose(stats[1], KerasLayerFixtures.tensor(step["moving_variance"]!), rtol: 1e-5, atol: 1e-5)
+        }
+        let first = KerasLayerFixtures.tensor(fixture["steps"]!.arrayValue![0]["input"]!)
+        assertClose(bn(first), KerasLayerFixtures.tensor(fixture["inference_output"]!), rtol: 1e-5, atol: 1e-5)
+    }
+
+    @Test(arguments: ["dense_bn_sgd", "image_bn_adam"])
+    func fitMatchesKeras(_ id: String) throws {
+        let c = KerasLayerFixtures.entry("fits", id)
+        let model: Sequential
+        let optimizer: Optimizer
+        let loss: Loss
+        if id == "dense_bn_sgd" {
+            model = Sequential([InputLayer(shape: [5]), Dense(4), BatchNormalization(), Dense(2)])
+            optimizer = SGD(learningRate: 0.1)
+            loss = MeanSquaredError()
+        } else {
+            model = Sequential([InputLayer(shape: [3, 3, 2]), BatchNormalization(momentum: 0.9), Flatten(), Dense(3)])
+            optimizer = Adam(learningRate: 0.01)
+            loss = SparseCategoricalCrossentropy(fromLogits: true)
+        }
+        try model.setWeights(c["initial_weights"]!.arrayValue!.map(KerasLayerFixtures.tensor))
+        try model.compile(optimizer: optimizer, loss: loss)
+        let x = KerasLayerFixtures.tensor(c["x"]!), y = KerasLayerFixtures.tensor(c["y"]!)
+        let history = try model.fit(x, y, batchSize: 4, epochs: c["losses"]!.arrayValue!.count, verbose: 0, shuffle: false)
+        assertClose(history.history["loss"]!, c["losses"]!.arrayValue!.map { $0.doubleValue! }, rtol: 1e-4, atol: 1e-5)
+        for (w, expected) in zip(model.getWeights(), c["final_weights"]!.arrayValue!.map(KerasLayerFixtures.tensor)) {
+            assertClose(w, expected, rtol: 1e-4, atol: 1e-5)
+        }
+        assertClose(try model.predict(x, verbose: 0), KerasLayerFixtures.tensor(c["predict"]!), rtol: 1e-4, atol: 1e-5)
+    }
+
+    @Test func layerTests() throws {
+        try runLayerTest({ BatchNormalization(dtype: $0) }, inputShapes: [[4, 3]], expectedOutputShape: [4, 3],
+                         expectedTrainableWeights: 2, expectedNonTrainableWeights: 2,
+                         expectedWeightShapes: [[3], [3], [3], [3]])
+        try runLayerTest({ BatchNormalization(axis: 1, center: false, dtype: $0) }, inputShapes: [[2, 3, 2]],
+                         expectedOutputShape: [2, 3, 2], expectedTrainableWeights: 1, expectedNonTrainableWeights: 2)
+        try runLayerTest({ GroupNormalization(groups: 2, dtype: $0) }, inputShapes: [[2, 3, 4]], expectedOutputShape: [2, 3, 4],
+                         expectedTrainableWeights: 2)
+        try runLayerTest({ UnitNormalization(axis: [1, 2], dtype: $0) }, inputShapes: [[2, 3, 2]], expectedOutputShape: [2, 3, 2])
+    }
+
+    @Test func batchNormTrainingGradientsMatchFiniteDifferences() {
+        let bn = BatchNormalization(dtype: .float64)
+        let x = Tensor.randomNormal([5, 3], dtype: .float64, seed: 4)
+        checkGradients([x]) { xs in bn(xs[0], training: true) }
+        for variable in bn.trainableWeights {
+            checkWeightGradient(variable) { bn(x, training: true) }
+        }
+    }
+
+    @Test func frozenBatchNormRunsInInferenceModeAndKeepsItsStatistics() {
+        let bn = BatchNormalization()
+        let x = Tensor.randomNormal([6, 2], mean: 3, seed: 1)
+        _ = bn(x)
+        bn.trainable = false
+        #expect(bn.trainableWeights.isEmpty)
+        #expect(bn.nonTrainableWeights.count == 4)
+        assertClose(bn(x, training: true), bn(x, training: false))
+        assertClose(bn.movingMean.value, Tensor.zeros([2]))
+        bn.trainable = true
+        _ = bn(x, training: true)
+        assertClose(bn.movingMean.value, 0.01 * x.mean(axes: [0]), rtol: 1e-5, atol: 1e-6)
+    }
+
+    @Test func badArgumentsAndInputsThrow() throws {
+        #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["epsilon": -1]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["momentum": "high"]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["renorm": true]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["axis": [1, 2]]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "GroupNormalization", config: ["groups": 0]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "UnitNormalization", config: ["axis": "last"]) }
+        #expect(throws: KerasError.self) { try BatchNormalization(axis: 3).build([nil, 4]) }
+        #expect(throws: KerasError.self) { try BatchNormalization().build([nil, nil]) }
+        #expect(throws: KerasError.self) { try GroupNormalization(groups: 3).build([nil, 4]) }
+        #expect(throws: KerasError.self) { try GroupNormalization(groups: 8).build([nil, 4]) }
+        #expect(throws: KerasError.self) { try UnitNormalization(axis: 2).build([nil, 4]) }
+        let built = BatchNormalization()
+        try built.build([nil, 4])
+        #expect(throws: KerasError.self) { try built.callChecked(Tensor.ones([2, 5])) }
+        do {
+            try GroupNormalization(groups: 3, name: "gn").build([nil, 4])
+        } catch {
+            #expect("\(error)".contains("gn") && "\(error)".contains("(3)") && "\(error)".contains("(4)"))
+        }
+    }
+
+    @Test func instanceNormalizationResolvesGroupsAtBuild() throws {
+        let layer = GroupNormalization(groups: -1)
+        _ = layer(Tensor.ones([1, 2, 5]))
+        #expect(layer.groups == 5)
+        #expect(layer.getConfig()["groups"] == 5)
+    }
+}
