@@ -24,10 +24,15 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Sources/CHDF5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
         .target(name: "CKernels"),
         .target(
             name: "Keras",
-            dependencies: ["KerasCore", "CZlib", "CKernels"],
+            dependencies: ["KerasCore", "CZlib", "CHDF5", "CKernels"],
             resources: [.copy("Resources/digits")]
         ),
         .executableTarget(name: "keras-demo", dependencies: ["Keras"]),
