@@ -224,10 +224,11 @@ struct HDF5Group {
         defer { H5Aclose(aid) }
         let type = H5Aget_type(aid)
         defer { H5Tclose(type) }
-        guard H5Tget_class(type) == H5T_STRING else { throw corrupt("attribute \(name) of \(path) to be a string", "another type") }
         let space = H5Aget_space(aid)
         defer { H5Sclose(space) }
         let count = H5Sget_simple_extent_npoints(space)
+        // h5py writes an empty list as an empty float array.
+        guard H5Tget_class(type) == H5T_STRING || count == 0 else { throw corrupt("attribute \(name) of \(path) to be a string", "another type") }
         guard count >= 0, count <= 1 << 20 else { throw corrupt("at most 2^20 strings in attribute \(name)", "\(count)") }
         if count == 0 { return [] }
         if H5Tis_variable_str(type) > 0 {

@@ -48,7 +48,9 @@ extension Model {
     /// `serialize_keras_object(model)` with `build_config` and `compile_config`.
     func savedConfig() -> ConfigValue {
         guard case .object(var entry) = serializeLayer(self) else { return .null }
-        if built, let shapes = buildShapes {
+        if graph != nil {
+            entry["build_config"] = ["input_shape": nil]
+        } else if built, let shapes = buildShapes {
             entry["build_config"] = ["input_shape": shapes.count == 1 ? ConfigValue(shape: shapes[0]) : .array(shapes.map { ConfigValue(shape: $0) })]
         }
         entry["compile_config"] = compileConfig.map(ConfigValue.object) ?? .null
