@@ -192,12 +192,15 @@ struct HDF5Group {
     /// Writes a list of strings as h5py writes a NumPy bytes array (fixed-length, NUL-padded).
     func setAttribute(_ name: String, strings: [String]) throws {
         let width = max(1, strings.map(\.utf8.count).max() ?? 1)
-        let type = H5Tcopy(chdf5_c_s1())
+        // h5py writes an empty list as an empty float64 array.
+        let type = strings.isEmpty ? H5Tcopy(chdf5_ieee_f64le()) : H5Tcopy(chdf5_c_s1())
         defer { H5Tclose(type) }
-        H5Tset_size(type, width)
-        H5Tset_strpad(type, H5T_STR_NULLPAD)
+        if !strings.isEmpty {
+            H5Tset_size(type, width)
+            H5Tset_strpad(type, H5T_STR_NULLPAD)
+        }
         var dims: [hsize_t] = [hsize_t(strings.count)]
-        let space = strings.isEmpty ? H5Screate(H5S_NULL) : H5Screate_simple(1, &dims, nil)
+        let space = H5Screate_simple(1, &dims, nil)
         defer { H5Sclose(space) }
         if H5Aexists(id, name) > 0 { H5Adelete(id, name) }
         let aid = H5Acreate2(id, name, type, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
