@@ -156,3 +156,80 @@ import Testing
         for (x, y) in zip(copy.getWeights(), model.getWeights()) { assertClose(x, y, rtol: 0, atol: 0) }
     }
 }
+
+/// `.npy` / `.npz` files written by NumPy (Tests/Fixtures/saving_generate.py) and back.
+@Suite("Saving NumPy") struct SavingNumPyTests {
+    static func load(_ name: String) throws -> Tensor { try Tensor(npyFile: SavingTests.fixture(name)) }
+
+    @Test func readsNumPyFiles() throws {
+        let c = try Self.load("float32_c.npy")
+        #expect(c.dtype == .float32 && c.shape == [3, 4])
+        #expect(c.toArray(of: Float.self) == (0..<12).map(Float.init))
+        let f = try Self.load("float64_f.npy")
+        #expect(f.dtype == .float64 && f.shape == [2, 3])
+        #expect(f.toArray(of: Double.self) == [0, 1, 2, 3, 4, 5])
+        #expect(try Self.load("int64.npy").toArray(of: Int64.self) == [1, -2, 3, 1 << 40])
+        #expect(try Self.load("int32_be.npy").toArray(of: Int32.self) == [1, 2, 70000])
+        #expect(try Self.load("bool.npy").toArray(of: Bool.self) == [true, false, true])
+        let u8 = try Self.load("uint8.npy")
+        #expect(u8.dtype == .int32 && u8.toArray(of: Int32.self) == [0, 255, 7])
+        let scalar = try Self.load("scalar.npy")
+        #expect(scalar.shape == [] && scalar.toArray(of: Float.self) == [2.5])
+    }
+
+    @Test func readsNPZ() throws {
+        let arrays = try loadNPZ(SavingTests.fixture("arrays.npz"))
+        #expect(arrays["x"]?.shape == [2, 3])
+        #expect(arrays["y"]?.toArray(of: Int32.self) == [1, 0])
+        let compressed = try loadNPZ(SavingTests.fixture("compressed.npz"))
+        let w = try #require(compressed["w"])
+        #expect(w.shape == [50])
+        #expect(abs(w.toArray(of: Float.self)[49] - 1) < 1e-7)
+    }
+
+    @Test func writesWhatItReads() throws {
+        let dir = try SavingTests.temporaryDirectory()
+        let tensors: [Tensor] = [Tensor.randomNormal([3, 2], seed: 3), Tensor.randomNormal([4], dtype: .float64, seed: 4),
+                                 Tensor([1, 2, 3], dtype: .int32), Tensor([[5, 6]], dtype: .int64), Tensor([true, false]),
+                                 Tensor(Float(1.5))]
+        for (i, t) in tensors.enumerated() {
+            try t.save(npy: dir + "/t\(i).npy")
+            let back = try Tensor(npyFile: dir + "/t\(i).npy")
+            #expect(back.dtype == t.dtype && back.shape == t.shape)
+            assertClose(back.cast(to: .float64), t.cast(to: .float64), rtol: 0, atol: 0)
+        }
+        try saveNPZ(["a": tensors[0], "b": tensors[2]], to: dir + "/d.npz")
+        let back = try loadNPZ(dir + "/d.npz")
+        #expect(back.keys.sorted() == ["a", "b"])
+        assertClose(back["a"]!, tensors[0], rtol: 0, atol: 0)
+    }
+
+    @Test func malformedNumPyThrows() throws {
+        let good = NumPyTestBytes.header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }") + [UInt8](repeating: 0, count: 8)
+        _ = try NumPyTestBytes.decode(good)
+        let cases: [[UInt8]] = [
+            [], Array("not numpy".utf8),
+            NumPyTestBytes.header("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }") + [UInt8](repeating: 0, count: 8),
+            NumPyTestBytes.header("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }"),
+            NumPyTestBytes.header("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }"),
+            NumPyTestBytes.header("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }") + [UInt8](repeating: 0, count: 8),
+            NumPyTestBytes.header("{'descr': 'O', 'fortran_order': False, 'shape': (1,), }"),
+            Array(good.prefix(20)),
+        ]
+        for bytes in cases { #expect(throws: KerasError.self) { try NumPyTestBytes.decode(bytes) } }
+    }
+}
+
+/// Hand-made `.npy` bytes for the malformed-file tests.
+enum NumPyTestBytes {
+    static func header(_ text: String) -> [UInt8] {
+        let body = Array(text.utf8) + [0x0A]
+        return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(body.count & 0xFF), UInt8(body.count >> 8)] + body
+    }
+    static func decode(_ bytes: [UInt8]) throws -> Tensor {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("npy-\(UUID().uuidString).npy").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try Tensor(npyFile: path)
+    }
+}
