@@ -38,6 +38,7 @@ let package = Package(
         .executableTarget(name: "keras-demo", dependencies: ["Keras"]),
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "CDNNL"]),
         .executableTarget(name: "keras-misuse", dependencies: ["Keras"]),
+        .executableTarget(name: "keras-saving-child", dependencies: ["Keras"]),
         .target(name: "KerasTestSupport", dependencies: ["KerasCore"], path: "Tests/KerasTestSupport"),
         .testTarget(name: "KerasCoreTests", dependencies: ["KerasCore", "KerasTestSupport"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras", "KerasTestSupport"]),
