@@ -24,15 +24,21 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Sources/CHDF5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
         .target(name: "CKernels"),
         .target(
             name: "Keras",
-            dependencies: ["KerasCore", "CZlib", "CKernels"],
+            dependencies: ["KerasCore", "CZlib", "CHDF5", "CKernels"],
             resources: [.copy("Resources/digits")]
         ),
         .executableTarget(name: "keras-demo", dependencies: ["Keras"]),
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "CDNNL"]),
         .executableTarget(name: "keras-misuse", dependencies: ["Keras"]),
+        .executableTarget(name: "keras-saving-child", dependencies: ["Keras"]),
         .target(name: "KerasTestSupport", dependencies: ["KerasCore"], path: "Tests/KerasTestSupport"),
         .testTarget(name: "KerasCoreTests", dependencies: ["KerasCore", "KerasTestSupport"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras", "KerasTestSupport"]),

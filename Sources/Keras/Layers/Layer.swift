@@ -139,6 +139,32 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         return result
     }
 
+    /// The children whose weights saving stores under this layer, each with the name of its group
+    /// in the `.keras` / `.weights.h5` file (Keras's `saving_lib` walks a layer's Python attributes
+    /// the same way): a single layer is stored at `<name>/`, a list at
+    /// `<name>/<snake_case class, made unique>/`.
+    ///
+    /// The default lists every stored property holding layers (see ``sublayers``), named by the
+    /// property's name in snake_case (`forwardLayer` → `forward_layer`, `_queryDense` →
+    /// `_query_dense`), sorted as Keras sorts attributes (names starting with `_` last); models
+    /// made by ``Sequential`` or the functional API list only `layers`. Override it when your
+    /// property names differ from the Python attributes of the Keras layer you mirror, so files
+    /// open in Python Keras:
+    ///
+    /// ```swift
+    /// final class Wrapper: Layer, @unchecked Sendable {
+    ///     let inner: Layer
+    ///     init(_ inner: Layer) { self.inner = inner; super.init() }
+    ///     // Keras's Wrapper stores its child as `self.layer`:
+    ///     override var savedChildren: [(name: String, child: SavedChild)] { [("layer", .layer(inner))] }
+    /// }
+    /// ```
+    open var savedChildren: [(name: String, child: SavedChild)] { defaultSavedChildren() }
+
+    /// The layer's own variables (not its sublayers'): trainable, then non-trainable, in creation
+    /// order — what a saved file lists as `vars/0`, `vars/1`, … for this layer.
+    var ownVariables: [Variable] { ownTrainableWeights + ownNonTrainableWeights }
+
     /// Whether the weights are trained; setting it sets it on all sublayers, as in Keras.
     open var trainable: Bool {
         get { _trainable }

@@ -32,6 +32,8 @@ open class Model: Layer, @unchecked Sendable {
     public var stopTraining = false
     /// Optimizer, losses and metrics from `compile`.
     var compiledState: CompiledState?
+    /// The epoch a callback asks `fit` to start from (set in `onTrainBegin` by BackupAndRestore).
+    var resumeEpoch: Int?
 
     /// Creates a model to subclass (override ``call(_:training:)``) or a base for ``Sequential``.
     public override init(name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {

@@ -88,9 +88,15 @@ extension Model {
         state.stepVariables = trainableVariables
         defer { state.stepVariables = nil }
         stopTraining = false
+        resumeEpoch = nil
         try callbacks.onTrainBegin(logs: [:])
+        // A restored backup resumes after its last completed epoch; the skipped epochs still draw
+        // their shuffles, so the resumed run sees the batches an uninterrupted run sees.
+        let firstEpoch = Swift.min(epochs, Swift.max(initialEpoch, resumeEpoch ?? initialEpoch))
+        resumeEpoch = nil
+        for skipped in initialEpoch..<firstEpoch { _ = source.batches(epoch: skipped, generator: &generator) }
         var epochLogs: [String: Double] = [:]
-        for epoch in initialEpoch..<epochs {
+        for epoch in firstEpoch..<epochs {
             resetMetrics()
             try callbacks.onEpochBegin(epoch, logs: [:])
             var logs: [String: Double] = [:]

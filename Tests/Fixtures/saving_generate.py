@@ -1,0 +1,96 @@
+"""Writes the saving fixtures from real Keras 3 (run from the repository root):
+
+    KERAS_BACKEND=jax /tmp/kvenv/bin/python Tests/Fixtures/saving_generate.py
+
+Files go to Tests/Fixtures/saving/: .keras, .weights.h5 and legacy .h5 files written by Keras,
+.npy/.npz files written by NumPy, and saving_expected.json with the inputs and the outputs
+Keras computes from those files (predictions; weights and Adam slots after one more
+train_on_batch), which the Swift tests compare against.
+"""
+import json
+import os
+
+import keras
+import numpy as np
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "saving")
+os.makedirs(OUT, exist_ok=True)
+rng = np.random.default_rng(7)
+expected = {}
+
+
+def tensor(a):
+    a = np.asarray(a)
+    return {"shape": list(a.shape), "dtype": str(a.dtype), "data": a.reshape(-1).tolist()}
+
+
+def path(name):
+    return os.path.join(OUT, name)
+
+
+keras.utils.set_random_seed(1)
+
+# 1. Sequential MLP, compiled, untrained.
+mlp = keras.Sequential([
+    keras.Input((4,)),
+    keras.layers.Dense(8, activation="relu"),
+    keras.layers.Dropout(0.2),
+    keras.layers.Dense(3, activation="softmax"),
+], name="mlp")
+mlp.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+mlp.save(path("mlp.keras"))
+mlp.save_weights(path("mlp.weights.h5"))
+mlp.save(path("mlp_legacy.h5"))
+x = rng.normal(size=(5, 4)).astype("float32")
+expected["mlp"] = {"x": tensor(x), "y": tensor(mlp.predict(x, verbose=0))}
+
+# 2. Functional, two inputs and two outputs, with Dropout.
+a = keras.Input((4,), name="a")
+b = keras.Input((3,), name="b")
+h = keras.layers.Concatenate()([a, b])
+h = keras.layers.Dense(6, activation="relu")(h)
+o1 = keras.layers.Dense(1, name="score")(h)
+o2 = keras.layers.Dense(2, activation="softmax", name="label")(keras.layers.Dropout(0.3)(h))
+functional = keras.Model([a, b], [o1, o2], name="two_heads")
+functional.compile(optimizer="sgd", loss=["mse", "categorical_crossentropy"], loss_weights=[1.0, 0.5])
+functional.save(path("functional.keras"))
+xa = rng.normal(size=(3, 4)).astype("float32")
+xb = rng.normal(size=(3, 3)).astype("float32")
+p1, p2 = functional.predict([xa, xb], verbose=0)
+expected["functional"] = {"a": tensor(xa), "b": tensor(xb), "score": tensor(p1), "label": tensor(p2)}
+
+# 3. A trained model with Adam state: predictions, then one more train_on_batch.
+trained = keras.Sequential([
+    keras.Input((3,)),
+    keras.layers.Dense(5, activation="tanh"),
+    keras.layers.Dense(2),
+], name="trained")
+trained.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse", metrics=["mae"])
+xt = rng.normal(size=(8, 3)).astype("float32")
+yt = rng.normal(size=(8, 2)).astype("float32")
+for _ in range(3):
+    trained.train_on_batch(xt, yt)
+trained.save(path("trained_adam.keras"))
+x_next = rng.normal(size=(4, 3)).astype("float32")
+y_next = rng.normal(size=(4, 2)).astype("float32")
+expected["trained_adam"] = {"x": tensor(xt), "y": tensor(trained.predict(xt, verbose=0)),
+                            "x_next": tensor(x_next), "y_next": tensor(y_next)}
+restored = keras.saving.load_model(path("trained_adam.keras"))
+restored.train_on_batch(x_next, y_next)
+expected["trained_adam"]["weights_after"] = [tensor(w) for w in restored.get_weights()]
+expected["trained_adam"]["optimizer_after"] = [tensor(v.numpy()) for v in restored.optimizer.variables]
+
+# 4. NumPy files.
+np.save(path("float32_c.npy"), np.arange(12, dtype="float32").reshape(3, 4))
+np.save(path("float64_f.npy"), np.asfortranarray(np.arange(6, dtype="float64").reshape(2, 3)))
+np.save(path("int64.npy"), np.array([[1, -2], [3, 2**40]], dtype="int64"))
+np.save(path("int32_be.npy"), np.array([1, 2, 70000], dtype=">i4"))
+np.save(path("bool.npy"), np.array([True, False, True]))
+np.save(path("uint8.npy"), np.array([0, 255, 7], dtype="uint8"))
+np.save(path("scalar.npy"), np.float32(2.5))
+np.savez(path("arrays.npz"), x=np.arange(6, dtype="float32").reshape(2, 3), y=np.array([1, 0], dtype="int32"))
+np.savez_compressed(path("compressed.npz"), w=np.linspace(0, 1, 50).astype("float32"))
+
+with open(path("saving_expected.json"), "w") as f:
+    json.dump(expected, f)
+print("wrote", sorted(os.listdir(OUT)))
