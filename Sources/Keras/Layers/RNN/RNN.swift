@@ -31,7 +31,7 @@ open class RNN: Layer, @unchecked Sendable {
     public let stateful: Bool
     public let unroll: Bool
     /// Whether masked steps output zeros instead of repeating the previous output.
-    public let zeroOutputForMask: Bool
+    public internal(set) var zeroOutputForMask: Bool
     private let storedStates = Mutex<[Tensor]?>(nil)
 
     public init(_ cell: RNNCell, returnSequences: Bool = false, returnState: Bool = false, goBackwards: Bool = false,

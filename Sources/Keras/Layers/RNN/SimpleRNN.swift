@@ -56,6 +56,7 @@ public final class SimpleRNN: RNN, @unchecked Sendable {
         var config = super.getConfig()
         for (key, value) in cell.getConfig() where !["name", "trainable", "dtype"].contains(key) { config[key] = value }
         config["activity_regularizer"] = serializeOptional(activityRegularizer)
+        config.removeValue(forKey: "seed")   // Keras's SimpleRNN config has no seed
         return config
     }
 }
