@@ -110,7 +110,7 @@ open class RNN: Layer, @unchecked Sendable {
 
     open override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         guard let sequences = inputShapes.first else { return nil }
-        if stateful && sequences.first == nil {
+        if stateful && (sequences.first ?? nil) == nil {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\": when using `stateful=True` in a RNN, the batch size must be static. Found dynamic batch size: sequence.shape=\(formatShape(sequences))")
         }
         if unroll && sequences.count > 1 && sequences[1] == nil {
