@@ -365,6 +365,68 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         }
     }
 
+    // MARK: Masks
+
+    /// Whether the layer passes a mask on to the layers after it (Keras's `supports_masking`):
+    /// ``computeMask(_:mask:)`` gives the output's mask. A layer whose output has other time
+    /// steps than its input (a `Flatten`, an RNN that returns its last output) leaves it `false`
+    /// or overrides ``computeMask(_:mask:)`` to drop the mask.
+    open var supportsMasking: Bool { false }
+
+    /// The mask of the output for `inputs` whose mask is `mask` (Keras's `compute_mask`); the
+    /// default passes `mask` on. A layer that makes a mask (``Embedding`` with `maskZero`,
+    /// ``Masking``) returns it here. Only consulted when ``supportsMasking`` is true.
+    open func computeMask(_ inputs: Tensor, mask: Tensor?) -> Tensor? { mask }
+
+    /// The masks of each output for several inputs (layers with several outputs, such as an RNN
+    /// returning its states, override it); the default is ``computeMask(_:mask:)`` of the first
+    /// input, for the first output.
+    open func computeMasks(_ inputs: [Tensor], masks: [Tensor?]) -> [Tensor?] {
+        [computeMask(inputs[0], mask: masks.first ?? nil)]
+    }
+
+    /// The layer's computation given the mask of its input (`(batch, steps)` booleans, true =
+    /// keep). Layers that read masks (RNNs, attention, pooling) override it; the default ignores
+    /// the mask.
+    open func call(_ inputs: Tensor, mask: Tensor?, training: Bool) -> Tensor {
+        call(inputs, training: training)
+    }
+
+    /// Multi-input form of ``call(_:mask:training:)``: one mask (or `nil`) per input.
+    open func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> [Tensor] {
+        if inputs.count == 1, let mask = masks.first ?? nil { return [call(inputs[0], mask: mask, training: training)] }
+        return call(inputs, training: training)
+    }
+
+    /// Calls the layer on a batch whose time steps are masked (`mask`: `(batch, steps)`
+    /// booleans, true = keep), as Keras does when a tensor carries a mask.
+    ///
+    /// ```swift
+    /// let embedding = Embedding(inputDim: 10, outputDim: 4, maskZero: true)
+    /// let ids = Tensor([[3, 1, 0, 0]])
+    /// let lstm = LSTM(8)
+    /// let h = lstm(embedding(ids), mask: embedding.computeMask(ids, mask: nil))   // skips the padding
+    /// ```
+    public func callAsFunction(_ x: Tensor, mask: Tensor?, training: Bool = false) -> Tensor {
+        applyMasked([x], masks: [mask], training: training).outputs[0]
+    }
+
+    /// Calls the layer on tensors with their masks and returns its outputs with their masks
+    /// (`nil` where the layer does not support masking or the output has none).
+    public func applyMasked(_ inputs: [Tensor], masks: [Tensor?], training: Bool = false) -> (outputs: [Tensor], masks: [Tensor?]) {
+        let cast = inputs.map { $0.dtype != dtype && $0.dtype.isFloatingPoint && dtype.isFloatingPoint ? $0.cast(to: dtype) : $0 }
+        prepare(shapes: cast.map(\.shape))
+        addedLosses.withLock { $0.removeAll() }
+        let hasMask = masks.contains { $0 != nil }
+        let ys = hasMask ? call(cast, masks: masks, training: training) : call(cast, training: training)
+        if let activityRegularizer { recordActivityLoss(activityRegularizer, ys) }
+        var outMasks = [Tensor?](repeating: nil, count: ys.count)
+        if supportsMasking {
+            for (i, m) in computeMasks(cast, masks: masks).prefix(ys.count).enumerated() { outMasks[i] = m }
+        }
+        return (ys, outMasks)
+    }
+
     /// Calls the layer on a batch from outside the program: an input the layer cannot take (rank,
     /// axis sizes, count) is a thrown ``KerasError`` instead of a stop.
     ///

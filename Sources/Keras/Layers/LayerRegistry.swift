@@ -110,7 +110,23 @@ func entry<L: Layer>(_ type: L.Type, aliases: [String] = [], _ make: @escaping @
 /// The built-in layers and models. Each layer's `init(config:)` reads and checks its own keys;
 /// keys it does not know are ignored, as configs written by other Keras versions carry extras.
 /// Each layer family (a folder under `Layers/`) lists its own entries beside its layers.
-let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: coreLayerEntries + convolutionalLayerEntries + poolingLayerEntries + normalizationLayerEntries + spatialReshapingLayerEntries + regularizationLayerEntries + preprocessingLayerEntries, rejectsUnknownKeys: false)
+let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: layerFamilies.flatMap { $0 }, rejectsUnknownKeys: false)
+
+/// Every family's entries, one family a line.
+private let layerFamilies: [[LayerEntry]] = [
+    coreLayerEntries,
+    convolutionalLayerEntries,
+    poolingLayerEntries,
+    normalizationLayerEntries,
+    layerNormalizationEntries,
+    spatialReshapingLayerEntries,
+    regularizationLayerEntries,
+    preprocessingLayerEntries,
+    maskingLayerEntries,
+    recurrentLayerEntries,
+    wrapperLayerEntries,
+    attentionLayerEntries,
+]
 
 /// Core, activation, reshaping and merging layers, and the models.
 private let coreLayerEntries: [LayerEntry] = [

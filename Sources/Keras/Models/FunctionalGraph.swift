@@ -122,16 +122,38 @@ struct FunctionalGraph {
     /// Runs the graph on real tensors.
     func run(_ values: [Tensor], training: Bool) -> [Tensor] {
         var slots = [Tensor?](repeating: nil, count: slotCount)
+        // The mask each tensor carries (Keras's `_keras_mask`), allocated at the first mask.
+        var masks: [Tensor?] = []
         for (slot, value) in zip(inputSlots, values) { slots[slot] = value }
         for (i, node) in nodes.enumerated() {
             let inSlots = nodeInputSlots[i]
             let outSlots = nodeOutputSlots[i]
             let mode = node.training ?? training
-            if inSlots.count == 1 && outSlots.count == 1 && !(node.layer is Merge) {
-                slots[outSlots[0]] = node.layer(slots[inSlots[0]]!, training: mode)
+            let layer = node.layer
+            let inMasks = masks.isEmpty ? [] : inSlots.map { masks[$0] }
+            if inMasks.contains(where: { $0 != nil }) {
+                let result = layer.applyMasked(inSlots.map { slots[$0]! }, masks: inMasks, training: mode)
+                for (k, slot) in outSlots.enumerated() where slot >= 0 && k < result.outputs.count {
+                    slots[slot] = result.outputs[k]
+                    masks[slot] = result.masks[k]
+                }
+                continue
+            }
+            let ys: [Tensor]
+            if inSlots.count == 1 && outSlots.count == 1 && !(layer is Merge) {
+                ys = [layer(slots[inSlots[0]]!, training: mode)]
             } else {
-                let ys = node.layer.apply(inSlots.map { slots[$0]! }, training: mode)
-                for (slot, y) in zip(outSlots, ys) where slot >= 0 { slots[slot] = y }
+                ys = layer.apply(inSlots.map { slots[$0]! }, training: mode)
+            }
+            for (slot, y) in zip(outSlots, ys) where slot >= 0 { slots[slot] = y }
+            if layer.supportsMasking, outSlots.count >= 1 {
+                let made = layer.computeMasks(inSlots.map { slots[$0]! }, masks: inSlots.map { _ in nil })
+                for (k, slot) in outSlots.enumerated() where slot >= 0 && k < made.count {
+                    if let m = made[k] {
+                        if masks.isEmpty { masks = [Tensor?](repeating: nil, count: slotCount) }
+                        masks[slot] = m
+                    }
+                }
             }
         }
         return outputSlots.map { slots[$0]! }

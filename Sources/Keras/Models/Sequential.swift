@@ -186,8 +186,25 @@ open class Sequential: Model, @unchecked Sendable {
     open override func computeOutputShapes(_ inputShapes: [[Int?]]) -> [[Int?]] { [computeOutputShape(inputShapes[0])] }
 
     open override func call(_ inputs: Tensor, training: Bool) -> Tensor {
+        call(inputs, mask: nil, training: training)
+    }
+
+    /// Runs the layers, passing each output's mask (from an ``Embedding`` with `maskZero`, a
+    /// ``Masking``…) to the next layer as Keras does, until a layer that does not support masking.
+    open override func call(_ inputs: Tensor, mask: Tensor?, training: Bool) -> Tensor {
         var x = inputs
-        for layer in stack { x = layer(x, training: training) }
+        var mask = mask
+        for layer in stack {
+            if mask == nil {
+                let input = x
+                x = layer(x, training: training)
+                mask = layer.supportsMasking ? layer.computeMask(input, mask: nil) : nil
+            } else {
+                let result = layer.applyMasked([x], masks: [mask], training: training)
+                x = result.outputs[0]
+                mask = result.masks[0]
+            }
+        }
         return x
     }
 

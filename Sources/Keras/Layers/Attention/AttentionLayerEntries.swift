@@ -1,0 +1,6 @@
+/// The attention layers in the layer table.
+let attentionLayerEntries: [LayerEntry] = [
+    entry(Attention.self) { try Attention(config: $0) },
+    entry(AdditiveAttention.self) { try AdditiveAttention(config: $0) },
+    entry(MultiHeadAttention.self) { try MultiHeadAttention(config: $0) },
+]

@@ -1,0 +1,102 @@
+/// The projections of ``MultiHeadAttention``: Keras's `EinsumDense` layers with its two
+/// equations, `abc,cde->abde` (features → heads × size: `kernel (dim, heads, size)`,
+/// `bias (heads, size)`) and `abcd,cde->abe` (heads × size → features: `kernel (heads, size,
+/// dim)`, `bias (dim,)`), computed as one matrix product on the flattened kernel.
+///
+/// ```swift
+/// let query = HeadDense(splitInto: [4, 16], name: "query")
+/// let q = query(Tensor.ones([2, 10, 64]))   // shape (2, 10, 4, 16)
+/// ```
+public final class HeadDense: Layer, @unchecked Sendable {
+    public override class var isStatelessInInference: Bool { true }
+    /// Keras builds these projections from `EinsumDense`.
+    public override class var className: String { "EinsumDense" }
+    /// `[heads, size]` for a projection into heads, `nil` for the output projection.
+    public let heads: [Int]?
+    /// The output size of the output projection.
+    public let outputDim: Int?
+    public let useBias: Bool
+    public let kernelInitializer: any Initializer
+    public let biasInitializer: any Initializer
+    public let kernelRegularizer: (any Regularizer)?
+    public let biasRegularizer: (any Regularizer)?
+    public let kernelConstraint: (any Constraint)?
+    public let biasConstraint: (any Constraint)?
+    public private(set) var kernel: Variable!
+    public private(set) var bias: Variable?
+    private var inputDim = 0
+
+    private init(heads: [Int]?, outputDim: Int?, useBias: Bool, kernelInitializer: any Initializer,
+                 biasInitializer: any Initializer, kernelRegularizer: (any Regularizer)?,
+                 biasRegularizer: (any Regularizer)?, kernelConstraint: (any Constraint)?,
+                 biasConstraint: (any Constraint)?, name: String?, dtype: DType) {
+        self.heads = heads
+        self.outputDim = outputDim
+        self.useBias = useBias
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        self.kernelRegularizer = kernelRegularizer
+        self.biasRegularizer = biasRegularizer
+        self.kernelConstraint = kernelConstraint
+        self.biasConstraint = biasConstraint
+        super.init(name: name, dtype: dtype)
+    }
+
+    /// A projection of the last axis into `heads` = `[count, size]` (`abc,cde->abde`).
+    public convenience init(splitInto heads: [Int], useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, kernelConstraint: (any Constraint)? = nil,
+                            biasConstraint: (any Constraint)? = nil, name: String? = nil, dtype: DType = .float32) {
+        require(heads.count == 2 && heads.allSatisfy { $0 > 0 }, "HeadDense: heads must be [count, size] with positive sizes, received \(heads)")
+        self.init(heads: heads, outputDim: nil, useBias: useBias, kernelInitializer: kernelInitializer,
+                  biasInitializer: biasInitializer, kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                  kernelConstraint: kernelConstraint, biasConstraint: biasConstraint, name: name, dtype: dtype)
+    }
+
+    /// A projection of the last two axes (heads × size) to `outputDim` features (`abcd,cde->abe`).
+    public convenience init(mergingTo outputDim: Int, useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, kernelConstraint: (any Constraint)? = nil,
+                            biasConstraint: (any Constraint)? = nil, name: String? = nil, dtype: DType = .float32) {
+        require(outputDim > 0, "HeadDense: outputDim must be positive, received \(outputDim)")
+        self.init(heads: nil, outputDim: outputDim, useBias: useBias, kernelInitializer: kernelInitializer,
+                  biasInitializer: biasInitializer, kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                  kernelConstraint: kernelConstraint, biasConstraint: biasConstraint, name: name, dtype: dtype)
+    }
+
+    public override func build(inputShape: [Int?]) {
+        let kernelShape: [Int], biasShape: [Int]
+        if let heads {
+            guard let dim = inputShape.last ?? nil else { fatalError("Layer \"\(name)\": the last input dimension must be known, received \(formatShape(inputShape))") }
+            inputDim = dim
+            kernelShape = [dim] + heads
+            biasShape = heads
+        } else {
+            guard inputShape.count >= 2, let h = inputShape[inputShape.count - 2], let s = inputShape.last ?? nil else {
+                fatalError("Layer \"\(name)\": the heads and size axes must be known, received \(formatShape(inputShape))")
+            }
+            inputDim = h * s
+            kernelShape = [h, s, outputDim!]
+            biasShape = [outputDim!]
+        }
+        kernel = addWeight(name: "kernel", shape: kernelShape, initializer: kernelInitializer,
+                           regularizer: kernelRegularizer, constraint: kernelConstraint)
+        if useBias {
+            bias = addWeight(name: "bias", shape: biasShape, initializer: biasInitializer,
+                             regularizer: biasRegularizer, constraint: biasConstraint)
+        }
+    }
+
+    public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
+        let width = kernel.shape.reduce(1, *) / inputDim
+        let lead = heads == nil ? Array(inputs.shape.dropLast(2)) : Array(inputs.shape.dropLast())
+        var y = inputs.reshaped(to: [-1, inputDim]).matmul(kernel.value.reshaped(to: [inputDim, width]))
+        if let bias { y = y + bias.value.reshaped(to: [width]) }
+        return y.reshaped(to: lead + (heads ?? [outputDim!]))
+    }
+
+    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] {
+        if let heads { return inputShape.dropLast() + heads.map { Optional($0) } }
+        return inputShape.dropLast(2) + [outputDim]
+    }
+}

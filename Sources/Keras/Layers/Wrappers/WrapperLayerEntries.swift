@@ -1,0 +1,5 @@
+/// The wrapper layers in the layer table.
+let wrapperLayerEntries: [LayerEntry] = [
+    entry(Bidirectional.self) { try Bidirectional(config: $0) },
+    entry(TimeDistributed.self) { try TimeDistributed(config: $0) },
+]
