@@ -153,3 +153,49 @@ struct MalformedDataCase: CustomTestStringConvertible, Sendable {
         #expect(file.shape == [2, 3] && file.bytes == [1, 2, 3, 4, 5, 6])
     }
 }
+
+/// Every batch a ``Dataset`` yields is checked as array data is checked whole: NaN/∞ sample
+/// weights, inputs and targets in a later batch throw before that batch trains (issue 7).
+@Suite struct DatasetBatchCheckTests {
+    private func model() throws -> Sequential {
+        let model = Sequential([InputLayer(shape: [2]), Dense(1)])
+        try model.compile(optimizer: "sgd", loss: "mse")
+        return model
+    }
+
+    private let x = Tensor.ones([8, 2]), y = Tensor.ones([8, 1])
+
+    @Test(arguments: [Double.nan, .infinity, -.infinity])
+    func nonFiniteSampleWeightInALaterBatch(_ bad: Double) throws {
+        var weights = [Double](repeating: 1, count: 8)
+        weights[5] = bad
+        let dataset = try Dataset(x, y, sampleWeight: Tensor(weights)).batched(4)
+        let error = #expect(throws: KerasError.self) { try model().fit(dataset, epochs: 1, verbose: 0) }
+        guard case .invalidData(let message)? = error else { Issue.record("expected invalidData, got \(String(describing: error))"); return }
+        #expect(message.contains("sampleWeight") && message.contains("4..<8"), "\(message)")
+        #expect(throws: KerasError.self) { try model().evaluate(dataset, verbose: 0) }
+        // The array path throws too, up front.
+        #expect(throws: KerasError.self) { try model().fit(x, y, epochs: 1, verbose: 0, sampleWeight: Tensor(weights)) }
+    }
+
+    @Test func mappedBatchesAreChecked() throws {
+        let base = try Dataset(x, y).batched(4)
+        let badWeights = base.map { batch in
+            var batch = batch
+            batch.sampleWeight = Tensor([Double](repeating: .nan, count: batch.count))
+            return batch
+        }
+        #expect(throws: KerasError.self) { try model().fit(badWeights, epochs: 1, verbose: 0) }
+        let wrongShape = base.map { batch in
+            var batch = batch
+            batch.sampleWeight = Tensor.ones([batch.count, 2])
+            return batch
+        }
+        #expect(throws: KerasError.self) { try model().fit(wrongShape, epochs: 1, verbose: 0) }
+        var targets = [Double](repeating: 1, count: 8)
+        targets[6] = .nan
+        let nanTargetLater = try Dataset(x, Tensor(shape: [8, 1], doubles: targets, dtype: .float32)).batched(4)
+        let error = #expect(throws: KerasError.self) { try model().fit(nanTargetLater, epochs: 1, verbose: 0) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("y in the dataset batch of samples 4..<8"))
+    }
+}

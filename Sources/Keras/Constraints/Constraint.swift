@@ -11,6 +11,15 @@ public protocol Constraint: Sendable {
     /// The constrained value of `weight`.
     func callAsFunction(_ weight: Tensor) -> Tensor
     func getConfig() -> Config
+    /// Why this constraint cannot apply to a weight of `shape` (an `axis` beyond its rank), or
+    /// `nil` when it can. ``Layer/addWeight(name:shape:initializer:regularizer:constraint:trainable:dtype:)``
+    /// asks before creating the weight, so the build throws (naming the layer, the weight and the
+    /// constraint) instead of the first optimizer step stopping. The default accepts every shape.
+    func problem(forWeightShape shape: [Int]) -> String?
+}
+
+extension Constraint {
+    public func problem(forWeightShape shape: [Int]) -> String? { nil }
 }
 
 extension Constraint {

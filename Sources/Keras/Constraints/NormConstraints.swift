@@ -8,6 +8,20 @@ private func norms(_ w: Tensor, axes: [Int]) -> Tensor {
     w.square().sum(axes: axes, keepDims: true).sqrt()
 }
 
+/// Why norms over `axes` cannot be taken for a weight of `shape`: an axis outside
+/// `-rank..<rank`, or one named twice.
+private func normAxesProblem(_ className: String, _ axes: [Int], _ shape: [Int]) -> String? {
+    let rank = shape.count
+    if let bad = axes.first(where: { $0 < -rank || $0 >= rank }) {
+        return "\(className): axis \(bad) is out of range for a weight of rank \(rank) (shape \(formatShape(shape))); expected an axis in \(-rank)...\(rank - 1)"
+    }
+    let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
+    if Set(normalized).count != normalized.count {
+        return "\(className): axis \(axes) names the same axis twice for a weight of rank \(rank)"
+    }
+    return nil
+}
+
 /// The `axis` config entry: an int, or a list when the constraint was made with several axes.
 private func axisConfig(_ axes: [Int], isList: Bool) -> ConfigValue {
     isList ? .array(axes.map(ConfigValue.int)) : .int(axes[0])
@@ -44,6 +58,8 @@ public struct MaxNorm: Constraint {
     }
 
     public func getConfig() -> Config { ["max_value": .double(maxValue), "axis": axisConfig(axes, isList: axisIsList)] }
+
+    public func problem(forWeightShape shape: [Int]) -> String? { normAxesProblem(Self.className, axes, shape) }
 }
 
 /// Moves each slice's norm into `[minValue, maxValue]` at `rate` (`keras.constraints.MinMaxNorm`):
@@ -86,6 +102,8 @@ public struct MinMaxNorm: Constraint {
         ["min_value": .double(minValue), "max_value": .double(maxValue), "rate": .double(rate),
          "axis": axisConfig(axes, isList: axisIsList)]
     }
+
+    public func problem(forWeightShape shape: [Int]) -> String? { normAxesProblem(Self.className, axes, shape) }
 }
 
 /// Divides each slice along `axes` by its norm (`keras.constraints.UnitNorm`): `w / (1e-7 + n)`.
@@ -111,6 +129,8 @@ public struct UnitNorm: Constraint {
     public func callAsFunction(_ weight: Tensor) -> Tensor { weight / (norms(weight, axes: axes) + normEpsilon) }
 
     public func getConfig() -> Config { ["axis": axisConfig(axes, isList: axisIsList)] }
+
+    public func problem(forWeightShape shape: [Int]) -> String? { normAxesProblem(Self.className, axes, shape) }
 }
 
 /// Clamps negative weights to 0 (`keras.constraints.NonNeg`).

@@ -16,9 +16,14 @@ public struct IdentityInitializer: Initializer {
     public init(gain: Double = 1) { self.gain = gain }
 
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
-        require(shape.count == 2,
-                     "Identity matrix initializer can only be used for 2D matrices. Received: shape=\(shape) of rank \(shape.count).")
+        if let problem = problem(forShape: shape, dtype: dtype) { fatalError(problem) }
         return .eye(shape[0], shape[1], dtype: dtype) * gain
+    }
+
+    /// Keras's check: 2-D shapes only.
+    public func problem(forShape shape: [Int], dtype: DType) -> String? {
+        shape.count == 2 ? nil
+            : "Identity matrix initializer can only be used for 2D matrices. Received: shape=\(formatShape(shape)) of rank \(shape.count)."
     }
 
     public func getConfig() -> Config { ["gain": .double(gain)] }

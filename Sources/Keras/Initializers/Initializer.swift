@@ -12,6 +12,15 @@ public protocol Initializer: Sendable {
     func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor
     /// Keras's config dictionary.
     func getConfig() -> Config
+    /// Why this initializer cannot fill a tensor of `shape` and `dtype` (Identity on a 3-D
+    /// kernel, fan axes out of range), or `nil` when it can. ``Layer/addWeight(name:shape:initializer:regularizer:constraint:trainable:dtype:)``
+    /// asks before creating a weight, so a layer built from a config throws instead of stopping.
+    /// The default accepts every shape.
+    func problem(forShape shape: [Int], dtype: DType) -> String?
+}
+
+extension Initializer {
+    public func problem(forShape shape: [Int], dtype: DType) -> String? { nil }
 }
 
 extension Initializer {
@@ -31,12 +40,11 @@ extension Initializer {
 /// computeFans([8, 4, 16], inputAxes: [0], outputAxes: [1, 2])   // (8, 64)
 /// ```
 public func computeFans(_ shape: [Int], inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) -> (fanIn: Double, fanOut: Double) {
+    if let problem = fanAxesProblem(shape, inputAxes: inputAxes, outputAxes: outputAxes) { fatalError("computeFans: \(problem)") }
     if let inputAxes, let outputAxes {
         func product(_ axes: [Int]) -> Double {
             axes.reduce(1.0) { acc, axis in
-                let a = axis < 0 ? axis + shape.count : axis
-                require(a >= 0 && a < shape.count, "computeFans: axis \(axis) is out of range for shape \(shape)")
-                return acc * Double(shape[a])
+                acc * Double(shape[axis < 0 ? axis + shape.count : axis])
             }
         }
         return (product(inputAxes), product(outputAxes))
@@ -49,6 +57,22 @@ public func computeFans(_ shape: [Int], inputAxes: [Int]? = nil, outputAxes: [In
         let receptive = Double(shape.dropLast(2).reduce(1, *))
         return (Double(shape[shape.count - 2]) * receptive, Double(shape[shape.count - 1]) * receptive)
     }
+}
+
+/// Why `inputAxes`/`outputAxes` cannot select fans of `shape` (an axis out of range), or `nil`.
+func fanAxesProblem(_ shape: [Int], inputAxes: [Int]?, outputAxes: [Int]?) -> String? {
+    guard let inputAxes, let outputAxes else { return nil }
+    for (label, axes) in [("input_axes", inputAxes), ("output_axes", outputAxes)] {
+        if let bad = axes.first(where: { $0 < -shape.count || $0 >= shape.count }) {
+            return "\(label) \(axes) names axis \(bad), out of range for a weight of rank \(shape.count) (shape \(formatShape(shape)))"
+        }
+    }
+    return nil
+}
+
+/// Why a random initializer cannot fill a tensor of `dtype` (it draws floating-point samples).
+func floatDTypeProblem(_ className: String, _ dtype: DType) -> String? {
+    dtype.isFloatingPoint ? nil : "\(className) draws floating-point samples; it cannot initialize a weight of dtype \(dtype.rawValue)"
 }
 
 /// All zeros (`keras.initializers.Zeros`), Dense's default bias initializer.

@@ -22,8 +22,7 @@ public struct Orthogonal: Initializer {
     }
 
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
-        require(shape.count >= 2,
-                     "Orthogonal: the tensor to initialize must be at least two-dimensional. Received: shape=\(shape) of rank \(shape.count).")
+        if let problem = problem(forShape: shape, dtype: dtype) { fatalError(problem) }
         let rows = shape.dropLast().reduce(1, *), cols = shape[shape.count - 1]
         let tall = Swift.max(rows, cols), narrow = Swift.min(rows, cols)
         let a = Tensor.randomNormal([tall, narrow], dtype: .float64, seed: seed).doubles
@@ -33,6 +32,14 @@ public struct Orthogonal: Initializer {
     }
 
     public func getConfig() -> Config { ["seed": ConfigValue(seed), "gain": .double(gain)] }
+
+    /// Keras's check (rank ≥ 2) and a floating-point dtype.
+    public func problem(forShape shape: [Int], dtype: DType) -> String? {
+        guard shape.count >= 2 else {
+            return "Orthogonal: the tensor to initialize must be at least two-dimensional. Received: shape=\(formatShape(shape)) of rank \(shape.count)."
+        }
+        return floatDTypeProblem(Self.className, dtype)
+    }
 
     /// `Q · diag(sign(diag(R)))` for the reduced QR factorization `A = QR` of the row-major
     /// `rows × cols` matrix `a` (`rows ≥ cols`), by Householder reflections in double precision.

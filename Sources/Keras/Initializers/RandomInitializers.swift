@@ -25,6 +25,7 @@ public struct RandomNormal: Initializer {
     }
 
     public func getConfig() -> Config { ["seed": ConfigValue(seed), "mean": .double(mean), "stddev": .double(stddev)] }
+    public func problem(forShape shape: [Int], dtype: DType) -> String? { floatDTypeProblem(Self.className, dtype) }
 }
 
 /// Uniform samples in `[minval, maxval)` (`keras.initializers.RandomUniform`).
@@ -49,6 +50,7 @@ public struct RandomUniform: Initializer {
     }
 
     public func getConfig() -> Config { ["seed": ConfigValue(seed), "minval": .double(minval), "maxval": .double(maxval)] }
+    public func problem(forShape shape: [Int], dtype: DType) -> String? { floatDTypeProblem(Self.className, dtype) }
 }
 
 /// Normal samples redrawn until within two standard deviations of `mean`
@@ -75,4 +77,5 @@ public struct TruncatedNormal: Initializer {
     }
 
     public func getConfig() -> Config { ["seed": ConfigValue(seed), "mean": .double(mean), "stddev": .double(stddev)] }
+    public func problem(forShape shape: [Int], dtype: DType) -> String? { floatDTypeProblem(Self.className, dtype) }
 }

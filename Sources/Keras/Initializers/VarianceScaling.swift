@@ -58,6 +58,12 @@ public struct VarianceScaling: Initializer {
         }
     }
 
+    /// Fan axes within the shape's rank, and a floating-point dtype.
+    public func problem(forShape shape: [Int], dtype: DType) -> String? {
+        fanAxesProblem(shape, inputAxes: inputAxes, outputAxes: outputAxes).map { "\(Self.className): \($0)" }
+            ?? floatDTypeProblem(Self.className, dtype)
+    }
+
     public func getConfig() -> Config {
         ["scale": .double(scale), "mode": .string(mode.rawValue), "distribution": .string(distribution.rawValue),
          "seed": ConfigValue(seed), "input_axes": axesConfig(inputAxes), "output_axes": axesConfig(outputAxes)]
@@ -86,6 +92,10 @@ extension VarianceScalingPreset {
     }
     public func getConfig() -> Config {
         ["seed": ConfigValue(seed), "input_axes": axesConfig(inputAxes), "output_axes": axesConfig(outputAxes)]
+    }
+    public func problem(forShape shape: [Int], dtype: DType) -> String? {
+        fanAxesProblem(shape, inputAxes: inputAxes, outputAxes: outputAxes).map { "\(Self.className): \($0)" }
+            ?? floatDTypeProblem(Self.className, dtype)
     }
 }
 

@@ -239,7 +239,13 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     public func addWeight(name: String, shape: [Int], initializer: any Initializer = GlorotUniform(),
                           regularizer: (any Regularizer)? = nil, constraint: (any Constraint)? = nil,
                           trainable: Bool = true, dtype: DType? = nil) -> Variable {
-        let variable = Variable(initializer(shape, dtype: dtype ?? self.dtype), name: name, trainable: trainable)
+        let dtype = dtype ?? self.dtype
+        if let problem = initializer.problem(forShape: shape, dtype: dtype) ?? constraint?.problem(forWeightShape: shape) {
+            // Thrown by the entry point that started the build (which then discards it).
+            BuildIssues.report(.invalidArgument("Layer \"\(self.name)\" (\(className)): cannot create weight \"\(name)\" of shape \(formatShape(shape)): \(problem)"))
+            return Variable(Tensor.zeros(shape, dtype: dtype), name: name, trainable: trainable)
+        }
+        let variable = Variable(initializer(shape, dtype: dtype), name: name, trainable: trainable)
         if let constraint { variable.constraint = { constraint($0) } }
         if trainable { ownTrainableWeights.append(variable) } else { ownNonTrainableWeights.append(variable) }
         if let regularizer { weightRegularizers.append((variable, regularizer)) }
@@ -356,8 +362,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     private func prepare<C: Collection>(shapes: C) where C.Element == [Int] {
         if !built {
             let optionalShapes = shapes.map { $0.map { Optional($0) } }
-            if let error = checkInputs(optionalShapes) { fatalError(error.description) }
-            buildIfNeeded(optionalShapes)
+            if let error = checkInputs(optionalShapes) ?? tryBuild(optionalShapes) { fatalError(error.description) }
         } else if let spec = inputSpec {
             for (i, shape) in shapes.enumerated() where i < spec.count {
                 if let message = spec[i].check(shape, inputIndex: i, layer: name) { fatalError(message) }
@@ -443,7 +448,9 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
 
     /// Throwing form of ``apply(_:training:)`` for inputs from outside the program.
     public func applyChecked(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
-        try checkCallable(inputs.map { $0.shape.map { Optional($0) } })
+        let shapes = inputs.map { $0.shape.map { Optional($0) } }
+        try checkCallable(shapes)
+        if let error = tryBuild(shapes) { throw error }
         return apply(inputs, training: training)
     }
 
@@ -466,19 +473,35 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
             throw KerasError.invalidArgument("Layer \"\(name)\": cannot build for shape \(formatShape(inputShape)): dimension \(bad!) is negative")
         }
         try checkCallable([inputShape])
-        buildIfNeeded([inputShape])
+        if let error = tryBuild([inputShape]) { throw error }
     }
 
     /// Builds the layer for `shapes` unless it is built; runs once even when several threads
-    /// make the first call together.
+    /// make the first call together. A weight that cannot be created (an initializer or
+    /// constraint that does not fit its shape) stops with the message; ``build(_:)`` throws it.
     public func buildIfNeeded(_ shapes: [[Int?]]) {
-        guard !built else { return }
+        if let error = tryBuild(shapes) { BuildIssues.report(error) }
+    }
+
+    /// Builds the layer for `shapes` unless it is built, returning the first problem with its
+    /// weights instead (the layer then stays unbuilt, without the weights of the failed build).
+    func tryBuild(_ shapes: [[Int?]]) -> KerasError? {
+        guard !built else { return nil }
         buildLock.lock()
         defer { buildLock.unlock() }
-        guard !built else { return }
-        build(inputShapes: shapes)
+        guard !built else { return nil }
+        let marks = (ownTrainableWeights.count, ownNonTrainableWeights.count, weightRegularizers.count)
+        let issues = BuildIssues()
+        BuildIssues.$current.withValue(issues) { build(inputShapes: shapes) }
+        if let error = issues.first {
+            ownTrainableWeights.removeSubrange(marks.0...)
+            ownNonTrainableWeights.removeSubrange(marks.1...)
+            weightRegularizers.removeSubrange(marks.2...)
+            return error
+        }
         buildShapes = shapes
         built = true
+        return nil
     }
 
     /// The error for inputs of `shapes`, if the layer's input spec rejects them.
@@ -530,7 +553,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         if let error = checkInputs(shapes) ?? validateSymbolic(shapes) {
             return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)]
         }
-        buildIfNeeded(shapes)
+        if let error = tryBuild(shapes) { return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)] }
         let outputShapes = computeOutputShapes(shapes)
         let node = Node(layer: self, inputs: inputs, nodeIndex: nodeCount, training: training)
         nodeCount += 1

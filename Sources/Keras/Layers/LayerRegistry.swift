@@ -67,8 +67,8 @@ private func build(_ layer: Layer, buildConfig: ConfigValue) throws {
     if let sequential = layer as? Sequential {
         // Its layers are checked one by one as they are built.
         do { try sequential.buildChecked(shapes[0]) } catch { throw KerasError.invalidConfig("\(context): \(error)") }
-    } else {
-        layer.buildIfNeeded(shapes)
+    } else if let error = layer.tryBuild(shapes) {
+        throw KerasError.invalidConfig("\(context): \(error)")
     }
 }
 

@@ -163,7 +163,11 @@ open class Sequential: Model, @unchecked Sendable {
         var shape = inputShape
         for layer in stack {
             if let error = layer.checkInputs([shape]) ?? layer.validateSymbolic([shape]) { return (shape, error) }
-            if building { layer.buildIfNeeded([shape]) } else if !layer.built { return (shape, nil) }
+            if building {
+                if let error = layer.tryBuild([shape]) { return (shape, error) }
+            } else if !layer.built {
+                return (shape, nil)
+            }
             shape = layer.computeOutputShape(shape)
         }
         return (shape, nil)

@@ -30,8 +30,24 @@ final class CompiledState: @unchecked Sendable {
     /// The compiled metrics once built, flattened (what ``Model/metrics`` lists by default).
     var builtMetrics: [Metric] { outputNames.indices.flatMap { allMetrics(ofOutput: $0) } }
 
-    /// Checks the class labels of one dataset batch (arrays are checked whole before training).
-    func checkLabels(_ batch: DataBatch, op: String, sampleOffset: Int) throws {
+    /// Checks one dataset batch as array data is checked whole before training: finite inputs,
+    /// targets and sample weights, one sample weight per sample, and the class labels.
+    func checkBatch(_ batch: DataBatch, op: String, sampleOffset: Int) throws {
+        let samples = batch.sampleCount
+        let place = "the dataset batch of samples \(sampleOffset)..<\(sampleOffset + samples)"
+        func checkFinite(_ t: Tensor, _ what: String) throws {
+            if t.dtype.isFloatingPoint && !t.allFinite {
+                throw KerasError.invalidData("\(op): \(what) in \(place) contains NaN or infinite values; clean the data before training")
+            }
+        }
+        for (i, t) in batch.inputs.enumerated() { try checkFinite(t, batch.inputs.count == 1 ? "x" : "input \(i)") }
+        for (i, t) in batch.targets.enumerated() { try checkFinite(t, batch.targets.count == 1 ? "y" : "target \(i)") }
+        if let weights = batch.sampleWeight {
+            guard weights.rank == 1, weights.shape[0] == samples else {
+                throw KerasError.invalidData("\(op): sampleWeight in \(place) must be 1-D with one weight per sample (\(samples)), got shape \(formatShape(weights.shape))")
+            }
+            try checkFinite(weights, "sampleWeight")
+        }
         for check in labelChecks where check.output < batch.targets.count {
             try check.checkLabels(batch.targets[check.output], op: op, sampleOffset: sampleOffset)
         }

@@ -140,8 +140,9 @@ func argReduceKernel(_ x: Tensor, axis: Int, keepDims: Bool, greater: Bool) -> T
     let (t, outer, reduced, inner) = reductionLayout(x, axes: [axis])
     require(reduced > 0, "argmax/argmin: axis \(axis) of shape \(x.shape) is empty")
     let values = t.cast(to: .float64)
-    let out = Tensor(uninitializedShape: outShape, dtype: .int32)
-    let px = values.pointer(Double.self), po = out.pointer(Int32.self)
+    let out = Tensor(uninitializedShape: outShape, dtype: indexDType(forAxisLength: reduced))
+    let px = values.pointer(Double.self)
+    let po32 = out.dtype == .int32 ? out.pointer(Int32.self) : nil, po64 = out.dtype == .int64 ? out.pointer(Int64.self) : nil
     withExtendedLifetime(values) {
         for o in 0..<outer {
             for i in 0..<inner {
@@ -151,7 +152,7 @@ func argReduceKernel(_ x: Tensor, axis: Int, keepDims: Bool, greater: Bool) -> T
                     if best.isNaN { break }
                     if v.isNaN || (greater ? v > best : v < best) { best = v; bestIndex = r }
                 }
-                po[o * inner + i] = Int32(bestIndex)
+                if let po32 { po32[o * inner + i] = Int32(bestIndex) } else { po64![o * inner + i] = Int64(bestIndex) }
             }
         }
     }

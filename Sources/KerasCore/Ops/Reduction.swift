@@ -119,13 +119,14 @@ extension Tensor {
         variance(axes: axes, keepDims: keepDims).sqrt()
     }
 
-    /// Index of the largest element along `axis` (int32; all elements flattened when `nil`).
+    /// Index of the largest element along `axis` (all elements flattened when `nil`): int32, or
+    /// int64 when the axis is longer than `Int32.max`, so an index never wraps.
     public func argmax(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
         guard let axis else { return reshaped(to: [-1]).argmax(axis: 0) }
         return argReduceKernel(self, axis: normalizeAxis(axis, rank: rank, op: "argmax"), keepDims: keepDims, greater: true)
     }
 
-    /// Index of the smallest element along `axis`.
+    /// Index of the smallest element along `axis` (int32; int64 past `Int32.max`, as ``argmax(axis:keepDims:)``).
     public func argmin(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
         guard let axis else { return reshaped(to: [-1]).argmin(axis: 0) }
         return argReduceKernel(self, axis: normalizeAxis(axis, rank: rank, op: "argmin"), keepDims: keepDims, greater: false)

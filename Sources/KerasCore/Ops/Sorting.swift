@@ -1,14 +1,37 @@
 /// Sorting along an axis: `argsort`, `sort` and `topK`. Sorts are stable; NaN sorts last.
 
+/// The dtype of indices into an axis of `length` elements: int32 (Keras's index dtype) while every
+/// index fits, int64 past `Int32.max` elements, so an index never wraps.
+///
+/// ```swift
+/// indexDType(forAxisLength: 10)          // .int32
+/// indexDType(forAxisLength: 1 << 32)     // .int64
+/// ```
+package func indexDType(forAxisLength length: Int) -> DType {
+    length - 1 > Int(Int32.max) ? .int64 : .int32
+}
+
 extension Tensor {
-    /// For each line along `axis`, the element indices in sorted order (int32). With
-    /// `descending`, largest first; ties keep their original order either way.
+    /// For each line along `axis`, the element indices in sorted order (int32, int64 for an axis
+    /// longer than `Int32.max`). With `descending`, largest first; ties keep their original order
+    /// either way.
     func sortedIndices(axis: Int, descending: Bool, op: String) -> Tensor {
         let ax = normalizeAxis(axis, rank: rank, op: op)
         let n = shape[ax]
         let outer = shape[..<ax].reduce(1, *), inner = shape[(ax + 1)...].reduce(1, *)
         let values = doubles
+        if indexDType(forAxisLength: n) == .int64 {
+            var result = [Int64](repeating: 0, count: values.count)
+            sortLines(values, outer: outer, n: n, inner: inner, descending: descending) { result[$0] = Int64($1) }
+            return Tensor(shape: shape, scalars: result)
+        }
         var result = [Int32](repeating: 0, count: values.count)
+        sortLines(values, outer: outer, n: n, inner: inner, descending: descending) { result[$0] = Int32($1) }
+        return Tensor(shape: shape, scalars: result)
+    }
+
+    /// Sorts each line of `values` and calls `store(flatIndex, sortedPosition)` for each element.
+    private func sortLines(_ values: [Double], outer: Int, n: Int, inner: Int, descending: Bool, store: (Int, Int) -> Void) {
         var order = [Int](repeating: 0, count: n)
         for o in 0..<outer {
             for i in 0..<inner {
@@ -25,13 +48,13 @@ extension Tensor {
                     if x != y { return descending ? x > y : x < y }
                     return a < b
                 }
-                for k in 0..<n { result[base + k * inner] = Int32(order[k]) }
+                for k in 0..<n { store(base + k * inner, order[k]) }
             }
         }
-        return Tensor(shape: shape, scalars: result)
     }
 
-    /// The indices that sort `self` along `axis`, ascending and stable (`keras.ops.argsort`).
+    /// The indices that sort `self` along `axis`, ascending and stable (`keras.ops.argsort`):
+    /// int32, or int64 when the axis is longer than `Int32.max`.
     ///
     /// ```swift
     /// Tensor([3.0, 1.0, 2.0]).argsort()   // [1 2 0]
@@ -51,7 +74,8 @@ extension Tensor {
         return takeAlongAxis(argsort(axis: axis), axis: axis)
     }
 
-    /// The `k` largest values along the last axis and their indices (int32), largest first
+    /// The `k` largest values along the last axis and their indices (int32; int64 for an axis
+    /// longer than `Int32.max`), largest first
     /// (`keras.ops.top_k`). Ties go to the lower index. Differentiable in the values.
     ///
     /// ```swift

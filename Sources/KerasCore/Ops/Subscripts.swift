@@ -61,7 +61,7 @@ extension Range: TensorIndexConvertible where Bound == Int {
 
 extension ClosedRange: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex {
-        TensorIndex(kind: .range(start: lowerBound, end: upperBound == -1 ? nil : upperBound + 1, stride: 1))
+        TensorIndex(kind: .range(start: lowerBound, end: inclusiveEnd(upperBound), stride: 1))
     }
 }
 
@@ -75,11 +75,18 @@ extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int {
 
 extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
     public var tensorIndex: TensorIndex {
-        TensorIndex(kind: .range(start: nil, end: upperBound == -1 ? nil : upperBound + 1, stride: 1))
+        TensorIndex(kind: .range(start: nil, end: inclusiveEnd(upperBound), stride: 1))
     }
 }
 
-/// The positions Python's `slice(start, end, step).indices(n)` selects.
+/// The exclusive end of a closed range ending at `upperBound`: `nil` (the axis's end) for `-1`,
+/// and for `Int.max`, where `+ 1` would overflow (`x[0...Int.max]` is every element, as in Python).
+private func inclusiveEnd(_ upperBound: Int) -> Int? {
+    upperBound == -1 || upperBound == Int.max ? nil : upperBound + 1
+}
+
+/// The positions Python's `slice(start, end, step).indices(n)` selects. Any bounds and step
+/// (`Int.min`, `Int.max`) are clamped first, so the arithmetic never overflows.
 func sliceIndices(start: Int?, end: Int?, stride step: Int, count n: Int) -> [Int] {
     let (lower, upper) = step > 0 ? (0, n) : (-1, n - 1)
     func clamp(_ v: Int?, _ fallback: Int) -> Int {
@@ -89,7 +96,11 @@ func sliceIndices(start: Int?, end: Int?, stride step: Int, count n: Int) -> [In
     }
     let s = clamp(start, step > 0 ? lower : upper)
     let e = clamp(end, step > 0 ? upper : lower)
-    return Array(Swift.stride(from: s, to: e, by: step))
+    // Both ends lie in [-1, n]; count the picks with the step's magnitude (|Int.min| fits a UInt).
+    let span = step > 0 ? e - s : s - e
+    guard span > 0 else { return [] }
+    let count = Int(UInt(span - 1) / step.magnitude) + 1
+    return (0..<count).map { s + $0 * step }
 }
 
 extension Tensor {
