@@ -6,7 +6,7 @@ import Testing
 /// `normalization_generate.py` from real Keras): each layer made from Keras's own config, given
 /// Keras's weights, called once; output, gradients, weights after the call and config compared.
 enum KerasLayerFixtures {
-    static let root: [String: ConfigValue] = {
+    static let root: Config = {
         let raw = try! loadFixture("normalization_layers.json")
         return ConfigValue.from(any: raw).objectValue!
     }()
@@ -18,7 +18,7 @@ enum KerasLayerFixtures {
         return Tensor(shape: shape, doubles: flatten(value["data"]!), dtype: dtype)
     }
 
-    static func entry(_ list: String, _ id: String) -> [String: ConfigValue] {
+    static func entry(_ list: String, _ id: String) -> Config {
         let found = root[list]!.arrayValue!.first { $0["id"]?.stringValue == id }
         guard let found else { fatalError("no fixture case \(id) in \(list)") }
         return found.objectValue!

@@ -114,6 +114,15 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
         return copy
     }
 
+    /// Transformed values by key, as a plain dictionary (for values that are not config values).
+    ///
+    /// ```swift
+    /// let weights = try config.mapValues { v -> Double in v.doubleValue ?? 1 }   // [String: Double]
+    /// ```
+    public func mapValues<T>(_ transform: (ConfigValue) throws -> T) rethrows -> [String: T] {
+        try storage.mapValues(transform)
+    }
+
     /// The non-`nil` results of `transform` by key (a plain dictionary, as Swift's
     /// `compactMapValues` gives).
     ///
