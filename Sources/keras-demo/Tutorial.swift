@@ -4,7 +4,9 @@ import Keras
 /// The seed notebook hands over to Keras's image-classification tutorial ("Basic classification:
 /// classify images of clothing"). Here it runs on the bundled handwritten digits (8×8 images,
 /// the Fashion-MNIST file format), step by step, as the tutorial does.
-func imageClassificationTutorial() throws {
+/// Returns the test accuracy, which the convnet chapter (ConvNet.swift) sets out to beat.
+@discardableResult
+func imageClassificationTutorial() throws -> Double {
     section("Image classification: import the dataset")
     // The tutorial loads Fashion-MNIST with `fashion_mnist.load_data()`; the same loader reads
     // the bundled digits, which ship in the same gzipped IDX files.
@@ -57,4 +59,5 @@ func imageClassificationTutorial() throws {
         let confidence = predictions[i].max().item * 100
         print("image \(i): predicted \(classNames[Int(predicted[i])]) (\(String(format: "%.0f", confidence))%), true label \(classNames[Int(truth[i])])")
     }
+    return result["accuracy"]!
 }

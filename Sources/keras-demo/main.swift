@@ -227,4 +227,5 @@ print(siamese([Tensor.ones([2, 8]), Tensor.zeros([2, 8])], training: false)[0].s
 // ---------------------------------------------------------------------------------------------
 // The seed ends with "Compile the model … Train and predict", handing over to Keras's
 // image-classification tutorial: see Tutorial.swift.
-try imageClassificationTutorial()
+let mlpAccuracy = try imageClassificationTutorial()
+try convnetChapter(beating: mlpAccuracy)
