@@ -229,3 +229,4 @@ print(siamese([Tensor.ones([2, 8]), Tensor.zeros([2, 8])], training: false)[0].s
 // image-classification tutorial: see Tutorial.swift.
 let mlpAccuracy = try imageClassificationTutorial()
 try convnetChapter(beating: mlpAccuracy)
+try sequenceChapter()
