@@ -44,14 +44,20 @@ struct ConvGeometry: Equatable {
     var inputPositions: Int { input[0] * input[1] * input[2] }
 
     /// Samples per chunk: enough rows for the GEMM to run at full width, few enough that the
-    /// column matrix (about 1 MiB of float32) stays in cache between im2col and GEMM.
-    var chunkSamples: Int { Swift.max(1, Swift.min(batch, (1 << 18) / Swift.max(1, outputPositions * rowDepth))) }
-
-    /// How many threads share the work (one per core for large problems).
-    var pieces: Int {
-        let work = batch * outputPositions * rowDepth * groupOut
-        return Swift.min(Parallel.pieceCount(work, threshold: 1 << 20), (batch + chunkSamples - 1) / chunkSamples)
+    /// column matrix (about 1 MiB of float32) stays in cache between im2col and GEMM, and at
+    /// least one chunk per thread.
+    var chunkSamples: Int {
+        let cached = Swift.max(1, (1 << 18) / Swift.max(1, outputPositions * rowDepth))
+        return Swift.max(1, Swift.min(cached, (batch + threads - 1) / threads))
     }
+
+    /// How many threads share the work (one per core for large problems, never more than samples).
+    var threads: Int {
+        Swift.min(Parallel.pieceCount(batch * outputPositions * rowDepth * groupOut, threshold: 1 << 20), batch)
+    }
+
+    /// The chunks of samples, and how many pieces (threads) they are spread over.
+    var pieces: Int { Swift.min(threads, (batch + chunkSamples - 1) / chunkSamples) }
 }
 
 /// The scalar types the convolution kernels run in, with their matrix product.
@@ -119,10 +125,51 @@ enum ConvolutionKernels {
         } } }
     }
 
+    /// Calls `body(row, tapStart, inputPosition, validStart, validEnd)` for every output position
+    /// and every (depth, height) kernel tap: the width taps `tapStart ..< tapStart + KW` of that
+    /// row read the input positions `inputPosition + tw` for `tw` in `validStart ..< validEnd`
+    /// (the others fall in the padding). Only for unit width dilation.
+    @inline(__always)
+    static func forEachWidthRun(_ g: ConvGeometry, _ body: (Int, Int, Int, Int, Int) -> Void) {
+        let (OD, OH, OW) = (g.output[0], g.output[1], g.output[2])
+        let (KD, KH, KW) = (g.kernel[0], g.kernel[1], g.kernel[2])
+        let (ID, IH, IW) = (g.input[0], g.input[1], g.input[2])
+        var row = 0
+        for od in 0..<OD { for oh in 0..<OH { for ow in 0..<OW {
+            let iw0 = ow * g.strides[2] - g.padBefore[2]
+            let lo = Swift.max(0, -iw0), hi = Swift.min(KW, IW - iw0)
+            var tap = 0
+            for td in 0..<KD {
+                let id = od * g.strides[0] + td * g.dilation[0] - g.padBefore[0]
+                for th in 0..<KH {
+                    let ih = oh * g.strides[1] + th * g.dilation[1] - g.padBefore[1]
+                    if id >= 0 && id < ID && ih >= 0 && ih < IH && lo < hi {
+                        body(row, tap, (id * IH + ih) * IW + iw0, lo, hi)
+                    } else {
+                        body(row, tap, 0, 0, 0)
+                    }
+                    tap += KW
+                }
+            }
+            row += 1
+        } } }
+    }
+
     /// Writes the im2col rows of sample `x` (channels-last, one sample) into `col`
     /// (`outputPositions × rowDepth`, laid out `[group][tap][channel of the group]`).
     static func im2col<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, col: UnsafeMutablePointer<T>) {
         let C = g.inChannels, cg = g.groupIn, depth = g.rowDepth, gd = g.groupDepth, groups = g.groups
+        if groups == 1 && g.dilation[2] == 1 {
+            // Width taps are consecutive input positions: one copy per kernel row.
+            let KW = g.kernel[2]
+            forEachWidthRun(g) { row, tap, position, lo, hi in
+                let dst = col + row * depth + tap * C
+                if lo > 0 { dst.update(repeating: 0, count: lo * C) }
+                if hi > lo { (dst + lo * C).update(from: x + (position + lo) * C, count: (hi - lo) * C) }
+                if hi < KW { (dst + Swift.max(hi, lo) * C).update(repeating: 0, count: (KW - Swift.max(hi, lo)) * C) }
+            }
+            return
+        }
         forEachTap(g) { row, tap, offset in
             let dst = col + row * depth + tap * cg
             guard let offset else {
@@ -142,6 +189,14 @@ enum ConvolutionKernels {
     /// read from (`dx` must be zeroed by the caller).
     static func col2im<T: ConvolutionScalar>(_ g: ConvGeometry, col: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
         let C = g.inChannels, cg = g.groupIn, depth = g.rowDepth, gd = g.groupDepth, groups = g.groups
+        if groups == 1 && g.dilation[2] == 1 {
+            forEachWidthRun(g) { row, tap, position, lo, hi in
+                guard hi > lo else { return }
+                let src = col + row * depth + (tap + lo) * C, dst = dx + (position + lo) * C
+                for i in 0..<((hi - lo) * C) { dst[i] += src[i] }
+            }
+            return
+        }
         forEachTap(g) { row, tap, offset in
             guard let offset else { return }
             let src = col + row * depth + tap * cg

@@ -3,6 +3,42 @@
 /// Positions in the padding are skipped: they never win a max, and an average divides by the
 /// number of real inputs in its window (Keras's "average pooling ignores padding").
 enum PoolingKernels {
+    /// The real (unpadded) taps of each output position along one axis: `lo..<hi`.
+    private static func tapRanges(_ g: ConvGeometry, axis: Int) -> [(lo: Int, hi: Int)] {
+        (0..<g.output[axis]).map { o in
+            let start = o * g.strides[axis] - g.padBefore[axis]
+            return (Swift.max(0, -start), Swift.min(g.kernel[axis], g.input[axis] - start))
+        }
+    }
+
+    /// Calls `body(row, count, taps)` for each output position of one sample, where `taps` calls
+    /// its argument with the input position of every real tap of the window (`count` of them).
+    @inline(__always)
+    private static func forEachWindow(_ g: ConvGeometry, _ body: (Int, Int, ((Int) -> Void) -> Void) -> Void) {
+        let rd = tapRanges(g, axis: 0), rh = tapRanges(g, axis: 1), rw = tapRanges(g, axis: 2)
+        let (IH, IW) = (g.input[1], g.input[2])
+        var row = 0
+        for od in 0..<g.output[0] {
+            let d0 = od * g.strides[0] - g.padBefore[0], (dlo, dhi) = rd[od]
+            for oh in 0..<g.output[1] {
+                let h0 = oh * g.strides[1] - g.padBefore[1], (hlo, hhi) = rh[oh]
+                for ow in 0..<g.output[2] {
+                    let w0 = ow * g.strides[2] - g.padBefore[2], (wlo, whi) = rw[ow]
+                    let count = (dhi - dlo) * (hhi - hlo) * (whi - wlo)
+                    body(row, count) { visit in
+                        for td in dlo..<dhi {
+                            for th in hlo..<hhi {
+                                let base = ((d0 + td) * IH + h0 + th) * IW + w0
+                                for tw in wlo..<whi { visit(base + tw) }
+                            }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
     /// Runs `body(n)` for every sample, spread over the cores when the work is large.
     @inline(__always)
     private static func forEachSample(_ g: ConvGeometry, _ body: (Int) -> Void) {
@@ -15,82 +51,83 @@ enum PoolingKernels {
         }
     }
 
-    static func maxForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
+    /// The maximum of each window (NaN wins, as in NumPy); with `argmax`, also the flat input
+    /// index (within the sample) of the first maximum of each output element, for the backward pass.
+    static func maxForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>,
+                                                 argmax: UnsafeMutablePointer<Int32>?) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
         forEachSample(g) { n in
             let xs = x + n * inStride, ys = y + n * outStride
-            ys.initialize(repeating: -.infinity, count: outStride)
-            ConvolutionKernels.forEachTap(g) { row, _, offset in
-                guard let offset else { return }
-                let src = xs + offset * C, dst = ys + row * C
-                for c in 0..<C {
-                    let v = src[c], current = dst[c]
-                    dst[c] = v > current || v.isNaN ? v : current
+            forEachWindow(g) { row, _, taps in
+                let best = ys + row * C
+                best.update(repeating: -.infinity, count: C)
+                if let argmax {
+                    let index = argmax + n * outStride + row * C
+                    var first = true
+                    taps { position in
+                        let src = xs + position * C, start = Int32(truncatingIfNeeded: position * C)
+                        if first {
+                            for c in 0..<C { best[c] = src[c]; index[c] = start + Int32(c) }
+                            first = false
+                            return
+                        }
+                        for c in 0..<C {
+                            let v = src[c], b = best[c]
+                            let take = v > b || (v != v && b == b)
+                            best[c] = take ? v : b
+                            index[c] = take ? start + Int32(c) : index[c]
+                        }
+                    }
+                } else {
+                    taps { position in
+                        let src = xs + position * C
+                        for c in 0..<C {
+                            let v = src[c], b = best[c]
+                            best[c] = v > b || (v != v && b == b) ? v : b
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Sends each output gradient to the first input of its window that holds the maximum.
-    static func maxBackward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafePointer<T>,
+    /// Sends each output gradient to the input that won its window.
+    static func maxBackward<T: ConvolutionScalar>(_ g: ConvGeometry, argmax: UnsafePointer<Int32>,
                                                   dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
-        let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
+        let inStride = g.inputPositions * g.inChannels, outStride = g.outputPositions * g.inChannels
         forEachSample(g) { n in
-            let xs = x + n * inStride, ys = y + n * outStride, gs = dy + n * outStride, dxs = dx + n * inStride
+            let gs = dy + n * outStride, dxs = dx + n * inStride, index = argmax + n * outStride
             dxs.initialize(repeating: 0, count: inStride)
-            let taken = UnsafeMutablePointer<Bool>.allocate(capacity: C)
-            defer { taken.deallocate() }
-            ConvolutionKernels.forEachTap(g) { row, tap, offset in
-                if tap == 0 { taken.initialize(repeating: false, count: C) }
-                guard let offset else { return }
-                let src = xs + offset * C, best = ys + row * C, grad = gs + row * C, dst = dxs + offset * C
-                for c in 0..<C where !taken[c] && src[c] == best[c] {
-                    dst[c] += grad[c]
-                    taken[c] = true
-                }
-            }
+            for i in 0..<outStride { dxs[Int(index[i])] += gs[i] }
         }
-    }
-
-    /// The number of real (unpadded) inputs in each output position's window.
-    private static func windowCounts<T: ConvolutionScalar>(_ g: ConvGeometry, _: T.Type) -> [T] {
-        var counts = [T](repeating: 0, count: g.outputPositions)
-        counts.withUnsafeMutableBufferPointer { counts in
-            ConvolutionKernels.forEachTap(g) { row, _, offset in if offset != nil { counts[row] += 1 } }
-        }
-        return counts
     }
 
     static func averageForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
-        let counts = windowCounts(g, T.self)
-        counts.withUnsafeBufferPointer { counts in
-            forEachSample(g) { n in
-                let xs = x + n * inStride, ys = y + n * outStride
-                ys.initialize(repeating: 0, count: outStride)
-                ConvolutionKernels.forEachTap(g) { row, _, offset in
-                    guard let offset else { return }
-                    let src = xs + offset * C, dst = ys + row * C
+        forEachSample(g) { n in
+            let xs = x + n * inStride, ys = y + n * outStride
+            forEachWindow(g) { row, count, taps in
+                let dst = ys + row * C
+                dst.update(repeating: 0, count: C)
+                taps { position in
+                    let src = xs + position * C
                     for c in 0..<C { dst[c] += src[c] }
                 }
-                for row in 0..<g.outputPositions {
-                    let scale = 1 / counts[row], dst = ys + row * C
-                    for c in 0..<C { dst[c] *= scale }
-                }
+                let scale = 1 / T(count)
+                for c in 0..<C { dst[c] *= scale }
             }
         }
     }
 
     static func averageBackward<T: ConvolutionScalar>(_ g: ConvGeometry, dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
-        let counts = windowCounts(g, T.self)
-        counts.withUnsafeBufferPointer { counts in
-            forEachSample(g) { n in
-                let gs = dy + n * outStride, dxs = dx + n * inStride
-                dxs.initialize(repeating: 0, count: inStride)
-                ConvolutionKernels.forEachTap(g) { row, _, offset in
-                    guard let offset else { return }
-                    let scale = 1 / counts[row], grad = gs + row * C, dst = dxs + offset * C
+        forEachSample(g) { n in
+            let gs = dy + n * outStride, dxs = dx + n * inStride
+            dxs.initialize(repeating: 0, count: inStride)
+            forEachWindow(g) { row, count, taps in
+                let scale = 1 / T(count), grad = gs + row * C
+                taps { position in
+                    let dst = dxs + position * C
                     for c in 0..<C { dst[c] += grad[c] * scale }
                 }
             }
