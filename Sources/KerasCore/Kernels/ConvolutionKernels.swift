@@ -125,86 +125,52 @@ enum ConvolutionKernels {
         } } }
     }
 
-    /// Calls `body(row, tapStart, inputPosition, validStart, validEnd)` for every output position
-    /// and every (depth, height) kernel tap: the width taps `tapStart ..< tapStart + KW` of that
-    /// row read the input positions `inputPosition + tw` for `tw` in `validStart ..< validEnd`
-    /// (the others fall in the padding). Only for unit width dilation.
-    @inline(__always)
-    static func forEachWidthRun(_ g: ConvGeometry, _ body: (Int, Int, Int, Int, Int) -> Void) {
-        let (OD, OH, OW) = (g.output[0], g.output[1], g.output[2])
-        let (KD, KH, KW) = (g.kernel[0], g.kernel[1], g.kernel[2])
-        let (ID, IH, IW) = (g.input[0], g.input[1], g.input[2])
-        var row = 0
-        for od in 0..<OD { for oh in 0..<OH { for ow in 0..<OW {
-            let iw0 = ow * g.strides[2] - g.padBefore[2]
-            let lo = Swift.max(0, -iw0), hi = Swift.min(KW, IW - iw0)
-            var tap = 0
-            for td in 0..<KD {
-                let id = od * g.strides[0] + td * g.dilation[0] - g.padBefore[0]
-                for th in 0..<KH {
-                    let ih = oh * g.strides[1] + th * g.dilation[1] - g.padBefore[1]
-                    if id >= 0 && id < ID && ih >= 0 && ih < IH && lo < hi {
-                        body(row, tap, (id * IH + ih) * IW + iw0, lo, hi)
-                    } else {
-                        body(row, tap, 0, 0, 0)
-                    }
-                    tap += KW
+    /// One contiguous copy between a sample's input and its im2col rows: `count` elements from
+    /// input offset `source` to column offset `target`.
+    struct CopyRun {
+        var target: Int, source: Int, count: Int
+    }
+
+    /// The copies that make the im2col rows of one sample (the same for every sample): one per
+    /// real (unpadded) tap and channel group, with neighbours merged (a kernel row of a
+    /// stride-agnostic, undilated, ungrouped convolution is one copy). Padded taps have no copy;
+    /// their columns stay zero.
+    static func copyRuns(_ g: ConvGeometry) -> [CopyRun] {
+        let C = g.inChannels, cg = g.groupIn, depth = g.rowDepth, gd = g.groupDepth, groups = g.groups
+        var runs: [CopyRun] = []
+        runs.reserveCapacity(g.outputPositions * g.kernel[0] * g.kernel[1] * (groups == 1 ? 1 : g.kernel[2] * groups))
+        forEachTap(g) { row, tap, offset in
+            guard let offset else { return }
+            for j in 0..<groups {
+                let run = CopyRun(target: row * depth + j * gd + tap * cg, source: offset * C + j * cg, count: cg)
+                if let last = runs.last, last.target + last.count == run.target, last.source + last.count == run.source {
+                    runs[runs.count - 1].count += run.count
+                } else {
+                    runs.append(run)
                 }
             }
-            row += 1
-        } } }
+        }
+        return runs
     }
 
     /// Writes the im2col rows of sample `x` (channels-last, one sample) into `col`
-    /// (`outputPositions × rowDepth`, laid out `[group][tap][channel of the group]`).
-    static func im2col<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, col: UnsafeMutablePointer<T>) {
-        let C = g.inChannels, cg = g.groupIn, depth = g.rowDepth, gd = g.groupDepth, groups = g.groups
-        if groups == 1 && g.dilation[2] == 1 {
-            // Width taps are consecutive input positions: one copy per kernel row.
-            let KW = g.kernel[2]
-            forEachWidthRun(g) { row, tap, position, lo, hi in
-                let dst = col + row * depth + tap * C
-                if lo > 0 { dst.update(repeating: 0, count: lo * C) }
-                if hi > lo { (dst + lo * C).update(from: x + (position + lo) * C, count: (hi - lo) * C) }
-                if hi < KW { (dst + Swift.max(hi, lo) * C).update(repeating: 0, count: (KW - Swift.max(hi, lo)) * C) }
-            }
-            return
-        }
-        forEachTap(g) { row, tap, offset in
-            let dst = col + row * depth + tap * cg
-            guard let offset else {
-                for j in 0..<groups { (dst + j * gd).update(repeating: 0, count: cg) }
-                return
-            }
-            let src = x + offset * C
-            if groups == 1 {
-                dst.update(from: src, count: C)
-            } else {
-                for j in 0..<groups { (dst + j * gd).update(from: src + j * cg, count: cg) }
-            }
+    /// (`outputPositions × rowDepth`, laid out `[group][tap][channel of the group]`), whose
+    /// padded entries the caller has zeroed.
+    @inline(__always)
+    static func im2col<T: ConvolutionScalar>(_ runs: UnsafeBufferPointer<CopyRun>, x: UnsafePointer<T>, col: UnsafeMutablePointer<T>) {
+        for run in runs {
+            let src = x + run.source, dst = col + run.target
+            for i in 0..<run.count { dst[i] = src[i] }
         }
     }
 
     /// The adjoint of ``im2col(_:x:col:)``: adds each column entry into the input position it was
     /// read from (`dx` must be zeroed by the caller).
-    static func col2im<T: ConvolutionScalar>(_ g: ConvGeometry, col: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
-        let C = g.inChannels, cg = g.groupIn, depth = g.rowDepth, gd = g.groupDepth, groups = g.groups
-        if groups == 1 && g.dilation[2] == 1 {
-            forEachWidthRun(g) { row, tap, position, lo, hi in
-                guard hi > lo else { return }
-                let src = col + row * depth + (tap + lo) * C, dst = dx + (position + lo) * C
-                for i in 0..<((hi - lo) * C) { dst[i] += src[i] }
-            }
-            return
-        }
-        forEachTap(g) { row, tap, offset in
-            guard let offset else { return }
-            let src = col + row * depth + tap * cg
-            let dst = dx + offset * C
-            for j in 0..<groups {
-                let s = src + j * gd, d = dst + j * cg
-                for c in 0..<cg { d[c] += s[c] }
-            }
+    @inline(__always)
+    static func col2im<T: ConvolutionScalar>(_ runs: UnsafeBufferPointer<CopyRun>, col: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
+        for run in runs {
+            let src = col + run.target, dst = dx + run.source
+            for i in 0..<run.count { dst[i] += src[i] }
         }
     }
 
@@ -215,20 +181,24 @@ enum ConvolutionKernels {
         let chunk = g.chunkSamples, chunks = (g.batch + chunk - 1) / chunk
         let rowsPerSample = g.outputPositions, depth = g.rowDepth
         let pieces = g.pieces
-        Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { _, range, _ in
-            if range.isEmpty { return }
-            let col = UnsafeMutablePointer<T>.allocate(capacity: chunk * rowsPerSample * depth)
-            defer { col.deallocate() }
-            for c in range {
-                let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
-                for n in n0..<n1 {
-                    im2col(g, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
-                }
-                let rows = (n1 - n0) * rowsPerSample
-                for j in 0..<g.groups {
-                    T.gemm(transA: false, transB: false, m: rows, n: g.groupOut, k: g.groupDepth,
-                           a: col + j * g.groupDepth, lda: depth, b: w + j * g.groupOut, ldb: g.outChannels,
-                           beta: 0, c: y + n0 * rowsPerSample * g.outChannels + j * g.groupOut, ldc: g.outChannels)
+        let runs = copyRuns(g)
+        runs.withUnsafeBufferPointer { runs in
+            Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { _, range, _ in
+                if range.isEmpty { return }
+                let col = UnsafeMutablePointer<T>.allocate(capacity: chunk * rowsPerSample * depth)
+                col.initialize(repeating: 0, count: chunk * rowsPerSample * depth)
+                defer { col.deallocate() }
+                for c in range {
+                    let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
+                    for n in n0..<n1 {
+                        im2col(runs, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
+                    }
+                    let rows = (n1 - n0) * rowsPerSample
+                    for j in 0..<g.groups {
+                        T.gemm(transA: false, transB: false, m: rows, n: g.groupOut, k: g.groupDepth,
+                               a: col + j * g.groupDepth, lda: depth, b: w + j * g.groupOut, ldb: g.outChannels,
+                               beta: 0, c: y + n0 * rowsPerSample * g.outChannels + j * g.groupOut, ldc: g.outChannels)
+                    }
                 }
             }
         }
@@ -250,42 +220,49 @@ enum ConvolutionKernels {
         if let dw { dw.initialize(repeating: 0, count: weightCount) }
         if let partials { partials.initialize(repeating: 0, count: (pieces - 1) * weightCount) }
         if let dx { dx.initialize(repeating: 0, count: g.batch * g.inputPositions * g.inChannels) }
-        Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { piece, range, _ in
-            if range.isEmpty { return }
-            let col = UnsafeMutablePointer<T>.allocate(capacity: chunk * rowsPerSample * depth)
-            defer { col.deallocate() }
-            let pieceDW = piece == 0 ? dw : partials.map { $0 + (piece - 1) * weightCount }
-            for c in range {
-                let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
-                let rows = (n1 - n0) * rowsPerSample
-                let dyChunk = dy + n0 * rowsPerSample * g.outChannels
-                if let pieceDW {
-                    for n in n0..<n1 {
-                        im2col(g, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
+        let runs = copyRuns(g)
+        runs.withUnsafeBufferPointer { runs in
+            Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { piece, range, _ in
+                if range.isEmpty { return }
+                // The im2col rows (padding kept zero) and, separately, the column gradient.
+                let size = chunk * rowsPerSample * depth
+                let col = UnsafeMutablePointer<T>.allocate(capacity: dw == nil ? 0 : size)
+                let dcol = UnsafeMutablePointer<T>.allocate(capacity: dx == nil ? 0 : size)
+                if dw != nil { col.initialize(repeating: 0, count: size) }
+                defer { col.deallocate(); dcol.deallocate() }
+                let pieceDW = piece == 0 ? dw : partials.map { $0 + (piece - 1) * weightCount }
+                for c in range {
+                    let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
+                    let rows = (n1 - n0) * rowsPerSample
+                    let dyChunk = dy + n0 * rowsPerSample * g.outChannels
+                    if let pieceDW {
+                        for n in n0..<n1 {
+                            im2col(runs, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
+                        }
+                        for j in 0..<g.groups {
+                            T.gemm(transA: true, transB: false, m: g.groupDepth, n: g.groupOut, k: rows,
+                                   a: col + j * g.groupDepth, lda: depth, b: dyChunk + j * g.groupOut, ldb: g.outChannels,
+                                   beta: 1, c: pieceDW + j * g.groupOut, ldc: g.outChannels)
+                        }
                     }
-                    for j in 0..<g.groups {
-                        T.gemm(transA: true, transB: false, m: g.groupDepth, n: g.groupOut, k: rows,
-                               a: col + j * g.groupDepth, lda: depth, b: dyChunk + j * g.groupOut, ldb: g.outChannels,
-                               beta: 1, c: pieceDW + j * g.groupOut, ldc: g.outChannels)
-                    }
-                }
-                if let dx {
-                    for j in 0..<g.groups {
-                        T.gemm(transA: false, transB: true, m: rows, n: g.groupDepth, k: g.groupOut,
-                               a: dyChunk + j * g.groupOut, lda: g.outChannels, b: w + j * g.groupOut, ldb: g.outChannels,
-                               beta: 0, c: col + j * g.groupDepth, ldc: depth)
-                    }
-                    for n in n0..<n1 {
-                        col2im(g, col: col + (n - n0) * rowsPerSample * depth, dx: dx + n * g.inputPositions * g.inChannels)
+                    if let dx {
+                        for j in 0..<g.groups {
+                            T.gemm(transA: false, transB: true, m: rows, n: g.groupDepth, k: g.groupOut,
+                                   a: dyChunk + j * g.groupOut, lda: g.outChannels, b: w + j * g.groupOut, ldb: g.outChannels,
+                                   beta: 0, c: dcol + j * g.groupDepth, ldc: depth)
+                        }
+                        for n in n0..<n1 {
+                            col2im(runs, col: dcol + (n - n0) * rowsPerSample * depth, dx: dx + n * g.inputPositions * g.inChannels)
+                        }
                     }
                 }
             }
-        }
-        if let dw, let partials {
-            for p in 0..<(pieces - 1) {
-                let src = partials + p * weightCount
-                for i in 0..<weightCount { dw[i] += src[i] }
             }
+            if let dw, let partials {
+                for p in 0..<(pieces - 1) {
+                    let src = partials + p * weightCount
+                    for i in 0..<weightCount { dw[i] += src[i] }
+                }
         }
     }
 }

@@ -11,29 +11,30 @@ enum PoolingKernels {
         }
     }
 
-    /// Calls `body(row, count, taps)` for each output position of one sample, where `taps` calls
-    /// its argument with the input position of every real tap of the window (`count` of them).
-    @inline(__always)
-    private static func forEachWindow(_ g: ConvGeometry, _ body: (Int, Int, ((Int) -> Void) -> Void) -> Void) {
-        let rd = tapRanges(g, axis: 0), rh = tapRanges(g, axis: 1), rw = tapRanges(g, axis: 2)
-        let (IH, IW) = (g.input[1], g.input[2])
-        var row = 0
-        for od in 0..<g.output[0] {
-            let d0 = od * g.strides[0] - g.padBefore[0], (dlo, dhi) = rd[od]
-            for oh in 0..<g.output[1] {
-                let h0 = oh * g.strides[1] - g.padBefore[1], (hlo, hhi) = rh[oh]
-                for ow in 0..<g.output[2] {
-                    let w0 = ow * g.strides[2] - g.padBefore[2], (wlo, whi) = rw[ow]
-                    let count = (dhi - dlo) * (hhi - hlo) * (whi - wlo)
-                    body(row, count) { visit in
-                        for td in dlo..<dhi {
-                            for th in hlo..<hhi {
+    /// The real (unpadded) input positions of every output position's window, the same for
+    /// every sample: output `row` reads `positions[starts[row] ..< starts[row + 1]]`.
+    private struct Windows {
+        var starts: [Int] = [0]
+        var positions: [Int] = []
+
+        init(_ g: ConvGeometry) {
+            let rd = tapRanges(g, axis: 0), rh = tapRanges(g, axis: 1), rw = tapRanges(g, axis: 2)
+            let (IH, IW) = (g.input[1], g.input[2])
+            positions.reserveCapacity(g.outputPositions * g.taps)
+            for od in 0..<g.output[0] {
+                let d0 = od * g.strides[0] - g.padBefore[0]
+                for oh in 0..<g.output[1] {
+                    let h0 = oh * g.strides[1] - g.padBefore[1]
+                    for ow in 0..<g.output[2] {
+                        let w0 = ow * g.strides[2] - g.padBefore[2]
+                        for td in rd[od].lo..<rd[od].hi {
+                            for th in rh[oh].lo..<rh[oh].hi {
                                 let base = ((d0 + td) * IH + h0 + th) * IW + w0
-                                for tw in wlo..<whi { visit(base + tw) }
+                                for tw in rw[ow].lo..<rw[ow].hi { positions.append(base + tw) }
                             }
                         }
+                        starts.append(positions.count)
                     }
-                    row += 1
                 }
             }
         }
@@ -56,34 +57,35 @@ enum PoolingKernels {
     static func maxForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>,
                                                  argmax: UnsafeMutablePointer<Int32>?) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
-        forEachSample(g) { n in
-            let xs = x + n * inStride, ys = y + n * outStride
-            forEachWindow(g) { row, _, taps in
-                let best = ys + row * C
-                best.update(repeating: -.infinity, count: C)
-                if let argmax {
-                    let index = argmax + n * outStride + row * C
-                    var first = true
-                    taps { position in
-                        let src = xs + position * C, start = Int32(truncatingIfNeeded: position * C)
-                        if first {
-                            for c in 0..<C { best[c] = src[c]; index[c] = start + Int32(c) }
-                            first = false
-                            return
-                        }
-                        for c in 0..<C {
-                            let v = src[c], b = best[c]
-                            let take = v > b || (v != v && b == b)
-                            best[c] = take ? v : b
-                            index[c] = take ? start + Int32(c) : index[c]
-                        }
-                    }
-                } else {
-                    taps { position in
-                        let src = xs + position * C
-                        for c in 0..<C {
-                            let v = src[c], b = best[c]
-                            best[c] = v > b || (v != v && b == b) ? v : b
+        let windows = Windows(g)
+        windows.starts.withUnsafeBufferPointer { starts in
+            windows.positions.withUnsafeBufferPointer { positions in
+                forEachSample(g) { n in
+                    let xs = x + n * inStride, ys = y + n * outStride
+                    for row in 0..<g.outputPositions {
+                        let best = ys + row * C
+                        let first = positions[starts[row]]
+                        best.update(from: xs + first * C, count: C)
+                        if let argmax {
+                            let index = argmax + n * outStride + row * C
+                            for c in 0..<C { index[c] = Int32(truncatingIfNeeded: first * C + c) }
+                            for k in (starts[row] + 1)..<starts[row + 1] {
+                                let src = xs + positions[k] * C, start = Int32(truncatingIfNeeded: positions[k] * C)
+                                for c in 0..<C {
+                                    let v = src[c], b = best[c]
+                                    let take = v > b || (v != v && b == b)
+                                    best[c] = take ? v : b
+                                    index[c] = take ? start &+ Int32(truncatingIfNeeded: c) : index[c]
+                                }
+                            }
+                        } else {
+                            for k in (starts[row] + 1)..<starts[row + 1] {
+                                let src = xs + positions[k] * C
+                                for c in 0..<C {
+                                    let v = src[c], b = best[c]
+                                    best[c] = v > b || (v != v && b == b) ? v : b
+                                }
+                            }
                         }
                     }
                 }
@@ -104,31 +106,41 @@ enum PoolingKernels {
 
     static func averageForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
-        forEachSample(g) { n in
-            let xs = x + n * inStride, ys = y + n * outStride
-            forEachWindow(g) { row, count, taps in
-                let dst = ys + row * C
-                dst.update(repeating: 0, count: C)
-                taps { position in
-                    let src = xs + position * C
-                    for c in 0..<C { dst[c] += src[c] }
+        let windows = Windows(g)
+        windows.starts.withUnsafeBufferPointer { starts in
+            windows.positions.withUnsafeBufferPointer { positions in
+                forEachSample(g) { n in
+                    let xs = x + n * inStride, ys = y + n * outStride
+                    for row in 0..<g.outputPositions {
+                        let dst = ys + row * C
+                        dst.update(repeating: 0, count: C)
+                        for k in starts[row]..<starts[row + 1] {
+                            let src = xs + positions[k] * C
+                            for c in 0..<C { dst[c] += src[c] }
+                        }
+                        let scale = 1 / T(starts[row + 1] - starts[row])
+                        for c in 0..<C { dst[c] *= scale }
+                    }
                 }
-                let scale = 1 / T(count)
-                for c in 0..<C { dst[c] *= scale }
             }
         }
     }
 
     static func averageBackward<T: ConvolutionScalar>(_ g: ConvGeometry, dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
-        forEachSample(g) { n in
-            let gs = dy + n * outStride, dxs = dx + n * inStride
-            dxs.initialize(repeating: 0, count: inStride)
-            forEachWindow(g) { row, count, taps in
-                let scale = 1 / T(count), grad = gs + row * C
-                taps { position in
-                    let dst = dxs + position * C
-                    for c in 0..<C { dst[c] += grad[c] * scale }
+        let windows = Windows(g)
+        windows.starts.withUnsafeBufferPointer { starts in
+            windows.positions.withUnsafeBufferPointer { positions in
+                forEachSample(g) { n in
+                    let gs = dy + n * outStride, dxs = dx + n * inStride
+                    dxs.initialize(repeating: 0, count: inStride)
+                    for row in 0..<g.outputPositions {
+                        let scale = 1 / T(starts[row + 1] - starts[row]), grad = gs + row * C
+                        for k in starts[row]..<starts[row + 1] {
+                            let dst = dxs + positions[k] * C
+                            for c in 0..<C { dst[c] += grad[c] * scale }
+                        }
+                    }
                 }
             }
         }
