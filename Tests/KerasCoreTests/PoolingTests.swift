@@ -34,6 +34,7 @@ import Testing
         ([2, 6, 7, 3], [3, 2], [2, 2], .same),
         ([1, 5, 5, 2], [2, 2], [1, 1], .valid),
         ([1, 4, 5, 3, 2], [2, 2, 3], [2, 1, 2], .same),
+        ([2, 5, 4, 32], [2, 2], nil, .same),
     ]
 
     @Test(arguments: cases.indices)
@@ -54,6 +55,12 @@ import Testing
                 #expect(y.dtype == dtype)
                 assertClose(y.doubles, expected.values, rtol: 1e-6, atol: 1e-6)
             }
+            // The float32 gradient (vectorized for 16-channel multiples) routes like the float64 one.
+            let pool: (Tensor) -> Tensor = { isMax ? $0.maxPool(poolSize: poolSize, strides: strides, padding: padding)
+                                                   : $0.averagePool(poolSize: poolSize, strides: strides, padding: padding) }
+            let g32 = valueWithGradients(at: [x.cast(to: .float32)]) { pool($0[0]).sum() }.gradients[0]
+            let g64 = valueWithGradients(at: [x]) { pool($0[0]).sum() }.gradients[0]
+            assertClose(g32.doubles, g64.doubles, rtol: 1e-6, atol: 1e-6)
             checkGradients([x]) {
                 isMax ? $0[0].maxPool(poolSize: poolSize, strides: strides, padding: padding)
                       : averagePool($0[0], poolSize: poolSize, strides: strides, padding: padding)

@@ -44,14 +44,20 @@ struct ConvGeometry: Equatable {
     var inputPositions: Int { input[0] * input[1] * input[2] }
 
     /// Samples per chunk: enough rows for the GEMM to run at full width, few enough that the
-    /// column matrix (about 1 MiB of float32) stays in cache between im2col and GEMM.
-    var chunkSamples: Int { Swift.max(1, Swift.min(batch, (1 << 18) / Swift.max(1, outputPositions * rowDepth))) }
-
-    /// How many threads share the work (one per core for large problems).
-    var pieces: Int {
-        let work = batch * outputPositions * rowDepth * groupOut
-        return Swift.min(Parallel.pieceCount(work, threshold: 1 << 20), (batch + chunkSamples - 1) / chunkSamples)
+    /// column matrix (about 1 MiB of float32) stays in cache between im2col and GEMM, and at
+    /// least one chunk per thread.
+    var chunkSamples: Int {
+        let cached = Swift.max(1, (1 << 18) / Swift.max(1, outputPositions * rowDepth))
+        return Swift.max(1, Swift.min(cached, (batch + threads - 1) / threads))
     }
+
+    /// How many threads share the work (one per core for large problems, never more than samples).
+    var threads: Int {
+        Swift.min(Parallel.pieceCount(batch * outputPositions * rowDepth * groupOut, threshold: 1 << 20), batch)
+    }
+
+    /// The chunks of samples, and how many pieces (threads) they are spread over.
+    var pieces: Int { Swift.min(threads, (batch + chunkSamples - 1) / chunkSamples) }
 }
 
 /// The scalar types the convolution kernels run in, with their matrix product.
@@ -119,37 +125,52 @@ enum ConvolutionKernels {
         } } }
     }
 
-    /// Writes the im2col rows of sample `x` (channels-last, one sample) into `col`
-    /// (`outputPositions × rowDepth`, laid out `[group][tap][channel of the group]`).
-    static func im2col<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, col: UnsafeMutablePointer<T>) {
+    /// One contiguous copy between a sample's input and its im2col rows: `count` elements from
+    /// input offset `source` to column offset `target`.
+    struct CopyRun {
+        var target: Int, source: Int, count: Int
+    }
+
+    /// The copies that make the im2col rows of one sample (the same for every sample): one per
+    /// real (unpadded) tap and channel group, with neighbours merged (a kernel row of a
+    /// stride-agnostic, undilated, ungrouped convolution is one copy). Padded taps have no copy;
+    /// their columns stay zero.
+    static func copyRuns(_ g: ConvGeometry) -> [CopyRun] {
         let C = g.inChannels, cg = g.groupIn, depth = g.rowDepth, gd = g.groupDepth, groups = g.groups
+        var runs: [CopyRun] = []
+        runs.reserveCapacity(g.outputPositions * g.kernel[0] * g.kernel[1] * (groups == 1 ? 1 : g.kernel[2] * groups))
         forEachTap(g) { row, tap, offset in
-            let dst = col + row * depth + tap * cg
-            guard let offset else {
-                for j in 0..<groups { (dst + j * gd).update(repeating: 0, count: cg) }
-                return
+            guard let offset else { return }
+            for j in 0..<groups {
+                let run = CopyRun(target: row * depth + j * gd + tap * cg, source: offset * C + j * cg, count: cg)
+                if let last = runs.last, last.target + last.count == run.target, last.source + last.count == run.source {
+                    runs[runs.count - 1].count += run.count
+                } else {
+                    runs.append(run)
+                }
             }
-            let src = x + offset * C
-            if groups == 1 {
-                dst.update(from: src, count: C)
-            } else {
-                for j in 0..<groups { (dst + j * gd).update(from: src + j * cg, count: cg) }
-            }
+        }
+        return runs
+    }
+
+    /// Writes the im2col rows of sample `x` (channels-last, one sample) into `col`
+    /// (`outputPositions × rowDepth`, laid out `[group][tap][channel of the group]`), whose
+    /// padded entries the caller has zeroed.
+    @inline(__always)
+    static func im2col<T: ConvolutionScalar>(_ runs: UnsafeBufferPointer<CopyRun>, x: UnsafePointer<T>, col: UnsafeMutablePointer<T>) {
+        for run in runs {
+            let src = x + run.source, dst = col + run.target
+            for i in 0..<run.count { dst[i] = src[i] }
         }
     }
 
     /// The adjoint of ``im2col(_:x:col:)``: adds each column entry into the input position it was
     /// read from (`dx` must be zeroed by the caller).
-    static func col2im<T: ConvolutionScalar>(_ g: ConvGeometry, col: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
-        let C = g.inChannels, cg = g.groupIn, depth = g.rowDepth, gd = g.groupDepth, groups = g.groups
-        forEachTap(g) { row, tap, offset in
-            guard let offset else { return }
-            let src = col + row * depth + tap * cg
-            let dst = dx + offset * C
-            for j in 0..<groups {
-                let s = src + j * gd, d = dst + j * cg
-                for c in 0..<cg { d[c] += s[c] }
-            }
+    @inline(__always)
+    static func col2im<T: ConvolutionScalar>(_ runs: UnsafeBufferPointer<CopyRun>, col: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
+        for run in runs {
+            let src = col + run.target, dst = dx + run.source
+            for i in 0..<run.count { dst[i] += src[i] }
         }
     }
 
@@ -160,20 +181,24 @@ enum ConvolutionKernels {
         let chunk = g.chunkSamples, chunks = (g.batch + chunk - 1) / chunk
         let rowsPerSample = g.outputPositions, depth = g.rowDepth
         let pieces = g.pieces
-        Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { _, range, _ in
-            if range.isEmpty { return }
-            let col = UnsafeMutablePointer<T>.allocate(capacity: chunk * rowsPerSample * depth)
-            defer { col.deallocate() }
-            for c in range {
-                let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
-                for n in n0..<n1 {
-                    im2col(g, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
-                }
-                let rows = (n1 - n0) * rowsPerSample
-                for j in 0..<g.groups {
-                    T.gemm(transA: false, transB: false, m: rows, n: g.groupOut, k: g.groupDepth,
-                           a: col + j * g.groupDepth, lda: depth, b: w + j * g.groupOut, ldb: g.outChannels,
-                           beta: 0, c: y + n0 * rowsPerSample * g.outChannels + j * g.groupOut, ldc: g.outChannels)
+        let runs = copyRuns(g)
+        runs.withUnsafeBufferPointer { runs in
+            Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { _, range, _ in
+                if range.isEmpty { return }
+                let col = UnsafeMutablePointer<T>.allocate(capacity: chunk * rowsPerSample * depth)
+                col.initialize(repeating: 0, count: chunk * rowsPerSample * depth)
+                defer { col.deallocate() }
+                for c in range {
+                    let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
+                    for n in n0..<n1 {
+                        im2col(runs, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
+                    }
+                    let rows = (n1 - n0) * rowsPerSample
+                    for j in 0..<g.groups {
+                        T.gemm(transA: false, transB: false, m: rows, n: g.groupOut, k: g.groupDepth,
+                               a: col + j * g.groupDepth, lda: depth, b: w + j * g.groupOut, ldb: g.outChannels,
+                               beta: 0, c: y + n0 * rowsPerSample * g.outChannels + j * g.groupOut, ldc: g.outChannels)
+                    }
                 }
             }
         }
@@ -195,42 +220,49 @@ enum ConvolutionKernels {
         if let dw { dw.initialize(repeating: 0, count: weightCount) }
         if let partials { partials.initialize(repeating: 0, count: (pieces - 1) * weightCount) }
         if let dx { dx.initialize(repeating: 0, count: g.batch * g.inputPositions * g.inChannels) }
-        Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { piece, range, _ in
-            if range.isEmpty { return }
-            let col = UnsafeMutablePointer<T>.allocate(capacity: chunk * rowsPerSample * depth)
-            defer { col.deallocate() }
-            let pieceDW = piece == 0 ? dw : partials.map { $0 + (piece - 1) * weightCount }
-            for c in range {
-                let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
-                let rows = (n1 - n0) * rowsPerSample
-                let dyChunk = dy + n0 * rowsPerSample * g.outChannels
-                if let pieceDW {
-                    for n in n0..<n1 {
-                        im2col(g, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
+        let runs = copyRuns(g)
+        runs.withUnsafeBufferPointer { runs in
+            Parallel.forEachPiece(chunks, pieces: pieces, context: ()) { piece, range, _ in
+                if range.isEmpty { return }
+                // The im2col rows (padding kept zero) and, separately, the column gradient.
+                let size = chunk * rowsPerSample * depth
+                let col = UnsafeMutablePointer<T>.allocate(capacity: dw == nil ? 0 : size)
+                let dcol = UnsafeMutablePointer<T>.allocate(capacity: dx == nil ? 0 : size)
+                if dw != nil { col.initialize(repeating: 0, count: size) }
+                defer { col.deallocate(); dcol.deallocate() }
+                let pieceDW = piece == 0 ? dw : partials.map { $0 + (piece - 1) * weightCount }
+                for c in range {
+                    let n0 = c * chunk, n1 = Swift.min(g.batch, n0 + chunk)
+                    let rows = (n1 - n0) * rowsPerSample
+                    let dyChunk = dy + n0 * rowsPerSample * g.outChannels
+                    if let pieceDW {
+                        for n in n0..<n1 {
+                            im2col(runs, x: x + n * g.inputPositions * g.inChannels, col: col + (n - n0) * rowsPerSample * depth)
+                        }
+                        for j in 0..<g.groups {
+                            T.gemm(transA: true, transB: false, m: g.groupDepth, n: g.groupOut, k: rows,
+                                   a: col + j * g.groupDepth, lda: depth, b: dyChunk + j * g.groupOut, ldb: g.outChannels,
+                                   beta: 1, c: pieceDW + j * g.groupOut, ldc: g.outChannels)
+                        }
                     }
-                    for j in 0..<g.groups {
-                        T.gemm(transA: true, transB: false, m: g.groupDepth, n: g.groupOut, k: rows,
-                               a: col + j * g.groupDepth, lda: depth, b: dyChunk + j * g.groupOut, ldb: g.outChannels,
-                               beta: 1, c: pieceDW + j * g.groupOut, ldc: g.outChannels)
-                    }
-                }
-                if let dx {
-                    for j in 0..<g.groups {
-                        T.gemm(transA: false, transB: true, m: rows, n: g.groupDepth, k: g.groupOut,
-                               a: dyChunk + j * g.groupOut, lda: g.outChannels, b: w + j * g.groupOut, ldb: g.outChannels,
-                               beta: 0, c: col + j * g.groupDepth, ldc: depth)
-                    }
-                    for n in n0..<n1 {
-                        col2im(g, col: col + (n - n0) * rowsPerSample * depth, dx: dx + n * g.inputPositions * g.inChannels)
+                    if let dx {
+                        for j in 0..<g.groups {
+                            T.gemm(transA: false, transB: true, m: rows, n: g.groupDepth, k: g.groupOut,
+                                   a: dyChunk + j * g.groupOut, lda: g.outChannels, b: w + j * g.groupOut, ldb: g.outChannels,
+                                   beta: 0, c: dcol + j * g.groupDepth, ldc: depth)
+                        }
+                        for n in n0..<n1 {
+                            col2im(runs, col: dcol + (n - n0) * rowsPerSample * depth, dx: dx + n * g.inputPositions * g.inChannels)
+                        }
                     }
                 }
             }
-        }
-        if let dw, let partials {
-            for p in 0..<(pieces - 1) {
-                let src = partials + p * weightCount
-                for i in 0..<weightCount { dw[i] += src[i] }
             }
+            if let dw, let partials {
+                for p in 0..<(pieces - 1) {
+                    let src = partials + p * weightCount
+                    for i in 0..<weightCount { dw[i] += src[i] }
+                }
         }
     }
 }

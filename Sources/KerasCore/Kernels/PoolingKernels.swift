@@ -3,6 +3,43 @@
 /// Positions in the padding are skipped: they never win a max, and an average divides by the
 /// number of real inputs in its window (Keras's "average pooling ignores padding").
 enum PoolingKernels {
+    /// The real (unpadded) taps of each output position along one axis: `lo..<hi`.
+    private static func tapRanges(_ g: ConvGeometry, axis: Int) -> [(lo: Int, hi: Int)] {
+        (0..<g.output[axis]).map { o in
+            let start = o * g.strides[axis] - g.padBefore[axis]
+            return (Swift.max(0, -start), Swift.min(g.kernel[axis], g.input[axis] - start))
+        }
+    }
+
+    /// The real (unpadded) input positions of every output position's window, the same for
+    /// every sample: output `row` reads `positions[starts[row] ..< starts[row + 1]]`.
+    private struct Windows {
+        var starts: [Int] = [0]
+        var positions: [Int] = []
+
+        init(_ g: ConvGeometry) {
+            let rd = tapRanges(g, axis: 0), rh = tapRanges(g, axis: 1), rw = tapRanges(g, axis: 2)
+            let (IH, IW) = (g.input[1], g.input[2])
+            positions.reserveCapacity(g.outputPositions * g.taps)
+            for od in 0..<g.output[0] {
+                let d0 = od * g.strides[0] - g.padBefore[0]
+                for oh in 0..<g.output[1] {
+                    let h0 = oh * g.strides[1] - g.padBefore[1]
+                    for ow in 0..<g.output[2] {
+                        let w0 = ow * g.strides[2] - g.padBefore[2]
+                        for td in rd[od].lo..<rd[od].hi {
+                            for th in rh[oh].lo..<rh[oh].hi {
+                                let base = ((d0 + td) * IH + h0 + th) * IW + w0
+                                for tw in rw[ow].lo..<rw[ow].hi { positions.append(base + tw) }
+                            }
+                        }
+                        starts.append(positions.count)
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs `body(n)` for every sample, spread over the cores when the work is large.
     @inline(__always)
     private static func forEachSample(_ g: ConvGeometry, _ body: (Int) -> Void) {
@@ -15,67 +52,100 @@ enum PoolingKernels {
         }
     }
 
-    static func maxForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
+    /// The maximum of each window (NaN wins, as in NumPy); with `argmax`, also the flat input
+    /// index (within the sample) of the first maximum of each output element, for the backward pass.
+    static func maxForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>,
+                                                 argmax: UnsafeMutablePointer<Int32>?) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
-        forEachSample(g) { n in
-            let xs = x + n * inStride, ys = y + n * outStride
-            ys.initialize(repeating: -.infinity, count: outStride)
-            ConvolutionKernels.forEachTap(g) { row, _, offset in
-                guard let offset else { return }
-                let src = xs + offset * C, dst = ys + row * C
-                for c in 0..<C {
-                    let v = src[c], current = dst[c]
-                    dst[c] = v > current || v.isNaN ? v : current
+        let windows = Windows(g)
+        windows.starts.withUnsafeBufferPointer { starts in
+            windows.positions.withUnsafeBufferPointer { positions in
+                forEachSample(g) { n in
+                    let xs = x + n * inStride, ys = y + n * outStride
+                    for row in 0..<g.outputPositions {
+                        let best = ys + row * C
+                        let first = positions[starts[row]]
+                        best.update(from: xs + first * C, count: C)
+                        if let argmax, T.self == Float.self, C % 16 == 0 {
+                            maxWithIndex16(C: C, best: UnsafeMutableRawPointer(best).assumingMemoryBound(to: Float.self),
+                                           index: argmax + n * outStride + row * C,
+                                           x: UnsafeRawPointer(xs).assumingMemoryBound(to: Float.self),
+                                           positions: UnsafeBufferPointer(rebasing: positions[starts[row]..<starts[row + 1]]))
+                        } else if let argmax {
+                            let index = argmax + n * outStride + row * C
+                            for c in 0..<C { index[c] = Int32(truncatingIfNeeded: first * C + c) }
+                            for k in (starts[row] + 1)..<starts[row + 1] {
+                                let src = xs + positions[k] * C, start = Int32(truncatingIfNeeded: positions[k] * C)
+                                for c in 0..<C {
+                                    let v = src[c], b = best[c]
+                                    let take = v > b || (v != v && b == b)
+                                    best[c] = take ? v : b
+                                    index[c] = take ? start &+ Int32(truncatingIfNeeded: c) : index[c]
+                                }
+                            }
+                        } else {
+                            for k in (starts[row] + 1)..<starts[row + 1] {
+                                let src = xs + positions[k] * C
+                                for c in 0..<C {
+                                    let v = src[c], b = best[c]
+                                    best[c] = v > b || (v != v && b == b) ? v : b
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Sends each output gradient to the first input of its window that holds the maximum.
-    static func maxBackward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafePointer<T>,
+    /// The float32 maximum and argmax of one window, 16 channels at a time (`C` a multiple of 16;
+    /// `best` already holds the first position's values).
+    @inline(__always)
+    private static func maxWithIndex16(C: Int, best: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>,
+                                       x: UnsafePointer<Float>, positions: UnsafeBufferPointer<Int>) {
+        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        for c0 in stride(from: 0, to: C, by: 16) {
+            var b = UnsafeRawPointer(best + c0).loadUnaligned(as: SIMD16<Float>.self)
+            var i = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: positions[0] * C + c0)) &+ lanes
+            for k in 1..<positions.count {
+                let v = UnsafeRawPointer(x + positions[k] * C + c0).loadUnaligned(as: SIMD16<Float>.self)
+                let take = (v .> b) .| ((v .!= v) .& (b .== b))
+                b.replace(with: v, where: take)
+                i.replace(with: SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: positions[k] * C + c0)) &+ lanes, where: take)
+            }
+            UnsafeMutableRawPointer(best + c0).storeBytes(of: b, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(index + c0).storeBytes(of: i, as: SIMD16<Int32>.self)
+        }
+    }
+
+    /// Sends each output gradient to the input that won its window.
+    static func maxBackward<T: ConvolutionScalar>(_ g: ConvGeometry, argmax: UnsafePointer<Int32>,
                                                   dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
-        let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
+        let inStride = g.inputPositions * g.inChannels, outStride = g.outputPositions * g.inChannels
         forEachSample(g) { n in
-            let xs = x + n * inStride, ys = y + n * outStride, gs = dy + n * outStride, dxs = dx + n * inStride
+            let gs = dy + n * outStride, dxs = dx + n * inStride, index = argmax + n * outStride
             dxs.initialize(repeating: 0, count: inStride)
-            let taken = UnsafeMutablePointer<Bool>.allocate(capacity: C)
-            defer { taken.deallocate() }
-            ConvolutionKernels.forEachTap(g) { row, tap, offset in
-                if tap == 0 { taken.initialize(repeating: false, count: C) }
-                guard let offset else { return }
-                let src = xs + offset * C, best = ys + row * C, grad = gs + row * C, dst = dxs + offset * C
-                for c in 0..<C where !taken[c] && src[c] == best[c] {
-                    dst[c] += grad[c]
-                    taken[c] = true
-                }
-            }
+            for i in 0..<outStride { dxs[Int(index[i])] += gs[i] }
         }
-    }
-
-    /// The number of real (unpadded) inputs in each output position's window.
-    private static func windowCounts<T: ConvolutionScalar>(_ g: ConvGeometry, _: T.Type) -> [T] {
-        var counts = [T](repeating: 0, count: g.outputPositions)
-        counts.withUnsafeMutableBufferPointer { counts in
-            ConvolutionKernels.forEachTap(g) { row, _, offset in if offset != nil { counts[row] += 1 } }
-        }
-        return counts
     }
 
     static func averageForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
-        let counts = windowCounts(g, T.self)
-        counts.withUnsafeBufferPointer { counts in
-            forEachSample(g) { n in
-                let xs = x + n * inStride, ys = y + n * outStride
-                ys.initialize(repeating: 0, count: outStride)
-                ConvolutionKernels.forEachTap(g) { row, _, offset in
-                    guard let offset else { return }
-                    let src = xs + offset * C, dst = ys + row * C
-                    for c in 0..<C { dst[c] += src[c] }
-                }
-                for row in 0..<g.outputPositions {
-                    let scale = 1 / counts[row], dst = ys + row * C
-                    for c in 0..<C { dst[c] *= scale }
+        let windows = Windows(g)
+        windows.starts.withUnsafeBufferPointer { starts in
+            windows.positions.withUnsafeBufferPointer { positions in
+                forEachSample(g) { n in
+                    let xs = x + n * inStride, ys = y + n * outStride
+                    for row in 0..<g.outputPositions {
+                        let dst = ys + row * C
+                        dst.update(repeating: 0, count: C)
+                        for k in starts[row]..<starts[row + 1] {
+                            let src = xs + positions[k] * C
+                            for c in 0..<C { dst[c] += src[c] }
+                        }
+                        let scale = 1 / T(starts[row + 1] - starts[row])
+                        for c in 0..<C { dst[c] *= scale }
+                    }
                 }
             }
         }
@@ -83,15 +153,19 @@ enum PoolingKernels {
 
     static func averageBackward<T: ConvolutionScalar>(_ g: ConvGeometry, dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
-        let counts = windowCounts(g, T.self)
-        counts.withUnsafeBufferPointer { counts in
-            forEachSample(g) { n in
-                let gs = dy + n * outStride, dxs = dx + n * inStride
-                dxs.initialize(repeating: 0, count: inStride)
-                ConvolutionKernels.forEachTap(g) { row, _, offset in
-                    guard let offset else { return }
-                    let scale = 1 / counts[row], grad = gs + row * C, dst = dxs + offset * C
-                    for c in 0..<C { dst[c] += grad[c] * scale }
+        let windows = Windows(g)
+        windows.starts.withUnsafeBufferPointer { starts in
+            windows.positions.withUnsafeBufferPointer { positions in
+                forEachSample(g) { n in
+                    let gs = dy + n * outStride, dxs = dx + n * inStride
+                    dxs.initialize(repeating: 0, count: inStride)
+                    for row in 0..<g.outputPositions {
+                        let scale = 1 / T(starts[row + 1] - starts[row]), grad = gs + row * C
+                        for k in starts[row]..<starts[row + 1] {
+                            let dst = dxs + positions[k] * C
+                            for c in 0..<C { dst[c] += grad[c] * scale }
+                        }
+                    }
                 }
             }
         }

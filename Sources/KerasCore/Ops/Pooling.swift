@@ -3,7 +3,7 @@
 extension Tensor {
     /// The maximum over each window (`keras.ops.max_pool`). `strides` default to `poolSize`;
     /// `.same` pads so the output has `⌈n/s⌉` positions, and padded positions never win.
-    /// The gradient goes to the first maximum of each window.
+    /// The gradient goes to the first maximum of each window (NaN counts as the maximum).
     ///
     /// ```swift
     /// let y = Tensor.ones([1, 28, 28, 8]).maxPool(poolSize: [2, 2])   // shape (1, 14, 14, 8)
@@ -11,21 +11,23 @@ extension Tensor {
     public func maxPool(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid) -> Tensor {
         let (g, x) = poolingGeometry("max_pool", poolSize: poolSize, strides: strides, padding: padding)
         let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [shape[rank - 1]], dtype: x.dtype, op: "max_pool")
+        // Where each maximum came from, kept for the backward pass when it may run.
+        let argmax = isRecorded ? Tensor(uninitializedShape: y.shape, dtype: .int32, op: "max_pool") : nil
         withExtendedLifetime(x) {
+            let index = argmax?.pointer(Int32.self)
             switch x.dtype {
-            case .float64: PoolingKernels.maxForward(g, x: x.pointer(Double.self), y: y.pointer(Double.self))
-            default: PoolingKernels.maxForward(g, x: x.pointer(Float.self), y: y.pointer(Float.self))
+            case .float64: PoolingKernels.maxForward(g, x: x.pointer(Double.self), y: y.pointer(Double.self), argmax: index)
+            default: PoolingKernels.maxForward(g, x: x.pointer(Float.self), y: y.pointer(Float.self), argmax: index)
             }
         }
         return Tensor.record("max_pool", inputs: [self], output: y) { dy in
             let dy = dy.cast(to: x.dtype)
             let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: "max_pool_grad")
-            withExtendedLifetime((x, y, dy)) {
+            withExtendedLifetime((argmax, dy)) {
+                let index = argmax!.pointer(Int32.self)
                 switch x.dtype {
-                case .float64:
-                    PoolingKernels.maxBackward(g, x: x.pointer(Double.self), y: y.pointer(Double.self), dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
-                default:
-                    PoolingKernels.maxBackward(g, x: x.pointer(Float.self), y: y.pointer(Float.self), dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
+                case .float64: PoolingKernels.maxBackward(g, argmax: index, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
+                default: PoolingKernels.maxBackward(g, argmax: index, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
                 }
             }
             return [dx.cast(to: self.dtype)]
