@@ -113,4 +113,32 @@ struct NormalizationLayerTests {
         #expect(layer.groups == 5)
         #expect(layer.getConfig()["groups"] == 5)
     }
+
+    @Test func predictWhileFittingSeesWholeStatistics() async throws {
+        let model = Sequential([InputLayer(shape: [4]), Dense(8), BatchNormalization(momentum: 0.5), Dense(1)])
+        try model.compile(optimizer: SGD(learningRate: 0.01), loss: MeanSquaredError())
+        let x = Tensor.randomNormal([64, 4], seed: 1), y = Tensor.randomNormal([64, 1], seed: 2)
+        let training = Task.detached { try model.fit(x, y, batchSize: 8, epochs: 5, verbose: 0) }
+        for _ in 0..<20 {
+            let p = try model.predict(x, batchSize: 16, verbose: 0)
+            #expect(p.isFinite().all().doubles[0] == 1)
+        }
+        _ = try await training.value
+        assertClose(try model.predict(x, verbose: 0), model(x), rtol: 1e-5, atol: 1e-6)
+    }
+
+    @Test func defaultNamesAreKeras() {
+        let layers: [(Layer, String)] = [
+            (BatchNormalization(), "batch_normalization"), (GroupNormalization(groups: 1), "group_normalization"),
+            (UnitNormalization(), "unit_normalization"), (ZeroPadding2D(), "zero_padding2d"), (Cropping3D(), "cropping3d"),
+            (UpSampling1D(), "up_sampling1d"), (SpatialDropout2D(0.1), "spatial_dropout2d"), (GaussianNoise(0.1), "gaussian_noise"),
+            (AlphaDropout(0.1), "alpha_dropout"), (ActivityRegularization(), "activity_regularization"),
+            (Rescaling(1), "rescaling"), (CenterCrop(1, 1), "center_crop"), (RandomFlip(), "random_flip"),
+            (RandomBrightness(0.1), "random_brightness"),
+        ]
+        for (layer, expected) in layers {
+            #expect(layer.name.hasPrefix(expected) && layer.name.dropFirst(expected.count).allSatisfy { $0 == "_" || $0.isNumber },
+                    "\(layer.name) vs \(expected)")
+        }
+    }
 }
