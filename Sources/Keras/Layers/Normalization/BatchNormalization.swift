@@ -134,6 +134,12 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         var statShape = [Int](repeating: 1, count: x.rank)
         statShape[ax] = x.shape[ax]
         let mean: Tensor, variance: Tensor
+        if training && trainable && ax == x.rank - 1 {
+            // Channels last: the fused kernel (statistics, output and gradients in two passes).
+            let (y, batchMean, batchVariance) = x.batchNormalizationTraining(scale: gamma?.value, offset: beta?.value, epsilon: epsilon)
+            updateMovingStatistics(mean: batchMean, variance: batchVariance)
+            return y
+        }
         if training && trainable {
             let reduction = (0..<x.rank).filter { $0 != ax }
             mean = x.mean(axes: reduction, keepDims: true)
