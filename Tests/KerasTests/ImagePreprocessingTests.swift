@@ -37,6 +37,14 @@ struct ImagePreprocessingTests {
         assertClose(variance, KerasLayerFixtures.tensor(expected["variance"]!).reshaped(to: variance.shape), rtol: 1e-5, atol: 1e-6)
         assertClose(layer(data[0..<2]), KerasLayerFixtures.tensor(expected["output"]!), rtol: 1e-5, atol: 1e-5)
         #expect(layer.nonTrainableWeights.map(\.name) == ["mean", "variance", "count"])
+        // Batch by batch (uneven batches) and from a dataset: the same statistics.
+        let batched = Normalization(axis: layer.axis), fromDataset = Normalization(axis: layer.axis)
+        try batched.adapt(batches: [data[0..<7], data[7..<8], data[8...]])
+        try fromDataset.adapt(Dataset(data).batched(6))
+        for adapted in [batched, fromDataset] {
+            assertClose(adapted.adaptMean!.value, mean, rtol: 1e-5, atol: 1e-6)
+            assertClose(adapted.adaptVariance!.value, variance, rtol: 1e-5, atol: 1e-6)
+        }
     }
 
     @Test func layerTests() throws {
@@ -135,6 +143,8 @@ struct ImagePreprocessingTests {
         #expect(throws: KerasError.self) { try Normalization(mean: [1, 2, 3], variance: [1, 1, 1]).build([nil, 4]) }
         #expect(throws: KerasError.self) { try Normalization(mean: [1], variance: [1]).adapt(Tensor.ones([2, 2])) }
         #expect(throws: KerasError.self) { try Normalization().adapt(Tensor([[1.0, .nan]])) }
+        #expect(throws: KerasError.self) { try Normalization().adapt(batches: [Tensor]()) }
+        #expect(throws: KerasError.self) { try Normalization().adapt(batches: [Tensor.ones([2, 3]), Tensor.ones([2, 4])]) }
         let adapted = Normalization()
         try adapted.adapt(Tensor.ones([4, 3]))
         #expect(throws: KerasError.self) { try adapted.adapt(Tensor.ones([4, 2])) }
