@@ -21,8 +21,6 @@ public class BaseImagePreprocessingLayer: Layer, @unchecked Sendable {
     /// The (height, width) axes of `shape`.
     func imageAxes(rank: Int) -> (height: Int, width: Int) { rank == 4 ? (1, 2) : (0, 1) }
 
-    public override func outputDType(_ inputDTypes: [DType]) -> DType { dtype }
-
     public override func getConfig() -> Config {
         var config = super.getConfig()
         config["data_format"] = "channels_last"

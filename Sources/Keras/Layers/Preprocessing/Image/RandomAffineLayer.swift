@@ -8,21 +8,27 @@ public class RandomAffineLayer: RandomImageLayer, @unchecked Sendable {
     public let fillValue: Double
 
     init(fillMode: ImageFillMode, interpolation: ImageInterpolation, fillValue: Double, seed: Int?, name: String?, dtype: DType) {
-        requireValid {
-            try ensure(augmentationFillModes.contains(fillMode), "\(Self.className): Unknown `fill_mode` \(fillMode.rawValue). Expected of one \(augmentationFillModes.map(\.rawValue)).")
-            try ensure(fillValue.isFinite, "\(Self.className): `fill_value` must be a finite number. Received: fill_value=\(fillValue)")
-        }
+        requireValid { try Self.validateSampling(fillMode: fillMode, fillValue: fillValue) }
         self.fillMode = fillMode
         self.interpolation = interpolation
         self.fillValue = fillValue
         super.init(seed: seed, name: name, dtype: dtype)
     }
 
-    /// Reads `fill_mode` (default reflect), `interpolation` (default bilinear), `fill_value`.
+    /// Keras's fill modes for these layers (reflect, wrap, constant, nearest); a finite fill value.
+    static func validateSampling(fillMode: ImageFillMode, fillValue: Double) throws {
+        try ensure(augmentationFillModes.contains(fillMode), "\(className): Unknown `fill_mode` \(fillMode.rawValue). Expected of one \(augmentationFillModes.map(\.rawValue)).")
+        try ensure(fillValue.isFinite, "\(className): `fill_value` must be a finite number. Received: fill_value=\(fillValue)")
+    }
+
+    /// Reads and checks `fill_mode` (default reflect), `interpolation` (default bilinear) and
+    /// `fill_value`.
     static func readSampling(_ r: inout ObjectConfigReader) throws -> (ImageFillMode, ImageInterpolation, Double) {
-        (try r.choice("fill_mode", default: .reflect, allowed: augmentationFillModes),
-         try r.choice("interpolation", default: .bilinear, allowed: ImageInterpolation.allCases),
-         try r.double("fill_value", default: 0))
+        let fillMode = try r.choice("fill_mode", default: .reflect, allowed: augmentationFillModes)
+        let interpolation = try r.choice("interpolation", default: .bilinear, allowed: ImageInterpolation.allCases)
+        let fillValue = try r.double("fill_value", default: 0)
+        try r.validated { try validateSampling(fillMode: fillMode, fillValue: fillValue) }
+        return (fillMode, interpolation, fillValue)
     }
 
     /// One transform `[a0, a1, a2, b0, b1, b2, 0, 0]` per image for a batch of `batch` images of
