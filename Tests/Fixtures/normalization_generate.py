@@ -222,7 +222,19 @@ for mode in ["constant", "nearest", "wrap", "mirror", "reflect"]:
 image_ops = {"affine_images": tensor(affine_images), "affine_transforms": tensor(affine_transforms),
              "affine": affine}
 
+# model.summary() of a model made of these layers (fresh names: clear_session).
+keras.backend.clear_session()
+summary_model = keras.Sequential([
+    keras.Input((8, 8, 1)), layers.RandomFlip(), layers.Rescaling(1 / 255), layers.ZeroPadding2D(1),
+    layers.BatchNormalization(), layers.UpSampling2D(), layers.Cropping2D(2), layers.GaussianNoise(0.1),
+    layers.SpatialDropout2D(0.1), layers.GroupNormalization(groups=1), layers.Resizing(6, 6),
+    layers.RandomRotation(0.1), layers.Flatten(), layers.Dense(3), layers.UnitNormalization(),
+])
+summary_lines = []
+summary_model.summary(print_fn=lambda line, **kw: summary_lines.append(line))
+summary = "".join(summary_lines)
+
 with open(os.path.join(HERE, "normalization_layers.json"), "w") as f:
     json.dump({"cases": cases, "shape_cases": shape_cases, "bn_steps": bn_steps, "fits": fits, "adapt": adapt,
-               "image_ops": image_ops}, f)
+               "image_ops": image_ops, "summary": summary}, f)
 print(f"wrote {len(cases)} cases, {len(shape_cases)} shape cases, {len(fits)} fits")

@@ -141,4 +141,18 @@ struct NormalizationLayerTests {
                     "\(layer.name) vs \(expected)")
         }
     }
+
+    @Test func summaryOfAModelOfTheseLayersMatchesKeras() throws {
+        try withNameScope {
+            let model = Sequential()
+            for layer: Layer in [
+                InputLayer(shape: [8, 8, 1]), RandomFlip(), Rescaling(1.0 / 255), ZeroPadding2D(1), BatchNormalization(),
+                UpSampling2D(), Cropping2D(2), GaussianNoise(0.1), SpatialDropout2D(0.1), GroupNormalization(groups: 1),
+                Resizing(6, 6), RandomRotation(0.1), Flatten(), Dense(3), UnitNormalization(),
+            ] { try model.add(layer) }
+            let golden = KerasLayerFixtures.root["summary"]!.stringValue!
+            let text = summaryText(model)
+            #expect(text == golden, "\(text)\nexpected:\n\(golden)")
+        }
+    }
 }
