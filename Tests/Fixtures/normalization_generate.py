@@ -233,8 +233,19 @@ summary_model = keras.Sequential([
 summary_lines = []
 summary_model.summary(print_fn=lambda line, **kw: summary_lines.append(line))
 summary = "".join(summary_lines)
+# The same model as Keras serializes it, with random weights and an inference output, so a
+# config written by Keras can be loaded and run.
+summary_weights = [rand(*w.shape, low=0.5 if "variance" in w.path else -1.0, high=1.5) for w in summary_model.weights]
+summary_model.set_weights(summary_weights)
+summary_input = image(2, 8, 8, 1)
+serialized_model = {
+    "config": keras.saving.serialize_keras_object(summary_model),
+    "weights": [tensor(w) for w in summary_weights],
+    "input": tensor(summary_input),
+    "output": tensor(np.asarray(summary_model.predict(summary_input, verbose=0))),
+}
 
 with open(os.path.join(HERE, "normalization_layers.json"), "w") as f:
     json.dump({"cases": cases, "shape_cases": shape_cases, "bn_steps": bn_steps, "fits": fits, "adapt": adapt,
-               "image_ops": image_ops, "summary": summary}, f)
+               "image_ops": image_ops, "summary": summary, "serialized_model": serialized_model}, f)
 print(f"wrote {len(cases)} cases, {len(shape_cases)} shape cases, {len(fits)} fits")

@@ -155,4 +155,16 @@ struct NormalizationLayerTests {
             #expect(text == golden, "\(text)\nexpected:\n\(golden)")
         }
     }
+
+    @Test func aModelConfigWrittenByKerasLoadsAndRuns() throws {
+        let fixture = KerasLayerFixtures.root["serialized_model"]!
+        let model = try deserializeLayer(fixture["config"]!) as! Sequential
+        try model.setWeights(fixture["weights"]!.arrayValue!.map(KerasLayerFixtures.tensor))
+        let x = KerasLayerFixtures.tensor(fixture["input"]!)
+        assertClose(try model.predict(x, verbose: 0), KerasLayerFixtures.tensor(fixture["output"]!), rtol: 1e-4, atol: 1e-5)
+        // And our own serialization round-trips.
+        let copy = try deserializeLayer(serializeLayer(model)) as! Sequential
+        try copy.setWeights(model.getWeights())
+        assertClose(copy(x), model(x), rtol: 1e-6, atol: 1e-6)
+    }
 }
