@@ -137,6 +137,14 @@ cases = [
     case("random_translation_infer", layers.RandomTranslation(0.2, 0.1, seed=1), image(1, 3, 3, 2), grads=False),
     case("random_contrast_infer", layers.RandomContrast(0.3, seed=1), image(1, 3, 3, 2), grads=False),
     case("random_brightness_infer", layers.RandomBrightness(0.3, seed=1), image(1, 3, 3, 2), grads=False),
+    # the kernel-based resizing methods and antialiasing
+    case("resizing_bicubic_up", layers.Resizing(5, 6, interpolation="bicubic"), rand(1, 3, 4, 2)),
+    case("resizing_bicubic_down", layers.Resizing(3, 2, interpolation="bicubic"), rand(1, 7, 5, 1)),
+    case("resizing_lanczos3_down", layers.Resizing(4, 3, interpolation="lanczos3"), rand(1, 9, 7, 1)),
+    case("resizing_lanczos5_up", layers.Resizing(7, 5, interpolation="lanczos5"), rand(1, 4, 3, 1)),
+    case("resizing_bilinear_antialias", layers.Resizing(3, 2, antialias=True), rand(2, 8, 7, 1)),
+    case("resizing_bicubic_antialias", layers.Resizing(4, 3, interpolation="bicubic", antialias=True), rand(1, 9, 8, 1)),
+    case("upsample2d_bicubic", layers.UpSampling2D(size=(2, 3), interpolation="bicubic"), rand(1, 3, 2, 1)),
 ]
 
 shape_cases = [

@@ -8,16 +8,18 @@ public class RandomAffineLayer: RandomImageLayer, @unchecked Sendable {
     public let fillValue: Double
 
     init(fillMode: ImageFillMode, interpolation: ImageInterpolation, fillValue: Double, seed: Int?, name: String?, dtype: DType) {
-        requireValid { try Self.validateSampling(fillMode: fillMode, fillValue: fillValue) }
+        requireValid { try Self.validateSampling(fillMode: fillMode, interpolation: interpolation, fillValue: fillValue) }
         self.fillMode = fillMode
         self.interpolation = interpolation
         self.fillValue = fillValue
         super.init(seed: seed, name: name, dtype: dtype)
     }
 
-    /// Keras's fill modes for these layers (reflect, wrap, constant, nearest); a finite fill value.
-    static func validateSampling(fillMode: ImageFillMode, fillValue: Double) throws {
+    /// Keras's fill modes (reflect, wrap, constant, nearest) and interpolations (nearest,
+    /// bilinear) for these layers; a finite fill value.
+    static func validateSampling(fillMode: ImageFillMode, interpolation: ImageInterpolation, fillValue: Double) throws {
         try ensure(augmentationFillModes.contains(fillMode), "\(className): Unknown `fill_mode` \(fillMode.rawValue). Expected of one \(augmentationFillModes.map(\.rawValue)).")
+        try ensure(interpolation == .nearest || interpolation == .bilinear, "\(className): Unknown `interpolation` \(interpolation.rawValue). Expected of one ['nearest', 'bilinear'].")
         try ensure(fillValue.isFinite, "\(className): `fill_value` must be a finite number. Received: fill_value=\(fillValue)")
     }
 
@@ -25,9 +27,9 @@ public class RandomAffineLayer: RandomImageLayer, @unchecked Sendable {
     /// `fill_value`.
     static func readSampling(_ r: inout ObjectConfigReader) throws -> (ImageFillMode, ImageInterpolation, Double) {
         let fillMode = try r.choice("fill_mode", default: .reflect, allowed: augmentationFillModes)
-        let interpolation = try r.choice("interpolation", default: .bilinear, allowed: ImageInterpolation.allCases)
+        let interpolation = try r.choice("interpolation", default: .bilinear, allowed: [ImageInterpolation.nearest, .bilinear])
         let fillValue = try r.double("fill_value", default: 0)
-        try r.validated { try validateSampling(fillMode: fillMode, fillValue: fillValue) }
+        try r.validated { try validateSampling(fillMode: fillMode, interpolation: interpolation, fillValue: fillValue) }
         return (fillMode, interpolation, fillValue)
     }
 
