@@ -6,6 +6,10 @@ import Foundation
 
 /// How an image op samples between pixels. ``Tensor/affineTransform(_:interpolation:fillMode:fillValue:)``
 /// takes `nearest` and `bilinear`; resizing takes them all.
+///
+/// ```swift
+/// image.resizeImages(height: 64, width: 64, interpolation: .bicubic)
+/// ```
 public enum ImageInterpolation: String, Sendable, CaseIterable {
     /// The closest pixel.
     case nearest
@@ -38,6 +42,10 @@ public enum ImageInterpolation: String, Sendable, CaseIterable {
 /// How ``Tensor/affineTransform(_:interpolation:fillMode:fillValue:)`` fills points that fall
 /// outside the image (SciPy's `ndimage` modes, as `keras.ops.image.affine_transform`), shown for
 /// a row `a b c d`:
+///
+/// ```swift
+/// image.affineTransform(shift, fillMode: .reflect)
+/// ```
 public enum ImageFillMode: String, Sendable, CaseIterable {
     /// `k k k k | a b c d | k k k k` with `k` the fill value.
     case constant

@@ -113,6 +113,11 @@ public final class Normalization: Layer, @unchecked Sendable {
     /// Learns the mean and variance of `data` (a batch of samples) per position of the kept axes
     /// (Keras's `adapt`), building the layer for `data`'s shape if needed.
     ///
+    /// ```swift
+    /// let norm = Normalization()
+    /// try norm.adapt(Tensor([[1.0, 10], [3, 30]]))   // mean [2, 20], variance [1, 100]
+    /// ```
+    ///
     /// - Throws: ``KerasError`` when the layer has given statistics, when `data` is empty, not
     ///   finite, or of a shape the layer cannot take.
     public func adapt(_ data: Tensor) throws {
@@ -132,6 +137,10 @@ public final class Normalization: Layer, @unchecked Sendable {
 
     /// Learns the statistics of several batches, combined exactly as one pass over their union
     /// (Keras's running update of the mean and variance).
+    ///
+    /// ```swift
+    /// try norm.adapt(batches: [firstHalf, secondHalf])   // as adapt(wholeData)
+    /// ```
     ///
     /// - Throws: ``KerasError`` as ``adapt(_:)-(Tensor)`` does, for any batch, and for no batches.
     public func adapt<S: Sequence>(batches: S) throws where S.Element == Tensor {

@@ -1,5 +1,10 @@
 /// The shared base of ``UpSampling1D``, ``UpSampling2D`` and ``UpSampling3D``: repeats each entry
 /// of the spatial axes of channels-last inputs `size[i]` times.
+///
+/// ```swift
+/// let up: UpSamplingBase = UpSampling3D(size: (2, 2, 1))
+/// up.size   // [2, 2, 1]
+/// ```
 public class UpSamplingBase: Layer, @unchecked Sendable {
     /// Its call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }

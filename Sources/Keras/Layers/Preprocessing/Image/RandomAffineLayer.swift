@@ -2,6 +2,11 @@
 /// each image is resampled through a random affine transform
 /// (``Tensor/affineTransform(_:interpolation:fillMode:fillValue:)``), points from outside the
 /// image filled as `fillMode` says; the identity in inference.
+///
+/// ```swift
+/// let augment: RandomAffineLayer = RandomZoom(0.1, fillMode: .constant, fillValue: 0, seed: 1)
+/// augment.fillMode   // .constant
+/// ```
 public class RandomAffineLayer: RandomImageLayer, @unchecked Sendable {
     public let fillMode: ImageFillMode
     public let interpolation: ImageInterpolation
