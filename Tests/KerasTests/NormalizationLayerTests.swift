@@ -167,4 +167,19 @@ struct NormalizationLayerTests {
         try copy.setWeights(model.getWeights())
         assertClose(copy(x), model(x), rtol: 1e-6, atol: 1e-6)
     }
+
+    /// Monte Carlo dropout: a custom predictStep calling the model in training mode (BatchNormalization
+    /// updating its statistics inside predict) runs to completion.
+    @Test func trainingModeCallsInsidePredictDoNotBlock() throws {
+        final class MonteCarlo: Model, @unchecked Sendable {
+            let dense = Dense(4), norm = BatchNormalization(), drop = Dropout(0.5, seed: 1)
+            override func call(_ inputs: Tensor, training: Bool) -> Tensor { drop(norm(dense(inputs), training: training), training: training) }
+            override func predictStep(_ data: DataBatch) throws -> [Tensor] { [self(data.inputs[0], training: true)] }
+        }
+        let model = MonteCarlo()
+        let x = Tensor.randomNormal([10, 3], seed: 1)
+        _ = model(x)
+        #expect(try model.predict(x, batchSize: 5, verbose: 0).shape == [10, 4])
+        #expect(model.norm.movingMean.value.abs().sum().doubles[0] > 0)
+    }
 }
