@@ -137,6 +137,14 @@ cases = [
     case("random_translation_infer", layers.RandomTranslation(0.2, 0.1, seed=1), image(1, 3, 3, 2), grads=False),
     case("random_contrast_infer", layers.RandomContrast(0.3, seed=1), image(1, 3, 3, 2), grads=False),
     case("random_brightness_infer", layers.RandomBrightness(0.3, seed=1), image(1, 3, 3, 2), grads=False),
+    # the kernel-based resizing methods and antialiasing
+    case("resizing_bicubic_up", layers.Resizing(5, 6, interpolation="bicubic"), rand(1, 3, 4, 2)),
+    case("resizing_bicubic_down", layers.Resizing(3, 2, interpolation="bicubic"), rand(1, 7, 5, 1)),
+    case("resizing_lanczos3_down", layers.Resizing(4, 3, interpolation="lanczos3"), rand(1, 9, 7, 1)),
+    case("resizing_lanczos5_up", layers.Resizing(7, 5, interpolation="lanczos5"), rand(1, 4, 3, 1)),
+    case("resizing_bilinear_antialias", layers.Resizing(3, 2, antialias=True), rand(2, 8, 7, 1)),
+    case("resizing_bicubic_antialias", layers.Resizing(4, 3, interpolation="bicubic", antialias=True), rand(1, 9, 8, 1)),
+    case("upsample2d_bicubic", layers.UpSampling2D(size=(2, 3), interpolation="bicubic"), rand(1, 3, 2, 1)),
 ]
 
 shape_cases = [
@@ -222,7 +230,30 @@ for mode in ["constant", "nearest", "wrap", "mirror", "reflect"]:
 image_ops = {"affine_images": tensor(affine_images), "affine_transforms": tensor(affine_transforms),
              "affine": affine}
 
+# model.summary() of a model made of these layers (fresh names: clear_session).
+keras.backend.clear_session()
+summary_model = keras.Sequential([
+    keras.Input((8, 8, 1)), layers.RandomFlip(), layers.Rescaling(1 / 255), layers.ZeroPadding2D(1),
+    layers.BatchNormalization(), layers.UpSampling2D(), layers.Cropping2D(2), layers.GaussianNoise(0.1),
+    layers.SpatialDropout2D(0.1), layers.GroupNormalization(groups=1), layers.Resizing(6, 6),
+    layers.RandomRotation(0.1), layers.Flatten(), layers.Dense(3), layers.UnitNormalization(),
+])
+summary_lines = []
+summary_model.summary(print_fn=lambda line, **kw: summary_lines.append(line))
+summary = "".join(summary_lines)
+# The same model as Keras serializes it, with random weights and an inference output, so a
+# config written by Keras can be loaded and run.
+summary_weights = [rand(*w.shape, low=0.5 if "variance" in w.path else -1.0, high=1.5) for w in summary_model.weights]
+summary_model.set_weights(summary_weights)
+summary_input = image(2, 8, 8, 1)
+serialized_model = {
+    "config": keras.saving.serialize_keras_object(summary_model),
+    "weights": [tensor(w) for w in summary_weights],
+    "input": tensor(summary_input),
+    "output": tensor(np.asarray(summary_model.predict(summary_input, verbose=0))),
+}
+
 with open(os.path.join(HERE, "normalization_layers.json"), "w") as f:
     json.dump({"cases": cases, "shape_cases": shape_cases, "bn_steps": bn_steps, "fits": fits, "adapt": adapt,
-               "image_ops": image_ops}, f)
+               "image_ops": image_ops, "summary": summary, "serialized_model": serialized_model}, f)
 print(f"wrote {len(cases)} cases, {len(shape_cases)} shape cases, {len(fits)} fits")

@@ -61,6 +61,9 @@ import Testing
         checkGradients([images]) { $0[0].resizeImages(height: 2, width: 7, interpolation: .nearest) }
         checkGradients([images]) { $0[0].resizeImages(height: 4, width: 4, cropToAspectRatio: true) }
         checkGradients([images]) { $0[0].resizeImages(height: 4, width: 4, padToAspectRatio: true) }
+        checkGradients([images]) { $0[0].resizeImages(height: 5, width: 2, interpolation: .bicubic) }
+        checkGradients([images]) { $0[0].resizeImages(height: 2, width: 6, interpolation: .lanczos3, antialias: true) }
+        checkGradients([images]) { $0[0].resizeImages(height: 2, width: 3, antialias: true) }
     }
 
     @Test func resizeKeepsAndCropsAsKeras() {

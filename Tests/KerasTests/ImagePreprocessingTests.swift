@@ -8,7 +8,8 @@ struct ImagePreprocessingTests {
                       "resizing_bilinear_down", "resizing_nearest", "resizing_crop_ratio", "resizing_crop_ratio_nearest",
                       "resizing_rank3", "center_crop", "center_crop_upsize", "random_crop_infer", "random_flip_infer",
                       "random_rotation_infer", "random_zoom_infer", "random_translation_infer", "random_contrast_infer",
-                      "random_brightness_infer"])
+                      "random_brightness_infer", "resizing_bicubic_up", "resizing_bicubic_down", "resizing_lanczos3_down",
+                      "resizing_lanczos5_up", "resizing_bilinear_antialias", "resizing_bicubic_antialias"])
     func matchesKerasInInference(_ id: String) throws {
         try KerasLayerFixtures.check(id)
     }
@@ -37,6 +38,14 @@ struct ImagePreprocessingTests {
         assertClose(variance, KerasLayerFixtures.tensor(expected["variance"]!).reshaped(to: variance.shape), rtol: 1e-5, atol: 1e-6)
         assertClose(layer(data[0..<2]), KerasLayerFixtures.tensor(expected["output"]!), rtol: 1e-5, atol: 1e-5)
         #expect(layer.nonTrainableWeights.map(\.name) == ["mean", "variance", "count"])
+        // Batch by batch (uneven batches) and from a dataset: the same statistics.
+        let batched = Normalization(axis: layer.axis), fromDataset = Normalization(axis: layer.axis)
+        try batched.adapt(batches: [data[0..<7], data[7..<8], data[8...]])
+        try fromDataset.adapt(Dataset(data).batched(6))
+        for adapted in [batched, fromDataset] {
+            assertClose(adapted.adaptMean!.value, mean, rtol: 1e-5, atol: 1e-6)
+            assertClose(adapted.adaptVariance!.value, variance, rtol: 1e-5, atol: 1e-6)
+        }
     }
 
     @Test func layerTests() throws {
@@ -119,12 +128,13 @@ struct ImagePreprocessingTests {
         #expect(throws: KerasError.self) { try makeLayer(className: "Normalization", config: ["mean": [1.0], "variance": nil]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "Normalization", config: ["mean": [1.0, 2], "variance": [1.0]]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "Resizing", config: ["height": 0, "width": 3]) }
-        #expect(throws: KerasError.self) { try makeLayer(className: "Resizing", config: ["height": 2, "width": 3, "interpolation": "lanczos5"]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "Resizing", config: ["height": 2, "width": 3, "interpolation": "area"]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "Resizing", config: ["height": 2, "width": 3, "crop_to_aspect_ratio": true, "pad_to_aspect_ratio": true]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "CenterCrop", config: ["height": 2]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomFlip", config: ["mode": "diagonal"]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomRotation", config: ["factor": 2]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomRotation", config: ["factor": 0.1, "fill_mode": "mirror"]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "RandomZoom", config: ["height_factor": 0.1, "interpolation": "bicubic"]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomZoom", config: ["height_factor": -1]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomTranslation", config: ["height_factor": 0.1]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomContrast", config: ["factor": 1.5]) }
@@ -135,6 +145,8 @@ struct ImagePreprocessingTests {
         #expect(throws: KerasError.self) { try Normalization(mean: [1, 2, 3], variance: [1, 1, 1]).build([nil, 4]) }
         #expect(throws: KerasError.self) { try Normalization(mean: [1], variance: [1]).adapt(Tensor.ones([2, 2])) }
         #expect(throws: KerasError.self) { try Normalization().adapt(Tensor([[1.0, .nan]])) }
+        #expect(throws: KerasError.self) { try Normalization().adapt(batches: [Tensor]()) }
+        #expect(throws: KerasError.self) { try Normalization().adapt(batches: [Tensor.ones([2, 3]), Tensor.ones([2, 4])]) }
         let adapted = Normalization()
         try adapted.adapt(Tensor.ones([4, 3]))
         #expect(throws: KerasError.self) { try adapted.adapt(Tensor.ones([4, 2])) }

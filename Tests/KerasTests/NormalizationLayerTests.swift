@@ -113,4 +113,73 @@ struct NormalizationLayerTests {
         #expect(layer.groups == 5)
         #expect(layer.getConfig()["groups"] == 5)
     }
+
+    @Test func predictWhileFittingSeesWholeStatistics() async throws {
+        let model = Sequential([InputLayer(shape: [4]), Dense(8), BatchNormalization(momentum: 0.5), Dense(1)])
+        try model.compile(optimizer: SGD(learningRate: 0.01), loss: MeanSquaredError())
+        let x = Tensor.randomNormal([64, 4], seed: 1), y = Tensor.randomNormal([64, 1], seed: 2)
+        let training = Task.detached { try model.fit(x, y, batchSize: 8, epochs: 5, verbose: 0) }
+        for _ in 0..<20 {
+            let p = try model.predict(x, batchSize: 16, verbose: 0)
+            #expect(p.isFinite().all().doubles[0] == 1)
+        }
+        _ = try await training.value
+        assertClose(try model.predict(x, verbose: 0), model(x), rtol: 1e-5, atol: 1e-6)
+    }
+
+    @Test func defaultNamesAreKeras() {
+        let layers: [(Layer, String)] = [
+            (BatchNormalization(), "batch_normalization"), (GroupNormalization(groups: 1), "group_normalization"),
+            (UnitNormalization(), "unit_normalization"), (ZeroPadding2D(), "zero_padding2d"), (Cropping3D(), "cropping3d"),
+            (UpSampling1D(), "up_sampling1d"), (SpatialDropout2D(0.1), "spatial_dropout2d"), (GaussianNoise(0.1), "gaussian_noise"),
+            (AlphaDropout(0.1), "alpha_dropout"), (ActivityRegularization(), "activity_regularization"),
+            (Rescaling(1), "rescaling"), (CenterCrop(1, 1), "center_crop"), (RandomFlip(), "random_flip"),
+            (RandomBrightness(0.1), "random_brightness"),
+        ]
+        for (layer, expected) in layers {
+            #expect(layer.name.hasPrefix(expected) && layer.name.dropFirst(expected.count).allSatisfy { $0 == "_" || $0.isNumber },
+                    "\(layer.name) vs \(expected)")
+        }
+    }
+
+    @Test func summaryOfAModelOfTheseLayersMatchesKeras() throws {
+        try withNameScope {
+            let model = Sequential()
+            for layer: Layer in [
+                InputLayer(shape: [8, 8, 1]), RandomFlip(), Rescaling(1.0 / 255), ZeroPadding2D(1), BatchNormalization(),
+                UpSampling2D(), Cropping2D(2), GaussianNoise(0.1), SpatialDropout2D(0.1), GroupNormalization(groups: 1),
+                Resizing(6, 6), RandomRotation(0.1), Flatten(), Dense(3), UnitNormalization(),
+            ] { try model.add(layer) }
+            let golden = KerasLayerFixtures.root["summary"]!.stringValue!
+            let text = summaryText(model)
+            #expect(text == golden, "\(text)\nexpected:\n\(golden)")
+        }
+    }
+
+    @Test func aModelConfigWrittenByKerasLoadsAndRuns() throws {
+        let fixture = KerasLayerFixtures.root["serialized_model"]!
+        let model = try deserializeLayer(fixture["config"]!) as! Sequential
+        try model.setWeights(fixture["weights"]!.arrayValue!.map(KerasLayerFixtures.tensor))
+        let x = KerasLayerFixtures.tensor(fixture["input"]!)
+        assertClose(try model.predict(x, verbose: 0), KerasLayerFixtures.tensor(fixture["output"]!), rtol: 1e-4, atol: 1e-5)
+        // And our own serialization round-trips.
+        let copy = try deserializeLayer(serializeLayer(model)) as! Sequential
+        try copy.setWeights(model.getWeights())
+        assertClose(copy(x), model(x), rtol: 1e-6, atol: 1e-6)
+    }
+
+    /// Monte Carlo dropout: a custom predictStep calling the model in training mode (BatchNormalization
+    /// updating its statistics inside predict) runs to completion.
+    @Test func trainingModeCallsInsidePredictDoNotBlock() throws {
+        final class MonteCarlo: Model, @unchecked Sendable {
+            let dense = Dense(4), norm = BatchNormalization(), drop = Dropout(0.5, seed: 1)
+            override func call(_ inputs: Tensor, training: Bool) -> Tensor { drop(norm(dense(inputs), training: training), training: training) }
+            override func predictStep(_ data: DataBatch) throws -> [Tensor] { [self(data.inputs[0], training: true)] }
+        }
+        let model = MonteCarlo()
+        let x = Tensor.randomNormal([10, 3], seed: 1)
+        _ = model(x)
+        #expect(try model.predict(x, batchSize: 5, verbose: 0).shape == [10, 4])
+        #expect(model.norm.movingMean.value.abs().sum().doubles[0] > 0)
+    }
 }

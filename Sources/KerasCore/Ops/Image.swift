@@ -1,18 +1,51 @@
+import Foundation
+
 /// Image ops from `keras.ops.image` on channels-last images — one image `(height, width,
 /// channels)` or a batch `(batch, height, width, channels)`: `resize` and `affine_transform`,
 /// with JAX's sampling conventions (pixel centers at `i + 0.5`, SciPy's fill modes).
 
-/// How an image op samples between pixels.
+/// How an image op samples between pixels. ``Tensor/affineTransform(_:interpolation:fillMode:fillValue:)``
+/// takes `nearest` and `bilinear`; resizing takes them all.
+///
+/// ```swift
+/// image.resizeImages(height: 64, width: 64, interpolation: .bicubic)
+/// ```
 public enum ImageInterpolation: String, Sendable, CaseIterable {
     /// The closest pixel.
     case nearest
-    /// The distance-weighted mean of the 2×2 closest pixels.
+    /// The distance-weighted mean of the 2×2 closest pixels (a triangle kernel).
     case bilinear
+    /// Keys's cubic convolution (a = −0.5) over the 4×4 closest pixels.
+    case bicubic
+    /// Lanczos resampling with a kernel of radius 3.
+    case lanczos3
+    /// Lanczos resampling with a kernel of radius 5.
+    case lanczos5
+
+    /// The 1-D kernel of a separable resampling method at distance `x ≥ 0` (JAX's kernels).
+    func kernel(_ x: Double) -> Double {
+        switch self {
+        case .nearest, .bilinear: return Swift.max(0, 1 - x)
+        case .bicubic:
+            if x >= 2 { return 0 }
+            if x >= 1 { return ((-0.5 * x + 2.5) * x - 4) * x + 2 }
+            return ((1.5 * x - 2.5) * x) * x + 1
+        case .lanczos3, .lanczos5:
+            let radius: Double = self == .lanczos3 ? 3 : 5
+            if x > radius { return 0 }
+            if x <= 1e-3 { return 1 }
+            return radius * _sin(Double.pi * x) * _sin(Double.pi * x / radius) / (Double.pi * Double.pi * x * x)
+        }
+    }
 }
 
 /// How ``Tensor/affineTransform(_:interpolation:fillMode:fillValue:)`` fills points that fall
 /// outside the image (SciPy's `ndimage` modes, as `keras.ops.image.affine_transform`), shown for
 /// a row `a b c d`:
+///
+/// ```swift
+/// image.affineTransform(shift, fillMode: .reflect)
+/// ```
 public enum ImageFillMode: String, Sendable, CaseIterable {
     /// `k k k k | a b c d | k k k k` with `k` the fill value.
     case constant
@@ -56,13 +89,16 @@ extension Tensor {
     ///
     /// `cropToAspectRatio` first crops the largest centered window with the target's aspect
     /// ratio; `padToAspectRatio` instead pads the image evenly with `fillValue` to that ratio.
-    /// Differentiable with respect to the images.
+    /// Bicubic and Lanczos sampling weigh more neighbours with their kernels; `antialias` widens
+    /// the kernel by the downsampling factor when shrinking (a low-pass filter), as JAX's
+    /// `scale_and_translate` does. Differentiable with respect to the images.
     ///
     /// ```swift
     /// let small = Tensor.ones([2, 8, 8, 3]).resizeImages(height: 4, width: 4)   // (2, 4, 4, 3)
+    /// let smooth = photos.resizeImages(height: 64, width: 64, interpolation: .bicubic, antialias: true)
     /// ```
     public func resizeImages(height: Int, width: Int, interpolation: ImageInterpolation = .bilinear,
-                             cropToAspectRatio: Bool = false, padToAspectRatio: Bool = false,
+                             antialias: Bool = false, cropToAspectRatio: Bool = false, padToAspectRatio: Bool = false,
                              fillValue: Double = 0) -> Tensor {
         let (hAxis, wAxis) = imageAxes(op: "resize")
         require(height > 0 && width > 0, "resize: the target size must be positive, got (\(height), \(width))")
@@ -83,8 +119,8 @@ extension Tensor {
             widths[wAxis] = (left, padW - w - left)
             images = images.pad(widths, value: fillValue)
         }
-        return images.resizedAxis(hAxis, to: height, interpolation: interpolation)
-            .resizedAxis(wAxis, to: width, interpolation: interpolation)
+        return images.resizedAxis(hAxis, to: height, interpolation: interpolation, antialias: antialias)
+            .resizedAxis(wAxis, to: width, interpolation: interpolation, antialias: antialias)
     }
 
     /// The (height, width) axes of a channels-last image or batch of images.
@@ -93,13 +129,18 @@ extension Tensor {
         return rank == 4 ? (1, 2) : (0, 1)
     }
 
-    /// One axis resampled to `size` entries, as a gather (nearest) or a blend of two gathers.
-    private func resizedAxis(_ axis: Int, to size: Int, interpolation: ImageInterpolation) -> Tensor {
+    /// One axis resampled to `size` entries: a gather (nearest), a blend of two gathers
+    /// (bilinear without antialiasing), or a product with the kernel's weight matrix.
+    private func resizedAxis(_ axis: Int, to size: Int, interpolation: ImageInterpolation, antialias: Bool) -> Tensor {
         let n = shape[axis]
         guard n != size else { return self }
         require(n > 0, "resize: cannot resize an image with an empty axis (shape \(shape))")
         let scale = Double(n) / Double(size)
         switch interpolation {
+        case .bicubic, .lanczos3, .lanczos5:
+            return resampledAxis(axis, to: size, interpolation: interpolation, antialias: antialias)
+        case .bilinear where antialias:
+            return resampledAxis(axis, to: size, interpolation: interpolation, antialias: antialias)
         case .nearest:
             let indices = (0..<size).map { Swift.min(Int(((Double($0) + 0.5) * scale).rounded(.down)), n - 1) }
             return gatherAxis(axis, indices: indices)
@@ -120,6 +161,35 @@ extension Tensor {
         }
     }
 
+    /// One axis resampled with the `(n, size)` weight matrix of `interpolation`'s kernel: sample
+    /// `j` sits at `(j + 0.5)·n/size − 0.5`; each column is normalized to sum 1 over the pixels
+    /// inside the image, and samples outside `[−0.5, n − 0.5]` get no weight.
+    private func resampledAxis(_ axis: Int, to size: Int, interpolation: ImageInterpolation, antialias: Bool) -> Tensor {
+        let n = shape[axis]
+        let inverseScale = Double(n) / Double(size)
+        let kernelScale = antialias ? Swift.max(inverseScale, 1) : 1
+        var weights = [Double](repeating: 0, count: n * size)
+        for j in 0..<size {
+            let sample = (Double(j) + 0.5) * inverseScale - 0.5
+            guard sample >= -0.5 && sample <= Double(n) - 0.5 else { continue }
+            var total = 0.0
+            for i in 0..<n { total += interpolation.kernel(Swift.abs(sample - Double(i)) / kernelScale) }
+            guard Swift.abs(total) > 1000 * Double(Float.ulpOfOne) else { continue }
+            for i in 0..<n { weights[i * size + j] = interpolation.kernel(Swift.abs(sample - Double(i)) / kernelScale) / total }
+        }
+        let matrix = Tensor(shape: [n, size], doubles: weights, dtype: dtype)
+        // Move the axis last, contract it with the matrix, move it back.
+        var perm = Array(0..<rank)
+        perm.remove(at: axis)
+        perm.append(axis)
+        let moved = transposed(perm)
+        let rows = moved.shape.dropLast().reduce(1, *)
+        let resampled = moved.reshaped(to: [rows, n]).matmul(matrix).reshaped(to: Array(moved.shape.dropLast()) + [size])
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, p) in perm.enumerated() { inverse[p] = i }
+        return resampled.transposed(inverse)
+    }
+
     /// The images sampled through projective transforms (`keras.ops.image.affine_transform`):
     /// each transform `[a0, a1, a2, b0, b1, b2, c0, c1]` maps output pixel `(x, y)` (column, row)
     /// to the input point `((a0·x + a1·y + a2) / k, (b0·x + b1·y + b2) / k)` with
@@ -135,6 +205,8 @@ extension Tensor {
                                 fillMode: ImageFillMode = .constant, fillValue: Double = 0) -> Tensor {
         let batched = rank == 4
         _ = imageAxes(op: "affine_transform")
+        require(interpolation == .nearest || interpolation == .bilinear,
+                "affine_transform: Invalid value for argument `interpolation`. Expected of one ['nearest', 'bilinear']. Received: interpolation=\(interpolation.rawValue)")
         let images = dtype.isFloatingPoint ? self : cast(to: .float32)
         let batch = batched ? shape[0] : 1
         let expected = batched ? [batch, 8] : [8]
@@ -153,6 +225,8 @@ extension Tensor {
         }
     }
 }
+
+@inline(__always) private func _sin(_ x: Double) -> Double { Foundation.sin(x) }
 
 /// Python's tuple spelling of a shape, for messages.
 private func formatShapeTuple(_ shape: [Int]) -> String {
@@ -196,7 +270,7 @@ private struct SamplingPlan {
                     switch interpolation {
                     case .nearest:
                         set(0, Int(row.rounded(.toNearestOrAwayFromZero)), Int(col.rounded(.toNearestOrAwayFromZero)), 1)
-                    case .bilinear:
+                    default:   // bilinear (affineTransform accepts no other method)
                         let r0 = row.rounded(.down), c0 = col.rounded(.down)
                         let wr = row - r0, wc = col - c0
                         let ri = Int(r0), ci = Int(c0)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Normalizes its inputs to zero mean and unit variance per feature of `axis`, then scales by
 /// `gamma` and shifts by `beta` (`keras.layers.BatchNormalization`).
 ///
@@ -17,9 +19,9 @@
 /// bn.weights.map(\.name)   // ["gamma", "beta", "moving_mean", "moving_variance"]
 /// ```
 ///
-/// The moving statistics are updated under the lock that orders optimizer steps against
-/// `predict`, so a concurrent prediction sees both statistics from before or after a training
-/// call, never one of each.
+/// The two moving statistics are read and replaced together under the layer's own lock, so a
+/// prediction running while another thread trains sees both from before or both from after a
+/// training call, never one of each.
 public final class BatchNormalization: Layer, @unchecked Sendable {
     /// Its inference call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
@@ -43,6 +45,8 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// `(channels,)`, once built.
     public private(set) var movingMean: Variable!
     public private(set) var movingVariance: Variable!
+    /// Pairs the reads and writes of the two moving statistics (held only around them).
+    private let statisticsLock = Mutex<Void>(())
 
     public init(axis: Int = -1, momentum: Double = 0.99, epsilon: Double = 1e-3, center: Bool = true, scale: Bool = true,
                 betaInitializer: any Initializer = Zeros(), gammaInitializer: any Initializer = Ones(),
@@ -134,14 +138,21 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         var statShape = [Int](repeating: 1, count: x.rank)
         statShape[ax] = x.shape[ax]
         let mean: Tensor, variance: Tensor
+        if training && trainable && ax == x.rank - 1 {
+            // Channels last: the fused kernel (statistics, output and gradients in two passes).
+            let (y, batchMean, batchVariance) = x.batchNormalizationTraining(scale: gamma?.value, offset: beta?.value, epsilon: epsilon)
+            updateMovingStatistics(mean: batchMean, variance: batchVariance)
+            return y
+        }
         if training && trainable {
             let reduction = (0..<x.rank).filter { $0 != ax }
             mean = x.mean(axes: reduction, keepDims: true)
             variance = (x - mean).square().mean(axes: reduction, keepDims: true)
             updateMovingStatistics(mean: mean, variance: variance)
         } else {
-            mean = movingMean.value.reshaped(to: statShape)
-            variance = movingVariance.value.reshaped(to: statShape)
+            let (movingMeanValue, movingVarianceValue) = statisticsLock.withLock { _ in (movingMean.value, movingVariance.value) }
+            mean = movingMeanValue.reshaped(to: statShape)
+            variance = movingVarianceValue.reshaped(to: statShape)
         }
         var inv = (variance + epsilon).rsqrt()
         if let gamma { inv = inv * gamma.value.reshaped(to: statShape) }
@@ -154,11 +165,10 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     private func updateMovingStatistics(mean: Tensor, variance: Tensor) {
         withoutRecording {
             let channels = movingMean.shape
-            let newMean = movingMean.value * momentum + mean.reshaped(to: channels) * (1 - momentum)
-            let newVariance = movingVariance.value * momentum + variance.reshaped(to: channels) * (1 - momentum)
-            weightUpdateLock.write {
-                movingMean.assign(newMean)
-                movingVariance.assign(newVariance)
+            let batchMean = mean.reshaped(to: channels), batchVariance = variance.reshaped(to: channels)
+            statisticsLock.withLock { _ in
+                movingMean.assign(movingMean.value * momentum + batchMean * (1 - momentum))
+                movingVariance.assign(movingVariance.value * momentum + batchVariance * (1 - momentum))
             }
         }
     }

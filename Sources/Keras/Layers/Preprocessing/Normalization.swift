@@ -113,30 +113,78 @@ public final class Normalization: Layer, @unchecked Sendable {
     /// Learns the mean and variance of `data` (a batch of samples) per position of the kept axes
     /// (Keras's `adapt`), building the layer for `data`'s shape if needed.
     ///
+    /// ```swift
+    /// let norm = Normalization()
+    /// try norm.adapt(Tensor([[1.0, 10], [3, 30]]))   // mean [2, 20], variance [1, 100]
+    /// ```
+    ///
     /// - Throws: ``KerasError`` when the layer has given statistics, when `data` is empty, not
     ///   finite, or of a shape the layer cannot take.
     public func adapt(_ data: Tensor) throws {
+        try adapt(batches: CollectionOfOne(data))
+    }
+
+    /// Learns the statistics of a dataset's inputs (its first input), batch by batch; an
+    /// unbatched dataset is read in batches of 128, as Keras does.
+    ///
+    /// ```swift
+    /// try norm.adapt(Dataset(features).batched(64))
+    /// ```
+    public func adapt(_ dataset: Dataset) throws {
+        let source = dataset.isBatched ? dataset : dataset.batched(128)
+        try adapt(batches: source.lazy.map { $0.inputs[0] })
+    }
+
+    /// Learns the statistics of several batches, combined exactly as one pass over their union
+    /// (Keras's running update of the mean and variance).
+    ///
+    /// ```swift
+    /// try norm.adapt(batches: [firstHalf, secondHalf])   // as adapt(wholeData)
+    /// ```
+    ///
+    /// - Throws: ``KerasError`` as ``adapt(_:)-(Tensor)`` does, for any batch, and for no batches.
+    public func adapt<S: Sequence>(batches: S) throws where S.Element == Tensor {
         guard inputMean == nil else {
             throw KerasError.invalidArgument("Normalization \"\(name)\": adapt() cannot be called on a layer built with a given mean and variance")
         }
-        guard data.scalarCount > 0 else {
-            throw KerasError.invalidData("Normalization \"\(name)\": adapt() received empty data of shape \(formatShape(data.shape.map { Optional($0) }))")
+        var totalMean: Tensor?, totalVariance: Tensor?
+        var totalCount = 0
+        for data in batches {
+            let shape = data.shape.map { Optional($0) }
+            guard data.scalarCount > 0 else {
+                throw KerasError.invalidData("Normalization \"\(name)\": adapt() received an empty batch of shape \(formatShape(shape))")
+            }
+            let values = data.cast(to: .float64)
+            guard values.isFinite().all().doubles[0] != 0 else {
+                throw KerasError.invalidData("Normalization \"\(name)\": adapt() received data with NaN or infinite values")
+            }
+            if !built {
+                try build(shape)
+            } else if let error = checkInputs([shape]) {
+                throw KerasError.invalidData("Normalization \"\(name)\": The layer was built with input_shape=\(formatShape(buildShapes?.first ?? [])), but adapt() is being called with data with an incompatible shape, data.shape=\(formatShape(shape)). \(error)")
+            }
+            let reduced = (0..<data.rank).filter { !keptAxes.contains($0) }
+            let statShape = adaptMean!.shape
+            let mean = values.mean(axes: reduced, keepDims: true)
+            let batchVariance = (values - mean).square().mean(axes: reduced).reshaped(to: statShape)
+            let batchMean = mean.reshaped(to: statShape)
+            let count = reduced.reduce(1) { $0 * data.shape[$1] }
+            totalCount += count
+            guard let previousMean = totalMean, let previousVariance = totalVariance else {
+                (totalMean, totalVariance) = (batchMean, batchVariance)
+                continue
+            }
+            let w = Double(count) / Double(totalCount)
+            let newMean = previousMean * (1 - w) + batchMean * w
+            totalVariance = (previousVariance + (previousMean - newMean).square()) * (1 - w)
+                + (batchVariance + (batchMean - newMean).square()) * w
+            totalMean = newMean
         }
-        let values = data.cast(to: .float64)
-        guard values.isFinite().all().doubles[0] != 0 else {
-            throw KerasError.invalidData("Normalization \"\(name)\": adapt() received data with NaN or infinite values")
+        guard let totalMean, let totalVariance else {
+            throw KerasError.invalidData("Normalization \"\(name)\": adapt() received no batches")
         }
-        if !built {
-            try build(data.shape.map { Optional($0) })
-        } else if let error = checkInputs([data.shape.map { Optional($0) }]) {
-            throw KerasError.invalidData("Normalization \"\(name)\": The layer was built with input_shape=\(formatShape(buildShapes?.first ?? [])), but adapt() is being called with data with an incompatible shape, data.shape=\(formatShape(data.shape.map { Optional($0) })). \(error)")
-        }
-        let reduced = (0..<data.rank).filter { !keptAxes.contains($0) }
-        let statShape = adaptMean!.shape
-        let mean = values.mean(axes: reduced, keepDims: true)
-        let variance = (values - mean).square().mean(axes: reduced)
-        adaptMean!.assign(mean.reshaped(to: statShape))
-        adaptVariance!.assign(variance.reshaped(to: statShape))
+        adaptMean!.assign(totalMean)
+        adaptVariance!.assign(totalVariance)
     }
 
     /// The mean and variance in use, in the broadcast shape of the inputs.

@@ -1,6 +1,11 @@
 /// The shared base of ``SpatialDropout1D``, ``SpatialDropout2D`` and ``SpatialDropout3D``:
 /// dropout that zeroes whole feature maps (every spatial position of a channel of a sample)
 /// during training and scales the rest by `1 / (1 − rate)`; the identity otherwise.
+///
+/// ```swift
+/// let drop: SpatialDropoutBase = SpatialDropout2D(0.3, seed: 7)
+/// drop(features, training: true)   // whole (sample, channel) maps zeroed or scaled by 1/0.7
+/// ```
 public class SpatialDropoutBase: Layer, @unchecked Sendable {
     /// Its inference call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }

@@ -1,5 +1,10 @@
 /// The shared base of ``Cropping1D``, ``Cropping2D`` and ``Cropping3D``: removes entries from the
 /// start and end of each spatial axis of channels-last inputs `(batch, spatial…, channels)`.
+///
+/// ```swift
+/// let crop: CroppingBase = Cropping2D(cropping: ((1, 1), (2, 0)))
+/// crop.computeOutputShape([nil, 8, 8, 3])   // [nil, 6, 6, 3]
+/// ```
 public class CroppingBase: Layer, @unchecked Sendable {
     /// Its call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }

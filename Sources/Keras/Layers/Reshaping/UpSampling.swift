@@ -1,5 +1,10 @@
 /// The shared base of ``UpSampling1D``, ``UpSampling2D`` and ``UpSampling3D``: repeats each entry
 /// of the spatial axes of channels-last inputs `size[i]` times.
+///
+/// ```swift
+/// let up: UpSamplingBase = UpSampling3D(size: (2, 2, 1))
+/// up.size   // [2, 2, 1]
+/// ```
 public class UpSamplingBase: Layer, @unchecked Sendable {
     /// Its call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
@@ -80,8 +85,8 @@ public final class UpSampling1D: UpSamplingBase, @unchecked Sendable {
 }
 
 /// Upsamples the rows and columns of `(batch, rows, cols, channels)` images by `size`
-/// (`keras.layers.UpSampling2D`): `.nearest` repeats pixels, `.bilinear` interpolates
-/// (``Tensor/resizeImages(height:width:interpolation:cropToAspectRatio:padToAspectRatio:fillValue:)``).
+/// (`keras.layers.UpSampling2D`): `.nearest` repeats pixels, the other methods interpolate
+/// (``Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)``).
 ///
 /// ```swift
 /// UpSampling2D(size: (2, 3))(Tensor.ones([1, 4, 4, 8])).shape   // [1, 8, 12, 8]
@@ -98,7 +103,7 @@ public final class UpSampling2D: UpSamplingBase, @unchecked Sendable {
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or non-positive `size`, or an
-    ///   interpolation other than `"nearest"` / `"bilinear"`.
+    ///   unknown interpolation.
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: UpSampling2D.self, config: config)
         let base = try r.layerBase()
@@ -110,8 +115,8 @@ public final class UpSampling2D: UpSamplingBase, @unchecked Sendable {
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
-        guard interpolation == .bilinear else { return super.call(x, training: training) }
-        return x.resizeImages(height: x.shape[1] * size[0], width: x.shape[2] * size[1], interpolation: .bilinear)
+        guard interpolation != .nearest else { return super.call(x, training: training) }
+        return x.resizeImages(height: x.shape[1] * size[0], width: x.shape[2] * size[1], interpolation: interpolation)
     }
 
     public override func getConfig() -> Config {

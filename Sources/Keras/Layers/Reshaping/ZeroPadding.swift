@@ -1,6 +1,11 @@
 /// The shared base of ``ZeroPadding1D``, ``ZeroPadding2D`` and ``ZeroPadding3D``: adds rows of
 /// zeros before and after each spatial axis of channels-last inputs
 /// `(batch, spatial…, channels)`.
+///
+/// ```swift
+/// let pads: [ZeroPaddingBase] = [ZeroPadding1D(2), ZeroPadding2D(1)]
+/// pads[1].padding.map { [$0.0, $0.1] }   // [[1, 1], [1, 1]]
+/// ```
 public class ZeroPaddingBase: Layer, @unchecked Sendable {
     /// Its call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }

@@ -2,6 +2,10 @@
 /// `BaseImagePreprocessingLayer`): inputs are one channels-last image `(height, width,
 /// channels)` or a batch `(batch, height, width, channels)`, integer images are converted to the
 /// layer's float dtype, and the config carries `data_format`.
+///
+/// ```swift
+/// let pipeline: [BaseImagePreprocessingLayer] = [Resizing(32, 32), RandomFlip(seed: 1)]
+/// ```
 public class BaseImagePreprocessingLayer: Layer, @unchecked Sendable {
     /// Its inference call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
@@ -21,8 +25,6 @@ public class BaseImagePreprocessingLayer: Layer, @unchecked Sendable {
     /// The (height, width) axes of `shape`.
     func imageAxes(rank: Int) -> (height: Int, width: Int) { rank == 4 ? (1, 2) : (0, 1) }
 
-    public override func outputDType(_ inputDTypes: [DType]) -> DType { dtype }
-
     public override func getConfig() -> Config {
         var config = super.getConfig()
         config["data_format"] = "channels_last"
@@ -33,6 +35,11 @@ public class BaseImagePreprocessingLayer: Layer, @unchecked Sendable {
 /// The shared base of the random augmentation layers: a seeded random stream (Keras's
 /// `SeedGenerator`), drawn from only in training — in inference these layers return their input
 /// (cast to float), as in Keras.
+///
+/// ```swift
+/// let augment: RandomImageLayer = RandomContrast(0.2, seed: 42)
+/// augment(images, training: true)   // the same draws for every layer built with seed 42
+/// ```
 public class RandomImageLayer: BaseImagePreprocessingLayer, @unchecked Sendable {
     /// The seed given at construction (`nil`: the global or task seed source).
     public let seed: Int?

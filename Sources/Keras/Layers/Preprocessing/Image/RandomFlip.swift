@@ -7,6 +7,10 @@
 /// ```
 public final class RandomFlip: RandomImageLayer, @unchecked Sendable {
     /// Which flips the layer makes.
+    ///
+    /// ```swift
+    /// RandomFlip(.vertical, seed: 1)
+    /// ```
     public enum Mode: String, Sendable, CaseIterable {
         case horizontal
         case vertical

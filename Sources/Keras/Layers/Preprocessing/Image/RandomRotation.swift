@@ -45,7 +45,6 @@ public final class RandomRotation: RandomAffineLayer, @unchecked Sendable {
         try readChannelsLast(&r)
         let factor = try readFactor(&r, "factor") { try AugmentationFactor($0, bounds: (-1, 1), layer: "RandomRotation") }
         let (fillMode, interpolation, fillValue) = try Self.readSampling(&r)
-        try r.validated { try ensure(fillValue.isFinite, "RandomRotation: `fill_value` must be finite") }
         self.init(factorValue: factor.original, fillMode: fillMode, interpolation: interpolation, seed: try r.seed(),
                   fillValue: fillValue, name: base.name, dtype: base.dtype)
     }

@@ -52,7 +52,6 @@ public final class RandomTranslation: RandomAffineLayer, @unchecked Sendable {
             try AugmentationFactor(spatial: $0, layer: "RandomTranslation", argument: "width_factor", lowerOpen: false)
         }
         let (fillMode, interpolation, fillValue) = try Self.readSampling(&r)
-        try r.validated { try ensure(fillValue.isFinite, "RandomTranslation: `fill_value` must be finite") }
         self.init(heightValue: height.original, widthValue: width.original, fillMode: fillMode, interpolation: interpolation,
                   seed: try r.seed(), fillValue: fillValue, name: base.name, dtype: base.dtype)
     }

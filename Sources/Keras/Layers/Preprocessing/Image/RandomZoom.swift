@@ -54,7 +54,6 @@ public final class RandomZoom: RandomAffineLayer, @unchecked Sendable {
             try r.validated { try AugmentationFactor(spatial: value, layer: "RandomZoom", argument: "width_factor", lowerOpen: true) }
         }
         let (fillMode, interpolation, fillValue) = try Self.readSampling(&r)
-        try r.validated { try ensure(fillValue.isFinite, "RandomZoom: `fill_value` must be finite") }
         self.init(heightValue: height.original, widthValue: width?.original, fillMode: fillMode, interpolation: interpolation,
                   seed: try r.seed(), fillValue: fillValue, name: base.name, dtype: base.dtype)
     }

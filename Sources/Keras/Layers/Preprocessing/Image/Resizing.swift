@@ -1,5 +1,6 @@
-/// Resizes images to `height × width` (`keras.layers.Resizing`) with bilinear or nearest
-/// sampling (``Tensor/resizeImages(height:width:interpolation:cropToAspectRatio:padToAspectRatio:fillValue:)``).
+/// Resizes images to `height × width` (`keras.layers.Resizing`) with nearest, bilinear, bicubic or
+/// Lanczos sampling, optionally antialiased
+/// (``Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)``).
 /// `cropToAspectRatio` first crops the largest centered window with the target aspect ratio, so
 /// the image is not distorted; `padToAspectRatio` pads with `fillValue` instead.
 ///
@@ -10,17 +11,19 @@ public final class Resizing: BaseImagePreprocessingLayer, @unchecked Sendable {
     public let height: Int
     public let width: Int
     public let interpolation: ImageInterpolation
+    public let antialias: Bool
     public let cropToAspectRatio: Bool
     public let padToAspectRatio: Bool
     public let fillValue: Double
 
-    public init(_ height: Int, _ width: Int, interpolation: ImageInterpolation = .bilinear,
+    public init(_ height: Int, _ width: Int, interpolation: ImageInterpolation = .bilinear, antialias: Bool = false,
                 cropToAspectRatio: Bool = false, padToAspectRatio: Bool = false, fillValue: Double = 0,
                 name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(height: height, width: width, crop: cropToAspectRatio, pad: padToAspectRatio) }
         self.height = height
         self.width = width
         self.interpolation = interpolation
+        self.antialias = antialias
         self.cropToAspectRatio = cropToAspectRatio
         self.padToAspectRatio = padToAspectRatio
         self.fillValue = fillValue
@@ -40,7 +43,7 @@ public final class Resizing: BaseImagePreprocessingLayer, @unchecked Sendable {
     /// ```
     ///
     /// - Throws: `KerasError.invalidConfig` for missing or non-positive sizes, an unknown
-    ///   interpolation, a fill mode other than `"constant"`, or `antialias` (not offered).
+    ///   interpolation, or a fill mode other than `"constant"`.
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: Resizing.self, config: config)
         let base = try r.layerBase()
@@ -49,16 +52,13 @@ public final class Resizing: BaseImagePreprocessingLayer, @unchecked Sendable {
         let crop = try r.bool("crop_to_aspect_ratio", default: false), pad = try r.bool("pad_to_aspect_ratio", default: false)
         try r.validated { try Resizing.validate(height: height, width: width, crop: crop, pad: pad) }
         _ = try r.string("fill_mode", default: "constant", allowed: ["constant"])
-        if try r.bool("antialias", default: false) {
-            throw KerasError.invalidConfig("Resizing \"\(base.name ?? "?")\": antialias=True is not supported; resize without antialiasing")
-        }
         self.init(height, width, interpolation: try r.choice("interpolation", default: .bilinear, allowed: ImageInterpolation.allCases),
-                  cropToAspectRatio: crop, padToAspectRatio: pad, fillValue: try r.double("fill_value", default: 0),
+                  antialias: try r.bool("antialias", default: false), cropToAspectRatio: crop, padToAspectRatio: pad, fillValue: try r.double("fill_value", default: 0),
                   name: base.name, dtype: base.dtype)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
-        floatImages(x).resizeImages(height: height, width: width, interpolation: interpolation,
+        floatImages(x).resizeImages(height: height, width: width, interpolation: interpolation, antialias: antialias,
                                     cropToAspectRatio: cropToAspectRatio, padToAspectRatio: padToAspectRatio,
                                     fillValue: fillValue)
     }
@@ -80,7 +80,7 @@ public final class Resizing: BaseImagePreprocessingLayer, @unchecked Sendable {
         config["pad_to_aspect_ratio"] = .bool(padToAspectRatio)
         config["fill_mode"] = "constant"
         config["fill_value"] = .double(fillValue)
-        config["antialias"] = false
+        config["antialias"] = .bool(antialias)
         return config
     }
 }
