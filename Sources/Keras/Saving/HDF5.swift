@@ -163,6 +163,27 @@ struct HDF5Group {
         return names
     }
 
+    /// The element count of the largest dataset in this group and the groups below it
+    /// (at most 64 levels and 100,000 objects are visited).
+    func largestDatasetElements() throws -> Int {
+        var visited = 0
+        func walk(_ group: HDF5Group, depth: Int) throws -> Int {
+            guard depth < 64 else { throw corrupt("groups nested at most 64 deep", "deeper ones at \(group.path)") }
+            var largest = 0
+            for name in try group.memberNames() {
+                visited += 1
+                guard visited <= 100_000 else { throw corrupt("at most 100000 objects", "more") }
+                if let shape = try group.datasetShape(name) {
+                    largest = max(largest, shape.reduce(1, *))
+                } else if let child = try group.group(name) {
+                    largest = max(largest, try walk(child, depth: depth + 1))
+                }
+            }
+            return largest
+        }
+        return try walk(self, depth: 0)
+    }
+
     /// The names of the datasets in this group.
     func datasetNames() throws -> [String] {
         try memberNames().filter { objectType($0) == H5O_TYPE_DATASET }
@@ -340,6 +361,13 @@ struct HDF5Group {
         defer { H5Dclose(did) }
         let shape = try shape(of: did, name: name)
         let fileType = H5Dget_type(did)
+        // The data must be in the file: a declared size is not allocated on trust.
+        let storedBytes = H5Dget_storage_size(did)
+        let declaredBytes = UInt64(shape.reduce(1, *)) * UInt64(H5Tget_size(fileType))
+        guard storedBytes >= declaredBytes || declaredBytes <= 1 << 16 else {
+            H5Tclose(fileType)
+            throw corrupt("\(declaredBytes) bytes of data for \(childPath(name))", "\(storedBytes) bytes stored")
+        }
         defer { H5Tclose(fileType) }
         let storedClass = H5Tget_class(fileType)
         let storedSize = H5Tget_size(fileType)

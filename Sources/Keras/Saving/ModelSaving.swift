@@ -217,13 +217,15 @@ func loadKerasArchive(bytes: [UInt8], name: String, compile: Bool, safeMode: Boo
         throw KerasError.corruptFile(file: name, expected: "UTF-8 text in config.json", got: "other bytes")
     }
     let config = try ConfigValue.parse(json: text)
-    let model = try modelFromConfig(config, safeMode: safeMode)
+    let weights = try zip.contains("model.weights.h5")
+        ? HDF5File(bytes: zip.data("model.weights.h5"), name: name + "/model.weights.h5") : nil
+    // No weight the config builds may be larger than the largest one the file stores.
+    let largest = try weights?.root.largestDatasetElements() ?? 0
+    let model = try WeightLimit.$current.withValue(max(largest, 1 << 20)) { try modelFromConfig(config, safeMode: safeMode) }
     if compile, let compileConfig = config["compile_config"]?.objectValue {
         try model.compile(config: compileConfig)
     }
-    if zip.contains("model.weights.h5") {
-        try model.loadWeightsFile(zip.data("model.weights.h5"), name: name + "/model.weights.h5")
-    }
+    if let weights { try WeightsStore.load(model, optimizer: model.optimizer, from: weights.root) }
     return model
 }
 
