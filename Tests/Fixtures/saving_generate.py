@@ -91,6 +91,22 @@ np.save(path("scalar.npy"), np.float32(2.5))
 np.savez(path("arrays.npz"), x=np.arange(6, dtype="float32").reshape(2, 3), y=np.array([1, 0], dtype="int32"))
 np.savez_compressed(path("compressed.npz"), w=np.linspace(0, 1, 50).astype("float32"))
 
+# 5. Fuzz corpus seeds (Fuzz/corpus): a selector byte (0 .keras, 1 .weights.h5, 2 .npy, 3 .npz,
+# 4 legacy .h5), then the file. The weights seed fits the fuzz target's Dense(4) → Dense(2) model.
+CORPUS = os.path.join(os.path.dirname(OUT), "..", "..", "Fuzz", "corpus")
+os.makedirs(CORPUS, exist_ok=True)
+small = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)])
+small.compile(optimizer="adam", loss="mse")
+small.save(path("small.keras"))
+small.save_weights(path("small.weights.h5"))
+small.save(path("small_legacy.h5"))
+for selector, name in [(0, "small.keras"), (1, "small.weights.h5"), (2, "float64_f.npy"), (2, "int32_be.npy"),
+                       (3, "arrays.npz"), (3, "compressed.npz"), (4, "small_legacy.h5")]:
+    with open(path(name), "rb") as src, open(os.path.join(CORPUS, f"seed-{selector}-{name}"), "wb") as dst:
+        dst.write(bytes([selector]) + src.read())
+for name in ["small.keras", "small.weights.h5", "small_legacy.h5"]:
+    os.remove(path(name))
+
 with open(path("saving_expected.json"), "w") as f:
     json.dump(expected, f)
 print("wrote", sorted(os.listdir(OUT)))
