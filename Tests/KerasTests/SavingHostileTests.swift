@@ -106,3 +106,39 @@ import Testing
         #expect(throws: KerasError.self) { try loadModel(dir) }
     }
 }
+
+/// The HDF5 layout matches what Keras writes (`layers/<snake_case class>/vars/<i>`, nested
+/// models under their own `layers`, `optimizer/vars`, empty `vars` for weightless layers).
+@Suite("Saving layout") struct SavingLayoutTests {
+    static func groups(_ group: HDF5Group, _ prefix: String = "") throws -> [String] {
+        var out: [String] = []
+        for name in try group.memberNames() {
+            let path = prefix.isEmpty ? name : prefix + "/" + name
+            out.append(path)
+            if let child = try group.group(name) { out += try groups(child, path) }
+        }
+        return out
+    }
+
+    @Test func nestedModelLayoutMatchesKeras() throws {
+        let inner = Sequential([InputLayer(shape: [4]), Dense(3)], name: "inner")
+        let outer = Sequential([InputLayer(shape: [4]), inner, Dropout(0.5), Dense(2), Dense(2)], name: "outer")
+        try outer.compile(optimizer: "adam", loss: "mse")
+        _ = try outer.trainOnBatch(Tensor.ones([2, 4]), Tensor.zeros([2, 2]))
+        let file = try HDF5File(bytes: outer.weightsFileBytes(), name: "outer.weights.h5")
+        let paths = try Self.groups(file.root)
+        for expected in ["layers/sequential/layers/dense/vars/0", "layers/sequential/layers/dense/vars/1", "layers/sequential/vars",
+                         "layers/dropout/vars", "layers/dense/vars/0", "layers/dense_1/vars/1",
+                         "optimizer/vars/0", "optimizer/vars/1", "optimizer/vars/13", "vars"] {
+            #expect(paths.contains(expected), "\(expected) missing from \(paths)")
+        }
+        #expect(try file.root.group("layers/dense/vars")?.stringAttribute("name") == outer.layers[2].name)
+        #expect(try file.root.group("optimizer/vars")?.stringAttribute("name") == "adam")
+        // Round trip through a .keras file.
+        let dir = try SavingTests.temporaryDirectory()
+        try outer.save(to: dir + "/nested.keras")
+        let loaded = try loadModel(dir + "/nested.keras")
+        for (a, b) in zip(loaded.getWeights(), outer.getWeights()) { assertClose(a, b, rtol: 0, atol: 0) }
+        #expect(loaded.optimizer?.iterations == 1)
+    }
+}
