@@ -32,6 +32,9 @@ var maxWeightElements: Int { WeightLimit.current ?? Int(Int32.max) }
 /// A task-local cap on the elements of one weight, set while a saved model is recreated.
 enum WeightLimit {
     @TaskLocal static var current: Int?
+    /// Set while a saved model whose every weight the file then overwrites is recreated: weights
+    /// start as zeros instead of running their initializers.
+    @TaskLocal static var skipsInitializers = false
 }
 
 /// The element count of `shape`, or `nil` when it overflows or passes ``maxWeightElements``.

@@ -239,7 +239,8 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     public func addWeight(name: String, shape: [Int], initializer: any Initializer = GlorotUniform(),
                           regularizer: (any Regularizer)? = nil, constraint: (any Constraint)? = nil,
                           trainable: Bool = true, dtype: DType? = nil) -> Variable {
-        let variable = Variable(initializer(shape, dtype: dtype ?? self.dtype), name: name, trainable: trainable)
+        let initial = WeightLimit.skipsInitializers ? Tensor.zeros(shape, dtype: dtype ?? self.dtype) : initializer(shape, dtype: dtype ?? self.dtype)
+        let variable = Variable(initial, name: name, trainable: trainable)
         if let constraint { variable.constraint = { constraint($0) } }
         if trainable { ownTrainableWeights.append(variable) } else { ownNonTrainableWeights.append(variable) }
         if let regularizer { weightRegularizers.append((variable, regularizer)) }

@@ -24,13 +24,14 @@ final class HDF5File: @unchecked Sendable {
     /// The name errors use (the file name the bytes came from).
     let name: String
 
-    /// A new, empty file in memory.
-    init() throws {
+    /// A new, empty file in memory, growing in steps of `capacity` bytes (give about the size of
+    /// the data to write, so the image is not copied as it grows).
+    init(capacity: Int = 1 << 20) throws {
         chdf5_quiet()
         name = "new HDF5 file"
         let fapl = H5Pcreate(chdf5_file_access())
         defer { H5Pclose(fapl) }
-        H5Pset_fapl_core(fapl, 1 << 20, false)
+        H5Pset_fapl_core(fapl, max(1 << 20, capacity), false)
         let fid = H5Fcreate(Self.uniqueName(), chdf5_acc_trunc(), hid_t(H5P_DEFAULT), fapl)
         guard fid >= 0 else { throw KerasError.unwritableFile(path: name, reason: "the HDF5 library could not create a file in memory") }
         id = fid
