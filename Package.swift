@@ -39,6 +39,7 @@ let package = Package(
         .executableTarget(name: "keras-bench", dependencies: ["Keras", "CDNNL"]),
         .executableTarget(name: "keras-misuse", dependencies: ["Keras"]),
         .executableTarget(name: "keras-saving-child", dependencies: ["Keras"]),
+        .executableTarget(name: "keras-fuzz-loader", dependencies: ["Keras"], path: "Fuzz/keras-fuzz-loader"),
         .target(name: "KerasTestSupport", dependencies: ["KerasCore"], path: "Tests/KerasTestSupport"),
         .testTarget(name: "KerasCoreTests", dependencies: ["KerasCore", "KerasTestSupport"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras", "KerasTestSupport"]),

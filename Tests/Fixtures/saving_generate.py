@@ -80,6 +80,50 @@ restored.train_on_batch(x_next, y_next)
 expected["trained_adam"]["weights_after"] = [tensor(w) for w in restored.get_weights()]
 expected["trained_adam"]["optimizer_after"] = [tensor(v.numpy()) for v in restored.optimizer.variables]
 
+# 3b. A Keras 2 `model.save("m.h5")` file, written with h5py in tf-keras's layout
+# (tf_keras/saving/legacy/hdf5_format.py: byte-string attributes, `batch_input_shape`, dtype
+# strings, datasets named by TF variable `dense/kernel:0`); Keras 3 loads it to give the
+# expected predictions.
+import h5py
+
+k2_kernel0 = rng.normal(size=(4, 5)).astype("float32")
+k2_bias0 = rng.normal(size=(5,)).astype("float32")
+k2_kernel1 = rng.normal(size=(5, 2)).astype("float32")
+k2_bias1 = rng.normal(size=(2,)).astype("float32")
+
+
+def k2_dense(name, units, activation):
+    return {"class_name": "Dense", "config": {
+        "name": name, "trainable": True, "dtype": "float32", "units": units, "activation": activation,
+        "use_bias": True,
+        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}},
+        "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+        "kernel_constraint": None, "bias_constraint": None}}
+
+
+k2_config = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4], "dtype": "float32",
+                                            "sparse": False, "ragged": False, "name": "dense_input"}},
+    k2_dense("dense", 5, "tanh"), k2_dense("dense_1", 2, "linear")]}}
+with h5py.File(path("keras2_mlp.h5"), "w") as f:
+    f.attrs["backend"] = b"tensorflow"
+    f.attrs["keras_version"] = b"2.15.0"
+    f.attrs["model_config"] = json.dumps(k2_config).encode("utf8")
+    weights = f.create_group("model_weights")
+    weights.attrs["backend"] = b"tensorflow"
+    weights.attrs["keras_version"] = b"2.15.0"
+    weights.attrs["layer_names"] = np.array([b"dense", b"dense_1"])
+    for layer, (kernel, bias) in [("dense", (k2_kernel0, k2_bias0)), ("dense_1", (k2_kernel1, k2_bias1))]:
+        g = weights.create_group(layer)
+        g.attrs["weight_names"] = np.array([f"{layer}/kernel:0".encode(), f"{layer}/bias:0".encode()])
+        g.create_dataset(f"{layer}/kernel:0", data=kernel)
+        g.create_dataset(f"{layer}/bias:0", data=bias)
+k2_model = keras.saving.load_model(path("keras2_mlp.h5"), compile=False)
+x2 = rng.normal(size=(3, 4)).astype("float32")
+expected["keras2"] = {"x": tensor(x2), "y": tensor(k2_model.predict(x2, verbose=0)),
+                      "manual": tensor(np.tanh(x2 @ k2_kernel0 + k2_bias0) @ k2_kernel1 + k2_bias1)}
+
 # 4. NumPy files.
 np.save(path("float32_c.npy"), np.arange(12, dtype="float32").reshape(3, 4))
 np.save(path("float64_f.npy"), np.asfortranarray(np.arange(6, dtype="float64").reshape(2, 3)))
@@ -90,6 +134,22 @@ np.save(path("uint8.npy"), np.array([0, 255, 7], dtype="uint8"))
 np.save(path("scalar.npy"), np.float32(2.5))
 np.savez(path("arrays.npz"), x=np.arange(6, dtype="float32").reshape(2, 3), y=np.array([1, 0], dtype="int32"))
 np.savez_compressed(path("compressed.npz"), w=np.linspace(0, 1, 50).astype("float32"))
+
+# 5. Fuzz corpus seeds (Fuzz/corpus): a selector byte (0 .keras, 1 .weights.h5, 2 .npy, 3 .npz,
+# 4 legacy .h5), then the file. The weights seed fits the fuzz target's Dense(4) → Dense(2) model.
+CORPUS = os.path.join(os.path.dirname(OUT), "..", "..", "Fuzz", "corpus")
+os.makedirs(CORPUS, exist_ok=True)
+small = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)])
+small.compile(optimizer="adam", loss="mse")
+small.save(path("small.keras"))
+small.save_weights(path("small.weights.h5"))
+small.save(path("small_legacy.h5"))
+for selector, name in [(0, "small.keras"), (1, "small.weights.h5"), (2, "float64_f.npy"), (2, "int32_be.npy"),
+                       (3, "arrays.npz"), (3, "compressed.npz"), (4, "small_legacy.h5")]:
+    with open(path(name), "rb") as src, open(os.path.join(CORPUS, f"seed-{selector}-{name}"), "wb") as dst:
+        dst.write(bytes([selector]) + src.read())
+for name in ["small.keras", "small.weights.h5", "small_legacy.h5"]:
+    os.remove(path(name))
 
 with open(path("saving_expected.json"), "w") as f:
     json.dump(expected, f)

@@ -8,17 +8,7 @@ import Testing
 /// saving leaves a loadable file. The child is the `keras-saving-child` executable.
 @Suite("Saving crash recovery") struct SavingCrashTests {
     /// The child executable, built beside the test bundle.
-    static let child: String? = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("keras-saving-child").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        let built = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/keras-saving-child").path
-        return FileManager.default.isExecutableFile(atPath: built) ? built : nil
-    }()
+    static let child = builtExecutable("keras-saving-child")
 
     /// Runs the child to completion: its exit status, or the signal that ended it (negative).
     static func run(_ arguments: [String], killAfter seconds: Double? = nil) throws -> Int32 {
@@ -60,5 +50,43 @@ import Testing
                 #expect(model.countParams() == 1000 * 1000 + 1000 + 1000 * 10 + 10)
             }
         }
+    }
+}
+
+/// The package executable `name` built beside the test bundle (`swift build --build-tests`
+/// builds every product), or nil.
+func builtExecutable(_ name: String) -> String? {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    let built = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/debug/\(name)").path
+    return FileManager.default.isExecutableFile(atPath: built) ? built : nil
+}
+
+/// The fuzz corpus (Fuzz/corpus: seeds and inputs the fuzzer found) replayed through the fuzz
+/// target's own code: every input loads or throws a KerasError, none stops the process.
+@Suite("Saving fuzz corpus") struct SavingFuzzCorpusTests {
+    static let replay = builtExecutable("keras-fuzz-loader")
+
+    @Test(.enabled(if: replay != nil, "keras-fuzz-loader is not built")) func corpusLoadsOrThrows() throws {
+        let corpus = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/corpus")
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted().map { corpus.appendingPathComponent($0).path }
+        #expect(files.count >= 7)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.replay!)
+        process.arguments = files
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(output)")
+        // The seeds are valid files: they load.
+        for line in output.split(separator: "\n") where line.hasPrefix("seed-") { #expect(line.hasSuffix("loaded"), "\(line)") }
     }
 }

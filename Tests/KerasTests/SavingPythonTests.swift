@@ -43,7 +43,8 @@ import Testing
         let a = Input(shape: [4], name: "a"), b = Input(shape: [3], name: "b")
         let h = Dense(6, activation: .relu)(Concatenate()([a, b]))
         let model = try Model(inputs: [a, b], outputs: [Dense(1, name: "score")(h), Dense(2, activation: .softmax, name: "label")(Dropout(0.2)(h))])
-        try model.compile(optimizer: Adam(learningRate: 0.01), loss: ["mse", "categorical_crossentropy"])
+        try model.compile(optimizer: Adam(learningRate: 0.01), loss: ["mse", "categorical_crossentropy"], metrics: ["mae"],
+                          outputMetrics: ["label": ["accuracy"]])
         let xa = Tensor.randomNormal([5, 4], seed: 1), xb = Tensor.randomNormal([5, 3], seed: 2)
         _ = try model.trainOnBatch([xa, xb], [Tensor.zeros([5, 1]), Tensor.ones([5, 2]) / 2])
         try model.save(to: dir + "/model.keras")

@@ -71,6 +71,13 @@ import Testing
         for (a, b) in zip(copy.getWeights(), model.getWeights()) { assertClose(a, b) }
     }
 
+    @Test func loadsKeras2H5() throws {
+        let model = try loadModel(Self.fixture("keras2_mlp.h5"))
+        #expect(model.layers.map(\.name) == ["dense", "dense_1"])
+        let y = try model.predict(Self.tensor("keras2", "x"), verbose: 0)
+        assertClose(y, Self.tensor("keras2", "y"), rtol: 1e-5, atol: 1e-5)
+    }
+
     @Test func roundTripKeepsWeightsOptimizerAndConfig() throws {
         let dir = try Self.temporaryDirectory()
         let a = Input(shape: [4], name: "a"), b = Input(shape: [3], name: "b")

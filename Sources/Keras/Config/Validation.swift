@@ -25,8 +25,17 @@ func requireValid(_ check: () throws -> Void, file: StaticString = #fileID, line
 }
 
 /// The most elements one weight a layer creates from a config may hold (2³¹ − 1, 8 GiB of
-/// float32): a hostile config cannot make a loader allocate more.
-let maxWeightElements = Int(Int32.max)
+/// float32): a hostile config cannot make a loader allocate more. Loading a saved model lowers
+/// it to the largest variable its weights file stores (``WeightLimit``).
+var maxWeightElements: Int { WeightLimit.current ?? Int(Int32.max) }
+
+/// A task-local cap on the elements of one weight, set while a saved model is recreated.
+enum WeightLimit {
+    @TaskLocal static var current: Int?
+    /// Set while a saved model whose every weight the file then overwrites is recreated: weights
+    /// start as zeros instead of running their initializers.
+    @TaskLocal static var skipsInitializers = false
+}
 
 /// The element count of `shape`, or `nil` when it overflows or passes ``maxWeightElements``.
 func boundedElementCount(_ shape: [Int]) -> Int? {

@@ -245,7 +245,8 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
             BuildIssues.report(.invalidArgument("Layer \"\(self.name)\" (\(className)): cannot create weight \"\(name)\" of shape \(formatShape(shape)): \(problem)"))
             return Variable(Tensor.zeros(shape, dtype: dtype), name: name, trainable: trainable)
         }
-        let variable = Variable(initializer(shape, dtype: dtype), name: name, trainable: trainable)
+        let initial = WeightLimit.skipsInitializers ? Tensor.zeros(shape, dtype: dtype) : initializer(shape, dtype: dtype)
+        let variable = Variable(initial, name: name, trainable: trainable)
         if let constraint { variable.constraint = { constraint($0) } }
         if trainable { ownTrainableWeights.append(variable) } else { ownNonTrainableWeights.append(variable) }
         if let regularizer { weightRegularizers.append((variable, regularizer)) }

@@ -24,13 +24,14 @@ final class HDF5File: @unchecked Sendable {
     /// The name errors use (the file name the bytes came from).
     let name: String
 
-    /// A new, empty file in memory.
-    init() throws {
+    /// A new, empty file in memory, growing in steps of `capacity` bytes (give about the size of
+    /// the data to write, so the image is not copied as it grows).
+    init(capacity: Int = 1 << 20) throws {
         chdf5_quiet()
         name = "new HDF5 file"
         let fapl = H5Pcreate(chdf5_file_access())
         defer { H5Pclose(fapl) }
-        H5Pset_fapl_core(fapl, 1 << 20, false)
+        H5Pset_fapl_core(fapl, max(1 << 20, capacity), false)
         let fid = H5Fcreate(Self.uniqueName(), chdf5_acc_trunc(), hid_t(H5P_DEFAULT), fapl)
         guard fid >= 0 else { throw KerasError.unwritableFile(path: name, reason: "the HDF5 library could not create a file in memory") }
         id = fid
@@ -43,6 +44,7 @@ final class HDF5File: @unchecked Sendable {
         guard bytes.count >= 8, bytes[0] == 0x89, bytes[1] == 0x48, bytes[2] == 0x44, bytes[3] == 0x46 else {
             throw KerasError.corruptFile(file: name, expected: "an HDF5 file (signature \\x89HDF)", got: bytes.count < 8 ? "\(bytes.count) bytes" : "other bytes")
         }
+        try Self.checkGlobalHeaps(bytes, name: name)
         let fapl = H5Pcreate(chdf5_file_access())
         defer { H5Pclose(fapl) }
         H5Pset_fapl_core(fapl, 1 << 20, false)
@@ -54,6 +56,49 @@ final class HDF5File: @unchecked Sendable {
     }
 
     deinit { H5Fclose(id) }
+
+    /// Refuses global heap collections (`GCOL`, where variable-length strings live) whose objects
+    /// do not tile the collection: HDF5 1.10 loops forever on some of them (found by fuzzing,
+    /// e.g. a free-space object of size 0), so they are checked before the library sees them.
+    static func checkGlobalHeaps(_ bytes: [UInt8], name: String) throws {
+        func corrupt(_ got: String) -> KerasError { .corruptFile(file: name, expected: "well-formed HDF5 global heap collections", got: got) }
+        func read64(_ i: Int) -> UInt64 { UInt64(bytes.read32(i)) | UInt64(bytes.read32(i + 4)) << 32 }
+        var i = 0
+        let signature: [UInt8] = [0x47, 0x43, 0x4F, 0x4C]   // GCOL
+        func next(from start: Int) -> Int? {
+            guard start < bytes.count else { return nil }
+            return bytes.withUnsafeBufferPointer { all -> Int? in
+                var from = start
+                while from + 4 <= all.count, let hit = memchr(all.baseAddress! + from, Int32(signature[0]), all.count - from) {
+                    let at = UnsafeRawPointer(hit) - UnsafeRawPointer(all.baseAddress!)
+                    if at + 4 <= all.count, all[at + 1] == signature[1], all[at + 2] == signature[2], all[at + 3] == signature[3] { return at }
+                    from = at + 1
+                }
+                return nil
+            }
+        }
+        while let found = next(from: i) {
+            i = found
+            guard i + 16 <= bytes.count else { break }
+            guard bytes[i + 4] == 1 else { i += 4; continue }
+            let size = read64(i + 8)
+            guard size >= 4096, size <= UInt64(bytes.count - i) else { throw corrupt("a collection of \(size) bytes at offset \(i)") }
+            let end = i + Int(size)
+            var p = i + 16
+            while p < end {
+                guard p + 16 <= end else { throw corrupt("an object header past the end of the collection at offset \(p)") }
+                let index = bytes.read16(p), objectSize = read64(p + 8)
+                let room = UInt64(end - p - 16)
+                if index == 0 {
+                    guard objectSize == room || objectSize == room + 16 else { throw corrupt("free space of \(objectSize) bytes at offset \(p), \(room) left") }
+                    break
+                }
+                guard objectSize <= room else { throw corrupt("object \(index) of \(objectSize) bytes at offset \(p), \(room) left") }
+                p += 16 + Int((objectSize + 7) / 8 * 8)
+            }
+            i += 4
+        }
+    }
 
     private static func uniqueName() -> String { "keras-\(UUID().uuidString).h5" }
 
@@ -161,6 +206,27 @@ struct HDF5Group {
             names.append(String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return names
+    }
+
+    /// The element count of the largest dataset in this group and the groups below it
+    /// (at most 64 levels and 100,000 objects are visited).
+    func largestDatasetElements() throws -> Int {
+        var visited = 0
+        func walk(_ group: HDF5Group, depth: Int) throws -> Int {
+            guard depth < 64 else { throw corrupt("groups nested at most 64 deep", "deeper ones at \(group.path)") }
+            var largest = 0
+            for name in try group.memberNames() {
+                visited += 1
+                guard visited <= 100_000 else { throw corrupt("at most 100000 objects", "more") }
+                if let shape = try group.datasetShape(name) {
+                    largest = max(largest, shape.reduce(1, *))
+                } else if let child = try group.group(name) {
+                    largest = max(largest, try walk(child, depth: depth + 1))
+                }
+            }
+            return largest
+        }
+        return try walk(self, depth: 0)
     }
 
     /// The names of the datasets in this group.
@@ -340,6 +406,13 @@ struct HDF5Group {
         defer { H5Dclose(did) }
         let shape = try shape(of: did, name: name)
         let fileType = H5Dget_type(did)
+        // The data must be in the file: a declared size is not allocated on trust.
+        let storedBytes = H5Dget_storage_size(did)
+        let declaredBytes = UInt64(shape.reduce(1, *)) * UInt64(H5Tget_size(fileType))
+        guard storedBytes >= declaredBytes || declaredBytes <= 1 << 16 else {
+            H5Tclose(fileType)
+            throw corrupt("\(declaredBytes) bytes of data for \(childPath(name))", "\(storedBytes) bytes stored")
+        }
         defer { H5Tclose(fileType) }
         let storedClass = H5Tget_class(fileType)
         let storedSize = H5Tget_size(fileType)

@@ -45,7 +45,8 @@ enum LegacyH5 {
             throw KerasError.corruptFile(file: file.name, expected: "a root attribute model_config (a legacy Keras model file)", got: "none; use loadWeights(from:) for weights-only files")
         }
         let config = translateKeras2(try ConfigValue.parse(json: text))
-        let model = try modelFromConfig(config, safeMode: safeMode)
+        let largest = try root.largestDatasetElements()
+        let model = try WeightLimit.$current.withValue(max(largest, 1 << 20)) { try modelFromConfig(config, safeMode: safeMode) }
         if compile, let training = try root.stringAttribute("training_config"),
            let trainingConfig = try ConfigValue.parse(json: training).objectValue {
             try? model.compile(config: trainingConfig)

@@ -59,7 +59,8 @@ extension Model {
 
     /// The bytes of a `.weights.h5` file with this model's weights and optimizer state.
     func weightsFileBytes() throws -> [UInt8] {
-        let file = try HDF5File()
+        let variables = weights + (optimizer?.variables ?? [])
+        let file = try HDF5File(capacity: variables.reduce(1 << 20) { $0 + $1.shape.reduce($1.dtype.byteSize, *) + 1024 })
         try WeightsStore.save(self, optimizer: optimizer, into: file.root)
         return try file.bytes()
     }
@@ -217,13 +218,18 @@ func loadKerasArchive(bytes: [UInt8], name: String, compile: Bool, safeMode: Boo
         throw KerasError.corruptFile(file: name, expected: "UTF-8 text in config.json", got: "other bytes")
     }
     let config = try ConfigValue.parse(json: text)
-    let model = try modelFromConfig(config, safeMode: safeMode)
+    let weights = try zip.contains("model.weights.h5")
+        ? HDF5File(bytes: zip.data("model.weights.h5"), name: name + "/model.weights.h5") : nil
+    // No weight the config builds may be larger than the largest one the file stores.
+    let largest = try weights?.root.largestDatasetElements() ?? 0
+    // The weights file then sets every weight (a missing one throws), so initializers do not run.
+    let model = try WeightLimit.$current.withValue(max(largest, 1 << 20)) {
+        try WeightLimit.$skipsInitializers.withValue(weights != nil) { try modelFromConfig(config, safeMode: safeMode) }
+    }
     if compile, let compileConfig = config["compile_config"]?.objectValue {
         try model.compile(config: compileConfig)
     }
-    if zip.contains("model.weights.h5") {
-        try model.loadWeightsFile(zip.data("model.weights.h5"), name: name + "/model.weights.h5")
-    }
+    if let weights { try WeightsStore.load(model, optimizer: model.optimizer, from: weights.root) }
     return model
 }
 

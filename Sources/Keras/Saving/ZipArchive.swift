@@ -34,6 +34,7 @@ struct ZipWriter {
         output.append32(UInt32(data.count)); output.append32(UInt32(data.count))
         output.append16(UInt16(nameBytes.count)); output.append16(0)
         output += nameBytes
+        output.reserveCapacity(output.count + data.count + 4096)
         output += data
         // Central directory entry.
         central.append32(0x0201_4b50)
@@ -56,7 +57,9 @@ struct ZipWriter {
     /// The archive's bytes.
     mutating func finish() -> [UInt8] {
         let centralOffset = output.count
-        var out = output + central
+        var out = output
+        output = []
+        out += central
         out.append32(0x0605_4b50)
         out.append16(0); out.append16(0)
         out.append16(UInt16(count)); out.append16(UInt16(count))

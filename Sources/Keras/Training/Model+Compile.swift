@@ -35,7 +35,10 @@ extension Model {
         func serialized(_ list: [any MetricConvertible]) -> ConfigValue {
             list.isEmpty ? .null : .array(list.map { ($0 as? String).map(ConfigValue.string) ?? (($0 as? Metric)?.serialize() ?? .null) })
         }
-        config["metrics"] = serialized(metrics)
+        // One list per output when there are several (as Keras stores them), so saved files load in Keras.
+        config["metrics"] = names.count == 1 ? serialized(metrics + (outputMetrics[names[0]] ?? []))
+            : (metrics.isEmpty && outputMetrics.isEmpty ? .null
+               : .array(names.map { n in serialized(metrics + (outputMetrics[n] ?? [])).arrayValue.map(ConfigValue.array) ?? .array([]) }))
         config["weighted_metrics"] = serialized(weightedMetrics)
         compiledState = CompiledState(optimizer: opt, losses: losses, lossWeights: weights, outputNames: names,
                                       metricSpecs: names.map { metrics + (outputMetrics[$0] ?? []) },
