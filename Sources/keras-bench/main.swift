@@ -5,7 +5,7 @@ import Foundation
 
 /// Every workload the tool knows, by name. A new workload is one file defining a `Workload` value
 /// plus one entry here.
-let workloads: [Workload] = [gemmWorkload, opsWorkload, mlpWorkload]
+let workloads: [Workload] = [gemmWorkload, opsWorkload, mlpWorkload, lstmWorkload, transformerWorkload]
 
 @MainActor func usage() -> String {
     var text = "usage: keras-bench <workload>\n\nworkloads:\n"
