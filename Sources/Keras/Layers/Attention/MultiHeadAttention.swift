@@ -219,15 +219,8 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     }
 
     private func attend(_ query: Tensor, _ value: Tensor, _ key: Tensor, mask: Tensor?, training: Bool) -> (output: Tensor, scores: Tensor) {
-        let q = queryDense(query) * (1 / Double(keyDim).squareRoot())   // (B, T, H, K)
-        let k = keyDense(key), v = valueDense(value)                    // (B, S, H, K|V)
-        var scores = q.transposed([0, 2, 1, 3]).matmul(k.transposed([0, 2, 3, 1]))   // (B, H, T, S)
-        if let mask {
-            scores = `where`(mask.expandingDims(at: -3), scores, Tensor.full([], -1e9, dtype: scores.dtype))
-        }
-        let probabilities = scores.softmax(axis: -1)
-        let dropped = dropout > 0 ? dropoutLayer(probabilities, training: training) : probabilities
-        let combined = dropped.matmul(v.transposed([0, 2, 1, 3])).transposed([0, 2, 1, 3])   // (B, T, H, V)
+        let (combined, probabilities) = headAttention(query: queryDense(query), key: keyDense(key), value: valueDense(value),
+                                                      mask: mask, dropout: dropout > 0 ? dropoutLayer : nil, training: training)
         return (outputDense(combined), probabilities)
     }
 
