@@ -5,7 +5,9 @@ import Foundation
 
 /// Every workload the tool knows, by name. A new workload is one file defining a `Workload` value
 /// plus one entry here.
-let workloads: [Workload] = [gemmWorkload, opsWorkload, mlpWorkload, cnnWorkload, savingWorkload]
+let workloads: [Workload] = [
+    gemmWorkload, opsWorkload, mlpWorkload, cnnWorkload, lstmWorkload, transformerWorkload, savingWorkload,
+]
 
 @MainActor func usage() -> String {
     var text = "usage: keras-bench <workload>\n\nworkloads:\n"

@@ -29,6 +29,10 @@ import Testing
                 let r = mha(query: xs[0], value: xs[1], key: xs.count > 2 ? xs[2] : nil, valueMask: kwTensor("value_mask"),
                             attentionMask: kwTensor("attention_mask"), useCausalMask: causal, returnAttentionScores: scores)
                 return [r.output] + (r.scores.map { [$0] } ?? [])
+            case let gqa as GroupedQueryAttention:
+                let r = gqa(query: xs[0], value: xs[1], key: xs.count > 2 ? xs[2] : nil, valueMask: kwTensor("value_mask"),
+                            attentionMask: kwTensor("attention_mask"), useCausalMask: causal, returnAttentionScores: scores)
+                return [r.output] + (r.scores.map { [$0] } ?? [])
             case let attention as Attention:
                 let r = attention(query: xs[0], value: xs[1], key: xs.count > 2 ? xs[2] : nil,
                                   queryMask: masks.first ?? nil, valueMask: masks.count > 1 ? masks[1] : nil,

@@ -38,6 +38,17 @@ final class MinimalRNNCell: RNNCell, @unchecked Sendable {
         try runLayerTest({ Masking(maskValue: 0, dtype: $0) }, inputShapes: [[2, 3, 2]], expectedOutputShape: [2, 3, 2])
     }
 
+    @Test func fusedLSTMRecurrenceGradientsMatchFiniteDifferences() {
+        func random(_ shape: [Int], _ seed: Int) -> Tensor {
+            Tensor(shape: shape, doubles: (0..<shape.reduce(1, *)).map { sin(Double($0 * 7 + seed)) * 0.8 }, dtype: .float64)
+        }
+        let inputs = [random([3, 2, 8], 1), random([2, 8], 2), random([2, 2], 3), random([2, 2], 4)]
+        checkGradients(inputs) { xs in
+            let (hs, c) = Tensor.lstmRecurrence(projected: xs[0], recurrentKernel: xs[1], initialH: xs[2], initialC: xs[3])
+            return concatenate([hs.reshaped(to: [-1]), c.reshaped(to: [-1]) * 2])
+        }
+    }
+
     @Test func userCellRunsInTheGenericWrapper() throws {
         let layer = RNN(MinimalRNNCell(4), returnSequences: true)
         let y = layer(Tensor.ones([2, 5, 3]))

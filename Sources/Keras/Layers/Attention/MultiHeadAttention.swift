@@ -37,6 +37,8 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     public private(set) var outputDense: HeadDense!
     /// Dropout on the attention probabilities (Keras's `_dropout_layer`).
     public let dropoutLayer: Dropout
+    /// `attention_axes` as a config gave it (only the steps axis is supported).
+    private var givenAttentionAxes: [Int]?
 
     public init(numHeads: Int, keyDim: Int, valueDim: Int? = nil, dropout: Double = 0, useBias: Bool = true,
                 outputShape: Int? = nil,
@@ -111,6 +113,7 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
                   kernelConstraint: try r.constraint("kernel_constraint"),
                   biasConstraint: try r.constraint("bias_constraint"),
                   seed: try r.seed(), name: base.name, trainable: base.trainable, dtype: base.dtype)
+        givenAttentionAxes = axes?.axes
     }
 
     public override var supportsMasking: Bool { true }
@@ -219,15 +222,8 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     }
 
     private func attend(_ query: Tensor, _ value: Tensor, _ key: Tensor, mask: Tensor?, training: Bool) -> (output: Tensor, scores: Tensor) {
-        let q = queryDense(query) * (1 / Double(keyDim).squareRoot())   // (B, T, H, K)
-        let k = keyDense(key), v = valueDense(value)                    // (B, S, H, K|V)
-        var scores = q.transposed([0, 2, 1, 3]).matmul(k.transposed([0, 2, 3, 1]))   // (B, H, T, S)
-        if let mask {
-            scores = `where`(mask.expandingDims(at: -3), scores, Tensor.full([], -1e9, dtype: scores.dtype))
-        }
-        let probabilities = scores.softmax(axis: -1)
-        let dropped = dropout > 0 ? dropoutLayer(probabilities, training: training) : probabilities
-        let combined = dropped.matmul(v.transposed([0, 2, 1, 3])).transposed([0, 2, 1, 3])   // (B, T, H, V)
+        let (combined, probabilities) = headAttention(query: queryDense(query), key: keyDense(key), value: valueDense(value),
+                                                      mask: mask, dropout: dropout > 0 ? dropoutLayer : nil, training: training)
         return (outputDense(combined), probabilities)
     }
 
@@ -240,7 +236,8 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
         config["use_bias"] = .bool(useBias)
         config["use_gate"] = .bool(false)
         config["output_shape"] = outputFeatures.map { .array([.int($0)]) } ?? .null
-        config["attention_axes"] = built ? [1] : .null   // Keras fills in the steps axis at build
+        // Keras fills in the steps axis at build.
+        config["attention_axes"] = (givenAttentionAxes ?? (built ? [1] : nil)).map { .array($0.map { .int($0) }) } ?? .null
         config["sliding_window"] = .null
         config["kernel_initializer"] = kernelInitializer.serialize()
         config["bias_initializer"] = biasInitializer.serialize()

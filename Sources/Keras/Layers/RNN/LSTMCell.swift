@@ -73,6 +73,13 @@ public final class LSTMCell: DropoutRNNCell, @unchecked Sendable {
         return (h, [h, c])
     }
 
+    /// Whether ``RNN`` may run this cell with the fused recurrence: Keras's standard activations,
+    /// and no recurrent dropout in this call.
+    func isFusable(training: Bool) -> Bool {
+        guard case .tanh = activation, case .sigmoid = recurrentActivation else { return false }
+        return !training || recurrentDropout == 0
+    }
+
     public override func getConfig() -> Config {
         var config = super.getConfig()
         config["recurrent_activation"] = .string(recurrentActivation.name)

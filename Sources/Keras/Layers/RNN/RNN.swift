@@ -199,6 +199,9 @@ open class RNN: Layer, @unchecked Sendable {
         -> (last: Tensor, outputs: Tensor?, states: [Tensor]) {
         let steps = sequences.shape[1], batch = sequences.shape[0]
         require(steps > 0, "Layer \"\(name)\": cannot run over sequences with 0 steps (shape \(formatShape(sequences.shape)))")
+        if mask == nil, let lstm = cell as? LSTMCell, lstm.isFusable(training: training) {
+            return runFusedLSTM(lstm, sequences, initial: initial, training: training)
+        }
         let stepInputs: Tensor
         let step: (Tensor, [Tensor]) -> (output: Tensor, states: [Tensor])
         if let gated = cell as? DropoutRNNCell {
@@ -234,6 +237,20 @@ open class RNN: Layer, @unchecked Sendable {
             if returnSequences { outputs.append(output) }
         }
         return (previous!, returnSequences ? stack(outputs, axis: 1) : nil, states)
+    }
+
+    /// An LSTM with Keras's standard activations and no mask: the input projection of all steps
+    /// in one product, then ``Tensor/lstmRecurrence(projected:recurrentKernel:initialH:initialC:)``.
+    private func runFusedLSTM(_ lstm: LSTMCell, _ sequences: Tensor, initial: [Tensor], training: Bool)
+        -> (last: Tensor, outputs: Tensor?, states: [Tensor]) {
+        let (batch, steps) = (sequences.shape[0], sequences.shape[1])
+        let dropout = lstm.dropoutMasks(inputShape: sequences.shape, batch: batch, training: training)
+        var x = (dropout.input.map { sequences * $0 } ?? sequences).transposed([1, 0, 2])
+        if goBackwards { x = x.take(Tensor(shape: [steps], scalars: (0..<steps).reversed().map { Int32($0) }), axis: 0) }
+        let (hs, c) = Tensor.lstmRecurrence(projected: lstm.projectInputs(x), recurrentKernel: lstm.recurrentKernel.value,
+                                            initialH: initial[0], initialC: initial[1])
+        let last = hs.slice(axis: 0, start: steps - 1, end: steps).reshaped(to: [batch, lstm.units])
+        return (last, returnSequences ? hs.transposed([1, 0, 2]) : nil, [last, c])
     }
 
     open override func getConfig() -> Config {
