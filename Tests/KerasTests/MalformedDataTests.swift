@@ -198,4 +198,30 @@ struct MalformedDataCase: CustomTestStringConvertible, Sendable {
         let error = #expect(throws: KerasError.self) { try model().fit(nanTargetLater, epochs: 1, verbose: 0) }
         #expect("\(error.map { "\($0)" } ?? "")".contains("y in the dataset batch of samples 4..<8"))
     }
+
+    /// A later batch the model cannot take (a mapped dataset changing shape or dropping a target)
+    /// is a thrown error in fit, evaluate and predict, not a stop inside the model or loss.
+    @Test func laterBatchesTheModelCannotTake() throws {
+        let widerLater = try Dataset(x, y, sampleWeight: Tensor.arange(8).cast(to: .float32)).batched(4).map { batch in
+            var batch = batch
+            if batch.sampleWeight!.scalars.first.map({ Double($0) }) == 4 { batch.inputs = [Tensor.ones([4, 3])] }
+            return batch
+        }
+        let fitError = #expect(throws: KerasError.self) { try model().fit(widerLater, epochs: 1, verbose: 0) }
+        #expect("\(fitError.map { "\($0)" } ?? "")".contains("(4, 3)"))
+        #expect(throws: KerasError.self) { try model().evaluate(widerLater, verbose: 0) }
+        #expect(throws: KerasError.self) { try model().predict(widerLater, verbose: 0) }
+        let droppedTarget = try Dataset(x, y, sampleWeight: Tensor.arange(8).cast(to: .float32)).batched(4).map { batch in
+            var batch = batch
+            if batch.sampleWeight!.scalars.first.map({ Double($0) }) == 4 { batch.targets = [] }
+            return batch
+        }
+        #expect(throws: KerasError.self) { try model().fit(droppedTarget, epochs: 1, verbose: 0) }
+        let shortTarget = try Dataset(x, y, sampleWeight: Tensor.arange(8).cast(to: .float32)).batched(4).map { batch in
+            var batch = batch
+            if batch.sampleWeight!.scalars.first.map({ Double($0) }) == 4 { batch.targets = [Tensor.ones([3, 1])] }
+            return batch
+        }
+        #expect(throws: KerasError.self) { try model().evaluate(shortTarget, verbose: 0) }
+    }
 }

@@ -96,7 +96,10 @@ extension Model {
             var logs: [String: Double] = [:]
             var seen = 0
             for (step, batch) in source.batches(epoch: epoch, generator: &generator).enumerated() {
-                if case .dataset = source { try state.checkBatch(batch, op: "fit", sampleOffset: seen) }
+                if case .dataset = source {
+                    try state.checkBatch(batch, op: "fit", sampleOffset: seen)
+                    try validateInputs(batch.inputs, op: "fit")
+                }
                 seen += batch.sampleCount
                 try callbacks.onTrainBatchBegin(step, logs: [:])
                 logs = try trainStep(batch)
