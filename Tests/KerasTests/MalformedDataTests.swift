@@ -225,3 +225,38 @@ struct MalformedDataCase: CustomTestStringConvertible, Sendable {
         #expect(throws: KerasError.self) { try model().evaluate(shortTarget, verbose: 0) }
     }
 }
+
+/// Targets a loss or metric cannot score (Keras raises at the first batch) throw before training
+/// instead of stopping inside the loss or metric (issue 7).
+@Suite struct TargetShapeRuleTests {
+    private func expectInvalidData(_ mentions: [String], _ body: () throws -> Void) {
+        let error = #expect(throws: KerasError.self) { try body() }
+        guard case .invalidData(let message)? = error else { Issue.record("expected invalidData, got \(String(describing: error))"); return }
+        for word in mentions { #expect(message.contains(word), "\(message)") }
+    }
+
+    @Test func categoricalCrossentropyNeedsOneHotTargets() throws {
+        let model = Sequential([InputLayer(shape: [3]), Dense(4)])
+        try model.compile(optimizer: "sgd", loss: CategoricalCrossentropy())
+        expectInvalidData(["CategoricalCrossentropy", "(1, 4)", "(1, 1)"]) {
+            try model.fit(Tensor.ones([6, 3]), Tensor.ones([6, 1]), epochs: 1, verbose: 0)
+        }
+        let metered = Sequential([InputLayer(shape: [3]), Dense(4)])
+        try metered.compile(optimizer: "sgd", loss: "mse", metrics: ["categorical_crossentropy"])
+        expectInvalidData(["categorical_crossentropy"]) { try metered.evaluate(Tensor.ones([6, 3]), Tensor.ones([6, 1]), verbose: 0) }
+        // One-hot targets of the right shape train.
+        try model.fit(Tensor.ones([6, 3]), Tensor.zeros([6, 4]) + 0.25, epochs: 1, verbose: 0)
+    }
+
+    @Test func twoDimensionalMetrics() throws {
+        for metric in [R2Score() as Metric, FBetaScore(), F1Score()] {
+            let model = Sequential([InputLayer(shape: [3]), Dense(4), Reshape([2, 2])])
+            try model.compile(optimizer: "sgd", loss: "mse", metrics: [metric])
+            expectInvalidData([metric.className, "2D inputs"]) {
+                try model.fit(Tensor.ones([6, 3]), Tensor.ones([6, 2, 2]), epochs: 1, verbose: 0)
+            }
+        }
+        #expect(R2Score().targetShapeProblem(yTrue: Tensor.ones([1, 3]), yPred: Tensor.ones([1, 3])) == nil)
+        #expect(R2Score().targetShapeProblem(yTrue: Tensor.ones([1]), yPred: Tensor.ones([1, 1])) == nil)
+    }
+}
