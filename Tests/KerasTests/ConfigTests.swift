@@ -36,6 +36,10 @@ import Testing
         #expect(config.compactMapValues(\.intValue) == ["c": 30, "d": 4, "e": 5])
         #expect(Config(["z": 1, "y": 2]).keys == ["y", "z"])
         #expect(config.dictionary == ["c": 30, "d": 4, "e": 5])
+        let plain: [String: ConfigValue] = ["f": 6]
+        config.merge(plain) { $1 }
+        config.merge(zip(["g"], [ConfigValue.int(7)])) { $1 }
+        #expect(config.keys == ["c", "d", "e", "f", "g"])
     }
 
     @Test func equalityIgnoresOrder() {

@@ -24,4 +24,8 @@ extension Tensor {
 }
 
 /// `keras.ops.matmul` with a variable as the right operand.
+///
+/// ```swift
+/// let y = matmul(inputs, kernel) + bias   // kernel, bias: Variable
+/// ```
 public func matmul(_ a: Tensor, _ b: Variable) -> Tensor { a.matmul(b.value) }
