@@ -65,7 +65,8 @@ import Testing
         #expect(try ConfigValue.parse(json: #"{"k": 1, "k": 2}"#) == ["k": 2])
     }
 
-    @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "01", "1.", "tru", "\"\\x\"", "\"\\ud800\"", "[1] 2", "{1: 2}", "\"a\nb\"", "-"])
+    @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "01", "1.", "tru", "\"\\x\"", "\"\\ud800\"", "[1] 2", "{1: 2}", "\"a\nb\"", "-", "1e", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\u12\"", "\"\\",
+                      String(repeating: "{\"a\":", count: 600) + "1" + String(repeating: "}", count: 600)])
     func malformedJSONThrows(_ text: String) {
         #expect(throws: KerasError.self) { try ConfigValue.parse(json: text) }
     }
