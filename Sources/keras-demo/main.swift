@@ -200,7 +200,7 @@ for layer in model.layers {
     print(layer.name, "input shape:", try layer.inputShape, "output shape:", try layer.outputShape)
 }
 print(model.layers[0].getWeights())   // [kernel, bias]
-print(ConfigValue.object(model.layers[1].getConfig()))
+print(model.layers[1].getConfig())   // {"name": "layer2", "trainable": true, "dtype": {...}, "units": 3, ...}
 
 // ---------------------------------------------------------------------------------------------
 section("The functional API")

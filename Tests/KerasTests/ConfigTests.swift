@@ -36,6 +36,10 @@ import Testing
         #expect(config.compactMapValues(\.intValue) == ["c": 30, "d": 4, "e": 5])
         #expect(Config(["z": 1, "y": 2]).keys == ["y", "z"])
         #expect(config.dictionary == ["c": 30, "d": 4, "e": 5])
+        let plain: [String: ConfigValue] = ["f": 6]
+        config.merge(plain) { $1 }
+        config.merge(zip(["g"], [ConfigValue.int(7)])) { $1 }
+        #expect(config.keys == ["c", "d", "e", "f", "g"])
     }
 
     @Test func equalityIgnoresOrder() {
@@ -61,7 +65,8 @@ import Testing
         #expect(try ConfigValue.parse(json: #"{"k": 1, "k": 2}"#) == ["k": 2])
     }
 
-    @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "01", "1.", "tru", "\"\\x\"", "\"\\ud800\"", "[1] 2", "{1: 2}", "\"a\nb\"", "-"])
+    @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "01", "1.", "tru", "\"\\x\"", "\"\\ud800\"", "[1] 2", "{1: 2}", "\"a\nb\"", "-", "1e", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\u12\"", "\"\\",
+                      String(repeating: "{\"a\":", count: 600) + "1" + String(repeating: "}", count: 600)])
     func malformedJSONThrows(_ text: String) {
         #expect(throws: KerasError.self) { try ConfigValue.parse(json: text) }
     }

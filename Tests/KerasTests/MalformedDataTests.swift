@@ -198,4 +198,65 @@ struct MalformedDataCase: CustomTestStringConvertible, Sendable {
         let error = #expect(throws: KerasError.self) { try model().fit(nanTargetLater, epochs: 1, verbose: 0) }
         #expect("\(error.map { "\($0)" } ?? "")".contains("y in the dataset batch of samples 4..<8"))
     }
+
+    /// A later batch the model cannot take (a mapped dataset changing shape or dropping a target)
+    /// is a thrown error in fit, evaluate and predict, not a stop inside the model or loss.
+    @Test func laterBatchesTheModelCannotTake() throws {
+        let widerLater = try Dataset(x, y, sampleWeight: Tensor.arange(8).cast(to: .float32)).batched(4).map { batch in
+            var batch = batch
+            if batch.sampleWeight!.scalars.first.map({ Double($0) }) == 4 { batch.inputs = [Tensor.ones([4, 3])] }
+            return batch
+        }
+        let fitError = #expect(throws: KerasError.self) { try model().fit(widerLater, epochs: 1, verbose: 0) }
+        #expect("\(fitError.map { "\($0)" } ?? "")".contains("(4, 3)"))
+        #expect(throws: KerasError.self) { try model().evaluate(widerLater, verbose: 0) }
+        #expect(throws: KerasError.self) { try model().predict(widerLater, verbose: 0) }
+        let droppedTarget = try Dataset(x, y, sampleWeight: Tensor.arange(8).cast(to: .float32)).batched(4).map { batch in
+            var batch = batch
+            if batch.sampleWeight!.scalars.first.map({ Double($0) }) == 4 { batch.targets = [] }
+            return batch
+        }
+        #expect(throws: KerasError.self) { try model().fit(droppedTarget, epochs: 1, verbose: 0) }
+        let shortTarget = try Dataset(x, y, sampleWeight: Tensor.arange(8).cast(to: .float32)).batched(4).map { batch in
+            var batch = batch
+            if batch.sampleWeight!.scalars.first.map({ Double($0) }) == 4 { batch.targets = [Tensor.ones([3, 1])] }
+            return batch
+        }
+        #expect(throws: KerasError.self) { try model().evaluate(shortTarget, verbose: 0) }
+    }
+}
+
+/// Targets a loss or metric cannot score (Keras raises at the first batch) throw before training
+/// instead of stopping inside the loss or metric (issue 7).
+@Suite struct TargetShapeRuleTests {
+    private func expectInvalidData(_ mentions: [String], _ body: () throws -> Void) {
+        let error = #expect(throws: KerasError.self) { try body() }
+        guard case .invalidData(let message)? = error else { Issue.record("expected invalidData, got \(String(describing: error))"); return }
+        for word in mentions { #expect(message.contains(word), "\(message)") }
+    }
+
+    @Test func categoricalCrossentropyNeedsOneHotTargets() throws {
+        let model = Sequential([InputLayer(shape: [3]), Dense(4)])
+        try model.compile(optimizer: "sgd", loss: CategoricalCrossentropy())
+        expectInvalidData(["CategoricalCrossentropy", "(1, 4)", "(1, 1)"]) {
+            try model.fit(Tensor.ones([6, 3]), Tensor.ones([6, 1]), epochs: 1, verbose: 0)
+        }
+        let metered = Sequential([InputLayer(shape: [3]), Dense(4)])
+        try metered.compile(optimizer: "sgd", loss: "mse", metrics: ["categorical_crossentropy"])
+        expectInvalidData(["categorical_crossentropy"]) { try metered.evaluate(Tensor.ones([6, 3]), Tensor.ones([6, 1]), verbose: 0) }
+        // One-hot targets of the right shape train.
+        try model.fit(Tensor.ones([6, 3]), Tensor.zeros([6, 4]) + 0.25, epochs: 1, verbose: 0)
+    }
+
+    @Test func twoDimensionalMetrics() throws {
+        for metric in [R2Score() as Metric, FBetaScore(), F1Score()] {
+            let model = Sequential([InputLayer(shape: [3]), Dense(4), Reshape([2, 2])])
+            try model.compile(optimizer: "sgd", loss: "mse", metrics: [metric])
+            expectInvalidData([metric.className, "2D inputs"]) {
+                try model.fit(Tensor.ones([6, 3]), Tensor.ones([6, 2, 2]), epochs: 1, verbose: 0)
+            }
+        }
+        #expect(R2Score().targetShapeProblem(yTrue: Tensor.ones([1, 3]), yPred: Tensor.ones([1, 3])) == nil)
+        #expect(R2Score().targetShapeProblem(yTrue: Tensor.ones([1]), yPred: Tensor.ones([1, 1])) == nil)
+    }
 }

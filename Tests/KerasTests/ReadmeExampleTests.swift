@@ -43,4 +43,49 @@ import Testing
         }
         #expect(CategoricalCrossentropy()(targets, functional(x)).item < lossBefore.item)
     }
+
+    final class Linear: Layer, @unchecked Sendable {
+        let units: Int
+        var w: Variable!, b: Variable!
+        let seedGenerator = SeedGenerator(seed: 1337)      // keras.random.SeedGenerator
+        init(_ units: Int) { self.units = units; super.init() }
+        override func build(inputShape: [Int?]) {
+            w = addWeight(name: "w", shape: [inputShape.lastDimension, units], initializer: RandomNormal())
+            b = addWeight(name: "b", shape: [units], initializer: Zeros())
+        }
+        override func call(_ inputs: Tensor, training: Bool) -> Tensor {
+            let y = inputs.matmul(w) + b                     // variables work directly in tensor math
+            return training ? dropout(y, rate: 0.1, seed: seedGenerator) : y
+        }
+    }
+
+    @Test func customLayerAndLoopSnippet() throws {
+        try withRandomSeed(5) {
+            let x = Tensor.randomNormal([64, 3], seed: 1)
+            let labels = x.argmax(axis: 1)
+            let optimizer = Adam(learningRate: 0.01)
+
+            let model = Sequential([InputLayer(shape: [3]), Linear(8), Dense(5)])
+            let lossFn = SparseCategoricalCrossentropy(fromLogits: true)
+            let accuracy = SparseCategoricalAccuracy()
+            let train = try Dataset(x, labels).shuffled(seed: 1).batched(32)
+            var accuracies: [Double] = []
+            for _ in 0..<30 {
+                for batch in train {                                 // each loop over a dataset is a new shuffle
+                    let (_, logits, grads) = valueWithGradients(of: model.trainableVariables) {
+                        let logits = model(batch.x, training: true)
+                        return (lossFn(batch.y!, logits) + model.losses.sum(), logits)   // also returns the logits
+                    }
+                    optimizer.apply(grads, to: model.trainableVariables)
+                    accuracy.updateState(yTrue: batch.y!, yPred: logits)
+                }
+                accuracies.append(accuracy.resultValue)
+                accuracy.resetState()
+            }
+            #expect(accuracies.last! > 0.8 && accuracies.last! > accuracies.first!)
+            let printed = "\(model.layers[1].getConfig())"
+            #expect(printed.hasPrefix(#"{"name": "dense"#) && printed.contains(#""trainable": true, "dtype": {"module": "keras""#))
+            #expect(model.layers[1].getConfig().keys.prefix(4) == ["name", "trainable", "dtype", "units"])
+        }
+    }
 }

@@ -48,6 +48,19 @@ import Testing
         #expect(Zeros().problem(forShape: [2], dtype: .int32) == nil)
     }
 
+    /// A layer asking for a weight with more elements than an `Int` counts.
+    final class Outer: Layer, @unchecked Sendable {
+        override func build(inputShape: [Int?]) {
+            _ = addWeight(name: "table", shape: [inputShape.lastDimension, 1 << 40, 1 << 40])
+        }
+        override func call(_ x: Tensor, training: Bool) -> Tensor { x }
+    }
+
+    @Test func weightSizeOverflow() throws {
+        let message = try #require(buildError(Outer(name: "huge"), [nil, 4]))
+        #expect(message.contains("huge") && message.contains("table") && message.contains("more elements"), "\(message)")
+    }
+
     /// The other ways in build too: `Sequential.add`, a functional graph, a `build_config`.
     @Test func everyBuildingEntryPointThrows() throws {
         let model = Sequential([InputLayer(shape: [4])])

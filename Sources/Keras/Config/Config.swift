@@ -70,6 +70,10 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
     public var dictionary: [String: ConfigValue] { storage }
 
     /// Stores `value` under `key` (appended when new, in place otherwise); returns the old value.
+    ///
+    /// ```swift
+    /// config.updateValue(.int(3), forKey: "units")
+    /// ```
     @discardableResult
     public mutating func updateValue(_ value: ConfigValue, forKey key: String) -> ConfigValue? {
         let old = storage.updateValue(value, forKey: key)
@@ -78,6 +82,10 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
     }
 
     /// Removes `key`; returns its value, `nil` when it was absent.
+    ///
+    /// ```swift
+    /// config.removeValue(forKey: "quantization_config")
+    /// ```
     @discardableResult
     public mutating func removeValue(forKey key: String) -> ConfigValue? {
         guard let old = storage.removeValue(forKey: key) else { return nil }
@@ -86,18 +94,30 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
     }
 
     /// Adds `other`'s entries in their order; `combine` picks the value for keys in both.
+    ///
+    /// ```swift
+    /// config.merge(optimizerConfig()) { _, new in new }
+    /// ```
     public mutating func merge(_ other: Config, uniquingKeysWith combine: (ConfigValue, ConfigValue) throws -> ConfigValue) rethrows {
         for (key, value) in other {
             if let mine = storage[key] { storage[key] = try combine(mine, value) } else { updateValue(value, forKey: key) }
         }
     }
 
-    /// Adds the pairs in order; `combine` picks the value for keys already present.
+    /// Adds the pairs in order (`zip(keys, values)`); `combine` picks the value for keys already
+    /// present.
     public mutating func merge<S: Sequence>(_ other: S, uniquingKeysWith combine: (ConfigValue, ConfigValue) throws -> ConfigValue) rethrows
         where S.Element == (String, ConfigValue) {
         for (key, value) in other {
             if let mine = storage[key] { storage[key] = try combine(mine, value) } else { updateValue(value, forKey: key) }
         }
+    }
+
+    /// Adds the entries of a Swift dictionary (in its own order); `combine` picks the value for
+    /// keys already present.
+    public mutating func merge<S: Sequence>(_ other: S, uniquingKeysWith combine: (ConfigValue, ConfigValue) throws -> ConfigValue) rethrows
+        where S.Element == (key: String, value: ConfigValue) {
+        try merge(other.lazy.map { ($0.key, $0.value) }, uniquingKeysWith: combine)
     }
 
     /// A copy with `other` merged in (see ``merge(_:uniquingKeysWith:)-swift.method``).
@@ -108,6 +128,10 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
     }
 
     /// The same keys in the same order with transformed values.
+    ///
+    /// ```swift
+    /// let cleared = config.mapValues { $0.isNull ? .string("none") : $0 }
+    /// ```
     public func mapValues(_ transform: (ConfigValue) throws -> ConfigValue) rethrows -> Config {
         var copy = self
         for key in keys { copy.storage[key] = try transform(storage[key]!) }
@@ -134,6 +158,10 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
     }
 
     /// The entries `isIncluded` keeps, in order.
+    ///
+    /// ```swift
+    /// let set = config.filter { !$0.value.isNull }
+    /// ```
     public func filter(_ isIncluded: (Element) throws -> Bool) rethrows -> Config {
         var kept = Config()
         for entry in self where try isIncluded(entry) { kept.updateValue(entry.value, forKey: entry.key) }

@@ -15,6 +15,10 @@ public protocol Constraint: Sendable {
     /// `nil` when it can. ``Layer/addWeight(name:shape:initializer:regularizer:constraint:trainable:dtype:)``
     /// asks before creating the weight, so the build throws (naming the layer, the weight and the
     /// constraint) instead of the first optimizer step stopping. The default accepts every shape.
+    ///
+    /// ```swift
+    /// MaxNorm(axis: 2).problem(forWeightShape: [4, 3])   // "MaxNorm: axis 2 is out of range …"
+    /// ```
     func problem(forWeightShape shape: [Int]) -> String?
 }
 

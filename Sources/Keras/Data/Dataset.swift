@@ -1,4 +1,5 @@
 import KerasCore
+import Synchronization
 
 /// An input pipeline over in-memory tensors, in the spirit of `tf.data.Dataset`: build it from
 /// arrays of samples, then shuffle, batch, map and repeat. `fit`, `evaluate` and `predict` accept it.
@@ -8,14 +9,19 @@ import KerasCore
 ///     .shuffled(seed: 42)
 ///     .batched(32)
 ///     .map { batch in var b = batch; b.inputs[0] = b.x / 255; return b }
-/// for batch in train { … }           // DataBatch values: batch.x [32, 8, 8], batch.y [32]
+/// for epoch in 0..<3 {
+///     for batch in train { … }       // DataBatch values: batch.x [32, 8, 8], batch.y [32]
+/// }
 /// train.count                        // batches per pass: ⌈1437 / 32⌉ = 45
 /// ```
 ///
 /// Stages apply in the order written, lazily: nothing is copied until an element is read, and a
 /// batch of unshuffled samples is copied in one block. Shuffling draws a new order for every
-/// pass (like `reshuffle_each_iteration=True`): each repetition of ``repeated(_:)`` and each
-/// `epoch` of ``elements(epoch:)`` gets its own permutation, reproducible from the seed.
+/// pass, as tf.data does by default (`reshuffle_each_iteration=True`): each `for batch in
+/// dataset` loop over the same dataset (and its copies) is the next pass — 0, 1, 2, … — so a
+/// training loop over epochs sees a fresh order each epoch; each repetition of ``repeated(_:)``
+/// gets its own permutation too. Orders are reproducible from the seed; ``elements(epoch:)``
+/// names a pass explicitly (what `fit` uses).
 public struct Dataset: Sequence, Sendable {
     /// A per-element transformation.
     public typealias Transform = @Sendable (DataBatch) -> DataBatch
@@ -23,6 +29,8 @@ public struct Dataset: Sequence, Sendable {
     let source: DataBatch
     let sampleCount: Int
     let stages: [Stage]
+    /// The pass the next `for … in dataset` loop reads, shared by copies of this dataset.
+    private let nextPass = PassCounter()
 
     enum Stage: Sendable {
         case shuffle(seed: Int)
@@ -135,8 +143,16 @@ public struct Dataset: Sequence, Sendable {
         Elements(dataset: self, items: items(stageCount: stages.count, pass: epoch))
     }
 
-    /// Iterates over pass 0 (see ``elements(epoch:)``).
-    public func makeIterator() -> Elements.Iterator { elements(epoch: 0).makeIterator() }
+    /// Iterates over the next pass: 0 for the first loop over this dataset, then 1, 2, … (see
+    /// ``elements(epoch:)``), so a shuffled dataset is reshuffled on each new iteration.
+    ///
+    /// ```swift
+    /// let ds = try Dataset(x, y).shuffled(seed: 1).batched(32)
+    /// for epoch in 0..<3 {
+    ///     for batch in ds { … }          // epoch 0, 1, 2: three different orders
+    /// }
+    /// ```
+    public func makeIterator() -> Elements.Iterator { elements(epoch: nextPass.take()).makeIterator() }
 
     /// The elements of one pass, produced lazily.
     public struct Elements: Sequence, Sendable {
@@ -243,4 +259,11 @@ public struct Dataset: Sequence, Sendable {
                 sampleWeight: first.sampleWeight == nil ? nil : stack(parts.map { $0.sampleWeight! }))
         }
     }
+}
+
+/// Counts the passes made with `for … in dataset`.
+private final class PassCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    /// The current pass, advancing to the next.
+    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }

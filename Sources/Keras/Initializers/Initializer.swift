@@ -16,6 +16,10 @@ public protocol Initializer: Sendable {
     /// kernel, fan axes out of range), or `nil` when it can. ``Layer/addWeight(name:shape:initializer:regularizer:constraint:trainable:dtype:)``
     /// asks before creating a weight, so a layer built from a config throws instead of stopping.
     /// The default accepts every shape.
+    ///
+    /// ```swift
+    /// IdentityInitializer().problem(forShape: [3, 3, 8], dtype: .float32)   // "Identity matrix initializer can only be used for 2D matrices…"
+    /// ```
     func problem(forShape shape: [Int], dtype: DType) -> String?
 }
 

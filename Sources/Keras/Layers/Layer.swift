@@ -240,10 +240,13 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
                           regularizer: (any Regularizer)? = nil, constraint: (any Constraint)? = nil,
                           trainable: Bool = true, dtype: DType? = nil) -> Variable {
         let dtype = dtype ?? self.dtype
-        if let problem = initializer.problem(forShape: shape, dtype: dtype) ?? constraint?.problem(forWeightShape: shape) {
+        let countProblem: String?
+        do { _ = try Tensor.elementCount(of: shape, dtype: dtype); countProblem = nil } catch { countProblem = "\(error)" }
+        if let problem = countProblem ?? initializer.problem(forShape: shape, dtype: dtype) ?? constraint?.problem(forWeightShape: shape) {
             // Thrown by the entry point that started the build (which then discards it).
             BuildIssues.report(.invalidArgument("Layer \"\(self.name)\" (\(className)): cannot create weight \"\(name)\" of shape \(formatShape(shape)): \(problem)"))
-            return Variable(Tensor.zeros(shape, dtype: dtype), name: name, trainable: trainable)
+            let placeholder = countProblem == nil ? shape : shape.map { _ in 0 }
+            return Variable(Tensor.zeros(placeholder, dtype: dtype), name: name, trainable: trainable)
         }
         let initial = WeightLimit.skipsInitializers ? Tensor.zeros(shape, dtype: dtype) : initializer(shape, dtype: dtype)
         let variable = Variable(initial, name: name, trainable: trainable)

@@ -30,11 +30,19 @@ final class CompiledState: @unchecked Sendable {
     /// The compiled metrics once built, flattened (what ``Model/metrics`` lists by default).
     var builtMetrics: [Metric] { outputNames.indices.flatMap { allMetrics(ofOutput: $0) } }
 
-    /// Checks one dataset batch as array data is checked whole before training: finite inputs,
-    /// targets and sample weights, one sample weight per sample, and the class labels.
+    /// Checks one dataset batch as array data is checked whole before training: one target per
+    /// output, the same sample count everywhere, finite inputs, targets and sample weights, one
+    /// sample weight per sample, and the class labels. (The model checks the input shapes.)
     func checkBatch(_ batch: DataBatch, op: String, sampleOffset: Int) throws {
         let samples = batch.sampleCount
         let place = "the dataset batch of samples \(sampleOffset)..<\(sampleOffset + samples)"
+        guard batch.targets.count == outputNames.count else {
+            throw KerasError.invalidData("\(op): the model has \(outputNames.count) output(s) \(outputNames), but \(place) has \(batch.targets.count) target(s)")
+        }
+        for (what, t) in batch.inputs.enumerated().map({ ("input \($0.offset)", $0.element) }) + batch.targets.enumerated().map({ ("target \($0.offset)", $0.element) })
+        where t.rank == 0 || t.shape[0] != samples {
+            throw KerasError.invalidData("\(op): \(what) in \(place) has shape \(formatShape(t.shape)); every input and target needs \(samples) samples")
+        }
         func checkFinite(_ t: Tensor, _ what: String) throws {
             if t.dtype.isFloatingPoint && !t.allFinite {
                 throw KerasError.invalidData("\(op): \(what) in \(place) contains NaN or infinite values; clean the data before training")

@@ -54,7 +54,10 @@ extension Model {
         var logs: [String: Double] = [:]
         var seen = 0
         for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
-            if case .dataset = source { try state.checkBatch(batch, op: "evaluate", sampleOffset: seen) }
+            if case .dataset = source {
+                try state.checkBatch(batch, op: "evaluate", sampleOffset: seen)
+                try validateInputs(batch.inputs, op: "evaluate")
+            }
             seen += batch.sampleCount
             try callbacks.onTestBatchBegin(step, logs: [:])
             logs = try weightUpdateLock.read { try testStep(batch) }

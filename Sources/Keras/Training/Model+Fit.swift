@@ -102,7 +102,10 @@ extension Model {
             var logs: [String: Double] = [:]
             var seen = 0
             for (step, batch) in source.batches(epoch: epoch, generator: &generator).enumerated() {
-                if case .dataset = source { try state.checkBatch(batch, op: "fit", sampleOffset: seen) }
+                if case .dataset = source {
+                    try state.checkBatch(batch, op: "fit", sampleOffset: seen)
+                    try validateInputs(batch.inputs, op: "fit")
+                }
                 seen += batch.sampleCount
                 try callbacks.onTrainBatchBegin(step, logs: [:])
                 logs = try trainStep(batch)
@@ -230,14 +233,17 @@ extension Model {
         var checks: [ClassLabelCheck] = []
         for (i, (target, prediction)) in zip(firstTargets, probe).enumerated() {
             let output = state.outputNames.count > 1 ? "output \"\(state.outputNames[i])\"" : "the model output"
-            let consumers: [(name: String, isLabels: Bool, ignored: Int?)] =
-                state.allMetrics(ofOutput: i).map { ("metric \($0.name) (\($0.className))", $0 is ClassLabelTargets, nil) }
-                + (state.losses[i].map { [("loss \(type(of: $0).className)", $0 is ClassLabelTargets, ($0 as? ClassLabelTargets)?.ignoredLabel)] } ?? [])
+            let consumers: [(name: String, isLabels: Bool, ignored: Int?, rule: (any TargetShapeRule)?)] =
+                state.allMetrics(ofOutput: i).map { ("metric \($0.name) (\($0.className))", $0 is ClassLabelTargets, nil, $0 as? any TargetShapeRule) }
+                + (state.losses[i].map { [("loss \(type(of: $0).className)", $0 is ClassLabelTargets, ($0 as? ClassLabelTargets)?.ignoredLabel, $0 as? any TargetShapeRule)] } ?? [])
             // Dense (non-sparse) losses and metrics compare targets and predictions elementwise.
             let (t, p) = squeezeOrExpandToSameRank(target, prediction)
             // (The probe has one sample; give the batch axis a size ≠ 1 so it cannot broadcast.)
             let comparable = shapesBroadcast([2] + t.shape.dropFirst(), [2] + p.shape.dropFirst())
             for consumer in consumers {
+                if let problem = consumer.rule?.targetShapeProblem(yTrue: target, yPred: prediction) {
+                    throw KerasError.invalidData("\(op): \(consumer.name) for \(output): \(problem)")
+                }
                 if consumer.isLabels {
                     let check = ClassLabelCheck(output: i, classes: prediction.shape.last ?? 1, ignoredLabel: consumer.ignored,
                                                 consumer: consumer.name, outputDescription: output)

@@ -88,6 +88,7 @@ extension Model {
             pending.removeAll(keepingCapacity: true)
         }
         for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
+            if case .dataset = source, step > 0 { try validateInputs(batch.inputs, op: "predict") }
             pending.append((step, batch))
             if step == 0 || pending.count == group { try flush() }
             if concurrent == nil { concurrent = supportsConcurrentInference }

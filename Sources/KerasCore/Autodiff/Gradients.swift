@@ -13,6 +13,26 @@ public func valueWithGradients(of variables: [Variable],
     return (value.stopGradient(), tape.gradient(value, wrt: variables))
 }
 
+/// Like ``valueWithGradients(of:_:)-(_,()->Tensor)``, for a `body` that returns the value to
+/// differentiate together with an output to keep — the model's predictions, so a custom train
+/// step updates its metrics without a second forward pass (JAX's `has_aux`). Only the first
+/// element is differentiated; the output comes back as computed.
+///
+/// ```swift
+/// let (loss, logits, grads) = valueWithGradients(of: model.trainableVariables) {
+///     let logits = model(x, training: true)
+///     return (lossFn(y, logits), logits)
+/// }
+/// optimizer.apply(grads, to: model.trainableVariables)
+/// accuracy.updateState(yTrue: y, yPred: logits)
+/// ```
+public func valueWithGradients<Output>(of variables: [Variable], _ body: () throws -> (Tensor, Output))
+    rethrows -> (value: Tensor, output: Output, gradients: [Tensor]) {
+    let tape = GradientTape()
+    let (value, output) = try tape.record(body)
+    return (value.stopGradient(), output, tape.gradient(value, wrt: variables))
+}
+
 /// The gradients of `body`'s result with respect to `variables`.
 public func gradients(of variables: [Variable], _ body: () throws -> Tensor) rethrows -> [Tensor] {
     try valueWithGradients(of: variables, body).gradients

@@ -120,10 +120,11 @@ extension Tensor {
 }
 
 /// Picks from `x` where `condition` is true and from `y` elsewhere, broadcasting all three
-/// (`keras.ops.where`). Differentiable in `x` and `y`.
+/// (`keras.ops.where`). Differentiable in `x` and `y`. `where` is a Swift keyword, so the call
+/// is written with backticks.
 ///
 /// ```swift
-/// let r = where(x .> 0, x, Tensor(0.0))   // relu
+/// let r = `where`(x .> 0, x, Tensor.zeros(like: x))   // relu
 /// ```
 public func `where`(_ condition: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor {
     let (a, b, dt) = promote(x, y)

@@ -35,10 +35,10 @@ struct TrainingLoopFromScratchGuide {
 
             var epochLosses: [Float] = []
             let epochs = 3
-            for epoch in 0..<epochs {
+            for _ in 0..<epochs {
                 var total: Float = 0, steps = 0
-                // Iterate over the batches of the dataset (a fresh shuffle each epoch).
-                for batch in trainDataset.elements(epoch: epoch) {
+                // Iterate over the batches of the dataset (each loop is a fresh shuffle).
+                for batch in trainDataset {
                     let (xBatch, yBatch) = (batch.x, batch.y!)
                     // Run the forward pass, recording the operations for automatic differentiation.
                     let (lossValue, grads) = valueWithGradients(of: model.trainableVariables) {
@@ -71,12 +71,12 @@ struct TrainingLoopFromScratchGuide {
             let (trainDataset, valDataset) = try Self.datasets()
 
             var trainAccuracies: [Double] = [], valAccuracies: [Double] = []
-            for epoch in 0..<4 {
-                for batch in trainDataset.elements(epoch: epoch) {
-                    var logits = batch.x
-                    let (_, grads) = valueWithGradients(of: model.trainableVariables) {
-                        logits = model(batch.x, training: true)
-                        return lossFn(batch.y!, logits)
+            for _ in 0..<4 {
+                for batch in trainDataset {
+                    // The step also returns the logits, for the metric.
+                    let (_, logits, grads) = valueWithGradients(of: model.trainableVariables) {
+                        let logits = model(batch.x, training: true)
+                        return (lossFn(batch.y!, logits), logits)
                     }
                     optimizer.apply(grads, to: model.trainableVariables)
                     // Update training metric.
@@ -128,15 +128,12 @@ struct TrainingLoopFromScratchGuide {
             let (trainDataset, _) = try Self.datasets()
 
             var firstLoss: Float? = nil, lastLoss: Float = 0
-            for epoch in 0..<3 {
-                for batch in trainDataset.elements(epoch: epoch) {
-                    var logits = batch.x
-                    let (lossValue, grads) = valueWithGradients(of: model.trainableVariables) {
-                        logits = model(batch.x, training: true)
-                        var lossValue = lossFn(batch.y!, logits)
+            for _ in 0..<3 {
+                for batch in trainDataset {
+                    let (lossValue, logits, grads) = valueWithGradients(of: model.trainableVariables) {
+                        let logits = model(batch.x, training: true)
                         // Add any extra losses created during the forward pass.
-                        for extra in model.losses { lossValue = lossValue + extra }
-                        return lossValue
+                        return (lossFn(batch.y!, logits) + model.losses.sum(), logits)
                     }
                     optimizer.apply(grads, to: model.trainableVariables)
                     trainAccMetric.updateState(yTrue: batch.y!, yPred: logits)

@@ -1,0 +1,47 @@
+import KerasCore
+
+/// A loss or metric that needs more of its targets and predictions than broadcasting: `fit` and
+/// `evaluate` ask it before the first step (with one sample of each), so data that does not fit
+/// throws naming the loss or metric instead of stopping inside it — where Keras raises its
+/// `ValueError` at the first batch.
+///
+/// ```swift
+/// CategoricalCrossentropy().targetShapeProblem(yTrue: Tensor.ones([1, 1]), yPred: Tensor.ones([1, 4]))
+/// // "expects targets of the predictions' shape (1, 4) (one-hot) …"
+/// ```
+public protocol TargetShapeRule {
+    /// Why targets like `yTrue` cannot be scored against predictions like `yPred`, or `nil`.
+    func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String?
+}
+
+/// Categorical cross-entropy compares one-hot targets with predictions of the same shape.
+private func oneHotShapeProblem(_ yTrue: Tensor, _ yPred: Tensor) -> String? {
+    let (t, p) = squeezeOrExpandToSameRank(yTrue, yPred)
+    guard t.shape != p.shape else { return nil }
+    return "categorical_crossentropy expects one-hot targets of the predictions' shape \(formatShape(p.shape)), received targets of shape \(formatShape(t.shape)); use sparse_categorical_crossentropy for integer labels"
+}
+
+extension CategoricalCrossentropy: TargetShapeRule {
+    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotShapeProblem(yTrue, yPred) }
+}
+
+extension Metrics.CategoricalCrossentropy: TargetShapeRule {
+    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotShapeProblem(yTrue, yPred) }
+}
+
+extension R2Score: TargetShapeRule {
+    /// Keras's rule: 2-D targets and predictions, `(batch_size, output_dim)`.
+    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? {
+        let (t, p) = squeezeOrExpandToSameRank(yTrue, yPred)
+        guard t.rank != 2 || p.rank != 2 else { return nil }
+        return "R2Score expects 2D inputs with shape (batch_size, output_dim). Received input shapes: y_pred.shape=\(formatShape(p.shape)) and y_true.shape=\(formatShape(t.shape))"
+    }
+}
+
+extension FBetaScore: TargetShapeRule {
+    /// Keras's rule: 2-D targets and predictions, `(batch_size, output_dim)`.
+    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? {
+        guard yTrue.rank != 2 || yPred.rank != 2 else { return nil }
+        return "\(className) expects 2D inputs with shape (batch_size, output_dim). Received input shapes: y_pred.shape=\(formatShape(yPred.shape)) and y_true.shape=\(formatShape(yTrue.shape))"
+    }
+}
