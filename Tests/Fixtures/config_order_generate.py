@@ -24,6 +24,8 @@ sequential = keras.Sequential(
     [keras.Input((3,)), layers.Dense(2, activation="relu", name="d1"), layers.Dropout(0.5, name="dr")],
     name="seq",
 )
+compiled = keras.Sequential([keras.Input((3,)), layers.Dense(2)], name="compiled")
+compiled.compile(optimizer="adam", loss="mse", metrics=["mae"])
 x = keras.Input((3,), name="x")
 functional = keras.Model(x, layers.Dense(2, name="d")(x), name="f")
 
@@ -33,6 +35,7 @@ out = {
     "dense": serialize(layers.Dense(4, use_bias=False, name="dense")),
     "max_norm": serialize(keras.constraints.MaxNorm(2.0, axis=1)),
     "adam": serialize(keras.optimizers.Adam()),
+    "compile_config": compiled.get_compile_config(),
 }
 with open(os.path.join(HERE, "config_order.json"), "w") as f:
     json.dump(out, f, indent=1)

@@ -86,6 +86,10 @@ import Testing
         expectSameOrder(serializeLayer(Dense(4, useBias: false, name: "dense")), keras["dense"]!, path: "dense")
         expectSameOrder(MaxNorm(maxValue: 2, axis: 1).serialize(), keras["max_norm"]!, path: "max_norm")
         expectSameOrder(Adam().serialize(), keras["adam"]!, path: "adam")
+
+        let compiled = Sequential([InputLayer(shape: [3]), Dense(2)], name: "compiled")
+        try compiled.compile(optimizer: "adam", loss: "mse", metrics: ["mae"])
+        expectSameOrder(.object(try #require(compiled.compileConfig)), keras["compile_config"]!, path: "compile_config")
     }
 
     /// Checks that every object in `ours` lists the keys it shares with Keras's in Keras's order.
