@@ -29,17 +29,16 @@ extension Model {
             throw KerasError.invalidData("compile: metrics given for \"\(key)\", which is not an output of the model; outputs are \(names)")
         }
         let opt = try optimizer.makeOptimizer()
+        // Keras's key order; the metric lists are filled in below.
+        var config: Config = ["optimizer": opt.serialize(),
+                              "loss": names.count == 1 ? (losses[0]?.serialize() ?? .null) : .array(losses.map { $0?.serialize() ?? .null }),
+                              "loss_weights": lossWeights == nil ? .null : .array(weights.map(ConfigValue.double)),
+                              "metrics": nil, "weighted_metrics": nil, "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false]
         func serialized(_ list: [any MetricConvertible]) -> ConfigValue {
             list.isEmpty ? .null : .array(list.map { ($0 as? String).map(ConfigValue.string) ?? (($0 as? Metric)?.serialize() ?? .null) })
         }
-        // Keras's key order.
-        let config: Config = [
-            "optimizer": opt.serialize(),
-            "loss": names.count == 1 ? (losses[0]?.serialize() ?? .null) : .array(losses.map { $0?.serialize() ?? .null }),
-            "loss_weights": lossWeights == nil ? .null : .array(weights.map(ConfigValue.double)),
-            "metrics": serialized(metrics), "weighted_metrics": serialized(weightedMetrics),
-            "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false,
-        ]
+        config["metrics"] = serialized(metrics)
+        config["weighted_metrics"] = serialized(weightedMetrics)
         compiledState = CompiledState(optimizer: opt, losses: losses, lossWeights: weights, outputNames: names,
                                       metricSpecs: names.map { metrics + (outputMetrics[$0] ?? []) },
                                       weightedMetricSpecs: names.map { _ in weightedMetrics }, config: config)
