@@ -86,6 +86,36 @@ import Testing
         expectSameOrder(serializeLayer(Dense(4, useBias: false, name: "dense")), keras["dense"]!, path: "dense")
         expectSameOrder(MaxNorm(maxValue: 2, axis: 1).serialize(), keras["max_norm"]!, path: "max_norm")
         expectSameOrder(Adam().serialize(), keras["adam"]!, path: "adam")
+
+        let compiled = Sequential([InputLayer(shape: [3]), Dense(2)], name: "compiled")
+        try compiled.compile(optimizer: "adam", loss: "mse", metrics: ["mae"])
+        expectSameOrder(.object(try #require(compiled.compileConfig)), keras["compile_config"]!, path: "compile_config")
+    }
+
+    /// Every object family, recreated from Keras's own config, lists its keys in Keras's order.
+    @Test func everyFamilyKeepsKerasKeyOrder() throws {
+        let text = try String(contentsOf: fixturesDirectory.appendingPathComponent("config_order.json"), encoding: .utf8)
+        let keras = try #require(try ConfigValue.parse(json: text).objectValue)
+        let families: [(String, (ConfigValue) throws -> ConfigValue)] = [
+            ("layers", { serializeLayer(try deserializeLayer($0)) }),
+            ("initializers", { try deserializeInitializer($0).serialize() }),
+            ("regularizers", { try deserializeRegularizer($0).serialize() }),
+            ("constraints", { try deserializeConstraint($0).serialize() }),
+            ("optimizers", { try deserializeOptimizer($0).serialize() }),
+            ("losses", { try deserializeLoss($0).serialize() }),
+            ("metrics", { try deserializeMetric($0).serialize() }),
+        ]
+        for (family, roundTrip) in families {
+            let entries = try #require(keras[family]?.arrayValue, "\(family) in config_order.json")
+            for entry in entries {
+                let name = entry["class_name"]?.stringValue ?? "?"
+                do {
+                    expectSameOrder(try roundTrip(entry), entry, path: "\(family).\(name)")
+                } catch {
+                    Issue.record("\(family).\(name): \(error)")
+                }
+            }
+        }
     }
 
     /// Checks that every object in `ours` lists the keys it shares with Keras's in Keras's order.

@@ -65,8 +65,8 @@ public struct VarianceScaling: Initializer {
     }
 
     public func getConfig() -> Config {
-        ["scale": .double(scale), "mode": .string(mode.rawValue), "distribution": .string(distribution.rawValue),
-         "seed": ConfigValue(seed), "input_axes": axesConfig(inputAxes), "output_axes": axesConfig(outputAxes)]
+        ["seed": ConfigValue(seed), "scale": .double(scale), "mode": .string(mode.rawValue), "distribution": .string(distribution.rawValue),
+         "input_axes": axesConfig(inputAxes), "output_axes": axesConfig(outputAxes)]
     }
 }
 

@@ -29,9 +29,11 @@ extension Model {
             throw KerasError.invalidData("compile: metrics given for \"\(key)\", which is not an output of the model; outputs are \(names)")
         }
         let opt = try optimizer.makeOptimizer()
-        var config: Config = ["optimizer": opt.serialize(), "loss_weights": lossWeights == nil ? .null : .array(weights.map(ConfigValue.double)),
-                              "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false]
-        config["loss"] = names.count == 1 ? (losses[0]?.serialize() ?? .null) : .array(losses.map { $0?.serialize() ?? .null })
+        // Keras's key order; the metric lists are filled in below.
+        var config: Config = ["optimizer": opt.serialize(),
+                              "loss": names.count == 1 ? (losses[0]?.serialize() ?? .null) : .array(losses.map { $0?.serialize() ?? .null }),
+                              "loss_weights": lossWeights == nil ? .null : .array(weights.map(ConfigValue.double)),
+                              "metrics": nil, "weighted_metrics": nil, "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false]
         func serialized(_ list: [any MetricConvertible]) -> ConfigValue {
             list.isEmpty ? .null : .array(list.map { ($0 as? String).map(ConfigValue.string) ?? (($0 as? Metric)?.serialize() ?? .null) })
         }

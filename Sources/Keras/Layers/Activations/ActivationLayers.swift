@@ -243,8 +243,10 @@ public final class ELU: Layer, @unchecked Sendable {
     public override func call(_ x: Tensor, training: Bool) -> Tensor { ActivationFunction.elu(x, alpha: alpha) }
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
     public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["alpha"] = .double(alpha)
+        // Keras's ELU has no get_config of its own: its arguments follow `name`, as Keras's
+        // automatic config lists them.
+        var config: Config = ["name": .string(name), "alpha": .double(alpha)]
+        config.merge(super.getConfig()) { mine, _ in mine }
         return config
     }
 }
