@@ -60,12 +60,6 @@ public class RandomImageLayer: BaseImagePreprocessingLayer, @unchecked Sendable 
     func perImage(_ values: [Double], like x: Tensor) -> Tensor {
         Tensor(shape: x.rank == 4 ? [values.count, 1, 1, 1] : [1, 1, 1], doubles: values, dtype: x.dtype)
     }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["seed"] = ConfigValue(seed)
-        return config
-    }
 }
 
 /// A `factor` argument of the augmentation layers: a number `f` (the range `[−f, f]`, its lower
