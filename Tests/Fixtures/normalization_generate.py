@@ -145,6 +145,7 @@ cases = [
     case("resizing_bilinear_antialias", layers.Resizing(3, 2, antialias=True), rand(2, 8, 7, 1)),
     case("resizing_bicubic_antialias", layers.Resizing(4, 3, interpolation="bicubic", antialias=True), rand(1, 9, 8, 1)),
     case("upsample2d_bicubic", layers.UpSampling2D(size=(2, 3), interpolation="bicubic"), rand(1, 3, 2, 1)),
+    case("rescaling_per_channel", layers.Rescaling(scale=[0.5, 2.0, -1.0], offset=[1.0, 0.0, 0.5]), rand(2, 2, 3)),
 ]
 
 shape_cases = [
