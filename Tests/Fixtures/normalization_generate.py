@@ -12,6 +12,9 @@ Writes Tests/Fixtures/normalization_layers.json:
 - "fits": small models with BatchNormalization trained with `fit` from given weights: per-epoch
   losses and the final weights (moving statistics included).
 - "adapt": Normalization.adapt results.
+- "image_ops": keras.ops.image.affine_transform for every fill mode and interpolation.
+- "summary": model.summary() of a Sequential made of these layers; "serialized_model": the same
+  model as Keras serializes it, with weights, an input and its predict output.
 """
 import json
 import os
