@@ -145,6 +145,8 @@ struct ImagePreprocessingTests {
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomContrast", config: ["factor": 1.5]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomBrightness", config: ["factor": 0.1, "value_range": [1]]) }
         #expect(throws: KerasError.self) { try Resizing(2, 2).build([nil, 4]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "Resizing", config: ["height": .int(Int.max), "width": 2]) }
+        #expect(throws: KerasError.self) { try Resizing(100_000, 100_000).build([nil, 4, 4, 3]) }
         #expect(throws: KerasError.self) { try RandomFlip().build([nil, 4]) }
         #expect(throws: KerasError.self) { try Normalization(axis: [3]).build([nil, 4]) }
         #expect(throws: KerasError.self) { try Normalization(mean: [1, 2, 3], variance: [1, 1, 1]).build([nil, 4]) }

@@ -101,6 +101,8 @@ struct NormalizationLayerTests {
         #expect(throws: KerasError.self) { try GroupNormalization(groups: 3).build([nil, 4]) }
         #expect(throws: KerasError.self) { try GroupNormalization(groups: 8).build([nil, 4]) }
         #expect(throws: KerasError.self) { try UnitNormalization(axis: 2).build([nil, 4]) }
+        #expect(throws: KerasError.self) { try BatchNormalization().build([nil, Int.max]) }
+        #expect(throws: KerasError.self) { try Normalization(axis: [1, 2]).build([nil, 1 << 20, 1 << 20]) }
         let built = BatchNormalization()
         try built.build([nil, 4])
         #expect(throws: KerasError.self) { try built.callChecked(Tensor.ones([2, 5])) }

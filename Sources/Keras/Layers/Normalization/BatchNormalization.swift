@@ -317,8 +317,11 @@ func featureAxisError(layer: Layer, axis: Int, shape: [Int?]) -> KerasError? {
     guard ax >= 0, ax < shape.count else {
         return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): Axis \(axis) is out of bounds for input shape \(formatShape(shape)). Received: axis=\(axis)")
     }
-    guard shape[ax] != nil else {
+    guard let channels = shape[ax] else {
         return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): Axis \(axis) of input tensor should have a defined dimension but the layer received an input with shape \(formatShape(shape)).")
+    }
+    guard channels <= maxWeightElements else {
+        return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): \(channels) features on axis \(axis) would make weights of more than \(maxWeightElements) elements")
     }
     return nil
 }

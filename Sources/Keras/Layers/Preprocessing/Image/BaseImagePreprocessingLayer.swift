@@ -12,7 +12,9 @@ public class BaseImagePreprocessingLayer: Layer, @unchecked Sendable {
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         let shape = inputShapes[0]
-        guard shape.count != 3 && shape.count != 4 else { return nil }
+        guard shape.count != 3 && shape.count != 4 else {
+            return outputSizeError(self, input: shape, output: computeOutputShape(shape))
+        }
         return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (\(className)): Expected the input image to be rank 3 or 4. Received: inputs.shape=\(formatShape(shape))")
     }
 
