@@ -12,6 +12,9 @@ Writes Tests/Fixtures/normalization_layers.json:
 - "fits": small models with BatchNormalization trained with `fit` from given weights: per-epoch
   losses and the final weights (moving statistics included).
 - "adapt": Normalization.adapt results.
+- "image_ops": keras.ops.image.affine_transform for every fill mode and interpolation.
+- "summary": model.summary() of a Sequential made of these layers; "serialized_model": the same
+  model as Keras serializes it, with weights, an input and its predict output.
 """
 import json
 import os
@@ -43,7 +46,7 @@ def case(case_id, layer, x, training=False, grads=True, weights="random"):
     set_weights = []
     if weights == "random":
         for w in layer.weights:
-            low = 0.5 if "variance" in w.path else -1.0
+            low = 0.5 if "variance" in w.path or "stddev" in w.path else -1.0
             set_weights.append(rand(*w.shape, low=low, high=1.5))
         layer.set_weights(set_weights)
     config = layer.get_config()
@@ -145,6 +148,12 @@ cases = [
     case("resizing_bilinear_antialias", layers.Resizing(3, 2, antialias=True), rand(2, 8, 7, 1)),
     case("resizing_bicubic_antialias", layers.Resizing(4, 3, interpolation="bicubic", antialias=True), rand(1, 9, 8, 1)),
     case("upsample2d_bicubic", layers.UpSampling2D(size=(2, 3), interpolation="bicubic"), rand(1, 3, 2, 1)),
+    case("bn_renorm_train", layers.BatchNormalization(renorm=True, renorm_momentum=0.9, momentum=0.8,
+                                                      renorm_clipping={"rmax": 1.5, "rmin": 0.7, "dmax": 0.3}),
+         rand(6, 3), training=True),
+    case("bn_renorm_unclipped_train", layers.BatchNormalization(renorm=True, center=False), rand(2, 3, 2), training=True),
+    case("bn_renorm_infer", layers.BatchNormalization(renorm=True), rand(4, 3)),
+    case("rescaling_per_channel", layers.Rescaling(scale=[0.5, 2.0, -1.0], offset=[1.0, 0.0, 0.5]), rand(2, 2, 3)),
 ]
 
 shape_cases = [

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Image preprocessing and augmentation layers")
 struct ImagePreprocessingTests {
-    @Test(arguments: ["rescaling", "normalization_given", "normalization_invert", "resizing_bilinear_up",
+    @Test(arguments: ["rescaling", "rescaling_per_channel", "normalization_given", "normalization_invert", "resizing_bilinear_up",
                       "resizing_bilinear_down", "resizing_nearest", "resizing_crop_ratio", "resizing_crop_ratio_nearest",
                       "resizing_rank3", "center_crop", "center_crop_upsize", "random_crop_infer", "random_flip_infer",
                       "random_rotation_infer", "random_zoom_infer", "random_translation_infer", "random_contrast_infer",
@@ -50,6 +50,7 @@ struct ImagePreprocessingTests {
 
     @Test func layerTests() throws {
         try runLayerTest({ Rescaling(0.5, offset: 1, dtype: $0) }, inputShapes: [[2, 3]], expectedOutputShape: [2, 3])
+        try runLayerTest({ Rescaling(scale: [0.5, 2, 3], offset: [1], dtype: $0) }, inputShapes: [[2, 3]], expectedOutputShape: [2, 3])
         try runLayerTest({ Normalization(mean: [1, 2], variance: [4, 1], dtype: $0) }, inputShapes: [[3, 2]], expectedOutputShape: [3, 2])
         try runLayerTest({ Normalization(dtype: $0) }, inputShapes: [[3, 2]], expectedOutputShape: [3, 2],
                          expectedNonTrainableWeights: 3)
@@ -125,6 +126,10 @@ struct ImagePreprocessingTests {
 
     @Test func badArgumentsAndInputsThrow() throws {
         #expect(throws: KerasError.self) { try makeLayer(className: "Rescaling", config: [:]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "Rescaling", config: ["scale": ["a"]]) }
+        #expect(throws: KerasError.self) { try Rescaling(scale: [1, 2]).build([nil, 3]) }
+        let numpyScale = try makeLayer(className: "Rescaling", config: ["scale": ["class_name": "__numpy__", "config": ["value": [0.5, 2.0], "dtype": "float64"]]]) as! Rescaling
+        #expect(numpyScale.scale == [0.5, 2])
         #expect(throws: KerasError.self) { try makeLayer(className: "Normalization", config: ["mean": [1.0], "variance": nil]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "Normalization", config: ["mean": [1.0, 2], "variance": [1.0]]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "Resizing", config: ["height": 0, "width": 3]) }
@@ -140,6 +145,8 @@ struct ImagePreprocessingTests {
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomContrast", config: ["factor": 1.5]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "RandomBrightness", config: ["factor": 0.1, "value_range": [1]]) }
         #expect(throws: KerasError.self) { try Resizing(2, 2).build([nil, 4]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "Resizing", config: ["height": .int(Int.max), "width": 2]) }
+        #expect(throws: KerasError.self) { try Resizing(100_000, 100_000).build([nil, 4, 4, 3]) }
         #expect(throws: KerasError.self) { try RandomFlip().build([nil, 4]) }
         #expect(throws: KerasError.self) { try Normalization(axis: [3]).build([nil, 4]) }
         #expect(throws: KerasError.self) { try Normalization(mean: [1, 2, 3], variance: [1, 1, 1]).build([nil, 4]) }

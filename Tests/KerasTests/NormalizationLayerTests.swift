@@ -5,7 +5,7 @@ import Testing
 @Suite("Normalization layers")
 struct NormalizationLayerTests {
     @Test(arguments: ["bn_train", "bn_infer", "bn_axis1_rank4_train", "bn_axis1_rank4_infer", "bn_rank3_train",
-                      "bn_frozen_training", "groupnorm_2", "groupnorm_instance", "groupnorm_axis1",
+                      "bn_frozen_training", "bn_renorm_train", "bn_renorm_unclipped_train", "bn_renorm_infer", "groupnorm_2", "groupnorm_instance", "groupnorm_axis1",
                       "unitnorm_last", "unitnorm_axes"])
     func matchesKeras(_ id: String) throws {
         try KerasLayerFixtures.check(id)
@@ -57,6 +57,8 @@ struct NormalizationLayerTests {
                          expectedWeightShapes: [[3], [3], [3], [3]])
         try runLayerTest({ BatchNormalization(axis: 1, center: false, dtype: $0) }, inputShapes: [[2, 3, 2]],
                          expectedOutputShape: [2, 3, 2], expectedTrainableWeights: 1, expectedNonTrainableWeights: 2)
+        try runLayerTest({ BatchNormalization(renorm: true, dtype: $0) }, inputShapes: [[4, 3]], expectedOutputShape: [4, 3],
+                         expectedTrainableWeights: 2, expectedNonTrainableWeights: 5)
         try runLayerTest({ GroupNormalization(groups: 2, dtype: $0) }, inputShapes: [[2, 3, 4]], expectedOutputShape: [2, 3, 4],
                          expectedTrainableWeights: 2)
         try runLayerTest({ UnitNormalization(axis: [1, 2], dtype: $0) }, inputShapes: [[2, 3, 2]], expectedOutputShape: [2, 3, 2])
@@ -88,7 +90,9 @@ struct NormalizationLayerTests {
     @Test func badArgumentsAndInputsThrow() throws {
         #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["epsilon": -1]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["momentum": "high"]) }
-        #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["renorm": true]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["renorm": true, "renorm_clipping": ["rmax": 1, "rmin": 2]]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["renorm": true, "renorm_clipping": ["dmax": -1]]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["renorm_clipping": ["rmaxx": 1]]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "BatchNormalization", config: ["axis": [1, 2]]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "GroupNormalization", config: ["groups": 0]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "UnitNormalization", config: ["axis": "last"]) }
@@ -97,6 +101,8 @@ struct NormalizationLayerTests {
         #expect(throws: KerasError.self) { try GroupNormalization(groups: 3).build([nil, 4]) }
         #expect(throws: KerasError.self) { try GroupNormalization(groups: 8).build([nil, 4]) }
         #expect(throws: KerasError.self) { try UnitNormalization(axis: 2).build([nil, 4]) }
+        #expect(throws: KerasError.self) { try BatchNormalization().build([nil, Int.max]) }
+        #expect(throws: KerasError.self) { try Normalization(axis: [1, 2]).build([nil, 1 << 20, 1 << 20]) }
         let built = BatchNormalization()
         try built.build([nil, 4])
         #expect(throws: KerasError.self) { try built.callChecked(Tensor.ones([2, 5])) }

@@ -41,6 +41,13 @@ struct PaddingCroppingTests {
         #expect(throws: KerasError.self) { try makeLayer(className: "UpSampling2D", config: ["interpolation": "area"]) }
         #expect(throws: KerasError.self) { try makeLayer(className: "ZeroPadding2D", config: ["data_format": "channels_first"]) }
         #expect(throws: KerasError.self) { try ZeroPadding2D().build([nil, 3, 3]) }
+        // Hostile sizes: too large to allocate, or overflowing.
+        #expect(throws: KerasError.self) { try makeLayer(className: "ZeroPadding1D", config: ["padding": [0, .int(Int.max)]]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "UpSampling1D", config: ["size": .int(Int.max)]) }
+        #expect(throws: KerasError.self) { try makeLayer(className: "Cropping1D", config: ["cropping": [.int(Int.max), 0]]) }
+        #expect(throws: KerasError.self) { try ZeroPadding1D(padding: (1, 1)).build([nil, Int.max, 1]) }
+        #expect(throws: KerasError.self) { try UpSampling2D(size: (50_000, 50_000)).build([nil, 2, 2, 1]) }
+        #expect(throws: KerasError.self) { try UpSampling1D(size: 4).build([nil, Int.max / 2, 1]) }
         #expect(throws: KerasError.self) { try UpSampling3D().build([nil, 3, 3, 1]) }
         do {
             try Cropping2D(cropping: ((2, 1), (0, 0)), name: "crop").build([nil, 3, 5, 1])

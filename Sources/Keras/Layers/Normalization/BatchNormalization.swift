@@ -19,6 +19,12 @@ import Synchronization
 /// bn.weights.map(\.name)   // ["gamma", "beta", "moving_mean", "moving_variance"]
 /// ```
 ///
+/// With `renorm` (batch renormalization, Ioffe 2017) training also corrects the batch statistics
+/// towards running averages of the mean and standard deviation (`renorm_mean`,
+/// `renorm_stddev`): the normalized values become `x̂·r + d` with `r = σ_batch / σ_renorm` and
+/// `d = (μ_batch − μ_renorm) / σ_renorm` (not differentiated; clipped by `renormClipping`), and
+/// the moving variance follows a moving standard deviation. Inference is unchanged.
+///
 /// The two moving statistics are read and replaced together under the layer's own lock, so a
 /// prediction running while another thread trains sees both from before or both from after a
 /// training call, never one of each.
@@ -45,6 +51,30 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// `(channels,)`, once built.
     public private(set) var movingMean: Variable!
     public private(set) var movingVariance: Variable!
+    /// Batch renormalization: whether it is on, its optional clipping of `r` (`rmin`, `rmax`) and
+    /// `d` (`dmax`), and the momentum of its running averages.
+    public let renorm: Bool
+    public let renormClipping: RenormClipping?
+    public let renormMomentum: Double
+    /// With `renorm`, once built: the moving standard deviation and the renorm averages.
+    public private(set) var movingStddev: Variable?
+    public private(set) var renormMean: Variable?
+    public private(set) var renormStddev: Variable?
+
+    /// The clipping of batch renormalization's corrections (Keras's `renorm_clipping`); `nil`
+    /// entries do not clip.
+    ///
+    /// ```swift
+    /// BatchNormalization(renorm: true, renormClipping: .init(rmax: 3, rmin: 1.0 / 3, dmax: 5))
+    /// ```
+    public struct RenormClipping: Sendable, Equatable {
+        public var rmax: Double?, rmin: Double?, dmax: Double?
+        public init(rmax: Double? = nil, rmin: Double? = nil, dmax: Double? = nil) {
+            self.rmax = rmax
+            self.rmin = rmin
+            self.dmax = dmax
+        }
+    }
     /// Pairs the reads and writes of the two moving statistics (held only around them).
     private let statisticsLock = Mutex<Void>(())
 
@@ -53,8 +83,15 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
                 movingMeanInitializer: any Initializer = Zeros(), movingVarianceInitializer: any Initializer = Ones(),
                 betaRegularizer: (any Regularizer)? = nil, gammaRegularizer: (any Regularizer)? = nil,
                 betaConstraint: (any Constraint)? = nil, gammaConstraint: (any Constraint)? = nil,
+                renorm: Bool = false, renormClipping: RenormClipping? = nil, renormMomentum: Double = 0.99,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        requireValid { try Self.validate(momentum: momentum, epsilon: epsilon) }
+        requireValid {
+            try Self.validate(momentum: momentum, epsilon: epsilon)
+            try Self.validate(renormClipping: renormClipping, renormMomentum: renormMomentum)
+        }
+        self.renorm = renorm
+        self.renormClipping = renorm ? renormClipping ?? RenormClipping() : renormClipping
+        self.renormMomentum = renormMomentum
         self.axis = axis
         self.momentum = momentum
         self.epsilon = epsilon
@@ -77,6 +114,18 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         try ensure(epsilon.isFinite && epsilon > 0, "BatchNormalization: `epsilon` must be a positive finite number. Received: epsilon=\(epsilon)")
     }
 
+    /// Keras's `renorm_clipping` rules (`rmax ≥ rmin`, `dmax ≥ 0`); finite momentum.
+    static func validate(renormClipping: RenormClipping?, renormMomentum: Double) throws {
+        try ensure(renormMomentum.isFinite, "BatchNormalization: `renorm_momentum` must be a finite number. Received: renorm_momentum=\(renormMomentum)")
+        guard let c = renormClipping else { return }
+        if let rmax = c.rmax, let rmin = c.rmin {
+            try ensure(rmax >= rmin, "BatchNormalization: rmax should be greater than rmin in the `renorm_clipping` argument. Received: rmax=\(rmax), rmin=\(rmin).")
+        }
+        if let dmax = c.dmax {
+            try ensure(dmax >= 0, "BatchNormalization: dmax should be non-negative in the `renorm_clipping` argument. Received: dmax=\(dmax).")
+        }
+    }
+
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
@@ -84,7 +133,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// ```
     ///
     /// - Throws: `KerasError.invalidConfig` for mistyped keys, a non-finite `momentum` or
-    ///   `epsilon`, and for `renorm` or `synchronized`, which this backend does not offer.
+    ///   `epsilon`, a malformed `renorm_clipping`, and for `synchronized` (TensorFlow only).
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: BatchNormalization.self, config: config)
         let base = try r.layerBase()
@@ -94,13 +143,20 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         }
         let momentum = try r.double("momentum", default: 0.99), epsilon = try r.double("epsilon", default: 1e-3)
         try r.validated { try BatchNormalization.validate(momentum: momentum, epsilon: epsilon) }
-        if try r.bool("renorm", default: false) {
-            throw KerasError.invalidConfig("BatchNormalization \"\(base.name ?? "?")\": batch renormalization (renorm=True) is not supported; save the model with renorm=False")
-        }
         if try r.bool("synchronized", default: false) {
             throw KerasError.invalidConfig("BatchNormalization \"\(base.name ?? "?")\": Argument synchronized=True is only supported with the TensorFlow backend.")
         }
-        _ = r.value("renorm_clipping"); _ = r.value("renorm_momentum")
+        let renorm = try r.bool("renorm", default: false)
+        let renormMomentum = try r.double("renorm_momentum", default: 0.99)
+        var clipping: RenormClipping?
+        if let value = r.present("renorm_clipping") {
+            guard let object = value.objectValue, Set(object.keys).isSubset(of: ["rmax", "rmin", "dmax"]),
+                  object.values.allSatisfy({ $0.isNull || $0.doubleValue != nil }) else {
+                throw r.mismatch("renorm_clipping", "an object with optional numbers \"rmax\", \"rmin\", \"dmax\"", value)
+            }
+            clipping = RenormClipping(rmax: object["rmax"]?.doubleValue, rmin: object["rmin"]?.doubleValue, dmax: object["dmax"]?.doubleValue)
+        }
+        try r.validated { try BatchNormalization.validate(renormClipping: clipping, renormMomentum: renormMomentum) }
         self.init(axis: axes.axes[0], momentum: momentum, epsilon: epsilon,
                   center: try r.bool("center", default: true), scale: try r.bool("scale", default: true),
                   betaInitializer: try r.initializer("beta_initializer", default: Zeros()),
@@ -109,6 +165,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
                   movingVarianceInitializer: try r.initializer("moving_variance_initializer", default: Ones()),
                   betaRegularizer: try r.regularizer("beta_regularizer"), gammaRegularizer: try r.regularizer("gamma_regularizer"),
                   betaConstraint: try r.constraint("beta_constraint"), gammaConstraint: try r.constraint("gamma_constraint"),
+                  renorm: renorm, renormClipping: clipping, renormMomentum: renormMomentum,
                   name: base.name, trainable: base.trainable, dtype: base.dtype)
     }
 
@@ -130,6 +187,12 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         }
         movingMean = addWeight(name: "moving_mean", shape: [channels], initializer: movingMeanInitializer, trainable: false)
         movingVariance = addWeight(name: "moving_variance", shape: [channels], initializer: movingVarianceInitializer, trainable: false)
+        if renorm {
+            let stddev = SquareRootOf(movingVarianceInitializer)
+            movingStddev = addWeight(name: "moving_stddev", shape: [channels], initializer: stddev, trainable: false)
+            renormMean = addWeight(name: "renorm_mean", shape: [channels], initializer: movingMeanInitializer, trainable: false)
+            renormStddev = addWeight(name: "renorm_stddev", shape: [channels], initializer: stddev, trainable: false)
+        }
         inputSpec = [InputSpec(rank: inputShape.count, axes: [axis: channels])]
     }
 
@@ -138,6 +201,9 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         var statShape = [Int](repeating: 1, count: x.rank)
         statShape[ax] = x.shape[ax]
         let mean: Tensor, variance: Tensor
+        if training && trainable && renorm {
+            return renormalized(x, axis: ax, statShape: statShape)
+        }
         if training && trainable && ax == x.rank - 1 {
             // Channels last: the fused kernel (statistics, output and gradients in two passes).
             let (y, batchMean, batchVariance) = x.batchNormalizationTraining(scale: gamma?.value, offset: beta?.value, epsilon: epsilon)
@@ -159,6 +225,44 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         var shift = -mean * inv
         if let beta { shift = shift + beta.value.reshaped(to: statShape) }
         return x * inv + shift
+    }
+
+    /// Batch renormalization in training: the batch statistics corrected by `r` and `d` (held
+    /// constant for differentiation), the renorm averages and moving statistics updated.
+    private func renormalized(_ x: Tensor, axis ax: Int, statShape: [Int]) -> Tensor {
+        let reduction = (0..<x.rank).filter { $0 != ax }
+        let mean = x.mean(axes: reduction, keepDims: true)
+        let variance = (x - mean).square().mean(axes: reduction, keepDims: true)
+        let channels = movingMean.shape
+        let (r, d) = withoutRecording { () -> (Tensor, Tensor) in
+            let stddev = (variance + epsilon).sqrt().reshaped(to: channels)
+            let (averageMean, averageStddev) = statisticsLock.withLock { _ in (renormMean!.value, renormStddev!.value) }
+            let floor = averageStddev.maximum(epsilon.squareRoot())
+            var r = stddev / floor
+            var d = (mean.reshaped(to: channels) - averageMean) / floor
+            if let rmin = renormClipping?.rmin { r = r.maximum(rmin) }
+            if let rmax = renormClipping?.rmax { r = r.minimum(rmax) }
+            if let dmax = renormClipping?.dmax { d = d.clip(-dmax, dmax) }
+            let batchMean = mean.reshaped(to: channels)
+            statisticsLock.withLock { _ in
+                renormMean!.assign(averageMean * renormMomentum + batchMean * (1 - renormMomentum))
+                renormStddev!.assign(averageStddev * renormMomentum + stddev * (1 - renormMomentum))
+                movingMean.assign(movingMean.value * momentum + batchMean * (1 - momentum))
+                let newStddev = movingStddev!.value * momentum + stddev * (1 - momentum)
+                movingStddev!.assign(newStddev)
+                movingVariance.assign((newStddev * newStddev - epsilon).relu())
+            }
+            return (r.reshaped(to: statShape), d.reshaped(to: statShape))
+        }
+        var scale = r, shift = d
+        if let gamma {
+            let g = gamma.value.reshaped(to: statShape)
+            scale = r * g
+            shift = d * g
+        }
+        if let beta { shift = shift + beta.value.reshaped(to: statShape) }
+        let inv = (variance + epsilon).rsqrt() * scale
+        return x * inv + (shift - mean * inv)
     }
 
     /// `moving = moving · momentum + batch · (1 − momentum)` for both statistics, together.
@@ -191,9 +295,17 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         config["beta_constraint"] = serializeOptional(betaConstraint)
         config["gamma_constraint"] = serializeOptional(gammaConstraint)
         config["synchronized"] = false
-        config["renorm"] = false
-        config["renorm_clipping"] = .null
-        config["renorm_momentum"] = 0.99
+        config["renorm"] = .bool(renorm)
+        if let c = renormClipping {
+            var clipping: Config = [:]
+            if let rmax = c.rmax { clipping["rmax"] = .double(rmax) }
+            if let rmin = c.rmin { clipping["rmin"] = .double(rmin) }
+            if let dmax = c.dmax { clipping["dmax"] = .double(dmax) }
+            config["renorm_clipping"] = .object(clipping)
+        } else {
+            config["renorm_clipping"] = .null
+        }
+        config["renorm_momentum"] = .double(renormMomentum)
         return config
     }
 }
@@ -205,8 +317,21 @@ func featureAxisError(layer: Layer, axis: Int, shape: [Int?]) -> KerasError? {
     guard ax >= 0, ax < shape.count else {
         return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): Axis \(axis) is out of bounds for input shape \(formatShape(shape)). Received: axis=\(axis)")
     }
-    guard shape[ax] != nil else {
+    guard let channels = shape[ax] else {
         return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): Axis \(axis) of input tensor should have a defined dimension but the layer received an input with shape \(formatShape(shape)).")
     }
+    guard channels <= maxWeightElements else {
+        return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): \(channels) features on axis \(axis) would make weights of more than \(maxWeightElements) elements")
+    }
     return nil
+}
+
+/// `√initializer(shape)`: the moving standard deviation starts at the root of the moving
+/// variance's initial value, as in Keras.
+private struct SquareRootOf: Initializer {
+    let base: any Initializer
+    init(_ base: any Initializer) { self.base = base }
+    func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { base(shape, dtype: dtype).sqrt() }
+    func getConfig() -> Config { base.getConfig() }
+    static var className: String { "SquareRootOf" }
 }

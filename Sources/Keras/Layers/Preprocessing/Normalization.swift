@@ -87,6 +87,9 @@ public final class Normalization: Layer, @unchecked Sendable {
         if let unknown = kept.first(where: { shape[$0] == nil }) {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (Normalization): All `axis` values to be kept must have a known shape. Received axis=\(axis), inputs.shape=\(formatShape(shape)), with unknown axis at index \(unknown)")
         }
+        if inputMean == nil, boundedElementCount(kept.map { shape[$0]! }) == nil {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (Normalization): statistics of shape \(formatShape(kept.map { shape[$0] })) would hold more than \(maxWeightElements) elements")
+        }
         if let mean = inputMean, mean.count > 1 {
             let positions = kept.last.flatMap { shape[$0] } ?? 1
             if mean.count != positions {

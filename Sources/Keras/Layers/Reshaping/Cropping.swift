@@ -20,6 +20,7 @@ public class CroppingBase: Layer, @unchecked Sendable {
 
     static func validate(cropping: [(Int, Int)]) throws {
         try ensure(cropping.allSatisfy { $0.0 >= 0 && $0.1 >= 0 }, "\(className): `cropping` cannot be negative. Received: cropping=\(cropping.map { [$0.0, $0.1] })")
+        try ensureBoundedSizes(cropping.flatMap { [$0.0, $0.1] }, layer: className, argument: "cropping")
     }
 
     /// Reads `cropping` (default `defaultWidth` on every side) and the base keys.
@@ -27,6 +28,7 @@ public class CroppingBase: Layer, @unchecked Sendable {
         var r = ObjectConfigReader(className: className, config: config)
         let base = try r.layerBase()
         let cropping = try spatialPairs(&r, "cropping", rank: rank) ?? Array(repeating: (defaultWidth, defaultWidth), count: rank)
+        try r.validated { try validate(cropping: cropping) }
         if rank > 1 { try readChannelsLast(&r) }
         return (cropping, base.name, base.dtype)
     }

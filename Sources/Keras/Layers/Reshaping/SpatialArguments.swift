@@ -48,3 +48,18 @@ func spatialRankError(_ layer: Layer, shape: [Int?], expected: Int) -> KerasErro
     guard shape.count != expected else { return nil }
     return .incompatibleInput(layer: layer.name, message: "Input 0 of layer \"\(layer.name)\" is incompatible with the layer: expected ndim=\(expected), found ndim=\(shape.count). Full shape received: \(formatShape(shape))")
 }
+
+/// The error when one output sample of a layer (every axis after the batch; unknown sizes
+/// skipped) would overflow or hold more than ``maxWeightElements`` elements — a hostile config
+/// or input shape cannot make the layer allocate without bound. `output` is `nil` when computing
+/// the output shape itself overflowed.
+func outputSizeError(_ layer: Layer, input: [Int?], output: [Int?]?) -> KerasError? {
+    if let output, boundedElementCount(output.dropFirst().compactMap { $0 }) != nil { return nil }
+    return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): inputs of shape \(formatShape(input)) would give outputs of more than \(maxWeightElements) elements per sample")
+}
+
+/// Sizes a layer takes from a config (padding, cropping, repeat factors, target sizes) are at
+/// most ``maxWeightElements``.
+func ensureBoundedSizes(_ sizes: [Int], layer: String, argument: String) throws {
+    try ensure(sizes.allSatisfy { $0 <= maxWeightElements }, "\(layer): `\(argument)` values must be at most \(maxWeightElements). Received: \(argument)=\(sizes)")
+}

@@ -20,6 +20,7 @@ public class UpSamplingBase: Layer, @unchecked Sendable {
 
     static func validate(size: [Int]) throws {
         try ensure(size.allSatisfy { $0 > 0 }, "\(className): `size` must be positive integers. Received: size=\(size)")
+        try ensureBoundedSizes(size, layer: className, argument: "size")
     }
 
     /// Reads `size` (an int or one int per axis; default 2) and the base keys.
@@ -33,7 +34,16 @@ public class UpSamplingBase: Layer, @unchecked Sendable {
     }
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
-        spatialRankError(self, shape: inputShapes[0], expected: size.count + 2)
+        let shape = inputShapes[0]
+        if let error = spatialRankError(self, shape: shape, expected: size.count + 2) { return error }
+        var output: [Int?]? = shape
+        for (i, k) in size.enumerated() {
+            guard let n = shape[i + 1] else { continue }
+            let (product, overflow) = n.multipliedReportingOverflow(by: k)
+            if overflow { output = nil; break }
+            output?[i + 1] = product
+        }
+        return outputSizeError(self, input: shape, output: output)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {

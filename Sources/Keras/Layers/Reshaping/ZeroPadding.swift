@@ -21,6 +21,7 @@ public class ZeroPaddingBase: Layer, @unchecked Sendable {
 
     static func validate(padding: [(Int, Int)]) throws {
         try ensure(padding.allSatisfy { $0.0 >= 0 && $0.1 >= 0 }, "\(className): `padding` must be non-negative. Received: padding=\(padding.map { [$0.0, $0.1] })")
+        try ensureBoundedSizes(padding.flatMap { [$0.0, $0.1] }, layer: className, argument: "padding")
     }
 
     /// Reads `padding` (default 1 on every side) and the base keys.
@@ -28,12 +29,22 @@ public class ZeroPaddingBase: Layer, @unchecked Sendable {
         var r = ObjectConfigReader(className: className, config: config)
         let base = try r.layerBase()
         let padding = try spatialPairs(&r, "padding", rank: rank) ?? Array(repeating: (1, 1), count: rank)
+        try r.validated { try validate(padding: padding) }
         try readChannelsLast(&r)
         return (padding, base.name, base.dtype)
     }
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
-        spatialRankError(self, shape: inputShapes[0], expected: padding.count + 2)
+        let shape = inputShapes[0]
+        if let error = spatialRankError(self, shape: shape, expected: padding.count + 2) { return error }
+        var output: [Int?]? = shape
+        for (i, (before, after)) in padding.enumerated() {
+            guard let n = shape[i + 1] else { continue }
+            let (partial, o1) = n.addingReportingOverflow(before), (total, o2) = partial.addingReportingOverflow(after)
+            if o1 || o2 { output = nil; break }
+            output?[i + 1] = total
+        }
+        return outputSizeError(self, input: shape, output: output)
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {

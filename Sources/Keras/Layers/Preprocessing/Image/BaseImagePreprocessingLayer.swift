@@ -12,7 +12,9 @@ public class BaseImagePreprocessingLayer: Layer, @unchecked Sendable {
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         let shape = inputShapes[0]
-        guard shape.count != 3 && shape.count != 4 else { return nil }
+        guard shape.count != 3 && shape.count != 4 else {
+            return outputSizeError(self, input: shape, output: computeOutputShape(shape))
+        }
         return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (\(className)): Expected the input image to be rank 3 or 4. Received: inputs.shape=\(formatShape(shape))")
     }
 
@@ -59,12 +61,6 @@ public class RandomImageLayer: BaseImagePreprocessingLayer, @unchecked Sendable 
     /// A per-image tensor `(batch, 1, 1, 1)` (or `(1, 1, 1)` for one image) of `values`.
     func perImage(_ values: [Double], like x: Tensor) -> Tensor {
         Tensor(shape: x.rank == 4 ? [values.count, 1, 1, 1] : [1, 1, 1], doubles: values, dtype: x.dtype)
-    }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["seed"] = ConfigValue(seed)
-        return config
     }
 }
 

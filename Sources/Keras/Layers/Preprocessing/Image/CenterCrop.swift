@@ -18,6 +18,7 @@ public final class CenterCrop: BaseImagePreprocessingLayer, @unchecked Sendable 
 
     static func validate(height: Int, width: Int, layer: String = "CenterCrop") throws {
         try ensure(height > 0 && width > 0, "\(layer): `height` and `width` must be positive integers. Received: height=\(height), width=\(width)")
+        try ensureBoundedSizes([height, width], layer: layer, argument: "height/width")
     }
 
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).

@@ -54,12 +54,4 @@ public class RandomAffineLayer: RandomImageLayer, @unchecked Sendable {
     }
 
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["fill_mode"] = .string(fillMode.rawValue)
-        config["interpolation"] = .string(interpolation.rawValue)
-        config["fill_value"] = .double(fillValue)
-        return config
-    }
 }

@@ -59,6 +59,7 @@ public final class RandomContrast: RandomImageLayer, @unchecked Sendable {
         var config = super.getConfig()
         config["factor"] = factor.rangeConfig
         config["value_range"] = [.double(valueRange.0), .double(valueRange.1)]
+        config["seed"] = ConfigValue(seed)
         return config
     }
 }

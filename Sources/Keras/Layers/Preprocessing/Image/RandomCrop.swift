@@ -58,6 +58,7 @@ public final class RandomCrop: RandomImageLayer, @unchecked Sendable {
         var config = super.getConfig()
         config["height"] = .int(height)
         config["width"] = .int(width)
+        config["seed"] = ConfigValue(seed)
         return config
     }
 }

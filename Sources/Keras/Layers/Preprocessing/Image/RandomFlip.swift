@@ -54,6 +54,7 @@ public final class RandomFlip: RandomImageLayer, @unchecked Sendable {
 
     public override func getConfig() -> Config {
         var config = super.getConfig()
+        config["seed"] = ConfigValue(seed)
         config["mode"] = .string(mode.rawValue)
         return config
     }

@@ -61,6 +61,10 @@ public final class RandomRotation: RandomAffineLayer, @unchecked Sendable {
     public override func getConfig() -> Config {
         var config = super.getConfig()
         config["factor"] = factor.rangeConfig
+        config["fill_mode"] = .string(fillMode.rawValue)
+        config["fill_value"] = .double(fillValue)
+        config["interpolation"] = .string(interpolation.rawValue)
+        config["seed"] = ConfigValue(seed)
         return config
     }
 }

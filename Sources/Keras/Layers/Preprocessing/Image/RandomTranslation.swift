@@ -66,6 +66,10 @@ public final class RandomTranslation: RandomAffineLayer, @unchecked Sendable {
         var config = super.getConfig()
         config["height_factor"] = heightFactor.original
         config["width_factor"] = widthFactor.original
+        config["fill_mode"] = .string(fillMode.rawValue)
+        config["interpolation"] = .string(interpolation.rawValue)
+        config["seed"] = ConfigValue(seed)
+        config["fill_value"] = .double(fillValue)
         return config
     }
 }

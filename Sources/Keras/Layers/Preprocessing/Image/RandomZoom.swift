@@ -70,6 +70,10 @@ public final class RandomZoom: RandomAffineLayer, @unchecked Sendable {
         var config = super.getConfig()
         config["height_factor"] = heightFactor.original
         config["width_factor"] = widthFactor?.original ?? .null
+        config["fill_mode"] = .string(fillMode.rawValue)
+        config["interpolation"] = .string(interpolation.rawValue)
+        config["seed"] = ConfigValue(seed)
+        config["fill_value"] = .double(fillValue)
         return config
     }
 }

@@ -33,6 +33,7 @@ public final class Resizing: BaseImagePreprocessingLayer, @unchecked Sendable {
     /// Positive sizes; at most one of the aspect-ratio options.
     static func validate(height: Int, width: Int, crop: Bool, pad: Bool) throws {
         try ensure(height > 0 && width > 0, "Resizing: `height` and `width` must be positive integers. Received: height=\(height), width=\(width)")
+        try ensureBoundedSizes([height, width], layer: "Resizing", argument: "height/width")
         try ensure(!(crop && pad), "Resizing: Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`.")
     }
 
