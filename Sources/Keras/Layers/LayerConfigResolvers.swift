@@ -40,6 +40,15 @@ extension ObjectConfigReader {
             return try ActivationFunction.deserialize(value)
         }
     }
+
+    /// Checks `data_format`: only `"channels_last"` (Keras's default image layout; absent or
+    /// `null` means it) is supported; `"channels_first"` throws `KerasError.unsupported`.
+    mutating func channelsLast() throws {
+        guard let v = present("data_format") else { return }
+        guard v.stringValue == "channels_last" else {
+            throw KerasError.unsupported(component: className, reason: "data_format \(v) is not supported; swift-keras runs channels_last layers only (data_format=\"channels_last\")")
+        }
+    }
 }
 
 /// Optional serialized object for a config entry.

@@ -58,14 +58,6 @@ extension ObjectConfigReader {
         }
         return ints.map { $0! }
     }
-
-    /// Checks `data_format`: only `"channels_last"` (or absent / `null`) is supported.
-    mutating func channelsLast() throws {
-        guard let v = present("data_format") else { return }
-        guard v.stringValue == "channels_last" else {
-            throw KerasError.unsupported(component: className, reason: "data_format \(v) is not supported; swift-keras runs channels_last layers only (data_format=\"channels_last\")")
-        }
-    }
 }
 
 /// The shared base of the convolution layers (`keras.layers.Conv*`, `*Transpose`,

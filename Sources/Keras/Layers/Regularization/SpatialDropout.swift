@@ -30,7 +30,7 @@ public class SpatialDropoutBase: Layer, @unchecked Sendable {
         let base = try r.layerBase()
         let rate = try r.double("rate")
         try r.validated { try validateRate(rate, layer: className) }
-        if spatialRank > 1 { try readChannelsLast(&r) }
+        if spatialRank > 1 { try r.channelsLast() }
         return (rate, try r.seed(), base.name, base.dtype)
     }
 

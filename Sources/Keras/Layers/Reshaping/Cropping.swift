@@ -29,7 +29,7 @@ public class CroppingBase: Layer, @unchecked Sendable {
         let base = try r.layerBase()
         let cropping = try spatialPairs(&r, "cropping", rank: rank) ?? Array(repeating: (defaultWidth, defaultWidth), count: rank)
         try r.validated { try validate(cropping: cropping) }
-        if rank > 1 { try readChannelsLast(&r) }
+        if rank > 1 { try r.channelsLast() }
         return (cropping, base.name, base.dtype)
     }
 

@@ -38,11 +38,6 @@ func spatialPairsConfig(_ pairs: [(Int, Int)]) -> ConfigValue {
     return pairs.count == 1 ? lists[0] : .array(lists)
 }
 
-/// Only channels_last inputs are taken (Keras's default image layout).
-func readChannelsLast(_ r: inout ObjectConfigReader) throws {
-    _ = try r.string("data_format", default: "channels_last", allowed: ["channels_last"])
-}
-
 /// The error for an input whose rank is not `expected` (batch, spatial axes, channels).
 func spatialRankError(_ layer: Layer, shape: [Int?], expected: Int) -> KerasError? {
     guard shape.count != expected else { return nil }

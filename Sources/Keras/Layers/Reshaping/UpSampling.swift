@@ -119,7 +119,7 @@ public final class UpSampling2D: UpSamplingBase, @unchecked Sendable {
         let base = try r.layerBase()
         let size = try Self.read(&r, rank: 2)
         try r.validated { try UpSampling2D.validate(size: size) }
-        try readChannelsLast(&r)
+        try r.channelsLast()
         self.init(size: (size[0], size[1]), interpolation: try r.choice("interpolation", default: .nearest, allowed: ImageInterpolation.allCases),
                   name: base.name, dtype: base.dtype)
     }
@@ -154,7 +154,7 @@ public final class UpSampling3D: UpSamplingBase, @unchecked Sendable {
         let base = try r.layerBase()
         let size = try Self.read(&r, rank: 3)
         try r.validated { try UpSampling3D.validate(size: size) }
-        try readChannelsLast(&r)
+        try r.channelsLast()
         self.init(size: (size[0], size[1], size[2]), name: base.name, dtype: base.dtype)
     }
 }

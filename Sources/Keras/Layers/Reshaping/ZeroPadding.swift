@@ -30,7 +30,7 @@ public class ZeroPaddingBase: Layer, @unchecked Sendable {
         let base = try r.layerBase()
         let padding = try spatialPairs(&r, "padding", rank: rank) ?? Array(repeating: (1, 1), count: rank)
         try r.validated { try validate(padding: padding) }
-        try readChannelsLast(&r)
+        try r.channelsLast()
         return (padding, base.name, base.dtype)
     }
 

@@ -27,7 +27,7 @@ public final class CenterCrop: BaseImagePreprocessingLayer, @unchecked Sendable 
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: CenterCrop.self, config: config)
         let base = try r.layerBase()
-        try readChannelsLast(&r)
+        try r.channelsLast()
         let height = try r.int("height"), width = try r.int("width")
         try r.validated { try CenterCrop.validate(height: height, width: width) }
         self.init(height, width, name: base.name, dtype: base.dtype)

@@ -38,7 +38,7 @@ public final class RandomBrightness: RandomImageLayer, @unchecked Sendable {
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: RandomBrightness.self, config: config)
         let base = try r.layerBase()
-        try readChannelsLast(&r)
+        try r.channelsLast()
         let factor = try readFactor(&r, "factor") { try AugmentationFactor($0, bounds: (-1, 1), layer: "RandomBrightness") }
         let range = try readValueRange(&r, layer: "RandomBrightness")
         self.init(factorValue: factor.original, valueRange: range, seed: try r.seed(), name: base.name, dtype: base.dtype)

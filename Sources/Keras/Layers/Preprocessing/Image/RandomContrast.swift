@@ -38,7 +38,7 @@ public final class RandomContrast: RandomImageLayer, @unchecked Sendable {
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: RandomContrast.self, config: config)
         let base = try r.layerBase()
-        try readChannelsLast(&r)
+        try r.channelsLast()
         let factor = try readFactor(&r, "factor") { try AugmentationFactor($0, bounds: (0, 1), layer: "RandomContrast") }
         let range = try readValueRange(&r, layer: "RandomContrast")
         self.init(factorValue: factor.original, valueRange: range, seed: try r.seed(), name: base.name, dtype: base.dtype)

@@ -26,7 +26,7 @@ public final class RandomCrop: RandomImageLayer, @unchecked Sendable {
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: RandomCrop.self, config: config)
         let base = try r.layerBase()
-        try readChannelsLast(&r)
+        try r.channelsLast()
         let height = try r.int("height"), width = try r.int("width")
         try r.validated { try CenterCrop.validate(height: height, width: width, layer: "RandomCrop") }
         self.init(height, width, seed: try r.seed(), name: base.name, dtype: base.dtype)

@@ -29,7 +29,7 @@ public final class RandomFlip: RandomImageLayer, @unchecked Sendable {
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: RandomFlip.self, config: config)
         let base = try r.layerBase()
-        try readChannelsLast(&r)
+        try r.channelsLast()
         self.init(try r.choice("mode", default: .horizontalAndVertical, allowed: Mode.allCases), seed: try r.seed(),
                   name: base.name, dtype: base.dtype)
     }

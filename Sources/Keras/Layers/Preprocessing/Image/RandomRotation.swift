@@ -42,7 +42,7 @@ public final class RandomRotation: RandomAffineLayer, @unchecked Sendable {
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: RandomRotation.self, config: config)
         let base = try r.layerBase()
-        try readChannelsLast(&r)
+        try r.channelsLast()
         let factor = try readFactor(&r, "factor") { try AugmentationFactor($0, bounds: (-1, 1), layer: "RandomRotation") }
         let (fillMode, interpolation, fillValue) = try Self.readSampling(&r)
         self.init(factorValue: factor.original, fillMode: fillMode, interpolation: interpolation, seed: try r.seed(),

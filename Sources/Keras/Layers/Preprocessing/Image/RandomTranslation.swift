@@ -44,7 +44,7 @@ public final class RandomTranslation: RandomAffineLayer, @unchecked Sendable {
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: RandomTranslation.self, config: config)
         let base = try r.layerBase()
-        try readChannelsLast(&r)
+        try r.channelsLast()
         let height = try readFactor(&r, "height_factor") {
             try AugmentationFactor(spatial: $0, layer: "RandomTranslation", argument: "height_factor", lowerOpen: false)
         }

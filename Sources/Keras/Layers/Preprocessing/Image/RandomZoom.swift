@@ -46,7 +46,7 @@ public final class RandomZoom: RandomAffineLayer, @unchecked Sendable {
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: RandomZoom.self, config: config)
         let base = try r.layerBase()
-        try readChannelsLast(&r)
+        try r.channelsLast()
         let height = try readFactor(&r, "height_factor") {
             try AugmentationFactor(spatial: $0, layer: "RandomZoom", argument: "height_factor", lowerOpen: true)
         }

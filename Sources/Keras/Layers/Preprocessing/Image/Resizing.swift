@@ -48,7 +48,7 @@ public final class Resizing: BaseImagePreprocessingLayer, @unchecked Sendable {
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: Resizing.self, config: config)
         let base = try r.layerBase()
-        try readChannelsLast(&r)
+        try r.channelsLast()
         let height = try r.int("height"), width = try r.int("width")
         let crop = try r.bool("crop_to_aspect_ratio", default: false), pad = try r.bool("pad_to_aspect_ratio", default: false)
         try r.validated { try Resizing.validate(height: height, width: width, crop: crop, pad: pad) }
