@@ -59,6 +59,34 @@ xb = rng.normal(size=(3, 3)).astype("float32")
 p1, p2 = functional.predict([xa, xb], verbose=0)
 expected["functional"] = {"a": tensor(xa), "b": tensor(xb), "score": tensor(p1), "label": tensor(p2)}
 
+# 2b. Functional with BatchNormalization (moving statistics after training) and Dropout, and a
+# small CNN; the Swift tests run once those layers exist in the library.
+a = keras.Input((4,), name="a")
+b = keras.Input((3,), name="b")
+h = keras.layers.Dense(6, activation="relu")(keras.layers.Concatenate()([a, b]))
+h = keras.layers.BatchNormalization()(h)
+o1 = keras.layers.Dense(1, name="score")(h)
+o2 = keras.layers.Dense(2, activation="softmax", name="label")(keras.layers.Dropout(0.3)(h))
+bn = keras.Model([a, b], [o1, o2], name="bn_heads")
+bn.compile(optimizer="adam", loss=["mse", "categorical_crossentropy"])
+bn.fit([rng.normal(size=(16, 4)), rng.normal(size=(16, 3))],
+       [rng.normal(size=(16, 1)), np.eye(2)[rng.integers(0, 2, 16)]], epochs=2, verbose=0)
+bn.save(path("functional_bn.keras"))
+p1, p2 = bn.predict([xa, xb], verbose=0)
+expected["functional_bn"] = {"a": tensor(xa), "b": tensor(xb), "score": tensor(p1), "label": tensor(p2)}
+
+cnn = keras.Sequential([
+    keras.Input((8, 8, 1)),
+    keras.layers.Conv2D(4, 3, activation="relu"),
+    keras.layers.MaxPooling2D(),
+    keras.layers.Flatten(),
+    keras.layers.Dense(3),
+], name="cnn")
+cnn.compile(optimizer="adam", loss="mse")
+cnn.save(path("cnn.keras"))
+xc = rng.normal(size=(2, 8, 8, 1)).astype("float32")
+expected["cnn"] = {"x": tensor(xc), "y": tensor(cnn.predict(xc, verbose=0))}
+
 # 3. A trained model with Adam state: predictions, then one more train_on_batch.
 trained = keras.Sequential([
     keras.Input((3,)),

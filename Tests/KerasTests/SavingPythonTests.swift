@@ -37,6 +37,43 @@ import Testing
                 "data": .array(values.map { t.dtype.isFloatingPoint ? .double($0) : .int(Int($0)) })]
     }
 
+    /// Saves `model` (after one training step on `x`, `y`) with its inputs and predictions and
+    /// runs the Python checker on the files.
+    static func checkInKeras(_ model: Model, inputs: [Tensor], targets: [Tensor]) throws {
+        let dir = try SavingTests.temporaryDirectory()
+        _ = try model.trainOnBatch(inputs, targets)
+        try model.save(to: dir + "/model.keras")
+        try model.saveWeights(to: dir + "/model.weights.h5")
+        try model.save(to: dir + "/model.h5")
+        let outputs = try model.predictOutputs(inputs, verbose: 0)
+        let expected: ConfigValue = [
+            "inputs": .array(inputs.map(entry)), "outputs": .array((0..<targets.count).map { entry(outputs[$0]) }),
+            "iterations": .int(model.optimizer!.iterations),
+            "optimizer": .array(model.optimizer!.variables.map { entry($0.value) }),
+        ]
+        try expected.jsonString().write(toFile: dir + "/expected.json", atomically: true, encoding: .utf8)
+        let script = fixturesDirectory.appendingPathComponent("saving_check.py").path
+        let (status, output) = run(python!, [script, dir])
+        #expect(status == 0, "\(output)")
+    }
+
+    /// Layers from the library's other families, made from Keras configs, so this test runs as
+    /// they land: their weights must sit where Keras looks for them.
+    @Test(.enabled(if: python != nil && ["Conv2D", "BatchNormalization", "MaxPooling2D", "LSTM"].allSatisfy(SavingTests.hasLayer),
+                   "needs Python Keras and the Conv2D, BatchNormalization, MaxPooling2D and LSTM layers"))
+    func convolutionalAndRecurrentModelsLoadInKeras() throws {
+        let cnn = Sequential([InputLayer(shape: [6, 6, 2]),
+                              try makeLayer(className: "Conv2D", config: ["filters": 3, "kernel_size": 3, "activation": "relu"]),
+                              try makeLayer(className: "BatchNormalization", config: [:]),
+                              try makeLayer(className: "MaxPooling2D", config: [:]),
+                              Flatten(), Dense(2)])
+        try cnn.compile(optimizer: "adam", loss: "mse")
+        try Self.checkInKeras(cnn, inputs: [Tensor.randomNormal([4, 6, 6, 2], seed: 3)], targets: [Tensor.zeros([4, 2])])
+        let rnn = Sequential([InputLayer(shape: [5, 4]), try makeLayer(className: "LSTM", config: ["units": 3]), Dense(1)])
+        try rnn.compile(optimizer: "adam", loss: "mse")
+        try Self.checkInKeras(rnn, inputs: [Tensor.randomNormal([3, 5, 4], seed: 4)], targets: [Tensor.zeros([3, 1])])
+    }
+
     @Test(.enabled(if: python != nil, "no Python with Keras found (set SWIFT_KERAS_PYTHON)"))
     func functionalModelTrainedHereLoadsInKeras() throws {
         let dir = try SavingTests.temporaryDirectory()

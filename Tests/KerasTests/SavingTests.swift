@@ -39,6 +39,27 @@ import Testing
         assertClose(outputs[1], Self.tensor("functional", "label"), rtol: 1e-5, atol: 1e-5)
     }
 
+    /// Whether the library has a layer class (fixtures of layers that land separately run once they do).
+    static func hasLayer(_ className: String) -> Bool {
+        do { _ = try makeLayer(className: className, config: [:]); return true } catch {
+            return !"\(error)".hasPrefix("Unknown layer '\(className)'")
+        }
+    }
+
+    @Test(.enabled(if: hasLayer("BatchNormalization"), "BatchNormalization is not in the library yet"))
+    func loadsKerasFunctionalWithBatchNormalization() throws {
+        let model = try loadModel(Self.fixture("functional_bn.keras"))
+        let outputs = try model.predictOutputs([Self.tensor("functional_bn", "a"), Self.tensor("functional_bn", "b")], verbose: 0)
+        assertClose(outputs[0], Self.tensor("functional_bn", "score"), rtol: 1e-5, atol: 1e-5)
+        assertClose(outputs[1], Self.tensor("functional_bn", "label"), rtol: 1e-5, atol: 1e-5)
+    }
+
+    @Test(.enabled(if: hasLayer("Conv2D") && hasLayer("MaxPooling2D"), "Conv2D/MaxPooling2D are not in the library yet"))
+    func loadsKerasCNN() throws {
+        let model = try loadModel(Self.fixture("cnn.keras"))
+        assertClose(try model.predict(Self.tensor("cnn", "x"), verbose: 0), Self.tensor("cnn", "y"), rtol: 1e-5, atol: 1e-5)
+    }
+
     @Test func trainedAdamModelContinuesLikeKeras() throws {
         let model = try loadModel(Self.fixture("trained_adam.keras"))
         let optimizer = try #require(model.optimizer)

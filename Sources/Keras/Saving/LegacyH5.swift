@@ -46,10 +46,15 @@ enum LegacyH5 {
         }
         let config = translateKeras2(try ConfigValue.parse(json: text))
         let largest = try root.largestDatasetElements()
-        let model = try WeightLimit.$current.withValue(max(largest, 1 << 20)) { try modelFromConfig(config, safeMode: safeMode) }
+        let model = try WeightLimit.$current.withValue(max(largest, 1 << 20)) {
+            try WeightLimit.$skipsInitializers.withValue(true) { try modelFromConfig(config, safeMode: safeMode) }
+        }
         if compile, let training = try root.stringAttribute("training_config"),
            let trainingConfig = try ConfigValue.parse(json: training).objectValue {
-            try? model.compile(config: trainingConfig)
+            // As Keras: a training config this library cannot apply leaves the model uncompiled.
+            do { try model.compile(config: trainingConfig) } catch {
+                emitWarning("Error in loading the saved optimizer state or training configuration of \(file.name); the model is not compiled: \(error)")
+            }
         }
         try loadWeights(into: model, file: file)
         return model
