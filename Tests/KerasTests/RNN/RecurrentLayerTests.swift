@@ -76,6 +76,17 @@ final class MinimalRNNCell: RNNCell, @unchecked Sendable {
         #expect(!Flatten().supportsMasking)
     }
 
+    @Test func onlyStatelessRecurrentModelsPredictBatchesConcurrently() throws {
+        let plain = Sequential([InputLayer(shape: [3, 2]), Bidirectional(LSTM(2)), Dense(1)])
+        #expect(plain.supportsConcurrentInference)
+        let stateful = Sequential([InputLayer(shape: [3, 2], batchSize: 4), GRU(2, stateful: true)])
+        #expect(!stateful.supportsConcurrentInference)
+        let custom = Sequential([InputLayer(shape: [3, 2]), RNN(MinimalRNNCell(2))])
+        #expect(!custom.supportsConcurrentInference)
+        let x = Tensor.randomUniform([40, 3, 2], seed: 3)
+        assertClose(try plain.predict(x, batchSize: 8, verbose: 0), plain(x))
+    }
+
     @Test func returnStateAndInitialStatesInAFunctionalModel() throws {
         let inputs = Input(shape: [5, 3])
         let h0 = Input(shape: [4]), c0 = Input(shape: [4])

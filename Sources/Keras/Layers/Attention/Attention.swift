@@ -12,6 +12,8 @@ import Synchronization
 /// let (out, scores) = attention(query: q, value: v, useCausalMask: true, returnAttentionScores: true)
 /// ```
 open class Attention: Layer, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    open override class var isStatelessInInference: Bool { true }
     /// How `Attention` scores a query against a key.
     public enum ScoreMode: String, Sendable, CaseIterable { case dot, concat }
 
