@@ -110,7 +110,7 @@ func entry<L: Layer>(_ type: L.Type, aliases: [String] = [], _ make: @escaping @
 /// The built-in layers and models. Each layer's `init(config:)` reads and checks its own keys;
 /// keys it does not know are ignored, as configs written by other Keras versions carry extras.
 /// Each layer family (a folder under `Layers/`) lists its own entries beside its layers.
-let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: coreLayerEntries + maskingLayerEntries + recurrentLayerEntries + wrapperLayerEntries + layerNormalizationEntries + attentionLayerEntries, rejectsUnknownKeys: false)
+let layerTable = ObjectFactoryTable<Layer>(kind: "layer", entries: coreLayerEntries + maskingLayerEntries + recurrentLayerEntries + wrapperLayerEntries + layerNormalizationEntries + attentionLayerEntries + textPreprocessingLayerEntries, rejectsUnknownKeys: false)
 
 /// Core, activation, reshaping and merging layers, and the models.
 private let coreLayerEntries: [LayerEntry] = [
