@@ -126,6 +126,7 @@ private let layerFamilies: [[LayerEntry]] = [
     recurrentLayerEntries,
     wrapperLayerEntries,
     attentionLayerEntries,
+    textPreprocessingLayerEntries,
 ]
 
 /// Core, activation, reshaping and merging layers, and the models.

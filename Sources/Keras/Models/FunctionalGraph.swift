@@ -147,7 +147,9 @@ struct FunctionalGraph {
             }
             for (slot, y) in zip(outSlots, ys) where slot >= 0 { slots[slot] = y }
             if layer.supportsMasking, outSlots.count >= 1 {
-                let made = layer.computeMasks(inSlots.map { slots[$0]! }, masks: inSlots.map { _ in nil })
+                let made = inSlots.count == 1 && outSlots.count == 1
+                    ? [layer.computeMask(slots[inSlots[0]]!, mask: nil)]
+                    : layer.computeMasks(inSlots.map { slots[$0]! }, masks: inSlots.map { _ in nil })
                 for (k, slot) in outSlots.enumerated() where slot >= 0 && k < made.count {
                     if let m = made[k] {
                         if masks.isEmpty { masks = [Tensor?](repeating: nil, count: slotCount) }

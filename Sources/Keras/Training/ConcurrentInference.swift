@@ -13,6 +13,9 @@ extension Layer {
             let isContainer = type(of: model) == Sequential.self || (type(of: model) == Model.self && model.graph != nil)
             return isContainer && model.layers.allSatisfy(\.supportsConcurrentInference)
         }
-        return type(of: self).isStatelessInInference
+        // A stateful RNN carries states from batch to batch, so its batches must run in order;
+        // a wrapper (RNN and its cell, Bidirectional, attention projections) is safe when its parts are.
+        if let rnn = self as? RNN, rnn.stateful { return false }
+        return type(of: self).isStatelessInInference && sublayers.allSatisfy(\.supportsConcurrentInference)
     }
 }

@@ -99,18 +99,35 @@ private func lstmForward<T: RecurrenceScalar>(_: T.Type, _ projected: Tensor, _ 
                accumulate: true, c: zt, ldc: width)
         let ht = hs + t * stepUnits, ct = cs + t * stepUnits
         for b in 0..<batch {
+            // Simple loops over contiguous blocks, so each vectorizes: σ on i, f; tanh on g; σ on o.
             let row = zt + b * width
-            for j in 0..<units {
-                let i = T.sigmoid(row[j]), f = T.sigmoid(row[units + j])
-                let g = T.tanh(row[2 * units + j]), o = T.sigmoid(row[3 * units + j])
-                row[j] = i; row[units + j] = f; row[2 * units + j] = g; row[3 * units + j] = o
-                let c = f * cPrev[b * units + j] + i * g
-                ct[b * units + j] = c
-                ht[b * units + j] = o * T.tanh(c)
-            }
+            activate(row, count: 2 * units, T.sigmoid)
+            activate(row + 2 * units, count: units, T.tanh)
+            activate(row + 3 * units, count: units, T.sigmoid)
+            let c = ct + b * units, h = ht + b * units, previous = cPrev + b * units
+            combineCell(i: row, f: row + units, g: row + 2 * units, previous: previous, c: c, count: units)
+            for j in 0..<units { h[j] = T.tanh(c[j]) }
+            multiply(h, by: row + 3 * units, count: units)
         }
     }
     (hs + steps * stepUnits).update(from: cs + (steps - 1) * stepUnits, count: stepUnits)
+}
+
+@inline(__always)
+private func activate<T: RecurrenceScalar>(_ p: UnsafeMutablePointer<T>, count: Int, _ f: (T) -> T) {
+    for j in 0..<count { p[j] = f(p[j]) }
+}
+
+/// `c = f·previous + i·g`.
+@inline(__always)
+private func combineCell<T: RecurrenceScalar>(i: UnsafePointer<T>, f: UnsafePointer<T>, g: UnsafePointer<T>,
+                                              previous: UnsafePointer<T>, c: UnsafeMutablePointer<T>, count: Int) {
+    for j in 0..<count { c[j] = f[j] * previous[j] + i[j] * g[j] }
+}
+
+@inline(__always)
+private func multiply<T: RecurrenceScalar>(_ p: UnsafeMutablePointer<T>, by q: UnsafePointer<T>, count: Int) {
+    for j in 0..<count { p[j] *= q[j] }
 }
 
 /// Backward pass through time: gradients for projected, recurrent kernel, initial h and c.
@@ -140,19 +157,21 @@ private func lstmBackwardKernel<T: RecurrenceScalar>(_: T.Type, _ g: Tensor, _ k
     let r = kernel.pointer(T.self), dz = dzT.pointer(T.self)
     let dh = UnsafeMutablePointer<T>.allocate(capacity: stepUnits)
     let dc = UnsafeMutablePointer<T>.allocate(capacity: stepUnits)
-    defer { dh.deallocate(); dc.deallocate() }
+    let tanhC = UnsafeMutablePointer<T>.allocate(capacity: stepUnits)
+    defer { dh.deallocate(); dc.deallocate(); tanhC.deallocate() }
     dh.initialize(repeating: 0, count: stepUnits)
     dc.update(from: gp + steps * stepUnits, count: stepUnits)   // gradient of the returned c_T
     for t in stride(from: steps - 1, through: 0, by: -1) {
         let zt = z + t * stepWidth, dzt = dz + t * stepWidth, ct = cs + t * stepUnits, gt = gp + t * stepUnits
         let cPrev = t == 0 ? c0.pointer(T.self) : cs + (t - 1) * stepUnits
+        for k in 0..<stepUnits { tanhC[k] = T.tanh(ct[k]) }
         for b in 0..<batch {
             let row = zt + b * width, drow = dzt + b * width
             for j in 0..<units {
                 let k = b * units + j
                 let i = row[j], f = row[units + j], gg = row[2 * units + j], o = row[3 * units + j]
                 let h = dh[k] + gt[k]
-                let tc = T.tanh(ct[k])
+                let tc = tanhC[k]
                 let dcell = dc[k] + h * o * (1 - tc * tc)
                 drow[j] = dcell * gg * i * (1 - i)
                 drow[units + j] = dcell * cPrev[k] * f * (1 - f)

@@ -65,6 +65,28 @@ final class MinimalRNNCell: RNNCell, @unchecked Sendable {
         assertClose(masked.slice(axis: 0, start: 1, end: 2), truncated(x.slice(axis: 0, start: 1, end: 2).slice(axis: 1, start: 0, end: 1)))
     }
 
+    @Test func maskPassesThroughLayersThatSupportMasking() throws {
+        let embedding = Embedding(inputDim: 5, outputDim: 3, maskZero: true), dense = Dense(3), lstm = LSTM(2)
+        let model = Sequential([InputLayer(shape: [4], dtype: .int32), embedding, dense, Dropout(0.5), lstm])
+        let ids = Tensor([[1, 2, 0, 0], [3, 0, 4, 0]]).cast(to: .int32)
+        let manual = lstm(dense(embedding(ids)), mask: ids.notEqual(Tensor.zeros([], dtype: .int32)))
+        assertClose(model(ids), manual)
+        #expect(manual.doubles != lstm(dense(embedding(ids))).doubles)
+        // A Flatten does not support masking: the mask stops there, as in Keras.
+        #expect(!Flatten().supportsMasking)
+    }
+
+    @Test func onlyStatelessRecurrentModelsPredictBatchesConcurrently() throws {
+        let plain = Sequential([InputLayer(shape: [3, 2]), Bidirectional(LSTM(2)), Dense(1)])
+        #expect(plain.supportsConcurrentInference)
+        let stateful = Sequential([InputLayer(shape: [3, 2], batchSize: 4), GRU(2, stateful: true)])
+        #expect(!stateful.supportsConcurrentInference)
+        let custom = Sequential([InputLayer(shape: [3, 2]), RNN(MinimalRNNCell(2))])
+        #expect(!custom.supportsConcurrentInference)
+        let x = Tensor.randomUniform([40, 3, 2], seed: 3)
+        assertClose(try plain.predict(x, batchSize: 8, verbose: 0), plain(x))
+    }
+
     @Test func returnStateAndInitialStatesInAFunctionalModel() throws {
         let inputs = Input(shape: [5, 3])
         let h0 = Input(shape: [4]), c0 = Input(shape: [4])

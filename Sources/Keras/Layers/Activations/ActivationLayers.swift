@@ -7,6 +7,8 @@
 public final class Activation: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// Passes the input's mask on (Keras's `supports_masking = True`).
+    public override var supportsMasking: Bool { true }
     public let activation: ActivationFunction
 
     public init(_ activation: ActivationFunction, name: String? = nil, dtype: DType = .float32) {

@@ -8,10 +8,13 @@ import Synchronization
 ///
 /// ```swift
 /// let attention = Attention()
-/// let y = attention.apply([Tensor.ones([2, 4, 3]), Tensor.ones([2, 5, 3])])[0]   // (2, 4, 3)
-/// let (out, scores) = attention(query: q, value: v, useCausalMask: true, returnAttentionScores: true)
+/// let q = Tensor.ones([2, 4, 3]), v = Tensor.ones([2, 5, 3])
+/// let y = attention.apply([q, v])[0]   // (2, 4, 3)
+/// let (out, scores) = attention(query: q, value: v, returnAttentionScores: true)   // scores (2, 4, 5)
 /// ```
 open class Attention: Layer, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    open override class var isStatelessInInference: Bool { true }
     /// How `Attention` scores a query against a key.
     public enum ScoreMode: String, Sendable, CaseIterable { case dot, concat }
 

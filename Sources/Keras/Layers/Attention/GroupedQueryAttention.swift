@@ -11,6 +11,8 @@
 /// let y = gqa.apply([x, x])[0]   // (2, 10, 64)
 /// ```
 public final class GroupedQueryAttention: Layer, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let headDim: Int
     public let numQueryHeads: Int
     public let numKeyValueHeads: Int

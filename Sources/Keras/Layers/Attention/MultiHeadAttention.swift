@@ -15,6 +15,8 @@
 /// // scores: (2, 4, 10, 10)
 /// ```
 public final class MultiHeadAttention: Layer, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let numHeads: Int
     public let keyDim: Int
     public let valueDim: Int

@@ -12,6 +12,8 @@
 public final class Dense: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// Passes the input's mask on (Keras's `supports_masking = True`).
+    public override var supportsMasking: Bool { true }
     public let units: Int
     public let activation: ActivationFunction
     public let useBias: Bool

@@ -12,6 +12,8 @@ import Synchronization
 public final class Dropout: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// Passes the input's mask on (Keras's `supports_masking = True`).
+    public override var supportsMasking: Bool { true }
     public let rate: Double
     public let noiseShape: [Int?]?
     public let seed: Int?

@@ -2,6 +2,8 @@
 public final class Identity: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// Passes the input's mask on (Keras's `supports_masking = True`).
+    public override var supportsMasking: Bool { true }
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
 
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).

@@ -141,6 +141,9 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
         let lastOnly = normalizedAxes == [inputs.rank - 1]
+        if lastOnly && !rmsScaling {
+            return inputs.layerNormalized(gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+        }
         func shaped(_ v: Variable) -> Tensor { lastOnly ? v.value : v.value.reshaped(to: broadcastShape) }
         let mean = inputs.mean(axes: normalizedAxes, keepDims: true)
         let centered = inputs - mean

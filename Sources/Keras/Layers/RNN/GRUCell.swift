@@ -11,6 +11,8 @@
 /// let h = layer(Tensor.ones([2, 5, 3]))   // shape (2, 8)
 /// ```
 public final class GRUCell: DropoutRNNCell, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let recurrentActivation: ActivationFunction
     public let resetAfter: Bool
 

@@ -9,6 +9,8 @@
 /// let h = layer(Tensor.ones([2, 5, 3]))   // shape (2, 32)
 /// ```
 public final class LSTMCell: DropoutRNNCell, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public let recurrentActivation: ActivationFunction
     /// Whether the forget gate's bias starts at 1 (the other gates at `biasInitializer`).
     public let unitForgetBias: Bool

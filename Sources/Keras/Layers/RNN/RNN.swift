@@ -21,6 +21,9 @@ import Synchronization
 /// another whatever `unroll` says (it is kept for the config). For the built-in cells the input
 /// projection of all steps is one matrix product.
 open class RNN: Layer, @unchecked Sendable {
+    /// Inference writes no state unless `stateful` (then batches must run in order); the cell
+    /// decides for itself, as a sublayer.
+    open override class var isStatelessInInference: Bool { true }
     /// The step computation (Keras's `layer.cell`).
     public let cell: RNNCell
     public let returnSequences: Bool

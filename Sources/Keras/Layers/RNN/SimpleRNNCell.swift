@@ -6,6 +6,8 @@
 /// let h = layer(Tensor.ones([2, 5, 3]))   // shape (2, 16)
 /// ```
 public final class SimpleRNNCell: DropoutRNNCell, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     public init(_ units: Int, activation: ActivationFunction = .tanh, useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), recurrentInitializer: any Initializer = Orthogonal(),
                 biasInitializer: any Initializer = Zeros(),

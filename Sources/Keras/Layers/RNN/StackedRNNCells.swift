@@ -6,6 +6,8 @@
 /// let h = layer(Tensor.ones([2, 5, 3]))   // shape (2, 8); states: h₁, c₁, h₂
 /// ```
 public final class StackedRNNCells: RNNCell, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     /// The cells, first to last (Keras's `cells`).
     public let cells: [RNNCell]
 

@@ -12,6 +12,8 @@
 /// let y = layer(Tensor.ones([2, 5, 3]))   // shape (2, 5, 32)
 /// ```
 public final class Bidirectional: Layer, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     /// How the forward and backward outputs are combined.
     public enum MergeMode: String, Sendable, CaseIterable {
         case concat, sum, mul, ave

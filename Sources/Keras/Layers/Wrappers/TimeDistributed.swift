@@ -7,6 +7,8 @@
 /// let y = layer(Tensor.ones([2, 10, 16]))   // shape (2, 10, 8); kernel (16, 8)
 /// ```
 public final class TimeDistributed: Layer, @unchecked Sendable {
+    /// Its inference calls write no state, so `predict` may run batches on several threads.
+    public override class var isStatelessInInference: Bool { true }
     /// The wrapped layer (Keras's `layer`).
     public let layer: Layer
 

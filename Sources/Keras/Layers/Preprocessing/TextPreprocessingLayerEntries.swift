@@ -1,0 +1,4 @@
+/// The categorical and text preprocessing layers in the layer table.
+let textPreprocessingLayerEntries: [LayerEntry] = [
+    entry(CategoryEncoding.self) { try CategoryEncoding(config: $0) },
+]
