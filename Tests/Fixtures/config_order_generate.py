@@ -50,6 +50,28 @@ out["layers"] = [
         layers.Add(name="add"), layers.Subtract(name="subtract"), layers.Multiply(name="multiply"),
         layers.Average(name="average"), layers.Maximum(name="maximum"), layers.Minimum(name="minimum"),
         layers.Concatenate(name="concatenate"), layers.Dot(axes=1, name="dot"),
+        # Convolutional
+        layers.Conv1D(2, 3), layers.Conv2D(2, 3), layers.Conv3D(2, 3), layers.Conv1DTranspose(2, 3),
+        layers.Conv2DTranspose(2, 3), layers.Conv3DTranspose(2, 3), layers.DepthwiseConv1D(3),
+        layers.DepthwiseConv2D(3), layers.SeparableConv1D(2, 3), layers.SeparableConv2D(2, 3),
+        # Pooling
+        layers.MaxPooling1D(), layers.MaxPooling2D(), layers.MaxPooling3D(), layers.AveragePooling1D(2),
+        layers.AveragePooling2D(2), layers.AveragePooling3D(2), layers.GlobalMaxPooling1D(), layers.GlobalMaxPooling2D(),
+        layers.GlobalMaxPooling3D(), layers.GlobalAveragePooling1D(), layers.GlobalAveragePooling2D(),
+        layers.GlobalAveragePooling3D(),
+        # Normalization
+        layers.BatchNormalization(), layers.GroupNormalization(groups=2), layers.UnitNormalization(),
+        # Regularization
+        layers.SpatialDropout1D(0.1), layers.SpatialDropout2D(0.1), layers.SpatialDropout3D(0.1),
+        layers.GaussianNoise(0.1), layers.GaussianDropout(0.1), layers.AlphaDropout(0.1),
+        layers.ActivityRegularization(),
+        # Reshaping
+        layers.ZeroPadding1D(), layers.ZeroPadding2D(), layers.ZeroPadding3D(), layers.Cropping1D(),
+        layers.Cropping2D(), layers.Cropping3D(), layers.UpSampling1D(), layers.UpSampling2D(), layers.UpSampling3D(),
+        # Preprocessing
+        layers.Rescaling(1 / 255), layers.Normalization(), layers.Resizing(4, 4), layers.CenterCrop(4, 4),
+        layers.RandomCrop(4, 4), layers.RandomFlip(), layers.RandomRotation(0.1), layers.RandomZoom(0.1),
+        layers.RandomTranslation(0.1, 0.1), layers.RandomContrast(0.1), layers.RandomBrightness(0.1),
     ]
 ]
 out["initializers"] = [serialize(i) for i in [

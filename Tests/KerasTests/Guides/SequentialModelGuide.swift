@@ -94,26 +94,36 @@ struct SequentialModelGuide {
     // MARK: A common debugging workflow: add() + summary()
 
     @Test func debuggingWithAddAndSummary() throws {
-        // The guide stacks Conv2D / MaxPooling2D on images; the library has no convolutions,
-        // so the same workflow is shown with Dense layers on flattened 8×8 inputs.
         let model = Sequential()
-        try model.add(Input(shape: [8, 8]))
-        try model.add(Flatten())
-        try model.add(Dense(32, activation: .relu))
-        try model.add(Dense(32, activation: .relu))
-        // Can you guess what the current output shape is at this point? Let's just print it:
+        try model.add(Input(shape: [250, 250, 3]))   // 250x250 RGB images
+        try model.add(Conv2D(32, kernelSize: [5], strides: [2], activation: .relu))
+        try model.add(Conv2D(32, kernelSize: [3], activation: .relu))
+        try model.add(MaxPooling2D(poolSize: [3, 3]))
+        // Can you guess what the current output shape is at this point? Probably not.
+        // Let's just print it:
         var text = ""
         model.summary { text += $0 }
-        #expect(model.outputs.first?.shape == [nil, 32])
-        #expect(text.contains("Total params: 3,136"))   // 64·32+32 + 32·32+32
+        #expect(model.outputs.first?.shape == [nil, 40, 40, 32])
+        #expect(text.contains("Total params: 11,680"))   // as in the guide
 
-        // Now that we have the shape, keep adding layers.
-        try model.add(Dense(16, activation: .relu))
+        // The answer was: (40, 40, 32), so we can keep downsampling...
+        try model.add(Conv2D(32, kernelSize: [3], activation: .relu))
+        try model.add(Conv2D(32, kernelSize: [3], activation: .relu))
+        try model.add(MaxPooling2D(poolSize: [3, 3]))
+        try model.add(Conv2D(32, kernelSize: [3], activation: .relu))
+        try model.add(Conv2D(32, kernelSize: [3], activation: .relu))
+        try model.add(MaxPooling2D(poolSize: [2, 2]))
+        // And now?
+        #expect(model.outputs.first?.shape == [nil, 4, 4, 32])
+
+        // Now that we have 4x4 feature maps, time to apply global max pooling.
+        try model.add(GlobalMaxPooling2D())
+        // Finally, we add a classification layer.
         try model.add(Dense(10))
         text = ""
         model.summary { text += $0 }
-        #expect(text.contains("Total params: 3,834"))   // + 32·16+16 + 16·10+10
-        #expect(model.layers.count == 5)
+        #expect(text.contains("Total params: 49,002"))   // + 4 × (3·3·32·32 + 32) + 32·10 + 10
+        #expect(model.layers.count == 11)
     }
 
     // MARK: What to do once you have a model: training
@@ -140,29 +150,30 @@ struct SequentialModelGuide {
 
     @Test func featureExtraction() throws {
         let initialModel = Sequential([
-            InputLayer(shape: [16]),
-            Dense(32, activation: .relu),
-            Dense(32, activation: .relu),
-            Dense(8, activation: .relu),
+            InputLayer(shape: [32, 32, 3]),
+            Conv2D(8, kernelSize: [5], strides: [2], activation: .relu),
+            Conv2D(8, kernelSize: [3], activation: .relu),
+            Conv2D(8, kernelSize: [3], activation: .relu),
         ])
         // Every layer's `output` is a symbolic tensor: a model can return all of them.
         let featureExtractor = try Model(inputs: initialModel.inputs,
                                          outputs: initialModel.layers.map { $0.output! })
-        let x = Tensor.ones([1, 16])
+        // Call the feature extractor on a test input.
+        let x = Tensor.ones([1, 32, 32, 3])
         let features = featureExtractor([x])
-        #expect(features.map(\.shape) == [[1, 32], [1, 32], [1, 8]])
+        #expect(features.map(\.shape) == [[1, 14, 14, 8], [1, 12, 12, 8], [1, 10, 10, 8]])
         assertClose(features[2], initialModel(x))
 
         // Or only the features of one intermediate layer, found by name.
         let named = Sequential([
-            InputLayer(shape: [16]),
-            Dense(32, activation: .relu),
-            Dense(32, activation: .relu, name: "my_intermediate_layer"),
-            Dense(8, activation: .relu),
+            InputLayer(shape: [32, 32, 3]),
+            Conv2D(8, kernelSize: [5], strides: [2], activation: .relu),
+            Conv2D(8, kernelSize: [3], activation: .relu, name: "my_intermediate_layer"),
+            Conv2D(8, kernelSize: [3], activation: .relu),
         ])
         let intermediate = try Model(inputs: named.inputs,
                                      outputs: try named.getLayer(name: "my_intermediate_layer").output!)
-        #expect(intermediate(x).shape == [1, 32])
+        #expect(intermediate(x).shape == [1, 12, 12, 8])
         assertClose(intermediate(x), named.layers[1](named.layers[0](x)))
     }
 
@@ -193,12 +204,14 @@ struct SequentialModelGuide {
         assertClose(model.layers[0].getWeights()[0], frozenBefore[0])
         #expect(model.layers[3].getWeights()[0].scalars != headBefore[0].scalars)
 
-        // The same with a frozen pre-trained model stacked under a new head.
-        let baseModel = Sequential([InputLayer(shape: [16]), Dense(8, activation: .relu), Dense(8, activation: .relu)])
+        // The same with a frozen pre-trained model stacked under a new head (the guide uses
+        // Xception with `pooling="avg"`; here a small convolutional base).
+        let baseModel = Sequential([InputLayer(shape: [16, 16, 3]), Conv2D(8, kernelSize: [3], activation: .relu),
+                                    BatchNormalization(), GlobalAveragePooling2D()])
         baseModel.trainable = false
         let stacked = Sequential([baseModel, Dense(1000)])
-        _ = stacked(Tensor.ones([1, 16]))
-        #expect(stacked.weights.count == 6 && stacked.trainableWeights.count == 2)
+        _ = stacked(Tensor.ones([1, 16, 16, 3]))
+        #expect(stacked.weights.count == 8 && stacked.trainableWeights.count == 2)
     }
 }
 

@@ -148,5 +148,91 @@ struct TrainingLoopFromScratchGuide {
     }
 
     // MARK: End-to-end example: a GAN training loop from scratch
-    // Not ported: the guide's GAN needs Conv2D / Conv2DTranspose, which the library does not have.
+
+    @Test func ganTrainingLoop() {
+        withRandomSeed(4) {
+            // The guide's sizes (28×28 MNIST digits, 64–128 filters, 128-dim latent) scaled down.
+            // Create the discriminator.
+            let discriminator = Sequential([
+                InputLayer(shape: [8, 8, 1]),
+                Conv2D(8, kernelSize: [3], strides: [2], padding: .same),
+                LeakyReLU(negativeSlope: 0.2),
+                Conv2D(16, kernelSize: [3], strides: [2], padding: .same),
+                LeakyReLU(negativeSlope: 0.2),
+                GlobalMaxPooling2D(),
+                Dense(1),
+            ], name: "discriminator")
+
+            // Create the generator.
+            let latentDim = 8
+            let generator = Sequential([
+                InputLayer(shape: [latentDim]),
+                // We want to generate 16 coefficients to reshape into a 2x2x16 map.
+                Dense(2 * 2 * 16),
+                LeakyReLU(negativeSlope: 0.2),
+                Reshape([2, 2, 16]),
+                Conv2DTranspose(16, kernelSize: [4], strides: [2], padding: .same),
+                LeakyReLU(negativeSlope: 0.2),
+                Conv2DTranspose(16, kernelSize: [4], strides: [2], padding: .same),
+                LeakyReLU(negativeSlope: 0.2),
+                Conv2D(1, kernelSize: [7], padding: .same, activation: .sigmoid),
+            ], name: "generator")
+            #expect(generator.outputs.first?.shape == [nil, 8, 8, 1])
+
+            // Instantiate one optimizer for the discriminator and another for the generator.
+            let dOptimizer = Adam(learningRate: 3e-4)
+            let gOptimizer = Adam(learningRate: 3e-4)
+            // Instantiate a loss function.
+            let lossFn = BinaryCrossentropy(fromLogits: true)
+
+            func trainStep(_ realImages: Tensor, step: Int) -> (dLoss: Float, gLoss: Float) {
+                let batchSize = realImages.shape[0]
+                // Sample random points in the latent space.
+                let randomLatentVectors = Tensor.randomNormal([batchSize, latentDim], seed: 2 * step)
+                // Decode them to fake images.
+                let generatedImages = generator(randomLatentVectors)
+                // Combine them with real images.
+                let combinedImages = concatenate([generatedImages, realImages], axis: 0)
+                // Assemble labels discriminating real from fake images, with random noise added
+                // to the labels (an important trick).
+                var labels = concatenate([Tensor.ones([batchSize, 1]), Tensor.zeros([batchSize, 1])], axis: 0)
+                labels = labels + 0.05 * Tensor.randomUniform(labels.shape, seed: 2 * step + 1)
+
+                // Train the discriminator.
+                let (dLoss, dGrads) = valueWithGradients(of: discriminator.trainableVariables) {
+                    lossFn(labels, discriminator(combinedImages, training: true))
+                }
+                dOptimizer.apply(dGrads, to: discriminator.trainableVariables)
+
+                // Sample random points in the latent space, and assemble labels that say
+                // "all real images".
+                let latent = Tensor.randomNormal([batchSize, latentDim], seed: 1000 + step)
+                let misleadingLabels = Tensor.zeros([batchSize, 1])
+                // Train the generator (note that we should *not* update the weights of the
+                // discriminator)!
+                let (gLoss, gGrads) = valueWithGradients(of: generator.trainableVariables) {
+                    lossFn(misleadingLabels, discriminator(generator(latent, training: true), training: true))
+                }
+                gOptimizer.apply(gGrads, to: generator.trainableVariables)
+                return (dLoss.item, gLoss.item)
+            }
+
+            // "Real" images: bright top halves on a dark background.
+            let rows = Tensor(shape: [1, 8, 1, 1], scalars: (0..<8).map { Float($0 < 4 ? 1 : 0) })
+            let realImages = rows * Tensor.ones([16, 8, 8, 1]) * 0.9
+            let generatorBefore = generator.getWeights()
+            var losses: [(dLoss: Float, gLoss: Float)] = []
+            for step in 0..<3 {
+                let discriminatorBefore = discriminator.getWeights()
+                losses.append(trainStep(realImages, step: step))
+                #expect(discriminator.getWeights()[0].scalars != discriminatorBefore[0].scalars)
+            }
+            #expect(dOptimizer.iterations == 3 && gOptimizer.iterations == 3)
+            #expect(losses.allSatisfy { $0.dLoss.isFinite && $0.gLoss.isFinite && $0.dLoss > 0 && $0.gLoss > 0 })
+            #expect(generator.getWeights()[0].scalars != generatorBefore[0].scalars)
+            // The generator's images are sigmoid outputs: pixels in (0, 1).
+            let fake = generator(Tensor.randomNormal([4, latentDim], seed: 77)).scalars
+            #expect(fake.allSatisfy { $0 > 0 && $0 < 1 })
+        }
+    }
 }

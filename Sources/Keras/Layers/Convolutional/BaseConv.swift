@@ -185,21 +185,49 @@ public class BaseConv: Layer, @unchecked Sendable {
         return [inputShape[0]] + spatial + [inputShape[rank + 1].map { outputChannels(inputChannels: $0) }]
     }
 
+    /// The keys a family adds to the shared config, placed where Keras writes them.
+    func familyConfig() -> ConvFamilyConfig { fatalError("\(className) must override familyConfig()") }
+
     public override func getConfig() -> Config {
+        let family = familyConfig()
         var config = super.getConfig()
+        config.merge(family.leading) { $1 }
         config["kernel_size"] = .array(kernelSize.map { .int($0) })
         config["strides"] = .array(strides.map { .int($0) })
         config["padding"] = .string(padding.rawValue)
+        config.merge(family.afterPadding) { $1 }
         config["data_format"] = "channels_last"
         config["dilation_rate"] = .array(dilationRate.map { .int($0) })
+        config.merge(family.afterDilation) { $1 }
         config["activation"] = .string(activation.name)
         config["use_bias"] = .bool(useBias)
+        for kernel in family.kernels { config[kernel.name + "_initializer"] = kernel.initializer.serialize() }
         config["bias_initializer"] = biasInitializer.serialize()
+        for kernel in family.kernels { config[kernel.name + "_regularizer"] = serializeOptional(kernel.regularizer) }
         config["bias_regularizer"] = serializeOptional(biasRegularizer)
         config["activity_regularizer"] = serializeOptional(activityRegularizer)
+        for kernel in family.kernels { config[kernel.name + "_constraint"] = serializeOptional(kernel.constraint) }
         config["bias_constraint"] = serializeOptional(biasConstraint)
         return config
     }
+}
+
+/// A convolution family's own config keys, in Keras's `get_config()` order: `leading` before
+/// `kernel_size` (`filters`, `depth_multiplier`), `afterPadding` (`output_padding`),
+/// `afterDilation` (`groups`), and each kernel's initializer, regularizer and constraint, listed
+/// before the bias's.
+struct ConvFamilyConfig {
+    struct Kernel {
+        /// The key prefix: `kernel`, `depthwise` or `pointwise`.
+        var name: String
+        var initializer: any Initializer
+        var regularizer: (any Regularizer)?
+        var constraint: (any Constraint)?
+    }
+    var leading: Config = [:]
+    var afterPadding: Config = [:]
+    var afterDilation: Config = [:]
+    var kernels: [Kernel]
 }
 
 /// The bias, activation and regularizer arguments of a convolution config.

@@ -94,14 +94,9 @@ public class Conv: BaseConv, @unchecked Sendable {
         return x.conv(kernel.value, strides: strides, padding: pads, dilationRate: dilationRate, groups: groups)
     }
 
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["filters"] = .int(filters)
-        config["groups"] = .int(groups)
-        config["kernel_initializer"] = kernelInitializer.serialize()
-        config["kernel_regularizer"] = serializeOptional(kernelRegularizer)
-        config["kernel_constraint"] = serializeOptional(kernelConstraint)
-        return config
+    override func familyConfig() -> ConvFamilyConfig {
+        ConvFamilyConfig(leading: ["filters": .int(filters)], afterDilation: ["groups": .int(groups)],
+                         kernels: [.init(name: "kernel", initializer: kernelInitializer, regularizer: kernelRegularizer, constraint: kernelConstraint)])
     }
 }
 

@@ -97,14 +97,10 @@ public class ConvTranspose: BaseConv, @unchecked Sendable {
         x.convTranspose(kernel.value, strides: strides, padding: padding, outputPadding: outputPadding, dilationRate: dilationRate)
     }
 
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["filters"] = .int(filters)
-        config["output_padding"] = outputPadding.map { .array($0.map { .int($0) }) } ?? .null
-        config["kernel_initializer"] = kernelInitializer.serialize()
-        config["kernel_regularizer"] = serializeOptional(kernelRegularizer)
-        config["kernel_constraint"] = serializeOptional(kernelConstraint)
-        return config
+    override func familyConfig() -> ConvFamilyConfig {
+        ConvFamilyConfig(leading: ["filters": .int(filters)],
+                         afterPadding: ["output_padding": outputPadding.map { .array($0.map { .int($0) }) } ?? .null],
+                         kernels: [.init(name: "kernel", initializer: kernelInitializer, regularizer: kernelRegularizer, constraint: kernelConstraint)])
     }
 }
 

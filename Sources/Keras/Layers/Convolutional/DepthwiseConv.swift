@@ -82,13 +82,9 @@ public class DepthwiseConv: BaseConv, @unchecked Sendable {
         x.depthwiseConv(kernel.value, strides: strides, padding: padding, dilationRate: dilationRate)
     }
 
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["depth_multiplier"] = .int(depthMultiplier)
-        config["depthwise_initializer"] = depthwiseInitializer.serialize()
-        config["depthwise_regularizer"] = serializeOptional(depthwiseRegularizer)
-        config["depthwise_constraint"] = serializeOptional(depthwiseConstraint)
-        return config
+    override func familyConfig() -> ConvFamilyConfig {
+        ConvFamilyConfig(leading: ["depth_multiplier": .int(depthMultiplier)],
+                         kernels: [.init(name: "depthwise", initializer: depthwiseInitializer, regularizer: depthwiseRegularizer, constraint: depthwiseConstraint)])
     }
 }
 

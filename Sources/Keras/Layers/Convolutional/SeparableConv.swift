@@ -105,17 +105,10 @@ public class SeparableConv: BaseConv, @unchecked Sendable {
         x.separableConv(depthwiseKernel.value, pointwiseKernel.value, strides: strides, padding: padding, dilationRate: dilationRate)
     }
 
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["filters"] = .int(filters)
-        config["depth_multiplier"] = .int(depthMultiplier)
-        config["depthwise_initializer"] = depthwiseInitializer.serialize()
-        config["pointwise_initializer"] = pointwiseInitializer.serialize()
-        config["depthwise_regularizer"] = serializeOptional(depthwiseRegularizer)
-        config["pointwise_regularizer"] = serializeOptional(pointwiseRegularizer)
-        config["depthwise_constraint"] = serializeOptional(depthwiseConstraint)
-        config["pointwise_constraint"] = serializeOptional(pointwiseConstraint)
-        return config
+    override func familyConfig() -> ConvFamilyConfig {
+        ConvFamilyConfig(leading: ["depth_multiplier": .int(depthMultiplier), "filters": .int(filters)],
+                         kernels: [.init(name: "depthwise", initializer: depthwiseInitializer, regularizer: depthwiseRegularizer, constraint: depthwiseConstraint),
+                                   .init(name: "pointwise", initializer: pointwiseInitializer, regularizer: pointwiseRegularizer, constraint: pointwiseConstraint)])
     }
 }
 

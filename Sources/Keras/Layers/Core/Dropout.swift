@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Randomly zeroes a fraction `rate` of the inputs during training and scales the rest by
 /// `1 / (1 − rate)` so the expected sum is unchanged (`keras.layers.Dropout`). Outside training
 /// it returns its input.
@@ -17,20 +15,21 @@ public final class Dropout: Layer, @unchecked Sendable {
     public let rate: Double
     public let noiseShape: [Int?]?
     public let seed: Int?
-    private let generator: Mutex<RandomGenerator>
+    /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
+    public let seedGenerator: SeedGenerator
 
     public init(_ rate: Double, noiseShape: [Int?]? = nil, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(rate: rate, noiseShape: noiseShape) }
         self.rate = rate
         self.noiseShape = noiseShape
         self.seed = seed
-        self.generator = Mutex(makeRandomGenerator(seed: seed))
+        self.seedGenerator = SeedGenerator(seed: seed)
         super.init(name: name, dtype: dtype)
     }
 
     /// Keras's argument checks: `rate` in [0, 1]; `noise_shape` sizes non-negative.
     static func validate(rate: Double, noiseShape: [Int?]?) throws {
-        try ensure(rate >= 0 && rate <= 1, "Dropout: Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=\(rate)")
+        try validateRate(rate, layer: "Dropout")
         if let noiseShape {
             try ensure(noiseShape.allSatisfy { ($0 ?? 0) >= 0 }, "Dropout: Invalid value received for argument `noise_shape`. Expected non-negative sizes or None. Received: noise_shape=\(formatShape(noiseShape))")
         }
@@ -53,17 +52,13 @@ public final class Dropout: Layer, @unchecked Sendable {
         self.init(rate, noiseShape: noiseShape, seed: try r.seed(), name: base.name, dtype: base.dtype)
     }
 
+    public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        noiseShapeError(self, noiseShape: noiseShape, inputShape: inputShapes[0])
+    }
+
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
-        guard training, rate > 0 else { return x }
-        if rate == 1 { return x * 0 }
-        let maskShape = noiseShape.map { ns in zip(ns, x.shape).map { $0 ?? $1 } } ?? x.shape
-        let keep = 1 - rate
-        let scale = 1 / keep
-        let count = maskShape.reduce(1, *)
-        let values: [Double] = generator.withLock { g in
-            (0..<count).map { _ in g.nextUnit() < keep ? scale : 0 }
-        }
-        return x * Tensor(shape: maskShape, doubles: values, dtype: x.dtype)
+        guard training else { return x }
+        return dropout(x, rate: rate, noiseShape: noiseShape, seed: seedGenerator)
     }
 
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
@@ -75,4 +70,16 @@ public final class Dropout: Layer, @unchecked Sendable {
         config["noise_shape"] = noiseShape.map { ConfigValue(shape: $0) } ?? .null
         return config
     }
+}
+
+/// Why `noiseShape` cannot shape the dropout mask of an input of `inputShape` (a different
+/// rank), or `nil`.
+func noiseShapeError(_ layer: Layer, noiseShape: [Int?]?, inputShape: [Int?]) -> KerasError? {
+    guard let noiseShape, noiseShape.count != inputShape.count else { return nil }
+    return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): noise_shape \(formatShape(noiseShape)) must have the rank of the input shape \(formatShape(inputShape))")
+}
+
+/// Keras's check for a `rate` argument: a number in [0, 1].
+func validateRate(_ rate: Double, layer: String, argument: String = "rate") throws {
+    try ensure(rate >= 0 && rate <= 1, "\(layer): Invalid value received for argument `\(argument)`. Expected a float value between 0 and 1. Received: \(argument)=\(rate)")
 }

@@ -12,14 +12,15 @@ public final class AlphaDropout: Layer, @unchecked Sendable {
     public let rate: Double
     public let noiseShape: [Int?]?
     public let seed: Int?
-    private let noise: SeededNoise
+    /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
+    public let seedGenerator: SeedGenerator
 
     public init(_ rate: Double, noiseShape: [Int?]? = nil, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         requireValid { try validateRate(rate, layer: "AlphaDropout") }
         self.rate = rate
         self.noiseShape = noiseShape
         self.seed = seed
-        self.noise = SeededNoise(seed: seed)
+        self.seedGenerator = SeedGenerator(seed: seed)
         super.init(name: name, dtype: dtype)
     }
 
@@ -36,8 +37,7 @@ public final class AlphaDropout: Layer, @unchecked Sendable {
     }
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
-        guard let noiseShape, noiseShape.count != inputShapes[0].count else { return nil }
-        return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (AlphaDropout): noise_shape \(formatShape(noiseShape)) must have the rank of the input shape \(formatShape(inputShapes[0]))")
+        noiseShapeError(self, noiseShape: noiseShape, inputShape: inputShapes[0])
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
@@ -45,7 +45,7 @@ public final class AlphaDropout: Layer, @unchecked Sendable {
         let alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946
         let alphaP = -alpha * scale
         let maskShape = noiseShape.map { ns in zip(ns, x.shape).map { $0 ?? $1 } } ?? x.shape
-        let kept = Tensor(shape: maskShape, doubles: noise.uniform(maskShape.reduce(1, *)).map { $0 >= rate ? 1 : 0 }, dtype: x.dtype)
+        let kept = Tensor.randomUniform(maskShape, dtype: x.dtype, seed: seedGenerator).greaterEqual(rate).cast(to: x.dtype)
         let a = 1 / ((1 - rate) * (1 + rate * alphaP * alphaP)).squareRoot()
         let b = -a * alphaP * rate
         return a * (x * kept + alphaP * (1 - kept)) + b

@@ -11,13 +11,14 @@ public final class GaussianDropout: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     public let rate: Double
     public let seed: Int?
-    private let noise: SeededNoise
+    /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
+    public let seedGenerator: SeedGenerator
 
     public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         requireValid { try validateRate(rate, layer: "GaussianDropout") }
         self.rate = rate
         self.seed = seed
-        self.noise = SeededNoise(seed: seed)
+        self.seedGenerator = SeedGenerator(seed: seed)
         super.init(name: name, dtype: dtype)
     }
 
@@ -34,7 +35,7 @@ public final class GaussianDropout: Layer, @unchecked Sendable {
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
         guard training, rate > 0 else { return x }
-        return x * noise.normal(x.shape, mean: 1, stddev: (rate / (1 - rate)).squareRoot(), dtype: x.dtype)
+        return x * Tensor.randomNormal(x.shape, mean: 1, stddev: (rate / (1 - rate)).squareRoot(), dtype: x.dtype, seed: seedGenerator)
     }
 
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }

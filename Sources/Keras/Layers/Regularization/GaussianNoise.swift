@@ -11,13 +11,14 @@ public final class GaussianNoise: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     public let stddev: Double
     public let seed: Int?
-    private let noise: SeededNoise
+    /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
+    public let seedGenerator: SeedGenerator
 
     public init(_ stddev: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         requireValid { try validateRate(stddev, layer: "GaussianNoise", argument: "stddev") }
         self.stddev = stddev
         self.seed = seed
-        self.noise = SeededNoise(seed: seed)
+        self.seedGenerator = SeedGenerator(seed: seed)
         super.init(name: name, dtype: dtype)
     }
 
@@ -34,7 +35,7 @@ public final class GaussianNoise: Layer, @unchecked Sendable {
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
         guard training, stddev > 0 else { return x }
-        return x + noise.normal(x.shape, stddev: stddev, dtype: x.dtype)
+        return x + Tensor.randomNormal(x.shape, stddev: stddev, dtype: x.dtype, seed: seedGenerator)
     }
 
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }

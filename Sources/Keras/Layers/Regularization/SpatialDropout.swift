@@ -12,14 +12,15 @@ public class SpatialDropoutBase: Layer, @unchecked Sendable {
     public let rate: Double
     public let seed: Int?
     let spatialRank: Int
-    private let noise: SeededNoise
+    /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
+    public let seedGenerator: SeedGenerator
 
     init(rate: Double, seed: Int?, spatialRank: Int, name: String?, dtype: DType) {
         requireValid { try validateRate(rate, layer: Self.className) }
         self.rate = rate
         self.seed = seed
         self.spatialRank = spatialRank
-        self.noise = SeededNoise(seed: seed)
+        self.seedGenerator = SeedGenerator(seed: seed)
         super.init(name: name, dtype: dtype)
         inputSpec = [InputSpec(rank: spatialRank + 2)]
     }
@@ -39,12 +40,8 @@ public class SpatialDropoutBase: Layer, @unchecked Sendable {
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
-        guard training, rate > 0 else { return x }
-        if rate == 1 { return x * 0 }
-        let maskShape = [x.shape[0]] + Array(repeating: 1, count: spatialRank) + [x.shape[x.rank - 1]]
-        let keep = 1 - rate
-        let mask = noise.uniform(maskShape.reduce(1, *)).map { $0 < keep ? 1 / keep : 0 }
-        return x * Tensor(shape: maskShape, doubles: mask, dtype: x.dtype)
+        guard training else { return x }
+        return dropout(x, rate: rate, noiseShape: [nil] + Array(repeating: 1, count: spatialRank) + [nil], seed: seedGenerator)
     }
 
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }

@@ -45,12 +45,18 @@ public class BaseImagePreprocessingLayer: Layer, @unchecked Sendable {
 public class RandomImageLayer: BaseImagePreprocessingLayer, @unchecked Sendable {
     /// The seed given at construction (`nil`: the global or task seed source).
     public let seed: Int?
-    let noise: SeededNoise
+    /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
+    public let seedGenerator: SeedGenerator
 
     init(seed: Int?, name: String?, dtype: DType) {
         self.seed = seed
-        self.noise = SeededNoise(seed: seed)
+        self.seedGenerator = SeedGenerator(seed: seed)
         super.init(name: name, dtype: dtype)
+    }
+
+    /// `count` samples of U[0, 1) from ``seedGenerator``, one per image or per parameter.
+    func uniformDraws(_ count: Int) -> [Double] {
+        Tensor.randomUniform([count], dtype: .float64, seed: seedGenerator).doubles
     }
 
     /// The number of images and the image height and width of `x`.

@@ -48,7 +48,7 @@ public final class RandomBrightness: RandomImageLayer, @unchecked Sendable {
         let images = floatImages(x)
         guard training else { return images }
         let span = valueRange.1 - valueRange.0
-        let delta = perImage(noise.uniform(batchGeometry(images).batch).map { (factor.lower + (factor.upper - factor.lower) * $0) * span },
+        let delta = perImage(uniformDraws(batchGeometry(images).batch).map { (factor.lower + (factor.upper - factor.lower) * $0) * span },
                              like: images)
         return (images + delta).clip(valueRange.0, valueRange.1)
     }

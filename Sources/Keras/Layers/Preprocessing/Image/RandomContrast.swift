@@ -48,7 +48,7 @@ public final class RandomContrast: RandomImageLayer, @unchecked Sendable {
         let images = floatImages(x)
         guard training else { return images }
         let (hAxis, wAxis) = imageAxes(rank: images.rank)
-        let c = perImage(noise.uniform(batchGeometry(images).batch).map { 1 - factor.lower + (factor.lower + factor.upper) * $0 }, like: images)
+        let c = perImage(uniformDraws(batchGeometry(images).batch).map { 1 - factor.lower + (factor.lower + factor.upper) * $0 }, like: images)
         let mean = images.mean(axes: [hAxis, wAxis], keepDims: true)
         return ((images - mean) * c + mean).clip(valueRange.0, valueRange.1)
     }

@@ -40,7 +40,7 @@ public final class RandomCrop: RandomImageLayer, @unchecked Sendable {
         guard h > height, w > width else {
             return images.resizeImages(height: height, width: width, cropToAspectRatio: true)
         }
-        let u = noise.uniform(2)
+        let u = uniformDraws(2)
         let top = Swift.min(Int(u[0] * Double(h - height + 1)), h - height)
         let left = Swift.min(Int(u[1] * Double(w - width + 1)), w - width)
         return images.slice(axis: hAxis, start: top, end: top + height).slice(axis: wAxis, start: left, end: left + width)

@@ -38,7 +38,7 @@ public final class RandomFlip: RandomImageLayer, @unchecked Sendable {
         let images = floatImages(x)
         guard training else { return images }
         let batch = batchGeometry(images).batch
-        let flips = perImage(noise.uniform(batch).map { $0 <= 0.5 ? 1 : 0 }, like: images)
+        let flips = perImage(uniformDraws(batch).map { $0 <= 0.5 ? 1 : 0 }, like: images)
         let (hAxis, wAxis) = imageAxes(rank: images.rank)
         var out = images
         func reversed(_ t: Tensor, axis: Int) -> Tensor {

@@ -51,7 +51,7 @@ public final class RandomRotation: RandomAffineLayer, @unchecked Sendable {
 
     override func transforms(batch: Int, height: Int, width: Int) -> [[Double]] {
         let cx = 0.5 * Double(width - 1), cy = 0.5 * Double(height - 1)
-        return noise.uniform(batch).map { u in
+        return uniformDraws(batch).map { u in
             let angle = (factor.lower + (factor.upper - factor.lower) * u) * 2 * Double.pi
             let c = Foundation.cos(angle), s = Foundation.sin(angle)
             return [c, -s, cx - cx * c + cy * s, s, c, cy - cx * s - cy * c, 0, 0]

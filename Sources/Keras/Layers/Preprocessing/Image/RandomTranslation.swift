@@ -57,8 +57,8 @@ public final class RandomTranslation: RandomAffineLayer, @unchecked Sendable {
     }
 
     override func transforms(batch: Int, height: Int, width: Int) -> [[Double]] {
-        let dy = noise.uniform(batch).map { (heightFactor.lower + (heightFactor.upper - heightFactor.lower) * $0) * Double(height) }
-        let dx = noise.uniform(batch).map { (widthFactor.lower + (widthFactor.upper - widthFactor.lower) * $0) * Double(width) }
+        let dy = uniformDraws(batch).map { (heightFactor.lower + (heightFactor.upper - heightFactor.lower) * $0) * Double(height) }
+        let dx = uniformDraws(batch).map { (widthFactor.lower + (widthFactor.upper - widthFactor.lower) * $0) * Double(width) }
         return zip(dx, dy).map { tx, ty in [1, 0, -tx, 0, 1, -ty, 0, 0] }
     }
 

@@ -59,8 +59,8 @@ public final class RandomZoom: RandomAffineLayer, @unchecked Sendable {
     }
 
     override func transforms(batch: Int, height: Int, width: Int) -> [[Double]] {
-        let heights = noise.uniform(batch).map { 1 + heightFactor.lower + (heightFactor.upper - heightFactor.lower) * $0 }
-        let widths = widthFactor.map { f in noise.uniform(batch).map { 1 + f.lower + (f.upper - f.lower) * $0 } } ?? heights
+        let heights = uniformDraws(batch).map { 1 + heightFactor.lower + (heightFactor.upper - heightFactor.lower) * $0 }
+        let widths = widthFactor.map { f in uniformDraws(batch).map { 1 + f.lower + (f.upper - f.lower) * $0 } } ?? heights
         return zip(heights, widths).map { zh, zw in
             [zw, 0, Double(width - 1) / 2 * (1 - zw), 0, zh, Double(height - 1) / 2 * (1 - zh), 0, 0]
         }
