@@ -1,3 +1,4 @@
+import Foundation
 import Keras
 import KerasTestSupport
 import Testing
@@ -87,5 +88,27 @@ import Testing
             #expect(printed.hasPrefix(#"{"name": "dense"#) && printed.contains(#""trainable": true, "dtype": {"module": "keras""#))
             #expect(model.layers[1].getConfig().keys.prefix(4) == ["name", "trainable", "dtype", "units"])
         }
+    }
+
+    @Test func savingSnippet() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("readme-saving-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let x = Tensor.randomNormal([40, 4], seed: 3)
+        let y = Tensor.randomUniform([40], maxval: 3, seed: 4).cast(to: .int32)
+        let model = Sequential([InputLayer(shape: [4]), Dense(8, activation: .relu), Dense(3)])
+        try model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
+        try model.fit(x, y, epochs: 1, verbose: 0)
+
+        try model.save(to: "\(directory)/digits.keras")
+        let restored = try loadModel("\(directory)/digits.keras")
+        assertClose(try restored.predict(x, verbose: 0), try model.predict(x, verbose: 0))
+        try restored.fit(x, y, epochs: 1, verbose: 0)
+        try model.fit(x, y, epochs: 3, verbose: 0, callbacks: [
+            ModelCheckpoint(filepath: "\(directory)/ckpt/e{epoch:02d}-{val_loss:.2f}.keras", saveBestOnly: true),
+            BackupAndRestore(backupDir: "\(directory)/backup"),
+        ], validationSplit: 0.25)
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: "\(directory)/ckpt")
+        #expect(!checkpoints.isEmpty && checkpoints.allSatisfy { $0.hasPrefix("e0") && $0.hasSuffix(".keras") })
     }
 }
