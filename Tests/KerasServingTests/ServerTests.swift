@@ -235,4 +235,36 @@ import Testing
         try await server.task.value
         await #expect(throws: (any Error).self) { try await server.get("/v1/models/mlp") }
     }
+
+    @Test func serveExecutableAnswersAndExitsCleanlyOnSIGTERM() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(CommandLineTests.executable, "the keras executable is not built"))
+        process.arguments = ["serve", ServingFixtures.path("mlp.keras"), "--port", "0", "--poll-seconds", "0"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        // The structured log line `… port=NNNN [KerasServing] serving` gives the port.
+        var log = ""
+        var port: Int?
+        while port == nil {
+            let data = errors.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            log += String(decoding: data, as: UTF8.self)
+            if let range = log.range(of: "port=") {
+                let digits = log[range.upperBound...].prefix { $0.isNumber }
+                if log[range.upperBound...].dropFirst(digits.count).first != nil { port = Int(digits) }
+            }
+        }
+        let running = LoopbackClient(port: try #require(port, "no port in the log: \(log)"))
+        let x = ServingFixtures.tensor("mlp", "x"), y = ServingFixtures.tensor("mlp", "y")
+        let answer = try await running.post("/v1/models/mlp:predict", ["instances": jsonList(x)])
+        #expect(answer.status == 200)
+        assertClose(tensorFromJSON(try #require((answer.json as? [String: Any])?["predictions"]), shape: y.shape), y, rtol: 1e-5, atol: 1e-6)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+    }
 }

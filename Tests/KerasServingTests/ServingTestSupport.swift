@@ -61,7 +61,7 @@ func jsonBody(_ object: Any) -> [UInt8] {
 }
 
 /// A server on a free loopback port, for one test.
-struct RunningServer {
+struct RunningServer: LoopbackHTTP {
     let server: ModelServer
     let port: Int
     let task: Task<Void, any Error>
@@ -79,6 +79,24 @@ struct RunningServer {
         return RunningServer(server: server, port: port, task: task)
     }
 
+    /// Graceful shutdown; waits for `run` to return.
+    func stop() async throws {
+        await server.shutdown()
+        try await task.value
+    }
+}
+
+/// Requests to a server on 127.0.0.1 (URLSession: a real HTTP client over a real socket).
+protocol LoopbackHTTP {
+    var port: Int { get }
+}
+
+/// A client for a server some other process runs.
+struct LoopbackClient: LoopbackHTTP {
+    let port: Int
+}
+
+extension LoopbackHTTP {
     /// One HTTP request over loopback: status and body.
     func request(_ method: String, _ path: String, body: [UInt8]? = nil) async throws -> (status: Int, body: [UInt8]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
@@ -103,9 +121,4 @@ struct RunningServer {
         return (status, try decodeJSON(body))
     }
 
-    /// Graceful shutdown; waits for `run` to return.
-    func stop() async throws {
-        await server.shutdown()
-        try await task.value
-    }
 }
