@@ -11,11 +11,15 @@ public struct TensorSpec: Sendable, Equatable {
     public var name: String
     public var shape: [Int?]
     public var dtype: DType
+    /// For an input that feeds an `Embedding` layer: values must lie in `0..<idLimit` (the
+    /// layer's `inputDim`), checked before the model runs.
+    public var idLimit: Int?
 
-    public init(name: String, shape: [Int?], dtype: DType) {
+    public init(name: String, shape: [Int?], dtype: DType, idLimit: Int? = nil) {
         self.name = name
         self.shape = shape
         self.dtype = dtype
+        self.idLimit = idLimit
     }
 
     /// TensorFlow's name of the dtype (`DT_FLOAT`, `DT_INT32`, …), as TF Serving's metadata uses.
@@ -61,7 +65,7 @@ public struct ModelSignature: Sendable, Equatable {
         for (i, shape) in inputShapes.enumerated() {
             let name = i < inputNames.count ? inputNames[i] : "input_\(i)"
             let dtype = i < symbolicInputs.count ? symbolicInputs[i].dtype : model.dtype
-            inputs.append(TensorSpec(name: name, shape: shape, dtype: dtype))
+            inputs.append(TensorSpec(name: name, shape: shape, dtype: dtype, idLimit: Self.embeddingLimit(model, input: i)))
         }
         let outputNames = model.outputNames
         var outputs: [TensorSpec] = []
@@ -77,5 +81,16 @@ public struct ModelSignature: Sendable, Equatable {
         }
         self.inputs = inputs
         self.outputs = outputs
+    }
+
+    /// The `inputDim` of the `Embedding` layers that read model input `index` directly (the
+    /// smallest, when several do), so that requests with ids out of range are refused.
+    static func embeddingLimit(_ model: Model, input index: Int) -> Int? {
+        if model is Sequential {
+            return index == 0 ? (model.layers.first { !($0 is InputLayer) } as? Embedding)?.inputDim : nil
+        }
+        let inputs = model.inputs
+        guard index < inputs.count else { return nil }
+        return model.layers.compactMap { $0 as? Embedding }.filter { $0.input === inputs[index] }.map(\.inputDim).min()
     }
 }

@@ -144,6 +144,9 @@ struct PredictRequest: Sendable {
     /// One element; `last` is its index in the innermost list (the path is only built for errors).
     private static func scalar(_ value: JSONValue, spec: TensorSpec, path: [Int], last: Int?) throws(ServingError) -> Double {
         @inline(never) func position() -> String { indexText(path + (last.map { [$0] } ?? [])) }
+        if let limit = spec.idLimit, case .number(let x) = value, !(x >= 0 && x < Double(limit)) {
+            throw .invalidArgument("Input \"\(spec.name)\" element \(position()) = \(x) is not an id in [0, \(limit)) of the Embedding it feeds")
+        }
         switch (value, spec.dtype) {
         case (.number(let x), .float32):
             guard abs(x) <= Double(Float.greatestFiniteMagnitude) else {

@@ -110,6 +110,22 @@ import Testing
         }
     }
 
+    @Test func refusesIdsOutsideTheEmbeddingTheyFeed() throws {
+        let ids = Input(shape: [3], dtype: .int32)
+        let embedded = Flatten()(Embedding(inputDim: 10, outputDim: 2)(ids))
+        let functional = try Model(inputs: ids, outputs: Dense(1)(embedded))
+        let sequential = Sequential([InputLayer(shape: [3]), Embedding(inputDim: 7, outputDim: 2), Flatten(), Dense(1)])
+        for (model, limit) in [(functional, 10), (sequential, 7)] {
+            let signature = ModelSignature(model: model)
+            #expect(signature.inputs[0].idLimit == limit)
+            let fine = try PredictRequest(body: Self.parse("{\"instances\": [[0, 1, \(limit - 1)]]}"), signature: signature)
+            #expect(try model.predict(Tensor(shape: [1, 3], doubles: fine.inputs[0].values, dtype: signature.inputs[0].dtype), verbose: 0).shape == [1, 1])
+            for bad in ["[[0, 1, \(limit)]]", "[[-1, 0, 0]]"] {
+                #expect(throws: ServingError.self) { try PredictRequest(body: Self.parse("{\"instances\": \(bad)}"), signature: signature) }
+            }
+        }
+    }
+
     @Test func writesTensorsAsNestedLists() throws {
         var writer = JSONWriter()
         let t = Tensor(shape: [3, 2], scalars: [Float(0.5), 1, -2, .nan, .infinity, 3e-8])
