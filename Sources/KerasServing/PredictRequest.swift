@@ -103,6 +103,9 @@ struct PredictRequest: Sendable {
             guard let first = elements.first else { break }
             probe = first
         }
+        if shape.count > 1, let axis = shape.dropFirst().firstIndex(of: 0) {
+            throw .invalidArgument("Input \"\(spec.name)\" has an empty list on axis \(axis) (shape \(shape)); every axis needs at least one value")
+        }
         if !spec.shape.isEmpty && shape.count != spec.shape.count {
             throw .invalidArgument("Input \"\(spec.name)\" expects a batch of shape \(spec.shapeText) (rank \(spec.shape.count)), received a value of rank \(shape.count) with shape \(shape)")
         }

@@ -86,6 +86,7 @@ import Testing
         (#"{"instances": [[[1,2,true],[4,5,6]]]}"#, "is a boolean"),
         (#"{"instances": [[[1,2,1e39],[4,5,6]]]}"#, "out of the range of float32"),
         (#"{"inputs": {"z": [[[1,2,3],[4,5,6]]]}}"#, "Unknown input \"z\""),
+        (#"{"instances": [[[], []]]}"#, "empty list on axis 2"),
     ])
     func refusesBadRequestsForOneInput(_ body: String, _ message: String) throws {
         let json = try Self.parse(body)
