@@ -130,11 +130,14 @@ public final class ModelServer: Sendable {
             response = Self.response(error.status, contentType: "application/json", bytes: writer.bytes)
             code = error.status.code
             if error.code == .notFound { route.model = "" }   // unknown names do not become metric labels
-            logger.debug("request failed", metadata: ["path": "\(request.uri.path)", "code": "\(code)", "error": "\(error.message)"])
+            logger.debug("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)",
+                                                      "code": "\(code)", "error": "\(error.message)"])
         }
         let elapsed = ContinuousClock.now - start
-        metrics.recordRequest(model: route.model, api: route.api, code: code,
-                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        metrics.recordRequest(model: route.model, api: route.api, code: code, seconds: seconds)
+        logger.trace("answered", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "code": "\(code)",
+                                           "ms": "\((seconds * 1e5).rounded() / 100)"])
         return response
     }
 
