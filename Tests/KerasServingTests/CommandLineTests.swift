@@ -130,6 +130,11 @@ import ArgumentParser
         #expect(summary.out.contains("Model: \"mlp\""))
         #expect(summary.out.contains("Total params:"))
 
+        try ServingFixtures.tensor("mlp", "x").save(npy: dir + "/x.npy")
+        let predict = try Self.runExecutable(["predict", ServingFixtures.path("mlp.keras"), "--input", dir + "/x.npy", "--output", dir + "/y.npy"])
+        #expect(predict.status == 0, "\(predict.err)")
+        assertClose(try Tensor(npyFile: dir + "/y.npy"), ServingFixtures.tensor("mlp", "y"), rtol: 1e-5, atol: 1e-6)
+
         let help = try Self.runExecutable(["predict", "--help"])
         #expect(help.status == 0)
         #expect(help.out.contains("--batch-size"))
