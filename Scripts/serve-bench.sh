@@ -9,7 +9,8 @@
 #
 # Needs: wrk (apt-get install wrk), a Python with keras, jax, fastapi and uvicorn
 # (PYTHON=/tmp/kvenv/bin/python by default). Settings: DURATION (default 10s), PEER
-# (default ../shared/bench/serve_fastapi.py next to the repository), CONNECTIONS ("1 8 64").
+# (default ../shared/bench/serve_fastapi.py next to the repository), CONNECTIONS ("1 8 64"),
+# SCRATCH_PATH (a separate build folder for the release build, e.g. .build-release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-/tmp/kvenv/bin/python}
@@ -49,8 +50,9 @@ for name, model, instance in [("mlp", mlp, x), ("cnn", cnn, x[..., None])]:
 EOF
 
 echo "serve-bench: building keras (release)" >&2
-swift build -c release --product keras 2>&1 | grep -E "error|Compiling keras|Build complete" >&2 || true
-KERAS=$(swift build -c release --show-bin-path)/keras
+scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
+swift build -c release --product keras "${scratch[@]}" 2>&1 | grep -E "error|Build of product" >&2 || true
+KERAS=$(swift build -c release "${scratch[@]}" --show-bin-path)/keras
 
 wait_ready() {  # port model
     for _ in $(seq 1 600); do

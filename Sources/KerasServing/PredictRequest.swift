@@ -29,6 +29,10 @@ struct PredictRequest: Sendable {
         guard case .object = body else {
             throw .invalidArgument("The request body must be a JSON object with \"instances\" or \"inputs\", received \(body.kindName)")
         }
+        if let name = body["signature_name"], name != .string("serving_default"), name != .string("") {
+            let shown = if case .string(let text) = name { "\"\(text)\"" } else { name.kindName }
+            throw .invalidArgument("Serving signature name: \(shown) not found in signature def; Keras models have \"serving_default\"")
+        }
         let instances = body["instances"], columns = body["inputs"]
         switch (instances, columns) {
         case (.some, .some):

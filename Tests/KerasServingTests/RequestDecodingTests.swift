@@ -57,7 +57,7 @@ import Testing
                                      outputs: [])
 
     @Test func decodesRowAndColumnarFormats() throws {
-        let rows = try PredictRequest(body: Self.parse(#"{"instances": [[[1,2,3],[4,5,6]], [[7,8,9],[10,11,12]]]}"#), signature: Self.single)
+        let rows = try PredictRequest(body: Self.parse(#"{"signature_name": "serving_default", "instances": [[[1,2,3],[4,5,6]], [[7,8,9],[10,11,12]]]}"#), signature: Self.single)
         #expect(rows.format == .row)
         #expect(rows.inputs[0].shape == [2, 2, 3])
         #expect(rows.inputs[0].values == (1...12).map(Double.init))
@@ -87,6 +87,7 @@ import Testing
         (#"{"instances": [[[1,2,1e39],[4,5,6]]]}"#, "out of the range of float32"),
         (#"{"inputs": {"z": [[[1,2,3],[4,5,6]]]}}"#, "Unknown input \"z\""),
         (#"{"instances": [[[], []]]}"#, "empty list on axis 2"),
+        (#"{"signature_name": "classify", "instances": [[[1,2,3],[4,5,6]]]}"#, "signature name: \"classify\" not found"),
     ])
     func refusesBadRequestsForOneInput(_ body: String, _ message: String) throws {
         let json = try Self.parse(body)
