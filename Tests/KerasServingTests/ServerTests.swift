@@ -119,6 +119,15 @@ import Testing
         assertClose(try await predictions("/v1/models/cnn:predict"), try second.predict(x, verbose: 0), rtol: 1e-6, atol: 1e-7)
         let specific = try await server.post("/v1/models/cnn/versions/3:predict", body)
         #expect(specific.status == 404)
+
+        // A version removed from disk is unloaded; the newest remaining one answers.
+        try FileManager.default.removeItem(atPath: base + "/cnn/2")
+        for _ in 0..<200 {
+            let versions = ((try await server.get("/v1/models/cnn")).json as? [String: Any])?["model_version_status"] as? [[String: Any]] ?? []
+            if !versions.contains(where: { $0["version"] as? String == "2" }) { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        assertClose(try await predictions("/v1/models/cnn:predict"), try first.predict(x, verbose: 0), rtol: 1e-6, atol: 1e-7)
         try await server.stop()
     }
 
