@@ -8,6 +8,16 @@ let package = Package(
         .library(name: "KerasCore", targets: ["KerasCore"]),
         .executable(name: "keras-demo", targets: ["keras-demo"]),
         .executable(name: "keras-bench", targets: ["keras-bench"]),
+        .executable(name: "keras", targets: ["keras"]),
+        .library(name: "KerasServing", targets: ["KerasServing"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,8 +50,36 @@ let package = Package(
         .executableTarget(name: "keras-misuse", dependencies: ["Keras"]),
         .executableTarget(name: "keras-saving-child", dependencies: ["Keras"]),
         .executableTarget(name: "keras-fuzz-loader", dependencies: ["Keras"], path: "Fuzz/keras-fuzz-loader"),
+        .target(
+            name: "KerasServing",
+            dependencies: [
+                "Keras",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "KerasCLI",
+            dependencies: [
+                "Keras", "KerasServing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "keras", dependencies: ["KerasCLI"]),
         .target(name: "KerasTestSupport", dependencies: ["KerasCore"], path: "Tests/KerasTestSupport"),
         .testTarget(name: "KerasCoreTests", dependencies: ["KerasCore", "KerasTestSupport"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras", "KerasTestSupport"]),
+        .testTarget(
+            name: "KerasServingTests",
+            dependencies: [
+                "KerasServing", "KerasCLI", "Keras", "KerasTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
     ]
 )
