@@ -572,6 +572,12 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     /// spec). The default accepts everything.
     open func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? { nil }
 
+    /// Checks the values of outside data that reaches this layer directly from a model input
+    /// (`fit`, `evaluate`, `predict` and the `…OnBatch` calls run it on every batch before the
+    /// model sees it), for layers whose call would otherwise stop on bad values: an
+    /// ``Embedding`` checks its ids. The default accepts everything.
+    open func validateInputData(_ data: Tensor) -> KerasError? { nil }
+
     /// The dtype of outputs for inputs of these dtypes; the default is the layer's dtype.
     open func outputDType(_ inputDTypes: [DType]) -> DType { dtype }
 

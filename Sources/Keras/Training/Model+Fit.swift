@@ -283,6 +283,23 @@ extension Model {
                 let inputName = i < inputNames.count ? " (\"\(inputNames[i])\")" : ""
                 throw KerasError.invalidData("\(op): input \(i)\(inputName) of model \"\(name)\" is incompatible: expected shape \(formatShape(shape)), but received data with shape \(formatShape(x.shape))")
             }
+            for layer in layersReading(input: i) {
+                if let problem = layer.validateInputData(x) { throw KerasError.invalidData("\(op): \(problem)") }
+            }
         }
+    }
+
+    /// The layers that take model input `index` directly (through nested Sequential models
+    /// too): the first layer of a Sequential, or the functional layers called on that input.
+    func layersReading(input index: Int) -> [Layer] {
+        func firstLayers(of layer: Layer) -> [Layer] {
+            if let sequential = layer as? Sequential { return sequential.layers.first.map(firstLayers) ?? [] }
+            return [layer]
+        }
+        if let sequential = self as? Sequential { return index == 0 ? firstLayers(of: self) : [] }
+        guard index < inputs.count else { return [] }
+        let input = inputs[index]
+        return layers.filter { !($0 is InputLayer) && $0.inboundNodes.contains { $0.inputs.contains { $0 === input } } }
+            .flatMap(firstLayers)
     }
 }

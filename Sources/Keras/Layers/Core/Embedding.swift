@@ -9,8 +9,9 @@
 /// ```
 ///
 /// Ids of any integer dtype are accepted (floats are truncated to integers, as Keras casts
-/// them). An id outside `0..<inputDim` stops the call with a message naming the layer; it is
-/// never read out of bounds. With `maskZero` the layer makes the mask that recurrent, attention
+/// them). An id outside `0..<inputDim` is never read out of bounds: in data a model takes from
+/// `fit`/`evaluate`/`predict` it throws `KerasError.invalidData` before the model runs
+/// (``validateInputData(_:)``); in a direct call it stops with a message naming the layer. With `maskZero` the layer makes the mask that recurrent, attention
 /// and pooling layers after it in a model use to skip padding.
 public final class Embedding: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
@@ -80,6 +81,14 @@ public final class Embedding: Layer, @unchecked Sendable {
             fatalError("Embedding \"\(name)\": ids must be in [0, \(inputDim)), received id \(bad) in inputs of shape \(formatShape(inputs.shape))")
         }
         return embeddings.value.take(ids, axis: 0)
+    }
+
+    /// Outside ids must index the table: a `KerasError.invalidData` naming the layer, the bad id
+    /// and the table size otherwise (the call itself would stop).
+    public override func validateInputData(_ data: Tensor) -> KerasError? {
+        let ids = data.dtype.isInteger ? data : data.cast(to: .int32)
+        guard let bad = Self.firstOutOfRange(ids, count: inputDim) else { return nil }
+        return .invalidData("Embedding \"\(name)\": ids must be in [0, \(inputDim)), received id \(bad) in inputs of shape \(formatShape(data.shape))")
     }
 
     /// The first id outside `0..<count`, if any.
