@@ -23,8 +23,18 @@ final class DNNLConvolution: @unchecked Sendable {
         return UncheckedSendable(engine!)
     }()
 
-    /// Plans by (sub-batch) geometry, shared by all threads.
-    private static let plans = Mutex<[ConvGeometry: DNNLConvolution]>([:])
+    /// What a plan's primitives compute: the three training passes, or an inference forward
+    /// pass with the bias added and (optionally) relu applied by the primitive.
+    private enum Mode: Hashable {
+        case training, inference(relu: Bool)
+    }
+
+    private struct Key: Hashable {
+        var geometry: ConvGeometry, mode: Mode
+    }
+
+    /// Plans by (sub-batch) geometry and mode, shared by all threads.
+    private static let plans = Mutex<[Key: DNNLConvolution]>([:])
     /// Plans kept at most; the cache is emptied when a new shape would exceed it.
     private static let capacity = 256
 
@@ -32,7 +42,7 @@ final class DNNLConvolution: @unchecked Sendable {
     /// primitives chose, and scratchpad layouts.
     /// (Kept at fixed addresses, read concurrently by the threads that share the plan.)
     private enum Slot: Int, CaseIterable {
-        case x, y, userWeights, forwardWeights, dataWeights, weightGradient, forwardScratch, dataScratch, weightScratch
+        case x, y, bias, userWeights, forwardWeights, dataWeights, weightGradient, forwardScratch, dataScratch, weightScratch
     }
     private let descriptors = UnsafeMutablePointer<dnnl_memory_desc_t>.allocate(capacity: Slot.allCases.count)
     private func desc(_ slot: Slot) -> UnsafeMutablePointer<dnnl_memory_desc_t> { descriptors + slot.rawValue }
@@ -51,7 +61,7 @@ final class DNNLConvolution: @unchecked Sendable {
         !disabled && g.batch > 0 && g.inChannels > 0 && g.outChannels > 0
     }
 
-    private init(_ g: ConvGeometry) {
+    private init(_ g: ConvGeometry, _ mode: Mode) {
         // 1-D and 2-D convolutions run as 2-D (oneDNN's 2-D kernels), 3-D ones as 3-D.
         let spatial = g.input[0] == 1 && g.kernel[0] == 1 && g.output[0] == 1 ? 2 : 3
         let axes = Array((3 - spatial)..<3)
@@ -90,15 +100,30 @@ final class DNNLConvolution: @unchecked Sendable {
         Self.check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode")
         defer { dnnl_primitive_attr_destroy(attr) }
 
+        var inference = false
+        if case .inference(let relu) = mode {
+            inference = true
+            desc(.bias).pointee = Self.descriptor([F], [1])
+            if relu {
+                var ops: dnnl_post_ops_t?
+                Self.check(dnnl_post_ops_create(&ops), "post-ops")
+                defer { dnnl_post_ops_destroy(ops) }
+                Self.check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "relu post-op")
+                Self.check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops attribute")
+            }
+        }
         var forwardDesc = dnnl_convolution_desc_t()
-        Self.check(dnnl_dilated_convolution_forward_desc_init(&forwardDesc, dnnl_forward_training, dnnl_convolution_direct,
-                                                             desc(.x), &anyWeights, nil, desc(.y), strides, dilates, padL, padR), "forward descriptor")
+        Self.check(dnnl_dilated_convolution_forward_desc_init(&forwardDesc, inference ? dnnl_forward_inference : dnnl_forward_training,
+                                                             dnnl_convolution_direct, desc(.x), &anyWeights, inference ? desc(.bias) : nil,
+                                                             desc(.y), strides, dilates, padL, padR), "forward descriptor")
         var forwardPD: dnnl_primitive_desc_t?
         Self.check(dnnl_primitive_desc_create(&forwardPD, &forwardDesc, attr, Self.engine.value, nil), "forward")
         defer { dnnl_primitive_desc_destroy(forwardPD) }
         desc(.forwardWeights).pointee = dnnl_primitive_desc_query_md(forwardPD, dnnl_query_weights_md, 0).pointee
         desc(.forwardScratch).pointee = dnnl_primitive_desc_query_md(forwardPD, dnnl_query_scratchpad_md, 0).pointee
         Self.check(dnnl_primitive_create(&forward, forwardPD), "forward primitive")
+        toForward = Self.reorder(from: desc(.userWeights), to: desc(.forwardWeights))
+        if inference { return }
 
         var dataDesc = dnnl_convolution_desc_t()
         Self.check(dnnl_dilated_convolution_backward_data_desc_init(&dataDesc, dnnl_convolution_direct, desc(.x), &anyWeights, desc(.y),
@@ -120,7 +145,6 @@ final class DNNLConvolution: @unchecked Sendable {
         desc(.weightScratch).pointee = dnnl_primitive_desc_query_md(weightsPD, dnnl_query_scratchpad_md, 0).pointee
         Self.check(dnnl_primitive_create(&backwardWeights, weightsPD), "backward weights primitive")
 
-        toForward = Self.reorder(from: desc(.userWeights), to: desc(.forwardWeights))
         toData = Self.reorder(from: desc(.userWeights), to: desc(.dataWeights))
         fromWeightGradient = Self.reorder(from: desc(.weightGradient), to: desc(.userWeights))
     }
@@ -134,14 +158,26 @@ final class DNNLConvolution: @unchecked Sendable {
 
     /// `y = conv(x, w)` for the whole batch (see ``ConvolutionKernels/forward(_:x:w:y:)``).
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        forward(g, .training, x: x, w: w, bias: nil, y: y)
+    }
+
+    /// `y = conv(x, w) + bias`, then relu when `relu` is set, in one primitive (no gradient).
+    static func forwardInference(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                 relu: Bool, y: UnsafeMutablePointer<Float>) {
+        forward(g, .inference(relu: relu), x: x, w: w, bias: bias, y: y)
+    }
+
+    private static func forward(_ g: ConvGeometry, _ mode: Mode, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
         forEachSubBatch(g) { sub, _, n0 in
-            let plan = plan(sub)
+            let plan = plan(sub, mode)
             var call = Call()
             let weights = call.weights(w, plan.desc(.userWeights), plan.toForward, plan.desc(.forwardWeights))
-            call.run(plan.forward!, [(DNNL_ARG_SRC, call.memory(plan.desc(.x), x + n0 * g.inputPositions * g.inChannels)),
-                                     (DNNL_ARG_WEIGHTS, weights),
-                                     (DNNL_ARG_DST, call.memory(plan.desc(.y), y + n0 * g.outputPositions * g.outChannels))],
-                     scratch: plan.desc(.forwardScratch))
+            var arguments = [(DNNL_ARG_SRC, call.memory(plan.desc(.x), x + n0 * g.inputPositions * g.inChannels)),
+                             (DNNL_ARG_WEIGHTS, weights),
+                             (DNNL_ARG_DST, call.memory(plan.desc(.y), y + n0 * g.outputPositions * g.outChannels))]
+            if let bias { arguments.append((DNNL_ARG_BIAS, call.memory(plan.desc(.bias), bias))) }
+            call.run(plan.forward!, arguments, scratch: plan.desc(.forwardScratch))
         }
     }
 
@@ -155,7 +191,7 @@ final class DNNLConvolution: @unchecked Sendable {
         let partials: UnsafeMutablePointer<Float>? = dw != nil && pieces > 1 ? .allocate(capacity: (pieces - 1) * weightCount) : nil
         defer { partials?.deallocate() }
         forEachSubBatch(g) { sub, piece, n0 in
-            let plan = plan(sub)
+            let plan = plan(sub, .training)
             var call = Call()
             let gradient = call.memory(plan.desc(.y), dy + n0 * g.outputPositions * g.outChannels)
             if let dx {
@@ -212,12 +248,13 @@ final class DNNLConvolution: @unchecked Sendable {
     }
 
     /// The plan for a geometry, made on first use.
-    private static func plan(_ g: ConvGeometry) -> DNNLConvolution {
-        plans.withLock { plans in
-            if let plan = plans[g] { return plan }
+    private static func plan(_ g: ConvGeometry, _ mode: Mode) -> DNNLConvolution {
+        let key = Key(geometry: g, mode: mode)
+        return plans.withLock { plans in
+            if let plan = plans[key] { return plan }
             if plans.count >= capacity { plans = [:] }
-            let plan = DNNLConvolution(g)
-            plans[g] = plan
+            let plan = DNNLConvolution(g, mode)
+            plans[key] = plan
             return plan
         }
     }
