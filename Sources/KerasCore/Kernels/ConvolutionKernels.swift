@@ -5,8 +5,8 @@
 /// Samples are processed in chunks whose column matrix stays cache-sized, and the chunks are
 /// spread over the cores, each thread with its own column buffer (its GEMMs then run on that
 /// thread). float64 (gradient checks) runs here with a plain-loop product; float32 runs through
-/// oneDNN's convolution primitives (``DNNLConvolution``), which beat im2col + sgemm on the
-/// benchmark CNN.
+/// oneDNN's convolution primitives (``DNNLConvolution``), faster than im2col + sgemm on the
+/// benchmark CNN (`KERAS_CONV_IM2COL=1` sends float32 back here, with oneDNN's sgemm).
 
 /// The shapes of one convolution, with every spatial list padded to three entries.
 struct ConvGeometry: Hashable {

@@ -13,8 +13,12 @@ import Glibc
 /// only the small kernel is reordered into (and its gradient out of) the blocked layout oneDNN's
 /// JIT kernels pick. Threading follows ``Gemm``: oneDNN's OpenMP team is kept at one thread and
 /// the batch is split into one sub-batch per core on ``Parallel``'s pool, each with a primitive
-/// for its sub-batch shape. Measured here (2 cores, loaded), this beat im2col + sgemm on the
-/// `keras-bench cnn` layers; see `Sources/keras-bench/CNNBench.swift`.
+/// for its sub-batch shape. For inference, a convolution layer's bias and relu run inside the
+/// forward primitive (``forwardInference(_:x:w:bias:relu:y:)``).
+///
+/// Measured with `keras-bench cnn` on 2 cores shared with other jobs, runs back to back: fit
+/// 1.0–1.8× and predict 1.3–2.7× (with the fused bias and relu) the im2col + sgemm path, which
+/// `KERAS_CONV_IM2COL=1` in the environment selects for such comparisons.
 final class DNNLConvolution: @unchecked Sendable {
     /// The CPU engine every primitive runs on.
     private static let engine: UncheckedSendable<dnnl_engine_t> = {
