@@ -17,8 +17,8 @@ import Glibc
 /// forward primitive (``forwardInference(_:x:w:bias:relu:y:)``).
 ///
 /// Measured with `keras-bench cnn` on 2 cores shared with other jobs, runs back to back: fit
-/// 1.0–1.8× and predict 1.2–2.7× (0.9–1.5× before the bias and relu were fused) the im2col + sgemm path, which
-/// `KERAS_CONV_IM2COL=1` in the environment selects for such comparisons.
+/// 1.0–1.8× and predict 1.2–2.7× (0.9–1.5× before the bias and relu were fused) the
+/// im2col + sgemm path, which `KERAS_CONV_IM2COL=1` in the environment selects for comparisons.
 final class DNNLConvolution: @unchecked Sendable {
     /// The CPU engine every primitive runs on.
     private static let engine: UncheckedSendable<dnnl_engine_t> = {
