@@ -66,6 +66,55 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
         checkGradients([x, w]) { $0[0].conv($0[1], strides: strides, padding: pads.map { ($0.0, $0.1) }, dilationRate: dilation, groups: groups) }
     }
 
+    /// float32 (oneDNN's convolution primitives) against float64 (the reference kernels): the
+    /// output and both gradients, for every case above plus a batch large enough to be split
+    /// unevenly over threads.
+    static let float32Cases = cases + [([5, 16, 16, 8], [3, 3, 8, 16], [1, 1], [(0, 0), (1, 0)], [1, 1], 1)]
+
+    @Test(arguments: float32Cases.indices)
+    func float32MatchesFloat64(_ i: Int) {
+        let (xShape, wShape, strides, pads, dilation, groups) = Self.float32Cases[i]
+        let x = Self.normal(xShape, seed: 71 + i), w = Self.normal(wShape, seed: 81 + i)
+        func conv(_ t: [Tensor]) -> Tensor {
+            t[0].conv(t[1], strides: strides, padding: pads.map { ($0.0, $0.1) }, dilationRate: dilation, groups: groups)
+        }
+        let z = Self.normal(withoutRecording { conv([x, w]) }.shape, seed: 91 + i)
+        func run(_ dtype: DType) -> (Tensor, [Tensor]) {
+            let inputs = [x.cast(to: dtype), w.cast(to: dtype)], weights = z.cast(to: dtype)
+            return (withoutRecording { conv(inputs) }, valueWithGradients(at: inputs) { (conv($0) * weights).sum() }.1)
+        }
+        let (y32, g32) = run(.float32), (y64, g64) = run(.float64)
+        #expect(y32.dtype == .float32 && g32.allSatisfy { $0.dtype == .float32 })
+        assertClose(y32.doubles, y64.doubles, rtol: 1e-4, atol: 1e-4)
+        assertClose(g32[0].doubles, g64[0].doubles, rtol: 1e-4, atol: 1e-4, "input gradient")
+        assertClose(g32[1].doubles, g64[1].doubles, rtol: 1e-4, atol: 1e-3, "kernel gradient")
+    }
+
+    /// The fused inference op (one oneDNN primitive with bias and relu) equals the separate ops,
+    /// and falls back to them (with gradients) when anything is recorded.
+    @Test(arguments: float32Cases.indices)
+    func fusedBiasReluMatchesSeparateOps(_ i: Int) {
+        let (xShape, wShape, strides, pads, dilation, groups) = Self.float32Cases[i]
+        let x = Self.normal(xShape, seed: 101 + i).cast(to: .float32), w = Self.normal(wShape, seed: 111 + i).cast(to: .float32)
+        let b = Self.normal([wShape[wShape.count - 1]], seed: 121 + i).cast(to: .float32)
+        let padding = pads.map { (before: $0.0, after: $0.1) }
+        for relu in [false, true] {
+            let separate = x.conv(w, strides: strides, padding: padding, dilationRate: dilation, groups: groups) + b
+            let expected = relu ? separate.relu() : separate
+            let fused = x.conv(w, bias: b, relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups)
+            #expect(fused.shape == expected.shape && fused.dtype == .float32)
+            assertClose(fused.doubles, expected.doubles, rtol: 1e-5, atol: 1e-5)
+            let (_, grads) = valueWithGradients(at: [x, w, b]) {
+                $0[0].conv($0[1], bias: $0[2], relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups).sum()
+            }
+            let (_, reference) = valueWithGradients(at: [x, w, b]) {
+                let y = $0[0].conv($0[1], strides: strides, padding: padding, dilationRate: dilation, groups: groups) + $0[2]
+                return (relu ? y.relu() : y).sum()
+            }
+            for (g, r) in zip(grads, reference) { assertClose(g.doubles, r.doubles, rtol: 1e-6, atol: 1e-6) }
+        }
+    }
+
     @Test func kerasPaddingModes() {
         #expect(PaddingMode.same.pads(inputSize: 4, kernelSize: 2, stride: 1) == (0, 1))
         #expect(PaddingMode.same.pads(inputSize: 5, kernelSize: 3, stride: 2) == (1, 1))

@@ -67,4 +67,19 @@ import Testing
             }
         }
     }
+
+    /// NaN wins a max window (as in NumPy) on the vectorized float32 path (16-channel multiples)
+    /// as on the scalar one, wherever it sits in the window.
+    @Test func nanWinsMaxPool() {
+        for channels in [16, 3] {
+            var values = (0..<(4 * channels)).map { Double($0) }
+            values[2 * channels + 1] = .nan
+            values[0 * channels + 2] = .nan
+            let x = Tensor(shape: [1, 2, 2, channels], doubles: values, dtype: .float64).cast(to: .float32)
+            let y = x.maxPool(poolSize: [2, 2]).doubles
+            for c in 0..<channels {
+                if c == 1 || c == 2 { #expect(y[c].isNaN, "channel \(c) of \(channels)") } else { #expect(y[c] == Double(3 * channels + c)) }
+            }
+        }
+    }
 }

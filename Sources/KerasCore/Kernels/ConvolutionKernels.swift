@@ -4,11 +4,12 @@
 ///
 /// Samples are processed in chunks whose column matrix stays cache-sized, and the chunks are
 /// spread over the cores, each thread with its own column buffer (its GEMMs then run on that
-/// thread). float32 products go through oneDNN's sgemm; float64 (gradient checks) through a
-/// plain loop.
+/// thread). float64 (gradient checks) runs here with a plain-loop product; float32 runs through
+/// oneDNN's convolution primitives (``DNNLConvolution``), faster than im2col + sgemm on the
+/// benchmark CNN (`KERAS_CONV_IM2COL=1` sends float32 back here, with oneDNN's sgemm).
 
 /// The shapes of one convolution, with every spatial list padded to three entries.
-struct ConvGeometry: Equatable {
+struct ConvGeometry: Hashable {
     var batch: Int
     /// Input, output and kernel spatial sizes (depth, height, width).
     var input: [Int], output: [Int], kernel: [Int]
@@ -178,6 +179,11 @@ enum ConvolutionKernels {
     /// `y` (batch, output…, outChannels).
     static func forward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>,
                                               y: UnsafeMutablePointer<T>) {
+        if T.self == Float.self, DNNLConvolution.supports(g) {
+            return DNNLConvolution.forward(g, x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                           w: UnsafeRawPointer(w).assumingMemoryBound(to: Float.self),
+                                           y: UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
+        }
         let chunk = g.chunkSamples, chunks = (g.batch + chunk - 1) / chunk
         let rowsPerSample = g.outputPositions, depth = g.rowDepth
         let pieces = g.pieces
@@ -209,6 +215,13 @@ enum ConvolutionKernels {
     static func backward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>,
                                                dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>?,
                                                dw: UnsafeMutablePointer<T>?) {
+        if T.self == Float.self, DNNLConvolution.supports(g) {
+            return DNNLConvolution.backward(g, x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                            w: UnsafeRawPointer(w).assumingMemoryBound(to: Float.self),
+                                            dy: UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self),
+                                            dx: dx.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) },
+                                            dw: dw.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) })
+        }
         let chunk = g.chunkSamples, chunks = (g.batch + chunk - 1) / chunk
         let rowsPerSample = g.outputPositions, depth = g.rowDepth
         let pieces = g.pieces

@@ -52,7 +52,7 @@ extension Tensor {
     /// `(kernel…, channels / groups, filters)`; the result is `(batch, output…, filters)`.
     /// Groups split the channels and filters into `groups` independent convolutions (filters
     /// `i·filters/groups…` read channels `i·channels/groups…`). Differentiable with respect to both
-    /// operands. Float32 runs im2col + oneDNN sgemm; float64 runs the same kernels with a plain
+    /// operands. Float32 runs oneDNN's convolution primitives; float64 runs im2col with a plain
     /// product (for gradient checks); other dtypes are converted to float32.
     ///
     /// ```swift
@@ -62,6 +62,24 @@ extension Tensor {
     /// ```
     public func conv(_ kernel: Tensor, strides: [Int]? = nil, padding: [(before: Int, after: Int)],
                      dilationRate: [Int]? = nil, groups: Int = 1) -> Tensor {
+        let g = convolutionGeometry(kernel, strides: strides, padding: padding, dilationRate: dilationRate, groups: groups)
+        let (x, w) = convolutionOperands(self, kernel)
+        let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [g.outChannels], dtype: x.dtype, op: "conv")
+        withExtendedLifetime((x, w)) {
+            switch x.dtype {
+            case .float64: ConvolutionKernels.forward(g, x: x.pointer(Double.self), w: w.pointer(Double.self), y: y.pointer(Double.self))
+            default: ConvolutionKernels.forward(g, x: x.pointer(Float.self), w: w.pointer(Float.self), y: y.pointer(Float.self))
+            }
+        }
+        return Tensor.record("conv", inputs: [self, kernel], output: y) { dy in
+            let (dx, dw) = convolutionBackward(g, x: x, w: w, dy: dy, input: self.isRecorded, kernel: kernel.isRecorded)
+            return [dx?.cast(to: self.dtype), dw?.cast(to: kernel.dtype)]
+        }
+    }
+
+    /// The geometry of `conv(kernel, …)` on this input, after checking the arguments.
+    private func convolutionGeometry(_ kernel: Tensor, strides: [Int]?, padding: [(before: Int, after: Int)],
+                                     dilationRate: [Int]?, groups: Int) -> ConvGeometry {
         let n = rank - 2
         require((1...3).contains(n), "conv: expected an input of rank 3 to 5 (batch, spatial…, channels), got shape \(shape)")
         require(kernel.rank == rank, "conv: expected a kernel of rank \(rank) (kernel…, in_channels, filters) for input shape \(shape), got kernel shape \(kernel.shape)")
@@ -81,21 +99,36 @@ extension Tensor {
             require(length > 0, "conv: the kernel \(formatShape(kernelSpatial)) (dilation \(dilation)) is larger than the padded input \(formatShape(inputSpatial)) on spatial axis \(i)")
             output.append(length)
         }
-        let g = ConvGeometry(batch: shape[0], input: inputSpatial, output: output, kernel: kernelSpatial, strides: strides,
-                             dilation: dilation, padBefore: padding.map(\.before), inChannels: channels,
-                             outChannels: filters, groups: groups)
-        let (x, w) = convolutionOperands(self, kernel)
-        let y = Tensor(uninitializedShape: [shape[0]] + output + [filters], dtype: x.dtype, op: "conv")
-        withExtendedLifetime((x, w)) {
-            switch x.dtype {
-            case .float64: ConvolutionKernels.forward(g, x: x.pointer(Double.self), w: w.pointer(Double.self), y: y.pointer(Double.self))
-            default: ConvolutionKernels.forward(g, x: x.pointer(Float.self), w: w.pointer(Float.self), y: y.pointer(Float.self))
-            }
+        return ConvGeometry(batch: shape[0], input: inputSpatial, output: output, kernel: kernelSpatial, strides: strides,
+                            dilation: dilation, padBefore: padding.map(\.before), inChannels: channels,
+                            outChannels: filters, groups: groups)
+    }
+
+    /// `conv(kernel, …) + bias`, then relu when `relu` is set: a convolution layer's forward
+    /// pass. Where nothing is recorded for gradients and all operands are float32 (inference),
+    /// it runs as one oneDNN primitive with the bias and relu fused, sparing two passes over the
+    /// output; otherwise as the separate ops.
+    ///
+    /// ```swift
+    /// let y = Tensor.ones([1, 5, 5, 2]).conv(Tensor.ones([3, 3, 2, 4]), bias: Tensor.zeros([4]), relu: true,
+    ///                                        strides: [1, 1], padding: [(0, 0), (0, 0)])   // shape (1, 3, 3, 4)
+    /// ```
+    package func conv(_ kernel: Tensor, bias: Tensor, relu: Bool, strides: [Int]? = nil, padding: [(before: Int, after: Int)],
+                      dilationRate: [Int]? = nil, groups: Int = 1) -> Tensor {
+        let fusable = dtype == .float32 && kernel.dtype == .float32 && bias.dtype == .float32 && !isRecorded
+            && !kernel.isRecorded && !bias.isRecorded && rank >= 3 && bias.shape == [kernel.shape[kernel.rank - 1]]
+        let g = fusable ? convolutionGeometry(kernel, strides: strides, padding: padding, dilationRate: dilationRate, groups: groups) : nil
+        guard let g, DNNLConvolution.supports(g) else {
+            let y = conv(kernel, strides: strides, padding: padding, dilationRate: dilationRate, groups: groups) + bias
+            return relu ? y.relu() : y
         }
-        return Tensor.record("conv", inputs: [self, kernel], output: y) { dy in
-            let (dx, dw) = convolutionBackward(g, x: x, w: w, dy: dy, input: self.isRecorded, kernel: kernel.isRecorded)
-            return [dx?.cast(to: self.dtype), dw?.cast(to: kernel.dtype)]
+        let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [g.outChannels], dtype: .float32, op: "conv")
+        let (x, w) = convolutionOperands(self, kernel), b = bias.cast(to: .float32)
+        withExtendedLifetime((x, w, b)) {
+            DNNLConvolution.forwardInference(g, x: x.pointer(Float.self), w: w.pointer(Float.self), bias: b.pointer(Float.self),
+                                             relu: relu, y: y.pointer(Float.self))
         }
+        return y
     }
 
     /// The convolution with Keras's `padding` (`keras.ops.conv`): `.valid`, `.same` (extra pad

@@ -124,6 +124,13 @@ public class BaseConv: Layer, @unchecked Sendable {
     /// The convolution of `x` with the family's kernels, before bias and activation.
     func convolve(_ x: Tensor) -> Tensor { fatalError("\(className) must override convolve(_:)") }
 
+    /// `convolve(x) + bias`, then relu when `relu` is set. ``Conv`` fuses the three into one
+    /// oneDNN primitive for inference.
+    func convolve(_ x: Tensor, bias: Tensor, relu: Bool) -> Tensor {
+        let y = convolve(x) + bias
+        return relu ? y.relu() : y
+    }
+
     /// The output length of spatial axis `axis` for an input length `n`.
     func outputLength(_ n: Int, axis: Int) -> Int {
         let pads = padding.pads(inputSize: n, kernelSize: kernelSize[axis], stride: strides[axis], dilation: dilationRate[axis])
@@ -173,8 +180,14 @@ public class BaseConv: Layer, @unchecked Sendable {
     }
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
-        var y = convolve(inputs)
-        if let bias { y = y + bias.value }
+        let relu = if case .relu = activation { true } else { false }
+        var y: Tensor
+        if let bias {
+            y = convolve(inputs, bias: bias.value, relu: relu)
+            if relu { return y }
+        } else {
+            y = convolve(inputs)
+        }
         if case .linear = activation { return y }
         return activation(y)
     }

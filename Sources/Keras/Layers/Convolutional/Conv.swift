@@ -90,8 +90,16 @@ public class Conv: BaseConv, @unchecked Sendable {
     }
 
     override func convolve(_ x: Tensor) -> Tensor {
-        let pads = (0..<rank).map { padding.pads(inputSize: x.shape[$0 + 1], kernelSize: kernelSize[$0], stride: strides[$0], dilation: dilationRate[$0]) }
-        return x.conv(kernel.value, strides: strides, padding: pads, dilationRate: dilationRate, groups: groups)
+        x.conv(kernel.value, strides: strides, padding: pads(x), dilationRate: dilationRate, groups: groups)
+    }
+
+    override func convolve(_ x: Tensor, bias: Tensor, relu: Bool) -> Tensor {
+        x.conv(kernel.value, bias: bias, relu: relu, strides: strides, padding: pads(x), dilationRate: dilationRate, groups: groups)
+    }
+
+    /// The zero padding of each spatial axis of `x` for Keras's `padding`.
+    private func pads(_ x: Tensor) -> [(before: Int, after: Int)] {
+        (0..<rank).map { padding.pads(inputSize: x.shape[$0 + 1], kernelSize: kernelSize[$0], stride: strides[$0], dilation: dilationRate[$0]) }
     }
 
     override func familyConfig() -> ConvFamilyConfig {

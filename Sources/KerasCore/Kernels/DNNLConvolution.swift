@@ -1,0 +1,341 @@
+import CDNNL
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// float32 convolutions through oneDNN's convolution primitives: forward, backward with respect
+/// to the data and backward with respect to the weights, on the same channels-last buffers and
+/// Keras kernel layout `(kernel…, in_channels / groups, out_channels)` as
+/// ``ConvolutionKernels`` (which keeps float64 and is the reference these are tested against).
+///
+/// Activations stay channels-last (oneDNN's `nhwc`/`ndhwc`), so no large tensor is reordered;
+/// only the small kernel is reordered into (and its gradient out of) the blocked layout oneDNN's
+/// JIT kernels pick. Threading follows ``Gemm``: oneDNN's OpenMP team is kept at one thread and
+/// the batch is split into one sub-batch per core on ``Parallel``'s pool, each with a primitive
+/// for its sub-batch shape. For inference, a convolution layer's bias and relu run inside the
+/// forward primitive (``forwardInference(_:x:w:bias:relu:y:)``).
+///
+/// Measured with `keras-bench cnn` on 2 cores shared with other jobs, runs back to back: fit
+/// 1.0–1.8× and predict 1.2–2.7× (0.9–1.5× before the bias and relu were fused) the
+/// im2col + sgemm path, which `KERAS_CONV_IM2COL=1` in the environment selects for comparisons.
+final class DNNLConvolution: @unchecked Sendable {
+    /// The CPU engine every primitive runs on.
+    private static let engine: UncheckedSendable<dnnl_engine_t> = {
+        var engine: dnnl_engine_t?
+        check(dnnl_engine_create(&engine, dnnl_cpu, 0), "engine")
+        return UncheckedSendable(engine!)
+    }()
+
+    /// What a plan's primitives compute: the three training passes, or an inference forward
+    /// pass with the bias added and (optionally) relu applied by the primitive.
+    private enum Mode: Hashable {
+        case training, inference(relu: Bool)
+    }
+
+    private struct Key: Hashable {
+        var geometry: ConvGeometry, mode: Mode
+    }
+
+    /// Plans by (sub-batch) geometry and mode, shared by all threads.
+    private static let plans = Mutex<[Key: DNNLConvolution]>([:])
+    /// Plans kept at most; the cache is emptied when a new shape would exceed it.
+    private static let capacity = 256
+
+    /// Activations (`x`, `y`), the kernel in Keras's layout, the kernel layouts the three
+    /// primitives chose, and scratchpad layouts.
+    /// (Kept at fixed addresses, read concurrently by the threads that share the plan.)
+    private enum Slot: Int, CaseIterable {
+        case x, y, bias, userWeights, forwardWeights, dataWeights, weightGradient, forwardScratch, dataScratch, weightScratch
+    }
+    private let descriptors = UnsafeMutablePointer<dnnl_memory_desc_t>.allocate(capacity: Slot.allCases.count)
+    private func desc(_ slot: Slot) -> UnsafeMutablePointer<dnnl_memory_desc_t> { descriptors + slot.rawValue }
+    private var forward: dnnl_primitive_t?, backwardData: dnnl_primitive_t?, backwardWeights: dnnl_primitive_t?
+    /// Reorders of the kernel into the forward and backward-data layouts and of the kernel
+    /// gradient back to Keras's layout (`nil` where the layouts already agree).
+    private var toForward: dnnl_primitive_t?, toData: dnnl_primitive_t?, fromWeightGradient: dnnl_primitive_t?
+
+    /// `KERAS_CONV_IM2COL=1` in the environment sends float32 back to im2col + sgemm, for
+    /// comparing the two paths in one binary (`keras-bench cnn`).
+    private static let disabled = getenv("KERAS_CONV_IM2COL").map { String(cString: $0) == "1" } ?? false
+
+    /// Whether a geometry runs here: any rank, strides, dilation, padding and groups, with a
+    /// non-empty batch.
+    static func supports(_ g: ConvGeometry) -> Bool {
+        !disabled && g.batch > 0 && g.inChannels > 0 && g.outChannels > 0
+    }
+
+    private init(_ g: ConvGeometry, _ mode: Mode) {
+        // 1-D and 2-D convolutions run as 2-D (oneDNN's 2-D kernels), 3-D ones as 3-D.
+        let spatial = g.input[0] == 1 && g.kernel[0] == 1 && g.output[0] == 1 ? 2 : 3
+        let axes = Array((3 - spatial)..<3)
+        let C = g.inChannels, F = g.outChannels
+        func channelsLast(_ positions: [Int], _ channels: Int) -> dnnl_memory_desc_t {
+            let sizes = axes.map { positions[$0] }
+            var strides = [Int](repeating: 0, count: spatial)
+            var step = channels
+            for i in (0..<spatial).reversed() { strides[i] = step; step *= sizes[i] }
+            return Self.descriptor([g.batch, channels] + sizes, [step, 1] + strides)
+        }
+        descriptors.initialize(repeating: dnnl_memory_desc_t(), count: Slot.allCases.count)
+        desc(.x).pointee = channelsLast(g.input, C)
+        desc(.y).pointee = channelsLast(g.output, F)
+        // Keras's kernel (k…, groupIn, F): spatial strides, then groupIn · F, then the output
+        // channel (within its group, and the group).
+        let taps = axes.map { g.kernel[$0] }
+        var tapStrides = [Int](repeating: 0, count: spatial)
+        var step = g.groupIn * F
+        for i in (0..<spatial).reversed() { tapStrides[i] = step; step *= taps[i] }
+        let weightDims = (g.groups > 1 ? [g.groups, g.groupOut] : [F]) + [g.groupIn] + taps
+        let weightStrides = (g.groups > 1 ? [g.groupOut, 1] : [1]) + [F] + tapStrides
+        desc(.userWeights).pointee = Self.descriptor(weightDims, weightStrides)
+        var anyWeights = dnnl_memory_desc_t()
+        Self.check(dnnl_memory_desc_init_by_tag(&anyWeights, Int32(weightDims.count), weightDims.map(Int64.init), dnnl_f32, dnnl_format_tag_any), "weights descriptor")
+
+        let strides = axes.map { Int64(g.strides[$0]) }, dilates = axes.map { Int64(g.dilation[$0] - 1) }
+        let padL = axes.map { Int64(g.padBefore[$0]) }
+        // The padding after that gives the output size (never negative: a stride that does not
+        // divide evenly leaves the last inputs unread, which oneDNN's floor division allows).
+        let padR = axes.map { i in
+            Int64(Swift.max(0, (g.output[i] - 1) * g.strides[i] + (g.kernel[i] - 1) * g.dilation[i] + 1 - g.input[i] - g.padBefore[i]))
+        }
+        var attr: dnnl_primitive_attr_t?
+        Self.check(dnnl_primitive_attr_create(&attr), "attributes")
+        Self.check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode")
+        defer { dnnl_primitive_attr_destroy(attr) }
+
+        var inference = false
+        if case .inference(let relu) = mode {
+            inference = true
+            desc(.bias).pointee = Self.descriptor([F], [1])
+            if relu {
+                var ops: dnnl_post_ops_t?
+                Self.check(dnnl_post_ops_create(&ops), "post-ops")
+                defer { dnnl_post_ops_destroy(ops) }
+                Self.check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "relu post-op")
+                Self.check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops attribute")
+            }
+        }
+        var forwardDesc = dnnl_convolution_desc_t()
+        Self.check(dnnl_dilated_convolution_forward_desc_init(&forwardDesc, inference ? dnnl_forward_inference : dnnl_forward_training,
+                                                             dnnl_convolution_direct, desc(.x), &anyWeights, inference ? desc(.bias) : nil,
+                                                             desc(.y), strides, dilates, padL, padR), "forward descriptor")
+        var forwardPD: dnnl_primitive_desc_t?
+        Self.check(dnnl_primitive_desc_create(&forwardPD, &forwardDesc, attr, Self.engine.value, nil), "forward")
+        defer { dnnl_primitive_desc_destroy(forwardPD) }
+        desc(.forwardWeights).pointee = dnnl_primitive_desc_query_md(forwardPD, dnnl_query_weights_md, 0).pointee
+        desc(.forwardScratch).pointee = dnnl_primitive_desc_query_md(forwardPD, dnnl_query_scratchpad_md, 0).pointee
+        Self.check(dnnl_primitive_create(&forward, forwardPD), "forward primitive")
+        toForward = Self.reorder(from: desc(.userWeights), to: desc(.forwardWeights))
+        if inference { return }
+
+        var dataDesc = dnnl_convolution_desc_t()
+        Self.check(dnnl_dilated_convolution_backward_data_desc_init(&dataDesc, dnnl_convolution_direct, desc(.x), &anyWeights, desc(.y),
+                                                                   strides, dilates, padL, padR), "backward data descriptor")
+        var dataPD: dnnl_primitive_desc_t?
+        Self.check(dnnl_primitive_desc_create(&dataPD, &dataDesc, attr, Self.engine.value, forwardPD), "backward data")
+        defer { dnnl_primitive_desc_destroy(dataPD) }
+        desc(.dataWeights).pointee = dnnl_primitive_desc_query_md(dataPD, dnnl_query_weights_md, 0).pointee
+        desc(.dataScratch).pointee = dnnl_primitive_desc_query_md(dataPD, dnnl_query_scratchpad_md, 0).pointee
+        Self.check(dnnl_primitive_create(&backwardData, dataPD), "backward data primitive")
+
+        var weightsDesc = dnnl_convolution_desc_t()
+        Self.check(dnnl_dilated_convolution_backward_weights_desc_init(&weightsDesc, dnnl_convolution_direct, desc(.x), &anyWeights, nil, desc(.y),
+                                                                      strides, dilates, padL, padR), "backward weights descriptor")
+        var weightsPD: dnnl_primitive_desc_t?
+        Self.check(dnnl_primitive_desc_create(&weightsPD, &weightsDesc, attr, Self.engine.value, forwardPD), "backward weights")
+        defer { dnnl_primitive_desc_destroy(weightsPD) }
+        desc(.weightGradient).pointee = dnnl_primitive_desc_query_md(weightsPD, dnnl_query_diff_weights_md, 0).pointee
+        desc(.weightScratch).pointee = dnnl_primitive_desc_query_md(weightsPD, dnnl_query_scratchpad_md, 0).pointee
+        Self.check(dnnl_primitive_create(&backwardWeights, weightsPD), "backward weights primitive")
+
+        toData = Self.reorder(from: desc(.userWeights), to: desc(.dataWeights))
+        fromWeightGradient = Self.reorder(from: desc(.weightGradient), to: desc(.userWeights))
+    }
+
+    deinit {
+        for p in [forward, backwardData, backwardWeights, toForward, toData, fromWeightGradient] {
+            if let p { dnnl_primitive_destroy(p) }
+        }
+        descriptors.deallocate()
+    }
+
+    /// `y = conv(x, w)` for the whole batch (see ``ConvolutionKernels/forward(_:x:w:y:)``).
+    static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        forward(g, .training, x: x, w: w, bias: nil, y: y)
+    }
+
+    /// `y = conv(x, w) + bias`, then relu when `relu` is set, in one primitive (no gradient).
+    static func forwardInference(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                 relu: Bool, y: UnsafeMutablePointer<Float>) {
+        forward(g, .inference(relu: relu), x: x, w: w, bias: bias, y: y)
+    }
+
+    private static func forward(_ g: ConvGeometry, _ mode: Mode, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+        forEachSubBatch(g) { sub, _, n0 in
+            let plan = plan(sub, mode)
+            var call = Call()
+            let weights = call.weights(w, plan.desc(.userWeights), plan.toForward, plan.desc(.forwardWeights))
+            var arguments = [(DNNL_ARG_SRC, call.memory(plan.desc(.x), x + n0 * g.inputPositions * g.inChannels)),
+                             (DNNL_ARG_WEIGHTS, weights),
+                             (DNNL_ARG_DST, call.memory(plan.desc(.y), y + n0 * g.outputPositions * g.outChannels))]
+            if let bias { arguments.append((DNNL_ARG_BIAS, call.memory(plan.desc(.bias), bias))) }
+            call.run(plan.forward!, arguments, scratch: plan.desc(.forwardScratch))
+        }
+    }
+
+    /// The gradients of `y = conv(x, w)` into `dx` and/or `dw` (see
+    /// ``ConvolutionKernels/backward(_:x:w:dy:dx:dw:)``); both are overwritten.
+    static func backward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?) {
+        let weightCount = g.taps * g.groupIn * g.outChannels
+        let pieces = subBatches(g)
+        // Each sub-batch but the first writes its kernel gradient into its own buffer.
+        let partials: UnsafeMutablePointer<Float>? = dw != nil && pieces > 1 ? .allocate(capacity: (pieces - 1) * weightCount) : nil
+        defer { partials?.deallocate() }
+        forEachSubBatch(g) { sub, piece, n0 in
+            let plan = plan(sub, .training)
+            var call = Call()
+            let gradient = call.memory(plan.desc(.y), dy + n0 * g.outputPositions * g.outChannels)
+            if let dx {
+                let weights = call.weights(w, plan.desc(.userWeights), plan.toData, plan.desc(.dataWeights))
+                call.run(plan.backwardData!, [(DNNL_ARG_DIFF_DST, gradient), (DNNL_ARG_WEIGHTS, weights),
+                                              (DNNL_ARG_DIFF_SRC, call.memory(plan.desc(.x), dx + n0 * g.inputPositions * g.inChannels))],
+                         scratch: plan.desc(.dataScratch))
+            }
+            if let dw {
+                let target = piece == 0 ? dw : partials! + (piece - 1) * weightCount
+                let user = call.memory(plan.desc(.userWeights), target)
+                let result = plan.fromWeightGradient == nil ? user : call.memory(plan.desc(.weightGradient), nil)
+                call.run(plan.backwardWeights!, [(DNNL_ARG_SRC, call.memory(plan.desc(.x), x + n0 * g.inputPositions * g.inChannels)),
+                                                 (DNNL_ARG_DIFF_DST, gradient), (DNNL_ARG_DIFF_WEIGHTS, result)],
+                         scratch: plan.desc(.weightScratch))
+                if let reorder = plan.fromWeightGradient {
+                    call.run(reorder, [(DNNL_ARG_FROM, result), (DNNL_ARG_TO, user)], scratch: nil)
+                }
+            }
+        }
+        if let dw, let partials {
+            for p in 0..<(pieces - 1) {
+                let src = partials + p * weightCount
+                for i in 0..<weightCount { dw[i] += src[i] }
+            }
+        }
+    }
+
+    /// How many sub-batches (threads) a geometry is split into: one per core for large
+    /// problems, all of the same size but the last.
+    private static func subBatches(_ g: ConvGeometry) -> Int {
+        let threads = g.threads
+        let size = (g.batch + threads - 1) / threads
+        return (g.batch + size - 1) / size
+    }
+
+    /// Runs `body(subGeometry, index, firstSample)` for each sub-batch, in parallel, with oneDNN's
+    /// OpenMP team at one thread on each (primitives are created that way too: oneDNN sizes
+    /// its work split by the thread count it sees at creation).
+    private static func forEachSubBatch(_ g: ConvGeometry, _ body: (ConvGeometry, Int, Int) -> Void) {
+        let pieces = subBatches(g), size = (g.batch + pieces - 1) / pieces
+        withoutActuallyEscaping(body) { body in
+            Parallel.forEachPiece(pieces, pieces: pieces, context: body) { _, range, body in
+                for p in range {
+                    var sub = g
+                    sub.batch = Swift.min(g.batch, (p + 1) * size) - p * size
+                    let previous = Gemm.openMPMaxThreads?() ?? 1
+                    Gemm.setOpenMPThreads?(1)
+                    body(sub, p, p * size)
+                    if previous != 1 { Gemm.setOpenMPThreads?(previous) }
+                }
+            }
+        }
+    }
+
+    /// The plan for a geometry, made on first use.
+    private static func plan(_ g: ConvGeometry, _ mode: Mode) -> DNNLConvolution {
+        let key = Key(geometry: g, mode: mode)
+        return plans.withLock { plans in
+            if let plan = plans[key] { return plan }
+            if plans.count >= capacity { plans = [:] }
+            let plan = DNNLConvolution(g, mode)
+            plans[key] = plan
+            return plan
+        }
+    }
+
+    /// The memory objects, buffers and stream of one primitive call, released at its end.
+    private struct Call: ~Copyable {
+        var memories: [dnnl_memory_t] = []
+        var buffers: [UnsafeMutableRawPointer] = []
+        let stream: dnnl_stream_t
+
+        init() {
+            var stream: dnnl_stream_t?
+            DNNLConvolution.check(dnnl_stream_create(&stream, DNNLConvolution.engine.value, dnnl_stream_default_flags.rawValue), "stream")
+            self.stream = stream!
+        }
+
+        deinit {
+            for m in memories { dnnl_memory_destroy(m) }
+            for b in buffers { b.deallocate() }
+            dnnl_stream_destroy(stream)
+        }
+
+        /// A memory object over `pointer`, or over a new buffer when it is `nil`.
+        mutating func memory(_ desc: UnsafeMutablePointer<dnnl_memory_desc_t>, _ pointer: UnsafeRawPointer?) -> dnnl_memory_t {
+            var handle = pointer.map { UnsafeMutableRawPointer(mutating: $0) }
+            if handle == nil {
+                let buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, dnnl_memory_desc_get_size(desc)), alignment: 64)
+                buffers.append(buffer)
+                handle = buffer
+            }
+            var memory: dnnl_memory_t?
+            DNNLConvolution.check(dnnl_memory_create(&memory, desc, DNNLConvolution.engine.value, handle), "memory")
+            memories.append(memory!)
+            return memory!
+        }
+
+        /// The kernel `w` (Keras's layout) in the layout a primitive wants.
+        mutating func weights(_ w: UnsafePointer<Float>, _ user: UnsafeMutablePointer<dnnl_memory_desc_t>, _ reorder: dnnl_primitive_t?,
+                              _ layout: UnsafeMutablePointer<dnnl_memory_desc_t>) -> dnnl_memory_t {
+            let source = memory(user, w)
+            guard let reorder else { return source }
+            let target = memory(layout, nil)
+            run(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, target)], scratch: nil)
+            return target
+        }
+
+        /// Executes `primitive` with `arguments` and a fresh scratchpad of layout `scratch`.
+        mutating func run(_ primitive: dnnl_primitive_t, _ arguments: [(Int32, dnnl_memory_t)], scratch: UnsafeMutablePointer<dnnl_memory_desc_t>?) {
+            var args = arguments.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1) }
+            if let scratch, dnnl_memory_desc_get_size(scratch) > 0 {
+                args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratch, nil)))
+            }
+            DNNLConvolution.check(dnnl_primitive_execute(primitive, stream, Int32(args.count), args), "execution")
+            DNNLConvolution.check(dnnl_stream_wait(stream), "stream wait")
+        }
+    }
+
+    /// A reorder between two kernel layouts, or `nil` when they are the same.
+    private static func reorder(from source: UnsafeMutablePointer<dnnl_memory_desc_t>,
+                                to target: UnsafeMutablePointer<dnnl_memory_desc_t>) -> dnnl_primitive_t? {
+        if dnnl_memory_desc_equal(source, target) != 0 { return nil }
+        var pd: dnnl_primitive_desc_t?
+        check(dnnl_reorder_primitive_desc_create(&pd, source, engine.value, target, engine.value, nil), "reorder")
+        defer { dnnl_primitive_desc_destroy(pd) }
+        var primitive: dnnl_primitive_t?
+        check(dnnl_primitive_create(&primitive, pd), "reorder primitive")
+        return primitive
+    }
+
+    private static func descriptor(_ dims: [Int], _ strides: [Int]) -> dnnl_memory_desc_t {
+        var desc = dnnl_memory_desc_t()
+        check(dnnl_memory_desc_init_by_strides(&desc, Int32(dims.count), dims.map(Int64.init), dnnl_f32, strides.map(Int64.init)),
+              "memory descriptor")
+        return desc
+    }
+
+    private static func check(_ status: dnnl_status_t, _ what: String) {
+        require(status == dnnl_success, "conv: oneDNN \(what) failed with status \(status.rawValue)")
+    }
+}
