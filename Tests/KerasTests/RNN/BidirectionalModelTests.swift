@@ -42,4 +42,27 @@ import Testing
         try model.setWeights((f["weights"] as! [Any]).map(tensorFromFixture))
         assertClose(model(ids), tensorFromFixture(f["y"]!), rtol: 1e-4, atol: 1e-5)
     }
+
+    @Test func kerasSavedSequentialWithBidirectionalLoads() throws {
+        let m = try #require((try loadFixture("rnn_layers.json") as? [String: Any])?["models"] as? [String: Any])
+        let ids = tensorFromFixture(m["ids"]!).cast(to: .int32)
+        let expected = tensorFromFixture((m["bidirectional_sequential"] as! [String: Any])["y"]!)
+        let model = try loadModel(fixturesDirectory.appendingPathComponent("rnn_bidirectional_sequential.keras").path)
+        assertClose(model(ids), expected, rtol: 1e-4, atol: 1e-5)
+        let rebuilt = try deserializeLayer(serializeLayer(model)) as! Sequential
+        try rebuilt.setWeights(model.getWeights())
+        assertClose(rebuilt(ids), expected, rtol: 1e-4, atol: 1e-5)
+    }
+
+    /// A config that leaves `merge_mode` out gets Keras's default, `concat` (one output), while an
+    /// explicit null keeps both outputs.
+    @Test func absentMergeModeIsConcat() throws {
+        let lstm: ConfigValue = ["class_name": "LSTM", "config": ["units": 3]]
+        let layer = try #require(try makeLayer(className: "Bidirectional", config: ["layer": lstm]) as? Bidirectional)
+        #expect(layer.mergeMode == .concat)
+        let model = Sequential([InputLayer(shape: [5, 4]), layer, Dense(1)])
+        #expect(model(Tensor.zeros([2, 5, 4])).shape == [2, 1])
+        let both = try #require(try makeLayer(className: "Bidirectional", config: ["layer": lstm, "merge_mode": .null]) as? Bidirectional)
+        #expect(both.mergeMode == nil)
+    }
 }
