@@ -13,7 +13,7 @@ import KerasCore
 /// ```swift
 /// let vectorize = TextVectorization(maxTokens: 1000, outputSequenceLength: 8)
 /// try vectorize.adapt(["the cat sat", "the dog ran"])
-/// let ids = vectorize(["the cat ran"])                   // int32 (1, 8): [[2, 4, 5, 0, 0, 0, 0, 0]]
+/// let ids = vectorize(["the cat ran"])   // int32 (1, 8): [[2, 6, 4, 0, 0, 0, 0, 0]]
 /// let bag = TextVectorization(outputMode: .multiHot)    // (batch, vocabulary size) of 0/1
 /// ```
 ///
@@ -107,7 +107,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     /// ```
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: TextVectorization.self, config: config)
-        let base = try r.layerBase(), _ = base.dtype
+        let base = try r.layerBase()
         let maxTokens = try r.optionalInt("max_tokens")
         func option<T: RawRepresentable>(_ key: String, default defaultValue: T) throws -> T? where T.RawValue == String {
             try r.nested(key) { value in
