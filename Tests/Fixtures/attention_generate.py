@@ -116,8 +116,32 @@ mw = [normal(w.shape) for w in model.get_weights()]
 model.set_weights(mw)
 functional = {"ids": t(ids), "weights": [t(w) for w in mw], "y": t(np.asarray(model(ids)))}
 
+# The mask through a whole encoder block: Embedding(mask_zero) → MultiHeadAttention → Add →
+# LayerNormalization → GlobalAveragePooling1D (averages the kept steps only) → Dense.
+inp = keras.Input((4,), dtype="int32")
+h = layers.Embedding(6, 4, mask_zero=True)(inp)
+h = layers.LayerNormalization()(layers.Add()([h, layers.MultiHeadAttention(2, 2)(h, h)]))
+model = keras.Model(inp, layers.Dense(3)(layers.GlobalAveragePooling1D()(h)))
+bw = [normal(w.shape) for w in model.get_weights()]
+model.set_weights(bw)
+encoder_block = {"weights": [t(w) for w in bw], "y": t(np.asarray(model(ids)))}
+
+# Concatenate's mask rule: two masked embeddings joined on the feature axis (a step is kept where
+# either keeps it) and on the steps axis (the masks are joined), then a masked mean.
+ids2 = np.array([[0, 4, 0, 1], [3, 0, 0, 0]], dtype="int32")
+in1, in2 = keras.Input((4,), dtype="int32"), keras.Input((4,), dtype="int32")
+e1, e2 = layers.Embedding(6, 2, mask_zero=True)(in1), layers.Embedding(6, 2, mask_zero=True)(in2)
+features = layers.GlobalAveragePooling1D()(layers.Concatenate()([e1, e2]))
+steps = layers.GlobalAveragePooling1D()(layers.Concatenate(axis=1)([e1, e2]))
+added = layers.GlobalAveragePooling1D()(layers.Add()([e1, e2]))
+model = keras.Model([in1, in2], [features, steps, added])
+cw = [normal(w.shape) for w in model.get_weights()]
+model.set_weights(cw)
+concatenated = {"ids2": t(ids2), "weights": [t(w) for w in cw], "y": [t(np.asarray(y)) for y in model([ids, ids2])]}
+
 with open(os.path.join(HERE, "attention_layers.json"), "w") as f:
-    json.dump({"cases": cases, "functional_mask": functional}, f, separators=(",", ":"))
+    json.dump({"cases": cases, "functional_mask": functional, "encoder_block": encoder_block,
+               "merged_masks": concatenated}, f, separators=(",", ":"))
 print("wrote", len(cases), "cases")
 for c in cases:
     print(c["name"], c["weight_names"], [o["shape"] for o in c["outputs"]])

@@ -72,6 +72,15 @@ out["layers"] = [
         layers.Rescaling(1 / 255), layers.Normalization(), layers.Resizing(4, 4), layers.CenterCrop(4, 4),
         layers.RandomCrop(4, 4), layers.RandomFlip(), layers.RandomRotation(0.1), layers.RandomZoom(0.1),
         layers.RandomTranslation(0.1, 0.1), layers.RandomContrast(0.1), layers.RandomBrightness(0.1),
+        layers.CategoryEncoding(4),
+        # Sequence: recurrent layers and cells, wrappers, embedding, masking, attention
+        layers.SimpleRNN(2), layers.LSTM(2), layers.GRU(2), layers.GRU(2, reset_after=False),
+        layers.SimpleRNNCell(2), layers.LSTMCell(2), layers.GRUCell(2),
+        layers.RNN(layers.LSTMCell(2)), layers.RNN(layers.StackedRNNCells([layers.GRUCell(2), layers.SimpleRNNCell(2)])),
+        layers.Bidirectional(layers.LSTM(2)), layers.TimeDistributed(layers.Dense(2)),
+        layers.Embedding(10, 3), layers.Masking(), layers.LayerNormalization(),
+        layers.Attention(), layers.AdditiveAttention(), layers.MultiHeadAttention(2, 4),
+        layers.GroupQueryAttention(4, 2, 1),
     ]
 ]
 out["initializers"] = [serialize(i) for i in [

@@ -154,6 +154,14 @@ losses = [float(model.train_on_batch(train_x, train_y)) for _ in range(4)]
 training = {"x": t(train_x), "y": t(train_y), "initial_weights": [t(w) for w in init_weights],
             "losses": losses, "final_weights": [t(w) for w in model.get_weights()]}
 
+# A Sequential with Bidirectional layers saved by Keras (`rnn_bidirectional_sequential.keras`), to load.
+bidir = keras.Sequential([keras.Input((4,), dtype="int32"), layers.Embedding(6, 3, mask_zero=True),
+                          layers.Bidirectional(layers.LSTM(2, return_sequences=True)),
+                          layers.Bidirectional(layers.GRU(2), merge_mode="sum"), layers.Dense(2)])
+bidir.set_weights([normal(w.shape) for w in bidir.get_weights()])
+bidir.save(os.path.join(HERE, "rnn_bidirectional_sequential.keras"))
+model_entries["bidirectional_sequential"] = {"y": t(np.asarray(bidir(ids)))}
+
 out = {"cases": cases, "stateful": stateful_entry, "models": model_entries, "training": training}
 with open(os.path.join(HERE, "rnn_layers.json"), "w") as f:
     json.dump(out, f, indent=None, separators=(",", ":"))

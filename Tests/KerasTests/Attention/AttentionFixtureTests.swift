@@ -70,4 +70,45 @@ import Testing
         let ids = tensorFromFixture(f["ids"]!).cast(to: .int32)
         assertClose(model(ids), tensorFromFixture(f["y"]!), rtol: 1e-4, atol: 1e-5)
     }
+
+    @Test func maskReachesTheMaskedMeanOfAnEncoderBlock() throws {
+        let f = try Self.root()["encoder_block"] as! [String: Any]
+        let ids = tensorFromFixture((try Self.root()["functional_mask"] as! [String: Any])["ids"]!).cast(to: .int32)
+        let inputs = Input(shape: [4], dtype: .int32)
+        let h = Embedding(inputDim: 6, outputDim: 4, maskZero: true)(inputs)
+        let a = MultiHeadAttention(numHeads: 2, keyDim: 2).applySymbolic([h, h])[0]
+        let block = LayerNormalization()(Add()([h, a]))
+        let model = try Model(inputs: inputs, outputs: Dense(3)(GlobalAveragePooling1D()(block)))
+        try model.setWeights((f["weights"] as! [Any]).map(tensorFromFixture))
+        assertClose(model(ids), tensorFromFixture(f["y"]!), rtol: 1e-4, atol: 1e-5)
+    }
+
+    @Test func mergeLayersCombineMasksAsKerasDoes() throws {
+        let f = try Self.root()["merged_masks"] as! [String: Any]
+        let ids = tensorFromFixture((try Self.root()["functional_mask"] as! [String: Any])["ids"]!).cast(to: .int32)
+        let ids2 = tensorFromFixture(f["ids2"]!).cast(to: .int32)
+        let in1 = Input(shape: [4], dtype: .int32), in2 = Input(shape: [4], dtype: .int32)
+        let e1 = Embedding(inputDim: 6, outputDim: 2, maskZero: true)(in1)
+        let e2 = Embedding(inputDim: 6, outputDim: 2, maskZero: true)(in2)
+        let outputs = [Concatenate()([e1, e2]), Concatenate(axis: 1)([e1, e2]), Add()([e1, e2])].map { GlobalAveragePooling1D()($0) }
+        let model = try Model(inputs: [in1, in2], outputs: outputs)
+        try model.setWeights((f["weights"] as! [Any]).map(tensorFromFixture))
+        let ys = model.apply([ids, ids2])
+        let expected = (f["y"] as! [Any]).map(tensorFromFixture)
+        #expect(ys.count == expected.count)
+        for (y, e) in zip(ys, expected) { assertClose(y, e, rtol: 1e-4, atol: 1e-5) }
+    }
+
+    @Test func maskedMeanSkipsMaskedStepsAndDropsTheMask() {
+        let x = Tensor(shape: [1, 3, 2], doubles: [1, 2, 3, 4, 100, 100], dtype: .float32)
+        let mask = Tensor(shape: [1, 3], doubles: [1, 1, 0], dtype: .bool)
+        let pool = GlobalAveragePooling1D()
+        let (ys, masks) = pool.applyMasked([x], masks: [mask])
+        assertClose(ys[0], Tensor(shape: [1, 2], doubles: [2, 3], dtype: .float32))
+        #expect(masks[0] == nil)
+        let merged = Add().applyMasked([x, x], masks: [mask, nil])
+        #expect(merged.masks[0] == nil)
+        let both = Add().applyMasked([x, x], masks: [mask, Tensor(shape: [1, 3], doubles: [0, 0, 1], dtype: .bool)])
+        #expect(both.masks[0]?.cast(to: DType.float32).doubles == [1, 1, 1])
+    }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import KerasCore
 
 /// Dot-product attention (`keras.layers.Attention`, Luong style): called on `[query, value]` or
 /// `[query, value, key]` of shapes `(batch, Tq, dim)`, `(batch, Tv, dim)`, it returns
@@ -23,7 +23,8 @@ open class Attention: Layer, @unchecked Sendable {
     /// Dropout on the attention distribution (training only).
     public let dropout: Double
     public let seed: Int?
-    private let generator: Mutex<RandomGenerator>
+    /// Its random stream for the dropout masks (Keras's `seed_generator`), seeded with ``seed``.
+    public let seedGenerator: SeedGenerator
     /// The learned scale, once built with `useScale`.
     public internal(set) var scale: Variable?
     /// The learned weight of `.concat` scores, once built.
@@ -36,7 +37,7 @@ open class Attention: Layer, @unchecked Sendable {
         self.scoreMode = scoreMode
         self.dropout = dropout
         self.seed = seed
-        self.generator = Mutex(makeRandomGenerator(seed: seed))
+        self.seedGenerator = SeedGenerator(seed: seed)
         super.init(name: name, trainable: trainable, dtype: dtype)
     }
 
@@ -125,11 +126,7 @@ open class Attention: Layer, @unchecked Sendable {
         }
         if let keep { s = `where`(keep, s, s - 1e9) }
         var weights = s.softmax(axis: -1)
-        if training && dropout > 0 {
-            let keepRate = 1 - dropout, count = weights.scalarCount
-            let values: [Double] = generator.withLock { g in (0..<count).map { _ in g.nextUnit() < keepRate ? 1 / keepRate : 0 } }
-            weights = weights * Tensor(shape: weights.shape, doubles: values, dtype: weights.dtype)
-        }
+        if training && dropout > 0 { weights = KerasCore.dropout(weights, rate: dropout, seed: seedGenerator) }
         var output = weights.matmul(value)
         if let queryMask { output = `where`(queryMask.cast(to: .bool).expandingDims(at: -1), output, Tensor.zeros([], dtype: output.dtype)) }
         return (output, weights)

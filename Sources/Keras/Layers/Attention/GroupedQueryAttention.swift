@@ -175,8 +175,8 @@ public final class GroupedQueryAttention: Layer, @unchecked Sendable {
         config["num_key_value_heads"] = .int(numKeyValueHeads)
         config["use_bias"] = .bool(useBias)
         config["use_gate"] = .bool(false)
-        config["dropout"] = .double(dropout)
         config["sliding_window"] = .null
+        config["dropout"] = .double(dropout)
         config["kernel_initializer"] = kernelInitializer.serialize()
         config["bias_initializer"] = biasInitializer.serialize()
         config["kernel_regularizer"] = serializeOptional(kernelRegularizer)

@@ -26,6 +26,17 @@ open class Merge: Layer, @unchecked Sendable {
         return [merge(inputs)]
     }
 
+    /// Merged outputs keep a mask, as in Keras.
+    open override var supportsMasking: Bool { true }
+
+    /// Keras's rule for the elementwise merges: the OR of the input masks when every input has
+    /// one, otherwise no mask.
+    open override func computeMasks(_ inputs: [Tensor], masks: [Tensor?]) -> [Tensor?] {
+        guard masks.count == inputs.count, !masks.isEmpty, masks.allSatisfy({ $0 != nil }) else { return [nil] }
+        let present = masks.compactMap { $0?.cast(to: .bool) }
+        return [present.dropFirst().reduce(present[0]) { $0.logicalOr($1) }]
+    }
+
     open override func call(_ inputs: Tensor, training: Bool) -> Tensor {
         fatalError("A merge layer should be called on a list of inputs; layer \"\(name)\" received a single tensor of shape \(formatShape(inputs.shape))")
     }
@@ -180,6 +191,18 @@ public final class Concatenate: Merge, @unchecked Sendable {
 
     public override func merge(_ inputs: [Tensor]) -> Tensor { concatenate(inputs, axis: axis) }
 
+    /// Keras's rule: each input's mask (all true where it has none) is widened to the input's
+    /// shape, the masks are concatenated like the inputs, and a position is kept when any of its
+    /// features is.
+    public override func computeMasks(_ inputs: [Tensor], masks: [Tensor?]) -> [Tensor?] {
+        guard masks.count == inputs.count, masks.contains(where: { $0 != nil }) else { return [nil] }
+        let full = zip(inputs, masks).map { x, mask -> Tensor in
+            guard let mask = mask?.cast(to: .bool) else { return Tensor.ones(x.shape, dtype: .bool) }
+            return mask.rank < x.rank ? mask.expandingDims(at: -1).broadcast(to: x.shape) : mask
+        }
+        return [concatenate(full, axis: axis).any(axes: [full[0].rank - 1])]
+    }
+
     public override func getConfig() -> Config {
         var config = super.getConfig()
         config["axis"] = .int(axis)
@@ -191,6 +214,9 @@ public final class Concatenate: Merge, @unchecked Sendable {
 /// `(b, 1)`; `(b, n, d)·(b, m, d)` with `axes: [2, 2]` → `(b, n, m)`. With `normalize` the
 /// samples are L2-normalized first (cosine similarity).
 public final class Dot: Merge, @unchecked Sendable {
+    /// A dot product has no steps left to mask (Keras's `Dot.compute_mask`).
+    public override func computeMasks(_ inputs: [Tensor], masks: [Tensor?]) -> [Tensor?] { [nil] }
+
     public let axes: [Int]
     public let normalize: Bool
 

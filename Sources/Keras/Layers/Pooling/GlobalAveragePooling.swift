@@ -6,9 +6,25 @@ import KerasCore
 /// ```swift
 /// let y = GlobalAveragePooling1D()(Tensor.ones([2, 10, 3]))   // [2, 3]
 /// ```
+///
+/// With a mask `(batch, steps)` (from an ``Embedding`` with `maskZero` or a ``Masking`` layer)
+/// it averages the kept steps only, as Keras does; its output carries no mask.
 public final class GlobalAveragePooling1D: BaseGlobalPooling, @unchecked Sendable {
     override class var spatialRank: Int { 1 }
     override class var takesMaximum: Bool { false }
+    public override var supportsMasking: Bool { true }
+
+    /// The pooled output has no steps left to mask.
+    public override func computeMask(_ inputs: Tensor, mask: Tensor?) -> Tensor? { nil }
+
+    /// The mean over the steps the mask keeps (masked steps count as zeros and are not counted).
+    public override func call(_ inputs: Tensor, mask: Tensor?, training: Bool) -> Tensor {
+        guard let mask else { return call(inputs, training: training) }
+        let keep = mask.cast(to: .bool).expandingDims(at: 2)
+        let weights = keep.cast(to: inputs.dtype)
+        let kept = `where`(keep, inputs, Tensor.zeros([], dtype: inputs.dtype))
+        return kept.sum(axes: [1], keepDims: keepdims) / weights.sum(axes: [1], keepDims: keepdims)
+    }
 
     required init(keepdims: Bool, name: String?, trainable: Bool, dtype: DType) {
         super.init(keepdims: keepdims, name: name, trainable: trainable, dtype: dtype)

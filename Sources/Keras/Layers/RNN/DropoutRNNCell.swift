@@ -1,4 +1,4 @@
-import Synchronization
+import KerasCore
 
 /// The shared base of Keras's built-in cells (``SimpleRNNCell``, ``LSTMCell``, ``GRUCell``): a
 /// `kernel (inputDim, gates·units)` for the input, a `recurrent_kernel (units, gates·units)`
@@ -30,7 +30,8 @@ open class DropoutRNNCell: RNNCell, @unchecked Sendable {
     /// Fraction of the state units dropped in training (clamped to [0, 1]).
     public let recurrentDropout: Double
     public let seed: Int?
-    private let generator: Mutex<RandomGenerator>
+    /// Its random stream for the dropout masks (Keras's `seed_generator`), seeded with ``seed``.
+    public let seedGenerator: SeedGenerator
 
     /// `(inputDim, gates·units)`, once built.
     public internal(set) var kernel: Variable!
@@ -65,7 +66,7 @@ open class DropoutRNNCell: RNNCell, @unchecked Sendable {
         self.dropout = Swift.min(1, Swift.max(0, dropout))
         self.recurrentDropout = Swift.min(1, Swift.max(0, recurrentDropout))
         self.seed = seed
-        self.generator = Mutex(makeRandomGenerator(seed: seed))
+        self.seedGenerator = SeedGenerator(seed: seed)
         super.init(name: name, trainable: trainable, dtype: dtype)
     }
 
@@ -132,10 +133,7 @@ open class DropoutRNNCell: RNNCell, @unchecked Sendable {
     }
 
     private func mask(shape: [Int], rate: Double) -> Tensor {
-        let keep = 1 - rate, count = shape.reduce(1, *)
-        let scale = keep > 0 ? 1 / keep : 0
-        let values: [Double] = generator.withLock { g in (0..<count).map { _ in g.nextUnit() < keep ? scale : 0 } }
-        return Tensor(shape: shape, doubles: values, dtype: dtype)
+        KerasCore.dropout(Tensor.ones(shape, dtype: dtype), rate: rate, seed: seedGenerator)
     }
 
     open override func getConfig() -> Config {

@@ -56,7 +56,7 @@ public final class GRU: RNN, @unchecked Sendable {
     public override func getConfig() -> Config {
         var config = super.getConfig()
         for (key, value) in cell.getConfig() where !["name", "trainable", "dtype"].contains(key) { config[key] = value }
-        config["activity_regularizer"] = serializeOptional(activityRegularizer)
+        config = config.placing("activity_regularizer", serializeOptional(activityRegularizer), after: "bias_regularizer")
         return config
     }
 }

@@ -97,9 +97,8 @@ public final class GRUCell: DropoutRNNCell, @unchecked Sendable {
     }
 
     public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["recurrent_activation"] = .string(recurrentActivation.name)
-        config["reset_after"] = .bool(resetAfter)
-        return config
+        super.getConfig()
+            .placing("recurrent_activation", .string(recurrentActivation.name), after: "activation")
+            .placing("reset_after", .bool(resetAfter), after: "recurrent_dropout")
     }
 }

@@ -59,7 +59,8 @@ public final class LSTM: RNN, @unchecked Sendable {
     public override func getConfig() -> Config {
         var config = super.getConfig()
         for (key, value) in cell.getConfig() where !["name", "trainable", "dtype"].contains(key) { config[key] = value }
-        config["activity_regularizer"] = serializeOptional(activityRegularizer)
+        config = config.placing("activity_regularizer", serializeOptional(activityRegularizer), after: "bias_regularizer")
+        if let forgetBias = config["unit_forget_bias"] { config = config.placing("unit_forget_bias", forgetBias, after: "bias_initializer") }
         return config
     }
 }

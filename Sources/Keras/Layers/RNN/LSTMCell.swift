@@ -83,10 +83,9 @@ public final class LSTMCell: DropoutRNNCell, @unchecked Sendable {
     }
 
     public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["recurrent_activation"] = .string(recurrentActivation.name)
-        config["unit_forget_bias"] = .bool(unitForgetBias)
-        return config
+        super.getConfig()
+            .placing("recurrent_activation", .string(recurrentActivation.name), after: "activation")
+            .placing("unit_forget_bias", .bool(unitForgetBias), after: "use_bias")
     }
 }
 

@@ -89,7 +89,8 @@ public final class Bidirectional: Layer, @unchecked Sendable {
         guard let layer = try recurrent("layer") else { throw r.mismatch("layer", "a serialized recurrent layer", .null, absent: true) }
         let backward = try recurrent("backward_layer")
         let mode: MergeMode? = try r.nested("merge_mode") { value in
-            guard let value, !value.isNull else { return nil }
+            guard let value else { return .concat }   // Keras's default when the key is absent
+            if value.isNull { return nil }
             guard let name = value.stringValue, let mode = MergeMode(rawValue: name) else {
                 throw KerasError.invalidConfig("Invalid merge mode. Received: \(value). Merge mode should be one of {\"sum\", \"mul\", \"ave\", \"concat\", None}")
             }
