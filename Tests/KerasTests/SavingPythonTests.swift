@@ -74,6 +74,25 @@ import Testing
         try Self.checkInKeras(rnn, inputs: [Tensor.randomNormal([3, 5, 4], seed: 4)], targets: [Tensor.zeros([3, 1])])
     }
 
+    /// Layers with child layers (Bidirectional's forward/backward LSTMs, MultiHeadAttention's
+    /// projections): their weights must sit under Keras's group names.
+    @Test(.enabled(if: python != nil, "needs Python Keras"))
+    func wrapperAndAttentionModelsLoadInKeras() throws {
+        let bidirectional = Sequential([InputLayer(shape: [5, 4]), Bidirectional(LSTM(3, returnSequences: true)),
+                                        GRU(2), Dense(1)])
+        try bidirectional.compile(optimizer: "adam", loss: "mse")
+        try Self.checkInKeras(bidirectional, inputs: [Tensor.randomNormal([3, 5, 4], seed: 5)], targets: [Tensor.zeros([3, 1])])
+
+        let tokens = Input(shape: [6], dtype: .int32)
+        let embedded = Embedding(inputDim: 20, outputDim: 8, maskZero: true)(tokens)
+        let attended = MultiHeadAttention(numHeads: 2, keyDim: 4).applySymbolic([embedded, embedded])[0]
+        let normed = LayerNormalization()(Add()([embedded, attended]))
+        let encoder = try Model(inputs: tokens, outputs: Dense(2)(GlobalAveragePooling1D()(normed)))
+        try encoder.compile(optimizer: "adam", loss: "mse")
+        let ids = Tensor(shape: [2, 6], scalars: [Int32](arrayLiteral: 3, 7, 1, 0, 0, 0, 19, 2, 5, 8, 11, 0))
+        try Self.checkInKeras(encoder, inputs: [ids], targets: [Tensor.zeros([2, 2])])
+    }
+
     @Test(.enabled(if: python != nil, "no Python with Keras found (set SWIFT_KERAS_PYTHON)"))
     func functionalModelTrainedHereLoadsInKeras() throws {
         let dir = try SavingTests.temporaryDirectory()

@@ -90,6 +90,14 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     /// model made of such layers on several threads. `false` unless a class declares it.
     open class var isStatelessInInference: Bool { false }
 
+    /// Keras's names of the call arguments, for a layer that Keras calls with its inputs as
+    /// separate arguments (MultiHeadAttention: `["query", "value", "key"]`, `mha(query, value)`)
+    /// rather than as one list (`Add()([a, b])`). A functional config then lists the inputs as
+    /// positional `args` (and reads them from `kwargs` by these names too), and `build_config`
+    /// records `{"shapes_dict": {"query_shape": …, "value_shape": …}}`, as Keras writes them.
+    /// `nil` (the default): one input, or one list of inputs.
+    open class var callArgumentNames: [String]? { nil }
+
     /// Layers whose weights and losses this layer owns, found as Keras tracks them: every stored
     /// property holding a layer, an optional layer, an array of layers or a dictionary of layers
     /// (by sorted key), in declaration order. Containers override it (a model's layers).

@@ -16,9 +16,20 @@ public func serializeLayer(_ layer: Layer) -> ConfigValue {
         return .null
     }
     if layer.built, !(layer is InputLayer), let shapes = layer.buildShapes, !(layer is Model) {
-        entry["build_config"] = ["input_shape": shapes.count == 1 ? ConfigValue(shape: shapes[0]) : .array(shapes.map { ConfigValue(shape: $0) })]
+        entry["build_config"] = buildConfig(type(of: layer), shapes: shapes)
     }
     return .object(entry)
+}
+
+/// Keras's `build_config` for a layer built for `shapes`: `{"input_shape": shape or [shapes]}`, or
+/// `{"shapes_dict": {name: shape}}` for the layers that name their build arguments.
+func buildConfig(_ type: Layer.Type, shapes: [[Int?]]) -> ConfigValue {
+    if shapes.count > 1, let names = type.callArgumentNames, names.count >= shapes.count {
+        var dict = Config()
+        for (name, shape) in zip(names, shapes) { dict[name + "_shape"] = ConfigValue(shape: shape) }
+        return ["shapes_dict": .object(dict)]
+    }
+    return ["input_shape": shapes.count == 1 ? ConfigValue(shape: shapes[0]) : .array(shapes.map { ConfigValue(shape: $0) })]
 }
 
 /// Creates a layer from its serialized form, for the built-in layers and models and the classes
@@ -44,12 +55,14 @@ public func deserializeLayer(_ value: ConfigValue) throws -> Layer {
     return layer
 }
 
-/// Builds `layer` for the `input_shape` (one shape or a list of shapes) in its `build_config`,
-/// after checking the shapes and the layer's input rules.
+/// Builds `layer` for the `input_shape` (one shape or a list of shapes) or the `shapes_dict`
+/// (shapes by build argument, in order) in its `build_config`, after checking the shapes and the
+/// layer's input rules.
 private func build(_ layer: Layer, buildConfig: ConfigValue) throws {
     let context = "Layer \"\(layer.name)\" (\(layer.className)) build_config"
-    guard let inputShape = buildConfig["input_shape"], !inputShape.isNull else {
-        throw KerasError.invalidConfig("\(context): expected an object with \"input_shape\", received \(buildConfig)")
+    let byArgument = buildConfig["shapes_dict"]?.objectValue.map { dict in ConfigValue.array(dict.values.filter { !$0.isNull }) }
+    guard let inputShape = byArgument ?? buildConfig["input_shape"], !inputShape.isNull else {
+        throw KerasError.invalidConfig("\(context): expected an object with \"input_shape\" or \"shapes_dict\", received \(buildConfig)")
     }
     let isList = inputShape.arrayValue?.first?.arrayValue != nil
     let shapes: [[Int?]]

@@ -90,9 +90,12 @@ extension Model {
             if let h = arg["config"]?["keras_history"] { return [h] }
             return []
         }
+        let argumentNames = type(of: layer).callArgumentNames ?? []
         return try nodes.map { node in
             guard let args = node["args"]?.arrayValue else { throw malformed }
-            let found = args.flatMap(histories)
+            // Inputs passed by name (`mha(query=q, value=v)`) follow the positional ones.
+            let named = argumentNames.compactMap { node["kwargs"]?[$0] }
+            let found = (args + named).flatMap(histories)
             guard !found.isEmpty else { throw malformed }
             return found
         }

@@ -222,7 +222,8 @@ open class Model: Layer, @unchecked Sendable {
                      "config": ["shape": ConfigValue(shape: t.shape), "dtype": .string(t.dtype.rawValue),
                                 "keras_history": [.string(t.sourceLayer!.name), .int(t.node!.nodeIndex), .int(t.tensorIndex)]]]
                 }
-                return ["args": args.count == 1 ? [args[0]] : [.array(args)], "kwargs": [:]]
+                let separate = type(of: layer).callArgumentNames != nil
+                return ["args": args.count == 1 || separate ? .array(args) : [.array(args)], "kwargs": [:]]
             })
             return .object(entry)
         }

@@ -51,7 +51,7 @@ extension Model {
         if graph != nil {
             entry["build_config"] = ["input_shape": nil]
         } else if built, let shapes = buildShapes {
-            entry["build_config"] = ["input_shape": shapes.count == 1 ? ConfigValue(shape: shapes[0]) : .array(shapes.map { ConfigValue(shape: $0) })]
+            entry["build_config"] = buildConfig(type(of: self), shapes: shapes)
         }
         entry["compile_config"] = compileConfig.map(ConfigValue.object) ?? .null
         return .object(entry)

@@ -13,6 +13,8 @@
 public final class GroupedQueryAttention: Layer, @unchecked Sendable {
     /// Its inference calls write no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// Keras calls it `layer(query, value, key)`: configs list the inputs as separate arguments.
+    public override class var callArgumentNames: [String]? { ["query", "value", "key"] }
     public let headDim: Int
     public let numQueryHeads: Int
     public let numKeyValueHeads: Int

@@ -17,6 +17,8 @@
 public final class MultiHeadAttention: Layer, @unchecked Sendable {
     /// Its inference calls write no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// Keras calls it `layer(query, value, key)`: configs list the inputs as separate arguments.
+    public override class var callArgumentNames: [String]? { ["query", "value", "key"] }
     public let numHeads: Int
     public let keyDim: Int
     public let valueDim: Int
