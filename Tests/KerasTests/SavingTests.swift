@@ -85,6 +85,8 @@ import Testing
 
     @Test func loadsKerasLegacyH5() throws {
         let model = try loadModel(Self.fixture("mlp_legacy.h5"))
+        // The optimizer comes from training_config's optimizer_config (Keras compiled it with Adam).
+        #expect(model.optimizer is Adam)
         let y = try model.predict(Self.tensor("mlp", "x"), verbose: 0)
         assertClose(y, Self.tensor("mlp", "y"), rtol: 1e-5, atol: 1e-5)
         let copy = Sequential([InputLayer(shape: [4]), Dense(8, activation: .relu), Dropout(0.2), Dense(3, activation: .softmax)])

@@ -13,7 +13,7 @@ enum LegacyH5 {
         try root.setAttribute("keras_version", savedKerasVersion)
         try root.setAttribute("model_config", serializeLayer(model).jsonString())
         if let compileConfig = model.compileConfig {
-            try root.setAttribute("training_config", ConfigValue.object(compileConfig).jsonString())
+            try root.setAttribute("training_config", ConfigValue.object(legacyTrainingConfig(compileConfig)).jsonString())
         }
         let weights = try root.createGroup("model_weights")
         try weights.setAttribute("backend", "jax")
@@ -52,12 +52,32 @@ enum LegacyH5 {
         if compile, let training = try root.stringAttribute("training_config"),
            let trainingConfig = try ConfigValue.parse(json: training).objectValue {
             // As Keras: a training config this library cannot apply leaves the model uncompiled.
-            do { try model.compile(config: trainingConfig) } catch {
+            do { try model.compile(config: compileConfig(fromLegacy: trainingConfig)) } catch {
                 emitWarning("Error in loading the saved optimizer state or training configuration of \(file.name); the model is not compiled: \(error)")
             }
         }
         try loadWeights(into: model, file: file)
         return model
+    }
+
+    /// Keras's legacy `training_config`: the compile config with the optimizer as
+    /// `optimizer_config: {class_name, config}` instead of a serialized `optimizer`.
+    static func legacyTrainingConfig(_ compileConfig: Config) -> Config {
+        var training = compileConfig
+        if let optimizer = training.removeValue(forKey: "optimizer"), let className = optimizer["class_name"] {
+            training["optimizer_config"] = ["class_name": className, "config": optimizer["config"] ?? [:]]
+        }
+        return training
+    }
+
+    /// The compile config of a legacy `training_config` (Keras 2 and Keras 3's legacy writer keep
+    /// the optimizer under `optimizer_config`).
+    static func compileConfig(fromLegacy training: Config) -> Config {
+        var config = training
+        if config["optimizer"] == nil, let optimizer = config.removeValue(forKey: "optimizer_config") {
+            config["optimizer"] = optimizer
+        }
+        return config
     }
 
     /// Loads `/model_weights` (or the root, for `save_weights("x.h5")` files) into `model`, layer
