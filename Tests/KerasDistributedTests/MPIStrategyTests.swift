@@ -1,0 +1,93 @@
+import Foundation
+import Keras
+import KerasTestSupport
+import Testing
+
+/// Data-parallel `fit` over Open MPI, run through `mpirun` on this machine (loopback): two ranks
+/// train to the weights one process reaches with the same global batch and seed, and a rank that
+/// throws ends the whole job. The ranks run `keras-mpi-check` (Sources/keras-mpi-check).
+@Suite("MPI data parallelism", .serialized) struct MPIStrategyTests {
+    static let check = builtProduct("keras-mpi-check")
+    static let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let skipMessage = "mpirun not found: install openmpi-bin (make deps) to run the MPI tests"
+
+    @Test(.enabled(if: mpirun != nil, "\(skipMessage)"), .enabled(if: check != nil, "keras-mpi-check is not built"))
+    func twoRanksTrainToTheWeightsOfOneProcess() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let single = try runProcess(Self.check!, ["train", dir.appendingPathComponent("single").path], timeout: 120)
+        #expect(single.status == 0, "single process: \(single.stderr)")
+        let pair = try runProcess(Self.mpirun!, Self.mpirunFlags(ranks: 2) + [Self.check!, "train", dir.appendingPathComponent("mpi").path], timeout: 180)
+        #expect(pair.status == 0, "mpirun -np 2: \(pair.stderr)")
+        let reference = try loadNPZ(dir.appendingPathComponent("single-rank0.npz").path)
+        let rank0 = try loadNPZ(dir.appendingPathComponent("mpi-rank0.npz").path)
+        let rank1 = try loadNPZ(dir.appendingPathComponent("mpi-rank1.npz").path)
+        #expect(Set(reference.keys) == Set(rank0.keys) && reference.keys.contains("history_loss") && reference.keys.contains("w3"))
+        for (key, expected) in reference {
+            // Every rank applied the same averaged update: bit-identical weights and logs.
+            #expect(rank0[key]!.doubles == rank1[key]!.doubles, "ranks differ in \(key)")
+            assertClose(rank0[key]!, expected, rtol: 0, atol: 1e-5, key)
+        }
+        // Training moved the weights (the comparison is not between two initializations).
+        #expect(reference["history_loss"]!.doubles.last! < reference["history_loss"]!.doubles.first!)
+    }
+
+    @Test(.enabled(if: mpirun != nil, "\(skipMessage)"), .enabled(if: check != nil, "keras-mpi-check is not built"))
+    func aRankThatThrowsEndsEveryRank() throws {
+        let start = Date()
+        let run = try runProcess(Self.mpirun!, Self.mpirunFlags(ranks: 2) + [Self.check!, "fail", "2", "1"], timeout: 120)
+        #expect(!run.timedOut, "the job hung after one rank threw")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("rank 1 of 2: injected fault after step 2; aborting the MPI job"), "\(run.stderr)")
+        #expect(Date().timeIntervalSince(start) < 120)
+    }
+
+    static func mpirunFlags(ranks: Int) -> [String] {
+        ["--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "--mca", "btl_vader_single_copy_mechanism", "none", "-np", "\(ranks)"]
+    }
+}
+
+struct ProcessResult {
+    var status: Int32
+    var stderr: String
+    var timedOut: Bool
+}
+
+/// Runs `path` with `arguments`, killing it after `timeout` seconds.
+func runProcess(_ path: String, _ arguments: [String], timeout: Double) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+    environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    process.environment = environment
+    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-stderr-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: errors.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errors) }
+    let handle = try FileHandle(forWritingTo: errors)
+    process.standardError = handle
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    let timedOut = process.isRunning
+    if timedOut { process.terminate(); process.waitUntilExit() }
+    try handle.close()
+    let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+    return ProcessResult(status: process.terminationStatus, stderr: stderr, timedOut: timedOut)
+}
+
+/// The path of an executable product built next to the test bundle, if any.
+func builtProduct(_ name: String) -> String? {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    let built = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/debug/\(name)").path
+    return FileManager.default.isExecutableFile(atPath: built) ? built : nil
+}
