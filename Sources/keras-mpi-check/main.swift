@@ -1,7 +1,8 @@
 // Trains the tutorial MLP on the bundled digits, distributed over the ranks `mpirun` starts, and
 // writes what the equality test compares. Run by Tests/KerasDistributedTests.
 //
-//   keras-mpi-check train <prefix>              each rank writes <prefix>-rank<r>.npz (weights, history)
+//   keras-mpi-check train <prefix> [mlp|cnn] [arrays|dataset]
+//                                               each rank writes <prefix>-rank<r>.npz (weights, history)
 //   keras-mpi-check fail <step> <rank>          rank <rank> throws after step <step> of fit
 //   keras-mpi-check bench <steps> <batch>       prints samples/s and the per-step communication time
 //
@@ -22,6 +23,15 @@ func tutorialMLP(hidden: Int) throws -> Sequential {
     return model
 }
 
+/// The small CNN: one 3×3 convolution and pooling over the 8×8 digits.
+func smallCNN() throws -> Sequential {
+    let model = Sequential([InputLayer(shape: [8, 8]), Reshape([8, 8, 1]), Conv2D(8, kernelSize: [3, 3], activation: .relu),
+                            MaxPooling2D(poolSize: [2, 2]), Flatten(), Dense(10)])
+    try model.compile(optimizer: Adam(learningRate: 0.01), loss: SparseCategoricalCrossentropy(fromLogits: true),
+                      metrics: ["accuracy"])
+    return model
+}
+
 func run() throws {
     let arguments = CommandLine.arguments
     guard arguments.count >= 3 else {
@@ -34,10 +44,16 @@ func run() throws {
     switch arguments[1] {
     case "train":
         // 300 samples, global batch 64: four full batches and a last one of 44, reshuffled each epoch.
-        let model = try tutorialMLP(hidden: 32)
+        let kind = arguments.count > 3 ? arguments[3] : "mlp", data = arguments.count > 4 ? arguments[4] : "arrays"
+        guard ["mlp", "cnn"].contains(kind), ["arrays", "dataset"].contains(data) else {
+            throw KerasError.invalidArgument("keras-mpi-check train: model mlp|cnn and data arrays|dataset, got \(kind) \(data)")
+        }
+        let model = kind == "mlp" ? try tutorialMLP(hidden: 32) : try smallCNN()
         model.distribution = strategy
-        let history = try model.fit(x.slice(axis: 0, start: 0, end: 300), labels.slice(axis: 0, start: 0, end: 300),
-                                    batchSize: 64, epochs: 3, verbose: 0)
+        let (xs, ys) = (x.slice(axis: 0, start: 0, end: 300), labels.slice(axis: 0, start: 0, end: 300))
+        let history = data == "arrays"
+            ? try model.fit(xs, ys, batchSize: 64, epochs: 3, verbose: 0)
+            : try model.fit(Dataset(xs, ys).shuffled(seed: 11).batched(64), epochs: 3, verbose: 0)
         var arrays: [String: Tensor] = [:]
         for (i, w) in model.weights.enumerated() { arrays["w\(i)"] = w.value }
         for (key, values) in history.history { arrays["history_" + key] = Tensor(shape: [values.count], doubles: values, dtype: .float64) }
