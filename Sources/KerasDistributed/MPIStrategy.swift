@@ -113,6 +113,7 @@ enum MPIRuntime {
         var text = [CChar](repeating: 0, count: Int(MPI_MAX_ERROR_STRING) + 1)
         var length: Int32 = 0
         MPI_Error_string(code, &text, &length)
-        throw KerasError.invalidArgument("MPIStrategy: \(call) failed: \(String(cString: text))")
+        let message = String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw KerasError.invalidArgument("MPIStrategy: \(call) failed: \(message)")
     }
 }
