@@ -51,9 +51,11 @@ func run() throws {
         let model = kind == "mlp" ? try tutorialMLP(hidden: 32) : try smallCNN()
         model.distribution = strategy
         let (xs, ys) = (x.slice(axis: 0, start: 0, end: 300), labels.slice(axis: 0, start: 0, end: 300))
+        // The progress bar and the CSV log are rank 0's only (the test counts them).
+        let log = CSVLogger("\(arguments[2])-log-rank\(strategy.rank).csv")
         let history = data == "arrays"
-            ? try model.fit(xs, ys, batchSize: 64, epochs: 3, verbose: 0)
-            : try model.fit(Dataset(xs, ys).shuffled(seed: 11).batched(64), epochs: 3, verbose: 0)
+            ? try model.fit(xs, ys, batchSize: 64, epochs: 3, verbose: 2, callbacks: [log])
+            : try model.fit(Dataset(xs, ys).shuffled(seed: 11).batched(64), epochs: 3, verbose: 2, callbacks: [log])
         var arrays: [String: Tensor] = [:]
         for (i, w) in model.weights.enumerated() { arrays["w\(i)"] = w.value }
         for (key, values) in history.history { arrays["history_" + key] = Tensor(shape: [values.count], doubles: values, dtype: .float64) }

@@ -26,6 +26,10 @@ import Testing
         #expect(single.status == 0, "single process: \(single.stderr)")
         let pair = try runProcess(Self.mpirun!, Self.mpirunFlags(ranks: 2) + [Self.check!, "train", dir.appendingPathComponent("mpi").path, model, data], timeout: 180)
         #expect(pair.status == 0, "mpirun -np 2: \(pair.stderr)")
+        // Only rank 0 printed the progress bar and wrote the CSV log.
+        #expect(pair.stdout.components(separatedBy: "Epoch 1/3").count == 2, "\(pair.stdout)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("mpi-log-rank0.csv").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("mpi-log-rank1.csv").path))
         let reference = try loadNPZ(dir.appendingPathComponent("single-rank0.npz").path)
         let rank0 = try loadNPZ(dir.appendingPathComponent("mpi-rank0.npz").path)
         let rank1 = try loadNPZ(dir.appendingPathComponent("mpi-rank1.npz").path)
@@ -56,6 +60,7 @@ import Testing
 
 struct ProcessResult {
     var status: Int32
+    var stdout: String
     var stderr: String
     var timedOut: Bool
 }
@@ -69,20 +74,25 @@ func runProcess(_ path: String, _ arguments: [String], timeout: Double) throws -
     environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
     process.environment = environment
+    // Files rather than pipes: a full pipe would block the ranks.
     let errors = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-stderr-\(UUID().uuidString)")
+    let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-stdout-\(UUID().uuidString)")
     FileManager.default.createFile(atPath: errors.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: errors) }
-    let handle = try FileHandle(forWritingTo: errors)
+    FileManager.default.createFile(atPath: outputs.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errors); try? FileManager.default.removeItem(at: outputs) }
+    let handle = try FileHandle(forWritingTo: errors), outputHandle = try FileHandle(forWritingTo: outputs)
     process.standardError = handle
-    process.standardOutput = FileHandle.nullDevice
+    process.standardOutput = outputHandle
     try process.run()
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
     let timedOut = process.isRunning
     if timedOut { process.terminate(); process.waitUntilExit() }
     try handle.close()
+    try outputHandle.close()
     let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-    return ProcessResult(status: process.terminationStatus, stderr: stderr, timedOut: timedOut)
+    let stdout = (try? String(contentsOf: outputs, encoding: .utf8)) ?? ""
+    return ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr, timedOut: timedOut)
 }
 
 /// The path of an executable product built next to the test bundle, if any.
