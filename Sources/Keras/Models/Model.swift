@@ -35,6 +35,10 @@ open class Model: Layer, @unchecked Sendable {
     /// The epoch a callback asks `fit` to start from (set in `onTrainBegin` by BackupAndRestore).
     var resumeEpoch: Int?
     /// Spreads `fit` over several processes when set (data parallelism, see ``TrainingDistribution``).
+    ///
+    /// ```swift
+    /// model.distribution = try MPIStrategy()   // import KerasDistributed; run under mpirun
+    /// ```
     public var distribution: (any TrainingDistribution)?
 
     /// Creates a model to subclass (override ``call(_:training:)``) or a base for ``Sequential``.

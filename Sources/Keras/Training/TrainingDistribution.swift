@@ -13,7 +13,8 @@ import KerasCore
 /// ``BackupAndRestore``). An error on one rank after training started calls ``abort(_:)``, since
 /// the others are waiting in a collective. Global logs are exact for mean-type metrics (loss,
 /// accuracy...) of unweighted samples; other metrics get the sample-weighted mean of the ranks'
-/// values.
+/// values. A custom ``Model/trainStep(_:)`` averages its gradients with
+/// ``averageGradients(_:localSamples:bucketValues:)``.
 ///
 /// The transport is the conforming type's (`MPIStrategy` in KerasDistributed, over Open MPI):
 ///
@@ -85,7 +86,14 @@ extension TrainingDistribution {
 
     /// The gradients of the global batch: each rank's gradients weighted by its sample count,
     /// summed over ranks in buckets of at most `bucketValues` floats, divided by the total count.
-    func averageGradients(_ gradients: [Tensor], localSamples: Int, bucketValues: Int = 1 << 22) throws -> [Tensor] {
+    /// The default train step calls it; a custom ``Model/trainStep(_:)`` calls it before
+    /// `optimizer.apply` to train the same way.
+    ///
+    /// ```swift
+    /// let grads = try strategy.averageGradients(localGrads, localSamples: data.count)
+    /// optimizer!.apply(grads, to: trainableVariables)
+    /// ```
+    public func averageGradients(_ gradients: [Tensor], localSamples: Int, bucketValues: Int = 1 << 22) throws -> [Tensor] {
         guard worldSize > 1 else { return gradients }
         let sizes = gradients.map { $0.shape.reduce(1, *) }
         let weight = Float(localSamples)
