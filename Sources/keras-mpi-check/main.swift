@@ -4,6 +4,8 @@
 //   keras-mpi-check train <prefix> [mlp|cnn] [arrays|dataset]
 //                                               each rank writes <prefix>-rank<r>.npz (weights, history)
 //   keras-mpi-check fail <step> <rank>          rank <rank> throws after step <step> of fit
+//   keras-mpi-check resume <prefix> <epoch>     fit with BackupAndRestore; rank 1 throws in epoch <epoch>
+//                                               (-1: never) and each rank writes <prefix>-rank<r>.npz
 //   keras-mpi-check bench <steps> <batch>       prints samples/s and the per-step communication time
 //
 // One process (no mpirun) is the single-process reference with the same global batch and seed.
@@ -70,6 +72,23 @@ func run() throws {
             if batch == step && strategy.rank == failingRank { throw InjectedFault(step: step) }
         })
         try model.fit(x, labels, batchSize: 64, epochs: 1000, verbose: 0, callbacks: [fault])
+    case "resume":
+        guard arguments.count == 4, let failEpoch = Int(arguments[3]) else {
+            throw KerasError.invalidArgument("usage: keras-mpi-check resume <prefix> <epoch>")
+        }
+        let model = try tutorialMLP(hidden: 32)
+        model.distribution = strategy
+        var epoch = 0
+        let fault = LambdaCallback(onEpochBegin: { e, _ in epoch = e }, onTrainBatchEnd: { batch, _ in
+            if epoch == failEpoch && batch == 1 && strategy.rank == 1 { throw InjectedFault(step: batch) }
+        })
+        let backup = BackupAndRestore(backupDir: "\(arguments[2])-backup")
+        let history = try model.fit(x.slice(axis: 0, start: 0, end: 300), labels.slice(axis: 0, start: 0, end: 300),
+                                    batchSize: 64, epochs: 4, verbose: 0, callbacks: [backup, fault])
+        var arrays: [String: Tensor] = [:]
+        for (i, w) in model.weights.enumerated() { arrays["w\(i)"] = w.value }
+        arrays["epochs_run"] = Tensor(Float(history.history["loss"]?.count ?? 0))
+        try saveNPZ(arrays, to: "\(arguments[2])-rank\(strategy.rank).npz")
     case "bench":
         guard arguments.count == 4, let steps = Int(arguments[2]), let batch = Int(arguments[3]) else {
             throw KerasError.invalidArgument("usage: keras-mpi-check bench <steps> <batch>")

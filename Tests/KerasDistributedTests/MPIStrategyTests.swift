@@ -53,6 +53,27 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 120)
     }
 
+    @Test(.enabled(if: mpirun != nil, "\(skipMessage)"), .enabled(if: check != nil, "keras-mpi-check is not built"))
+    func aJobKilledByAFaultResumesFromItsBackupToTheUninterruptedWeights() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let single = try runProcess(Self.check!, ["resume", dir.appendingPathComponent("single").path, "-1"], timeout: 120)
+        #expect(single.status == 0, "single process: \(single.stderr)")
+        let job = dir.appendingPathComponent("job").path
+        // Rank 1 throws in the third epoch: the job ends after rank 0 backed up epoch 2.
+        let failed = try runProcess(Self.mpirun!, Self.mpirunFlags(ranks: 2) + [Self.check!, "resume", job, "2"], timeout: 120)
+        #expect(failed.status != 0 && !failed.timedOut)
+        let resumed = try runProcess(Self.mpirun!, Self.mpirunFlags(ranks: 2) + [Self.check!, "resume", job, "-1"], timeout: 120)
+        #expect(resumed.status == 0, "resumed job: \(resumed.stderr)")
+        let reference = try loadNPZ(dir.appendingPathComponent("single-rank0.npz").path)
+        for rank in 0..<2 {
+            let result = try loadNPZ("\(job)-rank\(rank).npz")
+            #expect(result["epochs_run"]!.item == 2, "rank \(rank) resumed at epoch 3 of 4")
+            for (key, expected) in reference where key.hasPrefix("w") { assertClose(result[key]!, expected, rtol: 0, atol: 1e-5, key) }
+        }
+    }
+
     static func mpirunFlags(ranks: Int) -> [String] {
         ["--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "--mca", "btl_vader_single_copy_mechanism", "none", "-np", "\(ranks)"]
     }

@@ -51,6 +51,8 @@ extension TrainingDistribution {
     /// Copies rank 0's weights, optimizer variables and resume epoch to every rank; returns the
     /// resume epoch.
     func synchronizeStart(of model: Model, optimizer: Optimizer, resumeEpoch: Int?) throws -> Int? {
+        // Slots exist on every rank before the copy (rank 0's may come from a restored backup).
+        optimizer.build(model.trainableVariables)
         let variables = model.weights + optimizer.variables
         let sizes = variables.map { $0.shape.reduce(1, *) }
         var header = [Double(variables.count), Double(sizes.reduce(0, +)), Double(resumeEpoch ?? -1)]
