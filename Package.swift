@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "keras-bench", targets: ["keras-bench"]),
         .executable(name: "keras", targets: ["keras"]),
         .library(name: "KerasServing", targets: ["KerasServing"]),
+        .library(name: "KerasDistributed", targets: ["KerasDistributed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,9 +72,18 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "keras", dependencies: ["KerasCLI"]),
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+        ),
+        .target(name: "KerasDistributed", dependencies: ["Keras", "CMPI"]),
+        .executableTarget(name: "keras-mpi-check", dependencies: ["Keras", "KerasDistributed"]),
         .target(name: "KerasTestSupport", dependencies: ["KerasCore"], path: "Tests/KerasTestSupport"),
         .testTarget(name: "KerasCoreTests", dependencies: ["KerasCore", "KerasTestSupport"]),
         .testTarget(name: "KerasTests", dependencies: ["Keras", "KerasTestSupport"]),
+        .testTarget(name: "KerasDistributedTests", dependencies: ["KerasDistributed", "Keras", "KerasTestSupport"]),
         .testTarget(
             name: "KerasServingTests",
             dependencies: [

@@ -34,6 +34,12 @@ open class Model: Layer, @unchecked Sendable {
     var compiledState: CompiledState?
     /// The epoch a callback asks `fit` to start from (set in `onTrainBegin` by BackupAndRestore).
     var resumeEpoch: Int?
+    /// Spreads `fit` over several processes when set (data parallelism, see ``TrainingDistribution``).
+    ///
+    /// ```swift
+    /// model.distribution = try MPIStrategy()   // import KerasDistributed; run under mpirun
+    /// ```
+    public var distribution: (any TrainingDistribution)?
 
     /// Creates a model to subclass (override ``call(_:training:)``) or a base for ``Sequential``.
     public override init(name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {

@@ -81,7 +81,9 @@ extension Model {
         guard epochs >= 1, initialEpoch >= 0, initialEpoch < epochs else {
             throw KerasError.invalidData("fit: need epochs ≥ 1 and 0 ≤ initialEpoch < epochs, got epochs=\(epochs), initialEpoch=\(initialEpoch)")
         }
-        let callbacks = CallbackList(userCallbacks, addHistory: true, addProgbar: verbose != 0)
+        let distribution = self.distribution
+        let callbacks = CallbackList(distribution?.callbacksForRank(userCallbacks) ?? userCallbacks, addHistory: true,
+                                     addProgbar: verbose != 0 && distribution?.isChief != false)
         callbacks.setModel(self)
         callbacks.setParams(CallbackParams(epochs: epochs, steps: source.stepCount, verbose: verbose))
         var generator = makeRandomGenerator(seed: nil)
@@ -89,7 +91,22 @@ extension Model {
         defer { state.stepVariables = nil }
         stopTraining = false
         resumeEpoch = nil
+        do {
+            return try fitEpochs(source, validation: validation, epochs: epochs, callbacks: callbacks,
+                                 initialEpoch: initialEpoch, state: state, generator: &generator)
+        } catch {
+            // The other ranks wait in a collective for this one: end the job rather than hang.
+            if let distribution, distribution.worldSize > 1 { distribution.abort(error) }
+            throw error
+        }
+    }
+
+    private func fitEpochs(_ source: BatchSource, validation: BatchSource?, epochs: Int, callbacks: CallbackList,
+                           initialEpoch: Int, state: CompiledState, generator: inout RandomGenerator) throws -> History {
         try callbacks.onTrainBegin(logs: [:])
+        if let distribution {
+            resumeEpoch = try distribution.synchronizeStart(of: self, optimizer: state.optimizer, resumeEpoch: resumeEpoch)
+        }
         // A restored backup resumes after its last completed epoch; the skipped epochs still draw
         // their shuffles, so the resumed run sees the batches an uninterrupted run sees.
         let firstEpoch = Swift.min(epochs, Swift.max(initialEpoch, resumeEpoch ?? initialEpoch))
@@ -100,15 +117,18 @@ extension Model {
             resetMetrics()
             try callbacks.onEpochBegin(epoch, logs: [:])
             var logs: [String: Double] = [:]
-            var seen = 0
+            var seen = 0, seenHere = 0
             for (step, batch) in source.batches(epoch: epoch, generator: &generator).enumerated() {
                 if case .dataset = source {
                     try state.checkBatch(batch, op: "fit", sampleOffset: seen)
                     try validateInputs(batch.inputs, op: "fit")
                 }
                 seen += batch.sampleCount
+                let local = try distribution?.shard(batch) ?? batch
+                seenHere += local.sampleCount
                 try callbacks.onTrainBatchBegin(step, logs: [:])
-                logs = try trainStep(batch)
+                logs = try trainStep(local)
+                if let distribution { logs = try distribution.globalLogs(logs, localSamples: seenHere) }
                 try callbacks.onTrainBatchEnd(step, logs: logs)
                 if stopTraining { break }
             }
@@ -131,11 +151,12 @@ extension Model {
         let state = try requireCompiled("fit")
         let variables = state.stepVariables ?? trainableVariables
         var predictions: [Tensor] = []
-        let (loss, gradients) = try valueWithGradients(of: variables) {
+        let (loss, localGradients) = try valueWithGradients(of: variables) {
             predictions = self(batch.inputs, training: true)
             return try self.computeLoss(x: batch.inputs, y: batch.targets, yPred: predictions,
                                         sampleWeight: batch.sampleWeight, training: true)
         }
+        let gradients = try distribution?.averageGradients(localGradients, localSamples: batch.sampleCount) ?? localGradients
         weightUpdateLock.write { state.optimizer.apply(gradients, to: variables) }
         state.lossTracker.add(Double(loss.item), weight: Double(batch.sampleCount))
         try state.buildMetrics(targets: batch.targets, predictions: predictions)

@@ -1,0 +1,119 @@
+import CMPI
+import Foundation
+import Keras
+
+/// Data-parallel training over Open MPI, Keras's multi-worker strategy for swift-keras: set it on
+/// a model (``Keras/Model/distribution``) and launch the same program with `mpirun`; `fit` then
+/// trains every rank on its slice of each global batch and averages the gradients with
+/// `MPI_Allreduce` (see ``Keras/TrainingDistribution`` for the exact semantics).
+///
+/// A property on the model rather than a `scope { }` closure: the distribution belongs to the
+/// model's training, is visible where it is set, and leaves `compile`, `fit`, `evaluate` and
+/// `predict` unchanged. Run without `mpirun`, the strategy is one process of size 1.
+///
+/// ```swift
+/// let strategy = try MPIStrategy()
+/// setRandomSeed(1)                         // the same seed on every rank: same shuffles
+/// model.distribution = strategy
+/// try model.fit(x, y, batchSize: 64, epochs: 5)   // mpirun -np 2: 32 samples per rank per step
+/// if strategy.isChief { try model.save(to: "model.keras") }
+/// ```
+///
+/// An error thrown on one rank during `fit` calls `MPI_Abort`, which makes `mpirun` end every
+/// rank (with a non-zero status) instead of leaving them waiting in a collective; a rank that
+/// dies makes `mpirun` end the others the same way.
+public final class MPIStrategy: TrainingDistribution, @unchecked Sendable {
+    public let rank: Int
+    public let worldSize: Int
+    /// Seconds spent in MPI collectives since creation (or the last ``resetCommunicationTime()``).
+    public var communicationTime: Double { lock.withLock { seconds } }
+
+    private let lock = NSLock()
+    private var seconds = 0.0
+
+    /// Initializes MPI once per process (MPI cannot be initialized twice; later strategies share it).
+    ///
+    /// ```swift
+    /// let strategy = try MPIStrategy()
+    /// print("rank \(strategy.rank) of \(strategy.worldSize)")
+    /// ```
+    public init() throws {
+        try MPIRuntime.start()
+        var r: Int32 = 0, n: Int32 = 0
+        try MPIRuntime.check(MPI_Comm_rank(cmpi_comm_world(), &r), "MPI_Comm_rank")
+        try MPIRuntime.check(MPI_Comm_size(cmpi_comm_world(), &n), "MPI_Comm_size")
+        rank = Int(r)
+        worldSize = Int(n)
+    }
+
+    /// Sets ``communicationTime`` back to zero.
+    public func resetCommunicationTime() { lock.withLock { seconds = 0 } }
+
+    public func broadcast(_ buffer: inout [Double]) throws {
+        try timed("MPI_Bcast") { buffer.withUnsafeMutableBufferPointer {
+            MPI_Bcast($0.baseAddress, Int32($0.count), cmpi_double(), 0, cmpi_comm_world())
+        } }
+    }
+
+    public func allReduceSum(_ buffer: inout [Float]) throws {
+        try timed("MPI_Allreduce") { buffer.withUnsafeMutableBufferPointer {
+            MPI_Allreduce(cmpi_in_place(), $0.baseAddress, Int32($0.count), cmpi_float(), cmpi_sum(), cmpi_comm_world())
+        } }
+    }
+
+    public func allReduceSum(_ buffer: inout [Double]) throws {
+        try timed("MPI_Allreduce") { buffer.withUnsafeMutableBufferPointer {
+            MPI_Allreduce(cmpi_in_place(), $0.baseAddress, Int32($0.count), cmpi_double(), cmpi_sum(), cmpi_comm_world())
+        } }
+    }
+
+    /// Waits until every rank gets here.
+    ///
+    /// ```swift
+    /// try strategy.barrier()
+    /// ```
+    public func barrier() throws {
+        try timed("MPI_Barrier") { MPI_Barrier(cmpi_comm_world()) }
+    }
+
+    public func abort(_ error: any Error) -> Never {
+        FileHandle.standardError.write(Data("rank \(rank) of \(worldSize): \(error); aborting the MPI job\n".utf8))
+        MPI_Abort(cmpi_comm_world(), 1)
+        exit(1)
+    }
+
+    private func timed(_ call: String, _ body: () -> Int32) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let code = body()
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        lock.withLock { seconds += elapsed }
+        try MPIRuntime.check(code, call)
+    }
+}
+
+/// The process-wide MPI state: initialized on first use, finalized at exit.
+enum MPIRuntime {
+    private static let started: Result<Void, KerasError> = {
+        var already: Int32 = 0
+        MPI_Initialized(&already)
+        if already == 0 {
+            var provided: Int32 = 0
+            let code = MPI_Init_thread(nil, nil, cmpi_thread_funneled(), &provided)
+            guard code == cmpi_success() else { return .failure(.invalidArgument("MPIStrategy: MPI_Init_thread failed with code \(code)")) }
+            atexit { var done: Int32 = 0; MPI_Finalized(&done); if done == 0 { MPI_Finalize() } }
+        }
+        cmpi_errors_return()
+        return .success(())
+    }()
+
+    static func start() throws { try started.get() }
+
+    static func check(_ code: Int32, _ call: String) throws {
+        guard code != cmpi_success() else { return }
+        var text = [CChar](repeating: 0, count: Int(MPI_MAX_ERROR_STRING) + 1)
+        var length: Int32 = 0
+        MPI_Error_string(code, &text, &length)
+        let message = String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw KerasError.invalidArgument("MPIStrategy: \(call) failed: \(message)")
+    }
+}

@@ -1,0 +1,123 @@
+// Trains the tutorial MLP on the bundled digits, distributed over the ranks `mpirun` starts, and
+// writes what the equality test compares. Run by Tests/KerasDistributedTests.
+//
+//   keras-mpi-check train <prefix> [mlp|cnn] [arrays|dataset]
+//                                               each rank writes <prefix>-rank<r>.npz (weights, history)
+//   keras-mpi-check fail <step> <rank>          rank <rank> throws after step <step> of fit
+//   keras-mpi-check resume <prefix> <epoch>     fit with BackupAndRestore; rank 1 throws in epoch <epoch>
+//                                               (-1: never) and each rank writes <prefix>-rank<r>.npz
+//   keras-mpi-check bench <steps> <batch>       prints samples/s and the per-step communication time
+//
+// One process (no mpirun) is the single-process reference with the same global batch and seed.
+import Foundation
+import Keras
+import KerasDistributed
+
+struct InjectedFault: Error, CustomStringConvertible {
+    let step: Int
+    var description: String { "injected fault after step \(step)" }
+}
+
+func tutorialMLP(hidden: Int) throws -> Sequential {
+    let model = Sequential([InputLayer(shape: [8, 8]), Flatten(), Dense(hidden, activation: .relu), Dense(10)])
+    try model.compile(optimizer: Adam(learningRate: 0.01), loss: SparseCategoricalCrossentropy(fromLogits: true),
+                      metrics: ["accuracy"])
+    return model
+}
+
+/// The small CNN: one 3×3 convolution and pooling over the 8×8 digits.
+func smallCNN() throws -> Sequential {
+    let model = Sequential([InputLayer(shape: [8, 8]), Reshape([8, 8, 1]), Conv2D(8, kernelSize: [3, 3], activation: .relu),
+                            MaxPooling2D(poolSize: [2, 2]), Flatten(), Dense(10)])
+    try model.compile(optimizer: Adam(learningRate: 0.01), loss: SparseCategoricalCrossentropy(fromLogits: true),
+                      metrics: ["accuracy"])
+    return model
+}
+
+func run() throws {
+    let arguments = CommandLine.arguments
+    guard arguments.count >= 3 else {
+        throw KerasError.invalidArgument("usage: keras-mpi-check train <prefix> | fail <step> <rank> | bench <steps> <batch>")
+    }
+    let strategy = try MPIStrategy()
+    setRandomSeed(7)
+    let ((images, labels), _) = try Datasets.digits()
+    let x = images.cast(to: .float32) / 255
+    switch arguments[1] {
+    case "train":
+        // 300 samples, global batch 64: four full batches and a last one of 44, reshuffled each epoch.
+        let kind = arguments.count > 3 ? arguments[3] : "mlp", data = arguments.count > 4 ? arguments[4] : "arrays"
+        guard ["mlp", "cnn"].contains(kind), ["arrays", "dataset"].contains(data) else {
+            throw KerasError.invalidArgument("keras-mpi-check train: model mlp|cnn and data arrays|dataset, got \(kind) \(data)")
+        }
+        let model = kind == "mlp" ? try tutorialMLP(hidden: 32) : try smallCNN()
+        model.distribution = strategy
+        let (xs, ys) = (x.slice(axis: 0, start: 0, end: 300), labels.slice(axis: 0, start: 0, end: 300))
+        // The progress bar and the CSV log are rank 0's only (the test counts them).
+        let log = CSVLogger("\(arguments[2])-log-rank\(strategy.rank).csv")
+        let history = data == "arrays"
+            ? try model.fit(xs, ys, batchSize: 64, epochs: 3, verbose: 2, callbacks: [log])
+            : try model.fit(Dataset(xs, ys).shuffled(seed: 11).batched(64), epochs: 3, verbose: 2, callbacks: [log])
+        var arrays: [String: Tensor] = [:]
+        for (i, w) in model.weights.enumerated() { arrays["w\(i)"] = w.value }
+        for (key, values) in history.history { arrays["history_" + key] = Tensor(shape: [values.count], doubles: values, dtype: .float64) }
+        try saveNPZ(arrays, to: "\(arguments[2])-rank\(strategy.rank).npz")
+    case "fail":
+        guard arguments.count == 4, let step = Int(arguments[2]), let failingRank = Int(arguments[3]) else {
+            throw KerasError.invalidArgument("usage: keras-mpi-check fail <step> <rank>")
+        }
+        let model = try tutorialMLP(hidden: 32)
+        model.distribution = strategy
+        let fault = LambdaCallback(onTrainBatchEnd: { batch, _ in
+            if batch == step && strategy.rank == failingRank { throw InjectedFault(step: step) }
+        })
+        try model.fit(x, labels, batchSize: 64, epochs: 1000, verbose: 0, callbacks: [fault])
+    case "resume":
+        guard arguments.count == 4, let failEpoch = Int(arguments[3]) else {
+            throw KerasError.invalidArgument("usage: keras-mpi-check resume <prefix> <epoch>")
+        }
+        let model = try tutorialMLP(hidden: 32)
+        model.distribution = strategy
+        var epoch = 0
+        let fault = LambdaCallback(onEpochBegin: { e, _ in epoch = e }, onTrainBatchEnd: { batch, _ in
+            if epoch == failEpoch && batch == 1 && strategy.rank == 1 { throw InjectedFault(step: batch) }
+        })
+        let backup = BackupAndRestore(backupDir: "\(arguments[2])-backup")
+        let history = try model.fit(x.slice(axis: 0, start: 0, end: 300), labels.slice(axis: 0, start: 0, end: 300),
+                                    batchSize: 64, epochs: 4, verbose: 0, callbacks: [backup, fault])
+        var arrays: [String: Tensor] = [:]
+        for (i, w) in model.weights.enumerated() { arrays["w\(i)"] = w.value }
+        arrays["epochs_run"] = Tensor(Float(history.history["loss"]?.count ?? 0))
+        try saveNPZ(arrays, to: "\(arguments[2])-rank\(strategy.rank).npz")
+    case "bench":
+        guard arguments.count == 4, let steps = Int(arguments[2]), let batch = Int(arguments[3]) else {
+            throw KerasError.invalidArgument("usage: keras-mpi-check bench <steps> <batch>")
+        }
+        let model = try tutorialMLP(hidden: 128)
+        model.distribution = strategy
+        let samples = batch * steps
+        let xs = concatenate(Array(repeating: x, count: samples / x.shape[0] + 1), axis: 0).slice(axis: 0, start: 0, end: samples)
+        let ys = concatenate(Array(repeating: labels, count: samples / x.shape[0] + 1), axis: 0).slice(axis: 0, start: 0, end: samples)
+        try model.fit(xs.slice(axis: 0, start: 0, end: batch * 2), ys.slice(axis: 0, start: 0, end: batch * 2),
+                      batchSize: batch, epochs: 1, verbose: 0)   // warm-up
+        strategy.resetCommunicationTime()
+        let start = Date()
+        try model.fit(xs, ys, batchSize: batch, epochs: 1, verbose: 0)
+        let seconds = Date().timeIntervalSince(start)
+        if strategy.isChief {
+            let parameters = model.trainableVariables.reduce(0) { $0 + $1.shape.reduce(1, *) }
+            print(String(format: "ranks %d  global batch %d  params %d  %.0f samples/s  step %.3f ms  communication %.3f ms/step",
+                         strategy.worldSize, batch, parameters, Double(samples) / seconds,
+                         seconds / Double(steps) * 1000, strategy.communicationTime / Double(steps) * 1000))
+        }
+    default:
+        throw KerasError.invalidArgument("keras-mpi-check: unknown mode \(arguments[1])")
+    }
+}
+
+do {
+    try run()
+} catch {
+    FileHandle.standardError.write(Data("keras-mpi-check: \(error)\n".utf8))
+    exit(1)
+}
