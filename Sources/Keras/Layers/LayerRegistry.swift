@@ -60,7 +60,10 @@ public func deserializeLayer(_ value: ConfigValue) throws -> Layer {
 /// layer's input rules.
 private func build(_ layer: Layer, buildConfig: ConfigValue) throws {
     let context = "Layer \"\(layer.name)\" (\(layer.className)) build_config"
-    let byArgument = buildConfig["shapes_dict"]?.objectValue.map { dict in ConfigValue.array(dict.values.filter { !$0.isNull }) }
+    let byArgument = buildConfig["shapes_dict"]?.objectValue.flatMap { dict -> ConfigValue? in
+        let shapes = dict.values.filter { !$0.isNull }
+        return shapes.isEmpty ? nil : .array(Array(shapes))
+    }
     guard let inputShape = byArgument ?? buildConfig["input_shape"], !inputShape.isNull else {
         throw KerasError.invalidConfig("\(context): expected an object with \"input_shape\" or \"shapes_dict\", received \(buildConfig)")
     }
