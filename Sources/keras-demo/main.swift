@@ -26,6 +26,9 @@ let model = Sequential([
 let x = Tensor.ones([3, 3])
 let y = model(x)
 print(y)
+// print(model.summary()): the model is built by that call (3 → 2 → 3 → 4: 33 params, 132.00 B).
+// summary() prints the table itself and returns nothing.
+model.summary()
 
 // ... which is equivalent to this function, calling three layers by hand:
 // Create 3 layers
@@ -46,6 +49,13 @@ print("same result with the same weights:", (layer3(layer2(layer1(x))) - y).abs(
 let kernel = layer1.getWeights()[0], bias = layer1.getWeights()[1]
 let byDot = (dot(x, kernel) + bias).relu()
 print("layer1(x) == relu(dot(x, kernel) + bias):", (byDot - layer1(x)).abs().max().item < 1e-6)
+
+// The notebook's np.dot cell: a matrix product of an integer and a float matrix.
+// np.dot([[1, 2], [3, 4]], [[0.5, 0.75], [0.25, 0.5]])  →  [[1, 1.75], [2.5, 4.25]]
+let a = Tensor([[1, 2], [3, 4]])               // int32, as NumPy reads integer lists
+let b = Tensor([[0.5, 0.75], [0.25, 0.5]])     // float32
+print(dot(a, b))
+print(dot(a.cast(to: .float32), b))            // the same with float inputs
 
 // A Sequential model is not appropriate when the model has multiple inputs or outputs, when a
 // layer has multiple inputs or outputs, when layers are shared, or for non-linear topology

@@ -247,19 +247,23 @@ open class Model: Layer, @unchecked Sendable {
 
     /// Prints the Keras 3 summary table (Keras's `model.summary()`): layers, output shapes,
     /// parameter counts and the totals. Pass `printFunction` to send the text elsewhere (Keras's
-    /// `print_fn`), e.g. to keep it as a string.
+    /// `print_fn`), e.g. to keep it as a string. `expandNested` also lists the layers of nested
+    /// models (indented under them); `showTrainable` adds a "Trainable" column (Y/N, `-` without weights).
     ///
     /// ```swift
     /// model.summary()
+    /// model.summary(expandNested: true, showTrainable: true)
     /// var text = ""
     /// model.summary { text += $0 }
     /// ```
-    public func summary(lineLength: Int? = nil, printFunction: (String) -> Void = { print($0, terminator: "") }) {
-        printFunction(renderSummary(of: self, lineLength: lineLength, optimizerVariables: optimizerVariablesForSummary))
+    public func summary(lineLength: Int? = nil, expandNested: Bool = false, showTrainable: Bool = false,
+                        printFunction: (String) -> Void = { print($0, terminator: "") }) {
+        printFunction(renderSummary(of: self, lineLength: lineLength, optimizerVariables: optimizerVariablesForSummary,
+                                    expandNested: expandNested, showTrainable: showTrainable))
     }
 
     /// The compiled optimizer's variables once it is built (after the first training step),
-    /// shown by ``summary(lineLength:printFunction:)`` as Keras's ` Optimizer params:` line.
+    /// shown by ``summary(lineLength:expandNested:showTrainable:printFunction:)`` as Keras's ` Optimizer params:` line.
     open var optimizerVariablesForSummary: [Variable] {
         guard let optimizer = compiledState?.optimizer, optimizer.isBuilt else { return [] }
         return optimizer.variables

@@ -8,33 +8,50 @@
 ///
 /// `optimizerVariables` (a built optimizer's slots) add Keras's ` Optimizer params:` line and
 /// count in the total, as Keras does once the optimizer is built.
-func renderSummary(of model: Model, lineLength: Int?, optimizerVariables: [Variable] = []) -> String {
+///
+/// `expandNested` lists each nested model's layers under it (prefixed `└ `, three spaces per
+/// level); `showTrainable` adds Keras's centered "Trainable" column (`Y`, `N`, or `-` without weights).
+func renderSummary(of model: Model, lineLength: Int?, optimizerVariables: [Variable] = [],
+                   expandNested: Bool = false, showTrainable: Bool = false) -> String {
     let graph = model.graph
     let sequentialLike = graph?.isSequentialLike ?? true
-    let header = sequentialLike ? ["Layer (type)", "Output Shape", "Param #"]
+    var header = sequentialLike ? ["Layer (type)", "Output Shape", "Param #"]
                                 : ["Layer (type)", "Output Shape", "Param #", "Connected to"]
-    let rightAligned = sequentialLike ? [false, false, true] : [false, false, true, false]
-    let positions = sequentialLike ? [0.45, 0.80, 1.0] : [0.3, 0.56, 0.74, 1.0]
-    let width = lineLength ?? Swift.min(sequentialLike ? 88 : 108, 80 - 4)
+    var alignment: [SummaryTable.Alignment] = sequentialLike ? [.left, .left, .right] : [.left, .left, .right, .left]
+    var positions = sequentialLike ? [0.45, 0.80, 1.0] : [0.3, 0.56, 0.74, 1.0]
+    var defaultWidth = sequentialLike ? 88 : 108
+    if showTrainable {
+        defaultWidth += 12
+        positions = positions.map { $0 * 0.90 } + [1.0]
+        header.append("Trainable")
+        alignment.append(.center)
+    }
+    let width = lineLength ?? Swift.min(defaultWidth, 80 - 4)
     var relevantNodes = Set<ObjectIdentifier>()
     for depthNodes in graph?.nodesByDepth ?? [] {
         for node in depthNodes { relevantNodes.insert(ObjectIdentifier(node)) }
     }
 
     var rows: [[String]] = []
-    for layer in model.layers {
-        var fields = ["\(layer.name) (\(layer.className))", summaryShape(of: layer), summaryParams(of: layer)]
+    func addRows(_ layer: Layer, level: Int) {
+        let prefix = level > 0 ? String(repeating: "   ", count: level) + "└ " : ""
+        var fields = ["\(prefix)\(layer.name) (\(layer.className))", summaryShape(of: layer), summaryParams(of: layer)]
         if !sequentialLike {
             var connections: [String] = []
-            for node in layer.inboundNodes where relevantNodes.contains(ObjectIdentifier(node)) {
+            for node in layer.inboundNodes where relevantNodes.isEmpty || relevantNodes.contains(ObjectIdentifier(node)) {
                 for t in node.inputs {
                     connections.append("\(t.sourceLayer?.name ?? "?")[\(t.node?.nodeIndex ?? 0)][\(t.tensorIndex)]")
                 }
             }
             fields.append(connections.isEmpty ? "-" : connections.joined(separator: ", "))
         }
+        if showTrainable { fields.append(layer.weights.isEmpty ? "-" : layer.trainable ? "Y" : "N") }
         rows.append(fields)
+        if expandNested, let nested = layer as? Model {
+            for inner in nested.layers { addRows(inner, level: level + 1) }
+        }
     }
+    for layer in model.layers { addRows(layer, level: 0) }
 
     let trainable = model.trainableWeights
     let nonTrainable = model.nonTrainableWeights
@@ -44,7 +61,7 @@ func renderSummary(of model: Model, lineLength: Int?, optimizerVariables: [Varia
     let nonTrainableBytes = nonTrainable.reduce(0.0) { $0 + Double($1.shape.reduce(1, *) * $1.dtype.byteCount) }
 
     var out = "Model: \"\(model.name)\"\n"
-    out += SummaryTable(header: header, rightAligned: rightAligned, positions: positions, lineLength: width).render(rows)
+    out += SummaryTable(header: header, alignment: alignment, positions: positions, lineLength: width).render(rows)
     let optimizerCount = optimizerVariables.reduce(0) { $0 + $1.shape.reduce(1, *) }
     let optimizerBytes = optimizerVariables.reduce(0.0) { $0 + Double($1.shape.reduce(1, *) * $1.dtype.byteCount) }
     out += " Total params: \(groupedThousands(trainableCount + nonTrainableCount + optimizerCount)) (\(readableMemorySize(trainableBytes + nonTrainableBytes + optimizerBytes)))\n"
@@ -118,14 +135,16 @@ extension DType {
 /// A `rich` table with `show_lines=True` and the HEAVY_HEAD box, sized as rich sizes fixed-width
 /// columns in a table of `lineLength` columns.
 struct SummaryTable {
+    /// How a column's cells are justified (rich's `justify`).
+    enum Alignment { case left, right, center }
     let header: [String]
-    let rightAligned: [Bool]
+    let alignment: [Alignment]
     /// Interior widths of each column (padding included).
     let widths: [Int]
 
-    init(header: [String], rightAligned: [Bool], positions: [Double], lineLength: Int) {
+    init(header: [String], alignment: [Alignment], positions: [Double], lineLength: Int) {
         self.header = header
-        self.rightAligned = rightAligned
+        self.alignment = alignment
         // Keras: width_i = int(pos_i · line_length) − previous; rich adds one space of padding on
         // each side, then shrinks all columns evenly (ratio_reduce) to fit the table width.
         var requested: [Int] = []
@@ -178,8 +197,15 @@ struct SummaryTable {
             var parts: [String] = []
             for (col, lines) in wrapped.enumerated() {
                 let text = lineIndex < lines.count ? lines[lineIndex] : ""
-                let pad = String(repeating: " ", count: Swift.max(0, widths[col] - 2 - text.count))
-                parts.append(" " + (rightAligned[col] ? pad + text : text + pad) + " ")
+                let excess = Swift.max(0, widths[col] - 2 - text.count)
+                let leftPad: Int
+                switch alignment[col] {
+                case .left: leftPad = 0
+                case .right: leftPad = excess
+                case .center: leftPad = excess / 2
+                }
+                parts.append(" " + String(repeating: " ", count: leftPad) + text
+                             + String(repeating: " ", count: excess - leftPad) + " ")
             }
             out += left + parts.joined(separator: middle) + right + "\n"
         }
@@ -191,7 +217,11 @@ struct SummaryTable {
     private func wrap(_ text: String, width: Int) -> [String] {
         var lines: [String] = []
         var current = ""
-        for word in text.split(separator: " ").map(String.init) {
+        // Leading spaces (the indentation of nested rows) stay with the first word, as rich keeps them.
+        let indent = String(text.prefix { $0 == " " })
+        var words = text.split(separator: " ").map(String.init)
+        if !words.isEmpty { words[0] = indent + words[0] }
+        for word in words {
             let fitted = word.count > width ? String(word.prefix(width - 1)) + "…" : word
             if current.isEmpty {
                 current = fitted
