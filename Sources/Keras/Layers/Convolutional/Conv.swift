@@ -50,6 +50,23 @@ public class Conv: BaseConv, @unchecked Sendable {
         try a.window.validate(layer: layer, rank: rank, allowCausal: rank == 1)
     }
 
+    /// One-element lists are expanded as Keras expands an integer; the concrete class
+    /// (`…1D`, `…2D`, `…3D`) sets the number of spatial axes.
+    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            dilationRate: [Int] = [1], groups: Int = 1, activation: ActivationFunction = .linear,
+                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
+                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
+                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.init(arguments: .init(rank: Self.spatialRank, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                                   dilationRate: dilationRate, groups: groups, activation: activation, useBias: useBias,
+                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
@@ -133,22 +150,6 @@ extension Conv.Arguments {
 public final class Conv1D: Conv, @unchecked Sendable {
     override class var spatialRank: Int { 1 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
-                            dilationRate: [Int] = [1], groups: Int = 1, activation: ActivationFunction = .linear,
-                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
-                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
-                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
-                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 1, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   dilationRate: dilationRate, groups: groups, activation: activation, useBias: useBias,
-                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
-                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }
 
 /// 2-D convolution over `(batch, height, width, channels)` (`keras.layers.Conv2D`).
@@ -159,22 +160,6 @@ public final class Conv1D: Conv, @unchecked Sendable {
 public final class Conv2D: Conv, @unchecked Sendable {
     override class var spatialRank: Int { 2 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
-                            dilationRate: [Int] = [1], groups: Int = 1, activation: ActivationFunction = .linear,
-                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
-                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
-                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
-                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 2, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   dilationRate: dilationRate, groups: groups, activation: activation, useBias: useBias,
-                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
-                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }
 
 /// 3-D convolution over `(batch, depth, height, width, channels)` (`keras.layers.Conv3D`).
@@ -185,20 +170,4 @@ public final class Conv2D: Conv, @unchecked Sendable {
 public final class Conv3D: Conv, @unchecked Sendable {
     override class var spatialRank: Int { 3 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
-                            dilationRate: [Int] = [1], groups: Int = 1, activation: ActivationFunction = .linear,
-                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
-                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
-                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
-                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 3, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   dilationRate: dilationRate, groups: groups, activation: activation, useBias: useBias,
-                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
-                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }

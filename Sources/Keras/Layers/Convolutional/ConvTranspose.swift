@@ -57,6 +57,23 @@ public class ConvTranspose: BaseConv, @unchecked Sendable {
         }
     }
 
+    /// One-element lists are expanded as Keras expands an integer; the concrete class
+    /// (`…1D`, `…2D`, `…3D`) sets the number of spatial axes.
+    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            outputPadding: [Int]? = nil, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
+                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
+                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
+                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.init(arguments: .init(rank: Self.spatialRank, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                                   outputPadding: outputPadding, dilationRate: dilationRate, activation: activation, useBias: useBias,
+                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
@@ -130,22 +147,6 @@ extension ConvTranspose.Arguments {
 public final class Conv1DTranspose: ConvTranspose, @unchecked Sendable {
     override class var spatialRank: Int { 1 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
-                            outputPadding: [Int]? = nil, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
-                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
-                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
-                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
-                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 1, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   outputPadding: outputPadding, dilationRate: dilationRate, activation: activation, useBias: useBias,
-                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
-                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }
 
 /// 2-D transposed convolution over `(batch, height, width, channels)`
@@ -157,22 +158,6 @@ public final class Conv1DTranspose: ConvTranspose, @unchecked Sendable {
 public final class Conv2DTranspose: ConvTranspose, @unchecked Sendable {
     override class var spatialRank: Int { 2 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
-                            outputPadding: [Int]? = nil, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
-                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
-                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
-                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
-                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 2, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   outputPadding: outputPadding, dilationRate: dilationRate, activation: activation, useBias: useBias,
-                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
-                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }
 
 /// 3-D transposed convolution over `(batch, depth, height, width, channels)`
@@ -184,20 +169,4 @@ public final class Conv2DTranspose: ConvTranspose, @unchecked Sendable {
 public final class Conv3DTranspose: ConvTranspose, @unchecked Sendable {
     override class var spatialRank: Int { 3 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
-                            outputPadding: [Int]? = nil, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
-                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
-                            biasInitializer: any Initializer = Zeros(), kernelRegularizer: (any Regularizer)? = nil,
-                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
-                            kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 3, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   outputPadding: outputPadding, dilationRate: dilationRate, activation: activation, useBias: useBias,
-                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
-                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }

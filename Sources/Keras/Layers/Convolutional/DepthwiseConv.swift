@@ -46,6 +46,23 @@ public class DepthwiseConv: BaseConv, @unchecked Sendable {
         try a.window.validate(layer: layer, rank: rank, allowCausal: false, allowStridedDilation: true)
     }
 
+    /// One-element lists are expanded as Keras expands an integer; the concrete class
+    /// (`…1D`, `…2D`, `…3D`) sets the number of spatial axes.
+    public convenience init(kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid, depthMultiplier: Int = 1,
+                            dilationRate: [Int] = [1], activation: ActivationFunction = .linear, useBias: Bool = true,
+                            depthwiseInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
+                            depthwiseRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,
+                            activityRegularizer: (any Regularizer)? = nil, depthwiseConstraint: (any Constraint)? = nil,
+                            biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
+                            dtype: DType = .float32) {
+        self.init(arguments: .init(rank: Self.spatialRank, kernelSize: kernelSize, strides: strides, padding: padding, depthMultiplier: depthMultiplier,
+                                   dilationRate: dilationRate, activation: activation, useBias: useBias,
+                                   depthwiseInitializer: depthwiseInitializer, biasInitializer: biasInitializer,
+                                   depthwiseRegularizer: depthwiseRegularizer, biasRegularizer: biasRegularizer,
+                                   activityRegularizer: activityRegularizer, depthwiseConstraint: depthwiseConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
@@ -112,22 +129,6 @@ extension DepthwiseConv.Arguments {
 public final class DepthwiseConv1D: DepthwiseConv, @unchecked Sendable {
     override class var spatialRank: Int { 1 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid, depthMultiplier: Int = 1,
-                            dilationRate: [Int] = [1], activation: ActivationFunction = .linear, useBias: Bool = true,
-                            depthwiseInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
-                            depthwiseRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,
-                            activityRegularizer: (any Regularizer)? = nil, depthwiseConstraint: (any Constraint)? = nil,
-                            biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
-                            dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 1, kernelSize: kernelSize, strides: strides, padding: padding, depthMultiplier: depthMultiplier,
-                                   dilationRate: dilationRate, activation: activation, useBias: useBias,
-                                   depthwiseInitializer: depthwiseInitializer, biasInitializer: biasInitializer,
-                                   depthwiseRegularizer: depthwiseRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, depthwiseConstraint: depthwiseConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }
 
 /// 2-D depthwise convolution over `(batch, height, width, channels)`
@@ -139,20 +140,4 @@ public final class DepthwiseConv1D: DepthwiseConv, @unchecked Sendable {
 public final class DepthwiseConv2D: DepthwiseConv, @unchecked Sendable {
     override class var spatialRank: Int { 2 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid, depthMultiplier: Int = 1,
-                            dilationRate: [Int] = [1], activation: ActivationFunction = .linear, useBias: Bool = true,
-                            depthwiseInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
-                            depthwiseRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,
-                            activityRegularizer: (any Regularizer)? = nil, depthwiseConstraint: (any Constraint)? = nil,
-                            biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
-                            dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 2, kernelSize: kernelSize, strides: strides, padding: padding, depthMultiplier: depthMultiplier,
-                                   dilationRate: dilationRate, activation: activation, useBias: useBias,
-                                   depthwiseInitializer: depthwiseInitializer, biasInitializer: biasInitializer,
-                                   depthwiseRegularizer: depthwiseRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, depthwiseConstraint: depthwiseConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }

@@ -61,6 +61,27 @@ public class SeparableConv: BaseConv, @unchecked Sendable {
         try a.window.validate(layer: layer, rank: rank, allowCausal: false, allowStridedDilation: true)
     }
 
+    /// One-element lists are expanded as Keras expands an integer; the concrete class
+    /// (`…1D`, `…2D`, `…3D`) sets the number of spatial axes.
+    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            depthMultiplier: Int = 1, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
+                            useBias: Bool = true, depthwiseInitializer: any Initializer = GlorotUniform(),
+                            pointwiseInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
+                            depthwiseRegularizer: (any Regularizer)? = nil, pointwiseRegularizer: (any Regularizer)? = nil,
+                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
+                            depthwiseConstraint: (any Constraint)? = nil, pointwiseConstraint: (any Constraint)? = nil,
+                            biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
+                            dtype: DType = .float32) {
+        self.init(arguments: .init(rank: Self.spatialRank, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                                   depthMultiplier: depthMultiplier, dilationRate: dilationRate, activation: activation,
+                                   useBias: useBias, depthwiseInitializer: depthwiseInitializer,
+                                   pointwiseInitializer: pointwiseInitializer, biasInitializer: biasInitializer,
+                                   depthwiseRegularizer: depthwiseRegularizer, pointwiseRegularizer: pointwiseRegularizer,
+                                   biasRegularizer: biasRegularizer, activityRegularizer: activityRegularizer,
+                                   depthwiseConstraint: depthwiseConstraint, pointwiseConstraint: pointwiseConstraint,
+                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+    }
+
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
@@ -140,26 +161,6 @@ extension SeparableConv.Arguments {
 public final class SeparableConv1D: SeparableConv, @unchecked Sendable {
     override class var spatialRank: Int { 1 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
-                            depthMultiplier: Int = 1, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
-                            useBias: Bool = true, depthwiseInitializer: any Initializer = GlorotUniform(),
-                            pointwiseInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
-                            depthwiseRegularizer: (any Regularizer)? = nil, pointwiseRegularizer: (any Regularizer)? = nil,
-                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
-                            depthwiseConstraint: (any Constraint)? = nil, pointwiseConstraint: (any Constraint)? = nil,
-                            biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
-                            dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 1, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   depthMultiplier: depthMultiplier, dilationRate: dilationRate, activation: activation,
-                                   useBias: useBias, depthwiseInitializer: depthwiseInitializer,
-                                   pointwiseInitializer: pointwiseInitializer, biasInitializer: biasInitializer,
-                                   depthwiseRegularizer: depthwiseRegularizer, pointwiseRegularizer: pointwiseRegularizer,
-                                   biasRegularizer: biasRegularizer, activityRegularizer: activityRegularizer,
-                                   depthwiseConstraint: depthwiseConstraint, pointwiseConstraint: pointwiseConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }
 
 /// 2-D separable convolution over `(batch, height, width, channels)`
@@ -171,24 +172,4 @@ public final class SeparableConv1D: SeparableConv, @unchecked Sendable {
 public final class SeparableConv2D: SeparableConv, @unchecked Sendable {
     override class var spatialRank: Int { 2 }
     required init(arguments: Arguments) { super.init(arguments: arguments) }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
-                            depthMultiplier: Int = 1, dilationRate: [Int] = [1], activation: ActivationFunction = .linear,
-                            useBias: Bool = true, depthwiseInitializer: any Initializer = GlorotUniform(),
-                            pointwiseInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
-                            depthwiseRegularizer: (any Regularizer)? = nil, pointwiseRegularizer: (any Regularizer)? = nil,
-                            biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
-                            depthwiseConstraint: (any Constraint)? = nil, pointwiseConstraint: (any Constraint)? = nil,
-                            biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
-                            dtype: DType = .float32) {
-        self.init(arguments: .init(rank: 2, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   depthMultiplier: depthMultiplier, dilationRate: dilationRate, activation: activation,
-                                   useBias: useBias, depthwiseInitializer: depthwiseInitializer,
-                                   pointwiseInitializer: pointwiseInitializer, biasInitializer: biasInitializer,
-                                   depthwiseRegularizer: depthwiseRegularizer, pointwiseRegularizer: pointwiseRegularizer,
-                                   biasRegularizer: biasRegularizer, activityRegularizer: activityRegularizer,
-                                   depthwiseConstraint: depthwiseConstraint, pointwiseConstraint: pointwiseConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
-    }
 }
