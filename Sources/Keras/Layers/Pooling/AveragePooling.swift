@@ -12,13 +12,6 @@ public final class AveragePooling1D: BasePooling, @unchecked Sendable {
     required init(window: PoolWindow, name: String?, trainable: Bool, dtype: DType) {
         super.init(window: window, name: name, trainable: trainable, dtype: dtype)
     }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(window: PoolWindow(rank: 1, poolSize: poolSize, strides: strides, padding: padding),
-                  name: name, trainable: trainable, dtype: dtype)
-    }
 }
 
 /// The mean of each window (with `.same`, of the real inputs it covers: padding is ignored) over `(batch, height, width, channels)` (`keras.layers.AveragePooling2D`); `strides` default to
@@ -33,13 +26,6 @@ public final class AveragePooling2D: BasePooling, @unchecked Sendable {
     required init(window: PoolWindow, name: String?, trainable: Bool, dtype: DType) {
         super.init(window: window, name: name, trainable: trainable, dtype: dtype)
     }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(window: PoolWindow(rank: 2, poolSize: poolSize, strides: strides, padding: padding),
-                  name: name, trainable: trainable, dtype: dtype)
-    }
 }
 
 /// The mean of each window (with `.same`, of the real inputs it covers: padding is ignored) over `(batch, depth, height, width, channels)` (`keras.layers.AveragePooling3D`); `strides` default to
@@ -53,12 +39,5 @@ public final class AveragePooling3D: BasePooling, @unchecked Sendable {
     override class var takesMaximum: Bool { false }
     required init(window: PoolWindow, name: String?, trainable: Bool, dtype: DType) {
         super.init(window: window, name: name, trainable: trainable, dtype: dtype)
-    }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(window: PoolWindow(rank: 3, poolSize: poolSize, strides: strides, padding: padding),
-                  name: name, trainable: trainable, dtype: dtype)
     }
 }

@@ -26,6 +26,12 @@ public class BaseGlobalPooling: Layer, @unchecked Sendable {
         inputSpec = [InputSpec(rank: Self.spatialRank + 2)]
     }
 
+    /// `keepdims` keeps the pooled axes with size 1.
+    public convenience init(keepdims: Bool = false, name: String? = nil, dtype: DType = .float32) {
+        self.init(keepdims: keepdims, name: name, trainable: true, dtype: dtype)
+    }
+
+
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift

@@ -58,6 +58,15 @@ public class BasePooling: Layer, @unchecked Sendable {
         inputSpec = [InputSpec(rank: Self.spatialRank + 2)]
     }
 
+    /// One-element lists are expanded as Keras expands an integer (`poolSize: [2]` is 2 on every
+    /// spatial axis); the concrete class (`…1D`, `…2D`, `…3D`) sets the number of axes.
+    public convenience init(poolSize: [Int] = [2], strides: [Int]? = nil, padding: PaddingMode = .valid,
+                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+        self.init(window: PoolWindow(rank: Self.spatialRank, poolSize: poolSize, strides: strides, padding: padding),
+                  name: name, trainable: trainable, dtype: dtype)
+    }
+
+
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift

@@ -29,10 +29,6 @@ public final class GlobalAveragePooling1D: BaseGlobalPooling, @unchecked Sendabl
     required init(keepdims: Bool, name: String?, trainable: Bool, dtype: DType) {
         super.init(keepdims: keepdims, name: name, trainable: trainable, dtype: dtype)
     }
-
-    public convenience init(keepdims: Bool = false, name: String? = nil, dtype: DType = .float32) {
-        self.init(keepdims: keepdims, name: name, trainable: true, dtype: dtype)
-    }
 }
 
 /// The mean over the height, width axes of `(batch, height, width, channels)`
@@ -48,10 +44,6 @@ public final class GlobalAveragePooling2D: BaseGlobalPooling, @unchecked Sendabl
     required init(keepdims: Bool, name: String?, trainable: Bool, dtype: DType) {
         super.init(keepdims: keepdims, name: name, trainable: trainable, dtype: dtype)
     }
-
-    public convenience init(keepdims: Bool = false, name: String? = nil, dtype: DType = .float32) {
-        self.init(keepdims: keepdims, name: name, trainable: true, dtype: dtype)
-    }
 }
 
 /// The mean over the depth, height, width axes of `(batch, depth, height, width, channels)`
@@ -66,9 +58,5 @@ public final class GlobalAveragePooling3D: BaseGlobalPooling, @unchecked Sendabl
 
     required init(keepdims: Bool, name: String?, trainable: Bool, dtype: DType) {
         super.init(keepdims: keepdims, name: name, trainable: trainable, dtype: dtype)
-    }
-
-    public convenience init(keepdims: Bool = false, name: String? = nil, dtype: DType = .float32) {
-        self.init(keepdims: keepdims, name: name, trainable: true, dtype: dtype)
     }
 }

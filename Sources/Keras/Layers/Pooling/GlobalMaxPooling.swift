@@ -13,10 +13,6 @@ public final class GlobalMaxPooling1D: BaseGlobalPooling, @unchecked Sendable {
     required init(keepdims: Bool, name: String?, trainable: Bool, dtype: DType) {
         super.init(keepdims: keepdims, name: name, trainable: trainable, dtype: dtype)
     }
-
-    public convenience init(keepdims: Bool = false, name: String? = nil, dtype: DType = .float32) {
-        self.init(keepdims: keepdims, name: name, trainable: true, dtype: dtype)
-    }
 }
 
 /// The maximum over the height, width axes of `(batch, height, width, channels)`
@@ -32,10 +28,6 @@ public final class GlobalMaxPooling2D: BaseGlobalPooling, @unchecked Sendable {
     required init(keepdims: Bool, name: String?, trainable: Bool, dtype: DType) {
         super.init(keepdims: keepdims, name: name, trainable: trainable, dtype: dtype)
     }
-
-    public convenience init(keepdims: Bool = false, name: String? = nil, dtype: DType = .float32) {
-        self.init(keepdims: keepdims, name: name, trainable: true, dtype: dtype)
-    }
 }
 
 /// The maximum over the depth, height, width axes of `(batch, depth, height, width, channels)`
@@ -50,9 +42,5 @@ public final class GlobalMaxPooling3D: BaseGlobalPooling, @unchecked Sendable {
 
     required init(keepdims: Bool, name: String?, trainable: Bool, dtype: DType) {
         super.init(keepdims: keepdims, name: name, trainable: trainable, dtype: dtype)
-    }
-
-    public convenience init(keepdims: Bool = false, name: String? = nil, dtype: DType = .float32) {
-        self.init(keepdims: keepdims, name: name, trainable: true, dtype: dtype)
     }
 }

@@ -13,13 +13,6 @@ public final class MaxPooling1D: BasePooling, @unchecked Sendable {
     required init(window: PoolWindow, name: String?, trainable: Bool, dtype: DType) {
         super.init(window: window, name: name, trainable: trainable, dtype: dtype)
     }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(poolSize: [Int] = [2], strides: [Int]? = nil, padding: PaddingMode = .valid,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(window: PoolWindow(rank: 1, poolSize: poolSize, strides: strides, padding: padding),
-                  name: name, trainable: trainable, dtype: dtype)
-    }
 }
 
 /// The maximum of each window over `(batch, height, width, channels)` (`keras.layers.MaxPooling2D`); `strides` default to
@@ -35,13 +28,6 @@ public final class MaxPooling2D: BasePooling, @unchecked Sendable {
     required init(window: PoolWindow, name: String?, trainable: Bool, dtype: DType) {
         super.init(window: window, name: name, trainable: trainable, dtype: dtype)
     }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(poolSize: [Int] = [2, 2], strides: [Int]? = nil, padding: PaddingMode = .valid,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(window: PoolWindow(rank: 2, poolSize: poolSize, strides: strides, padding: padding),
-                  name: name, trainable: trainable, dtype: dtype)
-    }
 }
 
 /// The maximum of each window over `(batch, depth, height, width, channels)` (`keras.layers.MaxPooling3D`); `strides` default to
@@ -56,12 +42,5 @@ public final class MaxPooling3D: BasePooling, @unchecked Sendable {
     override class var defaultPoolSize: Int? { 2 }
     required init(window: PoolWindow, name: String?, trainable: Bool, dtype: DType) {
         super.init(window: window, name: name, trainable: trainable, dtype: dtype)
-    }
-
-    /// One-element lists are expanded as Keras expands an integer.
-    public convenience init(poolSize: [Int] = [2, 2, 2], strides: [Int]? = nil, padding: PaddingMode = .valid,
-                            name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(window: PoolWindow(rank: 3, poolSize: poolSize, strides: strides, padding: padding),
-                  name: name, trainable: trainable, dtype: dtype)
     }
 }
