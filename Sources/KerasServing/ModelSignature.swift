@@ -86,11 +86,6 @@ public struct ModelSignature: Sendable, Equatable {
     /// The `inputDim` of the `Embedding` layers that read model input `index` directly (the
     /// smallest, when several do), so that requests with ids out of range are refused.
     static func embeddingLimit(_ model: Model, input index: Int) -> Int? {
-        if model is Sequential {
-            return index == 0 ? (model.layers.first { !($0 is InputLayer) } as? Embedding)?.inputDim : nil
-        }
-        let inputs = model.inputs
-        guard index < inputs.count else { return nil }
-        return model.layers.compactMap { $0 as? Embedding }.filter { $0.input === inputs[index] }.map(\.inputDim).min()
+        model.layersReading(input: index).compactMap { $0 as? Embedding }.map(\.inputDim).min()
     }
 }

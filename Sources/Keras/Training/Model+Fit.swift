@@ -312,9 +312,15 @@ extension Model {
 
     /// The layers that take model input `index` directly (through nested Sequential models
     /// too): the first layer of a Sequential, or the functional layers called on that input.
-    func layersReading(input index: Int) -> [Layer] {
+    ///
+    /// ```swift
+    /// let readers = model.layersReading(input: 0).compactMap { $0 as? Embedding }
+    /// ```
+    public func layersReading(input index: Int) -> [Layer] {
         func firstLayers(of layer: Layer) -> [Layer] {
-            if let sequential = layer as? Sequential { return sequential.layers.first.map(firstLayers) ?? [] }
+            if let sequential = layer as? Sequential {
+                return sequential.layers.first { !($0 is InputLayer) }.map(firstLayers) ?? []
+            }
             return [layer]
         }
         if let sequential = self as? Sequential { return index == 0 ? firstLayers(of: self) : [] }
