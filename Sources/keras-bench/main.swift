@@ -7,6 +7,7 @@ import Foundation
 /// plus one entry here.
 let workloads: [Workload] = [
     gemmWorkload, opsWorkload, mlpWorkload, cnnWorkload, lstmWorkload, transformerWorkload, savingWorkload,
+    optimizersWorkload,
 ]
 
 @MainActor func usage() -> String {

@@ -3,16 +3,44 @@
 
 #include <stddef.h>
 
-/// Adam's float32 update over `n` elements (no clipping, no weight decay):
-///   m' = m + (g − m)·a1;  v' = v + (g² − v)·a2;  p' = p − (m'·alpha) / (√v' + eps)
-/// Compiled for AVX-512, AVX2 and baseline x86-64; the loader picks the best the CPU has.
-void keras_adam_f32(size_t n, const float *p, const float *g, const float *m, const float *v,
-                    float *p_out, float *m_out, float *v_out,
-                    float alpha, float a1, float a2, float eps);
+/// The update rules ``keras_optimizer_update`` runs, one per optimizer variant.
+typedef enum keras_optimizer_kind {
+    KERAS_SGD,                       ///< p' = p − g·lr                                     k: lr
+    KERAS_SGD_MOMENTUM,              ///< m' = m·μ − g·lr; p' = p + m'                       k: lr, μ
+    KERAS_SGD_NESTEROV,              ///< m' = m·μ − g·lr; p' = p + (m'·μ − g·lr)            k: lr, μ
+    KERAS_ADAM,                      ///< m' = m + (g − m)·a1; v' = v + (g² − v)·a2; p' = p − (m'·α)/(√v' + ε)   k: α, a1, a2, ε
+    KERAS_ADAM_AMSGRAD,              ///< Adam with v̂' = max(v̂, v') in place of v'          k: α, a1, a2, ε
+    KERAS_RMSPROP,                   ///< v' = ρv + ρ1·g²; p' = p − (lr·g)/√(v' + ε)         k: lr, ρ, ρ1, μ, ε
+    KERAS_RMSPROP_MOMENTUM,          ///< …; m' = μm + (lr·g)/√(v' + ε); p' = p − m'
+    KERAS_RMSPROP_CENTERED,          ///< …; a' = ρa + ρ1·g; the root of (v' − a'² + ε)
+    KERAS_RMSPROP_MOMENTUM_CENTERED, ///< both
+    KERAS_ADAGRAD,                   ///< a' = a + g²; p' = p − (lr·g)/√(a' + ε)             k: lr, ε
+    KERAS_ADADELTA,                  ///< Keras's Adadelta                                    k: lr, ρ, ρ1, ε
+    KERAS_ADAMAX,                    ///< m' = m + (g − m)·a1; u' = max(β2·u, |g|); p' = p − (lr·m')/(c·(u' + ε))   k: lr, a1, β2, ε, c
+    KERAS_NADAM,                     ///< Keras's Nadam                                       k: lr, a1, a2, ε, cM, cG, vScale
+    KERAS_LION,                      ///< p' = p − lr·sign(m·β1 + g·a1); m' = m·β2 + g·a2     k: lr, β1, a1, β2, a2
+} keras_optimizer_kind;
 
-/// RMSprop's float32 update over `n` elements (no momentum, not centered, no clipping or decay):
-///   v' = rho·v + rho1·g²;  p' = p − (lr·g) / √(v' + eps)
-void keras_rmsprop_f32(size_t n, const float *p, const float *g, const float *v,
-                       float *p_out, float *v_out, float lr, float rho, float rho1, float eps);
+/// One update's buffers and scalars. `grad = min(max(g·scale, −clip), clip)` and the weight
+/// after decoupled decay `p − p·decay` are what the rules read as `g` and `p`; with `scale` 1,
+/// `clip` +∞ and `decay` 0 the raw `g` and `p` are read instead. Slots are the optimizer's slot
+/// variables in its `slotGroups` order. Every pointer is to `float`, or to `double` when `f64`
+/// is set; the scalars `k` are rounded to that type first (pass them already rounded).
+typedef struct keras_optimizer_args {
+    size_t n;
+    int f64;
+    const void *p;
+    const void *g;
+    const void *slot[3];
+    void *p_out;
+    void *slot_out[3];
+    double scale, clip, decay;
+    double k[8];
+} keras_optimizer_args;
+
+/// Runs `kind`'s update over `args->n` elements, in Keras's operation order and without fused
+/// multiply-adds (the same rounding as the Swift formulas). Compiled for AVX-512, AVX2 and
+/// baseline x86-64; the loader picks the best the CPU has.
+void keras_optimizer_update(keras_optimizer_kind kind, const keras_optimizer_args *args);
 
 #endif

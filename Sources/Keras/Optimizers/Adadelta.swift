@@ -1,3 +1,4 @@
+import CKernels
 /// Adadelta (`keras.optimizers.Adadelta`): `E[g²] = ρE[g²] + (1−ρ)g²`,
 /// `Δ = −√(E[Δ²]+ε)·g/√(E[g²]+ε)`, `E[Δ²] = ρE[Δ²] + (1−ρ)Δ²`, `θ += lr·Δ`.
 ///
@@ -37,17 +38,6 @@ public final class Adadelta: Optimizer, @unchecked Sendable {
     }
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
-        let lr = T(c.learningRate), r = T(rho), r1 = T(1 - rho), eps = T(epsilon)
-        c.run(T.self, slotCount: 2) { range, b in
-            let ag = b.slotIn[0], agOut = b.slotOut[0], ad = b.slotIn[1], adOut = b.slotOut[1], out = b.newParam
-            for i in range {
-                let g = b.grad(i)
-                let agi = r * ag[i] + r1 * (g * g)
-                let delta = -((ad[i] + eps).vectorizableSquareRoot * g) / (agi + eps).vectorizableSquareRoot
-                agOut[i] = agi
-                adOut[i] = r * ad[i] + r1 * (delta * delta)
-                out[i] = b.param(i) + lr * delta
-            }
-        }
+        c.runKernel(T.self, KERAS_ADADELTA, slotCount: 2, [T(c.learningRate), T(rho), T(1 - rho), T(epsilon)])
     }
 }

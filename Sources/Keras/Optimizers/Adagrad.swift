@@ -1,3 +1,4 @@
+import CKernels
 /// Adagrad (`keras.optimizers.Adagrad`): `acc += g²`, `θ −= lr·g/√(acc + ε)`.
 ///
 /// ```swift
@@ -39,15 +40,6 @@ public final class Adagrad: Optimizer, @unchecked Sendable {
     }
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
-        let lr = T(c.learningRate), eps = T(epsilon)
-        c.run(T.self, slotCount: 1) { range, b in
-            let acc = b.slotIn[0], accOut = b.slotOut[0], out = b.newParam
-            for i in range {
-                let g = b.grad(i)
-                let ai = acc[i] + g * g
-                accOut[i] = ai
-                out[i] = b.param(i) - (lr * g) / (ai + eps).vectorizableSquareRoot
-            }
-        }
+        c.runKernel(T.self, KERAS_ADAGRAD, slotCount: 1, [T(c.learningRate), T(epsilon)])
     }
 }

@@ -48,33 +48,7 @@ open class Adam: Optimizer, @unchecked Sendable {
         let t = Double(c.step), b1 = Double(T(beta1)), b2 = Double(T(beta2))
         let alpha = T(c.learningRate * (1 - Foundation.pow(b2, t)).squareRoot() / (1 - Foundation.pow(b1, t)))
         let a1 = T(1 - beta1), a2 = T(1 - beta2), eps = T(epsilon)
-        let ams = amsgrad
-        c.run(T.self, slotCount: ams ? 3 : 2) { range, b in
-            if !ams && T.self == Float.self && b.isPlain {
-                // The common case, in C compiled for the CPU's widest vectors (AVX-512 here):
-                // twice the fit throughput of this loop on the tutorial MLP.
-                b.withFloatPointers { p, g, slotsIn, slotsOut, pOut in
-                    let lo = range.lowerBound
-                    keras_adam_f32(range.count, p + lo, g + lo, slotsIn[0] + lo, slotsIn[1] + lo,
-                                   pOut + lo, slotsOut[0] + lo, slotsOut[1] + lo,
-                                   Float(alpha), Float(a1), Float(a2), Float(eps))
-                }
-                return
-            }
-            let m = b.slotIn[0], v = b.slotIn[1], mOut = b.slotOut[0], vOut = b.slotOut[1], out = b.newParam
-            let vHat = ams ? b.slotIn[2] : nil, vHatOut = ams ? b.slotOut[2] : nil
-            for i in range {
-                let g = b.grad(i)
-                let mi = m[i] + (g - m[i]) * a1
-                var vi = v[i] + (g * g - v[i]) * a2
-                mOut[i] = mi; vOut[i] = vi
-                if let vHat, let vHatOut {
-                    vi = Swift.max(vHat[i], vi)   // amsgrad: the running maximum
-                    vHatOut[i] = vi
-                }
-                out[i] = b.param(i) - (mi * alpha) / (vi.vectorizableSquareRoot + eps)
-            }
-        }
+        c.runKernel(T.self, amsgrad ? KERAS_ADAM_AMSGRAD : KERAS_ADAM, slotCount: amsgrad ? 3 : 2, [alpha, a1, a2, eps])
     }
 }
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Adamax (`keras.optimizers.Adamax`): Adam with the infinity norm:
@@ -36,17 +37,7 @@ public final class Adamax: Optimizer, @unchecked Sendable {
     }
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
-        let lr = T(c.learningRate), a1 = T(1 - beta1), b2 = T(beta2), eps = T(epsilon)
         let correction = T(1 - Foundation.pow(Double(T(beta1)), Double(c.step)))
-        c.run(T.self, slotCount: 2) { range, b in
-            let m = b.slotIn[0], mOut = b.slotOut[0], u = b.slotIn[1], uOut = b.slotOut[1], out = b.newParam
-            for i in range {
-                let g = b.grad(i)
-                let mi = m[i] + (g - m[i]) * a1
-                let ui = Swift.max(b2 * u[i], Swift.abs(g))
-                mOut[i] = mi; uOut[i] = ui
-                out[i] = b.param(i) - (lr * mi) / (correction * (ui + eps))
-            }
-        }
+        c.runKernel(T.self, KERAS_ADAMAX, slotCount: 2, [T(c.learningRate), T(1 - beta1), T(beta2), T(epsilon), correction])
     }
 }

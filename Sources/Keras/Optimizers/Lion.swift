@@ -1,3 +1,4 @@
+import CKernels
 /// Lion (`keras.optimizers.Lion`): `θ −= lr·sign(β1·m + (1−β1)·g)`, then `m = β2·m + (1−β2)·g`.
 ///
 /// ```swift
@@ -38,16 +39,7 @@ public final class Lion: Optimizer, @unchecked Sendable {
     }
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
-        let lr = T(c.learningRate), b1 = T(beta1), a1 = 1 - b1, b2 = T(beta2), a2 = 1 - b2  // Keras: 1 − cast(β)
-        c.run(T.self, slotCount: 1) { range, b in
-            let m = b.slotIn[0], mOut = b.slotOut[0], out = b.newParam
-            for i in range {
-                let g = b.grad(i)
-                let c = m[i] * b1 + g * a1
-                let s: T = c > 0 ? 1 : (c < 0 ? -1 : 0)
-                out[i] = b.param(i) - lr * s
-                mOut[i] = m[i] * b2 + g * a2
-            }
-        }
+        let b1 = T(beta1), b2 = T(beta2)  // Keras: 1 − cast(β)
+        c.runKernel(T.self, KERAS_LION, slotCount: 1, [T(c.learningRate), b1, 1 - b1, b2, 1 - b2])
     }
 }

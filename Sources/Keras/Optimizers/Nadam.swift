@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import KerasCore
 
@@ -57,16 +58,6 @@ public final class Nadam: Optimizer, @unchecked Sendable {
         let lr = T(c.learningRate), a1 = 1 - T(beta1), a2 = 1 - T(beta2), eps = T(epsilon)  // Keras: 1 − cast(β)
         let cM = T(ut1 / (1 - productT1)), cG = T((1 - ut) / (1 - productT))
         let vScale = T(1 / (1 - Foundation.pow(Double(T(beta2)), t)))
-        c.run(T.self, slotCount: 2) { range, b in
-            let m = b.slotIn[0], mOut = b.slotOut[0], v = b.slotIn[1], vOut = b.slotOut[1], out = b.newParam
-            for i in range {
-                let g = b.grad(i)
-                let mi = m[i] + (g - m[i]) * a1
-                let vi = v[i] + (g * g - v[i]) * a2
-                mOut[i] = mi; vOut[i] = vi
-                let mHat = cM * mi + cG * g
-                out[i] = b.param(i) - (mHat * lr) / ((vi * vScale).vectorizableSquareRoot + eps)
-            }
-        }
+        c.runKernel(T.self, KERAS_NADAM, slotCount: 2, [lr, a1, a2, eps, cM, cG, vScale])
     }
 }

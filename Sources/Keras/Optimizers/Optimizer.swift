@@ -1,3 +1,5 @@
+import CKernels
+import Foundation
 import KerasCore
 
 /// Scalars the fused optimizer kernels run on: `Float` and `Double` (the trainable dtypes).
@@ -319,8 +321,32 @@ public struct StepContext {
     }
 }
 
-/// Elements from which an update is split across the cores.
-private let parallelThreshold = 1 << 16
+/// Elements from which an update is split across the cores. Measured with `keras-bench
+/// optimizers` (which sets `KERAS_OPTIMIZER_SPLIT` to compare): PLACEHOLDER
+let parallelThreshold = ProcessInfo.processInfo.environment["KERAS_OPTIMIZER_SPLIT"].flatMap { Int($0) } ?? (1 << 16)
+
+extension StepContext {
+    /// Runs the C update rule `kind` (see `ckernels.h`) with its scalars `k`, rounded to `T`
+    /// as the Swift formulas round them, over the first `slotCount` slots.
+    func runKernel<T: OptimizerFloat>(_: T.Type, _ kind: keras_optimizer_kind, slotCount: Int, _ k: [T]) {
+        require(k.count <= 8, "runKernel: at most 8 scalars")
+        let scalars = k.map { Double($0) } + [Double](repeating: 0, count: 8 - k.count)
+        run(T.self, slotCount: slotCount) { range, b in
+            let stride = MemoryLayout<T>.stride, lo = range.lowerBound
+            func input(_ k: Int) -> UnsafeRawPointer? { k < b.slotIn.count ? UnsafeRawPointer(b.slotIn[k] + lo) : nil }
+            func output(_ k: Int) -> UnsafeMutableRawPointer? { k < b.slotOut.count ? UnsafeMutableRawPointer(b.slotOut[k] + lo) : nil }
+            var args = keras_optimizer_args(
+                n: range.count, f64: stride == 8 ? 1 : 0,
+                p: UnsafeRawPointer(b.p + lo), g: UnsafeRawPointer(b.g + lo),
+                slot: (input(0), input(1), input(2)),
+                p_out: UnsafeMutableRawPointer(b.newParam + lo),
+                slot_out: (output(0), output(1), output(2)),
+                scale: Double(b.scale), clip: Double(b.clip), decay: Double(b.decay),
+                k: (scalars[0], scalars[1], scalars[2], scalars[3], scalars[4], scalars[5], scalars[6], scalars[7]))
+            keras_optimizer_update(kind, &args)
+        }
+    }
+}
 
 /// Raw pointers and scalars for a fused optimizer loop (see ``StepContext/run(_:slotCount:_:)``).
 public struct FusedBuffers<T: OptimizerFloat> {
@@ -332,14 +358,6 @@ public struct FusedBuffers<T: OptimizerFloat> {
     public let scale: T
     public let clip: T
     public let decay: T
-
-    /// The buffers as `Float` pointers (only valid when `T` is `Float`), for C kernels.
-    func withFloatPointers(_ body: (UnsafePointer<Float>, UnsafePointer<Float>, [UnsafePointer<Float>],
-                                    [UnsafeMutablePointer<Float>], UnsafeMutablePointer<Float>) -> Void) {
-        func float(_ q: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) }
-        func float(_ q: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> { UnsafeMutableRawPointer(q).assumingMemoryBound(to: Float.self) }
-        body(float(p), float(g), slotIn.map(float), slotOut.map(float), float(newParam))
-    }
 
     /// `true` when ``grad(_:)`` and ``param(_:)`` are the raw gradient and weight (no scaling,
     /// clipping or decay), so a kernel may read `g` and `p` directly.

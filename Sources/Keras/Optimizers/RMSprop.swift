@@ -47,40 +47,13 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
 
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
         let lr = T(c.learningRate), rho = T(self.rho), rho1 = T(1 - self.rho), mu = T(momentum), eps = T(epsilon)
-        let useMomentum = momentum > 0, isCentered = centered
-        let count = 1 + (useMomentum ? 1 : 0) + (isCentered ? 1 : 0)
-        c.run(T.self, slotCount: count) { range, b in
-            if !isCentered && !useMomentum && T.self == Float.self && b.isPlain {
-                // Keras's default configuration: in C, compiled for the CPU's widest vectors.
-                b.withFloatPointers { p, g, slotsIn, slotsOut, pOut in
-                    let lo = range.lowerBound
-                    keras_rmsprop_f32(range.count, p + lo, g + lo, slotsIn[0] + lo, pOut + lo, slotsOut[0] + lo,
-                                      Float(lr), Float(rho), Float(rho1), Float(eps))
-                }
-                return
-            }
-            let v = b.slotIn[0], vOut = b.slotOut[0], out = b.newParam
-            let m = useMomentum ? b.slotIn[1] : nil, mOut = useMomentum ? b.slotOut[1] : nil
-            let a = isCentered ? b.slotIn[count - 1] : nil, aOut = isCentered ? b.slotOut[count - 1] : nil
-            for i in range {
-                let g = b.grad(i)
-                let vi = rho * v[i] + rho1 * (g * g)
-                vOut[i] = vi
-                var denominator = vi
-                if let a, let aOut {
-                    let ai = rho * a[i] + rho1 * g   // centered: subtract the squared mean gradient
-                    aOut[i] = ai
-                    denominator = vi - ai * ai
-                }
-                let increment = (lr * g) / (denominator + eps).vectorizableSquareRoot
-                if let m, let mOut {
-                    let mi = mu * m[i] + increment
-                    mOut[i] = mi
-                    out[i] = b.param(i) - mi
-                } else {
-                    out[i] = b.param(i) - increment
-                }
-            }
+        let useMomentum = momentum > 0
+        let kind = switch (useMomentum, centered) {
+        case (false, false): KERAS_RMSPROP
+        case (true, false): KERAS_RMSPROP_MOMENTUM
+        case (false, true): KERAS_RMSPROP_CENTERED
+        case (true, true): KERAS_RMSPROP_MOMENTUM_CENTERED
         }
+        c.runKernel(T.self, kind, slotCount: 1 + (useMomentum ? 1 : 0) + (centered ? 1 : 0), [lr, rho, rho1, mu, eps])
     }
 }

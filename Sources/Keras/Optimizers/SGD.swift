@@ -1,3 +1,4 @@
+import CKernels
 /// Stochastic gradient descent (`keras.optimizers.SGD`): `θ −= lr·g`; with momentum
 /// `m = μm − lr·g`, `θ += m` (Nesterov: `θ += μm − lr·g`).
 ///
@@ -37,21 +38,9 @@ public final class SGD: Optimizer, @unchecked Sendable {
     private func kernel<T: OptimizerFloat>(_: T.Type, _ c: StepContext) {
         let lr = T(c.learningRate), mu = T(momentum)
         if momentum == 0 {
-            c.run(T.self, slotCount: 0) { range, b in
-                let out = b.newParam
-                for i in range { out[i] = b.param(i) - b.grad(i) * lr }
-            }
-            return
-        }
-        let nesterov = self.nesterov
-        c.run(T.self, slotCount: 1) { range, b in
-            let m = b.slotIn[0], mOut = b.slotOut[0], out = b.newParam
-            for i in range {
-                let g = b.grad(i)
-                let mi = m[i] * mu - g * lr
-                mOut[i] = mi
-                out[i] = b.param(i) + (nesterov ? mi * mu - g * lr : mi)
-            }
+            c.runKernel(T.self, KERAS_SGD, slotCount: 0, [lr])
+        } else {
+            c.runKernel(T.self, nesterov ? KERAS_SGD_NESTEROV : KERAS_SGD_MOMENTUM, slotCount: 1, [lr, mu])
         }
     }
 }
