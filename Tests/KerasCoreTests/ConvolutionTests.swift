@@ -90,8 +90,9 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
         assertClose(g32[1].doubles, g64[1].doubles, rtol: 1e-4, atol: 1e-3, "kernel gradient")
     }
 
-    /// The fused inference op (one oneDNN primitive with bias and relu) equals the separate ops,
-    /// and falls back to them (with gradients) when anything is recorded.
+    /// The fused op (one oneDNN primitive with bias and relu; in training, relu's gradient from
+    /// the output and the bias gradient from the backward-weights primitive) equals the separate
+    /// ops, outputs and the three gradients, with each operand recorded alone too.
     @Test(arguments: float32Cases.indices)
     func fusedBiasReluMatchesSeparateOps(_ i: Int) {
         let (xShape, wShape, strides, pads, dilation, groups) = Self.float32Cases[i]
@@ -104,14 +105,25 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
             let fused = x.conv(w, bias: b, relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups)
             #expect(fused.shape == expected.shape && fused.dtype == .float32)
             assertClose(fused.doubles, expected.doubles, rtol: 1e-5, atol: 1e-5)
-            let (_, grads) = valueWithGradients(at: [x, w, b]) {
-                $0[0].conv($0[1], bias: $0[2], relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups).sum()
+            let z = Self.normal(expected.shape, seed: 131 + i).cast(to: .float32)
+            let (loss, grads) = valueWithGradients(at: [x, w, b]) {
+                ($0[0].conv($0[1], bias: $0[2], relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
             }
-            let (_, reference) = valueWithGradients(at: [x, w, b]) {
+            let (referenceLoss, reference) = valueWithGradients(at: [x, w, b]) {
                 let y = $0[0].conv($0[1], strides: strides, padding: padding, dilationRate: dilation, groups: groups) + $0[2]
-                return (relu ? y.relu() : y).sum()
+                return ((relu ? y.relu() : y) * z).sum()
             }
-            for (g, r) in zip(grads, reference) { assertClose(g.doubles, r.doubles, rtol: 1e-6, atol: 1e-6) }
+            assertClose(loss.doubles, referenceLoss.doubles, rtol: 1e-5, atol: 1e-5)
+            for (g, r) in zip(grads, reference) { assertClose(g.doubles, r.doubles, rtol: 1e-5, atol: 1e-5) }
+            // Only the bias, or only the input, recorded.
+            let biasOnly = valueWithGradients(at: [b]) {
+                (x.conv(w, bias: $0[0], relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
+            }.1
+            assertClose(biasOnly[0].doubles, reference[2].doubles, rtol: 1e-5, atol: 1e-5, "bias alone")
+            let inputOnly = valueWithGradients(at: [x]) {
+                ($0[0].conv(w, bias: b, relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
+            }.1
+            assertClose(inputOnly[0].doubles, reference[0].doubles, rtol: 1e-5, atol: 1e-5, "input alone")
         }
     }
 

@@ -105,9 +105,11 @@ extension Tensor {
     }
 
     /// `conv(kernel, …) + bias`, then relu when `relu` is set: a convolution layer's forward
-    /// pass. Where nothing is recorded for gradients and all operands are float32 (inference),
-    /// it runs as one oneDNN primitive with the bias and relu fused, sparing two passes over the
-    /// output; otherwise as the separate ops.
+    /// pass. With float32 operands it runs as one oneDNN primitive with the bias and relu fused,
+    /// sparing two passes over the output; when recorded for gradients, the backward pass takes
+    /// relu's gradient from the output and computes the bias gradient inside the
+    /// backward-weights primitive (sparing the bias-add's reduction). Other dtypes run as the
+    /// separate ops.
     ///
     /// ```swift
     /// let y = Tensor.ones([1, 5, 5, 2]).conv(Tensor.ones([3, 3, 2, 4]), bias: Tensor.zeros([4]), relu: true,
@@ -115,20 +117,40 @@ extension Tensor {
     /// ```
     package func conv(_ kernel: Tensor, bias: Tensor, relu: Bool, strides: [Int]? = nil, padding: [(before: Int, after: Int)],
                       dilationRate: [Int]? = nil, groups: Int = 1) -> Tensor {
-        let fusable = dtype == .float32 && kernel.dtype == .float32 && bias.dtype == .float32 && !isRecorded
-            && !kernel.isRecorded && !bias.isRecorded && rank >= 3 && bias.shape == [kernel.shape[kernel.rank - 1]]
+        let fusable = dtype == .float32 && kernel.dtype == .float32 && bias.dtype == .float32
+            && rank >= 3 && bias.shape == [kernel.shape[kernel.rank - 1]]
         let g = fusable ? convolutionGeometry(kernel, strides: strides, padding: padding, dilationRate: dilationRate, groups: groups) : nil
         guard let g, DNNLConvolution.supports(g) else {
             let y = conv(kernel, strides: strides, padding: padding, dilationRate: dilationRate, groups: groups) + bias
             return relu ? y.relu() : y
         }
         let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [g.outChannels], dtype: .float32, op: "conv")
-        let (x, w) = convolutionOperands(self, kernel), b = bias.cast(to: .float32)
+        let x = self.stopGradient(), w = kernel.stopGradient(), b = bias.stopGradient()
+        let training = isRecorded || kernel.isRecorded || bias.isRecorded
         withExtendedLifetime((x, w, b)) {
-            DNNLConvolution.forwardInference(g, x: x.pointer(Float.self), w: w.pointer(Float.self), bias: b.pointer(Float.self),
-                                             relu: relu, y: y.pointer(Float.self))
+            if training {
+                DNNLConvolution.forwardTraining(g, x: x.pointer(Float.self), w: w.pointer(Float.self), bias: b.pointer(Float.self),
+                                                relu: relu, y: y.pointer(Float.self))
+            } else {
+                DNNLConvolution.forwardInference(g, x: x.pointer(Float.self), w: w.pointer(Float.self), bias: b.pointer(Float.self),
+                                                 relu: relu, y: y.pointer(Float.self))
+            }
         }
-        return y
+        if !training { return y }
+        let (needInput, needKernel, needBias) = (isRecorded, kernel.isRecorded, bias.isRecorded)
+        return Tensor.record("conv", inputs: [self, kernel, bias], output: y) { dy in
+            let dy = dy.cast(to: .float32)
+            // relu's gradient from its output: y > 0 exactly where the pre-activation is.
+            let dz = relu ? zipKernel(dy, y, Float.self, shape: dy.shape, to: .float32, Float.self) { $1 > 0 ? $0 : 0 } : dy
+            let dx = needInput ? Tensor(uninitializedShape: x.shape, dtype: .float32, op: "conv_grad") : nil
+            let dw = needKernel ? Tensor(uninitializedShape: w.shape, dtype: .float32, op: "conv_grad") : nil
+            let db = needBias ? Tensor(uninitializedShape: b.shape, dtype: .float32, op: "conv_grad") : nil
+            withExtendedLifetime((x, w, dz)) {
+                DNNLConvolution.backward(g, relu: relu, x: x.pointer(Float.self), w: w.pointer(Float.self), dy: dz.pointer(Float.self),
+                                         dx: dx?.pointer(Float.self), dw: dw?.pointer(Float.self), db: db?.pointer(Float.self))
+            }
+            return [dx, dw, db]
+        }
     }
 
     /// The convolution with Keras's `padding` (`keras.ops.conv`): `.valid`, `.same` (extra pad
