@@ -2,6 +2,7 @@
 #define SWIFT_KERAS_CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// The update rules ``keras_optimizer_update`` runs, one per optimizer variant.
 typedef enum keras_optimizer_kind {
@@ -42,5 +43,12 @@ typedef struct keras_optimizer_args {
 /// multiply-adds (the same rounding as the Swift formulas). Compiled for AVX-512, AVX2 and
 /// baseline x86-64; the loader picks the best the CPU has.
 void keras_optimizer_update(keras_optimizer_kind kind, const keras_optimizer_args *args);
+
+/// The float32 maximum of each pooling window of one channels-last sample `x` (`channels` per
+/// position) into `y`: output row `r` reads input positions `positions[starts[r] ..< starts[r + 1]]`
+/// (at least one). NaN wins; among equal values the first position does. With `argmax`, also
+/// the flat index into `x` (position · channels + channel) of each output's maximum.
+void keras_max_pool_f32(size_t rows, size_t channels, const float *x, const ptrdiff_t *starts,
+                        const ptrdiff_t *positions, float *y, int32_t *argmax);
 
 #endif

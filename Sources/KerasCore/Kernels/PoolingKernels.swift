@@ -1,3 +1,5 @@
+import CKernels
+
 /// Max and average pooling on channels-last buffers, forward and backward, over the window
 /// geometry the convolution kernels use (``ConvGeometry`` with `inChannels == outChannels`).
 /// Positions in the padding are skipped: they never win a max, and an average divides by the
@@ -53,7 +55,9 @@ enum PoolingKernels {
     }
 
     /// The maximum of each window (NaN wins, as in NumPy); with `argmax`, also the flat input
-    /// index (within the sample) of the first maximum of each output element, for the backward pass.
+    /// index (within the sample) of the first maximum of each output element, for the backward
+    /// pass. float32 runs the C kernel (`keras_max_pool_f32`, compiled for AVX-512/AVX2), which
+    /// made `keras-bench cnn` predict PLACEHOLDER than this Swift loop, which float64 runs.
     static func maxForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>,
                                                  argmax: UnsafeMutablePointer<Int32>?) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
@@ -62,77 +66,30 @@ enum PoolingKernels {
             windows.positions.withUnsafeBufferPointer { positions in
                 forEachSample(g) { n in
                     let xs = x + n * inStride, ys = y + n * outStride
+                    if T.self == Float.self {
+                        keras_max_pool_f32(g.outputPositions, C, UnsafeRawPointer(xs).assumingMemoryBound(to: Float.self),
+                                           starts.baseAddress!, positions.baseAddress!,
+                                           UnsafeMutableRawPointer(ys).assumingMemoryBound(to: Float.self), argmax.map { $0 + n * outStride })
+                        return
+                    }
                     for row in 0..<g.outputPositions {
                         let best = ys + row * C
                         let first = positions[starts[row]]
                         best.update(from: xs + first * C, count: C)
-                        if let argmax, T.self == Float.self, C % 16 == 0 {
-                            maxWithIndex16(C: C, best: UnsafeMutableRawPointer(best).assumingMemoryBound(to: Float.self),
-                                           index: argmax + n * outStride + row * C,
-                                           x: UnsafeRawPointer(xs).assumingMemoryBound(to: Float.self),
-                                           positions: UnsafeBufferPointer(rebasing: positions[starts[row]..<starts[row + 1]]))
-                        } else if let argmax {
-                            let index = argmax + n * outStride + row * C
-                            for c in 0..<C { index[c] = Int32(truncatingIfNeeded: first * C + c) }
-                            for k in (starts[row] + 1)..<starts[row + 1] {
-                                let src = xs + positions[k] * C, start = Int32(truncatingIfNeeded: positions[k] * C)
-                                for c in 0..<C {
-                                    let v = src[c], b = best[c]
-                                    let take = v > b || (v != v && b == b)
-                                    best[c] = take ? v : b
-                                    index[c] = take ? start &+ Int32(truncatingIfNeeded: c) : index[c]
-                                }
-                            }
-                        } else if T.self == Float.self, C % 16 == 0 {
-                            max16(C: C, best: UnsafeMutableRawPointer(best).assumingMemoryBound(to: Float.self),
-                                  x: UnsafeRawPointer(xs).assumingMemoryBound(to: Float.self),
-                                  positions: UnsafeBufferPointer(rebasing: positions[starts[row]..<starts[row + 1]]))
-                        } else {
-                            for k in (starts[row] + 1)..<starts[row + 1] {
-                                let src = xs + positions[k] * C
-                                for c in 0..<C {
-                                    let v = src[c], b = best[c]
-                                    best[c] = v > b || (v != v && b == b) ? v : b
-                                }
+                        let index = argmax.map { $0 + n * outStride + row * C }
+                        if let index { for c in 0..<C { index[c] = Int32(truncatingIfNeeded: first * C + c) } }
+                        for k in (starts[row] + 1)..<starts[row + 1] {
+                            let src = xs + positions[k] * C, start = Int32(truncatingIfNeeded: positions[k] * C)
+                            for c in 0..<C {
+                                let v = src[c], b = best[c]
+                                let take = v > b || (v != v && b == b)
+                                best[c] = take ? v : b
+                                if let index, take { index[c] = start &+ Int32(truncatingIfNeeded: c) }
                             }
                         }
                     }
                 }
             }
-        }
-    }
-
-    /// The float32 maximum and argmax of one window, 16 channels at a time (`C` a multiple of 16;
-    /// `best` already holds the first position's values).
-    @inline(__always)
-    private static func maxWithIndex16(C: Int, best: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>,
-                                       x: UnsafePointer<Float>, positions: UnsafeBufferPointer<Int>) {
-        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-        for c0 in stride(from: 0, to: C, by: 16) {
-            var b = UnsafeRawPointer(best + c0).loadUnaligned(as: SIMD16<Float>.self)
-            var i = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: positions[0] * C + c0)) &+ lanes
-            for k in 1..<positions.count {
-                let v = UnsafeRawPointer(x + positions[k] * C + c0).loadUnaligned(as: SIMD16<Float>.self)
-                let take = (v .> b) .| ((v .!= v) .& (b .== b))
-                b.replace(with: v, where: take)
-                i.replace(with: SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: positions[k] * C + c0)) &+ lanes, where: take)
-            }
-            UnsafeMutableRawPointer(best + c0).storeBytes(of: b, as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(index + c0).storeBytes(of: i, as: SIMD16<Int32>.self)
-        }
-    }
-
-    /// ``maxWithIndex16(C:best:index:x:positions:)`` without the index (inference): the scalar
-    /// loop's NaN-aware select does not vectorize, and was ~9% of a `keras-bench cnn` run.
-    @inline(__always)
-    private static func max16(C: Int, best: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, positions: UnsafeBufferPointer<Int>) {
-        for c0 in stride(from: 0, to: C, by: 16) {
-            var b = UnsafeRawPointer(best + c0).loadUnaligned(as: SIMD16<Float>.self)
-            for k in 1..<positions.count {
-                let v = UnsafeRawPointer(x + positions[k] * C + c0).loadUnaligned(as: SIMD16<Float>.self)
-                b.replace(with: v, where: (v .> b) .| ((v .!= v) .& (b .== b)))
-            }
-            UnsafeMutableRawPointer(best + c0).storeBytes(of: b, as: SIMD16<Float>.self)
         }
     }
 
