@@ -12,7 +12,9 @@ extension Double: OptimizerFloat {}
 /// ``apply(_:to:)`` runs Keras's step: gradient clipping (`clipnorm`, else `globalClipnorm`, else
 /// `clipvalue`) → decoupled weight decay `θ −= θ·wd·lr` → the optimizer's update → each variable's
 /// `constraint` → `iterations += 1`. Slot variables (momentums, velocities, …) are created lazily
-/// the first time a variable is seen. Each update is one fused loop over the raw buffers.
+/// the first time a variable is seen. Each update is one loop over the raw buffers, clipping and
+/// decay included, in C compiled for the CPU's widest vectors (`Sources/CKernels/optimizers.c`),
+/// split across the cores for large variables.
 ///
 /// Arguments are checked as Keras checks them (`SGD(momentum: 5)` stops with "SGD: `momentum`
 /// must be in [0, 1], received 5.0"), plus what Keras lets through but cannot train with: NaN,
