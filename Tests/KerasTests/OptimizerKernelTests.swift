@@ -188,8 +188,24 @@ import Testing
         check(Double.self, count: 131, preparations: Preparation.allCases)
     }
 
-    /// Above the size from which an update is split across cores (the pieces' seams included).
-    @Test func largeVariablesSplitAcrossCoresMatch() {
-        check(Float.self, count: (1 << 16) + 37, preparations: [.weightDecay], only: ["RMSprop momentum=0.5 centered=true"])
+    /// A variable large enough to be split across cores (512K elements and up) gets the same
+    /// values, to the bit, as its slices updated one by one on one thread (the pieces' seams
+    /// included), for every optimizer, with weight decay.
+    @Test func largeVariablesSplitAcrossCoresMatchTheirSlices() {
+        let count = (1 << 19) + 37, sliceCount = 9
+        let weights = Tensor.randomNormal([count], seed: 5)
+        let gradients = (0..<2).map { Tensor.randomNormal([count], seed: 20 + $0) }
+        let bounds = (0...sliceCount).map { $0 * count / sliceCount }
+        func slices(_ t: Tensor) -> [Tensor] { (0..<sliceCount).map { t.slice(axis: 0, start: bounds[$0], end: bounds[$0 + 1]) } }
+        for (label, make, _, _, _) in Self.cases(Float.self) {
+            let whole = configure(make(), .weightDecay), pieces = configure(make(), .weightDecay)
+            let variable = Variable(weights, name: "w")
+            let parts = slices(weights).map { Variable($0, name: "w") }
+            for g in gradients {
+                whole.apply([g], to: [variable])
+                pieces.apply(slices(g), to: parts)
+            }
+            #expect(variable.value.scalars == parts.flatMap { $0.value.scalars }, "\(label)")
+        }
     }
 }

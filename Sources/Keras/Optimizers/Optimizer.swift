@@ -324,8 +324,10 @@ public struct StepContext {
 }
 
 /// Elements from which an update is split across the cores. Measured with `keras-bench
-/// optimizers` (which sets `KERAS_OPTIMIZER_SPLIT` to compare): PLACEHOLDER
-let parallelThreshold = ProcessInfo.processInfo.environment["KERAS_OPTIMIZER_SPLIT"].flatMap { Int($0) } ?? (1 << 16)
+/// optimizers` run with `KERAS_OPTIMIZER_SPLIT` (this threshold) at 0 and at 2³⁰, on 2 cores:
+/// Adam on one thread was as fast or faster up to 256K elements (2–10% at 16K–64K, the cost of
+/// waking the other core) and splitting gained 3–27% from 1M, so the split starts at 512K.
+let parallelThreshold = ProcessInfo.processInfo.environment["KERAS_OPTIMIZER_SPLIT"].flatMap { Int($0) } ?? (1 << 19)
 
 extension StepContext {
     /// Runs the C update rule `kind` (see `ckernels.h`) with its scalars `k`, rounded to `T`

@@ -16,7 +16,8 @@ import Glibc
 /// for its sub-batch shape. A convolution layer's bias and relu run inside the forward primitive,
 /// for inference (``forwardInference(_:x:w:bias:relu:y:)``) and for training
 /// (``forwardTraining(_:x:w:bias:relu:y:)``), whose backward pass computes the bias gradient
-/// inside the backward-weights primitive (`diff_bias`).
+/// inside the backward-weights primitive (`diff_bias`): `keras-bench cnn` fit ran 1.17–1.19×
+/// the separate conv, bias-add and relu ops with their own backward passes.
 ///
 /// Measured with `keras-bench cnn` on 2 cores shared with other jobs, runs back to back: fit
 /// 1.0–1.8× and predict 1.2–2.7× (0.9–1.5× before the bias and relu were fused) the
