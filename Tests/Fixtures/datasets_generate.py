@@ -207,6 +207,49 @@ for seed, n in [(113, 10), (113, 25000), (0, 1), (4294967295, 7), (1, 300)]:
     perms[f"{seed}_{n}"] = idx[:50].tolist() + idx[-5:].tolist()
 expected["shuffle"] = perms
 
+# Pickles for the reader's own tests: plain values at protocols 2-4, and hostile streams it must refuse.
+plain = [1, -2, 255, 256, 65535, 70000, -70000, 2**40, -2**63, 2**63 - 1, True, False, None, 1.5, -0.25, "",
+         "é€", b"\x00\xff", (), (1,), (1, 2), (1, 2, 3), (1, 2, 3, 4), {"a": [1, 2], "b": {}}, [[]] * 3]
+
+
+def canonical(x):
+    """A text form the Swift test also writes: the decoded value must match exactly."""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if x is None:
+        return "null"
+    if isinstance(x, (int, float)):
+        return repr(x)
+    if isinstance(x, str):
+        return "s:" + x.encode().hex()
+    if isinstance(x, bytes):
+        return "b:" + x.hex()
+    if isinstance(x, (list, tuple)):
+        return "[" + ",".join(map(canonical, x)) + "]"
+    return "{" + ",".join(canonical(k) + ":" + canonical(v) for k, v in x.items()) + "}"
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned",))
+
+
+shared = [1]
+expected["pickles"] = {
+    "plain_canonical": canonical(plain),
+    "plain": {str(p): pickle.dumps(plain, protocol=p).hex() for p in (2, 3, 4)},
+    "shared_list": pickle.dumps([shared, shared], protocol=2).hex(),
+    "hostile": {
+        "os_system_p2": pickle.dumps(Evil(), protocol=2).hex(),
+        "os_system_p4": pickle.dumps(Evil(), protocol=4).hex(),
+        "builtins_eval": pickle.dumps(eval, protocol=4).hex(),
+        "protocol_5": pickle.dumps([1], protocol=5).hex(),
+        "protocol_0": pickle.dumps([1], protocol=0).hex(),
+        "set": pickle.dumps({1, 2}, protocol=4).hex(),
+        "complex": pickle.dumps(1j, protocol=2).hex(),
+    },
+}
+
 hashes = {}
 for name in sorted(os.listdir(out_dir)):
     import hashlib

@@ -160,4 +160,44 @@ import Testing
             } throws: { error in "\(error)".contains("MD5 " + Datasets.KerasHashes.imdbWordIndex) }
         }
     }
+
+    @Test(.enabled(if: enabled, "no python3 for the loopback server"))
+    func cifarMatchesKeras() throws {
+        try Self.withServer { base, cache in
+            let e10 = Self.expected["cifar10"] as! [String: Any]
+            let (train, test) = try Datasets.cifar10(origin: base + "cifar-10-python.tar.gz",
+                                                     fileHash: Self.hashes["cifar-10-python.tar.gz"], cacheDir: cache, verbose: 0)
+            #expect(train.images.shape == Self.ints(e10["x_train_shape"]))
+            #expect(Self.values(train.images) == Self.ints(e10["x_train"]))
+            #expect(train.labels.shape == [10, 1] && Self.values(train.labels) == Self.ints(e10["y_train"]))
+            #expect(Self.values(test.images) == Self.ints(e10["x_test"]))
+            #expect(Self.values(test.labels) == Self.ints(e10["y_test"]))
+            #expect(FileManager.default.fileExists(atPath: cache + "/datasets/cifar-10-batches-py-target_archive"))
+
+            let e100 = Self.expected["cifar100"] as! [String: Any]
+            for mode in [Datasets.CIFAR100LabelMode.fine, .coarse] {
+                let (train, test) = try Datasets.cifar100(labelMode: mode, dtype: .float32, origin: base + "cifar-100-python.tar.gz",
+                                                          fileHash: Self.hashes["cifar-100-python.tar.gz"], cacheDir: cache, verbose: 0)
+                let labels = e100[mode.rawValue] as! [String: Any]
+                #expect(train.images.dtype == .float32 && train.images.shape == Self.ints(e100["x_train_shape"]))
+                #expect(Self.values(train.images) == Self.ints(e100["x_train"]))
+                #expect(Self.values(test.images) == Self.ints(e100["x_test"]))
+                #expect(Self.values(train.labels) == Self.ints(labels["y_train"]), "\(mode)")
+                #expect(Self.values(test.labels) == Self.ints(labels["y_test"]), "\(mode)")
+            }
+
+            // A truncated transfer is reported and nothing is kept; a damaged cached archive (no hash
+            // to catch it) is reported by the gzip/tar readers, naming the file.
+            let other = try SavingTests.temporaryDirectory()
+            #expect(throws: KerasError.self) {
+                try Datasets.cifar10(origin: base + "truncated/cifar-10-python.tar.gz", fileHash: nil, cacheDir: other, verbose: 0)
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: other + "/datasets").isEmpty)
+            let archive = try Data(contentsOf: URL(fileURLWithPath: Self.files + "/cifar-10-python.tar.gz"))
+            try archive.prefix(archive.count * 2 / 3).write(to: URL(fileURLWithPath: other + "/datasets/cifar-10-batches-py-target_archive"))
+            #expect {
+                try Datasets.cifar10(origin: base + "cifar-10-python.tar.gz", fileHash: nil, cacheDir: other, verbose: 0)
+            } throws: { error in "\(error)".contains("cifar-10-batches-py-target_archive") }
+        }
+    }
 }
