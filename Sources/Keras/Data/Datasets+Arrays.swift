@@ -1,16 +1,28 @@
 import Foundation
 
 extension Datasets {
-    /// SHA-256 digests Keras publishes for its dataset files (`keras.datasets.*.load_data`).
+    /// SHA-256 digests Keras publishes for its dataset files (`keras.datasets.*.load_data`), the
+    /// loaders' default `fileHash`.
+    ///
+    /// ```swift
+    /// try getFile("mnist.npz", origin: Datasets.kerasOrigin + "mnist.npz", fileHash: Datasets.KerasHashes.mnist)
+    /// ```
     public enum KerasHashes {
+        /// `mnist.npz`.
         public static let mnist = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+        /// `boston_housing.npz`.
         public static let bostonHousing = "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"
+        /// `imdb.npz`.
         public static let imdb = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
+        /// `reuters.npz`.
         public static let reuters = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"
+        /// `cifar-10-python.tar.gz`.
         public static let cifar10 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
+        /// `cifar-100-python.tar.gz`.
         public static let cifar100 = "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"
-        /// MD5 digests (Keras checks the word indexes with MD5).
+        /// `imdb_word_index.json` (MD5: Keras checks the word indexes with MD5).
         public static let imdbWordIndex = "bfafd718b763782e994055a2d397834f"
+        /// `reuters_word_index.json` (MD5).
         public static let reutersWordIndex = "4d44cc38712099c9e383dc6e5f11a921"
     }
 

@@ -22,7 +22,9 @@ public enum DirectoryLabelMode: String, Sendable {
 
 /// Which part of a validation split to return (Keras's `subset`).
 public enum DirectorySubset: String, Sendable {
+    /// The first `n − ⌊validationSplit·n⌋` files.
     case training
+    /// The last `⌊validationSplit·n⌋` files.
     case validation
 }
 

@@ -3,8 +3,11 @@ import Foundation
 
 /// The channels images are decoded to (Keras's `color_mode`).
 public enum ImageColorMode: String, Sendable {
+    /// One channel: luma `0.299 R + 0.587 G + 0.114 B` for colour images.
     case grayscale
+    /// Three channels; alpha is dropped, grey replicated.
     case rgb
+    /// Four channels; opaque when the image has no alpha.
     case rgba
 
     var channels: Int {
@@ -49,7 +52,8 @@ public struct DirectoryDataset: Sendable {
 /// also reshuffled each epoch. Images are decoded (PNG through libpng, JPEG through libjpeg-turbo,
 /// colours converted as Keras's PIL path does), resized to `imageSize` (bilinear by default, as
 /// Keras) and returned as `float32` `[N, height, width, channels]` values in 0–255; they are all
-/// read into memory up front.
+/// read into memory up front. Keras also lists `.bmp` and `.gif` files; those are not read here,
+/// and 16-bit PNGs are reduced to 8 bits by libpng's conversion rather than PIL's.
 ///
 /// ```swift
 /// let train = try imageDatasetFromDirectory("photos", labelMode: .categorical, imageSize: (128, 128),
