@@ -1,5 +1,5 @@
 # swift-keras: `make demo` and `make test` set everything up on a fresh Debian 12 machine.
-SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libhdf5-dev libopenmpi-dev openmpi-bin graphviz librsvg2-bin
+SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libhdf5-dev libopenmpi-dev openmpi-bin graphviz librsvg2-bin libpng-dev libturbojpeg0-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test bench deps

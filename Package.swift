@@ -40,10 +40,12 @@ let package = Package(
             path: "Sources/CHDF5",
             providers: [.apt(["libhdf5-dev"])]
         ),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", providers: [.apt(["libturbojpeg0-dev"])]),
         .target(name: "CKernels"),
         .target(
             name: "Keras",
-            dependencies: ["KerasCore", "CZlib", "CHDF5", "CKernels"],
+            dependencies: ["KerasCore", "CZlib", "CHDF5", "CKernels", "CPNG", "CTurboJPEG"],
             resources: [.copy("Resources/digits")]
         ),
         .executableTarget(name: "keras-demo", dependencies: ["Keras"]),

@@ -1,11 +1,16 @@
 import Foundation
 
-/// Loaders for the standard image-classification datasets, returning Keras's
+/// Loaders for the standard datasets of `keras.datasets`, returning Keras's
 /// `(x_train, y_train), (x_test, y_test)` split.
 ///
-/// Keras downloads these at run time; here they are read from a directory you provide (the
-/// MNIST / Fashion-MNIST gzipped IDX files work unchanged), or from the digits set shipped
-/// with the package.
+/// ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``, ``fashionMNIST(dtype:origin:cacheDir:verbose:)``,
+/// ``cifar10(dtype:origin:fileHash:cacheDir:verbose:)``, ``cifar100(labelMode:dtype:origin:fileHash:cacheDir:verbose:)``,
+/// ``imdb(numWords:skipTop:maxlen:seed:startChar:oovChar:indexFrom:origin:fileHash:cacheDir:verbose:)``,
+/// ``reutersNewswire(numWords:skipTop:maxlen:testSplit:seed:startChar:oovChar:indexFrom:origin:fileHash:cacheDir:verbose:)``
+/// and ``bostonHousing(testSplit:seed:dtype:origin:fileHash:cacheDir:verbose:)`` download Keras's
+/// files on first use from Keras's origins into `~/.keras/datasets` (or `$KERAS_HOME`), verified
+/// by Keras's published hashes, and read them offline afterwards. The MNIST-format files can also
+/// be read from a directory you provide, and a small digits set ships with the package.
 ///
 /// ```swift
 /// let ((xTrain, yTrain), (xTest, yTest)) = try Datasets.digits()

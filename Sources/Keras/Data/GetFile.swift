@@ -9,7 +9,8 @@ import FoundationNetworking
 /// `$KERAS_HOME`, else `~/.keras`.
 ///
 /// - A cached file is reused without any network access; with `fileHash`, a cached file whose
-///   SHA-256 differs is downloaded again.
+///   hash differs is downloaded again. As in Keras, a 64-digit `fileHash` is a SHA-256 and a
+///   32-digit one an MD5.
 /// - While downloading, a progress bar is shown (`verbose: 1`); the data goes to `<fname>.part`,
 ///   which becomes the file only once complete and, with `fileHash`, verified.
 /// - A truncated download, an HTTP error or a SHA-256 mismatch deletes what was received and throws.
@@ -37,9 +38,11 @@ public func getFile(_ fname: String? = nil, origin: String, fileHash: String? = 
         throw KerasError.invalidArgument("getFile: fname must be a file name, not a path (use cacheSubdir/cacheDir), got '\(name)'")
     }
     let hash = fileHash?.lowercased()
-    if let hash, hash.count != 64 || !hash.allSatisfy(\.isHexDigit) {
-        throw KerasError.invalidArgument("getFile: fileHash must be a SHA-256 digest (64 hex digits), got '\(fileHash!)'")
+    if let hash, ![64, 32].contains(hash.count) || !hash.allSatisfy(\.isHexDigit) {
+        throw KerasError.invalidArgument("getFile: fileHash must be a SHA-256 (64 hex digits) or MD5 (32) digest, got '\(fileHash!)'")
     }
+    let algorithm = hash?.count == 32 ? "MD5" : "SHA-256"
+    func digest(_ path: String) throws -> String { try fileDigest(ofFile: path, md5: algorithm == "MD5") }
     let base = cacheDir.map { ($0 as NSString).expandingTildeInPath } ?? kerasHome()
     let directory = (base as NSString).appendingPathComponent(cacheSubdir)
     do {
@@ -51,9 +54,9 @@ public func getFile(_ fname: String? = nil, origin: String, fileHash: String? = 
 
     if !forceDownload, FileManager.default.fileExists(atPath: target) {
         guard let hash else { return target }
-        if try sha256(ofFile: target) == hash { return target }
+        if try digest(target) == hash { return target }
         if verbose > 0 {
-            Callback.printLine("A local file was found, but it seems to be incomplete or outdated because the sha256 file hash does not match the original value of \(hash) so we will re-download the data.")
+            Callback.printLine("A local file was found, but it seems to be incomplete or outdated because the \(algorithm == "MD5" ? "md5" : "sha256") file hash does not match the original value of \(hash) so we will re-download the data.")
         }
     }
 
@@ -63,9 +66,9 @@ public func getFile(_ fname: String? = nil, origin: String, fileHash: String? = 
     do {
         try download(url, to: partial, verbose: verbose)
         if let hash {
-            let actual = try sha256(ofFile: partial)
+            let actual = try digest(partial)
             guard actual == hash else {
-                throw KerasError.corruptFile(file: origin, expected: "SHA-256 \(hash)",
+                throw KerasError.corruptFile(file: origin, expected: "\(algorithm) \(hash)",
                                              got: "\(actual): the download is incomplete or corrupted and was deleted")
             }
         }
@@ -87,19 +90,19 @@ func kerasHome() -> String {
     return (NSHomeDirectory() as NSString).appendingPathComponent(".keras")
 }
 
-/// The SHA-256 of a file, read in 1 MiB chunks.
-func sha256(ofFile path: String) throws -> String {
+/// The SHA-256 (or MD5) of a file, read in 1 MiB chunks.
+func fileDigest(ofFile path: String, md5: Bool = false) throws -> String {
     guard let handle = FileHandle(forReadingAtPath: path) else {
         throw KerasError.unreadableFile(file: path, reason: "cannot open the file")
     }
     defer { try? handle.close() }
-    var hasher = SHA256()
+    var sha = SHA256(), md = MD5()
     while true {
         let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
         if chunk.isEmpty { break }
-        hasher.update([UInt8](chunk))
+        if md5 { md.update([UInt8](chunk)) } else { sha.update([UInt8](chunk)) }
     }
-    return hasher.hexDigest()
+    return md5 ? md.hexDigest() : sha.hexDigest()
 }
 
 /// Fetches `url` into `path`, with a progress bar fed from the task's byte counts; throws on

@@ -31,8 +31,16 @@ enum NumPyFormat {
         return out
     }
 
-    /// Parses `.npy` bytes, checking the header and that the data has exactly the declared size.
-    static func decode(_ bytes: [UInt8], name: String) throws -> Tensor {
+    /// A parsed `.npy` header: the dtype string (`'<f4'`, `'|O'`…), the layout and where the data starts.
+    struct Header {
+        var descr: String
+        var fortranOrder: Bool
+        var shape: [Int]
+        var dataStart: Int
+    }
+
+    /// Parses the magic, version and header dictionary of `.npy` bytes.
+    static func header(_ bytes: [UInt8], name: String) throws -> Header {
         func corrupt(_ expected: String, _ got: String) -> KerasError { .corruptFile(file: name, expected: expected, got: got) }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw corrupt("a .npy file (magic \\x93NUMPY)", "other bytes") }
         let major = bytes[6]
@@ -56,6 +64,15 @@ enum NumPyFormat {
             return d
         }
         guard shape.count <= 32 else { throw corrupt("at most 32 dimensions", "\(shape.count)") }
+        return Header(descr: descr, fortranOrder: fortran == "True", shape: shape, dataStart: headerStart + headerLength)
+    }
+
+    /// Parses `.npy` bytes, checking the header and that the data has exactly the declared size.
+    static func decode(_ bytes: [UInt8], name: String) throws -> Tensor {
+        func corrupt(_ expected: String, _ got: String) -> KerasError { .corruptFile(file: name, expected: expected, got: got) }
+        let parsed = try header(bytes, name: name)
+        let (descr, shape) = (parsed.descr, parsed.shape)
+        let fortran = parsed.fortranOrder ? "True" : "False"
         guard descr.count >= 3, let itemSize = Int(descr.dropFirst(2)), itemSize > 0 else { throw corrupt("a dtype like '<f4'", "'\(descr)'") }
         let kind = descr[descr.index(after: descr.startIndex)]
         let order = descr.first!
@@ -67,7 +84,7 @@ enum NumPyFormat {
             guard !overflow, p <= HDF5File.maxDatasetElements else { throw corrupt("at most \(HDF5File.maxDatasetElements) elements", "shape \(shape)") }
             count = p
         }
-        let dataStart = headerStart + headerLength
+        let dataStart = parsed.dataStart
         guard count.multipliedReportingOverflow(by: itemSize).overflow == false, bytes.count - dataStart == count * itemSize else {
             throw corrupt("\(count) elements of \(itemSize) bytes after the header", "\(bytes.count - dataStart) bytes")
         }

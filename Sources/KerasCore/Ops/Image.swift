@@ -114,9 +114,10 @@ extension Tensor {
             let padH = Swift.max(h, Int(Double(w * height) / Double(width)))
             let padW = Swift.max(w, Int(Double(h * width) / Double(height)))
             let top = (padH - h) / 2, left = (padW - w) / 2
+            // Keras pads the same amount on both sides, rows first (so an odd one-pixel gap stays unpadded).
             var widths = [(Int, Int)](repeating: (0, 0), count: rank)
-            widths[hAxis] = (top, padH - h - top)
-            widths[wAxis] = (left, padW - w - left)
+            widths[hAxis] = (top, top)
+            widths[wAxis] = top > 0 ? (0, 0) : (left, left)
             images = images.pad(widths, value: fillValue)
         }
         return images.resizedAxis(hAxis, to: height, interpolation: interpolation, antialias: antialias)
