@@ -67,6 +67,28 @@ public final class MPIStrategy: TrainingDistribution, @unchecked Sendable {
         } }
     }
 
+    public func allGather(_ values: [Double]) throws -> [[Double]] {
+        var counts = [Int64](repeating: 0, count: worldSize)
+        var mine = Int64(values.count)
+        try timed("MPI_Allgather") { MPI_Allgather(&mine, 1, cmpi_int64(), &counts, 1, cmpi_int64(), cmpi_comm_world()) }
+        guard counts.allSatisfy({ $0 <= Int64(Int32.max) }), counts.reduce(0, +) <= Int64(Int32.max) else {
+            throw KerasError.invalidArgument("MPIStrategy.allGather: \(counts.reduce(0, +)) values in all exceed MPI's 32-bit counts; gather in parts")
+        }
+        let sizes = counts.map { Int32($0) }
+        var offsets = [Int32](repeating: 0, count: worldSize)
+        for r in 1..<Swift.max(worldSize, 1) { offsets[r] = offsets[r - 1] + sizes[r - 1] }
+        var all = [Double](repeating: 0, count: Int(counts.reduce(0, +)))
+        try timed("MPI_Allgatherv") {
+            values.withUnsafeBufferPointer { send in
+                all.withUnsafeMutableBufferPointer { receive in
+                    MPI_Allgatherv(send.baseAddress, Int32(send.count), cmpi_double(), receive.baseAddress, sizes, offsets,
+                                   cmpi_double(), cmpi_comm_world())
+                }
+            }
+        }
+        return (0..<worldSize).map { Array(all[Int(offsets[$0])..<Int(offsets[$0] + sizes[$0])]) }
+    }
+
     /// Waits until every rank gets here.
     ///
     /// ```swift

@@ -25,6 +25,17 @@ import Synchronization
 /// `d = (μ_batch − μ_renorm) / σ_renorm` (not differentiated; clipped by `renormClipping`), and
 /// the moving variance follows a moving standard deviation. Inference is unchanged.
 ///
+/// With `synchronized: true`, in data-parallel training (``TrainingDistribution``) the batch
+/// statistics are those of the global batch: each rank's sums are added across the ranks in the
+/// forward pass (and the gradient sums in the backward pass), so two ranks train as one process
+/// with the global batch. Keras's name; Keras offers it with TensorFlow's strategies. Batch
+/// renormalization keeps each rank's own statistics. Outside a distributed step it is the usual
+/// layer.
+///
+/// ```swift
+/// let bn = BatchNormalization(synchronized: true)   // model.distribution = try MPIStrategy()
+/// ```
+///
 /// The two moving statistics are read and replaced together under the layer's own lock, so a
 /// prediction running while another thread trains sees both from before or both from after a
 /// training call, never one of each.
@@ -53,6 +64,8 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     public private(set) var movingVariance: Variable!
     /// Batch renormalization: whether it is on, its optional clipping of `r` (`rmin`, `rmax`) and
     /// `d` (`dmax`), and the momentum of its running averages.
+    /// Whether training uses the statistics of the global batch across data-parallel ranks.
+    public let synchronized: Bool
     public let renorm: Bool
     public let renormClipping: RenormClipping?
     public let renormMomentum: Double
@@ -83,12 +96,13 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
                 movingMeanInitializer: any Initializer = Zeros(), movingVarianceInitializer: any Initializer = Ones(),
                 betaRegularizer: (any Regularizer)? = nil, gammaRegularizer: (any Regularizer)? = nil,
                 betaConstraint: (any Constraint)? = nil, gammaConstraint: (any Constraint)? = nil,
-                renorm: Bool = false, renormClipping: RenormClipping? = nil, renormMomentum: Double = 0.99,
+                synchronized: Bool = false, renorm: Bool = false, renormClipping: RenormClipping? = nil, renormMomentum: Double = 0.99,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         requireValid {
             try Self.validate(momentum: momentum, epsilon: epsilon)
             try Self.validate(renormClipping: renormClipping, renormMomentum: renormMomentum)
         }
+        self.synchronized = synchronized
         self.renorm = renorm
         self.renormClipping = renorm ? renormClipping ?? RenormClipping() : renormClipping
         self.renormMomentum = renormMomentum
@@ -133,7 +147,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// ```
     ///
     /// - Throws: `KerasError.invalidConfig` for mistyped keys, a non-finite `momentum` or
-    ///   `epsilon`, a malformed `renorm_clipping`, and for `synchronized` (TensorFlow only).
+    ///   `epsilon`, a malformed `renorm_clipping`.
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: BatchNormalization.self, config: config)
         let base = try r.layerBase()
@@ -143,9 +157,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         }
         let momentum = try r.double("momentum", default: 0.99), epsilon = try r.double("epsilon", default: 1e-3)
         try r.validated { try BatchNormalization.validate(momentum: momentum, epsilon: epsilon) }
-        if try r.bool("synchronized", default: false) {
-            throw KerasError.invalidConfig("BatchNormalization \"\(base.name ?? "?")\": Argument synchronized=True is only supported with the TensorFlow backend.")
-        }
+        let synchronized = try r.bool("synchronized", default: false)
         let renorm = try r.bool("renorm", default: false)
         let renormMomentum = try r.double("renorm_momentum", default: 0.99)
         var clipping: RenormClipping?
@@ -165,7 +177,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
                   movingVarianceInitializer: try r.initializer("moving_variance_initializer", default: Ones()),
                   betaRegularizer: try r.regularizer("beta_regularizer"), gammaRegularizer: try r.regularizer("gamma_regularizer"),
                   betaConstraint: try r.constraint("beta_constraint"), gammaConstraint: try r.constraint("gamma_constraint"),
-                  renorm: renorm, renormClipping: clipping, renormMomentum: renormMomentum,
+                  synchronized: synchronized, renorm: renorm, renormClipping: clipping, renormMomentum: renormMomentum,
                   name: base.name, trainable: base.trainable, dtype: base.dtype)
     }
 
@@ -204,11 +216,18 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         if training && trainable && renorm {
             return renormalized(x, axis: ax, statShape: statShape)
         }
-        if training && trainable && ax == x.rank - 1 {
-            // Channels last: the fused kernel (statistics, output and gradients in two passes).
-            let (y, batchMean, batchVariance) = x.batchNormalizationTraining(scale: gamma?.value, offset: beta?.value, epsilon: epsilon)
+        let crossReplicaSum = synchronized ? BatchShard.current?.crossReplicaSum : nil
+        if training && trainable && (ax == x.rank - 1 || crossReplicaSum != nil) {
+            // The fused kernel (statistics, output and gradients in two passes) on channels last;
+            // synchronized, its sums add up over the data-parallel ranks.
+            let last = ax == x.rank - 1
+            var order = Array(0..<x.rank)
+            order.swapAt(ax, x.rank - 1)
+            let channelsLast = last ? x : x.transposed(order)
+            let (y, batchMean, batchVariance) = channelsLast.batchNormalizationTraining(
+                scale: gamma?.value, offset: beta?.value, epsilon: epsilon, crossReplicaSum: crossReplicaSum)
             updateMovingStatistics(mean: batchMean, variance: batchVariance)
-            return y
+            return last ? y : y.transposed(order)
         }
         if training && trainable {
             let reduction = (0..<x.rank).filter { $0 != ax }
@@ -294,7 +313,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         config["gamma_regularizer"] = serializeOptional(gammaRegularizer)
         config["beta_constraint"] = serializeOptional(betaConstraint)
         config["gamma_constraint"] = serializeOptional(gammaConstraint)
-        config["synchronized"] = false
+        config["synchronized"] = .bool(synchronized)
         config["renorm"] = .bool(renorm)
         if let c = renormClipping {
             var clipping: Config = [:]
