@@ -9,6 +9,9 @@
 //                                               (-1: never) and each rank writes <prefix>-rank<r>.npz
 //   keras-mpi-check bench <steps> <batch>       prints `mpi np=<n> fit: N samples/s` and the per-step
 //                                               communication time
+//   keras-mpi-check overlap <floats> <chunks>   times one allreduce of <floats> floats alone, after a
+//                                               computation of <chunks> matrix products, and overlapped
+//                                               with it (MPI_Iallreduce, MPI_Test after each product)
 //
 // One process (no mpirun) is the single-process reference with the same global batch and seed.
 import Foundation
@@ -149,8 +152,48 @@ func run() throws {
                          strategy.worldSize, Double(samples) / seconds, batch, parameters,
                          seconds / Double(steps) * 1000, strategy.communicationTime / Double(steps) * 1000))
         }
+    case "overlap":
+        guard arguments.count == 4, let count = Int(arguments[2]), let chunks = Int(arguments[3]), count > 0, chunks > 0 else {
+            throw KerasError.invalidArgument("usage: keras-mpi-check overlap <floats> <chunks>")
+        }
+        try measureOverlap(strategy, count: count, chunks: chunks)
     default:
         throw KerasError.invalidArgument("keras-mpi-check: unknown mode \(arguments[1])")
+    }
+}
+
+/// Whether an allreduce in flight progresses while this rank computes: the median of 15 timings
+/// of the allreduce alone, the computation alone, one after the other, and overlapped.
+func measureOverlap(_ strategy: MPIStrategy, count: Int, chunks: Int) throws {
+    let a = Tensor.randomNormal([192, 192], seed: 1)
+    func compute(poll: PendingAllReduce? = nil) throws {
+        for _ in 0..<chunks {
+            _ = a.matmul(a).sum().item
+            try poll?.poll()
+        }
+    }
+    var bucket = [Float](repeating: 1, count: count)
+    func median(_ body: () throws -> Void) throws -> Double {
+        var times: [Double] = []
+        for _ in 0..<15 {
+            try strategy.barrier()
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return times.sorted()[times.count / 2]
+    }
+    let alone = try median { try strategy.allReduceSum(&bucket) }
+    let computation = try median { try compute() }
+    let sequential = try median { try strategy.allReduceSum(&bucket); try compute() }
+    let overlapped = try median {
+        let pending = try strategy.startAllReduceSum(bucket)
+        try compute(poll: pending)
+        bucket = try pending.wait()
+    }
+    if strategy.isChief {
+        print(String(format: "mpi np=%d overlap %d floats: allreduce %.2f ms, compute %.2f ms, sequential %.2f ms, overlapped %.2f ms (overlap saves %.2f ms)",
+                     strategy.worldSize, count, alone, computation, sequential, overlapped, sequential - overlapped))
     }
 }
 

@@ -97,7 +97,9 @@ import Testing
     }
 
     static func mpirunFlags(ranks: Int) -> [String] {
-        ["--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "--mca", "btl_vader_single_copy_mechanism", "none", "-np", "\(ranks)"]
+        // Waiting ranks yield their core: the test machine may have fewer idle cores than ranks.
+        ["--allow-run-as-root", "--oversubscribe", "--mca", "btl", "self,vader", "--mca", "btl_vader_single_copy_mechanism", "none",
+         "--mca", "mpi_yield_when_idle", "1", "-np", "\(ranks)"]
     }
 }
 

@@ -184,7 +184,6 @@ extension TrainingDistribution {
         }
     }
 
-
     /// The gradients of the global batch: each rank's gradients weighted by its sample count,
     /// summed over ranks in buckets of at most `bucketValues` floats, divided by the total count.
     /// The default train step calls it; a custom ``Model/trainStep(_:)`` calls it before

@@ -62,10 +62,10 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// `(channels,)`, once built.
     public private(set) var movingMean: Variable!
     public private(set) var movingVariance: Variable!
-    /// Batch renormalization: whether it is on, its optional clipping of `r` (`rmin`, `rmax`) and
-    /// `d` (`dmax`), and the momentum of its running averages.
     /// Whether training uses the statistics of the global batch across data-parallel ranks.
     public let synchronized: Bool
+    /// Batch renormalization: whether it is on, its optional clipping of `r` (`rmin`, `rmax`) and
+    /// `d` (`dmax`), and the momentum of its running averages.
     public let renorm: Bool
     public let renormClipping: RenormClipping?
     public let renormMomentum: Double
