@@ -85,7 +85,7 @@ func run() throws {
         let oneHot = kind == "dropout" || kind == "bn"
         let targets = oneHot ? try toCategorical(labels, numClasses: 10) : labels
         let (xs, ys) = (x.slice(axis: 0, start: 0, end: 300), targets.slice(axis: 0, start: 0, end: 300))
-        // 97 held-out samples: validation, evaluate and predict end on a batch of 33 (16 + 17 per rank).
+        // 97 held-out samples: validation ends on a batch of 33 (16 + 17 per rank), evaluate and predict on one of 1.
         let (xv, yv) = (x.slice(axis: 0, start: 300, end: 397), targets.slice(axis: 0, start: 300, end: 397))
         let validation = oneHot ? ValidationData(xv, yv) : nil
         // The progress bar and the CSV log are rank 0's only (the test counts them); TensorBoard too.
@@ -101,7 +101,8 @@ func run() throws {
         if oneHot {
             let evaluation = try model.evaluate(xv, yv, batchSize: 32, verbose: 0)
             for (key, value) in zip(evaluation.names, evaluation.values) { arrays["evaluate_" + key] = Tensor(shape: [1], doubles: [value], dtype: .float64) }
-            arrays["predict"] = try model.predict(xv, batchSize: 64, verbose: 0)
+            // Batches of 32, 32, 32 and 1: rank 0 has no sample of the last one.
+            arrays["predict"] = try model.predict(xv, batchSize: 32, verbose: 0)
         }
         try saveNPZ(arrays, to: "\(arguments[2])-rank\(strategy.rank).npz")
     case "fail":

@@ -4,6 +4,9 @@
 /// this shard's rows, so a distributed run masks exactly the samples one process would.
 ///
 /// A distribution strategy binds it around each step; code calling layers needs nothing else.
+/// The rule is by shape: a draw for the whole batch whose leading axis merely equals the shard's
+/// row count (a `noiseShape` of `[1, …]` on a one-sample shard) is taken as per-sample, so such
+/// a draw should use an `Int` seed (`seedGenerator.nextSeed()`), which is never sharded.
 ///
 /// ```swift
 /// let shard = BatchShard(start: 32, count: 32, globalCount: 64)   // rank 1 of 2
