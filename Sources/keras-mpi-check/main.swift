@@ -49,11 +49,13 @@ func dropoutMLP() throws -> Sequential {
     return model
 }
 
-/// The small CNN with synchronized batch normalization, dropout and augmentation noise.
+/// The small CNN with synchronized batch normalization (plain and renormalizing), dropout and
+/// noise.
 func batchNormCNN() throws -> Sequential {
     let model = Sequential([InputLayer(shape: [8, 8]), Reshape([8, 8, 1]), GaussianNoise(0.05),
                             Conv2D(8, kernelSize: [3, 3], activation: .relu), BatchNormalization(synchronized: true),
-                            MaxPooling2D(poolSize: [2, 2]), Flatten(), Dropout(0.2), Dense(10, activation: .softmax)])
+                            MaxPooling2D(poolSize: [2, 2]), Flatten(), Dense(16, activation: .relu),
+                            BatchNormalization(synchronized: true, renorm: true), Dropout(0.2), Dense(10, activation: .softmax)])
     try model.compile(optimizer: Adam(learningRate: 0.01), loss: CategoricalCrossentropy(),
                       metrics: ["accuracy", AUC(), F1Score(average: .macro)])
     return model

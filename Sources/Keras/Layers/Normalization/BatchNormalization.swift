@@ -28,9 +28,8 @@ import Synchronization
 /// With `synchronized: true`, in data-parallel training (``TrainingDistribution``) the batch
 /// statistics are those of the global batch: each rank's sums are added across the ranks in the
 /// forward pass (and the gradient sums in the backward pass), so two ranks train as one process
-/// with the global batch. Keras's name; Keras offers it with TensorFlow's strategies. Batch
-/// renormalization keeps each rank's own statistics. Outside a distributed step it is the usual
-/// layer.
+/// with the global batch (with `renorm` too). Keras's name; Keras offers it with TensorFlow's
+/// strategies. Outside a distributed step it is the usual layer.
 ///
 /// ```swift
 /// let bn = BatchNormalization(synchronized: true)   // model.distribution = try MPIStrategy()
@@ -213,21 +212,16 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         var statShape = [Int](repeating: 1, count: x.rank)
         statShape[ax] = x.shape[ax]
         let mean: Tensor, variance: Tensor
-        if training && trainable && renorm {
-            return renormalized(x, axis: ax, statShape: statShape)
-        }
         let crossReplicaSum = synchronized ? BatchShard.current?.crossReplicaSum : nil
+        if training && trainable && renorm {
+            return renormalized(x, axis: ax, statShape: statShape, crossReplicaSum: crossReplicaSum)
+        }
         if training && trainable && (ax == x.rank - 1 || crossReplicaSum != nil) {
             // The fused kernel (statistics, output and gradients in two passes) on channels last;
             // synchronized, its sums add up over the data-parallel ranks.
-            let last = ax == x.rank - 1
-            var order = Array(0..<x.rank)
-            order.swapAt(ax, x.rank - 1)
-            let channelsLast = last ? x : x.transposed(order)
-            let (y, batchMean, batchVariance) = channelsLast.batchNormalizationTraining(
-                scale: gamma?.value, offset: beta?.value, epsilon: epsilon, crossReplicaSum: crossReplicaSum)
+            let (y, batchMean, batchVariance) = fused(x, axis: ax, scale: gamma?.value, offset: beta?.value, crossReplicaSum: crossReplicaSum)
             updateMovingStatistics(mean: batchMean, variance: batchVariance)
-            return last ? y : y.transposed(order)
+            return y
         }
         if training && trainable {
             let reduction = (0..<x.rank).filter { $0 != ax }
@@ -246,12 +240,34 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         return x * inv + shift
     }
 
+    /// The fused training kernel over `axis` (moved last and back when it is not last).
+    private func fused(_ x: Tensor, axis ax: Int, scale: Tensor?, offset: Tensor?,
+                       crossReplicaSum: (@Sendable (inout [Double]) -> Void)?) -> (output: Tensor, mean: Tensor, variance: Tensor) {
+        guard ax != x.rank - 1 else {
+            return x.batchNormalizationTraining(scale: scale, offset: offset, epsilon: epsilon, crossReplicaSum: crossReplicaSum)
+        }
+        var order = Array(0..<x.rank)
+        order.swapAt(ax, x.rank - 1)
+        let result = x.transposed(order).batchNormalizationTraining(scale: scale, offset: offset, epsilon: epsilon,
+                                                                    crossReplicaSum: crossReplicaSum)
+        return (result.output.transposed(order), result.mean, result.variance)
+    }
+
     /// Batch renormalization in training: the batch statistics corrected by `r` and `d` (held
     /// constant for differentiation), the renorm averages and moving statistics updated.
-    private func renormalized(_ x: Tensor, axis ax: Int, statShape: [Int]) -> Tensor {
+    /// Synchronized across ranks, the statistics are the global batch's (a first pass of the fused
+    /// kernel) and the output the fused kernel's with scale `γ·r` and offset `γ·d + β`.
+    private func renormalized(_ x: Tensor, axis ax: Int, statShape: [Int],
+                              crossReplicaSum: (@Sendable (inout [Double]) -> Void)?) -> Tensor {
         let reduction = (0..<x.rank).filter { $0 != ax }
-        let mean = x.mean(axes: reduction, keepDims: true)
-        let variance = (x - mean).square().mean(axes: reduction, keepDims: true)
+        let mean: Tensor, variance: Tensor
+        if let crossReplicaSum {
+            let stats = withoutRecording { fused(x, axis: ax, scale: nil, offset: nil, crossReplicaSum: crossReplicaSum) }
+            (mean, variance) = (stats.mean.reshaped(to: statShape), stats.variance.reshaped(to: statShape))
+        } else {
+            mean = x.mean(axes: reduction, keepDims: true)
+            variance = (x - mean).square().mean(axes: reduction, keepDims: true)
+        }
         let channels = movingMean.shape
         let (r, d) = withoutRecording { () -> (Tensor, Tensor) in
             let stddev = (variance + epsilon).sqrt().reshaped(to: channels)
@@ -272,6 +288,12 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
                 movingVariance.assign((newStddev * newStddev - epsilon).relu())
             }
             return (r.reshaped(to: statShape), d.reshaped(to: statShape))
+        }
+        if let crossReplicaSum {
+            var scale = r.reshaped(to: channels), shift = d.reshaped(to: channels)
+            if let gamma { (scale, shift) = (scale * gamma.value, shift * gamma.value) }
+            if let beta { shift = shift + beta.value }
+            return fused(x, axis: ax, scale: scale, offset: shift, crossReplicaSum: crossReplicaSum).output
         }
         var scale = r, shift = d
         if let gamma {
