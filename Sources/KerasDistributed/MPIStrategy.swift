@@ -67,6 +67,47 @@ public final class MPIStrategy: TrainingDistribution, @unchecked Sendable {
         } }
     }
 
+    public func allGather(_ values: [Double]) throws -> [[Double]] {
+        var counts = [Int64](repeating: 0, count: worldSize)
+        var mine = Int64(values.count)
+        try timed("MPI_Allgather") { MPI_Allgather(&mine, 1, cmpi_int64(), &counts, 1, cmpi_int64(), cmpi_comm_world()) }
+        guard counts.allSatisfy({ $0 <= Int64(Int32.max) }), counts.reduce(0, +) <= Int64(Int32.max) else {
+            throw KerasError.invalidArgument("MPIStrategy.allGather: \(counts.reduce(0, +)) values in all exceed MPI's 32-bit counts; gather in parts")
+        }
+        let sizes = counts.map { Int32($0) }
+        var offsets = [Int32](repeating: 0, count: worldSize)
+        for r in 1..<Swift.max(worldSize, 1) { offsets[r] = offsets[r - 1] + sizes[r - 1] }
+        var all = [Double](repeating: 0, count: Int(counts.reduce(0, +)))
+        try timed("MPI_Allgatherv") {
+            values.withUnsafeBufferPointer { send in
+                all.withUnsafeMutableBufferPointer { receive in
+                    MPI_Allgatherv(send.baseAddress, Int32(send.count), cmpi_double(), receive.baseAddress, sizes, offsets,
+                                   cmpi_double(), cmpi_comm_world())
+                }
+            }
+        }
+        return (0..<worldSize).map { Array(all[Int(offsets[$0])..<Int(offsets[$0] + sizes[$0])]) }
+    }
+
+    /// Starts summing `values` elementwise across ranks without waiting (`MPI_Iallreduce`);
+    /// ``PendingAllReduce/wait()`` returns the sums. Every rank starts the same sums in the same
+    /// order. (Open MPI's shared-memory transport moves the data only inside MPI calls:
+    /// ``PendingAllReduce/poll()`` lets it progress while the caller computes.)
+    ///
+    /// ```swift
+    /// let pending = try strategy.startAllReduceSum(bucket)
+    /// computeSomethingElse()
+    /// let sums = try pending.wait()
+    /// ```
+    public func startAllReduceSum(_ values: [Float]) throws -> PendingAllReduce {
+        let pending = PendingAllReduce(values, strategy: self)
+        try timed("MPI_Iallreduce") {
+            MPI_Iallreduce(cmpi_in_place(), pending.buffer.baseAddress, Int32(values.count), cmpi_float(), cmpi_sum(),
+                           cmpi_comm_world(), &pending.request)
+        }
+        return pending
+    }
+
     /// Waits until every rank gets here.
     ///
     /// ```swift
@@ -82,12 +123,57 @@ public final class MPIStrategy: TrainingDistribution, @unchecked Sendable {
         exit(1)
     }
 
-    private func timed(_ call: String, _ body: () -> Int32) throws {
+    fileprivate func timed(_ call: String, _ body: () -> Int32) throws {
         let start = DispatchTime.now().uptimeNanoseconds
         let code = body()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         lock.withLock { seconds += elapsed }
         try MPIRuntime.check(code, call)
+    }
+}
+
+/// A sum across ranks in flight (``MPIStrategy/startAllReduceSum(_:)``).
+public final class PendingAllReduce: @unchecked Sendable {
+    fileprivate let buffer: UnsafeMutableBufferPointer<Float>
+    fileprivate var request: MPI_Request? = nil
+    private let strategy: MPIStrategy
+    private var done = false
+
+    fileprivate init(_ values: [Float], strategy: MPIStrategy) {
+        buffer = .allocate(capacity: values.count)
+        _ = buffer.initialize(from: values)
+        self.strategy = strategy
+    }
+
+    /// Lets MPI move the data along (`MPI_Test`); returns whether the sum is complete.
+    ///
+    /// ```swift
+    /// while try !pending.poll() { computeALittle() }
+    /// ```
+    @discardableResult
+    public func poll() throws -> Bool {
+        guard !done else { return true }
+        var flag: Int32 = 0
+        try strategy.timed("MPI_Test") { MPI_Test(&request, &flag, cmpi_status_ignore()) }
+        done = flag != 0
+        return done
+    }
+
+    /// Waits for the sum (`MPI_Wait`) and returns it.
+    ///
+    /// ```swift
+    /// let sums = try pending.wait()
+    /// ```
+    public func wait() throws -> [Float] {
+        if !done { try strategy.timed("MPI_Wait") { MPI_Wait(&request, cmpi_status_ignore()) } }
+        done = true
+        return Array(buffer)
+    }
+
+    deinit {
+        // MPI may still write into the buffer until the request completes.
+        if !done { MPI_Wait(&request, cmpi_status_ignore()) }
+        buffer.deallocate()
     }
 }
 

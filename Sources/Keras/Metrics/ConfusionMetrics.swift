@@ -57,6 +57,16 @@ open class ConfusionMetric: Metric, @unchecked Sendable {
         for i in thresholds.indices { truePositives[i] = 0; falsePositives[i] = 0; falseNegatives[i] = 0 }
     }
 
+    /// True positives, false positives, false negatives, per threshold.
+    open override var additiveState: [Double]? {
+        get { truePositives + falsePositives + falseNegatives }
+        set {
+            let n = thresholds.count
+            guard let v = newValue, v.count == 3 * n else { return }
+            (truePositives, falsePositives, falseNegatives) = (Array(v[0..<n]), Array(v[n..<2 * n]), Array(v[2 * n..<3 * n]))
+        }
+    }
+
     open override func metricConfig() -> Config { ["thresholds": thresholdsConfig, "top_k": nil, "class_id": nil] }
 }
 
@@ -179,6 +189,16 @@ public final class AUC: Metric, @unchecked Sendable {
     public override func resetState() {
         for i in 0..<numThresholds { tp[i] = 0; fp[i] = 0; tn[i] = 0; fn[i] = 0 }
     }
+
+    /// True positives, false positives, true negatives, false negatives, per threshold.
+    public override var additiveState: [Double]? {
+        get { tp + fp + tn + fn }
+        set {
+            let n = numThresholds
+            guard let v = newValue, v.count == 4 * n else { return }
+            (tp, fp, tn, fn) = (Array(v[0..<n]), Array(v[n..<2 * n]), Array(v[2 * n..<3 * n]), Array(v[3 * n..<4 * n]))
+        }
+    }
 }
 
 /// The F-beta score per class, or averaged (`keras.metrics.FBetaScore`), for `[batch, classes]`
@@ -256,6 +276,18 @@ open class FBetaScore: Metric, @unchecked Sendable {
     /// Zeros the state (its per-class size stays, as Keras's built variables do).
     open override func resetState() {
         for k in truePositives.indices { truePositives[k] = 0; falsePositives[k] = 0; falseNegatives[k] = 0; intermediateWeights[k] = 0 }
+    }
+
+    /// True positives, false positives, false negatives and class weights, per class (empty
+    /// before the first batch sizes them).
+    open override var additiveState: [Double]? {
+        get { truePositives + falsePositives + falseNegatives + intermediateWeights }
+        set {
+            guard let v = newValue, v.count % 4 == 0 else { return }
+            let n = v.count / 4
+            (truePositives, falsePositives, falseNegatives, intermediateWeights) =
+                (Array(v[0..<n]), Array(v[n..<2 * n]), Array(v[2 * n..<3 * n]), Array(v[3 * n..<4 * n]))
+        }
     }
 }
 

@@ -54,6 +54,23 @@ open class Metric: @unchecked Sendable {
     /// Clears the accumulated state.
     open func resetState() {}
 
+    /// The accumulated state as numbers that add up over disjoint batches (Keras's metric
+    /// `variables`, which a distribution strategy sums across replicas), or `nil` where the
+    /// state does not add (a custom metric that does not override it). Setting it replaces the
+    /// state. Data-parallel `fit` and `evaluate` sum it over the ranks, so every rank reports
+    /// the metric of the global batches.
+    ///
+    /// ```swift
+    /// let auc = AUC(numThresholds: 3)
+    /// auc.updateState(yTrue: Tensor([0.0, 1.0]), yPred: Tensor([0.2, 0.9]))
+    /// let other = AUC(numThresholds: 3)
+    /// other.additiveState = auc.additiveState   // the same result() as auc
+    /// ```
+    open var additiveState: [Double]? {
+        get { nil }
+        set {}
+    }
+
     /// Metric-specific config keys, merged over `name` and `dtype`.
     open func metricConfig() -> Config { [:] }
 
@@ -128,6 +145,11 @@ open class Mean: Metric, @unchecked Sendable {
 
     open override func result() -> Tensor { Tensor(Float(count == 0 ? 0 : total / count)) }
     open override func resetState() { total = 0; count = 0 }
+    /// `[total, count]`.
+    open override var additiveState: [Double]? {
+        get { [total, count] }
+        set { if let v = newValue, v.count == 2 { (total, count) = (v[0], v[1]) } }
+    }
 }
 
 /// The weighted sum of the values seen (`keras.metrics.Sum`).
@@ -151,6 +173,11 @@ public final class Sum: Metric, @unchecked Sendable {
     }
     public override func result() -> Tensor { Tensor(Float(total)) }
     public override func resetState() { total = 0 }
+    /// `[total]`.
+    public override var additiveState: [Double]? {
+        get { [total] }
+        set { if let v = newValue, v.count == 1 { total = v[0] } }
+    }
 }
 
 /// The running mean of a per-sample function of `(yTrue, yPred)` (`keras.metrics.MeanMetricWrapper`):

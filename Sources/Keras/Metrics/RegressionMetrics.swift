@@ -196,4 +196,16 @@ public final class R2Score: Metric, @unchecked Sendable {
     }
 
     public override func resetState() { sum = []; squaredSum = []; residual = []; count = []; numSamples = 0 }
+
+    /// Per output column: sums of targets, of squared targets, of squared residuals, of weights;
+    /// then the sample count (the columns are empty before the first batch).
+    public override var additiveState: [Double]? {
+        get { sum + squaredSum + residual + count + [numSamples] }
+        set {
+            guard let v = newValue, v.count % 4 == 1 else { return }
+            let n = v.count / 4
+            (sum, squaredSum, residual, count) = (Array(v[0..<n]), Array(v[n..<2 * n]), Array(v[2 * n..<3 * n]), Array(v[3 * n..<4 * n]))
+            numSamples = v[4 * n]
+        }
+    }
 }

@@ -34,7 +34,8 @@ open class Model: Layer, @unchecked Sendable {
     var compiledState: CompiledState?
     /// The epoch a callback asks `fit` to start from (set in `onTrainBegin` by BackupAndRestore).
     var resumeEpoch: Int?
-    /// Spreads `fit` over several processes when set (data parallelism, see ``TrainingDistribution``).
+    /// Spreads `fit`, `evaluate` and `predict` over several processes when set (data parallelism, see
+    /// ``TrainingDistribution``).
     ///
     /// ```swift
     /// model.distribution = try MPIStrategy()   // import KerasDistributed; run under mpirun

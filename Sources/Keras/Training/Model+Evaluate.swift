@@ -39,7 +39,7 @@ extension Model {
 
     private func evaluate(source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> Evaluation {
         let state = compiledState!
-        let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0)
+        let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0 && distribution?.isChief != false)
         callbacks.setModel(self)
         callbacks.setParams(CallbackParams(epochs: 1, steps: source.stepCount, verbose: verbose))
         let logs = try runEvaluation(source, state: state, callbacks: callbacks)
@@ -52,7 +52,7 @@ extension Model {
         try callbacks.onTestBegin(logs: [:])
         var generator = RandomGenerator(seed: 0)
         var logs: [String: Double] = [:]
-        var seen = 0
+        var seen = 0, progress = DistributedProgress()
         for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
             if case .dataset = source {
                 try state.checkBatch(batch, op: "evaluate", sampleOffset: seen)
@@ -60,7 +60,9 @@ extension Model {
             }
             seen += batch.sampleCount
             try callbacks.onTestBatchBegin(step, logs: [:])
-            logs = try weightUpdateLock.read { try testStep(batch) }
+            logs = try distributedStep(batch, op: "evaluate", progress: &progress) { b in
+                try weightUpdateLock.read { try testStep(b) }
+            }
             try callbacks.onTestBatchEnd(step, logs: logs)
         }
         try callbacks.onTestEnd(logs: logs)

@@ -117,18 +117,15 @@ extension Model {
             resetMetrics()
             try callbacks.onEpochBegin(epoch, logs: [:])
             var logs: [String: Double] = [:]
-            var seen = 0, seenHere = 0
+            var seen = 0, progress = DistributedProgress()
             for (step, batch) in source.batches(epoch: epoch, generator: &generator).enumerated() {
                 if case .dataset = source {
                     try state.checkBatch(batch, op: "fit", sampleOffset: seen)
                     try validateInputs(batch.inputs, op: "fit")
                 }
                 seen += batch.sampleCount
-                let local = try distribution?.shard(batch) ?? batch
-                seenHere += local.sampleCount
                 try callbacks.onTrainBatchBegin(step, logs: [:])
-                logs = try trainStep(local)
-                if let distribution { logs = try distribution.globalLogs(logs, localSamples: seenHere) }
+                logs = try distributedStep(batch, op: "fit", progress: &progress) { try trainStep($0) }
                 try callbacks.onTrainBatchEnd(step, logs: logs)
                 if stopTraining { break }
             }

@@ -55,7 +55,7 @@ extension Model {
     }
 
     private func runPrediction(_ source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> ModelOutputs {
-        let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0)
+        let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0 && distribution?.isChief != false)
         callbacks.setModel(self)
         callbacks.setParams(CallbackParams(epochs: 1, steps: source.stepCount, verbose: verbose))
         try callbacks.onPredictBegin(logs: [:])
@@ -67,6 +67,7 @@ extension Model {
         let group = availableCoreCount
         var concurrent: Bool? = nil   // decided once, after the first batch has built the model
         var pending: [(step: Int, batch: DataBatch)] = []
+        var batchCounts: [Int] = []   // distributed: each rank predicts its slice of every batch
         func flush() throws {
             for item in pending { try callbacks.onPredictBatchBegin(item.step, logs: [:]) }
             var outputs = [Result<[Tensor], any Error>?](repeating: nil, count: pending.count)
@@ -89,7 +90,9 @@ extension Model {
         }
         for (step, batch) in source.batches(epoch: 0, generator: &generator).enumerated() {
             if case .dataset = source, step > 0 { try validateInputs(batch.inputs, op: "predict") }
-            pending.append((step, batch))
+            batchCounts.append(batch.sampleCount)
+            let local = try distribution?.shard(batch, op: "predict", allowEmpty: step > 0) ?? batch
+            if local.count > 0 { pending.append((step, local)) }
             if step == 0 || pending.count == group { try flush() }
             if concurrent == nil { concurrent = supportsConcurrentInference }
         }
@@ -97,7 +100,7 @@ extension Model {
         try callbacks.onPredictEnd(logs: [:])
         guard let first = pieces.first else { return ModelOutputs(names: [], tensors: []) }
         let tensors = first.indices.map { i in pieces.count == 1 ? pieces[0][i] : concatenate(pieces.map { $0[i] }, axis: 0) }
-        return ModelOutputs(names: outputNames, tensors: tensors)
+        return ModelOutputs(names: outputNames, tensors: try distribution?.gatherPredictions(tensors, batchCounts: batchCounts) ?? tensors)
     }
 
     /// Outputs of one batch (`model.predict_on_batch`).

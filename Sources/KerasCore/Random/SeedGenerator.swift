@@ -2,7 +2,8 @@ import Synchronization
 
 /// A stateful source of seeds (`keras.random.SeedGenerator`): a layer keeps one as an attribute
 /// and passes it to the random ops it calls, so each call draws new randomness while the whole
-/// sequence is reproducible from `seed`. Without a seed it starts from the task's
+/// sequence is reproducible from `seed`. Inside a data-parallel step (``BatchShard``) a draw
+/// whose leading axis is the local batch gives this shard's rows of the global batch's draw. Without a seed it starts from the task's
 /// ``withRandomSeed(_:_:)`` source or the process-wide one (``setRandomSeed(_:)``).
 ///
 /// ```swift
@@ -39,7 +40,8 @@ extension Tensor {
     /// ```
     public static func randomNormal(_ shape: [Int], mean: Double = 0, stddev: Double = 1,
                                     dtype: DType = .float32, seed: SeedGenerator) -> Tensor {
-        randomNormal(shape, mean: mean, stddev: stddev, dtype: dtype, seed: seed.nextSeed())
+        let next = seed.nextSeed()
+        return BatchShard.rows(of: shape) { randomNormal($0, mean: mean, stddev: stddev, dtype: dtype, seed: next) }
     }
 
     /// ``randomUniform(_:minval:maxval:dtype:seed:)-(_,_,_,_,Int?)`` drawing its seed from `seed`.
@@ -49,7 +51,8 @@ extension Tensor {
     /// ```
     public static func randomUniform(_ shape: [Int], minval: Double = 0, maxval: Double = 1,
                                      dtype: DType = .float32, seed: SeedGenerator) -> Tensor {
-        randomUniform(shape, minval: minval, maxval: maxval, dtype: dtype, seed: seed.nextSeed())
+        let next = seed.nextSeed()
+        return BatchShard.rows(of: shape) { randomUniform($0, minval: minval, maxval: maxval, dtype: dtype, seed: next) }
     }
 
     /// ``randomTruncatedNormal(_:mean:stddev:dtype:seed:)-(_,_,_,_,Int?)`` drawing its seed from `seed`.
@@ -59,7 +62,8 @@ extension Tensor {
     /// ```
     public static func randomTruncatedNormal(_ shape: [Int], mean: Double = 0, stddev: Double = 1,
                                              dtype: DType = .float32, seed: SeedGenerator) -> Tensor {
-        randomTruncatedNormal(shape, mean: mean, stddev: stddev, dtype: dtype, seed: seed.nextSeed())
+        let next = seed.nextSeed()
+        return BatchShard.rows(of: shape) { randomTruncatedNormal($0, mean: mean, stddev: stddev, dtype: dtype, seed: next) }
     }
 }
 

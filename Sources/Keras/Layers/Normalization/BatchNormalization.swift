@@ -25,6 +25,16 @@ import Synchronization
 /// `d = (μ_batch − μ_renorm) / σ_renorm` (not differentiated; clipped by `renormClipping`), and
 /// the moving variance follows a moving standard deviation. Inference is unchanged.
 ///
+/// With `synchronized: true`, in data-parallel training (``TrainingDistribution``) the batch
+/// statistics are those of the global batch: each rank's sums are added across the ranks in the
+/// forward pass (and the gradient sums in the backward pass), so two ranks train as one process
+/// with the global batch (with `renorm` too). Keras's name; Keras offers it with TensorFlow's
+/// strategies. Outside a distributed step it is the usual layer.
+///
+/// ```swift
+/// let bn = BatchNormalization(synchronized: true)   // model.distribution = try MPIStrategy()
+/// ```
+///
 /// The two moving statistics are read and replaced together under the layer's own lock, so a
 /// prediction running while another thread trains sees both from before or both from after a
 /// training call, never one of each.
@@ -51,6 +61,8 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// `(channels,)`, once built.
     public private(set) var movingMean: Variable!
     public private(set) var movingVariance: Variable!
+    /// Whether training uses the statistics of the global batch across data-parallel ranks.
+    public let synchronized: Bool
     /// Batch renormalization: whether it is on, its optional clipping of `r` (`rmin`, `rmax`) and
     /// `d` (`dmax`), and the momentum of its running averages.
     public let renorm: Bool
@@ -83,12 +95,13 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
                 movingMeanInitializer: any Initializer = Zeros(), movingVarianceInitializer: any Initializer = Ones(),
                 betaRegularizer: (any Regularizer)? = nil, gammaRegularizer: (any Regularizer)? = nil,
                 betaConstraint: (any Constraint)? = nil, gammaConstraint: (any Constraint)? = nil,
-                renorm: Bool = false, renormClipping: RenormClipping? = nil, renormMomentum: Double = 0.99,
+                synchronized: Bool = false, renorm: Bool = false, renormClipping: RenormClipping? = nil, renormMomentum: Double = 0.99,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         requireValid {
             try Self.validate(momentum: momentum, epsilon: epsilon)
             try Self.validate(renormClipping: renormClipping, renormMomentum: renormMomentum)
         }
+        self.synchronized = synchronized
         self.renorm = renorm
         self.renormClipping = renorm ? renormClipping ?? RenormClipping() : renormClipping
         self.renormMomentum = renormMomentum
@@ -133,7 +146,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// ```
     ///
     /// - Throws: `KerasError.invalidConfig` for mistyped keys, a non-finite `momentum` or
-    ///   `epsilon`, a malformed `renorm_clipping`, and for `synchronized` (TensorFlow only).
+    ///   `epsilon`, a malformed `renorm_clipping`.
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: BatchNormalization.self, config: config)
         let base = try r.layerBase()
@@ -143,9 +156,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         }
         let momentum = try r.double("momentum", default: 0.99), epsilon = try r.double("epsilon", default: 1e-3)
         try r.validated { try BatchNormalization.validate(momentum: momentum, epsilon: epsilon) }
-        if try r.bool("synchronized", default: false) {
-            throw KerasError.invalidConfig("BatchNormalization \"\(base.name ?? "?")\": Argument synchronized=True is only supported with the TensorFlow backend.")
-        }
+        let synchronized = try r.bool("synchronized", default: false)
         let renorm = try r.bool("renorm", default: false)
         let renormMomentum = try r.double("renorm_momentum", default: 0.99)
         var clipping: RenormClipping?
@@ -165,7 +176,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
                   movingVarianceInitializer: try r.initializer("moving_variance_initializer", default: Ones()),
                   betaRegularizer: try r.regularizer("beta_regularizer"), gammaRegularizer: try r.regularizer("gamma_regularizer"),
                   betaConstraint: try r.constraint("beta_constraint"), gammaConstraint: try r.constraint("gamma_constraint"),
-                  renorm: renorm, renormClipping: clipping, renormMomentum: renormMomentum,
+                  synchronized: synchronized, renorm: renorm, renormClipping: clipping, renormMomentum: renormMomentum,
                   name: base.name, trainable: base.trainable, dtype: base.dtype)
     }
 
@@ -201,12 +212,14 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         var statShape = [Int](repeating: 1, count: x.rank)
         statShape[ax] = x.shape[ax]
         let mean: Tensor, variance: Tensor
+        let crossReplicaSum = synchronized ? BatchShard.current?.crossReplicaSum : nil
         if training && trainable && renorm {
-            return renormalized(x, axis: ax, statShape: statShape)
+            return renormalized(x, axis: ax, statShape: statShape, crossReplicaSum: crossReplicaSum)
         }
-        if training && trainable && ax == x.rank - 1 {
-            // Channels last: the fused kernel (statistics, output and gradients in two passes).
-            let (y, batchMean, batchVariance) = x.batchNormalizationTraining(scale: gamma?.value, offset: beta?.value, epsilon: epsilon)
+        if training && trainable && (ax == x.rank - 1 || crossReplicaSum != nil) {
+            // The fused kernel (statistics, output and gradients in two passes) on channels last;
+            // synchronized, its sums add up over the data-parallel ranks.
+            let (y, batchMean, batchVariance) = fused(x, axis: ax, scale: gamma?.value, offset: beta?.value, crossReplicaSum: crossReplicaSum)
             updateMovingStatistics(mean: batchMean, variance: batchVariance)
             return y
         }
@@ -227,12 +240,34 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         return x * inv + shift
     }
 
+    /// The fused training kernel over `axis` (moved last and back when it is not last).
+    private func fused(_ x: Tensor, axis ax: Int, scale: Tensor?, offset: Tensor?,
+                       crossReplicaSum: (@Sendable (inout [Double]) -> Void)?) -> (output: Tensor, mean: Tensor, variance: Tensor) {
+        guard ax != x.rank - 1 else {
+            return x.batchNormalizationTraining(scale: scale, offset: offset, epsilon: epsilon, crossReplicaSum: crossReplicaSum)
+        }
+        var order = Array(0..<x.rank)
+        order.swapAt(ax, x.rank - 1)
+        let result = x.transposed(order).batchNormalizationTraining(scale: scale, offset: offset, epsilon: epsilon,
+                                                                    crossReplicaSum: crossReplicaSum)
+        return (result.output.transposed(order), result.mean, result.variance)
+    }
+
     /// Batch renormalization in training: the batch statistics corrected by `r` and `d` (held
     /// constant for differentiation), the renorm averages and moving statistics updated.
-    private func renormalized(_ x: Tensor, axis ax: Int, statShape: [Int]) -> Tensor {
+    /// Synchronized across ranks, the statistics are the global batch's (a first pass of the fused
+    /// kernel) and the output the fused kernel's with scale `γ·r` and offset `γ·d + β`.
+    private func renormalized(_ x: Tensor, axis ax: Int, statShape: [Int],
+                              crossReplicaSum: (@Sendable (inout [Double]) -> Void)?) -> Tensor {
         let reduction = (0..<x.rank).filter { $0 != ax }
-        let mean = x.mean(axes: reduction, keepDims: true)
-        let variance = (x - mean).square().mean(axes: reduction, keepDims: true)
+        let mean: Tensor, variance: Tensor
+        if let crossReplicaSum {
+            let stats = withoutRecording { fused(x, axis: ax, scale: nil, offset: nil, crossReplicaSum: crossReplicaSum) }
+            (mean, variance) = (stats.mean.reshaped(to: statShape), stats.variance.reshaped(to: statShape))
+        } else {
+            mean = x.mean(axes: reduction, keepDims: true)
+            variance = (x - mean).square().mean(axes: reduction, keepDims: true)
+        }
         let channels = movingMean.shape
         let (r, d) = withoutRecording { () -> (Tensor, Tensor) in
             let stddev = (variance + epsilon).sqrt().reshaped(to: channels)
@@ -253,6 +288,12 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
                 movingVariance.assign((newStddev * newStddev - epsilon).relu())
             }
             return (r.reshaped(to: statShape), d.reshaped(to: statShape))
+        }
+        if let crossReplicaSum {
+            var scale = r.reshaped(to: channels), shift = d.reshaped(to: channels)
+            if let gamma { (scale, shift) = (scale * gamma.value, shift * gamma.value) }
+            if let beta { shift = shift + beta.value }
+            return fused(x, axis: ax, scale: scale, offset: shift, crossReplicaSum: crossReplicaSum).output
         }
         var scale = r, shift = d
         if let gamma {
@@ -294,7 +335,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         config["gamma_regularizer"] = serializeOptional(gammaRegularizer)
         config["beta_constraint"] = serializeOptional(betaConstraint)
         config["gamma_constraint"] = serializeOptional(gammaConstraint)
-        config["synchronized"] = false
+        config["synchronized"] = .bool(synchronized)
         config["renorm"] = .bool(renorm)
         if let c = renormClipping {
             var clipping: Config = [:]

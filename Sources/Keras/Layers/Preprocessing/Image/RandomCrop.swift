@@ -40,7 +40,8 @@ public final class RandomCrop: RandomImageLayer, @unchecked Sendable {
         guard h > height, w > width else {
             return images.resizeImages(height: height, width: width, cropToAspectRatio: true)
         }
-        let u = uniformDraws(2)
+        // One crop for the whole batch: an Int-seeded draw, which a data-parallel shard leaves whole.
+        let u = Tensor.randomUniform([2], dtype: .float64, seed: seedGenerator.nextSeed()).doubles
         let top = Swift.min(Int(u[0] * Double(h - height + 1)), h - height)
         let left = Swift.min(Int(u[1] * Double(w - width + 1)), w - width)
         return images.slice(axis: hAxis, start: top, end: top + height).slice(axis: wAxis, start: left, end: left + width)
