@@ -100,7 +100,7 @@ extension Model {
         } else if path.hasSuffix(".weights.h5") {
             try loadWeightsFile(bytes, name: path)
         } else if path.hasSuffix(".h5") {
-            try LegacyH5.loadWeights(into: self, file: HDF5File(bytes: bytes, name: path))
+            try LegacyH5.loadWeights(into: self, file: HDF5Reader(bytes: bytes, name: path))
         } else {
             throw KerasError.invalidArgument("File format not supported: filepath=\(path). Keras 3 only supports V3 `.keras` and `.weights.h5` files, or legacy H5 format files (`.h5` extension).")
         }
@@ -202,7 +202,7 @@ private struct NoLoss: LossConvertible {
 public func loadModel(_ path: String, compile: Bool = true, safeMode: Bool = true) throws -> Model {
     let bytes = try readFileBytes(path)
     if path.hasSuffix(".h5") {
-        return try LegacyH5.loadModel(HDF5File(bytes: bytes, name: path), compile: compile, safeMode: safeMode)
+        return try LegacyH5.loadModel(HDF5Reader(bytes: bytes, name: path), compile: compile, safeMode: safeMode)
     }
     guard path.hasSuffix(".keras") else {
         throw KerasError.invalidArgument("File format not supported: filepath=\(path). Keras 3 only supports V3 `.keras` files and legacy H5 format files (`.h5` extension).")
