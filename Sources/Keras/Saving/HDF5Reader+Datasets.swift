@@ -129,7 +129,7 @@ extension HDF5Reader {
             case 2: return .chunked(chunk: dims, index: .btree(address))
             default: throw corrupt("data layout class 0 to 2", "\(kind)")
             }
-        case 3, 4:
+        case 3, 4, 5:   // 5 (HDF5 2.0) is 4's layout; only the width of filtered chunk sizes differs
             let kind = try c.byte()
             switch kind {
             case 0: return .compact(try c.range(try c.uint16(), "compact data"))
@@ -158,7 +158,7 @@ extension HDF5Reader {
             default: throw corrupt("data layout class 0 to 3", "\(kind)")
             }
         default:
-            throw corrupt("data layout message version 1 to 4", "\(version)")
+            throw corrupt("data layout message version 1 to 5", "\(version)")
         }
     }
 

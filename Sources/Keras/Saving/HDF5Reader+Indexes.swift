@@ -90,19 +90,19 @@ extension HDF5Reader {
             let filterLength = try c.uint16()
             guard filterLength == 0 else { throw file.unsupported("a filtered fractal heap") }
             try c.skip(1)                       // flags
-            let maxManaged = try c.length(4)
+            let maxManaged = Int(try c.uint(4))
             try c.skip(file.lengthSize + file.offsetSize)                   // huge objects: next ID, B-tree
             try c.skip(file.lengthSize + file.offsetSize)                   // free space amount, manager
             try c.skip(8 * file.lengthSize)     // managed/allocated space, iterator, object counts and sizes
             let width = try c.uint16()
-            let startSize = try c.length(file.lengthSize)
-            let maxDirect = try c.length(file.lengthSize)
+            let startSize = Int(clamping: try c.uint(file.lengthSize))
+            let maxDirect = Int(clamping: try c.uint(file.lengthSize))
             let maxHeapBits = try c.uint16()
             try c.skip(2)                       // starting rows of the root indirect block
             let root = try c.address()
             let rootRows = try c.uint16()
             func isPowerOfTwo(_ n: Int) -> Bool { n > 0 && n & (n - 1) == 0 }
-            guard isPowerOfTwo(width), width <= 65536, isPowerOfTwo(startSize), isPowerOfTwo(maxDirect), startSize <= maxDirect,
+            guard isPowerOfTwo(width), width <= 65536, isPowerOfTwo(startSize), isPowerOfTwo(maxDirect), startSize <= maxDirect, maxDirect <= 1 << 40,
                   (1...64).contains(maxHeapBits), maxManaged > 0 else {
                 throw file.corrupt("a fractal heap with power-of-two table width and block sizes at offset \(address)",
                                    "width \(width), block sizes \(startSize) to \(maxDirect), \(maxHeapBits) address bits")
