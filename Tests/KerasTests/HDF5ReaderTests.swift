@@ -77,28 +77,14 @@ import Testing
         }
     }
 
-    /// Reads everything in a file: groups, attributes, datasets.
-    static func readAll(_ group: HDF5Reader.Group, depth: Int = 0) throws {
-        for attribute in try group.file.attributes(of: group.header) {
-            _ = try? group.file.strings(of: attribute, owner: group.path)
-        }
-        for name in try group.memberNames() {
-            if let child = try group.group(name) {
-                if depth < 8 { try readAll(child, depth: depth + 1) }
-            } else if try group.datasetShape(name) != nil {
-                _ = try group.read(name)
-            }
-        }
-    }
-
     /// Truncated files and files with flipped bytes throw or read; they never stop the process.
     @Test(arguments: ["h5py_earliest.h5", "h5py_latest.h5", "mlp_legacy.h5"])
     func damagedFilesThrowOrRead(_ file: String) throws {
         let good = [UInt8](try Data(contentsOf: URL(fileURLWithPath: SavingTests.fixture(file))))
-        try Self.readAll(HDF5Reader(bytes: good, name: file).root)
+        try HDF5Reader(bytes: good, name: file).root.readEverything()
         var thrown = 0
         func attempt(_ bytes: [UInt8]) {
-            do { try Self.readAll(HDF5Reader(bytes: bytes, name: file).root) } catch is KerasError { thrown += 1 } catch { Issue.record("\(error)") }
+            do { try HDF5Reader(bytes: bytes, name: file).root.readEverything() } catch is KerasError { thrown += 1 } catch { Issue.record("\(error)") }
         }
         for cut in stride(from: 0, to: good.count, by: 211) { attempt(Array(good.prefix(cut))) }
         var generator = SystemRandomNumberGenerator()

@@ -82,9 +82,20 @@ extension HDF5Reader {
             return try file.strings(of: attribute, owner: path.isEmpty ? "/" : path)
         }
 
-        /// Whether attribute `name` exists.
-        func hasAttribute(_ name: String) throws -> Bool {
-            try file.attributes(of: header).contains { $0.name == name }
+        /// Reads every attribute (as strings, where they are strings), dataset and group below
+        /// this group, at most `depth` levels down: what the fuzz target and the tests run to
+        /// reach every structure of a file.
+        func readEverything(depth: Int = 8) throws {
+            for attribute in try file.attributes(of: header) {
+                _ = try? file.strings(of: attribute, owner: path)
+            }
+            for name in try memberNames() {
+                if let child = try group(name) {
+                    if depth > 0 { try child.readEverything(depth: depth - 1) }
+                } else if try datasetShape(name) != nil {
+                    _ = try read(name)
+                }
+            }
         }
     }
 }
