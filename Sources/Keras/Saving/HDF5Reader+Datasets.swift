@@ -248,6 +248,7 @@ extension HDF5Reader {
             chunkElements = p
         }
         let chunkBytes = chunkElements * info.elementSize
+        guard chunkBytes < 1 << 32 else { throw corrupt("chunks of less than 4 GiB (HDF5's limit) in \(path)", "\(chunkBytes) bytes") }
         let grid = zip(info.shape, chunk).map { ($0 + $1 - 1) / $1 }
         let chunkCount = grid.reduce(1, *)
         if info.count == 0 { return [] }

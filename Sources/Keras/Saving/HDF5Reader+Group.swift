@@ -78,7 +78,7 @@ extension HDF5Reader {
 
         /// A string or list-of-strings attribute, or `nil` when absent.
         func stringsAttribute(_ name: String) throws -> [String]? {
-            guard let attribute = try file.attributes(of: header).first(where: { $0.name == name }) else { return nil }
+            guard let attribute = try file.attribute(name, of: header) else { return nil }
             return try file.strings(of: attribute, owner: path.isEmpty ? "/" : path)
         }
 

@@ -43,6 +43,7 @@ extension HDF5Reader {
         var visited: Set<Int> = []
         func walk(_ node: Int, level: Int, count: Int) throws {
             guard visited.insert(node).inserted else { throw corrupt("each v2 B-tree node visited once", "node at offset \(node) twice") }
+            guard count <= nodeSize / recordSize else { throw corrupt("at most \(nodeSize / recordSize) records in a v2 B-tree node", "\(count) at offset \(node)") }
             try step(count + 1)
             var n = try cursor(at: node, count: min(nodeSize, bytes.count - node), "the v2 B-tree node at offset \(node)")
             let signature = level == 0 ? "BTLF" : "BTIN"
@@ -57,7 +58,7 @@ extension HDF5Reader {
             }
             for i in 0...count {
                 guard let child = try n.address() else { throw corrupt("child addresses in the v2 B-tree node at offset \(node)", "the undefined address") }
-                let childCount = Int(try n.uint(countSize))
+                let childCount = Int(clamping: try n.uint(countSize))
                 if level > 1 { try n.skip(totalSizes[level - 1]) }
                 try walk(child, level: level - 1, count: childCount)
                 if i < count { records.append(bytes[recordStart + i * recordSize..<recordStart + (i + 1) * recordSize]) }
@@ -128,7 +129,7 @@ extension HDF5Reader {
             }
             func indirect(_ position: Int, rows: Int, depth: Int) throws {
                 guard visited.insert(position).inserted else { throw file.corrupt("each fractal heap block visited once", "block at offset \(position) twice") }
-                guard depth < 16, rows <= 64 else { throw file.corrupt("fractal heap indirect blocks at most 16 deep of at most 64 rows", "depth \(depth), \(rows) rows") }
+                guard depth < 16, (0...64).contains(rows) else { throw file.corrupt("fractal heap indirect blocks at most 16 deep of at most 64 rows", "depth \(depth), \(rows) rows") }
                 try file.step()
                 var b = try file.cursor(at: position, "the fractal heap indirect block at offset \(position)")
                 guard try b.peek(4) == Array("FHIB".utf8) else { throw file.corrupt("a fractal heap indirect block (FHIB) at offset \(position)", "other bytes") }
@@ -160,7 +161,7 @@ extension HDF5Reader {
                 var offset = 0, length = 0
                 for i in 0..<offsetBytes { offset |= Int(id[start + 1 + i]) << (8 * i) }
                 for i in 0..<lengthBytes { length |= Int(id[start + 1 + offsetBytes + i]) << (8 * i) }
-                guard let block = blocks.last(where: { $0.offset <= offset }), offset - block.offset < block.size,
+                guard offset >= 0, length >= 0, let block = blocks.last(where: { $0.offset <= offset }), offset - block.offset < block.size,
                       length <= block.size - (offset - block.offset) else {
                     throw file.corrupt("a heap object inside a direct block of the fractal heap at offset \(address)", "\(length) bytes at heap offset \(offset)")
                 }

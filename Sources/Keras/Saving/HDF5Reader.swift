@@ -38,6 +38,7 @@ final class HDF5Reader {
     private var steps = 0
     private var headers: [Int: ObjectHeader] = [:]
     private var linkTables: [Int: [String: Int]] = [:]
+    private var attributeTables: [Int: [String: Attribute]] = [:]
     var globalHeaps: [Int: [Int: Range<Int>]] = [:]
 
     /// Parses the superblock of `bytes` (which may follow a user block of 512, 1024, ... bytes).
@@ -398,6 +399,15 @@ final class HDF5Reader {
         return Attribute(name: String(decoding: bytes[nameRange.lowerBound..<nameEnd], as: UTF8.self),
                          shared: shared || (version > 1 && flags & 0x03 != 0),
                          datatype: datatype, dataspace: dataspace, data: c.position..<c.end)
+    }
+
+    /// The attribute named `name` of an object, or `nil` (the first of that name, as listed).
+    func attribute(_ name: String, of header: ObjectHeader) throws -> Attribute? {
+        if let table = attributeTables[header.address] { return table[name] }
+        var table: [String: Attribute] = [:]
+        for attribute in try attributes(of: header) where table[attribute.name] == nil { table[attribute.name] = attribute }
+        attributeTables[header.address] = table
+        return table[name]
     }
 
     /// The values of a string attribute (a scalar or a list; fixed- or variable-length strings).
