@@ -50,7 +50,7 @@ public final class BackupAndRestore: Callback, @unchecked Sendable {
     public override func onTrainBegin(logs: [String: Double]) throws {
         batchesSinceSave = 0
         guard let model = model as? Model, FileManager.default.fileExists(atPath: weightsPath) else { return }
-        let file = try HDF5File(bytes: readFileBytes(weightsPath), name: weightsPath)
+        let file = try HDF5Reader(bytes: readFileBytes(weightsPath), name: weightsPath)
         let root = try file.root
         try WeightsStore.load(model, optimizer: model.optimizer, from: root)
         guard let text = try root.stringAttribute("epoch"), let epoch = Int(text), epoch >= 0 else {

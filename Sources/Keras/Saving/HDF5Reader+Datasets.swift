@@ -465,7 +465,9 @@ extension HDF5Reader {
                     }
                 }
                 return Tensor(shape: info.shape, dtype: .float32) { (out: UnsafeMutableBufferPointer<Float>) in
-                    if size == 4 {
+                    if size == 4 && !bigEndian {
+                        UnsafeMutableRawBufferPointer(out).copyMemory(from: source)   // the common case: the bytes as they are
+                    } else if size == 4 {
                         for i in 0..<n { out[i] = Float(bitPattern: UInt32(truncatingIfNeeded: Self.load(source, i * 4, 4, bigEndian))) }
                     } else {
                         for i in 0..<n { out[i] = Float(Float16(bitPattern: UInt16(truncatingIfNeeded: Self.load(source, i * 2, 2, bigEndian)))) }

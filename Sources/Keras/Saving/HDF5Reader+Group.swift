@@ -35,6 +35,11 @@ extension HDF5Reader {
         /// The names of the links in this group, in name order.
         func memberNames() throws -> [String] { try file.links(of: header).keys.sorted() }
 
+        /// The names of the datasets in this group, in name order.
+        func datasetNames() throws -> [String] {
+            try file.links(of: header).filter { try file.header(at: $0.value).isDataset }.keys.sorted()
+        }
+
         /// The shape of dataset `name`, or `nil` when there is no such dataset.
         func datasetShape(_ name: String) throws -> [Int]? {
             guard let child = try child(name), child.isDataset else { return nil }

@@ -214,7 +214,7 @@ final class HDF5Reader {
                 guard let next = try b.address() else { throw corrupt("a continuation block address in \(what)", "the undefined address") }
                 let length = try b.length(lengthSize)
                 guard visited.insert(next).inserted else { throw corrupt("each block of \(what) visited once", "a cycle through offset \(next)") }
-                var n = try cursor(at: next, count: length, "the continuation block at offset \(next) of \(what)")
+                let n = try cursor(at: next, count: length, "the continuation block at offset \(next) of \(what)")
                 if v2 {
                     guard try n.peek(4) == Array("OCHK".utf8), length >= 8 else { throw corrupt("an OCHK continuation block at offset \(next)", "other bytes") }
                     blocks.append((next + 4, next + length - 4))

@@ -107,7 +107,7 @@ extension Model {
     }
 
     func loadWeightsFile(_ bytes: [UInt8], name: String) throws {
-        let file = try HDF5File(bytes: bytes, name: name)
+        let file = try HDF5Reader(bytes: bytes, name: name)
         try WeightsStore.load(self, optimizer: optimizer, from: file.root)
     }
 
@@ -226,7 +226,7 @@ func loadKerasArchive(bytes: [UInt8], name: String, compile: Bool, safeMode: Boo
     }
     let config = try ConfigValue.parse(json: text)
     let weights = try zip.contains("model.weights.h5")
-        ? HDF5File(bytes: zip.data("model.weights.h5"), name: name + "/model.weights.h5") : nil
+        ? HDF5Reader(bytes: zip.data("model.weights.h5"), name: name + "/model.weights.h5") : nil
     // No weight the config builds may be larger than the largest one the file stores.
     let largest = try weights?.root.largestDatasetElements() ?? 0
     // The weights file then sets every weight (a missing one throws), so initializers do not run.
