@@ -39,7 +39,6 @@ enum LegacyH5 {
 
     /// A model from a legacy `.h5` file: its `model_config` (Keras 2 configs are translated),
     /// compiled from `training_config` when asked, with its weights.
-    /// The file is read by ``HDF5Reader`` (not the HDF5 library, which crashes on some hostile files).
     static func loadModel(_ file: HDF5Reader, compile: Bool, safeMode: Bool) throws -> Model {
         let root = try file.root
         guard let text = try root.stringAttribute("model_config") else {
