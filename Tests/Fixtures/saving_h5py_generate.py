@@ -4,7 +4,8 @@
 
 - h5py_earliest.h5 / h5py_latest.h5: the same content written with libver "earliest"
   (superblock v0, v1 object headers, symbol-table groups) and "latest" (superblock v3, v2 object
-  headers, link messages, dense links and attributes past 8 members, fractal heaps, v2 B-trees):
+  headers, link messages, dense links and attributes past 8 members, fractal heaps with a huge
+  object, v2 B-trees):
   string attributes (variable-length, fixed-length lists, a 10 kB one), numeric datasets of every
   width and both byte orders, chunked datasets with gzip, shuffle and Fletcher-32, edge chunks,
   single-chunk and fixed-array chunk indexes, a compact dataset, a scalar.
@@ -72,6 +73,9 @@ def write(path, libver):
             many.create_group(f"member_{i:02d}")
             many.attrs[f"attr_{i:02d}"] = f"value {i}"
         many.attrs["long_in_dense"] = "y" * 9000
+        if libver == "latest":
+            # 80 kB: more than a dense attribute heap's objects may hold, a "huge" object.
+            many.attrs["huge_list"] = np.array([b"w" * 100] * 800)
     expected["attributes"] = {
         "/model_config": ['{"class_name": "Sequential", "note": "caf\u00e9 \u2713"}'],
         "/layer_names": ["dense", "dense_1", "batch_normalization"],

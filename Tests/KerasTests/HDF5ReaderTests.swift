@@ -45,6 +45,9 @@ import Testing
         #expect(throws: KerasError.self) { try root.stringsAttribute("count") }   // a number, not a string
         let many = try #require(try root.group("many"))
         #expect(try many.memberNames() == (0..<20).map { "member_\($0 < 10 ? "0" : "")\($0)" })
+        if file == "h5py_latest.h5" {   // an 80 kB attribute: a huge object of the dense attribute heap
+            #expect(try many.stringsAttribute("huge_list") == [String](repeating: String(repeating: "w", count: 100), count: 800))
+        }
         #expect(try root.largestDatasetElements() == 35)
         // Datasets read as another dtype convert as the HDF5 library converts.
         let (weights, _) = try Self.locate(root, "weights/i64")
@@ -86,13 +89,14 @@ import Testing
         func attempt(_ bytes: [UInt8]) {
             do { try HDF5Reader(bytes: bytes, name: file).root.readEverything() } catch is KerasError { thrown += 1 } catch { Issue.record("\(error)") }
         }
-        for cut in stride(from: 0, to: good.count, by: 211) { attempt(Array(good.prefix(cut))) }
+        // About 150 truncations and 400 flipped bytes per file, spread over the whole file.
+        for cut in stride(from: 0, to: good.count, by: good.count / 150) { attempt(Array(good.prefix(cut))) }
         var generator = SystemRandomNumberGenerator()
-        for position in stride(from: 0, to: good.count, by: 89) {
+        for position in stride(from: 0, to: good.count, by: good.count / 400) {
             var bytes = good
             bytes[position] = [0, 0xFF, bytes[position] ^ 0x80, UInt8.random(in: 0...255, using: &generator)][position % 4]
             attempt(bytes)
         }
-        #expect(thrown > good.count / 211)
+        #expect(thrown > 150)
     }
 }

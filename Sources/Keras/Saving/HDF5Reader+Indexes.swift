@@ -76,6 +76,8 @@ extension HDF5Reader {
         let idLength: Int
         let offsetBytes: Int
         let lengthBytes: Int
+        /// The v2 B-tree indexing objects too large for the heap's blocks ("huge" objects).
+        let hugeObjects: Int?
         /// Direct blocks: (offset in the heap, file position, size), sorted by offset.
         var blocks: [(offset: Int, position: Int, size: Int)] = []
 
@@ -92,7 +94,8 @@ extension HDF5Reader {
             guard filterLength == 0 else { throw file.unsupported("a filtered fractal heap") }
             try c.skip(1)                       // flags
             let maxManaged = Int(try c.uint(4))
-            try c.skip(file.lengthSize + file.offsetSize)                   // huge objects: next ID, B-tree
+            try c.skip(file.lengthSize)         // next huge object ID
+            hugeObjects = try c.address()
             try c.skip(file.lengthSize + file.offsetSize)                   // free space amount, manager
             try c.skip(8 * file.lengthSize)     // managed/allocated space, iterator, object counts and sizes
             let width = try c.uint16()
@@ -171,9 +174,31 @@ extension HDF5Reader {
                 let length = Int(first & 0x0F) + 1
                 guard length <= id.count - 1 else { throw file.corrupt("a tiny heap object inside its \(id.count)-byte ID", "\(length) bytes") }
                 return start + 1..<start + 1 + length
+            case 1:
+                return try hugeObject(id)
             default:
-                throw file.unsupported("a huge fractal heap object (an attribute or link of more than the heap's managed object size)")
+                throw file.corrupt("a managed, huge or tiny fractal heap ID", "ID type \((first >> 4) & 0x03)")
             }
+        }
+
+        /// A huge object: its address and length in the ID itself when they fit, else looked up
+        /// by the ID's key in the heap's v2 B-tree of huge objects (record type 1).
+        private func hugeObject(_ id: ArraySlice<UInt8>) throws -> Range<Int> {
+            var c = try file.cursor(at: id.startIndex + 1, count: id.count - 1, "a huge fractal heap ID")
+            if id.count - 1 >= file.offsetSize + file.lengthSize {
+                guard let position = try c.address() else { throw file.corrupt("a huge heap object address", "the undefined address") }
+                return try file.cursor(at: position, count: try c.length(file.lengthSize), "a huge heap object").span
+            }
+            let key = try c.uint(min(id.count - 1, 8))
+            guard let tree = hugeObjects else { throw file.corrupt("a B-tree of huge objects in the fractal heap at offset \(address)", "none") }
+            for record in try file.btree2Records(at: tree, type: 1) {
+                var r = try file.cursor(at: record.startIndex, count: record.count, "a huge object record")
+                let position = try r.address(), length = try r.length(file.lengthSize)
+                guard try r.uint(min(r.remaining, 8)) == key else { continue }
+                guard let position else { throw file.corrupt("a huge heap object address", "the undefined address") }
+                return try file.cursor(at: position, count: length, "huge heap object \(key)").span
+            }
+            throw file.corrupt("huge object \(key) in the fractal heap at offset \(address)", "no such object")
         }
     }
 }

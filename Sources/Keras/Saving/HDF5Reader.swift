@@ -498,6 +498,8 @@ extension HDF5Reader {
         let what: String
 
         var remaining: Int { end - position }
+        /// The bytes from the position to the end.
+        var span: Range<Int> { position..<end }
 
         func need(_ count: Int) throws {
             guard count >= 0, count <= remaining else {
