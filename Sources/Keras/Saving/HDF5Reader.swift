@@ -1,10 +1,11 @@
 import KerasCore
 
-/// A read-only HDF5 parser written over the file's bytes, for files that must not reach the HDF5
-/// library: legacy Keras `.h5` files (`model.save("m.h5")`) often come from elsewhere, and
-/// Debian 12's libhdf5 1.10.8 crashes on some hostile ones (see `Fuzz/libhdf5-findings`).
+/// A read-only HDF5 parser written over the file's bytes: every HDF5 file a load reads (the
+/// `model.weights.h5` of `.keras` archives, `.weights.h5`, legacy `.h5` models, backups) goes
+/// through it and never through the HDF5 library, as files often come from elsewhere and Debian
+/// 12's libhdf5 1.10.8 crashes on some hostile ones (see `Fuzz/libhdf5-findings`).
 ///
-/// It reads what h5py writes for Keras: superblocks v0–v3; object headers v1 and v2 with their
+/// It reads what h5py and the HDF5 library (1.10 to 2.0) write for Keras: superblocks v0–v3; object headers v1 and v2 with their
 /// continuation blocks; old-style groups (v1 B-tree and local heap) and new-style groups (link
 /// messages, or dense links in a fractal heap indexed by a v2 B-tree); attributes, compact or
 /// dense, of fixed- and variable-length strings (global heap) and numbers; contiguous, compact
@@ -60,7 +61,7 @@ final class HDF5Reader {
     }
 
     func unsupported(_ what: String) -> KerasError {
-        .unsupported(component: "HDF5 reader (\(name))", reason: "\(what) is not supported in legacy Keras .h5 files")
+        .unsupported(component: "HDF5 reader (\(name))", reason: "\(what) is not supported (Keras files do not use it)")
     }
 
     /// Counts one unit of parsing work; throws once a file has taken more than ``maxSteps``.
