@@ -4,9 +4,15 @@
 //   keras-fuzz-loader Fuzz/corpus/*
 //
 // The first byte of an input picks the loader (.keras archive, .weights.h5 into a fixed model,
-// .npy, .npz, legacy .h5); the rest is the file. Every input must load or throw a KerasError.
+// .npy, .npz, legacy .h5, and, in debug builds (fuzzing and tests), HDF5Reader reading every
+// group, attribute and dataset of the file); the rest is the file. Every input must load or
+// throw a KerasError.
 import Foundation
+#if DEBUG
+@testable import Keras
+#else
 import Keras
+#endif
 
 enum FuzzLoader {
     static let directory: String = {
@@ -21,7 +27,11 @@ enum FuzzLoader {
     static func run(_ input: [UInt8]) -> String {
         guard let selector = input.first else { return "empty" }
         let body = Data(input.dropFirst())
+        #if DEBUG
+        let kinds = ["keras", "weights.h5", "npy", "npz", "h5", "h5-reader"]
+        #else
         let kinds = ["keras", "weights.h5", "npy", "npz", "h5"]
+        #endif
         let kind = kinds[Int(selector) % kinds.count]
         let path = directory + "/input." + kind
         do {
@@ -34,6 +44,9 @@ enum FuzzLoader {
                 try model.loadWeights(from: path)
             case "npy": _ = try Tensor(npyFile: path)
             case "npz": _ = try loadNPZ(path)
+            #if DEBUG
+            case "h5-reader": try HDF5Reader(bytes: Array(body), name: "input.h5").root.readEverything()
+            #endif
             default: _ = try loadModel(path)
             }
             return "loaded"

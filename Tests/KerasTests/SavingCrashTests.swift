@@ -37,7 +37,24 @@ import Testing
         #expect(a.keys.sorted() == b.keys.sorted())
         #expect(a["epochs"]?.toArray(of: Int32.self) == [0, 1, 2, 3, 4, 5])
         #expect(b["epochs"]?.toArray(of: Int32.self) == [3, 4, 5])   // resumed after epoch 2, the last completed one
-        for key in a.keys where key != "epochs" { assertClose(b[key]!.cast(to: .float64), a[key]!.cast(to: .float64), rtol: 0, atol: 0, key) }
+        #expect(b["first_batches"]?.toArray(of: Int32.self) == [0, 0, 0])
+        for key in a.keys where !["epochs", "first_batches"].contains(key) {
+            assertClose(b[key]!.cast(to: .float64), a[key]!.cast(to: .float64), rtol: 0, atol: 0, key)
+        }
+
+        // Backing up every 3 batches (Keras's integer save_freq), killed after batch 6 of epoch 3
+        // (the 31st batch): the backup after the 30th batch resumes in epoch 3 at batch 6, the
+        // skipped batches drawn in the same shuffled order, and ends with the same weights.
+        #expect(try Self.run(["fit", dir + "/backup-c", dir + "/never.npz", "3", "6", "3"]) == -SIGKILL)
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/backup-c/training_metadata.json"))) as? [String: Int]
+        #expect(metadata == ["epoch": 3, "batch": 5])   // Keras's fields: the epoch in progress, its last batch trained
+        #expect(try Self.run(["fit", dir + "/backup-c", dir + "/resumed-mid-epoch.npz", "-1", "-1", "3"]) == 0)
+        let c = try loadNPZ(dir + "/resumed-mid-epoch.npz")
+        #expect(c["epochs"]?.toArray(of: Int32.self) == [3, 4, 5])
+        #expect(c["first_batches"]?.toArray(of: Int32.self) == [6, 0, 0])
+        for key in a.keys where !["epochs", "first_batches"].contains(key) {
+            assertClose(c[key]!.cast(to: .float64), a[key]!.cast(to: .float64), rtol: 0, atol: 0, key)
+        }
     }
 
     @Test(.enabled(if: child != nil, "keras-saving-child is not built")) func killDuringSaveLeavesALoadableFile() throws {

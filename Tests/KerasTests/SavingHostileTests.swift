@@ -98,8 +98,8 @@ import Testing
     }
 
     @Test func notAnHDF5FileOrAZip() throws {
-        #expect(throws: KerasError.self) { try HDF5File(bytes: Array("hello".utf8), name: "x.h5") }
-        #expect(throws: KerasError.self) { try HDF5File(bytes: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0], name: "x.h5") }
+        #expect(throws: KerasError.self) { try HDF5Reader(bytes: Array("hello".utf8), name: "x.h5") }
+        #expect(throws: KerasError.self) { try HDF5Reader(bytes: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0], name: "x.h5") }
         #expect(throws: KerasError.self) { try ZipReader(bytes: [UInt8](repeating: 0, count: 100), name: "x.keras") }
         let dir = try SavingTests.temporaryDirectory()
         #expect(throws: KerasError.self) { try loadModel(dir + "/missing.keras") }
@@ -110,7 +110,7 @@ import Testing
 /// The HDF5 layout matches what Keras writes (`layers/<snake_case class>/vars/<i>`, nested
 /// models under their own `layers`, `optimizer/vars`, empty `vars` for weightless layers).
 @Suite("Saving layout") struct SavingLayoutTests {
-    static func groups(_ group: HDF5Group, _ prefix: String = "") throws -> [String] {
+    static func groups(_ group: HDF5Reader.Group, _ prefix: String = "") throws -> [String] {
         var out: [String] = []
         for name in try group.memberNames() {
             let path = prefix.isEmpty ? name : prefix + "/" + name
@@ -125,7 +125,7 @@ import Testing
         let outer = Sequential([InputLayer(shape: [4]), inner, Dropout(0.5), Dense(2), Dense(2)], name: "outer")
         try outer.compile(optimizer: "adam", loss: "mse")
         _ = try outer.trainOnBatch(Tensor.ones([2, 4]), Tensor.zeros([2, 2]))
-        let file = try HDF5File(bytes: outer.weightsFileBytes(), name: "outer.weights.h5")
+        let file = try HDF5Reader(bytes: outer.weightsFileBytes(), name: "outer.weights.h5")
         let paths = try Self.groups(file.root)
         for expected in ["layers/sequential/layers/dense/vars/0", "layers/sequential/layers/dense/vars/1", "layers/sequential/vars",
                          "layers/dropout/vars", "layers/dense/vars/0", "layers/dense_1/vars/1",

@@ -31,7 +31,7 @@ extension ActivationFunction {
         case .null:
             return .linear
         case .string(let name):
-            if let activation = named(name) { return activation }
+            if let activation = CustomObjects.current?.activations[name] ?? named(name) { return activation }
             let known = (builtIns.map(\.name) + ["swish"]).sorted().joined(separator: ", ")
             throw KerasError.invalidConfig("Unknown activation '\(name)'. Expected one of: \(known).")
         case .object(let object):

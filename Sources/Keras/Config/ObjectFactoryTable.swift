@@ -30,9 +30,10 @@ final class ObjectFactoryTable<T>: Sendable {
         custom.withLock { $0[className] = factory }
     }
 
-    /// The factory for `name`: a registered class first, then a built-in.
+    /// The factory for `name`: the custom objects of the load in progress first (see
+    /// ``CustomObjects``), then a registered class, then a built-in.
     func factory(named name: String) -> Factory? {
-        custom.withLock { $0[name] } ?? factories[name]
+        CustomObjects.current?.factory(kind: kind, name: name) as? Factory ?? custom.withLock { $0[name] } ?? factories[name]
     }
 
     /// The object a name stands for, with default arguments; `nil` for unknown names.

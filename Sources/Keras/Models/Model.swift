@@ -34,6 +34,8 @@ open class Model: Layer, @unchecked Sendable {
     var compiledState: CompiledState?
     /// The epoch a callback asks `fit` to start from (set in `onTrainBegin` by BackupAndRestore).
     var resumeEpoch: Int?
+    /// The batches of `resumeEpoch` a mid-epoch backup had already trained (`fit` skips them).
+    var resumeStep: Int?
     /// Spreads `fit`, `evaluate` and `predict` over several processes when set (data parallelism, see
     /// ``TrainingDistribution``).
     ///

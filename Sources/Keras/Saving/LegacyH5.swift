@@ -39,7 +39,7 @@ enum LegacyH5 {
 
     /// A model from a legacy `.h5` file: its `model_config` (Keras 2 configs are translated),
     /// compiled from `training_config` when asked, with its weights.
-    static func loadModel(_ file: HDF5File, compile: Bool, safeMode: Bool) throws -> Model {
+    static func loadModel(_ file: HDF5Reader, compile: Bool, safeMode: Bool) throws -> Model {
         let root = try file.root
         guard let text = try root.stringAttribute("model_config") else {
             throw KerasError.corruptFile(file: file.name, expected: "a root attribute model_config (a legacy Keras model file)", got: "none; use loadWeights(from:) for weights-only files")
@@ -82,19 +82,19 @@ enum LegacyH5 {
 
     /// Loads `/model_weights` (or the root, for `save_weights("x.h5")` files) into `model`, layer
     /// by layer in order, over the layers that have weights.
-    static func loadWeights(into model: Model, file: HDF5File) throws {
+    static func loadWeights(into model: Model, file: HDF5Reader) throws {
         let root = try file.root
         let group = try root.group("model_weights") ?? root
-        guard let layerNames = try group.stringsAttribute("layer_names") else {
+        guard let layerNames = try strings(group, "layer_names") else {
             throw KerasError.corruptFile(file: file.name, expected: "a layer_names attribute (legacy Keras weights)", got: "none")
         }
         let layers = model.layers.filter { !($0.trainableWeights + $0.nonTrainableWeights).isEmpty }
-        var saved: [(name: String, weights: [String], group: HDF5Group)] = []
+        var saved: [(name: String, weights: [String], group: HDF5Reader.Group)] = []
         for name in layerNames {
             guard let layerGroup = try group.group(name) else {
                 throw KerasError.corruptFile(file: file.name, expected: "a group for layer \(name)", got: "none")
             }
-            let weightNames = try layerGroup.stringsAttribute("weight_names") ?? []
+            let weightNames = try strings(layerGroup, "weight_names") ?? []
             if !weightNames.isEmpty { saved.append((name, weightNames, layerGroup)) }
         }
         guard saved.count == layers.count else {
@@ -119,6 +119,18 @@ enum LegacyH5 {
             }
         }
         withoutRecording { for (v, t) in assignments { v.assign(t) } }
+    }
+
+    /// A list-of-strings attribute as Keras's legacy writer stores it: whole as `name`, or, when
+    /// too large for one attribute, split into `name0`, `name1`, ...
+    static func strings(_ group: HDF5Reader.Group, _ name: String) throws -> [String]? {
+        if let list = try group.stringsAttribute(name) { return list }
+        var list: [String] = [], chunk = 0
+        while let part = try group.stringsAttribute("\(name)\(chunk)") {
+            list += part
+            chunk += 1
+        }
+        return chunk == 0 ? nil : list
     }
 
     /// Rewrites a Keras 2 model config into Keras 3's form: `batch_input_shape` becomes

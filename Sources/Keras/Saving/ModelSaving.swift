@@ -100,18 +100,18 @@ extension Model {
         } else if path.hasSuffix(".weights.h5") {
             try loadWeightsFile(bytes, name: path)
         } else if path.hasSuffix(".h5") {
-            try LegacyH5.loadWeights(into: self, file: HDF5File(bytes: bytes, name: path))
+            try LegacyH5.loadWeights(into: self, file: HDF5Reader(bytes: bytes, name: path))
         } else {
             throw KerasError.invalidArgument("File format not supported: filepath=\(path). Keras 3 only supports V3 `.keras` and `.weights.h5` files, or legacy H5 format files (`.h5` extension).")
         }
     }
 
     func loadWeightsFile(_ bytes: [UInt8], name: String) throws {
-        let file = try HDF5File(bytes: bytes, name: name)
+        let file = try HDF5Reader(bytes: bytes, name: name)
         try WeightsStore.load(self, optimizer: optimizer, from: file.root)
     }
 
-    /// The model's architecture as Keras JSON (`model.to_json()`), for ``modelFromJSON(_:safeMode:)``
+    /// The model's architecture as Keras JSON (`model.to_json()`), for ``modelFromJSON(_:customObjects:safeMode:)``
     /// and Python's `keras.models.model_from_json`.
     ///
     /// ```swift
@@ -187,7 +187,9 @@ private struct NoLoss: LossConvertible {
 /// legacy writer). With `compile` (the default) a saved compile configuration is applied and the
 /// optimizer state restored, so `fit` continues where it stopped.
 ///
-/// Custom layer classes load once registered with ``registerLayer(className:_:)``. With
+/// Custom classes and functions load from `customObjects` (Keras's `custom_objects`, in effect
+/// for this load only) or, failing that, from the global registrations of
+/// ``registerLayer(className:_:)``, ``registerLoss(className:_:)`` and ``registerMetric(className:_:)``. With
 /// `safeMode` (the default), configs holding `Lambda` layers are refused, as in Keras: their
 /// code cannot be checked.
 ///
@@ -199,10 +201,15 @@ private struct NoLoss: LossConvertible {
 /// - Throws: ``KerasError`` for missing, truncated, corrupt or hostile files (bad zip entries,
 ///   absurd shapes, weights that do not fit the architecture), unknown layer classes (naming the
 ///   class), and `Lambda` layers in safe mode. It never stops the program.
-public func loadModel(_ path: String, compile: Bool = true, safeMode: Bool = true) throws -> Model {
+public func loadModel(_ path: String, customObjects: CustomObjects = CustomObjects(), compile: Bool = true,
+                      safeMode: Bool = true) throws -> Model {
+    try customObjects.scoped { try loadModelFile(path, compile: compile, safeMode: safeMode) }
+}
+
+private func loadModelFile(_ path: String, compile: Bool, safeMode: Bool) throws -> Model {
     let bytes = try readFileBytes(path)
     if path.hasSuffix(".h5") {
-        return try LegacyH5.loadModel(HDF5File(bytes: bytes, name: path), compile: compile, safeMode: safeMode)
+        return try LegacyH5.loadModel(HDF5Reader(bytes: bytes, name: path), compile: compile, safeMode: safeMode)
     }
     guard path.hasSuffix(".keras") else {
         throw KerasError.invalidArgument("File format not supported: filepath=\(path). Keras 3 only supports V3 `.keras` files and legacy H5 format files (`.h5` extension).")
@@ -210,7 +217,7 @@ public func loadModel(_ path: String, compile: Bool = true, safeMode: Bool = tru
     return try loadKerasArchive(bytes: bytes, name: path, compile: compile, safeMode: safeMode)
 }
 
-/// Loads a `.keras` archive held in memory (see ``loadModel(_:compile:safeMode:)``).
+/// Loads a `.keras` archive held in memory (see ``loadModel(_:customObjects:compile:safeMode:)``).
 func loadKerasArchive(bytes: [UInt8], name: String, compile: Bool, safeMode: Bool) throws -> Model {
     let zip = try ZipReader(bytes: bytes, name: name)
     let configBytes = try zip.data("config.json")
@@ -219,7 +226,7 @@ func loadKerasArchive(bytes: [UInt8], name: String, compile: Bool, safeMode: Boo
     }
     let config = try ConfigValue.parse(json: text)
     let weights = try zip.contains("model.weights.h5")
-        ? HDF5File(bytes: zip.data("model.weights.h5"), name: name + "/model.weights.h5") : nil
+        ? HDF5Reader(bytes: zip.data("model.weights.h5"), name: name + "/model.weights.h5") : nil
     // No weight the config builds may be larger than the largest one the file stores.
     let largest = try weights?.root.largestDatasetElements() ?? 0
     // The weights file then sets every weight (a missing one throws), so initializers do not run.
@@ -234,7 +241,7 @@ func loadKerasArchive(bytes: [UInt8], name: String, compile: Bool, safeMode: Boo
 }
 
 /// Recreates a model from Keras JSON (`keras.models.model_from_json`): the architecture, with
-/// fresh weights.
+/// fresh weights. Custom classes come from `customObjects`, then from the global registrations.
 ///
 /// ```swift
 /// let copy = try modelFromJSON(model.toJSON())
@@ -242,8 +249,8 @@ func loadKerasArchive(bytes: [UInt8], name: String, compile: Bool, safeMode: Boo
 ///
 /// - Throws: `KerasError.invalidConfig` for malformed JSON, unknown classes and `Lambda` layers
 ///   in safe mode.
-public func modelFromJSON(_ json: String, safeMode: Bool = true) throws -> Model {
-    try modelFromConfig(ConfigValue.parse(json: json), safeMode: safeMode)
+public func modelFromJSON(_ json: String, customObjects: CustomObjects = CustomObjects(), safeMode: Bool = true) throws -> Model {
+    try customObjects.scoped { try modelFromConfig(ConfigValue.parse(json: json), safeMode: safeMode) }
 }
 
 /// A model from its serialized form, after the safe-mode check.

@@ -47,7 +47,7 @@ enum WeightsStore {
 
     /// Reads `model`'s variables from `root` (and the optimizer's, when `optimizer` is given and
     /// the file has them). Every shape is checked before anything is assigned.
-    static func load(_ model: Layer, optimizer: Optimizer?, from root: HDF5Group) throws {
+    static func load(_ model: Layer, optimizer: Optimizer?, from root: HDF5Reader.Group) throws {
         var assignments: [(Variable, Tensor)] = []
         var visited = Set<ObjectIdentifier>()
         try loadState(model, path: "", root: root, visited: &visited, into: &assignments)
@@ -57,7 +57,7 @@ enum WeightsStore {
         withoutRecording { for (v, t) in assignments { v.assign(t) } }
     }
 
-    private static func loadState(_ layer: Layer, path: String, root: HDF5Group, visited: inout Set<ObjectIdentifier>,
+    private static func loadState(_ layer: Layer, path: String, root: HDF5Reader.Group, visited: inout Set<ObjectIdentifier>,
                                   into assignments: inout [(Variable, Tensor)]) throws {
         guard visited.insert(ObjectIdentifier(layer)).inserted else { return }
         let own = layer.ownVariables
@@ -75,7 +75,7 @@ enum WeightsStore {
     }
 
     /// Datasets `0`, `1`, … of `vars` for `variables`, checked for shape and cast to their dtype.
-    private static func read(_ variables: [Variable], from vars: HDF5Group, owner: String, into assignments: inout [(Variable, Tensor)]) throws {
+    private static func read(_ variables: [Variable], from vars: HDF5Reader.Group, owner: String, into assignments: inout [(Variable, Tensor)]) throws {
         for (i, v) in variables.enumerated() {
             guard let shape = try vars.datasetShape("\(i)") else {
                 throw KerasError.weightsMismatch(layer: owner, message: "\(owner): the file has no variable \(vars.path)/\(i) for \(v.name)")
@@ -93,7 +93,7 @@ enum WeightsStore {
 
     /// The optimizer's variables from `optimizer/vars`: built for the model's trainable variables
     /// first when the file holds slot variables and the optimizer has none yet.
-    private static func optimizerAssignments(_ optimizer: Optimizer, model: Layer, vars: HDF5Group) throws -> [(Variable, Tensor)] {
+    private static func optimizerAssignments(_ optimizer: Optimizer, model: Layer, vars: HDF5Reader.Group) throws -> [(Variable, Tensor)] {
         let stored = try vars.datasetNames().count
         if stored > optimizer.variables.count, !optimizer.isBuilt { optimizer.build(model.trainableWeights) }
         let own = optimizer.variables

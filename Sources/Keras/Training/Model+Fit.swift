@@ -91,6 +91,7 @@ extension Model {
         defer { state.stepVariables = nil }
         stopTraining = false
         resumeEpoch = nil
+        resumeStep = nil
         do {
             return try fitEpochs(source, validation: validation, epochs: epochs, callbacks: callbacks,
                                  initialEpoch: initialEpoch, state: state, generator: &generator)
@@ -110,7 +111,11 @@ extension Model {
         // A restored backup resumes after its last completed epoch; the skipped epochs still draw
         // their shuffles, so the resumed run sees the batches an uninterrupted run sees.
         let firstEpoch = Swift.min(epochs, Swift.max(initialEpoch, resumeEpoch ?? initialEpoch))
+        // A backup taken mid-epoch also skips the batches it had trained (same shuffle); ranks of
+        // a multi-process run restart that epoch instead, as they agree on epochs only.
+        let skippedSteps = resumeEpoch == firstEpoch && (distribution?.worldSize ?? 1) == 1 ? resumeStep ?? 0 : 0
         resumeEpoch = nil
+        resumeStep = nil
         for skipped in initialEpoch..<firstEpoch { _ = source.batches(epoch: skipped, generator: &generator) }
         var epochLogs: [String: Double] = [:]
         for epoch in firstEpoch..<epochs {
@@ -119,6 +124,7 @@ extension Model {
             var logs: [String: Double] = [:]
             var seen = 0, progress = DistributedProgress()
             for (step, batch) in source.batches(epoch: epoch, generator: &generator).enumerated() {
+                if epoch == firstEpoch && step < skippedSteps { continue }
                 if case .dataset = source {
                     try state.checkBatch(batch, op: "fit", sampleOffset: seen)
                     try validateInputs(batch.inputs, op: "fit")
