@@ -99,3 +99,21 @@ import Testing
         }
     }
 }
+
+/// Lookup and hashing layers inside a model survive a `.keras` round trip (adapted vocabulary included).
+@Suite struct LookupSavingTests {
+    @Test func modelWithLookupAndHashingRoundTripsThroughKerasFile() throws {
+        let lookup = IntegerLookup(maskToken: 0, outputMode: .multiHot)
+        try lookup.adapt(Tensor([3, 3, 8, 9, 0]).cast(to: .int64))
+        let input = Input(shape: [3], dtype: .int64)
+        let features = Concatenate()([lookup(input), Hashing(numBins: 3, salt: [1, 2], outputMode: .count)(input)])
+        let model = try Model(inputs: input, outputs: Dense(2)(features))
+        let x = Tensor([[3, 9, 0], [7, 8, 8]]).cast(to: .int64)
+        let dir = try SavingTests.temporaryDirectory()
+        try model.save(to: dir + "/lookup.keras")
+        let loaded = try loadModel(dir + "/lookup.keras")
+        assertClose(try loaded.predict(x), try model.predict(x), rtol: 1e-6, atol: 1e-6)
+        let copy = try #require(loaded.layers.compactMap { $0 as? IntegerLookup }.first)
+        #expect(copy.vocabulary() == lookup.vocabulary())
+    }
+}

@@ -170,7 +170,7 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
     /// Learns the vocabulary (and, in `tf_idf` mode, the document frequencies) from documents
     /// of tokens, as Keras's `adapt`.
     func adapt(documents: [[Token]]) throws {
-        try ensure(!hasInputVocabulary, "\(className) \"\(name)\": Cannot adapt layer '\(name)' after setting a static vocabulary via `vocabulary` argument or `set_vocabulary()` method.")
+        try ensure(!hasInputVocabulary, "\(className) \"\(name)\": Cannot adapt the layer after setting a static vocabulary via `vocabulary` argument or `set_vocabulary()` method.")
         var counts: [Token: Int] = [:], documentCounts: [Token: Int] = [:]
         for document in documents {
             for token in document { counts[token, default: 0] += 1 }

@@ -202,11 +202,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     /// try layer.setVocabulary(["cat", "dog"])
     /// ```
     public func setVocabulary(_ vocabulary: [String], idfWeights: [Double]? = nil) throws {
-        do {
-            try lookupLayer.setVocabulary(vocabulary, idfWeights: idfWeights)
-        } catch KerasError.invalidArgument(let message) {
-            throw KerasError.invalidArgument(message.replacingOccurrences(of: "StringLookup \"\(lookupLayer.name)\"", with: "TextVectorization \"\(name)\""))
-        }
+        try naming { try lookupLayer.setVocabulary(vocabulary, idfWeights: idfWeights) }
     }
 
     /// Learns the vocabulary (and the document frequencies for `tf_idf`) from `texts`.
@@ -215,8 +211,18 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     /// try layer.adapt(["the cat sat", "the dog ran"])
     /// ```
     public func adapt(_ texts: [String]) throws {
-        try lookupLayer.adapt(texts.map(tokenize))
+        try naming { try lookupLayer.adapt(texts.map(tokenize)) }
     }
+
+    /// Runs `body`, naming this layer instead of its inner lookup in the errors it throws.
+    private func naming(_ body: () throws -> Void) throws {
+        do { try body() } catch KerasError.invalidArgument(let message) {
+            throw KerasError.invalidArgument(message.replacingOccurrences(of: "StringLookup \"\(lookupLayer.name)\"", with: "TextVectorization \"\(name)\""))
+        }
+    }
+
+    /// The inner lookup is saved as Keras's `_lookup_layer` attribute.
+    public override var savedChildren: [(name: String, child: SavedChild)] { [("_lookup_layer", .layer(lookupLayer))] }
 
     /// The tokens of one string after standardizing, splitting and n-grams.
     func tokenize(_ text: String) -> [String] {
