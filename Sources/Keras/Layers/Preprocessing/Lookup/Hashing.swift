@@ -35,7 +35,7 @@ public final class Hashing: Layer, @unchecked Sendable {
         requireValid { try Self.validate(numBins: numBins, salt: salt, outputMode: outputMode, dtype: dtype) }
         self.numBins = numBins
         self.maskValue = maskValue
-        self.salt = salt.map { $0.count == 1 ? [$0[0], $0[0]] : $0 }
+        self.salt = HashSalt.normalized(salt)
         self.outputMode = outputMode
         super.init(name: name, trainable: false, dtype: dtype ?? (outputMode == .int ? .int64 : .float32))
     }
@@ -46,9 +46,7 @@ public final class Hashing: Layer, @unchecked Sendable {
         if outputMode == .int, let dtype {
             try ensure(dtype.isInteger, "Hashing: When `output_mode=\"int\"`, `dtype` should be an integer type, 'int32' or 'int64'. Received: dtype=\(dtype)")
         }
-        if let salt {
-            try ensure(salt.count == 1 || salt.count == 2, "Hashing: The `salt` argument for `Hashing` can only be a tuple of size 2 integers, or a single integer. Received: salt=\(salt).")
-        }
+        try HashSalt.validate(salt, layer: "Hashing")
     }
 
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
@@ -69,21 +67,14 @@ public final class Hashing: Layer, @unchecked Sendable {
             if let i = value.intValue { return .integer(i) }
             throw KerasError.invalidConfig("expected a string, an integer or null, received \(value)")
         }
-        let salt: [Int]? = try r.nested("salt") { value in
-            guard let value, !value.isNull else { return nil }
-            if let i = value.intValue { return [i] }
-            guard let items = value.arrayValue, items.count == 2, items.allSatisfy({ $0.intValue != nil }) else {
-                throw KerasError.invalidConfig("expected an integer or a list of 2 integers, received \(value)")
-            }
-            return items.compactMap(\.intValue)
-        }
+        let salt = try r.nested("salt", HashSalt.read)
         let mode = try r.nested("output_mode") { try LookupOutputMode.fromConfig($0, allowed: [.int, .oneHot, .multiHot, .count]) }
         if try r.bool("sparse", default: false) { throw r.mismatch("sparse", "false (sparse outputs are not supported)", .bool(true)) }
         try r.validated { try Hashing.validate(numBins: numBins, salt: salt, outputMode: mode, dtype: dtype) }
         self.init(numBins: numBins, maskValue: mask, salt: salt, outputMode: mode, name: base.name, dtype: dtype)
     }
 
-    private var key: (UInt64, UInt64)? { salt.map { (UInt64(bitPattern: Int64($0[0])), UInt64(bitPattern: Int64($0[1]))) } }
+    private var key: (UInt64, UInt64)? { HashSalt.key(salt) }
 
     /// The bin of one value's text; `isMasked`: the value equals ``maskValue``.
     private func bin(_ text: String, isMasked: Bool) -> Int {
@@ -159,7 +150,7 @@ public final class Hashing: Layer, @unchecked Sendable {
     public override func getConfig() -> Config {
         var config = super.getConfig()
         config["num_bins"] = .int(numBins)
-        config["salt"] = salt.map { .array($0.map { .int($0) }) } ?? .null
+        config["salt"] = HashSalt.configValue(salt)
         switch maskValue {
         case .string(let s)?: config["mask_value"] = .string(s)
         case .integer(let i)?: config["mask_value"] = .int(i)

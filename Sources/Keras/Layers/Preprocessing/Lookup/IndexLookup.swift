@@ -64,7 +64,7 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         self.invert = invert
         self.padToMaxTokens = padToMaxTokens
         self.oovMethod = oovMethod
-        self.salt = salt.map { $0.count == 1 ? [$0[0], $0[0]] : $0 }
+        self.salt = HashSalt.normalized(salt)
         self.hasInputVocabulary = vocabulary != nil
         super.init(name: name, trainable: false, dtype: .float32)
         if let vocabulary { requireValid { try setVocabulary(vocabulary, idfWeights: idfWeights) } }
@@ -89,8 +89,8 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         try ensure(!invert || outputMode == .int, "\(layer): `output_mode` must be `'int'` when `invert` is true. Received: output_mode=\(outputMode.rawValue)")
         try ensure(!hasIdfWeights || outputMode == .tfIdf, "\(layer): `idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: output_mode=\(outputMode.rawValue)")
         try ensure(!(outputMode == .tfIdf && hasVocabulary && !hasIdfWeights), "\(layer): When specifying the `vocabulary` argument, in TF-IDF output mode, the `idf_weights` argument must also be provided.")
-        if let salt {
-            try ensure(salt.count == 1 || salt.count == 2, "\(layer): The `salt` argument can only be a tuple of 2 integers, or a single integer. Received: salt=\(salt)")
+        try HashSalt.validate(salt, layer: layer)
+        if salt != nil {
             try ensure(Token.self == String.self || oovMethod == .farmhash, "\(layer): `salt` can only be used when `oov_method='farmhash'`. Received: oov_method=\(oovMethod.rawValue)")
         }
     }
@@ -216,8 +216,7 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
             let r = value % numOovIndices
             return r < 0 ? r + numOovIndices : r
         }
-        let key = salt.map { (UInt64(bitPattern: Int64($0[0])), UInt64(bitPattern: Int64($0[1]))) }
-        return StringHashing.bucket(of: token.hashText, buckets: numOovIndices, salt: key)
+        return StringHashing.bucket(of: token.hashText, buckets: numOovIndices, salt: HashSalt.key(salt))
     }
 
     /// The tokens of indices (inverted lookup): the mask token for 0 when there is one, the
@@ -283,14 +282,7 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         let pad = try r.bool("pad_to_max_tokens", default: false)
         if try r.bool("sparse", default: false) { throw r.mismatch("sparse", "false (sparse outputs are not supported)", .bool(true)) }
         let method = try r.choice("oov_method", default: OOVMethod.floormod, allowed: OOVMethod.allCases)
-        let salt: [Int]? = try r.nested("salt") { value in
-            guard let value, !value.isNull else { return nil }
-            if let i = value.intValue { return [i] }
-            guard let list = value.arrayValue?.compactMap(\.intValue), list.count == 2, value.arrayValue?.count == 2 else {
-                throw KerasError.invalidConfig("expected an integer or a list of 2 integers, received \(value)")
-            }
-            return list
-        }
+        let salt = try r.nested("salt", HashSalt.read)
         _ = try r.optionalInt("vocabulary_size")
         _ = r.value("has_input_vocabulary")
         try r.validated {
@@ -318,7 +310,7 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         config["vocabulary"] = tokens.isEmpty ? .null : .array(tokens.map(\.configValue))
         config["vocabulary_size"] = .int(vocabularySize)
         config["oov_method"] = .string(oovMethod.rawValue)
-        config["salt"] = salt.map { .array($0.map { .int($0) }) } ?? .null
+        config["salt"] = HashSalt.configValue(salt)
         return config
     }
 

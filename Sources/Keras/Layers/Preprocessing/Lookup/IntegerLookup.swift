@@ -68,6 +68,12 @@ public final class IntegerLookup: IndexLookup<Int>, @unchecked Sendable {
         }
     }
 
+    public override func getConfig() -> Config {
+        var config = super.getConfig()
+        config["vocabulary_dtype"] = "int64"
+        return config
+    }
+
     /// Integer data with, when `numOovIndices` is 0, only known values; otherwise a
     /// `KerasError.invalidData` naming the layer.
     public override func validateInputData(_ data: Tensor) -> KerasError? {

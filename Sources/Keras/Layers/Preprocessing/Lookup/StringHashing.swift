@@ -1,3 +1,5 @@
+import KerasCore
+
 /// The string hashes TensorFlow buckets strings with, which Keras's `Hashing` layer and the
 /// out-of-vocabulary buckets of `StringLookup`/`IntegerLookup` use: FarmHash's `Fingerprint64`
 /// (`tf.strings.to_hash_bucket_fast`) and SipHash-2-4 keyed by a two-part salt
@@ -181,4 +183,33 @@ public enum StringHashing {
         round(); round(); round(); round()
         return v0 ^ v1 ^ v2 ^ v3
     }
+}
+
+/// Keras's `salt` argument (one integer, used for both key halves, or two), shared by
+/// ``Hashing`` and the lookup layers.
+enum HashSalt {
+    /// Two integers (a single one doubled), as Keras stores it.
+    static func normalized(_ salt: [Int]?) -> [Int]? { salt.map { $0.count == 1 ? [$0[0], $0[0]] : $0 } }
+
+    /// The SipHash key of a normalized salt (integers taken as their 64-bit patterns, as TensorFlow does).
+    static func key(_ salt: [Int]?) -> (UInt64, UInt64)? {
+        salt.map { (UInt64(bitPattern: Int64($0[0])), UInt64(bitPattern: Int64($0[1]))) }
+    }
+
+    static func validate(_ salt: [Int]?, layer: String) throws {
+        guard let salt else { return }
+        try ensure(salt.count == 1 || salt.count == 2, "\(layer): The `salt` argument can only be a tuple of 2 integers, or a single integer. Received: salt=\(salt).")
+    }
+
+    /// The salt of a config value: null, an integer or a list of two integers.
+    static func read(_ value: ConfigValue?) throws -> [Int]? {
+        guard let value, !value.isNull else { return nil }
+        if let i = value.intValue { return [i] }
+        guard let items = value.arrayValue, items.count == 2, items.allSatisfy({ $0.intValue != nil }) else {
+            throw KerasError.invalidConfig("expected an integer or a list of 2 integers, received \(value)")
+        }
+        return items.compactMap(\.intValue)
+    }
+
+    static func configValue(_ salt: [Int]?) -> ConfigValue { salt.map { .array($0.map { .int($0) }) } ?? .null }
 }
