@@ -188,8 +188,19 @@ stacked = {"x": plain(x), "x_shape": list(x.shape), "weights": weights,
            "state_is_list": [isinstance(st, (list, tuple)) for st in out[1:]],
            "state_size": rnn.cell.state_size}
 
+# Keras's own configs of layers with given vocabularies: rebuilt in Swift, they must write the same config.
+configs = [keras.saving.serialize_keras_object(layer) for layer in [
+    layers.StringLookup(vocabulary=["a", "b", "c"], mask_token="", num_oov_indices=2, salt=5, name="words"),
+    layers.StringLookup(vocabulary=["x", "y"], output_mode="multi_hot", max_tokens=6, pad_to_max_tokens=True, name="bag"),
+    layers.IntegerLookup(vocabulary=[4, 8, 15], num_oov_indices=3, oov_method="farmhash", salt=[1, 2], name="ids"),
+    layers.IntegerLookup(vocabulary=[3, 5], invert=True, mask_token=0, name="back"),
+    layers.Hashing(num_bins=5, salt=3, mask_value="x", output_mode="count", name="hashed"),
+    layers.Hashing(num_bins=9, name="hashed_int"),
+    layers.TextVectorization(ngrams=(1, 2), vocabulary=["the", "cat"], output_sequence_length=4, name="text"),
+]]
+
 with open(os.path.join(HERE, "lookup_layers.json"), "w") as f:
     json.dump({"string": string_cases, "string_given": given, "integer": integer_cases, "hashing": hashing_cases,
                "hashing_modes": hash_modes, "text_vectorization_ngrams": tv_cases, "merge_masks": merge_cases,
-               "stacked_cells": stacked}, f, indent=None, separators=(",", ":"))
+               "stacked_cells": stacked, "configs": configs}, f, indent=None, separators=(",", ":"))
 print("wrote", len(string_cases), len(given), len(integer_cases), len(hashing_cases), len(tv_cases), len(merge_cases))

@@ -117,3 +117,17 @@ import Testing
         #expect(copy.vocabulary() == lookup.vocabulary())
     }
 }
+
+/// Keras's own configs of lookup, hashing and text layers load and are written back unchanged.
+@Suite struct LookupConfigTests {
+    @Test func kerasConfigsRoundTrip() throws {
+        let entries = try #require(try LookupFixture.root()["configs"] as? [Any])
+        #expect(entries.count == 7)
+        for any in entries {
+            let entry = ConfigValue.from(any: any)
+            let layer = try deserializeLayer(entry)
+            #expect(layer.className == entry["class_name"]?.stringValue)
+            expectConfig(.object(layer.getConfig()), entry["config"]!, layer.className)
+        }
+    }
+}

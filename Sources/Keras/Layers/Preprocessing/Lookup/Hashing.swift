@@ -37,7 +37,7 @@ public final class Hashing: Layer, @unchecked Sendable {
         self.maskValue = maskValue
         self.salt = HashSalt.normalized(salt)
         self.outputMode = outputMode
-        super.init(name: name, trainable: false, dtype: dtype ?? (outputMode == .int ? .int64 : .float32))
+        super.init(name: name, dtype: dtype ?? (outputMode == .int ? .int64 : .float32))
     }
 
     static func validate(numBins: Int, salt: [Int]?, outputMode: LookupOutputMode, dtype: DType?) throws {

@@ -66,7 +66,7 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         self.oovMethod = oovMethod
         self.salt = HashSalt.normalized(salt)
         self.hasInputVocabulary = vocabulary != nil
-        super.init(name: name, trainable: false, dtype: .float32)
+        super.init(name: name, dtype: .float32)
         if let vocabulary { requireValid { try setVocabulary(vocabulary, idfWeights: idfWeights) } }
     }
 

@@ -107,7 +107,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         self.padToMaxTokens = padToMaxTokens
         lookupLayer = StringLookup(maxTokens: maxTokens, maskToken: Self.maskToken, oovToken: Self.oovToken,
                                    outputMode: LookupOutputMode(rawValue: outputMode.rawValue)!, padToMaxTokens: padToMaxTokens)
-        super.init(name: name, trainable: false, dtype: .float32)
+        super.init(name: name, dtype: .float32)
         if let vocabulary { requireValid { try setVocabulary(vocabulary, idfWeights: idfWeights) } }
         lookupLayer.hasInputVocabulary = vocabulary != nil
     }
