@@ -12,7 +12,7 @@ import KerasCore
 /// try lookup.adapt(["cat", "dog", "cat"])
 /// try lookup([["cat", "emu"]])                  // int64 [[1, 0]]: [UNK] is 0
 /// let words = StringLookup(vocabulary: ["cat", "dog"], invert: true)
-/// try words.invertedLookup(Tensor([2, 0]))     // ["dog", "[UNK]"]
+/// try words.invertedLookup(Tensor([2, 0]).cast(to: .int64))   // ["dog", "[UNK]"]
 /// ```
 public final class StringLookup: IndexLookup<String>, @unchecked Sendable {
     public init(maxTokens: Int? = nil, numOovIndices: Int = 1, maskToken: String? = nil, oovToken: String = "[UNK]",
@@ -87,7 +87,7 @@ public final class StringLookup: IndexLookup<String>, @unchecked Sendable {
     /// Maps integer indices back to their strings, row-major (Keras's call with `invert=True`).
     ///
     /// ```swift
-    /// let words = try StringLookup(vocabulary: ["a", "b"], invert: true).invertedLookup(Tensor([1, 2]))   // ["a", "b"]
+    /// let words = try StringLookup(vocabulary: ["a", "b"], invert: true).invertedLookup(Tensor([1, 2]).cast(to: .int64))   // ["a", "b"]
     /// ```
     public func invertedLookup(_ ids: Tensor) throws -> [String] {
         try ensure(invert, "StringLookup \"\(name)\": invertedLookup needs `invert=True`")

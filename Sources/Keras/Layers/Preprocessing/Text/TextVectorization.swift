@@ -3,8 +3,10 @@ import KerasCore
 
 /// Turns strings into token indices or token-count vectors (`keras.layers.TextVectorization`):
 /// each string is standardized (lowercased, punctuation stripped), split into tokens (on
-/// whitespace or into characters), optionally widened with n-grams, and looked up in a
-/// vocabulary learned by ``adapt(_:)`` or given with ``setVocabulary(_:idfWeights:)``.
+/// whitespace or into characters), optionally widened with n-grams (`ngrams: 2` for tokens and
+/// pairs, `ngrams: [2, 3]` for pairs and triples only), and looked up in a vocabulary learned by
+/// ``adapt(_:)`` or given with ``setVocabulary(_:idfWeights:)``, held by an inner ``StringLookup``
+/// as in Keras.
 ///
 /// Tensors hold numbers only, so this layer takes its strings as `[String]` through
 /// ``callAsFunction(_:)-([String])`` and ``adapt(_:)``; put it in front of a model (its output
@@ -15,6 +17,7 @@ import KerasCore
 /// try vectorize.adapt(["the cat sat", "the dog ran"])
 /// let ids = vectorize(["the cat ran"])   // int32 (1, 8): [[2, 6, 4, 0, 0, 0, 0, 0]]
 /// let bag = TextVectorization(outputMode: .multiHot)    // (batch, vocabulary size) of 0/1
+/// let pairs = TextVectorization(ngrams: [2], outputMode: .count)   // counts of token pairs
 /// ```
 ///
 /// Layouts as Keras: in `int` mode index 0 is padding (`""`) and 1 the out-of-vocabulary token
