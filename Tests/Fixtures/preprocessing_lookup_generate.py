@@ -1,6 +1,7 @@
 """Writes lookup_layers.json from Keras 3: StringLookup, IntegerLookup and Hashing outputs (each
 output mode, num_oov_indices, mask/oov tokens, invert, max_tokens, pad_to_max_tokens, idf weights,
-oov_method, salt), vocabularies after `adapt`, TextVectorization with lists of ngram widths,
+oov_method, salt), vocabularies after `adapt` (and `lookup_adapted.keras`, a model whose adapted
+vocabularies Keras saved as assets), TextVectorization with lists of ngram widths,
 Maximum/Minimum with masks and StackedRNNCells' nested states.
 
 Run: KERAS_BACKEND=tensorflow /tmp/tfvenv/bin/python Tests/Fixtures/preprocessing_lookup_generate.py
@@ -199,8 +200,24 @@ configs = [keras.saving.serialize_keras_object(layer) for layer in [
     layers.TextVectorization(ngrams=(1, 2), vocabulary=["the", "cat"], output_sequence_length=4, name="text"),
 ]]
 
+# A Keras-saved model whose adapted vocabularies live in the archive's assets (config vocabulary null).
+keras.utils.set_random_seed(1)
+bag = layers.IntegerLookup(mask_token=0, output_mode="multi_hot", name="bag")
+bag.adapt(np.array([3, 3, 8, 9, 0, 12, 12, 12]))
+ids = layers.IntegerLookup(num_oov_indices=2, name="ids")
+ids.adapt(np.array([[5, 5, 6], [7, 5, 6]]))
+inp = keras.Input(shape=(3,), dtype="int64")
+embedded = layers.Flatten()(layers.Embedding(ids.vocabulary_size(), 2)(ids(inp)))
+out = layers.Dense(2)(layers.Concatenate()([bag(inp), embedded]))
+model = keras.Model(inp, out)
+model.save(os.path.join(HERE, "lookup_adapted.keras"))
+x_saved = np.array([[3, 9, 0], [7, 8, 5], [1, 6, 12]])
+saved_model = {"file": "lookup_adapted.keras", "x": x_saved.tolist(), "y": plain(model.predict(x_saved, verbose=0)),
+               "vocabularies": {"bag": vocab(bag), "ids": vocab(ids)}}
+
 with open(os.path.join(HERE, "lookup_layers.json"), "w") as f:
     json.dump({"string": string_cases, "string_given": given, "integer": integer_cases, "hashing": hashing_cases,
                "hashing_modes": hash_modes, "text_vectorization_ngrams": tv_cases, "merge_masks": merge_cases,
-               "stacked_cells": stacked, "configs": configs}, f, indent=None, separators=(",", ":"))
+               "stacked_cells": stacked, "configs": configs,
+               "saved_model": saved_model}, f, indent=None, separators=(",", ":"))
 print("wrote", len(string_cases), len(given), len(integer_cases), len(hashing_cases), len(tv_cases), len(merge_cases))

@@ -131,3 +131,17 @@ import Testing
         }
     }
 }
+
+/// A model saved by Keras, its adapted vocabularies in the archive's assets, loads and predicts as in Keras.
+@Suite struct LookupKerasFileTests {
+    @Test func kerasSavedVocabulariesLoadFromAssets() throws {
+        let f = try #require(try LookupFixture.root()["saved_model"] as? [String: Any])
+        let model = try loadModel(fixturesDirectory.appendingPathComponent(f["file"] as! String).path)
+        let vocabularies = f["vocabularies"] as! [String: [Int]]
+        for layer in model.layers.compactMap({ $0 as? IntegerLookup }) {
+            #expect(layer.vocabulary() == vocabularies[layer.name], "\(layer.name)")
+        }
+        let x = LookupFixture.tensor(LookupFixture.numbers(f["x"]), [3, 3], .int64)
+        assertClose(try model.predict(x), LookupFixture.tensor(LookupFixture.numbers(f["y"]), [3, 2]), rtol: 1e-5, atol: 1e-6)
+    }
+}

@@ -70,9 +70,11 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         if let vocabulary { requireValid { try setVocabulary(vocabulary, idfWeights: idfWeights) } }
     }
 
-    /// Sets the vocabulary a config names, as a vocabulary given at construction.
-    func setConfigVocabulary(_ vocabulary: [Token]?, idfWeights: [Double]?, reader r: ObjectConfigReader) throws {
-        guard let vocabulary else { return }
+    /// Takes a config's stated vocabulary size and the vocabulary it names (as one given at construction).
+    func setConfigVocabulary(_ c: CommonConfig, reader r: ObjectConfigReader) throws {
+        statedVocabularySize = c.vocabularySize
+        guard let vocabulary = c.vocabulary else { return }
+        let idfWeights = c.idfWeights
         try r.validated { try setVocabulary(vocabulary, idfWeights: idfWeights) }
         hasInputVocabulary = true
     }
@@ -115,8 +117,12 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
     /// The number of indices, special ones included (Keras's `vocabulary_size()`).
     public var vocabularySize: Int { tokenStartIndex + tokens.count }
 
+    /// The vocabulary size a config states (Keras's `vocabulary_size`), the output width until
+    /// the vocabulary arrives (from a `.keras` file's assets, after the model is built).
+    var statedVocabularySize: Int?
+
     /// The width of non-`int` outputs.
-    var depth: Int { padToMaxTokens ? maxTokens! : vocabularySize }
+    var depth: Int { padToMaxTokens ? maxTokens! : (tokens.isEmpty ? statedVocabularySize ?? vocabularySize : vocabularySize) }
 
     /// Sets the vocabulary, with the special tokens in front or without them, and in `tf_idf`
     /// mode one weight per given entry (the special tokens get the mean when not given).
@@ -253,7 +259,7 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
     struct CommonConfig {
         var maxTokens: Int?, numOovIndices: Int, maskToken: Token?, oovToken: Token, vocabulary: [Token]?
         var idfWeights: [Double]?, invert: Bool, outputMode: LookupOutputMode, padToMaxTokens: Bool
-        var oovMethod: OOVMethod, salt: [Int]?, name: String?
+        var oovMethod: OOVMethod, salt: [Int]?, name: String?, vocabularySize: Int?
     }
 
     static func readCommonConfig(_ r: inout ObjectConfigReader, defaultOOVToken: Token) throws -> CommonConfig {
@@ -283,7 +289,7 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         if try r.bool("sparse", default: false) { throw r.mismatch("sparse", "false (sparse outputs are not supported)", .bool(true)) }
         let method = try r.choice("oov_method", default: OOVMethod.floormod, allowed: OOVMethod.allCases)
         let salt = try r.nested("salt", HashSalt.read)
-        _ = try r.optionalInt("vocabulary_size")
+        let size = try r.optionalInt("vocabulary_size")
         _ = r.value("has_input_vocabulary")
         try r.validated {
             try validate(maxTokens: maxTokens, numOovIndices: numOov, invert: invert, outputMode: mode, padToMaxTokens: pad,
@@ -291,7 +297,7 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         }
         return CommonConfig(maxTokens: maxTokens, numOovIndices: numOov, maskToken: mask, oovToken: oov, vocabulary: vocabulary,
                             idfWeights: idf, invert: invert, outputMode: mode, padToMaxTokens: pad, oovMethod: method,
-                            salt: salt, name: base.name)
+                            salt: salt, name: base.name, vocabularySize: size)
     }
 
     /// Keras's keys. The vocabulary (without the special tokens) and its idf weights are in the

@@ -36,7 +36,7 @@ public final class IntegerLookup: IndexLookup<Int>, @unchecked Sendable {
         self.init(maxTokens: c.maxTokens, numOovIndices: c.numOovIndices, maskToken: c.maskToken, oovToken: c.oovToken,
                   invert: c.invert, outputMode: c.outputMode, padToMaxTokens: c.padToMaxTokens, oovMethod: c.oovMethod,
                   salt: c.salt, name: c.name)
-        try setConfigVocabulary(c.vocabulary, idfWeights: c.idfWeights, reader: r)
+        try setConfigVocabulary(c, reader: r)
     }
 
     /// Learns the vocabulary from an integer tensor: each element of a rank-1 tensor, or each

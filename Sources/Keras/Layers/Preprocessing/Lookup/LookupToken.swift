@@ -15,6 +15,8 @@ public protocol LookupToken: Hashable, Sendable, CustomStringConvertible {
     var configValue: ConfigValue { get }
     /// The token read from a config value (`nil` when it has the wrong type).
     init?(configValue: ConfigValue)
+    /// The token read from a line of a vocabulary file (`nil` when it is not one).
+    init?(line: String)
 }
 
 extension String: LookupToken {
@@ -25,6 +27,7 @@ extension String: LookupToken {
         guard let s = configValue.stringValue else { return nil }
         self = s
     }
+    public init?(line: String) { self = line }
 }
 
 extension Int: LookupToken {
@@ -33,6 +36,10 @@ extension Int: LookupToken {
     public var configValue: ConfigValue { .int(self) }
     public init?(configValue: ConfigValue) {
         guard let i = configValue.intValue else { return nil }
+        self = i
+    }
+    public init?(line: String) {
+        guard let i = Int(line) else { return nil }
         self = i
     }
 }

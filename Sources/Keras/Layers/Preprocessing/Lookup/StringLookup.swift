@@ -37,7 +37,7 @@ public final class StringLookup: IndexLookup<String>, @unchecked Sendable {
         _ = r.value("vocabulary_dtype")
         self.init(maxTokens: c.maxTokens, numOovIndices: c.numOovIndices, maskToken: c.maskToken, oovToken: c.oovToken,
                   invert: c.invert, outputMode: c.outputMode, padToMaxTokens: c.padToMaxTokens, salt: c.salt, name: c.name)
-        try setConfigVocabulary(c.vocabulary, idfWeights: c.idfWeights, reader: r)
+        try setConfigVocabulary(c, reader: r)
     }
 
     /// Learns the vocabulary from strings, each one a document (Keras's `adapt` on a 1-D array).
