@@ -18,8 +18,6 @@ enum LookupFixture {
 
     static func numbers(_ any: Any?) -> [Double] { flattenNumbers(any!) }
 
-    static func ints(_ any: Any?) -> [Int] { numbers(any).map { Int($0) } }
-
     static func shape(_ any: Any?) -> [Int] { (any as! [Any]).map { ($0 as! NSNumber).intValue } }
 
     /// A tensor of `values` with `shape` in `dtype`.

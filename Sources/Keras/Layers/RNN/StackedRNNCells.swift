@@ -102,6 +102,7 @@ public final class StackedRNNCells: RNNCell, @unchecked Sendable {
         }
         return (x, newStates)
     }
+
     public override var outputSize: Int { cells.last!.outputSize }
 
     public override func initialStates(batchSize: Int) -> [Tensor] { cells.flatMap { $0.initialStates(batchSize: batchSize) } }
