@@ -60,6 +60,7 @@ public func deserializeLayer(_ value: ConfigValue) throws -> Layer {
 /// layer's input rules.
 private func build(_ layer: Layer, buildConfig: ConfigValue) throws {
     let context = "Layer \"\(layer.name)\" (\(layer.className)) build_config"
+    if buildConfig.objectValue?.isEmpty == true { return }   // Keras writes {} for layers built without shapes (the lookup layers)
     let byArgument = buildConfig["shapes_dict"]?.objectValue.flatMap { dict -> ConfigValue? in
         let shapes = dict.values.filter { !$0.isNull }
         return shapes.isEmpty ? nil : .array(Array(shapes))

@@ -29,7 +29,7 @@ enum WeightsStore {
     }
 
     /// Calls `body` with each saved child of `layer` and its group path.
-    private static func forEachChild(of layer: Layer, path: String, _ body: (Layer, String) throws -> Void) throws {
+    static func forEachChild(of layer: Layer, path: String, _ body: (Layer, String) throws -> Void) throws {
         for (name, child) in layer.savedChildren {
             switch child {
             case .layer(let l): try body(l, join(path, name))

@@ -140,6 +140,10 @@ public final class Maximum: Merge, @unchecked Sendable {
         self.init(name: base.name, dtype: base.dtype)
     }
     public override func merge(_ inputs: [Tensor]) -> Tensor { inputs.dropFirst().reduce(inputs[0]) { $0.maximum($1) } }
+    /// Masked positions take the other inputs' values before the maximum, as in Keras.
+    public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> [Tensor] {
+        [mergeSkippingMasked(inputs, masks: masks) { $0.maximum($1) }]
+    }
 }
 
 /// Elementwise minimum of its inputs (`keras.layers.Minimum`).
@@ -151,6 +155,35 @@ public final class Minimum: Merge, @unchecked Sendable {
         self.init(name: base.name, dtype: base.dtype)
     }
     public override func merge(_ inputs: [Tensor]) -> Tensor { inputs.dropFirst().reduce(inputs[0]) { $0.minimum($1) } }
+    /// Masked positions take the other inputs' values before the minimum, as in Keras.
+    public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> [Tensor] {
+        [mergeSkippingMasked(inputs, masks: masks) { $0.minimum($1) }]
+    }
+}
+
+extension Merge {
+    /// Keras's merge for operations without an identity element (`Maximum`, `Minimum`): going
+    /// through the inputs in order, a masked position of the next input takes the running
+    /// result's value and a masked position of the running result takes the next input's, so
+    /// masked values never win; the running mask is the OR of the masks while every input has one.
+    func mergeSkippingMasked(_ inputs: [Tensor], masks: [Tensor?], _ op: (Tensor, Tensor) -> Tensor) -> Tensor {
+        require(inputs.count >= 2, "A merge layer should be called on a list of at least 2 inputs. Received: \(inputs.count) input(s) to layer \"\(name)\"")
+        func widened(_ mask: Tensor?, like x: Tensor) -> Tensor? {
+            guard let mask = mask?.cast(to: .bool) else { return nil }
+            return mask.rank < x.rank ? mask.expandingDims(at: -1).broadcast(to: x.shape) : mask
+        }
+        var output = inputs[0]
+        var outputMask = widened(masks.first ?? nil, like: output)
+        for (i, input) in inputs.enumerated().dropFirst() {
+            var x = input
+            let mask = widened(i < masks.count ? masks[i] : nil, like: x)
+            if let mask { x = `where`(mask, x, output) }
+            if let outputMask { output = `where`(outputMask, output, x) }
+            outputMask = mask.flatMap { m in outputMask.map { $0.logicalOr(m) } }
+            output = op(output, x)
+        }
+        return output
+    }
 }
 
 /// Joins its inputs along `axis` (`keras.layers.Concatenate`); other axes must match.

@@ -1,9 +1,13 @@
 /// Several cells run one after another within each step, each feeding its output to the next
-/// (`keras.layers.StackedRNNCells`); its states are those of every cell, in order.
+/// (`keras.layers.StackedRNNCells`). As an ``RNNCell`` its states are those of every cell,
+/// flattened in order; Keras nests them, one list per cell (``cellStateSizes``,
+/// ``nestedStates(_:)``, ``call(_:cellStates:training:)``).
 ///
 /// ```swift
-/// let layer = RNN(StackedRNNCells([LSTMCell(16), GRUCell(8)]))
-/// let h = layer(Tensor.ones([2, 5, 3]))   // shape (2, 8); states: h₁, c₁, h₂
+/// let stack = StackedRNNCells([LSTMCell(16), GRUCell(8)])
+/// let layer = RNN(stack, returnState: true)
+/// let outputs = layer.apply([Tensor.ones([2, 5, 3])])      // output, h₁, c₁, h₂
+/// let perCell = try stack.nestedStates(Array(outputs.dropFirst()))   // [[h₁, c₁], [h₂]], as Keras returns them
 /// ```
 public final class StackedRNNCells: RNNCell, @unchecked Sendable {
     /// Its inference calls write no state, so `predict` may run batches on several threads.
@@ -41,6 +45,64 @@ public final class StackedRNNCells: RNNCell, @unchecked Sendable {
     }
 
     public override var stateSize: [Int] { cells.flatMap(\.stateSize) }
+
+    /// Each cell's state sizes, one list per cell (Keras's nested `state_size`).
+    ///
+    /// ```swift
+    /// StackedRNNCells([LSTMCell(3), GRUCell(2)]).cellStateSizes   // [[3, 3], [2]]
+    /// ```
+    public var cellStateSizes: [[Int]] { cells.map(\.stateSize) }
+
+    /// Groups flat states (as ``stateSize`` orders them, and as an ``RNN`` with `returnState`
+    /// returns them) into one list per cell, the structure Keras uses.
+    ///
+    /// ```swift
+    /// let perCell = try stack.nestedStates(flatStates)   // [[h₁, c₁], [h₂]]
+    /// ```
+    ///
+    /// - Throws: `KerasError.invalidArgument` when the count or a shape does not match the cells' states.
+    public func nestedStates(_ flat: [Tensor]) throws -> [[Tensor]] {
+        try ensure(flat.count == stateSize.count, "StackedRNNCells \"\(name)\": expected \(stateSize.count) states (per cell: \(cellStateSizes)), received \(flat.count)")
+        for (i, (state, size)) in zip(flat, stateSize).enumerated() {
+            try ensure(state.rank == 2 && state.shape[1] == size, "StackedRNNCells \"\(name)\": state \(i) must have shape (batch, \(size)), received \(formatShape(state.shape))")
+        }
+        return group(flat)
+    }
+
+    /// Flat states cut into one list per cell.
+    private func group(_ flat: [Tensor]) -> [[Tensor]] {
+        var offset = 0
+        return cells.map { cell in
+            defer { offset += cell.stateSize.count }
+            return Array(flat[offset..<(offset + cell.stateSize.count)])
+        }
+    }
+
+    /// Zero states, one list per cell (Keras's `get_initial_state`).
+    ///
+    /// ```swift
+    /// let zeros = stack.initialCellStates(batchSize: 4)   // [[h₁, c₁], [h₂]]
+    /// ```
+    public func initialCellStates(batchSize: Int) -> [[Tensor]] { cells.map { $0.initialStates(batchSize: batchSize) } }
+
+    /// One step with the states nested per cell: the last cell's output and each cell's new states.
+    ///
+    /// ```swift
+    /// let (h, states) = stack.call(x, cellStates: stack.initialCellStates(batchSize: 2), training: false)
+    /// ```
+    public func call(_ inputs: Tensor, cellStates: [[Tensor]], training: Bool) -> (output: Tensor, cellStates: [[Tensor]]) {
+        require(cellStates.count == cells.count, "StackedRNNCells \"\(name)\": expected one state list per cell (\(cells.count)), received \(cellStates.count)")
+        var x = inputs
+        var newStates: [[Tensor]] = []
+        for (cell, states) in zip(cells, cellStates) {
+            require(states.count == cell.stateSize.count, "StackedRNNCells \"\(name)\": cell \(cell.name) has \(cell.stateSize.count) state(s), received \(states.count)")
+            let (output, cellNew) = cell.call(x, states: states, training: training)
+            x = output
+            newStates.append(cellNew)
+        }
+        return (x, newStates)
+    }
+
     public override var outputSize: Int { cells.last!.outputSize }
 
     public override func initialStates(batchSize: Int) -> [Tensor] { cells.flatMap { $0.initialStates(batchSize: batchSize) } }
@@ -54,17 +116,8 @@ public final class StackedRNNCells: RNNCell, @unchecked Sendable {
     }
 
     public override func call(_ inputs: Tensor, states: [Tensor], training: Bool) -> (output: Tensor, states: [Tensor]) {
-        var x = inputs
-        var offset = 0
-        var newStates: [Tensor] = []
-        for cell in cells {
-            let count = cell.stateSize.count
-            let (output, cellStates) = cell.call(x, states: Array(states[offset..<(offset + count)]), training: training)
-            x = output
-            newStates += cellStates
-            offset += count
-        }
-        return (x, newStates)
+        let (output, newStates) = call(inputs, cellStates: group(states), training: training)
+        return (output, newStates.flatMap { $0 })
     }
 
     public override func getConfig() -> Config {

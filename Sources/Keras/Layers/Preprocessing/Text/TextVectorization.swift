@@ -3,8 +3,10 @@ import KerasCore
 
 /// Turns strings into token indices or token-count vectors (`keras.layers.TextVectorization`):
 /// each string is standardized (lowercased, punctuation stripped), split into tokens (on
-/// whitespace or into characters), optionally widened with n-grams, and looked up in a
-/// vocabulary learned by ``adapt(_:)`` or given with ``setVocabulary(_:idfWeights:)``.
+/// whitespace or into characters), optionally widened with n-grams (`ngrams: 2` for tokens and
+/// pairs, `ngrams: [2, 3]` for pairs and triples only), and looked up in a vocabulary learned by
+/// ``adapt(_:)`` or given with ``setVocabulary(_:idfWeights:)``, held by an inner ``StringLookup``
+/// as in Keras.
 ///
 /// Tensors hold numbers only, so this layer takes its strings as `[String]` through
 /// ``callAsFunction(_:)-([String])`` and ``adapt(_:)``; put it in front of a model (its output
@@ -15,6 +17,7 @@ import KerasCore
 /// try vectorize.adapt(["the cat sat", "the dog ran"])
 /// let ids = vectorize(["the cat ran"])   // int32 (1, 8): [[2, 6, 4, 0, 0, 0, 0, 0]]
 /// let bag = TextVectorization(outputMode: .multiHot)    // (batch, vocabulary size) of 0/1
+/// let pairs = TextVectorization(ngrams: [2], outputMode: .count)   // counts of token pairs
 /// ```
 ///
 /// Layouts as Keras: in `int` mode index 0 is padding (`""`) and 1 the out-of-vocabulary token
@@ -43,6 +46,33 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         case tfIdf = "tf_idf"
     }
 
+    /// Which n-grams join the tokens (Keras's `ngrams`): an integer `n` gives every width
+    /// `1...n`, a list gives exactly those widths, in that order.
+    public enum NGrams: Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+        /// Widths `1...n` (Keras's integer form).
+        case upTo(Int)
+        /// These widths, in order (Keras's tuple form).
+        case widths([Int])
+
+        public init(integerLiteral value: Int) { self = .upTo(value) }
+        public init(arrayLiteral elements: Int...) { self = .widths(elements) }
+
+        /// The widths, in the order their n-grams follow one another.
+        public var widthList: [Int] {
+            switch self {
+            case .upTo(let n): Array(1...Swift.max(1, n))
+            case .widths(let widths): widths
+            }
+        }
+
+        var configValue: ConfigValue {
+            switch self {
+            case .upTo(let n): .int(n)
+            case .widths(let widths): .array(widths.map { .int($0) })
+            }
+        }
+    }
+
     public static let maskToken = ""
     public static let oovToken = "[UNK]"
 
@@ -52,20 +82,19 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     public let standardize: Standardize?
     /// `nil`: each whole string is one token.
     public let split: Split?
-    /// `n`: tokens plus every run of 2…n consecutive tokens joined by a space (`nil`: tokens only).
-    public let ngrams: Int?
+    /// `nil`: tokens only; otherwise the n-gram widths (`2`: tokens and pairs; `[2]`: pairs only).
+    public let ngrams: NGrams?
     public let outputMode: OutputMode
     /// `int` mode: every output padded or cut to this many steps (`nil`: the longest string in the batch).
     public let outputSequenceLength: Int?
     /// Non-`int` modes: outputs as wide as ``maxTokens`` even when the vocabulary is smaller.
     public let padToMaxTokens: Bool
 
-    private var tokens: [String] = []
-    private var index: [String: Int] = [:]
-    private var idfWeights: [Double] = []
+    /// The vocabulary and its encoding, held by a ``StringLookup`` as in Keras (mask `""`, OOV `[UNK]`).
+    let lookupLayer: StringLookup
 
     public init(maxTokens: Int? = nil, standardize: Standardize? = .lowerAndStripPunctuation, split: Split? = .whitespace,
-                ngrams: Int? = nil, outputMode: OutputMode = .int, outputSequenceLength: Int? = nil,
+                ngrams: NGrams? = nil, outputMode: OutputMode = .int, outputSequenceLength: Int? = nil,
                 padToMaxTokens: Bool = false, vocabulary: [String]? = nil, idfWeights: [Double]? = nil,
                 name: String? = nil) {
         requireValid {
@@ -79,17 +108,24 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         self.outputMode = outputMode
         self.outputSequenceLength = outputSequenceLength
         self.padToMaxTokens = padToMaxTokens
-        super.init(name: name, trainable: false, dtype: .float32)
+        lookupLayer = StringLookup(maxTokens: maxTokens, maskToken: Self.maskToken, oovToken: Self.oovToken,
+                                   outputMode: LookupOutputMode(rawValue: outputMode.rawValue)!, padToMaxTokens: padToMaxTokens)
+        super.init(name: name, dtype: .float32)
         if let vocabulary { requireValid { try setVocabulary(vocabulary, idfWeights: idfWeights) } }
+        lookupLayer.hasInputVocabulary = vocabulary != nil
     }
 
-    static func validate(maxTokens: Int?, ngrams: Int?, outputMode: OutputMode, outputSequenceLength: Int?,
+    static func validate(maxTokens: Int?, ngrams: NGrams?, outputMode: OutputMode, outputSequenceLength: Int?,
                          padToMaxTokens: Bool) throws {
         if let maxTokens {
             try ensure(maxTokens > 1, "TextVectorization: If set, `max_tokens` must be greater than 1. Received: max_tokens=\(maxTokens)")
         }
-        if let ngrams {
-            try ensure(ngrams >= 1, "TextVectorization: `ngrams` must be None or a positive integer. Received: ngrams=\(ngrams)")
+        switch ngrams {
+        case .upTo(let n)?:
+            try ensure(n >= 1, "TextVectorization: `ngrams` must be None, a positive integer, or a tuple of positive integers. Received: ngrams=\(n)")
+        case .widths(let widths)?:
+            try ensure(!widths.isEmpty && widths.allSatisfy { $0 >= 1 }, "TextVectorization: `ngrams` must be None, a positive integer, or a tuple of positive integers. Received: ngrams=\(widths)")
+        case nil: break
         }
         if let outputSequenceLength {
             try ensure(outputMode == .int, "TextVectorization: `output_sequence_length` must not be set if `output_mode` is not 'int'. Received output_sequence_length=\(outputSequenceLength).")
@@ -121,7 +157,14 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         }
         let s: Standardize? = try option("standardize", default: .lowerAndStripPunctuation)
         let p: Split? = try option("split", default: .whitespace)
-        let ngrams = try r.optionalInt("ngrams")
+        let ngrams: NGrams? = try r.nested("ngrams") { value in
+            guard let value, !value.isNull else { return nil }
+            if let n = value.intValue { return .upTo(n) }
+            guard let items = value.arrayValue, items.allSatisfy({ $0.intValue != nil }) else {
+                throw KerasError.invalidConfig("expected null, an integer or a list of integers, received \(value)")
+            }
+            return .widths(items.compactMap(\.intValue))
+        }
         let mode = try r.string("output_mode", default: "int", allowed: OutputMode.allCases.map(\.rawValue))
         let length = try r.optionalInt("output_sequence_length")
         let pad = try r.bool("pad_to_max_tokens", default: false)
@@ -138,6 +181,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         let idf = try r.value("idf_weights").flatMap { $0.isNull ? nil : try r.doubleList("idf_weights") }
         _ = try r.optionalString("encoding")
         _ = try r.optionalInt("vocabulary_size")
+        _ = r.value("has_input_vocabulary")
         try r.validated {
             try TextVectorization.validate(maxTokens: maxTokens, ngrams: ngrams, outputMode: OutputMode(rawValue: mode)!,
                                            outputSequenceLength: length, padToMaxTokens: pad)
@@ -145,16 +189,14 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         self.init(maxTokens: maxTokens, standardize: s, split: p, ngrams: ngrams, outputMode: OutputMode(rawValue: mode)!,
                   outputSequenceLength: length, padToMaxTokens: pad, name: base.name)
         if let vocabulary { try r.validated { try setVocabulary(vocabulary, idfWeights: idf) } }
+        lookupLayer.hasInputVocabulary = vocabulary != nil
     }
 
-    /// The special tokens in front of the learned ones: padding and `[UNK]` in `int` mode, `[UNK]` otherwise.
-    private var specialTokens: [String] { outputMode == .int ? [Self.maskToken, Self.oovToken] : [Self.oovToken] }
-
     /// The vocabulary, special tokens first (Keras's `get_vocabulary()`).
-    public func vocabulary() -> [String] { specialTokens + tokens }
+    public func vocabulary() -> [String] { lookupLayer.vocabulary() }
 
     /// The number of vocabulary entries, special tokens included.
-    public var vocabularySize: Int { specialTokens.count + tokens.count }
+    public var vocabularySize: Int { lookupLayer.vocabularySize }
 
     /// Sets the vocabulary (with or without the special tokens in front) and, in `tf_idf` mode,
     /// one inverse-document-frequency weight per given token (`[UNK]` gets their mean unless given).
@@ -163,30 +205,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     /// try layer.setVocabulary(["cat", "dog"])
     /// ```
     public func setVocabulary(_ vocabulary: [String], idfWeights: [Double]? = nil) throws {
-        var learned = vocabulary, weights = idfWeights
-        let specials = specialTokens
-        let given = learned.starts(with: specials) ? specials.count : (learned.first == Self.oovToken ? 1 : 0)
-        learned.removeFirst(given)
-        try ensure(Set(learned).count == learned.count, "TextVectorization: the vocabulary cannot contain repeated tokens.")
-        try ensure(!learned.contains(Self.maskToken) && !learned.contains(Self.oovToken),
-                   "TextVectorization: the special tokens \"\" and \"[UNK]\" may only come first in the vocabulary.")
-        if let maxTokens {
-            try ensure(specials.count + learned.count <= maxTokens, "TextVectorization: Attempted to set a vocabulary larger than the maximum vocab size. Received vocabulary size is \(specials.count + learned.count); `max_tokens` is \(maxTokens).")
-        }
-        if outputMode == .tfIdf {
-            guard var w = weights else { throw KerasError.invalidArgument("TextVectorization: `idf_weights` must be set if output_mode is 'tf_idf'.") }
-            try ensure(w.count == vocabulary.count, "TextVectorization: `idf_weights` must be the same length as vocabulary. len(idf_weights) is \(w.count); len(vocabulary) is \(vocabulary.count)")
-            if given < specials.count {
-                let mean = w.isEmpty ? 0 : w.reduce(0, +) / Double(w.count)
-                w.insert(contentsOf: [Double](repeating: mean, count: specials.count - given), at: 0)
-            }
-            weights = w
-        } else {
-            try ensure(weights == nil, "TextVectorization: `idf_weights` should only be set if output_mode is 'tf_idf'.")
-        }
-        tokens = learned
-        index = Dictionary(uniqueKeysWithValues: learned.enumerated().map { ($1, $0 + specials.count) })
-        self.idfWeights = weights ?? []
+        try naming { try lookupLayer.setVocabulary(vocabulary, idfWeights: idfWeights) }
     }
 
     /// Learns the vocabulary (and the document frequencies for `tf_idf`) from `texts`.
@@ -195,25 +214,18 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     /// try layer.adapt(["the cat sat", "the dog ran"])
     /// ```
     public func adapt(_ texts: [String]) throws {
-        var counts: [String: Int] = [:], documents: [String: Int] = [:]
-        for text in texts {
-            let pieces = tokenize(text)
-            for token in pieces { counts[token, default: 0] += 1 }
-            for token in Set(pieces) { documents[token, default: 0] += 1 }
-        }
-        counts[Self.maskToken] = nil
-        counts[Self.oovToken] = nil
-        var ordered = counts.sorted { a, b in
-            a.value != b.value ? a.value > b.value : Array(b.key.utf8).lexicographicallyPrecedes(Array(a.key.utf8))
-        }.map(\.key)
-        if let maxTokens { ordered = Array(ordered.prefix(Swift.max(0, maxTokens - specialTokens.count))) }
-        var weights: [Double]? = nil
-        if outputMode == .tfIdf {
-            let n = Double(texts.count)
-            weights = ordered.map { Double(Float(log(1 + n / (1 + Double(documents[$0]!))))) }
-        }
-        try setVocabulary(ordered, idfWeights: weights)
+        try naming { try lookupLayer.adapt(texts.map(tokenize)) }
     }
+
+    /// Runs `body`, naming this layer instead of its inner lookup in the errors it throws.
+    private func naming(_ body: () throws -> Void) throws {
+        do { try body() } catch KerasError.invalidArgument(let message) {
+            throw KerasError.invalidArgument(message.replacingOccurrences(of: "StringLookup \"\(lookupLayer.name)\"", with: "TextVectorization \"\(name)\""))
+        }
+    }
+
+    /// The inner lookup is saved as Keras's `_lookup_layer` attribute.
+    public override var savedChildren: [(name: String, child: SavedChild)] { [("_lookup_layer", .layer(lookupLayer))] }
 
     /// The tokens of one string after standardizing, splitting and n-grams.
     func tokenize(_ text: String) -> [String] {
@@ -231,9 +243,10 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         case .character: pieces = cleaned.unicodeScalars.map { String($0) }
         case nil: pieces = [cleaned]
         }
-        guard let ngrams, ngrams > 1 else { return pieces }
-        var widened = pieces
-        for width in 2...ngrams where width <= pieces.count {
+        guard let ngrams else { return pieces }
+        var widened: [String] = []
+        for width in ngrams.widthList where width <= pieces.count {
+            if width == 1 { widened += pieces; continue }
             for start in 0...(pieces.count - width) { widened.append(pieces[start..<(start + width)].joined(separator: " ")) }
         }
         return widened
@@ -250,8 +263,8 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     /// let ids = layer(["the cat sat"])
     /// ```
     public func callAsFunction(_ texts: [String]) -> Tensor {
-        let specials = specialTokens.count
-        let lookedUp = texts.map { tokenize($0).map { index[$0] ?? (specials - 1) } }
+        // Every token is known or goes to the single [UNK] index, so the lookup cannot fail.
+        let lookedUp = texts.map { (try? lookupLayer.indices(of: tokenize($0))) ?? [] }
         if outputMode == .int, split == nil, ngrams == nil, outputSequenceLength == nil {
             // Each string is one token: one index per string, `(batch,)` as in Keras.
             return Tensor(shape: [texts.count], doubles: lookedUp.map { Double($0[0]) }, dtype: .int32)
@@ -264,21 +277,9 @@ public final class TextVectorization: Layer, @unchecked Sendable {
             }
             return Tensor(shape: [texts.count, steps], doubles: values, dtype: .int32)
         }
-        let width = padToMaxTokens ? maxTokens! : vocabularySize
-        var values = [Double](repeating: 0, count: texts.count * width)
-        for (row, ids) in lookedUp.enumerated() {
-            for id in ids {
-                switch outputMode {
-                case .multiHot: values[row * width + id] = 1
-                case .count, .tfIdf: values[row * width + id] += 1
-                case .int: break
-                }
-            }
-            if outputMode == .tfIdf {
-                for j in 0..<vocabularySize { values[row * width + j] *= idfWeights[j] }
-            }
-        }
-        return Tensor(shape: [texts.count, width], doubles: values, dtype: .float32)
+        let mode = LookupOutputMode(rawValue: outputMode.rawValue)!
+        return CategoricalEncoder.encodeRows(lookedUp, mode: mode, depth: lookupLayer.depth,
+                                             weights: mode == .tfIdf ? lookupLayer.idfWeights : nil)
     }
 
     /// Strings do not fit in a ``Tensor``: call the layer with `[String]`.
@@ -291,14 +292,15 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         config["max_tokens"] = maxTokens.map { .int($0) } ?? .null
         config["standardize"] = standardize.map { .string($0.rawValue) } ?? .null
         config["split"] = split.map { .string($0.rawValue) } ?? .null
-        config["ngrams"] = ngrams.map { .int($0) } ?? .null
+        config["ngrams"] = ngrams?.configValue ?? .null
         config["output_mode"] = .string(outputMode.rawValue)
         config["output_sequence_length"] = outputSequenceLength.map { .int($0) } ?? .null
         config["pad_to_max_tokens"] = .bool(padToMaxTokens)
         config["sparse"] = .bool(false)
         config["ragged"] = .bool(false)
+        let tokens = lookupLayer.tokens
         config["vocabulary"] = tokens.isEmpty ? .null : .array(tokens.map { .string($0) })
-        config["idf_weights"] = outputMode == .tfIdf && !tokens.isEmpty ? .array(idfWeights.dropFirst(specialTokens.count).map { .double($0) }) : .null
+        config["idf_weights"] = outputMode == .tfIdf && !tokens.isEmpty ? .array(lookupLayer.tokenIdfWeights.map { .double($0) }) : .null
         config["encoding"] = "utf-8"
         config["vocabulary_size"] = .int(vocabularySize)
         return config
