@@ -25,6 +25,7 @@ public enum JSONValue: Sendable, Equatable {
     /// Members in document order.
     case object([(String, JSONValue)])
 
+    /// Whether the two values are equal.
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true

@@ -43,6 +43,7 @@ public struct ServerConfiguration: Sendable {
 /// try await server.run()   // until SIGTERM
 /// ```
 public final class ModelServer: Sendable {
+    /// The `configuration` this `ModelServer` was created with.
     public let configuration: ServerConfiguration
     public let metrics: ServingMetrics
     let repository: ModelRepository

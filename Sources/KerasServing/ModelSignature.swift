@@ -8,13 +8,17 @@ import Keras
 /// spec.tensorFlowDType   // "DT_FLOAT"
 /// ```
 public struct TensorSpec: Sendable, Equatable {
+    /// The `name` this `TensorSpec` was created with.
     public var name: String
+    /// The `shape` this `TensorSpec` was created with.
     public var shape: [Int?]
+    /// The `dtype` this `TensorSpec` was created with.
     public var dtype: DType
     /// For an input that feeds an `Embedding` layer: values must lie in `0..<idLimit` (the
     /// layer's `inputDim`), checked before the model runs.
     public var idLimit: Int?
 
+    /// Creates a `TensorSpec` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String, shape: [Int?], dtype: DType, idLimit: Int? = nil) {
         self.name = name
         self.shape = shape
@@ -47,7 +51,9 @@ public struct TensorSpec: Sendable, Equatable {
 /// signature.inputs.map(\.name)   // ["input_layer"]
 /// ```
 public struct ModelSignature: Sendable, Equatable {
+    /// The `inputs` this `ModelSignature` was created with.
     public var inputs: [TensorSpec]
+    /// The `outputs` this `ModelSignature` was created with.
     public var outputs: [TensorSpec]
 
     public init(inputs: [TensorSpec], outputs: [TensorSpec]) {

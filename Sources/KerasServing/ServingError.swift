@@ -28,7 +28,9 @@ public struct ServingError: Error, Sendable, Equatable, CustomStringConvertible 
         case internalError = "INTERNAL"
     }
 
+    /// The `code` this `ServingError` was created with.
     public let code: Code
+    /// The `message` this `ServingError` was created with.
     public let message: String
 
     public init(_ code: Code, _ message: String) {
@@ -53,6 +55,7 @@ public struct ServingError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// A readable description, as `print` shows it.
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// A Keras error raised by the model for a request's data is the request's fault (400); any

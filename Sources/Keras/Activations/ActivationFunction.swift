@@ -51,6 +51,7 @@ public enum ActivationFunction: Sendable, CustomStringConvertible, ExpressibleBy
         }
     }
 
+    /// A readable description, as `print` shows it.
     public var description: String { name }
 
     /// The built-in activation with Keras name `name` (`nil` for unknown names).

@@ -19,7 +19,9 @@ import KerasCore
 /// // killed at epoch 7? Run the program again: it continues from epoch 8.
 /// ```
 public final class BackupAndRestore: Callback, @unchecked Sendable {
+    /// The `backupDir` this `BackupAndRestore` was created with.
     public let backupDir: String
+    /// The `deleteCheckpoint` this `BackupAndRestore` was created with.
     public let deleteCheckpoint: Bool
     var weightsPath: String { backupDir + "/latest.weights.h5" }
     var metadataPath: String { backupDir + "/training_metadata.json" }

@@ -5,7 +5,9 @@
 /// let scheduler = LearningRateScheduler { epoch, lr in epoch < 10 ? lr : lr * exp(-0.1) }
 /// ```
 public final class LearningRateScheduler: Callback, @unchecked Sendable {
+    /// The `schedule` this `LearningRateScheduler` was created with.
     public let schedule: (Int, Double) -> Double
+    /// The `verbose` this `LearningRateScheduler` was created with.
     public let verbose: Int
     private let output: (String) -> Void
 

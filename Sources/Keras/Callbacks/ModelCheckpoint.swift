@@ -21,10 +21,15 @@ public final class ModelCheckpoint: MonitorCallback, @unchecked Sendable {
         case batches(Int)
     }
 
+    /// The `filepath` this `ModelCheckpoint` was created with.
     public let filepath: String
+    /// The `saveBestOnly` this `ModelCheckpoint` was created with.
     public let saveBestOnly: Bool
+    /// The `saveWeightsOnly` this `ModelCheckpoint` was created with.
     public let saveWeightsOnly: Bool
+    /// The `saveFrequency` this `ModelCheckpoint` was created with.
     public let saveFrequency: SaveFrequency
+    /// The `verbose` this `ModelCheckpoint` was created with.
     public let verbose: Int
     private var batchesSinceSave = 0
     private var currentEpoch = 0

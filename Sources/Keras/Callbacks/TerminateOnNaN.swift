@@ -6,6 +6,7 @@
 /// try model.fit(x, y, epochs: 5, callbacks: [TerminateOnNaN()])
 /// ```
 public final class TerminateOnNaN: Callback, @unchecked Sendable {
+    /// The `raiseError` this `TerminateOnNaN` was created with.
     public let raiseError: Bool
     private let output: (String) -> Void
 

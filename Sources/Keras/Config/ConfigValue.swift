@@ -128,11 +128,17 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
 extension ConfigValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
     public init(nilLiteral: ()) { self = .null }
+    /// Creates a value from a Swift literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// Creates a value from a Swift literal.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// Creates a value from a Swift literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// Creates a value from a Swift literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// Creates a value from a Swift literal.
     public init(arrayLiteral elements: ConfigValue...) { self = .array(elements) }
+    /// Creates a value from a Swift literal.
     public init(dictionaryLiteral elements: (String, ConfigValue)...) {
         self = .object(Config(uniqueKeysWithValues: elements))
     }

@@ -23,6 +23,7 @@ public protocol Constraint: Sendable {
 }
 
 extension Constraint {
+    /// Why this constraint cannot apply to a weight of `shape`, or `nil` when it can.
     public func problem(forWeightShape shape: [Int]) -> String? { nil }
 }
 

@@ -10,6 +10,7 @@
 public final class KerasTensor: @unchecked Sendable, CustomStringConvertible {
     /// The shape; `nil` entries are unknown sizes (the batch dimension).
     public let shape: [Int?]
+    /// The `dtype` this `KerasTensor` was created with.
     public let dtype: DType
     /// The node that produced this tensor and the index among that node's outputs.
     let node: Node?
@@ -31,6 +32,7 @@ public final class KerasTensor: @unchecked Sendable, CustomStringConvertible {
     /// The layer that produced this tensor (Keras's `_keras_history.operation`).
     public var sourceLayer: Layer? { node?.layer }
 
+    /// A readable description, as `print` shows it.
     public var description: String {
         if let error { return "<KerasTensor error: \(error)>" }
         let from = node.map { ", source=\($0.layer.name)[\($0.nodeIndex)][\(tensorIndex)]" } ?? ""

@@ -630,7 +630,9 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
 
 /// What a layer accepts (Keras's `InputSpec`): a rank (exact or minimum) and fixed axis sizes.
 public struct InputSpec: Sendable, Equatable {
+    /// The `rank` this `InputSpec` was created with.
     public var rank: Int?
+    /// The `minRank` this `InputSpec` was created with.
     public var minRank: Int?
     /// Axis (negative counts from the end) → required size.
     public var axes: [Int: Int] { didSet { axisList = axes.sorted { $0.key < $1.key } } }
@@ -655,6 +657,7 @@ public struct InputSpec: Sendable, Equatable {
         self.shape = shape
     }
 
+    /// Whether the two values are equal.
     public static func == (a: InputSpec, b: InputSpec) -> Bool {
         a.rank == b.rank && a.minRank == b.minRank && a.axes == b.axes && a.shape == b.shape
     }

@@ -92,6 +92,7 @@ public final class Accuracy: MeanMetricWrapper, @unchecked Sendable {
 /// m.updateState(yTrue: Tensor([[1.0], [0.0]]), yPred: Tensor([[0.9], [0.6]]))   // 0.5
 /// ```
 public final class BinaryAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    /// The `threshold` this `BinaryAccuracy` was created with.
     public let threshold: Double
     public init(name: String = "binary_accuracy", threshold: Double = 0.5) {
         self.threshold = threshold
@@ -129,6 +130,7 @@ public final class SparseCategoricalAccuracy: MeanMetricWrapper, @unchecked Send
 /// let m = TopKCategoricalAccuracy(k: 2)
 /// ```
 public final class TopKCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    /// The `k` this `TopKCategoricalAccuracy` was created with.
     public let k: Int
     public init(k: Int = 5, name: String = "top_k_categorical_accuracy") {
         self.k = k
@@ -144,6 +146,7 @@ public final class TopKCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendab
 /// let m = SparseTopKCategoricalAccuracy(k: 2)
 /// ```
 public final class SparseTopKCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    /// The `k` this `SparseTopKCategoricalAccuracy` was created with.
     public let k: Int
     public init(k: Int = 5, name: String = "sparse_top_k_categorical_accuracy") {
         self.k = k

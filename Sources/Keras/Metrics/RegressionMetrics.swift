@@ -36,6 +36,7 @@ extension Metrics {
     }
     /// Running mean of binary cross-entropy.
     public final class BinaryCrossentropy: MeanMetricWrapper, @unchecked Sendable {
+        /// The `fromLogits` this `BinaryCrossentropy` was created with.
         public let fromLogits: Bool, labelSmoothing: Double
         public init(name: String = "binary_crossentropy", fromLogits: Bool = false, labelSmoothing: Double = 0) {
             (self.fromLogits, self.labelSmoothing) = (fromLogits, labelSmoothing)
@@ -46,6 +47,7 @@ extension Metrics {
     }
     /// Running mean of categorical cross-entropy.
     public final class CategoricalCrossentropy: MeanMetricWrapper, @unchecked Sendable {
+        /// The `fromLogits` this `CategoricalCrossentropy` was created with.
         public let fromLogits: Bool, labelSmoothing: Double, axis: Int
         public init(name: String = "categorical_crossentropy", fromLogits: Bool = false, labelSmoothing: Double = 0, axis: Int = -1) {
             (self.fromLogits, self.labelSmoothing, self.axis) = (fromLogits, labelSmoothing, axis)
@@ -58,6 +60,7 @@ extension Metrics {
     }
     /// Running mean of sparse categorical cross-entropy.
     public final class SparseCategoricalCrossentropy: MeanMetricWrapper, @unchecked Sendable {
+        /// The `fromLogits` this `SparseCategoricalCrossentropy` was created with.
         public let fromLogits: Bool, ignoreClass: Int?
         public init(name: String = "sparse_categorical_crossentropy", fromLogits: Bool = false, ignoreClass: Int? = nil) {
             (self.fromLogits, self.ignoreClass) = (fromLogits, ignoreClass)
@@ -133,7 +136,9 @@ public final class RootMeanSquaredError: Mean, @unchecked Sendable {
 /// ```
 public final class R2Score: Metric, @unchecked Sendable {
     public enum ClassAggregation: String, Sendable { case uniformAverage = "uniform_average", varianceWeightedAverage = "variance_weighted_average" }
+    /// The `classAggregation` this `R2Score` was created with.
     public let classAggregation: ClassAggregation?
+    /// The `numRegressors` this `R2Score` was created with.
     public let numRegressors: Int
     private var sum: [Double] = [], squaredSum: [Double] = [], residual: [Double] = [], count: [Double] = []
     private var numSamples = 0.0
@@ -143,6 +148,7 @@ public final class R2Score: Metric, @unchecked Sendable {
         try ensure(numRegressors >= 0, "R2Score: `num_regressors` must be >= 0, received \(numRegressors)")
     }
 
+    /// Creates a `R2Score` with Keras's arguments and defaults (the names in Swift case).
     public init(classAggregation: ClassAggregation? = .uniformAverage, numRegressors: Int = 0, name: String = "r2_score") {
         requireValid { try R2Score.validate(numRegressors: numRegressors) }
         (self.classAggregation, self.numRegressors) = (classAggregation, numRegressors)

@@ -25,6 +25,7 @@ open class Sequential: Model, @unchecked Sendable {
     /// Whether the input layer was made from the first call's shape (its batch size is incidental).
     private var inputFromFirstCall = false
 
+    /// Creates a `Sequential` with Keras's arguments and defaults (the names in Swift case).
     public init(_ layers: [Layer] = [], name: String? = nil, trainable: Bool = true) {
         super.init(name: name, trainable: trainable)
         for layer in layers {

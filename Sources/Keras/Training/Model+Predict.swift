@@ -122,8 +122,11 @@ public struct ModelOutputs: RandomAccessCollection, Sendable {
         self.tensors = tensors
     }
 
+    /// The position of the first element (`Collection`).
     public var startIndex: Int { 0 }
+    /// The position after the last element (`Collection`).
     public var endIndex: Int { tensors.count }
+    /// The element at `position` (`Collection`).
     public subscript(position: Int) -> Tensor { tensors[position] }
 
     /// The output named `name`, or `nil`.

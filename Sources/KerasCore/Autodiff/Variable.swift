@@ -98,6 +98,7 @@ public final class Variable: Sendable, CustomStringConvertible {
         return (newValue.dtype == dtype ? newValue : newValue.cast(to: dtype)).stopGradient()
     }
 
+    /// A readable description, as `print` shows it.
     public var description: String {
         let v = state.withLock { $0.value }
         return "<Variable name=\(name), shape=\(v.shape), dtype=\(v.dtype), value=\(v.doubles.prefix(6))>"

@@ -39,6 +39,7 @@ public enum KerasError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `TerminateOnNaN(raiseError: true)` saw a NaN or infinite loss.
     case nonFiniteLoss(batch: Int, loss: Double)
 
+    /// A readable description, as `print` shows it.
     public var description: String {
         switch self {
         case .incompatibleInput(_, let message): message

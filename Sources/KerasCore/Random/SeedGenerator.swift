@@ -28,6 +28,7 @@ public final class SeedGenerator: Sendable, CustomStringConvertible {
     /// The seed for the next random op; each call returns a new one.
     public func nextSeed() -> Int { Int(truncatingIfNeeded: state.withLock { $0.next() }) }
 
+    /// A readable description, as `print` shows it.
     public var description: String { "<SeedGenerator seed=\(seed.map(String.init) ?? "None")>" }
 }
 

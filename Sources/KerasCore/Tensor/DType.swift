@@ -27,6 +27,7 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     /// `true` for int32 and int64.
     public var isInteger: Bool { self == .int32 || self == .int64 }
 
+    /// A readable description, as `print` shows it.
     public var description: String { rawValue }
 
     /// The dtype named by a Keras config string (`"float32"`, `"int64"`, …).

@@ -19,20 +19,31 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// Keras calls it `layer(query, value, key)`: configs list the inputs as separate arguments.
     public override class var callArgumentNames: [String]? { ["query", "value", "key"] }
+    /// The `numHeads` this `MultiHeadAttention` was created with.
     public let numHeads: Int
+    /// The `keyDim` this `MultiHeadAttention` was created with.
     public let keyDim: Int
+    /// The `valueDim` this `MultiHeadAttention` was created with.
     public let valueDim: Int
     /// Dropout on the attention probabilities (training only).
     public let dropout: Double
+    /// The `useBias` this `MultiHeadAttention` was created with.
     public let useBias: Bool
     /// The output features, Keras's `output_shape` (`nil`: the query's last dimension).
     public let outputFeatures: Int?
+    /// The `kernelInitializer` this `MultiHeadAttention` was created with.
     public let kernelInitializer: any Initializer
+    /// The `biasInitializer` this `MultiHeadAttention` was created with.
     public let biasInitializer: any Initializer
+    /// The `kernelRegularizer` this `MultiHeadAttention` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `biasRegularizer` this `MultiHeadAttention` was created with.
     public let biasRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `MultiHeadAttention` was created with.
     public let kernelConstraint: (any Constraint)?
+    /// The `biasConstraint` this `MultiHeadAttention` was created with.
     public let biasConstraint: (any Constraint)?
+    /// The `seed` this `MultiHeadAttention` was created with.
     public let seed: Int?
     /// The projections (Keras's `_query_dense`, …, `_output_dense`), created at build.
     public private(set) var queryDense: HeadDense!

@@ -81,10 +81,15 @@ public class BaseConv: Layer, @unchecked Sendable {
     public let strides: [Int]
     public let padding: PaddingMode
     public let dilationRate: [Int]
+    /// The `activation` this `BaseConv` was created with.
     public let activation: ActivationFunction
+    /// The `useBias` this `BaseConv` was created with.
     public let useBias: Bool
+    /// The `biasInitializer` this `BaseConv` was created with.
     public let biasInitializer: any Initializer
+    /// The `biasRegularizer` this `BaseConv` was created with.
     public let biasRegularizer: (any Regularizer)?
+    /// The `biasConstraint` this `BaseConv` was created with.
     public let biasConstraint: (any Constraint)?
     /// `(outputChannels,)`, once built with ``useBias``.
     public private(set) var bias: Variable?

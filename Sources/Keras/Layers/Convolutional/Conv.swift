@@ -9,10 +9,15 @@ import KerasCore
 /// let y = layer(Tensor.ones([2, 10, 3]))   // shape (2, 10, 4)
 /// ```
 public class Conv: BaseConv, @unchecked Sendable {
+    /// The `filters` this `Conv` was created with.
     public let filters: Int
+    /// The `groups` this `Conv` was created with.
     public let groups: Int
+    /// The `kernelInitializer` this `Conv` was created with.
     public let kernelInitializer: any Initializer
+    /// The `kernelRegularizer` this `Conv` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `Conv` was created with.
     public let kernelConstraint: (any Constraint)?
     /// `(kernel…, channels / groups, filters)`, once built.
     public private(set) var kernel: Variable!

@@ -11,11 +11,15 @@ import KerasCore
 /// let y = layer(Tensor.ones([1, 7, 7, 8]))   // shape (1, 14, 14, 4)
 /// ```
 public class ConvTranspose: BaseConv, @unchecked Sendable {
+    /// The `filters` this `ConvTranspose` was created with.
     public let filters: Int
     /// Extra positions added at the end of each spatial axis (each less than its stride).
     public let outputPadding: [Int]?
+    /// The `kernelInitializer` this `ConvTranspose` was created with.
     public let kernelInitializer: any Initializer
+    /// The `kernelRegularizer` this `ConvTranspose` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `ConvTranspose` was created with.
     public let kernelConstraint: (any Constraint)?
     /// `(kernel…, filters, channels)`, once built.
     public private(set) var kernel: Variable!

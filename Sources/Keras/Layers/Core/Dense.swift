@@ -14,14 +14,23 @@ public final class Dense: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// Passes the input's mask on (Keras's `supports_masking = True`).
     public override var supportsMasking: Bool { true }
+    /// The `units` this `Dense` was created with.
     public let units: Int
+    /// The `activation` this `Dense` was created with.
     public let activation: ActivationFunction
+    /// The `useBias` this `Dense` was created with.
     public let useBias: Bool
+    /// The `kernelInitializer` this `Dense` was created with.
     public let kernelInitializer: any Initializer
+    /// The `biasInitializer` this `Dense` was created with.
     public let biasInitializer: any Initializer
+    /// The `kernelRegularizer` this `Dense` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `biasRegularizer` this `Dense` was created with.
     public let biasRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `Dense` was created with.
     public let kernelConstraint: (any Constraint)?
+    /// The `biasConstraint` this `Dense` was created with.
     public let biasConstraint: (any Constraint)?
     /// `(inputDim, units)`, once built.
     public private(set) var kernel: Variable!

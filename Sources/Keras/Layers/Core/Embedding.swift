@@ -15,10 +15,15 @@
 /// and pooling layers after it in a model use to skip padding.
 public final class Embedding: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
+    /// The `inputDim` this `Embedding` was created with.
     public let inputDim: Int
+    /// The `outputDim` this `Embedding` was created with.
     public let outputDim: Int
+    /// The `embeddingsInitializer` this `Embedding` was created with.
     public let embeddingsInitializer: any Initializer
+    /// The `embeddingsRegularizer` this `Embedding` was created with.
     public let embeddingsRegularizer: (any Regularizer)?
+    /// The `embeddingsConstraint` this `Embedding` was created with.
     public let embeddingsConstraint: (any Constraint)?
     /// Whether id 0 is padding: the layer then supports masking and its mask is `ids != 0`.
     public let maskZero: Bool

@@ -78,6 +78,7 @@ open class Merge: Layer, @unchecked Sendable {
 
 /// Elementwise sum of its inputs (`keras.layers.Add`).
 public final class Add: Merge, @unchecked Sendable {
+    /// Creates an `Add` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
@@ -89,6 +90,7 @@ public final class Add: Merge, @unchecked Sendable {
 
 /// The difference of exactly two inputs (`keras.layers.Subtract`).
 public final class Subtract: Merge, @unchecked Sendable {
+    /// Creates a `Subtract` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
@@ -109,6 +111,7 @@ public final class Subtract: Merge, @unchecked Sendable {
 
 /// Elementwise product of its inputs (`keras.layers.Multiply`).
 public final class Multiply: Merge, @unchecked Sendable {
+    /// Creates a `Multiply` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
@@ -120,6 +123,7 @@ public final class Multiply: Merge, @unchecked Sendable {
 
 /// Elementwise mean of its inputs (`keras.layers.Average`).
 public final class Average: Merge, @unchecked Sendable {
+    /// Creates an `Average` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
@@ -133,6 +137,7 @@ public final class Average: Merge, @unchecked Sendable {
 
 /// Elementwise maximum of its inputs (`keras.layers.Maximum`).
 public final class Maximum: Merge, @unchecked Sendable {
+    /// Creates a `Maximum` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
@@ -144,6 +149,7 @@ public final class Maximum: Merge, @unchecked Sendable {
 
 /// Elementwise minimum of its inputs (`keras.layers.Minimum`).
 public final class Minimum: Merge, @unchecked Sendable {
+    /// Creates a `Minimum` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
     public convenience init(config: Config) throws {
@@ -155,8 +161,10 @@ public final class Minimum: Merge, @unchecked Sendable {
 
 /// Joins its inputs along `axis` (`keras.layers.Concatenate`); other axes must match.
 public final class Concatenate: Merge, @unchecked Sendable {
+    /// The `axis` this `Concatenate` was created with.
     public let axis: Int
 
+    /// Creates a `Concatenate` with Keras's arguments and defaults (the names in Swift case).
     public init(axis: Int = -1, name: String? = nil, dtype: DType = .float32) {
         self.axis = axis
         super.init(name: name, dtype: dtype)
@@ -217,15 +225,19 @@ public final class Dot: Merge, @unchecked Sendable {
     /// A dot product has no steps left to mask (Keras's `Dot.compute_mask`).
     public override func computeMasks(_ inputs: [Tensor], masks: [Tensor?]) -> [Tensor?] { [nil] }
 
+    /// The `axes` this `Dot` was created with.
     public let axes: [Int]
+    /// The `normalize` this `Dot` was created with.
     public let normalize: Bool
 
+    /// Creates a `Dot` with Keras's arguments and defaults (the names in Swift case).
     public init(axes: Int, normalize: Bool = false, name: String? = nil, dtype: DType = .float32) {
         self.axes = [axes]
         self.normalize = normalize
         super.init(name: name, dtype: dtype)
     }
 
+    /// Creates a `Dot` with Keras's arguments and defaults (the names in Swift case).
     public init(axes: [Int], normalize: Bool = false, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(axes: axes) }
         self.axes = axes

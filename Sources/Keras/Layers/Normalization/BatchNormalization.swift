@@ -31,18 +31,31 @@ import Synchronization
 public final class BatchNormalization: Layer, @unchecked Sendable {
     /// Its inference call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `axis` this `BatchNormalization` was created with.
     public let axis: Int
+    /// The `momentum` this `BatchNormalization` was created with.
     public let momentum: Double
+    /// The `epsilon` this `BatchNormalization` was created with.
     public let epsilon: Double
+    /// The `center` this `BatchNormalization` was created with.
     public let center: Bool
+    /// The `scale` this `BatchNormalization` was created with.
     public let scale: Bool
+    /// The `betaInitializer` this `BatchNormalization` was created with.
     public let betaInitializer: any Initializer
+    /// The `gammaInitializer` this `BatchNormalization` was created with.
     public let gammaInitializer: any Initializer
+    /// The `movingMeanInitializer` this `BatchNormalization` was created with.
     public let movingMeanInitializer: any Initializer
+    /// The `movingVarianceInitializer` this `BatchNormalization` was created with.
     public let movingVarianceInitializer: any Initializer
+    /// The `betaRegularizer` this `BatchNormalization` was created with.
     public let betaRegularizer: (any Regularizer)?
+    /// The `gammaRegularizer` this `BatchNormalization` was created with.
     public let gammaRegularizer: (any Regularizer)?
+    /// The `betaConstraint` this `BatchNormalization` was created with.
     public let betaConstraint: (any Constraint)?
+    /// The `gammaConstraint` this `BatchNormalization` was created with.
     public let gammaConstraint: (any Constraint)?
     /// `(channels,)`, once built with `scale`.
     public private(set) var gamma: Variable?
@@ -54,7 +67,9 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// Batch renormalization: whether it is on, its optional clipping of `r` (`rmin`, `rmax`) and
     /// `d` (`dmax`), and the momentum of its running averages.
     public let renorm: Bool
+    /// The `renormClipping` this `BatchNormalization` was created with.
     public let renormClipping: RenormClipping?
+    /// The `renormMomentum` this `BatchNormalization` was created with.
     public let renormMomentum: Double
     /// With `renorm`, once built: the moving standard deviation and the renorm averages.
     public private(set) var movingStddev: Variable?
@@ -68,6 +83,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// BatchNormalization(renorm: true, renormClipping: .init(rmax: 3, rmin: 1.0 / 3, dmax: 5))
     /// ```
     public struct RenormClipping: Sendable, Equatable {
+        /// The `rmax` this `RenormClipping` was created with.
         public var rmax: Double?, rmin: Double?, dmax: Double?
         public init(rmax: Double? = nil, rmin: Double? = nil, dmax: Double? = nil) {
             self.rmax = rmax

@@ -17,6 +17,7 @@ public final class Normalization: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// The axes whose positions get their own mean and variance.
     public let axis: [Int]
+    /// The `invert` this `Normalization` was created with.
     public let invert: Bool
     /// The statistics given at construction (`nil`: learned by ``adapt(_:)``).
     public let inputMean: [Double]?

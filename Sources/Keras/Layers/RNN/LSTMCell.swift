@@ -11,6 +11,7 @@
 public final class LSTMCell: DropoutRNNCell, @unchecked Sendable {
     /// Its inference calls write no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `recurrentActivation` this `LSTMCell` was created with.
     public let recurrentActivation: ActivationFunction
     /// Whether the forget gate's bias starts at 1 (the other gates at `biasInitializer`).
     public let unitForgetBias: Bool

@@ -79,6 +79,7 @@ public class UpSamplingBase: Layer, @unchecked Sendable {
 /// UpSampling1D(size: 3)(Tensor.ones([2, 4, 5])).shape   // [2, 12, 5]
 /// ```
 public final class UpSampling1D: UpSamplingBase, @unchecked Sendable {
+    /// Creates an `UpSampling1D` with Keras's arguments and defaults (the names in Swift case).
     public init(size: Int = 2, name: String? = nil, dtype: DType = .float32) {
         super.init(size: [size], name: name, dtype: dtype)
     }
@@ -103,8 +104,10 @@ public final class UpSampling1D: UpSamplingBase, @unchecked Sendable {
 /// UpSampling2D(interpolation: .bilinear)(features)               // smooth 2× upsampling
 /// ```
 public final class UpSampling2D: UpSamplingBase, @unchecked Sendable {
+    /// The `interpolation` this `UpSampling2D` was created with.
     public let interpolation: ImageInterpolation
 
+    /// Creates an `UpSampling2D` with Keras's arguments and defaults (the names in Swift case).
     public init(size: (Int, Int) = (2, 2), interpolation: ImageInterpolation = .nearest, name: String? = nil,
                 dtype: DType = .float32) {
         self.interpolation = interpolation
@@ -143,6 +146,7 @@ public final class UpSampling2D: UpSamplingBase, @unchecked Sendable {
 /// UpSampling3D(size: (2, 1, 2))(Tensor.ones([1, 2, 2, 2, 1])).shape   // [1, 4, 2, 4, 1]
 /// ```
 public final class UpSampling3D: UpSamplingBase, @unchecked Sendable {
+    /// Creates an `UpSampling3D` with Keras's arguments and defaults (the names in Swift case).
     public init(size: (Int, Int, Int) = (2, 2, 2), name: String? = nil, dtype: DType = .float32) {
         super.init(size: [size.0, size.1, size.2], name: name, dtype: dtype)
     }

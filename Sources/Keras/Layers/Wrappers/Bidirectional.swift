@@ -26,6 +26,7 @@ public final class Bidirectional: Layer, @unchecked Sendable {
     /// `nil`: both outputs are returned.
     public let mergeMode: MergeMode?
 
+    /// Creates a `Bidirectional` with Keras's arguments and defaults (the names in Swift case).
     public init(_ layer: RNN, mergeMode: MergeMode? = .concat, backwardLayer: RNN? = nil,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         let forward = Self.copy(layer, prefix: "forward_", goBackwards: nil)

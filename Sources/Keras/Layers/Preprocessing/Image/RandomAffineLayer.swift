@@ -8,8 +8,11 @@
 /// augment.fillMode   // .constant
 /// ```
 public class RandomAffineLayer: RandomImageLayer, @unchecked Sendable {
+    /// The `fillMode` this `RandomAffineLayer` was created with.
     public let fillMode: ImageFillMode
+    /// The `interpolation` this `RandomAffineLayer` was created with.
     public let interpolation: ImageInterpolation
+    /// The `fillValue` this `RandomAffineLayer` was created with.
     public let fillValue: Double
 
     init(fillMode: ImageFillMode, interpolation: ImageInterpolation, fillValue: Double, seed: Int?, name: String?, dtype: DType) {

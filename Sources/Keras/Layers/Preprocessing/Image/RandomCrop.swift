@@ -8,7 +8,9 @@
 /// augment(images, training: true).shape   // [batch, 24, 24, channels]
 /// ```
 public final class RandomCrop: RandomImageLayer, @unchecked Sendable {
+    /// The `height` this `RandomCrop` was created with.
     public let height: Int
+    /// The `width` this `RandomCrop` was created with.
     public let width: Int
 
     /// - Parameter seed: like Keras, an unseeded layer draws a seed now and reports it in its config.

@@ -16,8 +16,10 @@ public final class RandomFlip: RandomImageLayer, @unchecked Sendable {
         case vertical
         case horizontalAndVertical = "horizontal_and_vertical"
     }
+    /// The `mode` this `RandomFlip` was created with.
     public let mode: Mode
 
+    /// Creates a `RandomFlip` with Keras's arguments and defaults (the names in Swift case).
     public init(_ mode: Mode = .horizontalAndVertical, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         self.mode = mode
         super.init(seed: seed, name: name, dtype: dtype)

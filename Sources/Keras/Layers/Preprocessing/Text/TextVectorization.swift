@@ -54,6 +54,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     public let split: Split?
     /// `n`: tokens plus every run of 2…n consecutive tokens joined by a space (`nil`: tokens only).
     public let ngrams: Int?
+    /// The `outputMode` this `TextVectorization` was created with.
     public let outputMode: OutputMode
     /// `int` mode: every output padded or cut to this many steps (`nil`: the longest string in the batch).
     public let outputSequenceLength: Int?
@@ -64,6 +65,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     private var index: [String: Int] = [:]
     private var idfWeights: [Double] = []
 
+    /// Creates a `TextVectorization` with Keras's arguments and defaults (the names in Swift case).
     public init(maxTokens: Int? = nil, standardize: Standardize? = .lowerAndStripPunctuation, split: Split? = .whitespace,
                 ngrams: Int? = nil, outputMode: OutputMode = .int, outputSequenceLength: Int? = nil,
                 padToMaxTokens: Bool = false, vocabulary: [String]? = nil, idfWeights: [Double]? = nil,
