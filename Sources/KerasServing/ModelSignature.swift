@@ -56,6 +56,7 @@ public struct ModelSignature: Sendable, Equatable {
     /// The `outputs` this `ModelSignature` was created with.
     public var outputs: [TensorSpec]
 
+    /// A signature with these inputs and outputs, in order.
     public init(inputs: [TensorSpec], outputs: [TensorSpec]) {
         self.inputs = inputs
         self.outputs = outputs

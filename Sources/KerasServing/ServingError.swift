@@ -33,12 +33,15 @@ public struct ServingError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The `message` this `ServingError` was created with.
     public let message: String
 
+    /// An error with TF Serving's status `code` and a message for the client.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// A 400 error: the request is malformed or does not fit the model.
     public static func invalidArgument(_ message: String) -> ServingError { ServingError(.invalidArgument, message) }
+    /// A 404 error: no such model or version.
     public static func notFound(_ message: String) -> ServingError { ServingError(.notFound, message) }
 
     /// The HTTP status sent with the error.

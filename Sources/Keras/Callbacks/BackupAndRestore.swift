@@ -26,6 +26,7 @@ public final class BackupAndRestore: Callback, @unchecked Sendable {
     var weightsPath: String { backupDir + "/latest.weights.h5" }
     var metadataPath: String { backupDir + "/training_metadata.json" }
 
+    /// Creates a `BackupAndRestore` with Keras's arguments and defaults (the names in Swift case).
     public init(backupDir: String, deleteCheckpoint: Bool = true) {
         self.backupDir = backupDir
         self.deleteCheckpoint = deleteCheckpoint

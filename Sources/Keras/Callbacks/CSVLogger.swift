@@ -20,6 +20,7 @@ public final class CSVLogger: Callback, @unchecked Sendable {
     private var keys: [String]?
     private var writeHeader = true
 
+    /// Creates a `CSVLogger` with Keras's arguments and defaults (the names in Swift case).
     public init(_ filename: String, separator: String = ",", append: Bool = false) {
         self.filename = filename
         self.separator = separator

@@ -34,6 +34,7 @@ public final class EarlyStopping: MonitorCallback, @unchecked Sendable {
     public private(set) var bestWeights: [Tensor]?
     private let output: (String) -> Void
 
+    /// Creates an `EarlyStopping` with Keras's arguments and defaults (the names in Swift case).
     public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, verbose: Int = 0,
                 mode: MonitorMode = .auto, baseline: Double? = nil, restoreBestWeights: Bool = false,
                 startFromEpoch: Int = 0, output: @escaping (String) -> Void = Callback.printLine) {

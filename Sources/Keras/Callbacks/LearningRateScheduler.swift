@@ -11,6 +11,7 @@ public final class LearningRateScheduler: Callback, @unchecked Sendable {
     public let verbose: Int
     private let output: (String) -> Void
 
+    /// Creates a `LearningRateScheduler` with Keras's arguments and defaults (the names in Swift case).
     public init(verbose: Int = 0, output: @escaping (String) -> Void = Callback.printLine,
                 _ schedule: @escaping (_ epoch: Int, _ learningRate: Double) -> Double) {
         self.schedule = schedule

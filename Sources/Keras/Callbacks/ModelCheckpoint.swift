@@ -17,7 +17,9 @@ import KerasCore
 public final class ModelCheckpoint: MonitorCallback, @unchecked Sendable {
     /// When to save: at the end of each epoch, or every `n` training batches.
     public enum SaveFrequency: Sendable, Equatable {
+        /// Save at the end of each epoch (Keras's `save_freq="epoch"`).
         case epoch
+        /// Save every `n` training batches (Keras's integer `save_freq`).
         case batches(Int)
     }
 

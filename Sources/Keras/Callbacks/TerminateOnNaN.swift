@@ -10,6 +10,7 @@ public final class TerminateOnNaN: Callback, @unchecked Sendable {
     public let raiseError: Bool
     private let output: (String) -> Void
 
+    /// Creates a `TerminateOnNaN` with Keras's arguments and defaults (the names in Swift case).
     public init(raiseError: Bool = false, output: @escaping (String) -> Void = Callback.printLine) {
         self.raiseError = raiseError
         self.output = output

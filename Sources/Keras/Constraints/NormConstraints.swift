@@ -43,12 +43,14 @@ public struct MaxNorm: Constraint {
     public let axes: [Int]
     private let axisIsList: Bool
 
+    /// Creates a `MaxNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(maxValue: Double = 2, axis: Int = 0) {
         self.maxValue = maxValue
         self.axes = [axis]
         self.axisIsList = false
     }
 
+    /// Creates a `MaxNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(maxValue: Double = 2, axes: [Int]) {
         self.maxValue = maxValue
         self.axes = axes
@@ -87,6 +89,7 @@ public struct MinMaxNorm: Constraint {
     public let axes: [Int]
     private let axisIsList: Bool
 
+    /// Creates a `MinMaxNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(minValue: Double = 0, maxValue: Double = 1, rate: Double = 1, axis: Int = 0) {
         self.minValue = minValue
         self.maxValue = maxValue
@@ -95,6 +98,7 @@ public struct MinMaxNorm: Constraint {
         self.axisIsList = false
     }
 
+    /// Creates a `MinMaxNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(minValue: Double = 0, maxValue: Double = 1, rate: Double = 1, axes: [Int]) {
         self.minValue = minValue
         self.maxValue = maxValue
@@ -132,11 +136,13 @@ public struct UnitNorm: Constraint {
     public let axes: [Int]
     private let axisIsList: Bool
 
+    /// Creates an `UnitNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(axis: Int = 0) {
         self.axes = [axis]
         self.axisIsList = false
     }
 
+    /// Creates an `UnitNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(axes: [Int]) {
         self.axes = axes
         self.axisIsList = true
@@ -160,6 +166,7 @@ public struct UnitNorm: Constraint {
 public struct NonNeg: Constraint {
     /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "NonNeg"
+    /// Creates a `NonNeg` with Keras's arguments and defaults (the names in Swift case).
     public init() {}
     /// `weight` projected back onto the constraint, applied after each optimizer step.
     public func callAsFunction(_ weight: Tensor) -> Tensor { weight.maximum(0) }

@@ -15,6 +15,7 @@ public struct IdentityInitializer: Initializer {
     /// The `gain` this `IdentityInitializer` was created with.
     public let gain: Double
 
+    /// Creates an `IdentityInitializer` with Keras's arguments and defaults (the names in Swift case).
     public init(gain: Double = 1) { self.gain = gain }
 
     /// A new tensor of `shape` and `dtype` filled by this initializer.

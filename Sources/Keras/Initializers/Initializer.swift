@@ -88,6 +88,7 @@ func floatDTypeProblem(_ className: String, _ dtype: DType) -> String? {
 public struct Zeros: Initializer {
     /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "Zeros"
+    /// Creates a `Zeros` with Keras's arguments and defaults (the names in Swift case).
     public init() {}
     /// A new tensor of `shape` and `dtype` filled by this initializer.
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { .zeros(shape, dtype: dtype) }
@@ -103,6 +104,7 @@ public struct Zeros: Initializer {
 public struct Ones: Initializer {
     /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "Ones"
+    /// Creates an `Ones` with Keras's arguments and defaults (the names in Swift case).
     public init() {}
     /// A new tensor of `shape` and `dtype` filled by this initializer.
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { .ones(shape, dtype: dtype) }
@@ -120,6 +122,7 @@ public struct Constant: Initializer {
     public static let className = "Constant"
     /// The `value` this `Constant` was created with.
     public let value: Double
+    /// Creates a `Constant` with Keras's arguments and defaults (the names in Swift case).
     public init(_ value: Double = 0) { self.value = value }
     /// A new tensor of `shape` and `dtype` filled by this initializer.
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { .full(shape, value, dtype: dtype) }

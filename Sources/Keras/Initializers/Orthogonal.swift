@@ -19,6 +19,7 @@ public struct Orthogonal: Initializer {
     /// The `seed` this `Orthogonal` was created with.
     public let seed: Int?
 
+    /// Creates an `Orthogonal` with Keras's arguments and defaults (the names in Swift case).
     public init(gain: Double = 1, seed: Int? = nil) {
         self.gain = gain
         self.seed = seed

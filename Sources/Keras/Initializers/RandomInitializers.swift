@@ -18,6 +18,7 @@ public struct RandomNormal: Initializer {
     /// The `seed` this `RandomNormal` was created with.
     public let seed: Int?
 
+    /// Creates a `RandomNormal` with Keras's arguments and defaults (the names in Swift case).
     public init(mean: Double = 0, stddev: Double = 0.05, seed: Int? = nil) {
         self.mean = mean
         self.stddev = stddev
@@ -50,6 +51,7 @@ public struct RandomUniform: Initializer {
     /// The `seed` this `RandomUniform` was created with.
     public let seed: Int?
 
+    /// Creates a `RandomUniform` with Keras's arguments and defaults (the names in Swift case).
     public init(minval: Double = -0.05, maxval: Double = 0.05, seed: Int? = nil) {
         self.minval = minval
         self.maxval = maxval
@@ -84,6 +86,7 @@ public struct TruncatedNormal: Initializer {
     /// The `seed` this `TruncatedNormal` was created with.
     public let seed: Int?
 
+    /// Creates a `TruncatedNormal` with Keras's arguments and defaults (the names in Swift case).
     public init(mean: Double = 0, stddev: Double = 0.05, seed: Int? = nil) {
         self.mean = mean
         self.stddev = stddev

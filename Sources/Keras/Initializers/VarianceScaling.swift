@@ -9,8 +9,11 @@ import KerasCore
 /// let w = VarianceScaling(scale: 2, mode: .fanIn, distribution: .uniform, seed: 1)([784, 128], dtype: .float32)
 /// ```
 public struct VarianceScaling: Initializer {
+    /// Whose size scales the variance: the fan-in, the fan-out or their average (Keras's `mode`).
     public enum Mode: String, Sendable { case fanIn = "fan_in", fanOut = "fan_out", fanAvg = "fan_avg" }
+    /// The distribution samples are drawn from (Keras's `distribution`).
     public enum Distribution: String, Sendable {
+        /// `"truncated_normal"` (within 2 standard deviations), `"untruncated_normal"` or `"uniform"`.
         case truncatedNormal = "truncated_normal", untruncatedNormal = "untruncated_normal", uniform
     }
 
@@ -29,6 +32,7 @@ public struct VarianceScaling: Initializer {
     /// The `outputAxes` this `VarianceScaling` was created with.
     public let outputAxes: [Int]?
 
+    /// Creates a `VarianceScaling` with Keras's arguments and defaults (the names in Swift case).
     public init(scale: Double = 1, mode: Mode = .fanIn, distribution: Distribution = .truncatedNormal, seed: Int? = nil,
                 inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         requireValid { try Self.validate(scale: scale) }
@@ -126,6 +130,7 @@ public struct GlorotUniform: VarianceScalingPreset {
     public let inputAxes: [Int]?
     /// The `outputAxes` this `GlorotUniform` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `GlorotUniform` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -148,6 +153,7 @@ public struct GlorotNormal: VarianceScalingPreset {
     public let inputAxes: [Int]?
     /// The `outputAxes` this `GlorotNormal` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `GlorotNormal` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -170,6 +176,7 @@ public struct HeUniform: VarianceScalingPreset {
     public let inputAxes: [Int]?
     /// The `outputAxes` this `HeUniform` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `HeUniform` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -192,6 +199,7 @@ public struct HeNormal: VarianceScalingPreset {
     public let inputAxes: [Int]?
     /// The `outputAxes` this `HeNormal` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `HeNormal` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -214,6 +222,7 @@ public struct LecunUniform: VarianceScalingPreset {
     public let inputAxes: [Int]?
     /// The `outputAxes` this `LecunUniform` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `LecunUniform` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -236,6 +245,7 @@ public struct LecunNormal: VarianceScalingPreset {
     public let inputAxes: [Int]?
     /// The `outputAxes` this `LecunNormal` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `LecunNormal` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes

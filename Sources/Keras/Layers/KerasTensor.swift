@@ -27,6 +27,7 @@ public final class KerasTensor: @unchecked Sendable, CustomStringConvertible {
         self.error = error
     }
 
+    /// The number of axes, batch axis included.
     public var rank: Int { shape.count }
 
     /// The layer that produced this tensor (Keras's `_keras_history.operation`).

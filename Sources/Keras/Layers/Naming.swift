@@ -14,6 +14,7 @@ public final class NameScope: @unchecked Sendable {
     private let lock = NSLock()
     private var counters: [String: Int] = [:]
 
+    /// Creates a `NameScope` with Keras's arguments and defaults (the names in Swift case).
     public init() {}
 
     /// The process-wide scope.

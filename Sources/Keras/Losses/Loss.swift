@@ -27,6 +27,7 @@ public protocol Loss: LossConvertible, Sendable {
     static var className: String { get }
     /// The loss's name (`"mean_squared_error"`), used in logs.
     var name: String { get }
+    /// How the per-sample losses are reduced to the loss value.
     var reduction: Reduction { get }
     /// Unreduced per-sample losses, and a mask of valid entries where the loss has one
     /// (`ignoreClass`).

@@ -72,6 +72,7 @@ open class ConfusionMetric: Metric, @unchecked Sendable {
 /// m.result()   // 0.5
 /// ```
 public final class Precision: ConfusionMetric, @unchecked Sendable {
+    /// Creates a `Precision` with Keras's arguments and defaults (the names in Swift case).
     public init(thresholds: Double? = nil, name: String = "precision") {
         super.init(thresholds: thresholds.map { [$0] }, single: true, name: name)
     }
@@ -89,6 +90,7 @@ public final class Precision: ConfusionMetric, @unchecked Sendable {
 /// m.result()   // 0.5
 /// ```
 public final class Recall: ConfusionMetric, @unchecked Sendable {
+    /// Creates a `Recall` with Keras's arguments and defaults (the names in Swift case).
     public init(thresholds: Double? = nil, name: String = "recall") {
         super.init(thresholds: thresholds.map { [$0] }, single: true, name: name)
     }
@@ -107,6 +109,7 @@ public final class Recall: ConfusionMetric, @unchecked Sendable {
 /// auc.result()   // ≈ 0.75
 /// ```
 public final class AUC: Metric, @unchecked Sendable {
+    /// The curve under which `AUC` measures the area: ROC or precision–recall.
     public enum Curve: String, Sendable { case roc = "ROC", pr = "PR" }
     /// The `numThresholds` this `AUC` was created with.
     public let numThresholds: Int
@@ -193,6 +196,7 @@ public final class AUC: Metric, @unchecked Sendable {
 /// let f = FBetaScore(average: .macro, beta: 2, threshold: 0.5)
 /// ```
 open class FBetaScore: Metric, @unchecked Sendable {
+    /// How per-class scores are averaged, as Keras's `average` (`nil` keeps one score per class).
     public enum Average: String, Sendable { case micro, macro, weighted }
     /// The `average` this `FBetaScore` was created with.
     public let average: Average?

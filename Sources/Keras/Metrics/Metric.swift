@@ -105,7 +105,9 @@ func samplewiseValues(_ values: Tensor, _ sampleWeight: Tensor?, meanReduce: Boo
 /// m.result()   // 2
 /// ```
 open class Mean: Metric, @unchecked Sendable {
+    /// The weighted sum of the values seen.
     public private(set) var total = 0.0
+    /// The sum of the weights seen.
     public private(set) var count = 0.0
 
     public override init(name: String = "mean") { super.init(name: name) }
@@ -139,6 +141,7 @@ open class Mean: Metric, @unchecked Sendable {
 /// s.result()   // 4
 /// ```
 public final class Sum: Metric, @unchecked Sendable {
+    /// The sum of the values seen.
     public private(set) var total = 0.0
     public override init(name: String = "sum") { super.init(name: name) }
     public override class var className: String { "Sum" }

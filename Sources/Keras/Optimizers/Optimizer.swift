@@ -324,13 +324,21 @@ private let parallelThreshold = 1 << 16
 
 /// Raw pointers and scalars for a fused optimizer loop (see ``StepContext/run(_:slotCount:_:)``).
 public struct FusedBuffers<T: OptimizerFloat> {
+    /// The parameter's current values.
     public let p: UnsafePointer<T>
+    /// The gradient.
     public let g: UnsafePointer<T>
+    /// The slot variables' current values (momentums, velocities, …).
     public let slotIn: [UnsafePointer<T>]
+    /// Where the slot variables' new values go.
     public let slotOut: [UnsafeMutablePointer<T>]
+    /// Where the parameter's new values go.
     public let newParam: UnsafeMutablePointer<T>
+    /// The factor of the gradient (gradient accumulation and loss scaling).
     public let scale: T
+    /// The clip value of each gradient element (`clipvalue`), or infinity.
     public let clip: T
+    /// The weight decay factor of this step.
     public let decay: T
 
     /// The buffers as `Float` pointers (only valid when `T` is `Float`), for C kernels.

@@ -67,6 +67,7 @@ public func withoutRecording<R>(_ body: () throws -> R) rethrows -> R {
 public final class GradientTape: Sendable {
     let recorder = Recorder()
 
+    /// A tape that has recorded nothing yet.
     public init() {}
 
     /// Runs `body` with this tape recording.

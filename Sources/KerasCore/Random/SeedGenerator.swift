@@ -20,6 +20,7 @@ public final class SeedGenerator: Sendable, CustomStringConvertible {
     public let seed: Int?
     private let state: Mutex<RandomGenerator>
 
+    /// A generator started from `seed`; from the global seed (`setRandomSeed`) when `nil`.
     public init(seed: Int? = nil) {
         self.seed = seed
         state = Mutex(makeRandomGenerator(seed: seed))

@@ -41,9 +41,13 @@ public final class GroupedQueryAttention: Layer, @unchecked Sendable {
     public let seed: Int?
     /// The projections (Keras's `_query_dense`, …, `_output_dense`), created at build.
     public private(set) var queryDense: HeadDense!
+    /// The key projection, once built.
     public private(set) var keyDense: HeadDense!
+    /// The value projection, once built.
     public private(set) var valueDense: HeadDense!
+    /// The output projection, once built.
     public private(set) var outputDense: HeadDense!
+    /// The dropout applied to the attention scores.
     public let dropoutLayer: Dropout
 
     /// Creates a `GroupedQueryAttention` with Keras's arguments and defaults (the names in Swift case).

@@ -29,7 +29,9 @@ public final class HeadDense: Layer, @unchecked Sendable {
     public let kernelConstraint: (any Constraint)?
     /// The `biasConstraint` this `HeadDense` was created with.
     public let biasConstraint: (any Constraint)?
+    /// The projection kernel, once built.
     public private(set) var kernel: Variable!
+    /// The bias, once built (with `useBias`).
     public private(set) var bias: Variable?
     private var inputDim = 0
 

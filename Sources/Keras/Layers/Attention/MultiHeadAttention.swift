@@ -47,14 +47,37 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     public let seed: Int?
     /// The projections (Keras's `_query_dense`, …, `_output_dense`), created at build.
     public private(set) var queryDense: HeadDense!
+    /// The key projection `(keyDim, numHeads, keyDim)`, once built.
     public private(set) var keyDense: HeadDense!
+    /// The value projection, once built.
     public private(set) var valueDense: HeadDense!
+    /// The output projection, once built.
     public private(set) var outputDense: HeadDense!
     /// Dropout on the attention probabilities (Keras's `_dropout_layer`).
     public let dropoutLayer: Dropout
     /// `attention_axes` as a config gave it (only the steps axis is supported).
     private var givenAttentionAxes: [Int]?
 
+    /// Creates a multi-head attention layer (Keras's `MultiHeadAttention`, same defaults); call it with `[query, value]` or `[query, value, key]`.
+    ///
+    /// - Parameters:
+    ///   - numHeads: Number of attention heads.
+    ///   - keyDim: Size of each head for the query and key.
+    ///   - valueDim: Size of each head for the value; `keyDim` when `nil`.
+    ///   - dropout: Fraction of the inputs to drop in training, in `[0, 1)`.
+    ///   - useBias: Whether the layer adds a bias vector.
+    ///   - outputShape: Size of the output's last dimension; the query's last dimension when `nil`.
+    ///   - kernelInitializer: Initializer of the kernel weights.
+    ///   - biasInitializer: Initializer of the bias.
+    ///   - kernelRegularizer: Penalty on the kernel, added to the loss.
+    ///   - biasRegularizer: Penalty on the bias, added to the loss.
+    ///   - activityRegularizer: Penalty on the layer's output, added to the loss.
+    ///   - kernelConstraint: Constraint applied to the kernel after each optimizer step.
+    ///   - biasConstraint: Constraint applied to the bias after each optimizer step.
+    ///   - seed: Seed of the dropout masks; `nil` draws from the global seed.
+    ///   - name: The layer's name; a unique name from the class name when `nil`.
+    ///   - trainable: Whether the layer's weights are updated in training.
+    ///   - dtype: The dtype of the weights and computations.
     public init(numHeads: Int, keyDim: Int, valueDim: Int? = nil, dropout: Double = 0, useBias: Bool = true,
                 outputShape: Int? = nil,
                 kernelInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),

@@ -77,9 +77,13 @@ public class BaseConv: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// The number of spatial axes (1, 2 or 3).
     public let rank: Int
+    /// The window size along each spatial axis.
     public let kernelSize: [Int]
+    /// The window's step along each spatial axis.
     public let strides: [Int]
+    /// `.valid`, `.same` or `.causal`.
     public let padding: PaddingMode
+    /// The spacing between the window's taps along each spatial axis.
     public let dilationRate: [Int]
     /// The `activation` this `BaseConv` was created with.
     public let activation: ActivationFunction

@@ -10,6 +10,7 @@
 public final class Lambda: Layer, @unchecked Sendable {
     /// The `function` this `Lambda` was created with.
     public let function: @Sendable (Tensor) -> Tensor
+    /// The output shape given at construction (without the batch axis), if any.
     public let fixedOutputShape: [Int?]?
 
     /// Creates a `Lambda` with Keras's arguments and defaults (the names in Swift case).

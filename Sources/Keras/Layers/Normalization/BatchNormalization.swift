@@ -63,6 +63,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     public private(set) var beta: Variable?
     /// `(channels,)`, once built.
     public private(set) var movingMean: Variable!
+    /// The moving variance used in inference, once built.
     public private(set) var movingVariance: Variable!
     /// Batch renormalization: whether it is on, its optional clipping of `r` (`rmin`, `rmax`) and
     /// `d` (`dmax`), and the momentum of its running averages.
@@ -73,7 +74,9 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     public let renormMomentum: Double
     /// With `renorm`, once built: the moving standard deviation and the renorm averages.
     public private(set) var movingStddev: Variable?
+    /// The renormalization moving mean, once built with `renorm`.
     public private(set) var renormMean: Variable?
+    /// The renormalization moving standard deviation, once built with `renorm`.
     public private(set) var renormStddev: Variable?
 
     /// The clipping of batch renormalization's corrections (Keras's `renorm_clipping`); `nil`
@@ -85,6 +88,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     public struct RenormClipping: Sendable, Equatable {
         /// The `rmax` this `RenormClipping` was created with.
         public var rmax: Double?, rmin: Double?, dmax: Double?
+        /// Limits of the renormalization corrections; `nil` leaves one unclipped.
         public init(rmax: Double? = nil, rmin: Double? = nil, dmax: Double? = nil) {
             self.rmax = rmax
             self.rmin = rmin
@@ -94,6 +98,28 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// Pairs the reads and writes of the two moving statistics (held only around them).
     private let statisticsLock = Mutex<Void>(())
 
+    /// Creates a batch normalization layer (Keras's `BatchNormalization`, same defaults).
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to normalize (the features axis; -1 is the last).
+    ///   - momentum: Momentum of the moving mean and variance.
+    ///   - epsilon: Small float added to the variance to avoid dividing by zero.
+    ///   - center: Whether to add the learned offset `beta`.
+    ///   - scale: Whether to multiply by the learned scale `gamma`.
+    ///   - betaInitializer: Initializer of `beta`.
+    ///   - gammaInitializer: Initializer of `gamma`.
+    ///   - movingMeanInitializer: Initializer of the moving mean.
+    ///   - movingVarianceInitializer: Initializer of the moving variance.
+    ///   - betaRegularizer: Penalty on `beta`, added to the loss.
+    ///   - gammaRegularizer: Penalty on `gamma`, added to the loss.
+    ///   - betaConstraint: Constraint applied to `beta` after each optimizer step.
+    ///   - gammaConstraint: Constraint applied to `gamma` after each optimizer step.
+    ///   - renorm: Whether to use batch renormalization (Ioffe, 2017).
+    ///   - renormClipping: Limits `rmax`, `rmin` and `dmax` of the renormalization corrections.
+    ///   - renormMomentum: Momentum of the renormalization moving averages.
+    ///   - name: The layer's name; a unique name from the class name when `nil`.
+    ///   - trainable: Whether the layer's weights are updated in training.
+    ///   - dtype: The dtype of the weights and computations.
     public init(axis: Int = -1, momentum: Double = 0.99, epsilon: Double = 1e-3, center: Bool = true, scale: Bool = true,
                 betaInitializer: any Initializer = Zeros(), gammaInitializer: any Initializer = Ones(),
                 movingMeanInitializer: any Initializer = Zeros(), movingVarianceInitializer: any Initializer = Ones(),

@@ -34,7 +34,9 @@ public final class GroupNormalization: Layer, @unchecked Sendable {
     public let betaConstraint: (any Constraint)?
     /// The `gammaConstraint` this `GroupNormalization` was created with.
     public let gammaConstraint: (any Constraint)?
+    /// The learned scale, once built with `scale`.
     public private(set) var gamma: Variable?
+    /// The learned offset, once built with `center`.
     public private(set) var beta: Variable?
 
     /// Creates a `GroupNormalization` with Keras's arguments and defaults (the names in Swift case).

@@ -15,6 +15,7 @@ public final class CategoryEncoding: Layer, @unchecked Sendable {
 
     /// How ids are encoded (Keras's `output_mode`; `"binary"` in a config means `.multiHot`).
     public enum OutputMode: String, Sendable, CaseIterable {
+        /// `"one_hot"`, `"multi_hot"` or `"count"`, as Keras's `output_mode`.
         case oneHot = "one_hot", multiHot = "multi_hot", count
     }
 

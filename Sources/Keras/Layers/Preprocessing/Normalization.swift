@@ -21,10 +21,13 @@ public final class Normalization: Layer, @unchecked Sendable {
     public let invert: Bool
     /// The statistics given at construction (`nil`: learned by ``adapt(_:)``).
     public let inputMean: [Double]?
+    /// The variance given at construction, if any (otherwise `adapt` computes it).
     public let inputVariance: [Double]?
     /// The adapted statistics, once built without given ones.
     public private(set) var adaptMean: Variable?
+    /// The variance `adapt` computed, once built.
     public private(set) var adaptVariance: Variable?
+    /// The number of samples `adapt` has seen, once built.
     public private(set) var count: Variable?
     /// The kept axes (non-negative) and the statistics' broadcast shape, once built.
     private var broadcastShape: [Int] = []

@@ -18,6 +18,7 @@ public final class GRUCell: DropoutRNNCell, @unchecked Sendable {
     /// The `resetAfter` this `GRUCell` was created with.
     public let resetAfter: Bool
 
+    /// Creates a `GRUCell` with Keras's arguments and defaults (the names in Swift case).
     public init(_ units: Int, activation: ActivationFunction = .tanh, recurrentActivation: ActivationFunction = .sigmoid,
                 useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), recurrentInitializer: any Initializer = Orthogonal(),

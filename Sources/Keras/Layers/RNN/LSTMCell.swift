@@ -16,6 +16,7 @@ public final class LSTMCell: DropoutRNNCell, @unchecked Sendable {
     /// Whether the forget gate's bias starts at 1 (the other gates at `biasInitializer`).
     public let unitForgetBias: Bool
 
+    /// Creates a `LSTMCell` with Keras's arguments and defaults (the names in Swift case).
     public init(_ units: Int, activation: ActivationFunction = .tanh, recurrentActivation: ActivationFunction = .sigmoid,
                 useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), recurrentInitializer: any Initializer = Orthogonal(),

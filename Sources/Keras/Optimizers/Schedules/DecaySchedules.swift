@@ -21,6 +21,7 @@ public struct ExponentialDecay: LearningRateSchedule {
     static func validate(initialLearningRate: Double, decaySteps: Int, decayRate: Double) throws {
         try validateDecay(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate, of: className)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         var p = Double(step) / Double(decaySteps)
         if staircase { p = p.rounded(.down) }
@@ -54,6 +55,7 @@ public struct InverseTimeDecay: LearningRateSchedule {
     static func validate(initialLearningRate: Double, decaySteps: Int, decayRate: Double) throws {
         try validateDecay(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate, of: className)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         var p = Double(step) / Double(decaySteps)
         if staircase { p = p.rounded(.down) }
@@ -89,6 +91,7 @@ public struct PiecewiseConstantDecay: LearningRateSchedule {
         }
         for v in values { try ArgumentCheck.nonNegative(v, "values", of: className) }
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         for (i, b) in boundaries.enumerated() where step <= b { return values[i] }
         return values[values.count - 1]
@@ -126,6 +129,7 @@ public struct PolynomialDecay: LearningRateSchedule {
         try ArgumentCheck.nonNegative(endLearningRate, "end_learning_rate", of: className)
         try ArgumentCheck.finite(power, "power", of: className)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         var s = Double(step)
         var steps = Double(decaySteps)
@@ -177,6 +181,7 @@ public struct CosineDecay: LearningRateSchedule {
         let cosine = 0.5 * (1 + Foundation.cos(Double.pi * step / Double(decaySteps)))
         return lr * ((1 - alpha) * cosine + alpha)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         guard let target = warmupTarget else {
             return decay(Swift.min(Double(step), Double(decaySteps)), from: initialLearningRate)
@@ -223,6 +228,7 @@ public struct CosineDecayRestarts: LearningRateSchedule {
         try ArgumentCheck.nonNegative(mMul, "m_mul", of: className)
         try ArgumentCheck.finite(alpha, "alpha", of: className)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         var fraction = Double(step) / Double(firstDecaySteps)
         let restart: Double

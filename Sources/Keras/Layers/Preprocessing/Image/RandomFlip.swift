@@ -12,8 +12,11 @@ public final class RandomFlip: RandomImageLayer, @unchecked Sendable {
     /// RandomFlip(.vertical, seed: 1)
     /// ```
     public enum Mode: String, Sendable, CaseIterable {
+        /// Flip left and right.
         case horizontal
+        /// Flip up and down.
         case vertical
+        /// Both (Keras's default `"horizontal_and_vertical"`).
         case horizontalAndVertical = "horizontal_and_vertical"
     }
     /// The `mode` this `RandomFlip` was created with.

@@ -23,11 +23,13 @@ import KerasCore
 public final class TextVectorization: Layer, @unchecked Sendable {
     /// How each string is cleaned before splitting.
     public enum Standardize: String, Sendable, CaseIterable {
+        /// Keras's `standardize` options: lowercase and strip punctuation (the default), or one of the two.
         case lowerAndStripPunctuation = "lower_and_strip_punctuation", lower, stripPunctuation = "strip_punctuation"
     }
 
     /// How a string is cut into tokens.
     public enum Split: String, Sendable, CaseIterable {
+        /// Keras's `split` options: on whitespace, or into characters.
         case whitespace, character
     }
 
@@ -43,7 +45,9 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         case tfIdf = "tf_idf"
     }
 
+    /// The token of index 0: padding (the empty string, as in Keras).
     public static let maskToken = ""
+    /// The token of index 1: out of vocabulary (`"[UNK]"`, as in Keras).
     public static let oovToken = "[UNK]"
 
     /// The largest vocabulary, special tokens included (`nil`: no limit).
