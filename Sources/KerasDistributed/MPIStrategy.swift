@@ -3,9 +3,9 @@ import Foundation
 import Keras
 
 /// Data-parallel training over Open MPI, Keras's multi-worker strategy for swift-keras: set it on
-/// a model (``Keras/Model/distribution``) and launch the same program with `mpirun`; `fit` then
+/// a model (`Model.distribution`) and launch the same program with `mpirun`; `fit` then
 /// trains every rank on its slice of each global batch and averages the gradients with
-/// `MPI_Allreduce` (see ``Keras/TrainingDistribution`` for the exact semantics).
+/// `MPI_Allreduce` (see `TrainingDistribution` in Keras for the exact semantics).
 ///
 /// A property on the model rather than a `scope { }` closure: the distribution belongs to the
 /// model's training, is visible where it is set, and leaves `compile`, `fit`, `evaluate` and

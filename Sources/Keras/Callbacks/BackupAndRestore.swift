@@ -5,7 +5,7 @@ import KerasCore
 /// weights, optimizer state and epoch go to `backupDir`; when `fit` starts again with the same
 /// callback directory, they are restored and training resumes after the last completed epoch,
 /// ending with the weights an uninterrupted run ends with (the skipped epochs' shuffles are
-/// drawn as before, so a run seeded with ``setRandomSeed(_:)`` sees the same batches).
+/// drawn as before, so a run seeded with `setRandomSeed(_:)` sees the same batches).
 ///
 /// The backup is one file, `latest.weights.h5` (Keras's layout, with the epoch as an attribute),
 /// written to a temporary file and renamed, so a kill during the save leaves the previous backup

@@ -1,5 +1,5 @@
 /// Stops training when a batch's `loss` is NaN or infinite (Keras's `TerminateOnNaN`): by setting
-/// `stopTraining` (the default), or by throwing ``KerasError/nonFiniteLoss(batch:loss:)`` with
+/// `stopTraining` (the default), or by throwing `KerasError/nonFiniteLoss(batch:loss:)` with
 /// `raiseError: true`, which skips the other callbacks' end-of-training hooks.
 ///
 /// ```swift

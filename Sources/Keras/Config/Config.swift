@@ -123,7 +123,7 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
         try merge(other.lazy.map { ($0.key, $0.value) }, uniquingKeysWith: combine)
     }
 
-    /// A copy with `other` merged in (see ``merge(_:uniquingKeysWith:)-swift.method``).
+    /// A copy with `other` merged in (see `merge(_:uniquingKeysWith:)-swift.method`).
     public func merging(_ other: Config, uniquingKeysWith combine: (ConfigValue, ConfigValue) throws -> ConfigValue) rethrows -> Config {
         var copy = self
         try copy.merge(other, uniquingKeysWith: combine)

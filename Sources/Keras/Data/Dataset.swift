@@ -40,7 +40,7 @@ public struct Dataset: Sequence, Sendable {
     }
 
     /// Samples from tensors whose first dimension counts the samples. Throws
-    /// ``KerasError/mismatch(expected:got:)`` when the counts differ.
+    /// `KerasError/mismatch(expected:got:)` when the counts differ.
     ///
     /// ```swift
     /// let ds = try Dataset(inputs: [images, metadata], targets: [labels], sampleWeight: weights)

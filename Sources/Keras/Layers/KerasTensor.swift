@@ -16,7 +16,7 @@ public final class KerasTensor: @unchecked Sendable, CustomStringConvertible {
     let node: Node?
     let tensorIndex: Int
     /// Set when building the graph failed at some layer; propagated to every later tensor and
-    /// thrown by ``Model/init(inputs:outputs:name:)``.
+    /// thrown by `Model/init(inputs:outputs:name:)`.
     public let error: KerasError?
 
     init(shape: [Int?], dtype: DType, node: Node?, tensorIndex: Int = 0, error: KerasError? = nil) {

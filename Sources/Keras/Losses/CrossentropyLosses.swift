@@ -55,7 +55,7 @@ public func categoricalCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits
 }
 
 /// Cross-entropy for integer labels: `−log p[label]` per sample. With `fromLogits` this runs the
-/// fused ``KerasCore/Tensor/sparseSoftmaxCrossEntropy(labels:)``. A trailing 1-dim on the labels is
+/// fused `KerasCore/Tensor/sparseSoftmaxCrossEntropy(labels:)`. A trailing 1-dim on the labels is
 /// squeezed; labels equal to `ignoreClass` give 0 (and are masked by the class form).
 public func sparseCategoricalCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool = false,
                                           ignoreClass: Int? = nil) -> Tensor {

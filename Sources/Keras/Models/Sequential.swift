@@ -83,7 +83,7 @@ open class Sequential: Model, @unchecked Sendable {
     /// Appends a layer (Keras's `model.add`); an ``InputLayer`` is accepted only first. If the
     /// input shape is known, the new layer is built at once.
     ///
-    /// - Throws: ``KerasError`` when the layer cannot take the current output shape (Keras's
+    /// - Throws: `KerasError` when the layer cannot take the current output shape (Keras's
     ///   message), when it is already in the model, or for an ``InputLayer`` that is not first;
     ///   the model is left unchanged.
     public func add(_ layer: Layer) throws {

@@ -111,7 +111,7 @@ open class Optimizer: @unchecked Sendable {
     /// Optimizer-level variables appended after the slots (Nadam's running product).
     open var extraVariables: [Variable] { [] }
 
-    /// Called once per ``apply(_:to:)`` before the per-variable updates, with the 1-based step.
+    /// Called once per `apply(_:to:)` before the per-variable updates, with the 1-based step.
     open func prepareStep(step: Int) {}
 
     /// Updates one variable. `context` holds the (clipped) gradient, the slots and the scalars;

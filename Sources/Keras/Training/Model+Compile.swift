@@ -73,7 +73,7 @@ extension Model {
                     weightedMetrics: weightedMetrics, lossWeights: lossWeights)
     }
 
-    /// The optimizer set by ``compile(optimizer:loss:metrics:outputMetrics:lossWeights:)``.
+    /// The optimizer set by `compile(optimizer:loss:metrics:outputMetrics:lossWeights:)`.
     public var optimizer: Optimizer? { compiledState?.optimizer }
 
     /// Keras's `compile_config` (what `.keras` files store under that key), `nil` before compile.

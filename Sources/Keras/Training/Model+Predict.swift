@@ -7,7 +7,7 @@ extension Model {
     /// let probabilities = try Sequential([model, Softmax()]).predict(xTest)
     /// ```
     ///
-    /// For a model with several outputs use ``predictOutputs(_:batchSize:verbose:callbacks:)``.
+    /// For a model with several outputs use `predictOutputs(_:batchSize:verbose:callbacks:)`.
     public func predict(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
                         callbacks: [Callback] = []) throws -> Tensor {
         try requireSingleOutput("predict")
@@ -109,7 +109,7 @@ extension Model {
     }
 }
 
-/// The outputs of ``Model/predictOutputs(_:batchSize:verbose:callbacks:)``: one tensor per model
+/// The outputs of `Model/predictOutputs(_:batchSize:verbose:callbacks:)`: one tensor per model
 /// output, by position or by output name.
 public struct ModelOutputs: RandomAccessCollection, Sendable {
     /// The output names (``Model/outputNames``), aligned with the tensors.

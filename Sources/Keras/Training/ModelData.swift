@@ -1,6 +1,6 @@
 import KerasCore
 
-/// Data for a model's inputs or outputs: one ``Tensor`` (single input/output), an array (by
+/// Data for a model's inputs or outputs: one `Tensor` (single input/output), an array (by
 /// position) or a dictionary keyed by input/output name.
 ///
 /// ```swift

@@ -4,7 +4,7 @@
 ///
 /// Call it on `[query, value]` or `[query, value, key]` (`(batch, steps, features)` each). The
 /// masks of the query and value (from an ``Embedding`` with `maskZero`) are honoured, and the
-/// eager ``callAsFunction(query:value:key:attentionMask:useCausalMask:returnAttentionScores:training:)``
+/// eager `callAsFunction(query:value:key:attentionMask:useCausalMask:returnAttentionScores:training:)`
 /// also takes an explicit `(batch, T, S)` attention mask and a causal mask.
 ///
 /// ```swift

@@ -63,7 +63,7 @@ extension ObjectConfigReader {
 /// The shared base of the convolution layers (`keras.layers.Conv*`, `*Transpose`,
 /// `DepthwiseConv*`, `SeparableConv*`): the window arguments, the bias, the activation and the
 /// layer contract (input checks, build, call, output shape, config). A family supplies its
-/// kernels (``buildKernels(inputChannels:)``), its convolution (``convolve(_:)``) and its
+/// kernels (`buildKernels(inputChannels:)`), its convolution (`convolve(_:)`) and its
 /// channel count.
 ///
 /// Inputs are channels-last: `(batch, spatial…, channels)` with ``rank`` spatial axes.

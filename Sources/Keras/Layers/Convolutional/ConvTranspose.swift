@@ -78,7 +78,7 @@ public class ConvTranspose: BaseConv, @unchecked Sendable {
                                    biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
     }
 
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let up = try Conv2DTranspose(config: ["filters": 4, "kernel_size": 3, "strides": 2, "output_padding": [1, 1]])

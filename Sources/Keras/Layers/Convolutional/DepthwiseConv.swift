@@ -67,7 +67,7 @@ public class DepthwiseConv: BaseConv, @unchecked Sendable {
                                    biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
     }
 
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let layer = try DepthwiseConv2D(config: ["kernel_size": [3, 3], "depth_multiplier": 2])

@@ -80,7 +80,7 @@ open class Merge: Layer, @unchecked Sendable {
 public final class Add: Merge, @unchecked Sendable {
     /// Creates an `Add` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Add.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -92,7 +92,7 @@ public final class Add: Merge, @unchecked Sendable {
 public final class Subtract: Merge, @unchecked Sendable {
     /// Creates a `Subtract` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Subtract.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -113,7 +113,7 @@ public final class Subtract: Merge, @unchecked Sendable {
 public final class Multiply: Merge, @unchecked Sendable {
     /// Creates a `Multiply` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Multiply.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -125,7 +125,7 @@ public final class Multiply: Merge, @unchecked Sendable {
 public final class Average: Merge, @unchecked Sendable {
     /// Creates an `Average` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Average.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -139,7 +139,7 @@ public final class Average: Merge, @unchecked Sendable {
 public final class Maximum: Merge, @unchecked Sendable {
     /// Creates a `Maximum` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Maximum.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -151,7 +151,7 @@ public final class Maximum: Merge, @unchecked Sendable {
 public final class Minimum: Merge, @unchecked Sendable {
     /// Creates a `Minimum` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Minimum.self, config)
         self.init(name: base.name, dtype: base.dtype)

@@ -3,7 +3,7 @@ import Synchronization
 /// Normalizes its inputs to zero mean and unit variance per feature of `axis`, then scales by
 /// `gamma` and shifts by `beta` (`keras.layers.BatchNormalization`).
 ///
-/// - In training (`training: true` and the layer ``trainable``) it uses the biased mean and
+/// - In training (`training: true` and the layer `trainable`) it uses the biased mean and
 ///   variance of the batch over every axis but `axis`, and moves its statistics towards them:
 ///   `moving = moving · momentum + batch · (1 − momentum)`.
 /// - Otherwise — inference, or a frozen layer (`trainable = false`), as in Keras — it uses

@@ -99,7 +99,7 @@ open class RNN: Layer, @unchecked Sendable {
     /// Sets the states a stateful layer starts its next batch from: zeros (the default) or
     /// `values`, one `(batch, size)` tensor per state (Keras's `reset_states`).
     ///
-    /// - Throws: ``KerasError`` when the layer is not stateful or a value has the wrong shape.
+    /// - Throws: `KerasError` when the layer is not stateful or a value has the wrong shape.
     public func resetStates(_ values: [Tensor]? = nil) throws {
         guard stateful else {
             throw KerasError.invalidArgument("Layer \"\(name)\": reset_states only applies to a stateful RNN (stateful=True)")

@@ -27,7 +27,7 @@ public final class SimpleRNNCell: DropoutRNNCell, @unchecked Sendable {
                    name: name, trainable: trainable, dtype: dtype)
     }
 
-    /// Recreates a cell from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a cell from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let cell = try SimpleRNNCell(config: ["units": 4])

@@ -69,7 +69,7 @@ public final class SpatialDropout1D: SpatialDropoutBase, @unchecked Sendable {
     public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         super.init(rate: rate, seed: seed, spatialRank: 1, name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`.
     public convenience init(config: Config) throws {
@@ -90,7 +90,7 @@ public final class SpatialDropout2D: SpatialDropoutBase, @unchecked Sendable {
     public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         super.init(rate: rate, seed: seed, spatialRank: 2, name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`.
     public convenience init(config: Config) throws {
@@ -111,7 +111,7 @@ public final class SpatialDropout3D: SpatialDropoutBase, @unchecked Sendable {
     public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         super.init(rate: rate, seed: seed, spatialRank: 3, name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`.
     public convenience init(config: Config) throws {

@@ -83,7 +83,7 @@ public final class UpSampling1D: UpSamplingBase, @unchecked Sendable {
     public init(size: Int = 2, name: String? = nil, dtype: DType = .float32) {
         super.init(size: [size], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or non-positive `size`.
     public convenience init(config: Config) throws {
@@ -97,7 +97,7 @@ public final class UpSampling1D: UpSamplingBase, @unchecked Sendable {
 
 /// Upsamples the rows and columns of `(batch, rows, cols, channels)` images by `size`
 /// (`keras.layers.UpSampling2D`): `.nearest` repeats pixels, the other methods interpolate
-/// (``Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)``).
+/// (`Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)`).
 ///
 /// ```swift
 /// UpSampling2D(size: (2, 3))(Tensor.ones([1, 4, 4, 8])).shape   // [1, 8, 12, 8]
@@ -150,7 +150,7 @@ public final class UpSampling3D: UpSamplingBase, @unchecked Sendable {
     public init(size: (Int, Int, Int) = (2, 2, 2), name: String? = nil, dtype: DType = .float32) {
         super.init(size: [size.0, size.1, size.2], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or non-positive `size`.
     public convenience init(config: Config) throws {

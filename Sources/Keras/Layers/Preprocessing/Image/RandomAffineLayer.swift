@@ -1,6 +1,6 @@
 /// The shared base of ``RandomRotation``, ``RandomZoom`` and ``RandomTranslation``: in training
 /// each image is resampled through a random affine transform
-/// (``Tensor/affineTransform(_:interpolation:fillMode:fillValue:)``), points from outside the
+/// (`Tensor/affineTransform(_:interpolation:fillMode:fillValue:)`), points from outside the
 /// image filled as `fillMode` says; the identity in inference.
 ///
 /// ```swift

@@ -1,6 +1,6 @@
 /// Resizes images to `height × width` (`keras.layers.Resizing`) with nearest, bilinear, bicubic or
 /// Lanczos sampling, optionally antialiased
-/// (``Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)``).
+/// (`Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)`).
 /// `cropToAspectRatio` first crops the largest centered window with the target aspect ratio, so
 /// the image is not distorted; `padToAspectRatio` pads with `fillValue` instead.
 ///

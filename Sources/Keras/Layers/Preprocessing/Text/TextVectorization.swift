@@ -287,7 +287,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         return Tensor(shape: [texts.count, width], doubles: values, dtype: .float32)
     }
 
-    /// Strings do not fit in a ``Tensor``: call the layer with `[String]`.
+    /// Strings do not fit in a `Tensor`: call the layer with `[String]`.
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
         fatalError("TextVectorization \"\(name)\" takes strings: call it with a [String] batch (tensors hold numbers only), received a tensor of shape \(formatShape(inputs.shape))")
     }
