@@ -18,7 +18,7 @@ public struct TensorSpec: Sendable, Equatable {
     /// layer's `inputDim`), checked before the model runs.
     public var idLimit: Int?
 
-    /// Creates a `TensorSpec` with Keras's arguments and defaults (the names in Swift case).
+    /// A tensor's name, shape (`nil` for unknown sizes) and dtype; `idLimit` bounds the ids an integer input accepts.
     public init(name: String, shape: [Int?], dtype: DType, idLimit: Int? = nil) {
         self.name = name
         self.shape = shape

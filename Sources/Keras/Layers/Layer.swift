@@ -642,7 +642,7 @@ public struct InputSpec: Sendable, Equatable {
     /// A full expected shape (`nil` = any size), reported whole on mismatch.
     public private(set) var shape: [Int?]?
 
-    /// Creates an `InputSpec` with Keras's arguments and defaults (the names in Swift case).
+    /// A spec requiring an exact `rank`, a minimum rank, and sizes for some axes.
     public init(rank: Int? = nil, minRank: Int? = nil, axes: [Int: Int] = [:]) {
         self.rank = rank
         self.minRank = minRank

@@ -14,7 +14,7 @@ public final class NameScope: @unchecked Sendable {
     private let lock = NSLock()
     private var counters: [String: Int] = [:]
 
-    /// Creates a `NameScope` with Keras's arguments and defaults (the names in Swift case).
+    /// A name scope with no names used yet.
     public init() {}
 
     /// The process-wide scope.

@@ -11,7 +11,7 @@ public struct Shape: RandomAccessCollection, ExpressibleByArrayLiteral, Hashable
     /// The sizes, `nil` where unknown.
     public var dimensions: [Int?]
 
-    /// Creates a `Shape` with Keras's arguments and defaults (the names in Swift case).
+    /// A shape of these dimensions (`nil` for unknown sizes).
     public init(_ dimensions: [Int?]) { self.dimensions = dimensions }
     /// Creates a value from a Swift literal.
     public init(arrayLiteral elements: Int?...) { self.dimensions = elements }

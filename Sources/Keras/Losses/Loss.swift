@@ -118,7 +118,7 @@ public struct LossFunction: Loss {
     public let reduction: Reduction
     /// The `function` this `LossFunction` was created with.
     public let function: @Sendable (Tensor, Tensor) -> Tensor
-    /// Creates a `LossFunction` with Keras's arguments and defaults (the names in Swift case).
+    /// A loss from `function(yTrue, yPred)` (one value per sample), reduced by `reduction`.
     public init(name: String, reduction: Reduction = .sumOverBatchSize, _ function: @escaping @Sendable (Tensor, Tensor) -> Tensor) {
         (self.name, self.reduction, self.function) = (name, reduction, function)
     }

@@ -278,7 +278,7 @@ open class FBetaScore: Metric, @unchecked Sendable {
 /// let f1 = F1Score(average: .macro, threshold: 0.5)
 /// ```
 public final class F1Score: FBetaScore, @unchecked Sendable {
-    /// Creates a `F1Score` with Keras's arguments and defaults (the names in Swift case).
+    /// Creates an `F1Score` with Keras's arguments and defaults (the names in Swift case).
     public init(average: Average? = nil, threshold: Double? = nil, name: String = "f1_score") {
         super.init(average: average, beta: 1, threshold: threshold, name: name)
     }

@@ -33,7 +33,7 @@ open class Metric: @unchecked Sendable {
     /// The name shown in logs and history (`"accuracy"`, `"mean_absolute_error"`).
     public var name: String
 
-    /// Creates a `Metric` with Keras's arguments and defaults (the names in Swift case).
+    /// A metric named `name` in the logs.
     public init(name: String) { self.name = name }
 
     /// Keras's class name (`"SparseCategoricalAccuracy"`), under which configs store the class.
@@ -167,7 +167,7 @@ open class MeanMetricWrapper: Mean, @unchecked Sendable {
     /// The `function` this `MeanMetricWrapper` was created with.
     public let function: @Sendable (Tensor, Tensor) -> Tensor
 
-    /// Creates a `MeanMetricWrapper` with Keras's arguments and defaults (the names in Swift case).
+    /// A metric averaging `function(yTrue, yPred)` over the samples seen, named `name` in the logs.
     public init(name: String, _ function: @escaping @Sendable (Tensor, Tensor) -> Tensor) {
         self.function = function
         super.init(name: name)

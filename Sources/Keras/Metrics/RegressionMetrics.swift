@@ -163,7 +163,7 @@ public final class R2Score: Metric, @unchecked Sendable {
         try ensure(numRegressors >= 0, "R2Score: `num_regressors` must be >= 0, received \(numRegressors)")
     }
 
-    /// Creates a `R2Score` with Keras's arguments and defaults (the names in Swift case).
+    /// Creates an `R2Score` with Keras's arguments and defaults (the names in Swift case).
     public init(classAggregation: ClassAggregation? = .uniformAverage, numRegressors: Int = 0, name: String = "r2_score") {
         requireValid { try R2Score.validate(numRegressors: numRegressors) }
         (self.classAggregation, self.numRegressors) = (classAggregation, numRegressors)

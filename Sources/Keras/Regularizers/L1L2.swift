@@ -15,7 +15,7 @@ public struct L1: Regularizer {
     /// The `l1` this `L1` was created with.
     public let l1: Double
 
-    /// Creates a `L1` with Keras's arguments and defaults (the names in Swift case).
+    /// Creates an `L1` with Keras's arguments and defaults (the names in Swift case).
     public init(l1: Double = 0.01) {
         requireValid { try validateFactor(l1, "l1", of: "L1") }
         self.l1 = Double(Float(l1))
@@ -39,7 +39,7 @@ public struct L2: Regularizer {
     /// The `l2` this `L2` was created with.
     public let l2: Double
 
-    /// Creates a `L2` with Keras's arguments and defaults (the names in Swift case).
+    /// Creates an `L2` with Keras's arguments and defaults (the names in Swift case).
     public init(l2: Double = 0.01) {
         requireValid { try validateFactor(l2, "l2", of: "L2") }
         self.l2 = l2
@@ -65,7 +65,7 @@ public struct L1L2: Regularizer {
     /// The `l2` this `L1L2` was created with.
     public let l2: Double
 
-    /// Creates a `L1L2` with Keras's arguments and defaults (the names in Swift case).
+    /// Creates an `L1L2` with Keras's arguments and defaults (the names in Swift case).
     public init(l1: Double = 0, l2: Double = 0) {
         requireValid {
             try validateFactor(l1, "l1", of: "L1L2")
