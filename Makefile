@@ -2,7 +2,7 @@
 SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libhdf5-dev libopenmpi-dev openmpi-bin graphviz librsvg2-bin libpng-dev libturbojpeg0-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench deps
+.PHONY: demo test bench deps docs
 
 ## Installs the system libraries the package links (oneDNN), if missing.
 deps:
@@ -26,3 +26,13 @@ test: deps
 ## Prints throughput figures (release build): make bench WORKLOAD=gemm
 bench: deps
 	swift run -c release keras-bench $(WORKLOAD)
+
+## Builds the DocC documentation of each library (swift-docc-plugin; warnings fail the build) into
+## .build/plugins/Swift-DocC/outputs/<Module>.doccarchive, after checking that every public
+## declaration has a /// comment (Scripts/check-docs.py lists the ones that do not).
+DOC_TARGETS := Keras KerasCore KerasDistributed KerasServing
+docs: deps
+	Scripts/check-docs.py
+	for target in $(DOC_TARGETS); do \
+		swift package generate-documentation --target $$target --warnings-as-errors || exit 1; \
+	done

@@ -3,9 +3,9 @@ import Foundation
 import Keras
 
 /// Data-parallel training over Open MPI, Keras's multi-worker strategy for swift-keras: set it on
-/// a model (``Keras/Model/distribution``) and launch the same program with `mpirun`; `fit` then
+/// a model (`Model.distribution`) and launch the same program with `mpirun`; `fit` then
 /// trains every rank on its slice of each global batch and averages the gradients with
-/// `MPI_Allreduce` (see ``Keras/TrainingDistribution`` for the exact semantics).
+/// `MPI_Allreduce` (see `TrainingDistribution` in Keras for the exact semantics).
 ///
 /// A property on the model rather than a `scope { }` closure: the distribution belongs to the
 /// model's training, is visible where it is set, and leaves `compile`, `fit`, `evaluate` and
@@ -23,7 +23,9 @@ import Keras
 /// rank (with a non-zero status) instead of leaving them waiting in a collective; a rank that
 /// dies makes `mpirun` end the others the same way.
 public final class MPIStrategy: TrainingDistribution, @unchecked Sendable {
+    /// This process's rank, 0 to `worldSize - 1`.
     public let rank: Int
+    /// The number of processes in the job.
     public let worldSize: Int
     /// Seconds spent in MPI collectives since creation (or the last ``resetCommunicationTime()``).
     public var communicationTime: Double { lock.withLock { seconds } }
@@ -49,18 +51,21 @@ public final class MPIStrategy: TrainingDistribution, @unchecked Sendable {
     /// Sets ``communicationTime`` back to zero.
     public func resetCommunicationTime() { lock.withLock { seconds = 0 } }
 
+    /// Replaces `buffer` on every rank with rank 0's (`MPI_Bcast`).
     public func broadcast(_ buffer: inout [Double]) throws {
         try timed("MPI_Bcast") { buffer.withUnsafeMutableBufferPointer {
             MPI_Bcast($0.baseAddress, Int32($0.count), cmpi_double(), 0, cmpi_comm_world())
         } }
     }
 
+    /// Replaces `buffer` on every rank with the element-wise sum over all ranks (`MPI_Allreduce`).
     public func allReduceSum(_ buffer: inout [Float]) throws {
         try timed("MPI_Allreduce") { buffer.withUnsafeMutableBufferPointer {
             MPI_Allreduce(cmpi_in_place(), $0.baseAddress, Int32($0.count), cmpi_float(), cmpi_sum(), cmpi_comm_world())
         } }
     }
 
+    /// Replaces `buffer` on every rank with the element-wise sum over all ranks (`MPI_Allreduce`).
     public func allReduceSum(_ buffer: inout [Double]) throws {
         try timed("MPI_Allreduce") { buffer.withUnsafeMutableBufferPointer {
             MPI_Allreduce(cmpi_in_place(), $0.baseAddress, Int32($0.count), cmpi_double(), cmpi_sum(), cmpi_comm_world())
@@ -117,6 +122,7 @@ public final class MPIStrategy: TrainingDistribution, @unchecked Sendable {
         try timed("MPI_Barrier") { MPI_Barrier(cmpi_comm_world()) }
     }
 
+    /// Prints `error` and ends every rank of the job (`MPI_Abort`).
     public func abort(_ error: any Error) -> Never {
         FileHandle.standardError.write(Data("rank \(rank) of \(worldSize): \(error); aborting the MPI job\n".utf8))
         MPI_Abort(cmpi_comm_world(), 1)

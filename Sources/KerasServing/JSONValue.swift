@@ -17,14 +17,20 @@ import Darwin
 /// body["instances"]   // .array([.array([.number(1), .number(2)])])
 /// ```
 public enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
     /// Members in document order.
     case object([(String, JSONValue)])
 
+    /// Whether the two values are equal.
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true

@@ -12,8 +12,10 @@ import Keras
 /// writer.raw("}")
 /// ```
 public struct JSONWriter: Sendable {
+    /// The UTF-8 JSON written so far.
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     /// Appends JSON text as it is.

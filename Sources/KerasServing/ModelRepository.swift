@@ -41,6 +41,7 @@ public enum ModelSource: Sendable, Equatable {
 
 /// The state of one version, as `GET /v1/models/{name}` reports it.
 public struct VersionStatus: Sendable, Equatable {
+    /// The version number (the folder name).
     public var version: Int64
     /// `AVAILABLE`, or `END` for a version that failed to load.
     public var state: String

@@ -19,6 +19,7 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// TCP port (TF Serving's REST port by default; 0 picks a free one).
     public var port = 8501
+    /// How concurrent requests are batched.
     public var batching = BatchingOptions()
     /// Largest request body accepted; larger ones get 413.
     public var maxBodyBytes = 64 << 20
@@ -27,6 +28,7 @@ public struct ServerConfiguration: Sendable {
     /// How often the model directory is scanned for new versions (`nil`: never).
     public var pollInterval: Duration? = .seconds(1)
 
+    /// The defaults: 127.0.0.1:8501, 64 MiB bodies, 30 s timeout, polling every second.
     public init() {}
 }
 
@@ -43,7 +45,9 @@ public struct ServerConfiguration: Sendable {
 /// try await server.run()   // until SIGTERM
 /// ```
 public final class ModelServer: Sendable {
+    /// The `configuration` this `ModelServer` was created with.
     public let configuration: ServerConfiguration
+    /// The Prometheus metrics that `GET /metrics` serves.
     public let metrics: ServingMetrics
     let repository: ModelRepository
     let logger: Logger

@@ -8,13 +8,17 @@ import Keras
 /// spec.tensorFlowDType   // "DT_FLOAT"
 /// ```
 public struct TensorSpec: Sendable, Equatable {
+    /// The `name` this `TensorSpec` was created with.
     public var name: String
+    /// The `shape` this `TensorSpec` was created with.
     public var shape: [Int?]
+    /// The `dtype` this `TensorSpec` was created with.
     public var dtype: DType
     /// For an input that feeds an `Embedding` layer: values must lie in `0..<idLimit` (the
     /// layer's `inputDim`), checked before the model runs.
     public var idLimit: Int?
 
+    /// A tensor's name, shape (`nil` for unknown sizes) and dtype; `idLimit` bounds the ids an integer input accepts.
     public init(name: String, shape: [Int?], dtype: DType, idLimit: Int? = nil) {
         self.name = name
         self.shape = shape
@@ -47,9 +51,12 @@ public struct TensorSpec: Sendable, Equatable {
 /// signature.inputs.map(\.name)   // ["input_layer"]
 /// ```
 public struct ModelSignature: Sendable, Equatable {
+    /// The `inputs` this `ModelSignature` was created with.
     public var inputs: [TensorSpec]
+    /// The `outputs` this `ModelSignature` was created with.
     public var outputs: [TensorSpec]
 
+    /// A signature with these inputs and outputs, in order.
     public init(inputs: [TensorSpec], outputs: [TensorSpec]) {
         self.inputs = inputs
         self.outputs = outputs

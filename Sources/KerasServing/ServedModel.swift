@@ -12,6 +12,7 @@ public struct BatchingOptions: Sendable, Equatable {
     /// already queued, which still batches under load).
     public var maxWaitMicros: Int
 
+    /// At most `maxBatchSize` rows per batch, waiting up to `maxWaitMicros` for more requests.
     public init(maxBatchSize: Int = 64, maxWaitMicros: Int = 0) {
         self.maxBatchSize = maxBatchSize
         self.maxWaitMicros = maxWaitMicros

@@ -28,15 +28,20 @@ public struct ServingError: Error, Sendable, Equatable, CustomStringConvertible 
         case internalError = "INTERNAL"
     }
 
+    /// The `code` this `ServingError` was created with.
     public let code: Code
+    /// The `message` this `ServingError` was created with.
     public let message: String
 
+    /// An error with TF Serving's status `code` and a message for the client.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// A 400 error: the request is malformed or does not fit the model.
     public static func invalidArgument(_ message: String) -> ServingError { ServingError(.invalidArgument, message) }
+    /// A 404 error: no such model or version.
     public static func notFound(_ message: String) -> ServingError { ServingError(.notFound, message) }
 
     /// The HTTP status sent with the error.
@@ -53,6 +58,7 @@ public struct ServingError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// A readable description, as `print` shows it.
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// A Keras error raised by the model for a request's data is the request's fault (400); any

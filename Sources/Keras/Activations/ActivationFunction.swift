@@ -8,7 +8,9 @@ import KerasCore
 /// let scaled = ActivationFunction.custom("scaled_tanh") { 2 * $0.tanh() }
 /// ```
 public enum ActivationFunction: Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// Keras's activations of the same names (`"linear"`, `"relu"`, `"hard_sigmoid"`, `"log_softmax"`, …).
     case linear, relu, relu6, sigmoid, hardSigmoid, tanh, softmax, logSoftmax, softplus, softsign
+    /// More Keras activations (`"gelu"` exact, `geluApproximate` the tanh approximation, `"leaky_relu"`, …).
     case elu, selu, gelu, geluApproximate, silu, mish, leakyRelu, exponential
     /// A user function with the name used in configs and summaries.
     case custom(String, @Sendable (Tensor) -> Tensor)
@@ -51,6 +53,7 @@ public enum ActivationFunction: Sendable, CustomStringConvertible, ExpressibleBy
         }
     }
 
+    /// A readable description, as `print` shows it.
     public var description: String { name }
 
     /// The built-in activation with Keras name `name` (`nil` for unknown names).

@@ -10,13 +10,17 @@ import Foundation
 /// let resumed = CSVLogger("training.csv", append: true)  // keep earlier rows, no second header
 /// ```
 public final class CSVLogger: Callback, @unchecked Sendable {
+    /// The `filename` this `CSVLogger` was created with.
     public let filename: String
+    /// The `separator` this `CSVLogger` was created with.
     public let separator: String
+    /// The `append` this `CSVLogger` was created with.
     public let append: Bool
     private var handle: FileHandle?
     private var keys: [String]?
     private var writeHeader = true
 
+    /// Creates a `CSVLogger` with Keras's arguments and defaults (the names in Swift case).
     public init(_ filename: String, separator: String = ",", append: Bool = false) {
         self.filename = filename
         self.separator = separator

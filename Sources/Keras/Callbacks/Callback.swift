@@ -28,6 +28,7 @@ public protocol TrainingTarget: AnyObject {
 }
 
 extension TrainingTarget {
+    /// No preferred direction: monitoring callbacks fall back to Keras's rules for the metric's name.
     public func monitorDirection(for metric: String) -> MonitorMode? { nil }
 }
 
@@ -40,6 +41,7 @@ public struct CallbackParams: Sendable, Equatable {
     /// Verbosity: 0 silent, 1 progress bar, 2 one line per epoch.
     public var verbose: Int
 
+    /// The training parameters a callback receives: epochs, steps per epoch (`nil` when unknown) and verbosity.
     public init(epochs: Int = 1, steps: Int? = nil, verbose: Int = 1) {
         self.epochs = epochs
         self.steps = steps
@@ -71,6 +73,7 @@ open class Callback: @unchecked Sendable {
     /// The parameters of the current `fit`/`evaluate`/`predict` call.
     public var params = CallbackParams()
 
+    /// A callback attached to no model yet; `fit` sets its model and parameters.
     public init() {}
 
     /// Writes one line to standard output, as Keras's `io_utils.print_msg` does for callback

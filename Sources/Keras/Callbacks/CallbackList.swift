@@ -17,6 +17,7 @@ public final class CallbackList: Callback, @unchecked Sendable {
     /// The progress-bar callback (given or added).
     public private(set) var progbar: ProgbarLogger?
 
+    /// Groups `callbacks`, adding the `History` and progress bar callbacks when asked, as `fit` does.
     public init(_ callbacks: [Callback] = [], addHistory: Bool = false, addProgbar: Bool = false,
                 model: (any TrainingTarget)? = nil, params: CallbackParams? = nil) {
         self.callbacks = callbacks

@@ -14,10 +14,15 @@ import KerasCore
 /// stop.stoppedEpoch    // the 0-based epoch training stopped after (0 if it did not stop)
 /// ```
 public final class EarlyStopping: MonitorCallback, @unchecked Sendable {
+    /// The `patience` this `EarlyStopping` was created with.
     public let patience: Int
+    /// The `verbose` this `EarlyStopping` was created with.
     public let verbose: Int
+    /// The `baseline` this `EarlyStopping` was created with.
     public let baseline: Double?
+    /// The `restoreBestWeights` this `EarlyStopping` was created with.
     public let restoreBestWeights: Bool
+    /// The `startFromEpoch` this `EarlyStopping` was created with.
     public let startFromEpoch: Int
     /// Epochs since the last improvement.
     public private(set) var wait = 0
@@ -29,6 +34,7 @@ public final class EarlyStopping: MonitorCallback, @unchecked Sendable {
     public private(set) var bestWeights: [Tensor]?
     private let output: (String) -> Void
 
+    /// Creates an `EarlyStopping` with Keras's arguments and defaults (the names in Swift case).
     public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, verbose: Int = 0,
                 mode: MonitorMode = .auto, baseline: Double? = nil, restoreBestWeights: Bool = false,
                 startFromEpoch: Int = 0, output: @escaping (String) -> Void = Callback.printLine) {

@@ -5,13 +5,16 @@
 /// let record = LambdaCallback(onEpochEnd: { epoch, logs in losses.append(logs["loss"]!) })
 /// ```
 public final class LambdaCallback: Callback, @unchecked Sendable {
+    /// A hook that receives the logs.
     public typealias LogsHook = ([String: Double]) throws -> Void
+    /// A hook that receives the epoch or batch index and the logs.
     public typealias IndexHook = (Int, [String: Double]) throws -> Void
 
     private let trainBegin, trainEnd, testBegin, testEnd, predictBegin, predictEnd: LogsHook?
     private let epochBegin, epochEnd, trainBatchBegin, trainBatchEnd: IndexHook?
     private let testBatchBegin, testBatchEnd, predictBatchBegin, predictBatchEnd: IndexHook?
 
+    /// Creates a `LambdaCallback` with Keras's arguments and defaults (the names in Swift case).
     public init(onEpochBegin: IndexHook? = nil, onEpochEnd: IndexHook? = nil,
                 onTrainBegin: LogsHook? = nil, onTrainEnd: LogsHook? = nil,
                 onTrainBatchBegin: IndexHook? = nil, onTrainBatchEnd: IndexHook? = nil,

@@ -5,10 +5,13 @@
 /// let scheduler = LearningRateScheduler { epoch, lr in epoch < 10 ? lr : lr * exp(-0.1) }
 /// ```
 public final class LearningRateScheduler: Callback, @unchecked Sendable {
+    /// The `schedule` this `LearningRateScheduler` was created with.
     public let schedule: (Int, Double) -> Double
+    /// The `verbose` this `LearningRateScheduler` was created with.
     public let verbose: Int
     private let output: (String) -> Void
 
+    /// Creates a `LearningRateScheduler` with Keras's arguments and defaults (the names in Swift case).
     public init(verbose: Int = 0, output: @escaping (String) -> Void = Callback.printLine,
                 _ schedule: @escaping (_ epoch: Int, _ learningRate: Double) -> Double) {
         self.schedule = schedule

@@ -17,14 +17,21 @@ import KerasCore
 public final class ModelCheckpoint: MonitorCallback, @unchecked Sendable {
     /// When to save: at the end of each epoch, or every `n` training batches.
     public enum SaveFrequency: Sendable, Equatable {
+        /// Save at the end of each epoch (Keras's `save_freq="epoch"`).
         case epoch
+        /// Save every `n` training batches (Keras's integer `save_freq`).
         case batches(Int)
     }
 
+    /// The `filepath` this `ModelCheckpoint` was created with.
     public let filepath: String
+    /// The `saveBestOnly` this `ModelCheckpoint` was created with.
     public let saveBestOnly: Bool
+    /// The `saveWeightsOnly` this `ModelCheckpoint` was created with.
     public let saveWeightsOnly: Bool
+    /// The `saveFrequency` this `ModelCheckpoint` was created with.
     public let saveFrequency: SaveFrequency
+    /// The `verbose` this `ModelCheckpoint` was created with.
     public let verbose: Int
     private var batchesSinceSave = 0
     private var currentEpoch = 0

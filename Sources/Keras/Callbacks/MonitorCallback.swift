@@ -1,5 +1,6 @@
 /// Whether a monitored quantity should go down (`.min`), up (`.max`), or be inferred (`.auto`).
 public enum MonitorMode: String, Sendable {
+    /// `.min`: lower is better; `.max`: higher is better; `.auto`: from the metric's name, as Keras decides.
     case auto, min, max
 }
 
@@ -30,6 +31,7 @@ open class MonitorCallback: Callback, @unchecked Sendable {
     /// The resolved direction (`.min` or `.max`), known after the first epoch end.
     public private(set) var direction: MonitorMode?
 
+    /// Creates a `MonitorCallback` with Keras's arguments and defaults (the names in Swift case).
     public init(monitor: String = "val_loss", mode: MonitorMode = .auto, baseline: Double? = nil, minDelta: Double = 0) {
         self.monitor = monitor
         self.mode = mode

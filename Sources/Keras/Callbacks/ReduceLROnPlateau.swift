@@ -6,10 +6,15 @@
 /// let plateau = ReduceLROnPlateau(monitor: "val_loss", factor: 0.2, patience: 5, minLR: 0.001)
 /// ```
 public final class ReduceLROnPlateau: MonitorCallback, @unchecked Sendable {
+    /// The `factor` this `ReduceLROnPlateau` was created with.
     public let factor: Double
+    /// The `patience` this `ReduceLROnPlateau` was created with.
     public let patience: Int
+    /// The `verbose` this `ReduceLROnPlateau` was created with.
     public let verbose: Int
+    /// The `cooldown` this `ReduceLROnPlateau` was created with.
     public let cooldown: Int
+    /// The `minLR` this `ReduceLROnPlateau` was created with.
     public let minLR: Double
     /// Epochs left in the current cooldown.
     public private(set) var cooldownCounter = 0

@@ -32,10 +32,15 @@ public final class TensorBoard: Callback, @unchecked Sendable {
         case every(Int)
     }
 
+    /// The `logDir` this `TensorBoard` was created with.
     public let logDir: String
+    /// The `histogramFreq` this `TensorBoard` was created with.
     public let histogramFreq: Int
+    /// The `writeGraph` this `TensorBoard` was created with.
     public let writeGraph: Bool
+    /// The `writeStepsPerSecond` this `TensorBoard` was created with.
     public let writeStepsPerSecond: Bool
+    /// The `updateFreq` this `TensorBoard` was created with.
     public let updateFreq: UpdateFrequency
 
     private var trainWriter: SummaryWriter?

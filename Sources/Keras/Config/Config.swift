@@ -14,7 +14,9 @@
 /// ```
 public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleByDictionaryLiteral,
     CustomStringConvertible, CustomDebugStringConvertible {
+    /// The element type (`Collection`).
     public typealias Element = (key: String, value: ConfigValue)
+    /// The index type (`Collection`).
     public typealias Index = Int
 
     private var storage: [String: ConfigValue] = [:]
@@ -43,6 +45,7 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// Creates a value from a Swift literal.
     public init(dictionaryLiteral elements: (String, ConfigValue)...) {
         self.init(uniqueKeysWithValues: elements)
     }
@@ -120,7 +123,7 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
         try merge(other.lazy.map { ($0.key, $0.value) }, uniquingKeysWith: combine)
     }
 
-    /// A copy with `other` merged in (see ``merge(_:uniquingKeysWith:)-swift.method``).
+    /// A copy with `other` merged in (see `merge(_:uniquingKeysWith:)-swift.method`).
     public func merging(_ other: Config, uniquingKeysWith combine: (ConfigValue, ConfigValue) throws -> ConfigValue) rethrows -> Config {
         var copy = self
         try copy.merge(other, uniquingKeysWith: combine)
@@ -170,8 +173,11 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
 
     // MARK: Collection
 
+    /// The position of the first element (`Collection`).
     public var startIndex: Int { 0 }
+    /// The position after the last element (`Collection`).
     public var endIndex: Int { keys.count }
+    /// The element at `position` (`Collection`).
     public subscript(position: Int) -> Element {
         let key = keys[position]
         return (key, storage[key]!)
@@ -184,5 +190,6 @@ public struct Config: Sendable, Equatable, RandomAccessCollection, ExpressibleBy
 
     /// Compact JSON, keys in insertion order.
     public var description: String { ConfigValue.object(self).description }
+    /// The same text as `description`.
     public var debugDescription: String { description }
 }

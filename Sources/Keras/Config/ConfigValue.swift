@@ -7,12 +7,19 @@ import Foundation
 /// config["units"]?.intValue   // 3
 /// ```
 public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
+    /// JSON `null` (Python `None`).
     case null
+    /// A boolean.
     case bool(Bool)
+    /// An integer.
     case int(Int)
+    /// A floating-point number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// A list (Python lists and tuples).
     case array([ConfigValue])
+    /// A nested dictionary, keys in their order.
     case object(Config)
 
     /// The value as an `Int`: an int, or a float with an integral value that fits (`3.0`, not
@@ -24,6 +31,7 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
         default: nil
         }
     }
+    /// The number as a `Double` (integers too), or `nil`.
     public var doubleValue: Double? {
         switch self {
         case .int(let i): Double(i)
@@ -31,10 +39,15 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
         default: nil
         }
     }
+    /// The boolean, or `nil` for any other case.
     public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+    /// The string, or `nil` for any other case.
     public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    /// The list, or `nil` for any other case.
     public var arrayValue: [ConfigValue]? { if case .array(let a) = self { a } else { nil } }
+    /// The dictionary, or `nil` for any other case.
     public var objectValue: Config? { if case .object(let o) = self { o } else { nil } }
+    /// Whether this is `null`.
     public var isNull: Bool { self == .null }
 
     /// A list of optional ints (shapes with `None`); `nil` unless every entry is an int or `null`.
@@ -47,6 +60,7 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
         return shape
     }
 
+    /// The value at `key` of a dictionary; `nil` for a missing key or a value that is not a dictionary.
     public subscript(key: String) -> ConfigValue? { objectValue?[key] }
 
     /// Compact JSON, object keys in insertion order (`{"name": "dense", "trainable": true}`).
@@ -127,12 +141,19 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
 
 extension ConfigValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    /// `null`, from the `nil` literal.
     public init(nilLiteral: ()) { self = .null }
+    /// Creates a value from a Swift literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// Creates a value from a Swift literal.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// Creates a value from a Swift literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// Creates a value from a Swift literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// Creates a value from a Swift literal.
     public init(arrayLiteral elements: ConfigValue...) { self = .array(elements) }
+    /// Creates a value from a Swift literal.
     public init(dictionaryLiteral elements: (String, ConfigValue)...) {
         self = .object(Config(uniqueKeysWithValues: elements))
     }
@@ -141,8 +162,11 @@ extension ConfigValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Exp
 extension ConfigValue {
     /// A shape with `None` for unknown dimensions.
     public init(shape: [Int?]) { self = .array(shape.map { $0.map(ConfigValue.int) ?? .null }) }
+    /// The integer, or `null` for `nil`.
     public init(_ value: Int?) { self = value.map(ConfigValue.int) ?? .null }
+    /// The number, or `null` for `nil`.
     public init(_ value: Double?) { self = value.map(ConfigValue.double) ?? .null }
+    /// The string, or `null` for `nil`.
     public init(_ value: String?) { self = value.map(ConfigValue.string) ?? .null }
 
     /// Keras's serialized-object form: `{"module", "class_name", "config", "registered_name"}`.

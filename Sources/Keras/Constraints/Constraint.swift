@@ -7,9 +7,11 @@ import KerasCore
 /// NonNeg()(Tensor([-1.0, 2.0]))   // [0, 2]
 /// ```
 public protocol Constraint: Sendable {
+    /// The Keras class name, the `class_name` of the serialized config.
     static var className: String { get }
     /// The constrained value of `weight`.
     func callAsFunction(_ weight: Tensor) -> Tensor
+    /// The Keras config (Keras's `get_config()`), which the deserializer reads back.
     func getConfig() -> Config
     /// Why this constraint cannot apply to a weight of `shape` (an `axis` beyond its rank), or
     /// `nil` when it can. ``Layer/addWeight(name:shape:initializer:regularizer:constraint:trainable:dtype:)``
@@ -23,6 +25,7 @@ public protocol Constraint: Sendable {
 }
 
 extension Constraint {
+    /// Why this constraint cannot apply to a weight of `shape`, or `nil` when it can.
     public func problem(forWeightShape shape: [Int]) -> String? { nil }
 }
 

@@ -35,30 +35,38 @@ private func axisConfig(_ axes: [Int], isList: Bool) -> ConfigValue {
 /// let conv = MaxNorm(maxValue: 2, axes: [0, 1, 2])                      // each Conv2D filter
 /// ```
 public struct MaxNorm: Constraint {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "MaxNorm"
+    /// The `maxValue` this `MaxNorm` was created with.
     public let maxValue: Double
+    /// The `axes` this `MaxNorm` was created with.
     public let axes: [Int]
     private let axisIsList: Bool
 
+    /// Creates a `MaxNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(maxValue: Double = 2, axis: Int = 0) {
         self.maxValue = maxValue
         self.axes = [axis]
         self.axisIsList = false
     }
 
+    /// Creates a `MaxNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(maxValue: Double = 2, axes: [Int]) {
         self.maxValue = maxValue
         self.axes = axes
         self.axisIsList = true
     }
 
+    /// `weight` projected back onto the constraint, applied after each optimizer step.
     public func callAsFunction(_ weight: Tensor) -> Tensor {
         let n = norms(weight, axes: axes)
         return weight * (n.clip(0, maxValue) / (n + normEpsilon))
     }
 
+    /// The Keras config of this `MaxNorm` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["max_value": .double(maxValue), "axis": axisConfig(axes, isList: axisIsList)] }
 
+    /// Why this constraint cannot apply to a weight of `shape`, or `nil` when it can.
     public func problem(forWeightShape shape: [Int]) -> String? { normAxesProblem(Self.className, axes, shape) }
 }
 
@@ -69,13 +77,19 @@ public struct MaxNorm: Constraint {
 /// let c = MinMaxNorm(minValue: 0.5, maxValue: 1, rate: 0.5)
 /// ```
 public struct MinMaxNorm: Constraint {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "MinMaxNorm"
+    /// The `minValue` this `MinMaxNorm` was created with.
     public let minValue: Double
+    /// The `maxValue` this `MinMaxNorm` was created with.
     public let maxValue: Double
+    /// The `rate` this `MinMaxNorm` was created with.
     public let rate: Double
+    /// The `axes` this `MinMaxNorm` was created with.
     public let axes: [Int]
     private let axisIsList: Bool
 
+    /// Creates a `MinMaxNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(minValue: Double = 0, maxValue: Double = 1, rate: Double = 1, axis: Int = 0) {
         self.minValue = minValue
         self.maxValue = maxValue
@@ -84,6 +98,7 @@ public struct MinMaxNorm: Constraint {
         self.axisIsList = false
     }
 
+    /// Creates a `MinMaxNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(minValue: Double = 0, maxValue: Double = 1, rate: Double = 1, axes: [Int]) {
         self.minValue = minValue
         self.maxValue = maxValue
@@ -92,17 +107,20 @@ public struct MinMaxNorm: Constraint {
         self.axisIsList = true
     }
 
+    /// `weight` projected back onto the constraint, applied after each optimizer step.
     public func callAsFunction(_ weight: Tensor) -> Tensor {
         let n = norms(weight, axes: axes)
         let desired = n.clip(minValue, maxValue) * rate + n * (1 - rate)
         return weight * (desired / (n + normEpsilon))
     }
 
+    /// The Keras config of this `MinMaxNorm` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["min_value": .double(minValue), "max_value": .double(maxValue), "rate": .double(rate),
          "axis": axisConfig(axes, isList: axisIsList)]
     }
 
+    /// Why this constraint cannot apply to a weight of `shape`, or `nil` when it can.
     public func problem(forWeightShape shape: [Int]) -> String? { normAxesProblem(Self.className, axes, shape) }
 }
 
@@ -112,24 +130,31 @@ public struct MinMaxNorm: Constraint {
 /// UnitNorm()(Tensor([[3.0], [4.0]]))   // [[0.6], [0.8]] (to within 1e-7)
 /// ```
 public struct UnitNorm: Constraint {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "UnitNorm"
+    /// The `axes` this `UnitNorm` was created with.
     public let axes: [Int]
     private let axisIsList: Bool
 
+    /// Creates an `UnitNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(axis: Int = 0) {
         self.axes = [axis]
         self.axisIsList = false
     }
 
+    /// Creates an `UnitNorm` with Keras's arguments and defaults (the names in Swift case).
     public init(axes: [Int]) {
         self.axes = axes
         self.axisIsList = true
     }
 
+    /// `weight` projected back onto the constraint, applied after each optimizer step.
     public func callAsFunction(_ weight: Tensor) -> Tensor { weight / (norms(weight, axes: axes) + normEpsilon) }
 
+    /// The Keras config of this `UnitNorm` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["axis": axisConfig(axes, isList: axisIsList)] }
 
+    /// Why this constraint cannot apply to a weight of `shape`, or `nil` when it can.
     public func problem(forWeightShape shape: [Int]) -> String? { normAxesProblem(Self.className, axes, shape) }
 }
 
@@ -139,8 +164,12 @@ public struct UnitNorm: Constraint {
 /// NonNeg()(Tensor([-1.0, 2.0]))   // [0, 2]
 /// ```
 public struct NonNeg: Constraint {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "NonNeg"
+    /// Creates a `NonNeg` with Keras's arguments and defaults (the names in Swift case).
     public init() {}
+    /// `weight` projected back onto the constraint, applied after each optimizer step.
     public func callAsFunction(_ weight: Tensor) -> Tensor { weight.maximum(0) }
+    /// The Keras config of this `NonNeg` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { [:] }
 }

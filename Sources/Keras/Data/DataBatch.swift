@@ -16,6 +16,7 @@ public struct DataBatch: Sendable {
     /// Per-sample weights, if any.
     public var sampleWeight: Tensor?
 
+    /// A batch of model inputs, their targets (none for prediction) and optional sample weights.
     public init(inputs: [Tensor], targets: [Tensor] = [], sampleWeight: Tensor? = nil) {
         self.inputs = inputs
         self.targets = targets

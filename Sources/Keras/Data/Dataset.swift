@@ -40,7 +40,7 @@ public struct Dataset: Sequence, Sendable {
     }
 
     /// Samples from tensors whose first dimension counts the samples. Throws
-    /// ``KerasError/mismatch(expected:got:)`` when the counts differ.
+    /// `KerasError/mismatch(expected:got:)` when the counts differ.
     ///
     /// ```swift
     /// let ds = try Dataset(inputs: [images, metadata], targets: [labels], sampleWeight: weights)
@@ -162,13 +162,16 @@ public struct Dataset: Sequence, Sendable {
         /// Number of elements in this pass.
         public var count: Int { items.count }
 
+        /// Iterates over the batches of this pass.
         public func makeIterator() -> Iterator { Iterator(dataset: dataset, items: items, position: 0) }
 
+        /// The batches of one pass over a dataset.
         public struct Iterator: IteratorProtocol {
             let dataset: Dataset
             let items: [Item]
             var position: Int
 
+            /// The next batch, or `nil` at the end of the pass.
             public mutating func next() -> DataBatch? {
                 guard position < items.count else { return nil }
                 defer { position += 1 }

@@ -14,6 +14,7 @@ extension Datasets {
     /// let ((xTrain, yTrain), (xTest, yTest)) = try Datasets.fashionMNIST()
     /// ```
     /// - Parameters:
+    ///   - dtype: the dtype of the returned images and labels.
     ///   - origin: the base URL holding the files (a mirror, or a local server in tests).
     ///   - cacheDir: the cache root; default `$KERAS_HOME`, else `~/.keras`.
     ///   - verbose: 1 prints the download messages and progress bars, 0 is silent.

@@ -34,7 +34,7 @@ public enum Datasets {
     /// Reads the four gzipped IDX files (`train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`,
     /// `t10k-images-idx3-ubyte.gz`, `t10k-labels-idx1-ubyte.gz`) from `directory`.
     ///
-    /// Throws ``KerasError`` naming the file when one is missing, truncated, corrupt, has the wrong
+    /// Throws `KerasError` naming the file when one is missing, truncated, corrupt, has the wrong
     /// IDX magic, or when images and labels disagree in count.
     ///
     /// ```swift

@@ -24,6 +24,7 @@ public protocol Initializer: Sendable {
 }
 
 extension Initializer {
+    /// Why this initializer cannot fill a weight of `shape` and `dtype`, or `nil` when it can.
     public func problem(forShape shape: [Int], dtype: DType) -> String? { nil }
 }
 
@@ -85,9 +86,13 @@ func floatDTypeProblem(_ className: String, _ dtype: DType) -> String? {
 /// Zeros()([3], dtype: .float32)   // [0, 0, 0]
 /// ```
 public struct Zeros: Initializer {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "Zeros"
+    /// Creates a `Zeros` with Keras's arguments and defaults (the names in Swift case).
     public init() {}
+    /// A new tensor of `shape` and `dtype` filled by this initializer.
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { .zeros(shape, dtype: dtype) }
+    /// The Keras config of this `Zeros` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { [:] }
 }
 
@@ -97,9 +102,13 @@ public struct Zeros: Initializer {
 /// Ones()([2, 2], dtype: .float32)
 /// ```
 public struct Ones: Initializer {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "Ones"
+    /// Creates an `Ones` with Keras's arguments and defaults (the names in Swift case).
     public init() {}
+    /// A new tensor of `shape` and `dtype` filled by this initializer.
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { .ones(shape, dtype: dtype) }
+    /// The Keras config of this `Ones` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { [:] }
 }
 
@@ -109,9 +118,14 @@ public struct Ones: Initializer {
 /// Constant(0.1)([4], dtype: .float32)   // [0.1, 0.1, 0.1, 0.1]
 /// ```
 public struct Constant: Initializer {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "Constant"
+    /// The `value` this `Constant` was created with.
     public let value: Double
+    /// Creates a `Constant` with Keras's arguments and defaults (the names in Swift case).
     public init(_ value: Double = 0) { self.value = value }
+    /// A new tensor of `shape` and `dtype` filled by this initializer.
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { .full(shape, value, dtype: dtype) }
+    /// The Keras config of this `Constant` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["value": .double(value)] }
 }

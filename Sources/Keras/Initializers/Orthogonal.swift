@@ -12,15 +12,20 @@ import KerasCore
 /// let q = Orthogonal(seed: 1)([4, 4], dtype: .float32)   // q.T.matmul(q) ≈ identity
 /// ```
 public struct Orthogonal: Initializer {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "Orthogonal"
+    /// The `gain` this `Orthogonal` was created with.
     public let gain: Double
+    /// The `seed` this `Orthogonal` was created with.
     public let seed: Int?
 
+    /// Creates an `Orthogonal` with Keras's arguments and defaults (the names in Swift case).
     public init(gain: Double = 1, seed: Int? = nil) {
         self.gain = gain
         self.seed = seed
     }
 
+    /// A new tensor of `shape` and `dtype` filled by this initializer.
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
         if let problem = problem(forShape: shape, dtype: dtype) { fatalError(problem) }
         let rows = shape.dropLast().reduce(1, *), cols = shape[shape.count - 1]
@@ -31,6 +36,7 @@ public struct Orthogonal: Initializer {
         return Tensor(shape: shape, doubles: q.map { $0 * gain }, dtype: dtype)
     }
 
+    /// The Keras config of this `Orthogonal` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["seed": ConfigValue(seed), "gain": .double(gain)] }
 
     /// Keras's check (rank ≥ 2) and a floating-point dtype.

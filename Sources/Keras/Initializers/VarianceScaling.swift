@@ -9,19 +9,30 @@ import KerasCore
 /// let w = VarianceScaling(scale: 2, mode: .fanIn, distribution: .uniform, seed: 1)([784, 128], dtype: .float32)
 /// ```
 public struct VarianceScaling: Initializer {
+    /// Whose size scales the variance: the fan-in, the fan-out or their average (Keras's `mode`).
     public enum Mode: String, Sendable { case fanIn = "fan_in", fanOut = "fan_out", fanAvg = "fan_avg" }
+    /// The distribution samples are drawn from (Keras's `distribution`).
     public enum Distribution: String, Sendable {
+        /// `"truncated_normal"` (within 2 standard deviations), `"untruncated_normal"` or `"uniform"`.
         case truncatedNormal = "truncated_normal", untruncatedNormal = "untruncated_normal", uniform
     }
 
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "VarianceScaling"
+    /// The `scale` this `VarianceScaling` was created with.
     public let scale: Double
+    /// The `mode` this `VarianceScaling` was created with.
     public let mode: Mode
+    /// The `distribution` this `VarianceScaling` was created with.
     public let distribution: Distribution
+    /// The `seed` this `VarianceScaling` was created with.
     public let seed: Int?
+    /// The `inputAxes` this `VarianceScaling` was created with.
     public let inputAxes: [Int]?
+    /// The `outputAxes` this `VarianceScaling` was created with.
     public let outputAxes: [Int]?
 
+    /// Creates a `VarianceScaling` with Keras's arguments and defaults (the names in Swift case).
     public init(scale: Double = 1, mode: Mode = .fanIn, distribution: Distribution = .truncatedNormal, seed: Int? = nil,
                 inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         requireValid { try Self.validate(scale: scale) }
@@ -38,6 +49,7 @@ public struct VarianceScaling: Initializer {
         try ensure(scale > 0, "VarianceScaling: Argument `scale` must be positive float. Received: scale=\(scale)")
     }
 
+    /// A new tensor of `shape` and `dtype` filled by this initializer.
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
         let (fanIn, fanOut) = computeFans(shape, inputAxes: inputAxes, outputAxes: outputAxes)
         let n: Double
@@ -64,6 +76,7 @@ public struct VarianceScaling: Initializer {
             ?? floatDTypeProblem(Self.className, dtype)
     }
 
+    /// The Keras config of this `VarianceScaling` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["seed": ConfigValue(seed), "scale": .double(scale), "mode": .string(mode.rawValue), "distribution": .string(distribution.rawValue),
          "input_axes": axesConfig(inputAxes), "output_axes": axesConfig(outputAxes)]
@@ -86,13 +99,16 @@ private protocol VarianceScalingPreset: Initializer {
 }
 
 extension VarianceScalingPreset {
+    /// A new tensor of `shape` and `dtype` filled by this initializer.
     public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
         VarianceScaling(scale: Self.scale, mode: Self.mode, distribution: Self.distribution, seed: seed,
                         inputAxes: inputAxes, outputAxes: outputAxes)(shape, dtype: dtype)
     }
+    /// The Keras config of this `VarianceScalingPreset` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["seed": ConfigValue(seed), "input_axes": axesConfig(inputAxes), "output_axes": axesConfig(outputAxes)]
     }
+    /// Why this initializer cannot fill a weight of `shape` and `dtype`, or `nil` when it can.
     public func problem(forShape shape: [Int], dtype: DType) -> String? {
         fanAxesProblem(shape, inputAxes: inputAxes, outputAxes: outputAxes).map { "\(Self.className): \($0)" }
             ?? floatDTypeProblem(Self.className, dtype)
@@ -105,11 +121,16 @@ extension VarianceScalingPreset {
 /// GlorotUniform(seed: 1)([784, 128], dtype: .float32)   // |w| ≤ √(6/912) ≈ 0.0811
 /// ```
 public struct GlorotUniform: VarianceScalingPreset {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "GlorotUniform"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.uniform
+    /// The `seed` this `GlorotUniform` was created with.
     public let seed: Int?
+    /// The `inputAxes` this `GlorotUniform` was created with.
     public let inputAxes: [Int]?
+    /// The `outputAxes` this `GlorotUniform` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `GlorotUniform` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -123,11 +144,16 @@ public struct GlorotUniform: VarianceScalingPreset {
 /// GlorotNormal(seed: 1)([784, 128], dtype: .float32)
 /// ```
 public struct GlorotNormal: VarianceScalingPreset {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "GlorotNormal"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.truncatedNormal
+    /// The `seed` this `GlorotNormal` was created with.
     public let seed: Int?
+    /// The `inputAxes` this `GlorotNormal` was created with.
     public let inputAxes: [Int]?
+    /// The `outputAxes` this `GlorotNormal` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `GlorotNormal` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -141,11 +167,16 @@ public struct GlorotNormal: VarianceScalingPreset {
 /// HeUniform(seed: 1)([3, 3, 16, 32], dtype: .float32)   // fan_in = 3·3·16
 /// ```
 public struct HeUniform: VarianceScalingPreset {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "HeUniform"
     static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
+    /// The `seed` this `HeUniform` was created with.
     public let seed: Int?
+    /// The `inputAxes` this `HeUniform` was created with.
     public let inputAxes: [Int]?
+    /// The `outputAxes` this `HeUniform` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `HeUniform` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -159,11 +190,16 @@ public struct HeUniform: VarianceScalingPreset {
 /// HeNormal(seed: 1)([784, 128], dtype: .float32)
 /// ```
 public struct HeNormal: VarianceScalingPreset {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "HeNormal"
     static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
+    /// The `seed` this `HeNormal` was created with.
     public let seed: Int?
+    /// The `inputAxes` this `HeNormal` was created with.
     public let inputAxes: [Int]?
+    /// The `outputAxes` this `HeNormal` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `HeNormal` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -177,11 +213,16 @@ public struct HeNormal: VarianceScalingPreset {
 /// LecunUniform(seed: 1)([784, 128], dtype: .float32)
 /// ```
 public struct LecunUniform: VarianceScalingPreset {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "LecunUniform"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
+    /// The `seed` this `LecunUniform` was created with.
     public let seed: Int?
+    /// The `inputAxes` this `LecunUniform` was created with.
     public let inputAxes: [Int]?
+    /// The `outputAxes` this `LecunUniform` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `LecunUniform` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes
@@ -195,11 +236,16 @@ public struct LecunUniform: VarianceScalingPreset {
 /// LecunNormal(seed: 1)([784, 128], dtype: .float32)
 /// ```
 public struct LecunNormal: VarianceScalingPreset {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "LecunNormal"
     static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
+    /// The `seed` this `LecunNormal` was created with.
     public let seed: Int?
+    /// The `inputAxes` this `LecunNormal` was created with.
     public let inputAxes: [Int]?
+    /// The `outputAxes` this `LecunNormal` was created with.
     public let outputAxes: [Int]?
+    /// Creates a `LecunNormal` with Keras's arguments and defaults (the names in Swift case).
     public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
         self.seed = seed
         self.inputAxes = inputAxes

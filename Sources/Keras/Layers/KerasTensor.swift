@@ -10,12 +10,13 @@
 public final class KerasTensor: @unchecked Sendable, CustomStringConvertible {
     /// The shape; `nil` entries are unknown sizes (the batch dimension).
     public let shape: [Int?]
+    /// The `dtype` this `KerasTensor` was created with.
     public let dtype: DType
     /// The node that produced this tensor and the index among that node's outputs.
     let node: Node?
     let tensorIndex: Int
     /// Set when building the graph failed at some layer; propagated to every later tensor and
-    /// thrown by ``Model/init(inputs:outputs:name:)``.
+    /// thrown by `Model/init(inputs:outputs:name:)`.
     public let error: KerasError?
 
     init(shape: [Int?], dtype: DType, node: Node?, tensorIndex: Int = 0, error: KerasError? = nil) {
@@ -26,11 +27,13 @@ public final class KerasTensor: @unchecked Sendable, CustomStringConvertible {
         self.error = error
     }
 
+    /// The number of axes, batch axis included.
     public var rank: Int { shape.count }
 
     /// The layer that produced this tensor (Keras's `_keras_history.operation`).
     public var sourceLayer: Layer? { node?.layer }
 
+    /// A readable description, as `print` shows it.
     public var description: String {
         if let error { return "<KerasTensor error: \(error)>" }
         let from = node.map { ", source=\($0.layer.name)[\($0.nodeIndex)][\(tensorIndex)]" } ?? ""

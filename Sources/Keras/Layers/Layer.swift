@@ -5,8 +5,8 @@ import Synchronization
 ///
 /// A layer stores its configuration in `init`, creates its weights in ``build(inputShape:)`` the
 /// first time it is called (so the input size never has to be given twice), and computes its
-/// output in ``call(_:training:)`` with tensor ops only. Weights are ``Variable``s, so a layer
-/// called inside ``valueWithGradients(of:_:)`` is differentiable with respect to them.
+/// output in `call(_:training:)` with tensor ops only. Weights are `Variable`s, so a layer
+/// called inside `valueWithGradients(of:_:)` is differentiable with respect to them.
 ///
 /// ```swift
 /// final class Scale: Layer, @unchecked Sendable {
@@ -186,10 +186,10 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
 
     /// Creates the weights for inputs of `inputShape` (`nil` = unknown size). Called once, before
     /// the first call. The default creates nothing. This is the hook subclasses override; to build
-    /// a layer yourself (Keras's `layer.build(shape)`), call ``build(_:)``, which also marks it built.
+    /// a layer yourself (Keras's `layer.build(shape)`), call `build(_:)`, which also marks it built.
     open func build(inputShape: [Int?]) {}
 
-    /// Multi-input form of ``build(inputShape:)``; the default forwards a single shape.
+    /// Multi-input form of `build(inputShape:)`; the default forwards a single shape.
     open func build(inputShapes: [[Int?]]) {
         if inputShapes.count == 1 { build(inputShape: inputShapes[0]) }
     }
@@ -212,7 +212,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         traceOutputShapes([inputShape])[0]
     }
 
-    /// Multi-input/-output form of ``computeOutputShape(_:)``; the default forwards a single
+    /// Multi-input/-output form of `computeOutputShape(_:)`; the default forwards a single
     /// shape and traces the layer otherwise.
     open func computeOutputShapes(_ inputShapes: [[Int?]]) -> [[Int?]] {
         inputShapes.count == 1 ? [computeOutputShape(inputShapes[0])] : traceOutputShapes(inputShapes)
@@ -299,7 +299,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         for (variable, value) in zip(current, values) { variable.assign(value) }
     }
 
-    /// Adds a loss computed in ``call(_:training:)`` (Keras's `add_loss`): it appears in
+    /// Adds a loss computed in `call(_:training:)` (Keras's `add_loss`): it appears in
     /// ``losses`` until the layer's next call, and `fit` adds it to the loss it minimizes.
     ///
     /// ```swift
@@ -385,9 +385,9 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     // MARK: Masks
 
     /// Whether the layer passes a mask on to the layers after it (Keras's `supports_masking`):
-    /// ``computeMask(_:mask:)`` gives the output's mask. A layer whose output has other time
+    /// `computeMask(_:mask:)` gives the output's mask. A layer whose output has other time
     /// steps than its input (a `Flatten`, an RNN that returns its last output) leaves it `false`
-    /// or overrides ``computeMask(_:mask:)`` to drop the mask.
+    /// or overrides `computeMask(_:mask:)` to drop the mask.
     open var supportsMasking: Bool { false }
 
     /// The mask of the output for `inputs` whose mask is `mask` (Keras's `compute_mask`); the
@@ -396,7 +396,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     open func computeMask(_ inputs: Tensor, mask: Tensor?) -> Tensor? { mask }
 
     /// The masks of each output for several inputs (layers with several outputs, such as an RNN
-    /// returning its states, override it); the default is ``computeMask(_:mask:)`` of the first
+    /// returning its states, override it); the default is `computeMask(_:mask:)` of the first
     /// input, for the first output.
     open func computeMasks(_ inputs: [Tensor], masks: [Tensor?]) -> [Tensor?] {
         [computeMask(inputs[0], mask: masks.first ?? nil)]
@@ -409,7 +409,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         call(inputs, training: training)
     }
 
-    /// Multi-input form of ``call(_:mask:training:)``: one mask (or `nil`) per input.
+    /// Multi-input form of `call(_:mask:training:)`: one mask (or `nil`) per input.
     open func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> [Tensor] {
         if inputs.count == 1, let mask = masks.first ?? nil { return [call(inputs[0], mask: mask, training: training)] }
         return call(inputs, training: training)
@@ -445,7 +445,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Calls the layer on a batch from outside the program: an input the layer cannot take (rank,
-    /// axis sizes, count) is a thrown ``KerasError`` instead of a stop.
+    /// axis sizes, count) is a thrown `KerasError` instead of a stop.
     ///
     /// ```swift
     /// do { let y = try model.callChecked(request) } catch { respond(400, "\(error)") }
@@ -601,7 +601,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
 
     /// The input shape the layer was built with or first called on (Keras's `layer.input_shape`).
     ///
-    /// - Throws: ``KerasError`` when the layer has never been built or called.
+    /// - Throws: `KerasError` when the layer has never been built or called.
     public var inputShape: Shape {
         get throws {
             guard let shape = inboundNodes.first?.inputs.first?.shape ?? buildShapes?.first else {
@@ -613,7 +613,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
 
     /// The output shape for ``inputShape`` (Keras's `layer.output_shape`).
     ///
-    /// - Throws: ``KerasError`` when the layer has never been built or called.
+    /// - Throws: `KerasError` when the layer has never been built or called.
     public var outputShape: Shape {
         get throws {
             if let node = inboundNodes.first, let out = node.outputs.first { return Shape(out.shape) }
@@ -630,7 +630,9 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
 
 /// What a layer accepts (Keras's `InputSpec`): a rank (exact or minimum) and fixed axis sizes.
 public struct InputSpec: Sendable, Equatable {
+    /// The `rank` this `InputSpec` was created with.
     public var rank: Int?
+    /// The `minRank` this `InputSpec` was created with.
     public var minRank: Int?
     /// Axis (negative counts from the end) → required size.
     public var axes: [Int: Int] { didSet { axisList = axes.sorted { $0.key < $1.key } } }
@@ -640,6 +642,7 @@ public struct InputSpec: Sendable, Equatable {
     /// A full expected shape (`nil` = any size), reported whole on mismatch.
     public private(set) var shape: [Int?]?
 
+    /// A spec requiring an exact `rank`, a minimum rank, and sizes for some axes.
     public init(rank: Int? = nil, minRank: Int? = nil, axes: [Int: Int] = [:]) {
         self.rank = rank
         self.minRank = minRank
@@ -655,6 +658,7 @@ public struct InputSpec: Sendable, Equatable {
         self.shape = shape
     }
 
+    /// Whether the two values are equal.
     public static func == (a: InputSpec, b: InputSpec) -> Bool {
         a.rank == b.rank && a.minRank == b.minRank && a.axes == b.axes && a.shape == b.shape
     }

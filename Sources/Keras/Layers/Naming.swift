@@ -14,6 +14,7 @@ public final class NameScope: @unchecked Sendable {
     private let lock = NSLock()
     private var counters: [String: Int] = [:]
 
+    /// A name scope with no names used yet.
     public init() {}
 
     /// The process-wide scope.

@@ -11,11 +11,16 @@ public struct Shape: RandomAccessCollection, ExpressibleByArrayLiteral, Hashable
     /// The sizes, `nil` where unknown.
     public var dimensions: [Int?]
 
+    /// A shape of these dimensions (`nil` for unknown sizes).
     public init(_ dimensions: [Int?]) { self.dimensions = dimensions }
+    /// Creates a value from a Swift literal.
     public init(arrayLiteral elements: Int?...) { self.dimensions = elements }
 
+    /// The position of the first element (`Collection`).
     public var startIndex: Int { 0 }
+    /// The position after the last element (`Collection`).
     public var endIndex: Int { dimensions.count }
+    /// The element at `position` (`Collection`).
     public subscript(position: Int) -> Int? { dimensions[position] }
 
     /// Python's tuple form, as Keras prints shapes.

@@ -55,7 +55,7 @@ public func categoricalCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits
 }
 
 /// Cross-entropy for integer labels: `−log p[label]` per sample. With `fromLogits` this runs the
-/// fused ``KerasCore/Tensor/sparseSoftmaxCrossEntropy(labels:)``. A trailing 1-dim on the labels is
+/// fused `KerasCore/Tensor/sparseSoftmaxCrossEntropy(labels:)`. A trailing 1-dim on the labels is
 /// squeezed; labels equal to `ignoreClass` give 0 (and are masked by the class form).
 public func sparseCategoricalCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool = false,
                                           ignoreClass: Int? = nil) -> Tensor {
@@ -88,7 +88,9 @@ func sparseCrossentropyWithMask(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bo
 
 /// Binary cross-entropy for 0/1 labels (`keras.losses.BinaryCrossentropy`).
 public struct BinaryCrossentropy: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "BinaryCrossentropy"
+    /// The `name` this `BinaryCrossentropy` was created with.
     public var name: String, reduction: Reduction, fromLogits: Bool, labelSmoothing: Double, axis: Int
     /// ```swift
     /// BinaryCrossentropy(fromLogits: true)(Tensor([[1.0, 0.0]]), Tensor([[2.0, -1.0]]))
@@ -97,9 +99,11 @@ public struct BinaryCrossentropy: Loss {
                 name: String = "binary_crossentropy") {
         (self.fromLogits, self.labelSmoothing, self.axis, self.reduction, self.name) = (fromLogits, labelSmoothing, axis, reduction, name)
     }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) {
         (binaryCrossentropy(yTrue, yPred, fromLogits: fromLogits, labelSmoothing: labelSmoothing), nil)
     }
+    /// The Keras config of this `BinaryCrossentropy` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["name": .string(name), "reduction": .string(reduction.rawValue), "from_logits": .bool(fromLogits),
          "label_smoothing": .double(labelSmoothing), "axis": .int(axis)]
@@ -108,8 +112,11 @@ public struct BinaryCrossentropy: Loss {
 
 /// Focal binary cross-entropy (`keras.losses.BinaryFocalCrossentropy`).
 public struct BinaryFocalCrossentropy: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "BinaryFocalCrossentropy"
+    /// The `name` this `BinaryFocalCrossentropy` was created with.
     public var name: String, reduction: Reduction, applyClassBalancing: Bool, alpha: Double, gamma: Double
+    /// The `fromLogits` this `BinaryFocalCrossentropy` was created with.
     public var fromLogits: Bool, labelSmoothing: Double, axis: Int
     /// ```swift
     /// BinaryFocalCrossentropy(gamma: 2)(Tensor([[1.0, 0.0]]), Tensor([[0.9, 0.2]]))
@@ -120,10 +127,12 @@ public struct BinaryFocalCrossentropy: Loss {
         (self.applyClassBalancing, self.alpha, self.gamma, self.fromLogits, self.labelSmoothing, self.axis, self.reduction, self.name) =
             (applyClassBalancing, alpha, gamma, fromLogits, labelSmoothing, axis, reduction, name)
     }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) {
         (binaryFocalCrossentropy(yTrue, yPred, applyClassBalancing: applyClassBalancing, alpha: alpha, gamma: gamma,
                                  fromLogits: fromLogits, labelSmoothing: labelSmoothing), nil)
     }
+    /// The Keras config of this `BinaryFocalCrossentropy` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["name": .string(name), "reduction": .string(reduction.rawValue), "from_logits": .bool(fromLogits),
          "label_smoothing": .double(labelSmoothing), "axis": .int(axis), "apply_class_balancing": .bool(applyClassBalancing),
@@ -133,7 +142,9 @@ public struct BinaryFocalCrossentropy: Loss {
 
 /// Cross-entropy for one-hot labels (`keras.losses.CategoricalCrossentropy`).
 public struct CategoricalCrossentropy: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "CategoricalCrossentropy"
+    /// The `name` this `CategoricalCrossentropy` was created with.
     public var name: String, reduction: Reduction, fromLogits: Bool, labelSmoothing: Double, axis: Int
     /// ```swift
     /// CategoricalCrossentropy()(Tensor([[0.0, 1.0]]), Tensor([[0.2, 0.8]]))   // 0.223
@@ -142,9 +153,11 @@ public struct CategoricalCrossentropy: Loss {
                 name: String = "categorical_crossentropy") {
         (self.fromLogits, self.labelSmoothing, self.axis, self.reduction, self.name) = (fromLogits, labelSmoothing, axis, reduction, name)
     }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) {
         (categoricalCrossentropy(yTrue, yPred, fromLogits: fromLogits, labelSmoothing: labelSmoothing, axis: axis), nil)
     }
+    /// The Keras config of this `CategoricalCrossentropy` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["name": .string(name), "reduction": .string(reduction.rawValue), "from_logits": .bool(fromLogits),
          "label_smoothing": .double(labelSmoothing), "axis": .int(axis)]
@@ -154,7 +167,9 @@ public struct CategoricalCrossentropy: Loss {
 /// Cross-entropy for integer labels (`keras.losses.SparseCategoricalCrossentropy`). With
 /// `ignoreClass`, those labels are masked out and `sumOverBatchSize` averages over the rest.
 public struct SparseCategoricalCrossentropy: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "SparseCategoricalCrossentropy"
+    /// The `name` this `SparseCategoricalCrossentropy` was created with.
     public var name: String, reduction: Reduction, fromLogits: Bool, ignoreClass: Int?
     /// ```swift
     /// let loss = SparseCategoricalCrossentropy(fromLogits: true)
@@ -164,9 +179,11 @@ public struct SparseCategoricalCrossentropy: Loss {
                 name: String = "sparse_categorical_crossentropy") {
         (self.fromLogits, self.ignoreClass, self.reduction, self.name) = (fromLogits, ignoreClass, reduction, name)
     }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) {
         sparseCrossentropyWithMask(yTrue, yPred, fromLogits: fromLogits, ignoreClass: ignoreClass)
     }
+    /// The Keras config of this `SparseCategoricalCrossentropy` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["name": .string(name), "reduction": .string(reduction.rawValue), "from_logits": .bool(fromLogits),
          "ignore_class": ConfigValue(ignoreClass)]

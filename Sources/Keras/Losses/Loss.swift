@@ -27,6 +27,7 @@ public protocol Loss: LossConvertible, Sendable {
     static var className: String { get }
     /// The loss's name (`"mean_squared_error"`), used in logs.
     var name: String { get }
+    /// How the per-sample losses are reduced to the loss value.
     var reduction: Reduction { get }
     /// Unreduced per-sample losses, and a mask of valid entries where the loss has one
     /// (`ignoreClass`).
@@ -109,13 +110,20 @@ public func reduceWeightedValues(_ values: Tensor, sampleWeight: Tensor?, mask: 
 /// let loss = LossFunction(name: "my_mse") { yTrue, yPred in ((yPred - yTrue) ** 2).mean(axes: [-1]) }
 /// ```
 public struct LossFunction: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "LossFunctionWrapper"
+    /// The `name` this `LossFunction` was created with.
     public let name: String
+    /// The `reduction` this `LossFunction` was created with.
     public let reduction: Reduction
+    /// The `function` this `LossFunction` was created with.
     public let function: @Sendable (Tensor, Tensor) -> Tensor
+    /// A loss from `function(yTrue, yPred)` (one value per sample), reduced by `reduction`.
     public init(name: String, reduction: Reduction = .sumOverBatchSize, _ function: @escaping @Sendable (Tensor, Tensor) -> Tensor) {
         (self.name, self.reduction, self.function) = (name, reduction, function)
     }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (function(yTrue, yPred), nil) }
+    /// The Keras config of this `LossFunction` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue)] }
 }

@@ -77,108 +77,144 @@ public func cosineSimilarity(_ yTrue: Tensor, _ yPred: Tensor, axis: Int = -1) -
 
 /// Declares a regression-style loss struct over a per-sample function.
 public struct MeanSquaredError: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "MeanSquaredError"
+    /// The `name` this `MeanSquaredError` was created with.
     public var name: String, reduction: Reduction
     /// ```swift
     /// MeanSquaredError()(Tensor([[0.0, 1.0]]), Tensor([[1.0, 1.0]]))   // 0.5
     /// ```
     public init(reduction: Reduction = .sumOverBatchSize, name: String = "mean_squared_error") { (self.reduction, self.name) = (reduction, name) }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (meanSquaredError(yTrue, yPred), nil) }
+    /// The Keras config of this `MeanSquaredError` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue)] }
 }
 
 /// `mean(|yTrue − yPred|)`.
 public struct MeanAbsoluteError: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "MeanAbsoluteError"
+    /// The `name` this `MeanAbsoluteError` was created with.
     public var name: String, reduction: Reduction
     /// ```swift
     /// MeanAbsoluteError()(Tensor([[0.0, 1.0]]), Tensor([[1.0, 1.0]]))   // 0.5
     /// ```
     public init(reduction: Reduction = .sumOverBatchSize, name: String = "mean_absolute_error") { (self.reduction, self.name) = (reduction, name) }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (meanAbsoluteError(yTrue, yPred), nil) }
+    /// The Keras config of this `MeanAbsoluteError` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue)] }
 }
 
 /// `100 · mean(|(yTrue − yPred) / yTrue|)`.
 public struct MeanAbsolutePercentageError: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "MeanAbsolutePercentageError"
+    /// The `name` this `MeanAbsolutePercentageError` was created with.
     public var name: String, reduction: Reduction
     /// ```swift
     /// MeanAbsolutePercentageError()(Tensor([[2.0]]), Tensor([[1.0]]))   // 50
     /// ```
     public init(reduction: Reduction = .sumOverBatchSize, name: String = "mean_absolute_percentage_error") { (self.reduction, self.name) = (reduction, name) }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (meanAbsolutePercentageError(yTrue, yPred), nil) }
+    /// The Keras config of this `MeanAbsolutePercentageError` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue)] }
 }
 
 /// `mean((log(yPred + 1) − log(yTrue + 1))²)`.
 public struct MeanSquaredLogarithmicError: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "MeanSquaredLogarithmicError"
+    /// The `name` this `MeanSquaredLogarithmicError` was created with.
     public var name: String, reduction: Reduction
     /// ```swift
     /// MeanSquaredLogarithmicError()(Tensor([[0.0]]), Tensor([[1.0]]))   // 0.48
     /// ```
     public init(reduction: Reduction = .sumOverBatchSize, name: String = "mean_squared_logarithmic_error") { (self.reduction, self.name) = (reduction, name) }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (meanSquaredLogarithmicError(yTrue, yPred), nil) }
+    /// The Keras config of this `MeanSquaredLogarithmicError` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue)] }
 }
 
 /// The Huber loss with threshold `delta`.
 public struct Huber: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "Huber"
+    /// The `name` this `Huber` was created with.
     public var name: String, reduction: Reduction, delta: Double
     /// ```swift
     /// Huber(delta: 1)(Tensor([[0.0]]), Tensor([[3.0]]))   // 2.5
     /// ```
     public init(delta: Double = 1, reduction: Reduction = .sumOverBatchSize, name: String = "huber_loss") { (self.delta, self.reduction, self.name) = (delta, reduction, name) }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (huber(yTrue, yPred, delta: delta), nil) }
+    /// The Keras config of this `Huber` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue), "delta": .double(delta)] }
 }
 
 /// `mean(log(cosh(yPred − yTrue)))`.
 public struct LogCosh: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "LogCosh"
+    /// The `name` this `LogCosh` was created with.
     public var name: String, reduction: Reduction
     /// ```swift
     /// LogCosh()(Tensor([[0.0]]), Tensor([[1.0]]))   // 0.4338
     /// ```
     public init(reduction: Reduction = .sumOverBatchSize, name: String = "log_cosh") { (self.reduction, self.name) = (reduction, name) }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (logCosh(yTrue, yPred), nil) }
+    /// The Keras config of this `LogCosh` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue)] }
 }
 
 /// Kullback–Leibler divergence `Σ t·log(t/p)`.
 public struct KLDivergence: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "KLDivergence"
+    /// The `name` this `KLDivergence` was created with.
     public var name: String, reduction: Reduction
     /// ```swift
     /// KLDivergence()(Tensor([[0.5, 0.5]]), Tensor([[0.9, 0.1]]))   // 0.5108
     /// ```
     public init(reduction: Reduction = .sumOverBatchSize, name: String = "kl_divergence") { (self.reduction, self.name) = (reduction, name) }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (klDivergence(yTrue, yPred), nil) }
+    /// The Keras config of this `KLDivergence` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue)] }
 }
 
 /// The Poisson loss `mean(yPred − yTrue·log(yPred))`.
 public struct Poisson: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "Poisson"
+    /// The `name` this `Poisson` was created with.
     public var name: String, reduction: Reduction
     /// ```swift
     /// Poisson()(Tensor([[1.0]]), Tensor([[1.0]]))   // 1
     /// ```
     public init(reduction: Reduction = .sumOverBatchSize, name: String = "poisson") { (self.reduction, self.name) = (reduction, name) }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (poisson(yTrue, yPred), nil) }
+    /// The Keras config of this `Poisson` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue)] }
 }
 
 /// Negative cosine similarity along `axis`.
 public struct CosineSimilarity: Loss {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "CosineSimilarity"
+    /// The `name` this `CosineSimilarity` was created with.
     public var name: String, reduction: Reduction, axis: Int
     /// ```swift
     /// CosineSimilarity()(Tensor([[1.0, 0.0]]), Tensor([[2.0, 0.0]]))   // -1
     /// ```
     public init(axis: Int = -1, reduction: Reduction = .sumOverBatchSize, name: String = "cosine_similarity") { (self.axis, self.reduction, self.name) = (axis, reduction, name) }
+    /// The loss of each sample of `yPred` against `yTrue`, before reduction, with the mask to apply (if any).
     public func call(_ yTrue: Tensor, _ yPred: Tensor) -> (values: Tensor, mask: Tensor?) { (cosineSimilarity(yTrue, yPred, axis: axis), nil) }
+    /// The Keras config of this `CosineSimilarity` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config { ["name": .string(name), "reduction": .string(reduction.rawValue)] }
 }

@@ -81,6 +81,7 @@ public func sparseTopKCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor, k: I
 /// m.updateState(yTrue: Tensor([[1], [2]]), yPred: Tensor([[1], [3]]))   // 0.5
 /// ```
 public final class Accuracy: MeanMetricWrapper, @unchecked Sendable {
+    /// Creates an `Accuracy` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String = "accuracy") { super.init(name: name) { accuracy($0, $1) } }
     public override class var className: String { "Accuracy" }
 }
@@ -92,7 +93,9 @@ public final class Accuracy: MeanMetricWrapper, @unchecked Sendable {
 /// m.updateState(yTrue: Tensor([[1.0], [0.0]]), yPred: Tensor([[0.9], [0.6]]))   // 0.5
 /// ```
 public final class BinaryAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    /// The `threshold` this `BinaryAccuracy` was created with.
     public let threshold: Double
+    /// Creates a `BinaryAccuracy` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String = "binary_accuracy", threshold: Double = 0.5) {
         self.threshold = threshold
         super.init(name: name) { binaryAccuracy($0, $1, threshold: threshold) }
@@ -108,6 +111,7 @@ public final class BinaryAccuracy: MeanMetricWrapper, @unchecked Sendable {
 /// m.updateState(yTrue: Tensor([[0.0, 1.0]]), yPred: Tensor([[0.3, 0.7]]))   // 1
 /// ```
 public final class CategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    /// Creates a `CategoricalAccuracy` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String = "categorical_accuracy") { super.init(name: name) { categoricalAccuracy($0, $1) } }
     public override class var className: String { "CategoricalAccuracy" }
 }
@@ -119,6 +123,7 @@ public final class CategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
 /// m.updateState(yTrue: Tensor([1]), yPred: Tensor([[0.3, 0.7]]))   // 1
 /// ```
 public final class SparseCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    /// Creates a `SparseCategoricalAccuracy` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String = "sparse_categorical_accuracy") { super.init(name: name) { sparseCategoricalAccuracy($0, $1) } }
     public override class var className: String { "SparseCategoricalAccuracy" }
 }
@@ -129,7 +134,9 @@ public final class SparseCategoricalAccuracy: MeanMetricWrapper, @unchecked Send
 /// let m = TopKCategoricalAccuracy(k: 2)
 /// ```
 public final class TopKCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    /// The `k` this `TopKCategoricalAccuracy` was created with.
     public let k: Int
+    /// Creates a `TopKCategoricalAccuracy` with Keras's arguments and defaults (the names in Swift case).
     public init(k: Int = 5, name: String = "top_k_categorical_accuracy") {
         self.k = k
         super.init(name: name) { topKCategoricalAccuracy($0, $1, k: k) }
@@ -144,7 +151,9 @@ public final class TopKCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendab
 /// let m = SparseTopKCategoricalAccuracy(k: 2)
 /// ```
 public final class SparseTopKCategoricalAccuracy: MeanMetricWrapper, @unchecked Sendable {
+    /// The `k` this `SparseTopKCategoricalAccuracy` was created with.
     public let k: Int
+    /// Creates a `SparseTopKCategoricalAccuracy` with Keras's arguments and defaults (the names in Swift case).
     public init(k: Int = 5, name: String = "sparse_top_k_categorical_accuracy") {
         self.k = k
         super.init(name: name) { sparseTopKCategoricalAccuracy($0, $1, k: k) }

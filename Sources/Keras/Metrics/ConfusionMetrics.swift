@@ -16,6 +16,7 @@ func flattenedConfusionInputs(_ yTrue: Tensor, _ yPred: Tensor, _ sampleWeight: 
 
 /// Shared state of ``Precision`` and ``Recall``: weighted true/false positives/negatives per threshold.
 open class ConfusionMetric: Metric, @unchecked Sendable {
+    /// The `thresholds` this `ConfusionMetric` was created with.
     public let thresholds: [Double]
     let thresholdsConfig: ConfigValue
     var truePositives: [Double], falsePositives: [Double], falseNegatives: [Double]
@@ -81,6 +82,7 @@ open class ConfusionMetric: Metric, @unchecked Sendable {
 /// m.result()   // 0.5
 /// ```
 public final class Precision: ConfusionMetric, @unchecked Sendable {
+    /// Creates a `Precision` with Keras's arguments and defaults (the names in Swift case).
     public init(thresholds: Double? = nil, name: String = "precision") {
         super.init(thresholds: thresholds.map { [$0] }, single: true, name: name)
     }
@@ -98,6 +100,7 @@ public final class Precision: ConfusionMetric, @unchecked Sendable {
 /// m.result()   // 0.5
 /// ```
 public final class Recall: ConfusionMetric, @unchecked Sendable {
+    /// Creates a `Recall` with Keras's arguments and defaults (the names in Swift case).
     public init(thresholds: Double? = nil, name: String = "recall") {
         super.init(thresholds: thresholds.map { [$0] }, single: true, name: name)
     }
@@ -116,9 +119,13 @@ public final class Recall: ConfusionMetric, @unchecked Sendable {
 /// auc.result()   // ≈ 0.75
 /// ```
 public final class AUC: Metric, @unchecked Sendable {
+    /// The curve under which `AUC` measures the area: ROC or precision–recall.
     public enum Curve: String, Sendable { case roc = "ROC", pr = "PR" }
+    /// The `numThresholds` this `AUC` was created with.
     public let numThresholds: Int
+    /// The `curve` this `AUC` was created with.
     public let curve: Curve
+    /// The `fromLogits` this `AUC` was created with.
     public let fromLogits: Bool
     private var tp: [Double], fp: [Double], tn: [Double], fn: [Double]
 
@@ -127,6 +134,7 @@ public final class AUC: Metric, @unchecked Sendable {
         try ensure(numThresholds > 1, "AUC: `num_thresholds` must be > 1, received \(numThresholds)")
     }
 
+    /// Creates an `AUC` with Keras's arguments and defaults (the names in Swift case).
     public init(numThresholds: Int = 200, curve: Curve = .roc, fromLogits: Bool = false, name: String = "auc") {
         requireValid { try AUC.validate(numThresholds: numThresholds) }
         (self.numThresholds, self.curve, self.fromLogits) = (numThresholds, curve, fromLogits)
@@ -208,9 +216,13 @@ public final class AUC: Metric, @unchecked Sendable {
 /// let f = FBetaScore(average: .macro, beta: 2, threshold: 0.5)
 /// ```
 open class FBetaScore: Metric, @unchecked Sendable {
+    /// How per-class scores are averaged, as Keras's `average` (`nil` keeps one score per class).
     public enum Average: String, Sendable { case micro, macro, weighted }
+    /// The `average` this `FBetaScore` was created with.
     public let average: Average?
+    /// The `beta` this `FBetaScore` was created with.
     public let beta: Double
+    /// The `threshold` this `FBetaScore` was created with.
     public let threshold: Double?
     var truePositives: [Double] = [], falsePositives: [Double] = [], falseNegatives: [Double] = [], intermediateWeights: [Double] = []
 
@@ -219,6 +231,7 @@ open class FBetaScore: Metric, @unchecked Sendable {
         try ensure(beta > 0 && beta.isFinite, "FBetaScore: `beta` must be a positive float, received \(beta)")
     }
 
+    /// Creates a `FBetaScore` with Keras's arguments and defaults (the names in Swift case).
     public init(average: Average? = nil, beta: Double = 1, threshold: Double? = nil, name: String = "fbeta_score") {
         requireValid { try FBetaScore.validate(beta: beta) }
         (self.average, self.beta, self.threshold) = (average, beta, threshold)
@@ -297,6 +310,7 @@ open class FBetaScore: Metric, @unchecked Sendable {
 /// let f1 = F1Score(average: .macro, threshold: 0.5)
 /// ```
 public final class F1Score: FBetaScore, @unchecked Sendable {
+    /// Creates an `F1Score` with Keras's arguments and defaults (the names in Swift case).
     public init(average: Average? = nil, threshold: Double? = nil, name: String = "f1_score") {
         super.init(average: average, beta: 1, threshold: threshold, name: name)
     }

@@ -33,6 +33,7 @@ open class Metric: @unchecked Sendable {
     /// The name shown in logs and history (`"accuracy"`, `"mean_absolute_error"`).
     public var name: String
 
+    /// A metric named `name` in the logs.
     public init(name: String) { self.name = name }
 
     /// Keras's class name (`"SparseCategoricalAccuracy"`), under which configs store the class.
@@ -121,7 +122,9 @@ func samplewiseValues(_ values: Tensor, _ sampleWeight: Tensor?, meanReduce: Boo
 /// m.result()   // 2
 /// ```
 open class Mean: Metric, @unchecked Sendable {
+    /// The weighted sum of the values seen.
     public private(set) var total = 0.0
+    /// The sum of the weights seen.
     public private(set) var count = 0.0
 
     public override init(name: String = "mean") { super.init(name: name) }
@@ -160,6 +163,7 @@ open class Mean: Metric, @unchecked Sendable {
 /// s.result()   // 4
 /// ```
 public final class Sum: Metric, @unchecked Sendable {
+    /// The sum of the values seen.
     public private(set) var total = 0.0
     public override init(name: String = "sum") { super.init(name: name) }
     public override class var className: String { "Sum" }
@@ -187,8 +191,10 @@ public final class Sum: Metric, @unchecked Sendable {
 /// let m = MeanMetricWrapper(name: "mae") { meanAbsoluteError($0, $1) }
 /// ```
 open class MeanMetricWrapper: Mean, @unchecked Sendable {
+    /// The `function` this `MeanMetricWrapper` was created with.
     public let function: @Sendable (Tensor, Tensor) -> Tensor
 
+    /// A metric averaging `function(yTrue, yPred)` over the samples seen, named `name` in the logs.
     public init(name: String, _ function: @escaping @Sendable (Tensor, Tensor) -> Tensor) {
         self.function = function
         super.init(name: name)

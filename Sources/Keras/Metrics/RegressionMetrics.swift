@@ -11,32 +11,39 @@ extension Metrics {
     /// let m = Metrics.MeanSquaredError()
     /// ```
     public final class MeanSquaredError: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `MeanSquaredError` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "mean_squared_error") { super.init(name: name) { meanSquaredError($0, $1) } }
         public override class var className: String { "MeanSquaredError" }
     }
     /// Running mean of `mean(|yTrue − yPred|)`.
     public final class MeanAbsoluteError: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `MeanAbsoluteError` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "mean_absolute_error") { super.init(name: name) { meanAbsoluteError($0, $1) } }
         public override class var className: String { "MeanAbsoluteError" }
     }
     /// Running mean of the mean absolute percentage error.
     public final class MeanAbsolutePercentageError: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `MeanAbsolutePercentageError` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "mean_absolute_percentage_error") { super.init(name: name) { meanAbsolutePercentageError($0, $1) } }
         public override class var className: String { "MeanAbsolutePercentageError" }
     }
     /// Running mean of the mean squared logarithmic error.
     public final class MeanSquaredLogarithmicError: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `MeanSquaredLogarithmicError` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "mean_squared_logarithmic_error") { super.init(name: name) { meanSquaredLogarithmicError($0, $1) } }
         public override class var className: String { "MeanSquaredLogarithmicError" }
     }
     /// Running mean of the cosine similarity `Σ normalize(t)·normalize(p)` (positive, unlike the loss).
     public final class CosineSimilarity: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `CosineSimilarity` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "cosine_similarity") { super.init(name: name) { -cosineSimilarity($0, $1) } }
         public override class var className: String { "CosineSimilarity" }
     }
     /// Running mean of binary cross-entropy.
     public final class BinaryCrossentropy: MeanMetricWrapper, @unchecked Sendable {
+        /// The `fromLogits` this `BinaryCrossentropy` was created with.
         public let fromLogits: Bool, labelSmoothing: Double
+        /// Creates a `BinaryCrossentropy` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "binary_crossentropy", fromLogits: Bool = false, labelSmoothing: Double = 0) {
             (self.fromLogits, self.labelSmoothing) = (fromLogits, labelSmoothing)
             super.init(name: name) { binaryCrossentropy($0, $1, fromLogits: fromLogits, labelSmoothing: labelSmoothing) }
@@ -46,7 +53,9 @@ extension Metrics {
     }
     /// Running mean of categorical cross-entropy.
     public final class CategoricalCrossentropy: MeanMetricWrapper, @unchecked Sendable {
+        /// The `fromLogits` this `CategoricalCrossentropy` was created with.
         public let fromLogits: Bool, labelSmoothing: Double, axis: Int
+        /// Creates a `CategoricalCrossentropy` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "categorical_crossentropy", fromLogits: Bool = false, labelSmoothing: Double = 0, axis: Int = -1) {
             (self.fromLogits, self.labelSmoothing, self.axis) = (fromLogits, labelSmoothing, axis)
             super.init(name: name) { categoricalCrossentropy($0, $1, fromLogits: fromLogits, labelSmoothing: labelSmoothing, axis: axis) }
@@ -58,7 +67,9 @@ extension Metrics {
     }
     /// Running mean of sparse categorical cross-entropy.
     public final class SparseCategoricalCrossentropy: MeanMetricWrapper, @unchecked Sendable {
+        /// The `fromLogits` this `SparseCategoricalCrossentropy` was created with.
         public let fromLogits: Bool, ignoreClass: Int?
+        /// Creates a `SparseCategoricalCrossentropy` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "sparse_categorical_crossentropy", fromLogits: Bool = false, ignoreClass: Int? = nil) {
             (self.fromLogits, self.ignoreClass) = (fromLogits, ignoreClass)
             super.init(name: name) { sparseCategoricalCrossentropy($0, $1, fromLogits: fromLogits, ignoreClass: ignoreClass) }
@@ -70,26 +81,31 @@ extension Metrics {
     }
     /// Running mean of the KL divergence.
     public final class KLDivergence: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `KLDivergence` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "kl_divergence") { super.init(name: name) { klDivergence($0, $1) } }
         public override class var className: String { "KLDivergence" }
     }
     /// Running mean of the Poisson loss.
     public final class Poisson: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `Poisson` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "poisson") { super.init(name: name) { poisson($0, $1) } }
         public override class var className: String { "Poisson" }
     }
     /// Running mean of the hinge loss.
     public final class Hinge: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `Hinge` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "hinge") { super.init(name: name) { hinge($0, $1) } }
         public override class var className: String { "Hinge" }
     }
     /// Running mean of the squared hinge loss.
     public final class SquaredHinge: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `SquaredHinge` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "squared_hinge") { super.init(name: name) { squaredHinge($0, $1) } }
         public override class var className: String { "SquaredHinge" }
     }
     /// Running mean of the categorical hinge loss.
     public final class CategoricalHinge: MeanMetricWrapper, @unchecked Sendable {
+        /// Creates a `CategoricalHinge` with Keras's arguments and defaults (the names in Swift case).
         public init(name: String = "categorical_hinge") { super.init(name: name) { categoricalHinge($0, $1) } }
         public override class var className: String { "CategoricalHinge" }
     }
@@ -101,6 +117,7 @@ extension Metrics {
 /// let m = LogCoshError()
 /// ```
 public final class LogCoshError: MeanMetricWrapper, @unchecked Sendable {
+    /// Creates a `LogCoshError` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String = "logcosh") { super.init(name: name) { logCosh($0, $1) } }
     public override class var className: String { "LogCoshError" }
 }
@@ -132,8 +149,11 @@ public final class RootMeanSquaredError: Mean, @unchecked Sendable {
 /// m.result()   // 0.5
 /// ```
 public final class R2Score: Metric, @unchecked Sendable {
+    /// How `R2Score` aggregates several outputs, as Keras's `class_aggregation`.
     public enum ClassAggregation: String, Sendable { case uniformAverage = "uniform_average", varianceWeightedAverage = "variance_weighted_average" }
+    /// The `classAggregation` this `R2Score` was created with.
     public let classAggregation: ClassAggregation?
+    /// The `numRegressors` this `R2Score` was created with.
     public let numRegressors: Int
     private var sum: [Double] = [], squaredSum: [Double] = [], residual: [Double] = [], count: [Double] = []
     private var numSamples = 0.0
@@ -143,6 +163,7 @@ public final class R2Score: Metric, @unchecked Sendable {
         try ensure(numRegressors >= 0, "R2Score: `num_regressors` must be >= 0, received \(numRegressors)")
     }
 
+    /// Creates an `R2Score` with Keras's arguments and defaults (the names in Swift case).
     public init(classAggregation: ClassAggregation? = .uniformAverage, numRegressors: Int = 0, name: String = "r2_score") {
         requireValid { try R2Score.validate(numRegressors: numRegressors) }
         (self.classAggregation, self.numRegressors) = (classAggregation, numRegressors)

@@ -1,5 +1,5 @@
-/// A trainable stack of layers: a functional graph (``init(inputs:outputs:name:)``), a
-/// ``Sequential`` list, or a subclass that overrides ``call(_:training:)``.
+/// A trainable stack of layers: a functional graph (`init(inputs:outputs:name:)`), a
+/// ``Sequential`` list, or a subclass that overrides `call(_:training:)`.
 ///
 /// ```swift
 /// let inputs = Input(shape: [3])
@@ -11,7 +11,7 @@
 /// ```
 ///
 /// A subclass lists its layers as stored properties (found by reflection, as Keras tracks
-/// attributes) and implements ``call(_:training:)``:
+/// attributes) and implements `call(_:training:)`:
 ///
 /// ```swift
 /// final class MLP: Model, @unchecked Sendable {
@@ -44,7 +44,7 @@ open class Model: Layer, @unchecked Sendable {
     /// ```
     public var distribution: (any TrainingDistribution)?
 
-    /// Creates a model to subclass (override ``call(_:training:)``) or a base for ``Sequential``.
+    /// Creates a model to subclass (override `call(_:training:)`) or a base for ``Sequential``.
     public override init(name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         self.graph = nil
         super.init(name: name, trainable: trainable, dtype: dtype)
@@ -53,7 +53,7 @@ open class Model: Layer, @unchecked Sendable {
     /// Creates a functional model computing `outputs` from `inputs` (symbolic tensors from
     /// ``Input(shape:batchSize:name:dtype:)`` and layer calls).
     ///
-    /// - Throws: ``KerasError`` when a layer on the way received an incompatible shape, when an
+    /// - Throws: `KerasError` when a layer on the way received an incompatible shape, when an
     ///   output cannot be reached from the inputs (graph disconnected), or when two layers share a
     ///   name.
     public init(inputs: [KerasTensor], outputs: [KerasTensor], name: String? = nil) throws {
@@ -87,7 +87,7 @@ open class Model: Layer, @unchecked Sendable {
 
     /// A functional model whose outputs are named by the keys of `outputs` (Keras's
     /// `outputs={"priority": …, "department": …}`): compile's per-output losses and metrics, the
-    /// logs and ``predictOutputs(_:batchSize:verbose:callbacks:)`` use these names.
+    /// logs and `predictOutputs(_:batchSize:verbose:callbacks:)` use these names.
     ///
     /// ```swift
     /// let model = try Model(inputs: [title, body], outputs: ["priority": priority, "department": department])
@@ -207,7 +207,7 @@ open class Model: Layer, @unchecked Sendable {
         return super.computeOutputShape(inputShape)
     }
 
-    /// Subclassed models build by running ``call(_:training:)`` once on zeros, which creates their
+    /// Subclassed models build by running `call(_:training:)` once on zeros, which creates their
     /// layers' weights (build a model with `try model.build([nil, 4])`).
     open override func build(inputShapes: [[Int?]]) {
         guard graph == nil else { return }
@@ -310,10 +310,10 @@ open class Model: Layer, @unchecked Sendable {
     }
 
     /// The loss to minimize for a batch (Keras's `compute_loss`): the compiled losses, weighted
-    /// per output, plus every penalty in ``losses`` (regularizers, `addLoss`). Recorded for
+    /// per output, plus every penalty in `losses` (regularizers, `addLoss`). Recorded for
     /// differentiation when called inside a gradient scope.
     ///
-    /// - Throws: ``KerasError`` when there is no loss at all (no `loss` in `compile` and no
+    /// - Throws: `KerasError` when there is no loss at all (no `loss` in `compile` and no
     ///   penalties).
     open func computeLoss(x: [Tensor], y: [Tensor], yPred: [Tensor], sampleWeight: Tensor?,
                           training: Bool = true) throws -> Tensor {

@@ -25,6 +25,7 @@ open class Sequential: Model, @unchecked Sendable {
     /// Whether the input layer was made from the first call's shape (its batch size is incidental).
     private var inputFromFirstCall = false
 
+    /// Creates a `Sequential` with Keras's arguments and defaults (the names in Swift case).
     public init(_ layers: [Layer] = [], name: String? = nil, trainable: Bool = true) {
         super.init(name: name, trainable: trainable)
         for layer in layers {
@@ -82,7 +83,7 @@ open class Sequential: Model, @unchecked Sendable {
     /// Appends a layer (Keras's `model.add`); an ``InputLayer`` is accepted only first. If the
     /// input shape is known, the new layer is built at once.
     ///
-    /// - Throws: ``KerasError`` when the layer cannot take the current output shape (Keras's
+    /// - Throws: `KerasError` when the layer cannot take the current output shape (Keras's
     ///   message), when it is already in the model, or for an ``InputLayer`` that is not first;
     ///   the model is left unchanged.
     public func add(_ layer: Layer) throws {

@@ -6,7 +6,9 @@ import CKernels
 /// let optimizer = Adadelta(learningRate: 1.0, rho: 0.95)
 /// ```
 public final class Adadelta: Optimizer, @unchecked Sendable {
+    /// The `rho` this `Adadelta` was created with.
     public var rho: Double
+    /// The `epsilon` this `Adadelta` was created with.
     public var epsilon: Double
 
     /// Stops with a message unless `rho` is in [0, 1] and `epsilon` ≥ 0 (and the base arguments

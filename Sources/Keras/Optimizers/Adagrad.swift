@@ -5,7 +5,9 @@ import CKernels
 /// let optimizer = Adagrad(learningRate: 0.01, initialAccumulatorValue: 0.1)
 /// ```
 public final class Adagrad: Optimizer, @unchecked Sendable {
+    /// The `initialAccumulatorValue` this `Adagrad` was created with.
     public var initialAccumulatorValue: Double
+    /// The `epsilon` this `Adagrad` was created with.
     public var epsilon: Double
 
     /// Stops with a message unless `initialAccumulatorValue` and `epsilon` are ≥ 0 (and the base

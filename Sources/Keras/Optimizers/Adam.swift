@@ -9,9 +9,13 @@ import Foundation
 /// optimizer.apply(gradients, to: model.trainableVariables)
 /// ```
 open class Adam: Optimizer, @unchecked Sendable {
+    /// The `beta1` this `Adam` was created with.
     public var beta1: Double
+    /// The `beta2` this `Adam` was created with.
     public var beta2: Double
+    /// The `epsilon` this `Adam` was created with.
     public var epsilon: Double
+    /// The `amsgrad` this `Adam` was created with.
     public var amsgrad: Bool
 
     /// Stops with a message unless `beta1`, `beta2` are in [0, 1) and `epsilon` ≥ 0 (and the base

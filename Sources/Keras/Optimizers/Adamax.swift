@@ -8,8 +8,11 @@ import Foundation
 /// let optimizer = Adamax(learningRate: 0.002)
 /// ```
 public final class Adamax: Optimizer, @unchecked Sendable {
+    /// The `beta1` this `Adamax` was created with.
     public var beta1: Double
+    /// The `beta2` this `Adamax` was created with.
     public var beta2: Double
+    /// The `epsilon` this `Adamax` was created with.
     public var epsilon: Double
 
     /// Stops with a message unless `beta1`, `beta2` are in [0, 1) and `epsilon` ≥ 0 (and the base

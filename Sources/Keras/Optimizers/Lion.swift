@@ -5,7 +5,9 @@ import CKernels
 /// let optimizer = Lion(learningRate: 1e-4, weightDecay: 0.01)
 /// ```
 public final class Lion: Optimizer, @unchecked Sendable {
+    /// The `beta1` this `Lion` was created with.
     public var beta1: Double
+    /// The `beta2` this `Lion` was created with.
     public var beta2: Double
 
     /// Stops with a message unless `beta1` is in (0, 1] and `beta2` in [0, 1] (and the base

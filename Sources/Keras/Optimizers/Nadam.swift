@@ -9,8 +9,11 @@ import KerasCore
 /// let optimizer = Nadam(learningRate: 2e-3)
 /// ```
 public final class Nadam: Optimizer, @unchecked Sendable {
+    /// The `beta1` this `Nadam` was created with.
     public var beta1: Double
+    /// The `beta2` this `Nadam` was created with.
     public var beta2: Double
+    /// The `epsilon` this `Nadam` was created with.
     public var epsilon: Double
     /// The running product of the momentum schedule (Keras's `u_product`, float32).
     public let uProduct = Variable(Tensor(Float(1)), name: "u_product", trainable: false)

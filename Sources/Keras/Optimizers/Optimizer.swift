@@ -115,7 +115,7 @@ open class Optimizer: @unchecked Sendable {
     /// Optimizer-level variables appended after the slots (Nadam's running product).
     open var extraVariables: [Variable] { [] }
 
-    /// Called once per ``apply(_:to:)`` before the per-variable updates, with the 1-based step.
+    /// Called once per `apply(_:to:)` before the per-variable updates, with the 1-based step.
     open func prepareStep(step: Int) {}
 
     /// Updates one variable. `context` holds the (clipped) gradient, the slots and the scalars;
@@ -354,13 +354,21 @@ extension StepContext {
 
 /// Raw pointers and scalars for a fused optimizer loop (see ``StepContext/run(_:slotCount:_:)``).
 public struct FusedBuffers<T: OptimizerFloat> {
+    /// The parameter's current values.
     public let p: UnsafePointer<T>
+    /// The gradient.
     public let g: UnsafePointer<T>
+    /// The slot variables' current values (momentums, velocities, …).
     public let slotIn: [UnsafePointer<T>]
+    /// Where the slot variables' new values go.
     public let slotOut: [UnsafeMutablePointer<T>]
+    /// Where the parameter's new values go.
     public let newParam: UnsafeMutablePointer<T>
+    /// The factor of the gradient (gradient accumulation and loss scaling).
     public let scale: T
+    /// The clip value of each gradient element (`clipvalue`), or infinity.
     public let clip: T
+    /// The weight decay factor of this step.
     public let decay: T
 
     /// `true` when ``grad(_:)`` and ``param(_:)`` are the raw gradient and weight (no scaling,

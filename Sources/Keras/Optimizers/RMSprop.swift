@@ -7,9 +7,13 @@ import CKernels
 /// let optimizer = RMSprop(learningRate: 1e-3, momentum: 0.9, centered: true)
 /// ```
 public final class RMSprop: Optimizer, @unchecked Sendable {
+    /// The `rho` this `RMSprop` was created with.
     public var rho: Double
+    /// The `momentum` this `RMSprop` was created with.
     public var momentum: Double
+    /// The `epsilon` this `RMSprop` was created with.
     public var epsilon: Double
+    /// The `centered` this `RMSprop` was created with.
     public var centered: Bool
 
     /// Stops with a message unless `rho` and `momentum` are in [0, 1] and `epsilon` ≥ 0 (and the

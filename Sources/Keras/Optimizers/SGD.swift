@@ -6,7 +6,9 @@ import CKernels
 /// let optimizer = SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)
 /// ```
 public final class SGD: Optimizer, @unchecked Sendable {
+    /// The `momentum` this `SGD` was created with.
     public var momentum: Double
+    /// The `nesterov` this `SGD` was created with.
     public var nesterov: Bool
 
     /// Stops with a message unless `momentum` is in [0, 1] (and the base arguments are valid).

@@ -9,9 +9,11 @@ import KerasCore
 /// let penalty = L1L2(l1: 0.01, l2: 0.01)(weights)   // scalar tensor
 /// ```
 public protocol Regularizer: Sendable {
+    /// The Keras class name, the `class_name` of the serialized config.
     static var className: String { get }
     /// The penalty for `weight` (a scalar tensor, differentiable).
     func callAsFunction(_ weight: Tensor) -> Tensor
+    /// The Keras config (Keras's `get_config()`), which the deserializer reads back.
     func getConfig() -> Config
 }
 

@@ -90,7 +90,7 @@ extension Model {
     /// try model.loadWeights(from: "mlp.weights.h5")
     /// ```
     ///
-    /// - Throws: ``KerasError`` for unreadable or corrupt files and for variables whose count or
+    /// - Throws: `KerasError` for unreadable or corrupt files and for variables whose count or
     ///   shape differs from the model's (naming the layer); nothing is assigned then.
     public func loadWeights(from path: String) throws {
         let bytes = try readFileBytes(path)
@@ -198,7 +198,7 @@ private struct NoLoss: LossConvertible {
 /// let y = try model.predict(x)
 /// ```
 ///
-/// - Throws: ``KerasError`` for missing, truncated, corrupt or hostile files (bad zip entries,
+/// - Throws: `KerasError` for missing, truncated, corrupt or hostile files (bad zip entries,
 ///   absurd shapes, weights that do not fit the architecture), unknown layer classes (naming the
 ///   class), and `Lambda` layers in safe mode. It never stops the program.
 public func loadModel(_ path: String, customObjects: CustomObjects = CustomObjects(), compile: Bool = true,

@@ -204,7 +204,7 @@ extension Tensor {
     /// let images = try Tensor(npyFile: "images.npy")   // np.save("images.npy", x)
     /// ```
     ///
-    /// - Throws: ``KerasError`` for unreadable or malformed files, data of the wrong size, and
+    /// - Throws: `KerasError` for unreadable or malformed files, data of the wrong size, and
     ///   dtypes other than float16/32/64, (u)int8–64 and bool.
     public init(npyFile path: String) throws {
         self = try NumPyFormat.decode(readFileBytes(path), name: path)
@@ -227,7 +227,7 @@ extension Tensor {
 /// let xTrain = arrays["x_train"]!
 /// ```
 ///
-/// - Throws: ``KerasError`` for malformed archives or arrays (see ``Tensor/init(npyFile:)``).
+/// - Throws: `KerasError` for malformed archives or arrays (see `Tensor/init(npyFile:)`).
 public func loadNPZ(_ path: String) throws -> [String: Tensor] {
     let zip = try ZipReader(bytes: readFileBytes(path), name: path)
     var result: [String: Tensor] = [:]

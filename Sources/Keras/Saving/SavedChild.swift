@@ -10,7 +10,9 @@ import KerasCore
 /// }
 /// ```
 public enum SavedChild {
+    /// One child layer.
     case layer(Layer)
+    /// A list of child layers, saved under numbered names.
     case layers([Layer])
 }
 

@@ -16,6 +16,7 @@ public struct ProtobufEncoder: Sendable {
     /// The encoded message so far.
     public private(set) var bytes: [UInt8] = []
 
+    /// An encoder with no bytes yet.
     public init() {}
 
     private enum WireType: UInt64 { case varint = 0, fixed64 = 1, lengthDelimited = 2, fixed32 = 5 }

@@ -2,14 +2,17 @@ import KerasCore
 
 /// Anything `compile` accepts as an optimizer: an ``Optimizer`` or a Keras name (`"adam"`).
 public protocol OptimizerConvertible {
+    /// The optimizer this value names or is.
     func makeOptimizer() throws -> Optimizer
 }
 
 extension String: OptimizerConvertible {
+    /// The optimizer this value names or is (`OptimizerConvertible`).
     public func makeOptimizer() throws -> Optimizer { try Optimizer.named(self) }
 }
 
 extension Optimizer: OptimizerConvertible {
+    /// The optimizer this value names or is (`OptimizerConvertible`).
     public func makeOptimizer() throws -> Optimizer { self }
 }
 
@@ -21,10 +24,12 @@ public protocol LossConvertible {
 }
 
 extension Loss {
+    /// The loss of each output, in `outputNames` order (`LossConvertible`).
     public func makeLosses(outputNames: [String]) throws -> [(any Loss)?] { outputNames.map { _ in self } }
 }
 
 extension String: LossConvertible {
+    /// The loss of each output, in `outputNames` order (`LossConvertible`).
     public func makeLosses(outputNames: [String]) throws -> [(any Loss)?] {
         let loss = try lossNamed(self)
         return outputNames.map { _ in loss }
@@ -32,6 +37,7 @@ extension String: LossConvertible {
 }
 
 extension Array: LossConvertible where Element == any LossConvertible {
+    /// The loss of each output, in `outputNames` order (`LossConvertible`).
     public func makeLosses(outputNames: [String]) throws -> [(any Loss)?] {
         guard count == outputNames.count else {
             throw KerasError.invalidData("compile: got \(count) losses for a model with \(outputNames.count) outputs \(outputNames)")
@@ -41,6 +47,7 @@ extension Array: LossConvertible where Element == any LossConvertible {
 }
 
 extension Dictionary: LossConvertible where Key == String, Value == any LossConvertible {
+    /// The loss of each output, in `outputNames` order (`LossConvertible`).
     public func makeLosses(outputNames: [String]) throws -> [(any Loss)?] {
         for key in keys where !outputNames.contains(key) {
             throw KerasError.invalidData("compile: loss given for \"\(key)\", which is not an output of the model; outputs are \(outputNames)")
@@ -57,6 +64,7 @@ public protocol LossWeightsConvertible {
 }
 
 extension Array: LossWeightsConvertible where Element == Double {
+    /// The loss weight of each output, in `outputNames` order (`LossWeightsConvertible`).
     public func makeLossWeights(outputNames: [String]) throws -> [Double] {
         guard count == outputNames.count else {
             throw KerasError.invalidData("compile: got \(count) loss weights for a model with \(outputNames.count) outputs \(outputNames)")
@@ -66,6 +74,7 @@ extension Array: LossWeightsConvertible where Element == Double {
 }
 
 extension Dictionary: LossWeightsConvertible where Key == String, Value == Double {
+    /// The loss weight of each output, in `outputNames` order (`LossWeightsConvertible`).
     public func makeLossWeights(outputNames: [String]) throws -> [Double] {
         for key in keys where !outputNames.contains(key) {
             throw KerasError.invalidData("compile: loss weight given for \"\(key)\", which is not an output of the model; outputs are \(outputNames)")
@@ -81,11 +90,13 @@ public protocol MetricConvertible {
 }
 
 extension String: MetricConvertible {
+    /// The metric this value names or is, resolved for the target and prediction shapes (`MetricConvertible`).
     public func makeMetric(yTrueShape: [Int], yPredShape: [Int], lossName: String?) throws -> Metric {
         try metricNamed(self, yTrueShape: yTrueShape, yPredShape: yPredShape, lossName: lossName)
     }
 }
 
 extension Metric: MetricConvertible {
+    /// The metric this value names or is, resolved for the target and prediction shapes (`MetricConvertible`).
     public func makeMetric(yTrueShape: [Int], yPredShape: [Int], lossName: String?) throws -> Metric { self }
 }

@@ -17,8 +17,11 @@ public struct Evaluation: RandomAccessCollection, CustomStringConvertible, Senda
         values = names.map { logs[$0]! }
     }
 
+    /// The position of the first element (`Collection`).
     public var startIndex: Int { 0 }
+    /// The position after the last element (`Collection`).
     public var endIndex: Int { values.count }
+    /// The element at `position` (`Collection`).
     public subscript(position: Int) -> Double { values[position] }
 
     /// The value logged under `name` (`"loss"`, `"accuracy"`, `"out_loss"`, …).
@@ -30,6 +33,7 @@ public struct Evaluation: RandomAccessCollection, CustomStringConvertible, Senda
     /// Keras's `return_dict=True` form.
     public var dictionary: [String: Double] { Dictionary(uniqueKeysWithValues: zip(names, values)) }
 
+    /// A readable description, as `print` shows it.
     public var description: String {
         zip(names, values).map { "\($0): \($1)" }.joined(separator: ", ")
     }

@@ -19,6 +19,14 @@ extension Model {
     ///                      loss: ["priority": "binary_crossentropy", "department": "categorical_crossentropy"],
     ///                      lossWeights: ["priority": 1.0, "department": 0.2])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - optimizer: An `Optimizer` or a Keras optimizer name (`"adam"`, `"sgd"`, …).
+    ///   - loss: A `Loss`, a Keras loss name, or per-output losses by position or output name; `nil` when `addLoss` or `trainStep` provide the loss.
+    ///   - metrics: Metrics (or their names) computed on every output, without sample weights.
+    ///   - outputMetrics: Metrics by output name.
+    ///   - weightedMetrics: Metrics computed with the sample and class weights.
+    ///   - lossWeights: Factors of each output's loss in the total, by position or output name.
     public func compile(optimizer: any OptimizerConvertible = "rmsprop", loss: (any LossConvertible)? = nil,
                         metrics: [any MetricConvertible] = [], outputMetrics: [String: [any MetricConvertible]] = [:],
                         weightedMetrics: [any MetricConvertible] = [], lossWeights: (any LossWeightsConvertible)? = nil) throws {
@@ -65,7 +73,7 @@ extension Model {
                     weightedMetrics: weightedMetrics, lossWeights: lossWeights)
     }
 
-    /// The optimizer set by ``compile(optimizer:loss:metrics:outputMetrics:lossWeights:)``.
+    /// The optimizer set by `compile(optimizer:loss:metrics:outputMetrics:lossWeights:)`.
     public var optimizer: Optimizer? { compiledState?.optimizer }
 
     /// Keras's `compile_config` (what `.keras` files store under that key), `nil` before compile.

@@ -12,6 +12,20 @@ extension Model {
     /// let history = try model.fit(xTrain, yTrain, batchSize: 32, epochs: 10, validationSplit: 0.1)
     /// history.history["val_accuracy"]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - x: The inputs: a tensor, an array of tensors (several inputs, in order) or a dictionary by input name.
+    ///   - y: The targets, in the same forms (one per output).
+    ///   - batchSize: Samples per gradient step; 32 when `nil`.
+    ///   - epochs: Number of passes over the data (the last epoch index when `initialEpoch` is set).
+    ///   - verbose: 0 silent, 1 a progress bar, 2 one line per epoch.
+    ///   - callbacks: Callbacks called during training, after the `History` and progress bar callbacks.
+    ///   - validationSplit: Fraction of the samples, taken from the end before shuffling, to evaluate after each epoch instead of training on.
+    ///   - validationData: Data to evaluate after each epoch (not with `validationSplit`).
+    ///   - shuffle: Whether to shuffle the samples before each epoch.
+    ///   - classWeight: Weight of each class index in the loss (not with `sampleWeight`).
+    ///   - sampleWeight: Weight of each sample in the loss and the weighted metrics, shape `(samples,)`.
+    ///   - initialEpoch: Epoch to start at, to resume an earlier run.
     @discardableResult
     public func fit(_ x: some ModelDataConvertible, _ y: some ModelDataConvertible, batchSize: Int? = nil,
                     epochs: Int = 1, verbose: Int = 1, callbacks: [Callback] = [], validationSplit: Double = 0,
@@ -42,6 +56,15 @@ extension Model {
     }
 
     /// Trains on a ``Dataset`` (batched by `batchSize` if the dataset is not batched yet).
+    ///
+    /// - Parameters:
+    ///   - dataset: Batches of inputs, targets and optional sample weights; an unbatched dataset is batched by `batchSize`.
+    ///   - batchSize: Batch size for an unbatched dataset; 32 when `nil`.
+    ///   - epochs: Number of passes over the dataset (each one a new shuffle of a shuffled dataset).
+    ///   - verbose: 0 silent, 1 a progress bar, 2 one line per epoch.
+    ///   - callbacks: Callbacks called during training.
+    ///   - validationData: Data to evaluate after each epoch.
+    ///   - initialEpoch: Epoch to start at, to resume an earlier run.
     @discardableResult
     public func fit(_ dataset: Dataset, batchSize: Int? = nil, epochs: Int = 1, verbose: Int = 1,
                     callbacks: [Callback] = [], validationData: ValidationData? = nil,

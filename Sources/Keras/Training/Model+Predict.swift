@@ -7,7 +7,7 @@ extension Model {
     /// let probabilities = try Sequential([model, Softmax()]).predict(xTest)
     /// ```
     ///
-    /// For a model with several outputs use ``predictOutputs(_:batchSize:verbose:callbacks:)``.
+    /// For a model with several outputs use `predictOutputs(_:batchSize:verbose:callbacks:)`.
     public func predict(_ x: some ModelDataConvertible, batchSize: Int? = nil, verbose: Int = 1,
                         callbacks: [Callback] = []) throws -> Tensor {
         try requireSingleOutput("predict")
@@ -112,7 +112,7 @@ extension Model {
     }
 }
 
-/// The outputs of ``Model/predictOutputs(_:batchSize:verbose:callbacks:)``: one tensor per model
+/// The outputs of `Model/predictOutputs(_:batchSize:verbose:callbacks:)`: one tensor per model
 /// output, by position or by output name.
 public struct ModelOutputs: RandomAccessCollection, Sendable {
     /// The output names (``Model/outputNames``), aligned with the tensors.
@@ -125,8 +125,11 @@ public struct ModelOutputs: RandomAccessCollection, Sendable {
         self.tensors = tensors
     }
 
+    /// The position of the first element (`Collection`).
     public var startIndex: Int { 0 }
+    /// The position after the last element (`Collection`).
     public var endIndex: Int { tensors.count }
+    /// The element at `position` (`Collection`).
     public subscript(position: Int) -> Tensor { tensors[position] }
 
     /// The output named `name`, or `nil`.

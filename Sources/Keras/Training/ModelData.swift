@@ -1,6 +1,6 @@
 import KerasCore
 
-/// Data for a model's inputs or outputs: one ``Tensor`` (single input/output), an array (by
+/// Data for a model's inputs or outputs: one `Tensor` (single input/output), an array (by
 /// position) or a dictionary keyed by input/output name.
 ///
 /// ```swift
@@ -14,6 +14,7 @@ public protocol ModelDataConvertible {
 }
 
 extension Tensor: ModelDataConvertible {
+    /// The tensors for the model inputs or outputs `names`; throws a `KerasError` naming `role` when they do not match (`ModelDataConvertible`).
     public func tensors(for names: [String], role: String) throws -> [Tensor] {
         guard names.count <= 1 else {
             throw KerasError.invalidData("the model has \(names.count) \(role)s \(names); pass an array or a dictionary of tensors, not a single tensor")
@@ -23,6 +24,7 @@ extension Tensor: ModelDataConvertible {
 }
 
 extension Array: ModelDataConvertible where Element == Tensor {
+    /// The tensors for the model inputs or outputs `names`; throws a `KerasError` naming `role` when they do not match (`ModelDataConvertible`).
     public func tensors(for names: [String], role: String) throws -> [Tensor] {
         guard count == names.count || names.isEmpty else {
             throw KerasError.invalidData("the model has \(names.count) \(role)(s) \(names), but \(count) tensors were given")
@@ -32,6 +34,7 @@ extension Array: ModelDataConvertible where Element == Tensor {
 }
 
 extension Dictionary: ModelDataConvertible where Key == String, Value == Tensor {
+    /// The tensors for the model inputs or outputs `names`; throws a `KerasError` naming `role` when they do not match (`ModelDataConvertible`).
     public func tensors(for names: [String], role: String) throws -> [Tensor] {
         for key in keys.sorted() where !names.contains(key) {
             throw KerasError.invalidData("no model \(role) is named \"\(key)\"; the model's \(role)s are \(names)")
@@ -48,10 +51,12 @@ public struct ValidationData {
     enum Source { case arrays(x: any ModelDataConvertible, y: any ModelDataConvertible, sampleWeight: Tensor?), dataset(Dataset) }
     let source: Source
 
+    /// Validation arrays: inputs, targets and optional sample weights.
     public init(_ x: some ModelDataConvertible, _ y: some ModelDataConvertible, sampleWeight: Tensor? = nil) {
         source = .arrays(x: x, y: y, sampleWeight: sampleWeight)
     }
 
+    /// A validation dataset.
     public init(_ dataset: Dataset) { source = .dataset(dataset) }
 }
 

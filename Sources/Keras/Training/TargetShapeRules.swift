@@ -22,10 +22,12 @@ private func oneHotShapeProblem(_ yTrue: Tensor, _ yPred: Tensor) -> String? {
 }
 
 extension CategoricalCrossentropy: TargetShapeRule {
+    /// Why `yTrue` cannot be scored against `yPred`, or `nil` when it can.
     public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotShapeProblem(yTrue, yPred) }
 }
 
 extension Metrics.CategoricalCrossentropy: TargetShapeRule {
+    /// Why `yTrue` cannot be scored against `yPred`, or `nil` when it can.
     public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotShapeProblem(yTrue, yPred) }
 }
 

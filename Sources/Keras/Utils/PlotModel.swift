@@ -15,6 +15,7 @@ import KerasCore
 /// ```
 ///
 /// - Parameters:
+///   - model: the built model to draw.
 ///   - showShapes: add "Input shape" and "Output shape" cells.
 ///   - showDtype: add an "Output dtype" cell.
 ///   - showLayerNames: title "name (Class)" instead of just the class.

@@ -57,7 +57,7 @@ public func withoutRecording<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 /// `tf.GradientTape` in Swift: ops run inside ``record(_:)`` on trainable variables (or on tensors
-/// passed through ``watch(_:)``) are recorded; ``gradient(_:wrt:)`` differentiates a result.
+/// passed through ``watch(_:)``) are recorded; `gradient(_:wrt:)` differentiates a result.
 ///
 /// ```swift
 /// let tape = GradientTape()
@@ -67,6 +67,7 @@ public func withoutRecording<R>(_ body: () throws -> R) rethrows -> R {
 public final class GradientTape: Sendable {
     let recorder = Recorder()
 
+    /// A tape that has recorded nothing yet.
     public init() {}
 
     /// Runs `body` with this tape recording.

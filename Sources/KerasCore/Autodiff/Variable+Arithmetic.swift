@@ -6,13 +6,21 @@
 /// override func call(_ inputs: Tensor, training: Bool) -> Tensor { inputs.matmul(w) + b }
 /// ```
 extension Tensor {
+    /// Arithmetic with the variable's current value, recorded for gradients.
     public static func + (a: Tensor, b: Variable) -> Tensor { a + b.value }
+    /// Arithmetic with the variable's current value, recorded for gradients.
     public static func + (a: Variable, b: Tensor) -> Tensor { a.value + b }
+    /// Arithmetic with the variable's current value, recorded for gradients.
     public static func - (a: Tensor, b: Variable) -> Tensor { a - b.value }
+    /// Arithmetic with the variable's current value, recorded for gradients.
     public static func - (a: Variable, b: Tensor) -> Tensor { a.value - b }
+    /// Arithmetic with the variable's current value, recorded for gradients.
     public static func * (a: Tensor, b: Variable) -> Tensor { a * b.value }
+    /// Arithmetic with the variable's current value, recorded for gradients.
     public static func * (a: Variable, b: Tensor) -> Tensor { a.value * b }
+    /// Arithmetic with the variable's current value, recorded for gradients.
     public static func / (a: Tensor, b: Variable) -> Tensor { a / b.value }
+    /// Arithmetic with the variable's current value, recorded for gradients.
     public static func / (a: Variable, b: Tensor) -> Tensor { a.value / b }
 
     /// `self` times the variable's value (see ``matmul(_:)-(Tensor)``).

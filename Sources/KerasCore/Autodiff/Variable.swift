@@ -2,7 +2,7 @@ import Synchronization
 
 /// A named, mutable tensor that training updates: a layer's kernel or bias, an optimizer slot.
 ///
-/// Reading ``value`` inside a gradient scope (``valueWithGradients(of:_:)``, ``GradientTape``)
+/// Reading ``value`` inside a gradient scope (`valueWithGradients(of:_:)`, ``GradientTape``)
 /// records the read, so the result can be differentiated with respect to this variable.
 ///
 /// A variable may be shared between threads: one can ``assign(_:)`` while others read ``value``
@@ -98,6 +98,7 @@ public final class Variable: Sendable, CustomStringConvertible {
         return (newValue.dtype == dtype ? newValue : newValue.cast(to: dtype)).stopGradient()
     }
 
+    /// A readable description, as `print` shows it.
     public var description: String {
         let v = state.withLock { $0.value }
         return "<Variable name=\(name), shape=\(v.shape), dtype=\(v.dtype), value=\(v.doubles.prefix(6))>"

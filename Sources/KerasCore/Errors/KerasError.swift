@@ -24,7 +24,7 @@ public enum KerasError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidConfig(String)
     /// A constructor or method argument out of its range (`units: -3`, an unknown name).
     case invalidArgument(String)
-    /// Data handed to `compile`/`fit`/`evaluate`/`predict`, a ``Dataset`` or a utility that cannot
+    /// Data handed to `compile`/`fit`/`evaluate`/`predict`, a `Dataset` or a utility that cannot
     /// work: sample counts, shapes, NaN, label ranges, targets that do not match the outputs.
     case invalidData(String)
     /// A file could not be opened or read.
@@ -39,6 +39,7 @@ public enum KerasError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `TerminateOnNaN(raiseError: true)` saw a NaN or infinite loss.
     case nonFiniteLoss(batch: Int, loss: Double)
 
+    /// A readable description, as `print` shows it.
     public var description: String {
         switch self {
         case .incompatibleInput(_, let message): message

@@ -258,7 +258,7 @@ extension Tensor {
         arithmeticKernel(.floorDivide, self, other, name: "floor_divide")
     }
 
-    /// The remainder of ``floorDivide(_:)``, with the sign of `other` (`keras.ops.mod`, Python's
+    /// The remainder of `floorDivide(_:)`, with the sign of `other` (`keras.ops.mod`, Python's
     /// `%`). Integer modulo by zero gives 0, as in NumPy; float modulo by zero gives NaN.
     /// Differentiable: `d/dself = 1`, `d/dother = -floor(self / other)`.
     ///

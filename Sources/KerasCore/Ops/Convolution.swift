@@ -13,6 +13,7 @@
 /// PaddingMode.same.pads(inputSize: 4, kernelSize: 2, stride: 1)   // (before: 0, after: 1)
 /// ```
 public enum PaddingMode: String, Sendable, CaseIterable {
+    /// `valid`: no padding; `same`: pad so the output has `ceil(input / stride)` positions; `causal`: pad only at the start (1-D).
     case valid, same, causal
 
     /// The zeros added before and after one spatial axis of `inputSize` for a window of

@@ -119,16 +119,29 @@ extension Tensor {
 
 /// Free-function forms matching `keras.ops`.
 public func exp(_ x: Tensor) -> Tensor { x.exp() }
+/// `keras.ops.log`: the same as `x.log(…)`.
 public func log(_ x: Tensor) -> Tensor { x.log() }
+/// `keras.ops.log1p`: the same as `x.log1p(…)`.
 public func log1p(_ x: Tensor) -> Tensor { x.log1p() }
+/// `keras.ops.expm1`: the same as `x.expm1(…)`.
 public func expm1(_ x: Tensor) -> Tensor { x.expm1() }
+/// `keras.ops.sqrt`: the same as `x.sqrt(…)`.
 public func sqrt(_ x: Tensor) -> Tensor { x.sqrt() }
+/// `keras.ops.rsqrt`: the same as `x.rsqrt(…)`.
 public func rsqrt(_ x: Tensor) -> Tensor { x.rsqrt() }
+/// `keras.ops.square`: the same as `x.square(…)`.
 public func square(_ x: Tensor) -> Tensor { x.square() }
+/// `keras.ops.abs`: the same as `x.abs(…)`.
 public func abs(_ x: Tensor) -> Tensor { x.abs() }
+/// `keras.ops.sign`: the same as `x.sign(…)`.
 public func sign(_ x: Tensor) -> Tensor { x.sign() }
+/// `keras.ops.sin`: the same as `x.sin(…)`.
 public func sin(_ x: Tensor) -> Tensor { x.sin() }
+/// `keras.ops.cos`: the same as `x.cos(…)`.
 public func cos(_ x: Tensor) -> Tensor { x.cos() }
+/// `keras.ops.tanh`: the same as `x.tanh(…)`.
 public func tanh(_ x: Tensor) -> Tensor { x.tanh() }
+/// `keras.ops.sigmoid`: the same as `x.sigmoid(…)`.
 public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
+/// `keras.ops.erf`: the same as `x.erf(…)`.
 public func erf(_ x: Tensor) -> Tensor { x.erf() }

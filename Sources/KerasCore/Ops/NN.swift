@@ -52,6 +52,9 @@ extension Tensor {
     }
 }
 
+/// `keras.ops.relu`: the same as `x.relu(…)`.
 public func relu(_ x: Tensor) -> Tensor { x.relu() }
+/// `keras.ops.softmax`: the same as `x.softmax(…)`.
 public func softmax(_ x: Tensor, axis: Int = -1) -> Tensor { x.softmax(axis: axis) }
+/// `keras.ops.log_softmax`: the same as `x.logSoftmax(…)`.
 public func logSoftmax(_ x: Tensor, axis: Int = -1) -> Tensor { x.logSoftmax(axis: axis) }

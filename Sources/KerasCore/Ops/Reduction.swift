@@ -153,5 +153,7 @@ extension Tensor {
     }
 }
 
+/// `keras.ops.sum`: the same as `x.sum(…)`.
 public func sum(_ x: Tensor, axes: [Int]? = nil, keepDims: Bool = false) -> Tensor { x.sum(axes: axes, keepDims: keepDims) }
+/// `keras.ops.mean`: the same as `x.mean(…)`.
 public func mean(_ x: Tensor, axes: [Int]? = nil, keepDims: Bool = false) -> Tensor { x.mean(axes: axes, keepDims: keepDims) }

@@ -48,32 +48,39 @@ extension TensorIndexConvertible where Self == TensorIndex {
 }
 
 extension TensorIndex: TensorIndexConvertible {
+    /// This value as a tensor index (`TensorIndexConvertible`).
     public var tensorIndex: TensorIndex { self }
 }
 
 extension Int: TensorIndexConvertible {
+    /// This value as a tensor index (`TensorIndexConvertible`).
     public var tensorIndex: TensorIndex { TensorIndex(kind: .index(self)) }
 }
 
 extension Range: TensorIndexConvertible where Bound == Int {
+    /// This value as a tensor index (`TensorIndexConvertible`).
     public var tensorIndex: TensorIndex { TensorIndex(kind: .range(start: lowerBound, end: upperBound, stride: 1)) }
 }
 
 extension ClosedRange: TensorIndexConvertible where Bound == Int {
+    /// This value as a tensor index (`TensorIndexConvertible`).
     public var tensorIndex: TensorIndex {
         TensorIndex(kind: .range(start: lowerBound, end: inclusiveEnd(upperBound), stride: 1))
     }
 }
 
 extension PartialRangeFrom: TensorIndexConvertible where Bound == Int {
+    /// This value as a tensor index (`TensorIndexConvertible`).
     public var tensorIndex: TensorIndex { TensorIndex(kind: .range(start: lowerBound, end: nil, stride: 1)) }
 }
 
 extension PartialRangeUpTo: TensorIndexConvertible where Bound == Int {
+    /// This value as a tensor index (`TensorIndexConvertible`).
     public var tensorIndex: TensorIndex { TensorIndex(kind: .range(start: nil, end: upperBound, stride: 1)) }
 }
 
 extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
+    /// This value as a tensor index (`TensorIndexConvertible`).
     public var tensorIndex: TensorIndex {
         TensorIndex(kind: .range(start: nil, end: inclusiveEnd(upperBound), stride: 1))
     }

@@ -6,6 +6,7 @@ import Synchronization
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
         var x = seed
         func splitMix() -> UInt64 {
@@ -18,6 +19,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         s = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17

@@ -21,6 +21,7 @@ public final class SeedGenerator: Sendable, CustomStringConvertible {
     public let seed: Int?
     private let state: Mutex<RandomGenerator>
 
+    /// A generator started from `seed`; from the global seed (`setRandomSeed`) when `nil`.
     public init(seed: Int? = nil) {
         self.seed = seed
         state = Mutex(makeRandomGenerator(seed: seed))
@@ -29,6 +30,7 @@ public final class SeedGenerator: Sendable, CustomStringConvertible {
     /// The seed for the next random op; each call returns a new one.
     public func nextSeed() -> Int { Int(truncatingIfNeeded: state.withLock { $0.next() }) }
 
+    /// A readable description, as `print` shows it.
     public var description: String { "<SeedGenerator seed=\(seed.map(String.init) ?? "None")>" }
 }
 

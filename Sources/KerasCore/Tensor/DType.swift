@@ -6,10 +6,15 @@
 /// labels.cast(to: .float32)
 /// ```
 public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// 32-bit floating point (the default).
     case float32
+    /// 64-bit floating point.
     case float64
+    /// 32-bit signed integer.
     case int32
+    /// 64-bit signed integer.
     case int64
+    /// Boolean, stored as 0 and 1.
     case bool
 
     /// Bytes per element.
@@ -27,6 +32,7 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     /// `true` for int32 and int64.
     public var isInteger: Bool { self == .int32 || self == .int64 }
 
+    /// A readable description, as `print` shows it.
     public var description: String { rawValue }
 
     /// The dtype named by a Keras config string (`"float32"`, `"int64"`, …).
@@ -35,6 +41,7 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
 
 /// Scalars a ``Tensor`` can hold; maps a Swift type to its ``DType``.
 public protocol TensorScalar: Sendable, Equatable {
+    /// The dtype of tensors holding this scalar type.
     static var dtype: DType { get }
 }
 

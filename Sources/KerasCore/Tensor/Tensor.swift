@@ -221,43 +221,63 @@ public protocol TensorLiteralConvertible {
 }
 
 extension Float: TensorLiteralConvertible {
+    /// The dtype a literal of this type makes (`TensorLiteralConvertible`).
     public static var _defaultDType: DType { .float32 }
+    /// The shape of this literal (`TensorLiteralConvertible`).
     public var _literalShape: [Int] { [] }
+    /// Appends this literal's values in row-major order (`TensorLiteralConvertible`).
     public func _appendScalars(to values: inout [Double]) { values.append(Double(self)) }
 }
 
 extension Double: TensorLiteralConvertible {
+    /// The dtype a literal of this type makes (`TensorLiteralConvertible`).
     public static var _defaultDType: DType { .float32 }
+    /// The shape of this literal (`TensorLiteralConvertible`).
     public var _literalShape: [Int] { [] }
+    /// Appends this literal's values in row-major order (`TensorLiteralConvertible`).
     public func _appendScalars(to values: inout [Double]) { values.append(self) }
 }
 
 extension Int: TensorLiteralConvertible {
+    /// The dtype a literal of this type makes (`TensorLiteralConvertible`).
     public static var _defaultDType: DType { .int32 }
+    /// The shape of this literal (`TensorLiteralConvertible`).
     public var _literalShape: [Int] { [] }
+    /// Appends this literal's values in row-major order (`TensorLiteralConvertible`).
     public func _appendScalars(to values: inout [Double]) { values.append(Double(self)) }
 }
 
 extension Int32: TensorLiteralConvertible {
+    /// The dtype a literal of this type makes (`TensorLiteralConvertible`).
     public static var _defaultDType: DType { .int32 }
+    /// The shape of this literal (`TensorLiteralConvertible`).
     public var _literalShape: [Int] { [] }
+    /// Appends this literal's values in row-major order (`TensorLiteralConvertible`).
     public func _appendScalars(to values: inout [Double]) { values.append(Double(self)) }
 }
 
 extension Int64: TensorLiteralConvertible {
+    /// The dtype a literal of this type makes (`TensorLiteralConvertible`).
     public static var _defaultDType: DType { .int64 }
+    /// The shape of this literal (`TensorLiteralConvertible`).
     public var _literalShape: [Int] { [] }
+    /// Appends this literal's values in row-major order (`TensorLiteralConvertible`).
     public func _appendScalars(to values: inout [Double]) { values.append(Double(self)) }
 }
 
 extension Bool: TensorLiteralConvertible {
+    /// The dtype a literal of this type makes (`TensorLiteralConvertible`).
     public static var _defaultDType: DType { .bool }
+    /// The shape of this literal (`TensorLiteralConvertible`).
     public var _literalShape: [Int] { [] }
+    /// Appends this literal's values in row-major order (`TensorLiteralConvertible`).
     public func _appendScalars(to values: inout [Double]) { values.append(self ? 1 : 0) }
 }
 
 extension Array: TensorLiteralConvertible where Element: TensorLiteralConvertible {
+    /// The dtype a literal of this type makes (`TensorLiteralConvertible`).
     public static var _defaultDType: DType { Element._defaultDType }
+    /// The shape of this literal (`TensorLiteralConvertible`).
     public var _literalShape: [Int] {
         guard let first else { return [0] }
         let inner = first._literalShape
@@ -266,6 +286,7 @@ extension Array: TensorLiteralConvertible where Element: TensorLiteralConvertibl
         }
         return [count] + inner
     }
+    /// Appends this literal's values in row-major order (`TensorLiteralConvertible`).
     public func _appendScalars(to values: inout [Double]) {
         for e in self { e._appendScalars(to: &values) }
     }

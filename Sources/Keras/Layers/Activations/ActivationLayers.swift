@@ -9,8 +9,10 @@ public final class Activation: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// Passes the input's mask on (Keras's `supports_masking = True`).
     public override var supportsMasking: Bool { true }
+    /// The `activation` this `Activation` was created with.
     public let activation: ActivationFunction
 
+    /// Creates an `Activation` with Keras's arguments and defaults (the names in Swift case).
     public init(_ activation: ActivationFunction, name: String? = nil, dtype: DType = .float32) {
         self.activation = activation
         super.init(name: name, dtype: dtype)
@@ -45,10 +47,14 @@ public final class Activation: Layer, @unchecked Sendable {
 public final class ReLU: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `maxValue` this `ReLU` was created with.
     public let maxValue: Double?
+    /// The `negativeSlope` this `ReLU` was created with.
     public let negativeSlope: Double
+    /// The `threshold` this `ReLU` was created with.
     public let threshold: Double
 
+    /// Creates a `ReLU` with Keras's arguments and defaults (the names in Swift case).
     public init(maxValue: Double? = nil, negativeSlope: Double = 0, threshold: Double = 0,
                 name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(maxValue: maxValue, negativeSlope: negativeSlope, threshold: threshold) }
@@ -111,8 +117,10 @@ public final class ReLU: Layer, @unchecked Sendable {
 public final class LeakyReLU: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `negativeSlope` this `LeakyReLU` was created with.
     public let negativeSlope: Double
 
+    /// Creates a `LeakyReLU` with Keras's arguments and defaults (the names in Swift case).
     public init(negativeSlope: Double = 0.3, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(negativeSlope: negativeSlope) }
         self.negativeSlope = negativeSlope
@@ -149,12 +157,18 @@ public final class LeakyReLU: Layer, @unchecked Sendable {
 public final class PReLU: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `alphaInitializer` this `PReLU` was created with.
     public let alphaInitializer: any Initializer
+    /// The `alphaRegularizer` this `PReLU` was created with.
     public let alphaRegularizer: (any Regularizer)?
+    /// The `alphaConstraint` this `PReLU` was created with.
     public let alphaConstraint: (any Constraint)?
+    /// The `sharedAxes` this `PReLU` was created with.
     public let sharedAxes: [Int]?
+    /// The `alpha` this `PReLU` was created with.
     public private(set) var alpha: Variable!
 
+    /// Creates a `PReLU` with Keras's arguments and defaults (the names in Swift case).
     public init(alphaInitializer: any Initializer = Zeros(), alphaRegularizer: (any Regularizer)? = nil,
                 alphaConstraint: (any Constraint)? = nil, sharedAxes: [Int]? = nil,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
@@ -218,8 +232,10 @@ public final class PReLU: Layer, @unchecked Sendable {
 public final class ELU: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `alpha` this `ELU` was created with.
     public let alpha: Double
 
+    /// Creates an `ELU` with Keras's arguments and defaults (the names in Swift case).
     public init(alpha: Double = 1, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(alpha: alpha) }
         self.alpha = alpha
@@ -261,8 +277,10 @@ public final class ELU: Layer, @unchecked Sendable {
 public final class Softmax: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `axis` this `Softmax` was created with.
     public let axis: Int
 
+    /// Creates a `Softmax` with Keras's arguments and defaults (the names in Swift case).
     public init(axis: Int = -1, name: String? = nil, dtype: DType = .float32) {
         self.axis = axis
         super.init(name: name, dtype: dtype)

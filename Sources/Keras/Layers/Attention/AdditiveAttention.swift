@@ -7,6 +7,7 @@
 /// let y = attention.apply([Tensor.ones([2, 4, 3]), Tensor.ones([2, 5, 3])])[0]   // (2, 4, 3)
 /// ```
 public final class AdditiveAttention: Attention, @unchecked Sendable {
+    /// Creates an `AdditiveAttention` with Keras's arguments and defaults (the names in Swift case).
     public init(useScale: Bool = true, dropout: Double = 0, seed: Int? = nil,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         super.init(useScale: useScale, scoreMode: .dot, dropout: dropout, seed: seed, name: name, trainable: trainable, dtype: dtype)

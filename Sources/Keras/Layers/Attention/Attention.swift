@@ -18,10 +18,13 @@ open class Attention: Layer, @unchecked Sendable {
     /// How `Attention` scores a query against a key.
     public enum ScoreMode: String, Sendable, CaseIterable { case dot, concat }
 
+    /// The `useScale` this `Attention` was created with.
     public let useScale: Bool
+    /// The `scoreMode` this `Attention` was created with.
     public let scoreMode: ScoreMode
     /// Dropout on the attention distribution (training only).
     public let dropout: Double
+    /// The `seed` this `Attention` was created with.
     public let seed: Int?
     /// Its random stream for the dropout masks (Keras's `seed_generator`), seeded with ``seed``.
     public let seedGenerator: SeedGenerator
@@ -30,6 +33,7 @@ open class Attention: Layer, @unchecked Sendable {
     /// The learned weight of `.concat` scores, once built.
     public private(set) var concatScoreWeight: Variable?
 
+    /// Creates an `Attention` with Keras's arguments and defaults (the names in Swift case).
     public init(useScale: Bool = false, scoreMode: ScoreMode = .dot, dropout: Double = 0, seed: Int? = nil,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         requireValid { try ensure(dropout >= 0 && dropout <= 1, "\(Self.className): `dropout` must be between 0 and 1, received dropout=\(dropout)") }

@@ -15,25 +15,42 @@ public final class GroupedQueryAttention: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// Keras calls it `layer(query, value, key)`: configs list the inputs as separate arguments.
     public override class var callArgumentNames: [String]? { ["query", "value", "key"] }
+    /// The `headDim` this `GroupedQueryAttention` was created with.
     public let headDim: Int
+    /// The `numQueryHeads` this `GroupedQueryAttention` was created with.
     public let numQueryHeads: Int
+    /// The `numKeyValueHeads` this `GroupedQueryAttention` was created with.
     public let numKeyValueHeads: Int
+    /// The `dropout` this `GroupedQueryAttention` was created with.
     public let dropout: Double
+    /// The `useBias` this `GroupedQueryAttention` was created with.
     public let useBias: Bool
+    /// The `kernelInitializer` this `GroupedQueryAttention` was created with.
     public let kernelInitializer: any Initializer
+    /// The `biasInitializer` this `GroupedQueryAttention` was created with.
     public let biasInitializer: any Initializer
+    /// The `kernelRegularizer` this `GroupedQueryAttention` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `biasRegularizer` this `GroupedQueryAttention` was created with.
     public let biasRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `GroupedQueryAttention` was created with.
     public let kernelConstraint: (any Constraint)?
+    /// The `biasConstraint` this `GroupedQueryAttention` was created with.
     public let biasConstraint: (any Constraint)?
+    /// The `seed` this `GroupedQueryAttention` was created with.
     public let seed: Int?
     /// The projections (Keras's `_query_dense`, …, `_output_dense`), created at build.
     public private(set) var queryDense: HeadDense!
+    /// The key projection, once built.
     public private(set) var keyDense: HeadDense!
+    /// The value projection, once built.
     public private(set) var valueDense: HeadDense!
+    /// The output projection, once built.
     public private(set) var outputDense: HeadDense!
+    /// The dropout applied to the attention scores.
     public let dropoutLayer: Dropout
 
+    /// Creates a `GroupedQueryAttention` with Keras's arguments and defaults (the names in Swift case).
     public init(headDim: Int, numQueryHeads: Int, numKeyValueHeads: Int, dropout: Double = 0, useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
                 kernelRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,

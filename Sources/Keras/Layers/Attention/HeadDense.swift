@@ -15,14 +15,23 @@ public final class HeadDense: Layer, @unchecked Sendable {
     public let heads: [Int]?
     /// The output size of the output projection.
     public let outputDim: Int?
+    /// The `useBias` this `HeadDense` was created with.
     public let useBias: Bool
+    /// The `kernelInitializer` this `HeadDense` was created with.
     public let kernelInitializer: any Initializer
+    /// The `biasInitializer` this `HeadDense` was created with.
     public let biasInitializer: any Initializer
+    /// The `kernelRegularizer` this `HeadDense` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `biasRegularizer` this `HeadDense` was created with.
     public let biasRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `HeadDense` was created with.
     public let kernelConstraint: (any Constraint)?
+    /// The `biasConstraint` this `HeadDense` was created with.
     public let biasConstraint: (any Constraint)?
+    /// The projection kernel, once built.
     public private(set) var kernel: Variable!
+    /// The bias, once built (with `useBias`).
     public private(set) var bias: Variable?
     private var inputDim = 0
 

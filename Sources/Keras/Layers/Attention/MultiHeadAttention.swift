@@ -4,7 +4,7 @@
 ///
 /// Call it on `[query, value]` or `[query, value, key]` (`(batch, steps, features)` each). The
 /// masks of the query and value (from an ``Embedding`` with `maskZero`) are honoured, and the
-/// eager ``callAsFunction(query:value:key:attentionMask:useCausalMask:returnAttentionScores:training:)``
+/// eager `callAsFunction(query:value:key:attentionMask:useCausalMask:returnAttentionScores:training:)`
 /// also takes an explicit `(batch, T, S)` attention mask and a causal mask.
 ///
 /// ```swift
@@ -19,31 +19,65 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// Keras calls it `layer(query, value, key)`: configs list the inputs as separate arguments.
     public override class var callArgumentNames: [String]? { ["query", "value", "key"] }
+    /// The `numHeads` this `MultiHeadAttention` was created with.
     public let numHeads: Int
+    /// The `keyDim` this `MultiHeadAttention` was created with.
     public let keyDim: Int
+    /// The `valueDim` this `MultiHeadAttention` was created with.
     public let valueDim: Int
     /// Dropout on the attention probabilities (training only).
     public let dropout: Double
+    /// The `useBias` this `MultiHeadAttention` was created with.
     public let useBias: Bool
     /// The output features, Keras's `output_shape` (`nil`: the query's last dimension).
     public let outputFeatures: Int?
+    /// The `kernelInitializer` this `MultiHeadAttention` was created with.
     public let kernelInitializer: any Initializer
+    /// The `biasInitializer` this `MultiHeadAttention` was created with.
     public let biasInitializer: any Initializer
+    /// The `kernelRegularizer` this `MultiHeadAttention` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `biasRegularizer` this `MultiHeadAttention` was created with.
     public let biasRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `MultiHeadAttention` was created with.
     public let kernelConstraint: (any Constraint)?
+    /// The `biasConstraint` this `MultiHeadAttention` was created with.
     public let biasConstraint: (any Constraint)?
+    /// The `seed` this `MultiHeadAttention` was created with.
     public let seed: Int?
     /// The projections (Keras's `_query_dense`, …, `_output_dense`), created at build.
     public private(set) var queryDense: HeadDense!
+    /// The key projection `(keyDim, numHeads, keyDim)`, once built.
     public private(set) var keyDense: HeadDense!
+    /// The value projection, once built.
     public private(set) var valueDense: HeadDense!
+    /// The output projection, once built.
     public private(set) var outputDense: HeadDense!
     /// Dropout on the attention probabilities (Keras's `_dropout_layer`).
     public let dropoutLayer: Dropout
     /// `attention_axes` as a config gave it (only the steps axis is supported).
     private var givenAttentionAxes: [Int]?
 
+    /// Creates a multi-head attention layer (Keras's `MultiHeadAttention`, same defaults); call it with `[query, value]` or `[query, value, key]`.
+    ///
+    /// - Parameters:
+    ///   - numHeads: Number of attention heads.
+    ///   - keyDim: Size of each head for the query and key.
+    ///   - valueDim: Size of each head for the value; `keyDim` when `nil`.
+    ///   - dropout: Fraction of the inputs to drop in training, in `[0, 1)`.
+    ///   - useBias: Whether the layer adds a bias vector.
+    ///   - outputShape: Size of the output's last dimension; the query's last dimension when `nil`.
+    ///   - kernelInitializer: Initializer of the kernel weights.
+    ///   - biasInitializer: Initializer of the bias.
+    ///   - kernelRegularizer: Penalty on the kernel, added to the loss.
+    ///   - biasRegularizer: Penalty on the bias, added to the loss.
+    ///   - activityRegularizer: Penalty on the layer's output, added to the loss.
+    ///   - kernelConstraint: Constraint applied to the kernel after each optimizer step.
+    ///   - biasConstraint: Constraint applied to the bias after each optimizer step.
+    ///   - seed: Seed of the dropout masks; `nil` draws from the global seed.
+    ///   - name: The layer's name; a unique name from the class name when `nil`.
+    ///   - trainable: Whether the layer's weights are updated in training.
+    ///   - dtype: The dtype of the weights and computations.
     public init(numHeads: Int, keyDim: Int, valueDim: Int? = nil, dropout: Double = 0, useBias: Bool = true,
                 outputShape: Int? = nil,
                 kernelInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),

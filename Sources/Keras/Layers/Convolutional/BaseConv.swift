@@ -63,7 +63,7 @@ extension ObjectConfigReader {
 /// The shared base of the convolution layers (`keras.layers.Conv*`, `*Transpose`,
 /// `DepthwiseConv*`, `SeparableConv*`): the window arguments, the bias, the activation and the
 /// layer contract (input checks, build, call, output shape, config). A family supplies its
-/// kernels (``buildKernels(inputChannels:)``), its convolution (``convolve(_:)``) and its
+/// kernels (`buildKernels(inputChannels:)`), its convolution (`convolve(_:)`) and its
 /// channel count.
 ///
 /// Inputs are channels-last: `(batch, spatial…, channels)` with ``rank`` spatial axes.
@@ -77,14 +77,23 @@ public class BaseConv: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// The number of spatial axes (1, 2 or 3).
     public let rank: Int
+    /// The window size along each spatial axis.
     public let kernelSize: [Int]
+    /// The window's step along each spatial axis.
     public let strides: [Int]
+    /// `.valid`, `.same` or `.causal`.
     public let padding: PaddingMode
+    /// The spacing between the window's taps along each spatial axis.
     public let dilationRate: [Int]
+    /// The `activation` this `BaseConv` was created with.
     public let activation: ActivationFunction
+    /// The `useBias` this `BaseConv` was created with.
     public let useBias: Bool
+    /// The `biasInitializer` this `BaseConv` was created with.
     public let biasInitializer: any Initializer
+    /// The `biasRegularizer` this `BaseConv` was created with.
     public let biasRegularizer: (any Regularizer)?
+    /// The `biasConstraint` this `BaseConv` was created with.
     public let biasConstraint: (any Constraint)?
     /// `(outputChannels,)`, once built with ``useBias``.
     public private(set) var bias: Variable?

@@ -9,10 +9,15 @@ import KerasCore
 /// let y = layer(Tensor.ones([2, 10, 3]))   // shape (2, 10, 4)
 /// ```
 public class Conv: BaseConv, @unchecked Sendable {
+    /// The `filters` this `Conv` was created with.
     public let filters: Int
+    /// The `groups` this `Conv` was created with.
     public let groups: Int
+    /// The `kernelInitializer` this `Conv` was created with.
     public let kernelInitializer: any Initializer
+    /// The `kernelRegularizer` this `Conv` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `Conv` was created with.
     public let kernelConstraint: (any Constraint)?
     /// `(kernel…, channels / groups, filters)`, once built.
     public private(set) var kernel: Variable!
@@ -52,6 +57,26 @@ public class Conv: BaseConv, @unchecked Sendable {
 
     /// One-element lists are expanded as Keras expands an integer; the concrete class
     /// (`…1D`, `…2D`, `…3D`) sets the number of spatial axes.
+    ///
+    /// - Parameters:
+    ///   - filters: Number of output channels (positive).
+    ///   - kernelSize: Size of the convolution window, one value per spatial axis (one value is used for every axis).
+    ///   - strides: Step of the window along each spatial axis (one value is used for every axis).
+    ///   - padding: `.valid` (no padding), `.same` (the output keeps the input's size at stride 1) or `.causal` (1-D only).
+    ///   - dilationRate: Spacing between the window's taps along each spatial axis.
+    ///   - groups: Number of groups the input channels are split into, each convolved with its own filters; must divide `filters` and the input channels.
+    ///   - activation: Activation applied to the output (Keras's `activation`; `.linear` for none).
+    ///   - useBias: Whether the layer adds a bias vector.
+    ///   - kernelInitializer: Initializer of the kernel weights.
+    ///   - biasInitializer: Initializer of the bias.
+    ///   - kernelRegularizer: Penalty on the kernel, added to the loss.
+    ///   - biasRegularizer: Penalty on the bias, added to the loss.
+    ///   - activityRegularizer: Penalty on the layer's output, added to the loss.
+    ///   - kernelConstraint: Constraint applied to the kernel after each optimizer step.
+    ///   - biasConstraint: Constraint applied to the bias after each optimizer step.
+    ///   - name: The layer's name; a unique name from the class name when `nil`.
+    ///   - trainable: Whether the layer's weights are updated in training.
+    ///   - dtype: The dtype of the weights and computations.
     public convenience init(_ filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
                             dilationRate: [Int] = [1], groups: Int = 1, activation: ActivationFunction = .linear,
                             useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
@@ -67,7 +92,7 @@ public class Conv: BaseConv, @unchecked Sendable {
                                    biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
     }
 
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let conv = try Conv2D(config: ["filters": 8, "kernel_size": [3, 3], "padding": "same"])

@@ -11,11 +11,15 @@ import KerasCore
 /// let y = layer(Tensor.ones([1, 7, 7, 8]))   // shape (1, 14, 14, 4)
 /// ```
 public class ConvTranspose: BaseConv, @unchecked Sendable {
+    /// The `filters` this `ConvTranspose` was created with.
     public let filters: Int
     /// Extra positions added at the end of each spatial axis (each less than its stride).
     public let outputPadding: [Int]?
+    /// The `kernelInitializer` this `ConvTranspose` was created with.
     public let kernelInitializer: any Initializer
+    /// The `kernelRegularizer` this `ConvTranspose` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `ConvTranspose` was created with.
     public let kernelConstraint: (any Constraint)?
     /// `(kernel…, filters, channels)`, once built.
     public private(set) var kernel: Variable!
@@ -74,7 +78,7 @@ public class ConvTranspose: BaseConv, @unchecked Sendable {
                                    biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
     }
 
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let up = try Conv2DTranspose(config: ["filters": 4, "kernel_size": 3, "strides": 2, "output_padding": [1, 1]])

@@ -10,9 +10,13 @@ import KerasCore
 /// let y = layer(Tensor.ones([1, 8, 8, 3]))   // shape (1, 8, 8, 6)
 /// ```
 public class DepthwiseConv: BaseConv, @unchecked Sendable {
+    /// The `depthMultiplier` this `DepthwiseConv` was created with.
     public let depthMultiplier: Int
+    /// The `depthwiseInitializer` this `DepthwiseConv` was created with.
     public let depthwiseInitializer: any Initializer
+    /// The `depthwiseRegularizer` this `DepthwiseConv` was created with.
     public let depthwiseRegularizer: (any Regularizer)?
+    /// The `depthwiseConstraint` this `DepthwiseConv` was created with.
     public let depthwiseConstraint: (any Constraint)?
     /// `(kernel…, channels, depthMultiplier)`, once built.
     public private(set) var kernel: Variable!
@@ -63,7 +67,7 @@ public class DepthwiseConv: BaseConv, @unchecked Sendable {
                                    biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
     }
 
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let layer = try DepthwiseConv2D(config: ["kernel_size": [3, 3], "depth_multiplier": 2])

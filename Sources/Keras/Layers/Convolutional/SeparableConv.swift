@@ -11,13 +11,21 @@ import KerasCore
 /// let y = layer(Tensor.ones([1, 8, 8, 3]))   // shape (1, 8, 8, 16)
 /// ```
 public class SeparableConv: BaseConv, @unchecked Sendable {
+    /// The `filters` this `SeparableConv` was created with.
     public let filters: Int
+    /// The `depthMultiplier` this `SeparableConv` was created with.
     public let depthMultiplier: Int
+    /// The `depthwiseInitializer` this `SeparableConv` was created with.
     public let depthwiseInitializer: any Initializer
+    /// The `pointwiseInitializer` this `SeparableConv` was created with.
     public let pointwiseInitializer: any Initializer
+    /// The `depthwiseRegularizer` this `SeparableConv` was created with.
     public let depthwiseRegularizer: (any Regularizer)?
+    /// The `pointwiseRegularizer` this `SeparableConv` was created with.
     public let pointwiseRegularizer: (any Regularizer)?
+    /// The `depthwiseConstraint` this `SeparableConv` was created with.
     public let depthwiseConstraint: (any Constraint)?
+    /// The `pointwiseConstraint` this `SeparableConv` was created with.
     public let pointwiseConstraint: (any Constraint)?
     /// `(kernel…, channels, depthMultiplier)`, once built.
     public private(set) var depthwiseKernel: Variable!
@@ -82,7 +90,7 @@ public class SeparableConv: BaseConv, @unchecked Sendable {
                                    biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
     }
 
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let layer = try SeparableConv2D(config: ["filters": 8, "kernel_size": [3, 3]])

@@ -14,14 +14,23 @@ public final class Dense: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// Passes the input's mask on (Keras's `supports_masking = True`).
     public override var supportsMasking: Bool { true }
+    /// The `units` this `Dense` was created with.
     public let units: Int
+    /// The `activation` this `Dense` was created with.
     public let activation: ActivationFunction
+    /// The `useBias` this `Dense` was created with.
     public let useBias: Bool
+    /// The `kernelInitializer` this `Dense` was created with.
     public let kernelInitializer: any Initializer
+    /// The `biasInitializer` this `Dense` was created with.
     public let biasInitializer: any Initializer
+    /// The `kernelRegularizer` this `Dense` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `biasRegularizer` this `Dense` was created with.
     public let biasRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `Dense` was created with.
     public let kernelConstraint: (any Constraint)?
+    /// The `biasConstraint` this `Dense` was created with.
     public let biasConstraint: (any Constraint)?
     /// `(inputDim, units)`, once built.
     public private(set) var kernel: Variable!
@@ -33,8 +42,27 @@ public final class Dense: Layer, @unchecked Sendable {
     public private(set) var loraAlpha: Double?
     /// `(inputDim, loraRank)` and `(loraRank, units)`, once LoRA is enabled.
     public private(set) var loraKernelA: Variable?
+    /// The second LoRA factor `(loraRank, units)`, once LoRA is enabled.
     public private(set) var loraKernelB: Variable?
 
+    /// Creates a fully connected layer of `units` outputs (Keras's `Dense`), built on its first call.
+    ///
+    /// - Parameters:
+    ///   - units: Dimensionality of the output space (positive).
+    ///   - activation: Activation applied to the output (Keras's `activation`; `.linear` for none).
+    ///   - useBias: Whether the layer adds a bias vector.
+    ///   - kernelInitializer: Initializer of the kernel weights.
+    ///   - biasInitializer: Initializer of the bias.
+    ///   - kernelRegularizer: Penalty on the kernel, added to the loss.
+    ///   - biasRegularizer: Penalty on the bias, added to the loss.
+    ///   - activityRegularizer: Penalty on the layer's output, added to the loss.
+    ///   - kernelConstraint: Constraint applied to the kernel after each optimizer step.
+    ///   - biasConstraint: Constraint applied to the bias after each optimizer step.
+    ///   - loraRank: With a rank, the kernel is frozen and a trainable low-rank update of that rank is added (LoRA).
+    ///   - loraAlpha: The LoRA scale numerator (`loraAlpha / loraRank` multiplies the update); defaults to `loraRank`.
+    ///   - name: The layer's name; a unique name from the class name when `nil`.
+    ///   - trainable: Whether the layer's weights are updated in training.
+    ///   - dtype: The dtype of the weights and computations.
     public init(_ units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), biasInitializer: any Initializer = Zeros(),
                 kernelRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,

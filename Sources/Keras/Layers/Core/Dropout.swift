@@ -12,12 +12,16 @@ public final class Dropout: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// Passes the input's mask on (Keras's `supports_masking = True`).
     public override var supportsMasking: Bool { true }
+    /// The `rate` this `Dropout` was created with.
     public let rate: Double
+    /// The `noiseShape` this `Dropout` was created with.
     public let noiseShape: [Int?]?
+    /// The `seed` this `Dropout` was created with.
     public let seed: Int?
     /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
     public let seedGenerator: SeedGenerator
 
+    /// Creates a `Dropout` with Keras's arguments and defaults (the names in Swift case).
     public init(_ rate: Double, noiseShape: [Int?]? = nil, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(rate: rate, noiseShape: noiseShape) }
         self.rate = rate

@@ -15,16 +15,34 @@
 /// and pooling layers after it in a model use to skip padding.
 public final class Embedding: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
+    /// The `inputDim` this `Embedding` was created with.
     public let inputDim: Int
+    /// The `outputDim` this `Embedding` was created with.
     public let outputDim: Int
+    /// The `embeddingsInitializer` this `Embedding` was created with.
     public let embeddingsInitializer: any Initializer
+    /// The `embeddingsRegularizer` this `Embedding` was created with.
     public let embeddingsRegularizer: (any Regularizer)?
+    /// The `embeddingsConstraint` this `Embedding` was created with.
     public let embeddingsConstraint: (any Constraint)?
     /// Whether id 0 is padding: the layer then supports masking and its mask is `ids != 0`.
     public let maskZero: Bool
     /// `(inputDim, outputDim)`, once built.
     public private(set) var embeddings: Variable!
 
+    /// Creates an embedding of `inputDim` indices into `outputDim`-dimensional vectors (Keras's `Embedding`).
+    ///
+    /// - Parameters:
+    ///   - inputDim: Size of the vocabulary: the largest index plus one.
+    ///   - outputDim: Dimension of each embedding vector.
+    ///   - embeddingsInitializer: Initializer of the embedding matrix.
+    ///   - embeddingsRegularizer: Penalty on the embedding matrix, added to the loss.
+    ///   - activityRegularizer: Penalty on the layer's output, added to the loss.
+    ///   - embeddingsConstraint: Constraint applied to the embedding matrix after each optimizer step.
+    ///   - maskZero: Whether index 0 is padding: the layer then outputs a mask, and `inputDim` must count it.
+    ///   - name: The layer's name; a unique name from the class name when `nil`.
+    ///   - trainable: Whether the layer's weights are updated in training.
+    ///   - dtype: The dtype of the weights and computations.
     public init(inputDim: Int, outputDim: Int,
                 embeddingsInitializer: any Initializer = RandomUniform(minval: -0.05, maxval: 0.05),
                 embeddingsRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,

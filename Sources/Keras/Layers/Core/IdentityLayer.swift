@@ -4,9 +4,10 @@ public final class Identity: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// Passes the input's mask on (Keras's `supports_masking = True`).
     public override var supportsMasking: Bool { true }
+    /// Creates an `Identity` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
 
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         var r = ObjectConfigReader(layer: Identity.self, config: config)
         let base = try r.layerBase()

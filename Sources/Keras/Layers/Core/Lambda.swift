@@ -8,9 +8,12 @@
 /// A closure cannot be written to a config: ``getConfig()`` records the function's name only, and
 /// ``init(config:function:)`` needs the closure again.
 public final class Lambda: Layer, @unchecked Sendable {
+    /// The `function` this `Lambda` was created with.
     public let function: @Sendable (Tensor) -> Tensor
+    /// The output shape given at construction (without the batch axis), if any.
     public let fixedOutputShape: [Int?]?
 
+    /// Creates a `Lambda` with Keras's arguments and defaults (the names in Swift case).
     public init(outputShape: [Int?]? = nil, name: String? = nil, dtype: DType = .float32,
                 _ function: @escaping @Sendable (Tensor) -> Tensor) {
         self.function = function

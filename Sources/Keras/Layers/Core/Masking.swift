@@ -13,6 +13,7 @@ public final class Masking: Layer, @unchecked Sendable {
     /// The value marking a padded step.
     public let maskValue: Double
 
+    /// Creates a `Masking` with Keras's arguments and defaults (the names in Swift case).
     public init(maskValue: Double = 0, name: String? = nil, dtype: DType = .float32) {
         requireValid { try ensure(!maskValue.isNaN, "Masking: `mask_value` must be a number, received mask_value=nan") }
         self.maskValue = maskValue

@@ -78,8 +78,9 @@ open class Merge: Layer, @unchecked Sendable {
 
 /// Elementwise sum of its inputs (`keras.layers.Add`).
 public final class Add: Merge, @unchecked Sendable {
+    /// Creates an `Add` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Add.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -89,8 +90,9 @@ public final class Add: Merge, @unchecked Sendable {
 
 /// The difference of exactly two inputs (`keras.layers.Subtract`).
 public final class Subtract: Merge, @unchecked Sendable {
+    /// Creates a `Subtract` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Subtract.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -109,8 +111,9 @@ public final class Subtract: Merge, @unchecked Sendable {
 
 /// Elementwise product of its inputs (`keras.layers.Multiply`).
 public final class Multiply: Merge, @unchecked Sendable {
+    /// Creates a `Multiply` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Multiply.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -120,8 +123,9 @@ public final class Multiply: Merge, @unchecked Sendable {
 
 /// Elementwise mean of its inputs (`keras.layers.Average`).
 public final class Average: Merge, @unchecked Sendable {
+    /// Creates an `Average` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Average.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -133,8 +137,9 @@ public final class Average: Merge, @unchecked Sendable {
 
 /// Elementwise maximum of its inputs (`keras.layers.Maximum`).
 public final class Maximum: Merge, @unchecked Sendable {
+    /// Creates a `Maximum` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Maximum.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -148,8 +153,9 @@ public final class Maximum: Merge, @unchecked Sendable {
 
 /// Elementwise minimum of its inputs (`keras.layers.Minimum`).
 public final class Minimum: Merge, @unchecked Sendable {
+    /// Creates a `Minimum` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
-    /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
+    /// Recreates a layer from `getConfig()` (`name`, `dtype`).
     public convenience init(config: Config) throws {
         let base = try layerBase(Minimum.self, config)
         self.init(name: base.name, dtype: base.dtype)
@@ -188,8 +194,10 @@ extension Merge {
 
 /// Joins its inputs along `axis` (`keras.layers.Concatenate`); other axes must match.
 public final class Concatenate: Merge, @unchecked Sendable {
+    /// The `axis` this `Concatenate` was created with.
     public let axis: Int
 
+    /// Creates a `Concatenate` with Keras's arguments and defaults (the names in Swift case).
     public init(axis: Int = -1, name: String? = nil, dtype: DType = .float32) {
         self.axis = axis
         super.init(name: name, dtype: dtype)
@@ -250,15 +258,19 @@ public final class Dot: Merge, @unchecked Sendable {
     /// A dot product has no steps left to mask (Keras's `Dot.compute_mask`).
     public override func computeMasks(_ inputs: [Tensor], masks: [Tensor?]) -> [Tensor?] { [nil] }
 
+    /// The `axes` this `Dot` was created with.
     public let axes: [Int]
+    /// The `normalize` this `Dot` was created with.
     public let normalize: Bool
 
+    /// Creates a `Dot` with Keras's arguments and defaults (the names in Swift case).
     public init(axes: Int, normalize: Bool = false, name: String? = nil, dtype: DType = .float32) {
         self.axes = [axes]
         self.normalize = normalize
         super.init(name: name, dtype: dtype)
     }
 
+    /// Creates a `Dot` with Keras's arguments and defaults (the names in Swift case).
     public init(axes: [Int], normalize: Bool = false, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(axes: axes) }
         self.axes = axes

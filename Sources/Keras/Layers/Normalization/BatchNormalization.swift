@@ -3,7 +3,7 @@ import Synchronization
 /// Normalizes its inputs to zero mean and unit variance per feature of `axis`, then scales by
 /// `gamma` and shifts by `beta` (`keras.layers.BatchNormalization`).
 ///
-/// - In training (`training: true` and the layer ``trainable``) it uses the biased mean and
+/// - In training (`training: true` and the layer `trainable`) it uses the biased mean and
 ///   variance of the batch over every axis but `axis`, and moves its statistics towards them:
 ///   `moving = moving · momentum + batch · (1 − momentum)`.
 /// - Otherwise — inference, or a frozen layer (`trainable = false`), as in Keras — it uses
@@ -41,18 +41,31 @@ import Synchronization
 public final class BatchNormalization: Layer, @unchecked Sendable {
     /// Its inference call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `axis` this `BatchNormalization` was created with.
     public let axis: Int
+    /// The `momentum` this `BatchNormalization` was created with.
     public let momentum: Double
+    /// The `epsilon` this `BatchNormalization` was created with.
     public let epsilon: Double
+    /// The `center` this `BatchNormalization` was created with.
     public let center: Bool
+    /// The `scale` this `BatchNormalization` was created with.
     public let scale: Bool
+    /// The `betaInitializer` this `BatchNormalization` was created with.
     public let betaInitializer: any Initializer
+    /// The `gammaInitializer` this `BatchNormalization` was created with.
     public let gammaInitializer: any Initializer
+    /// The `movingMeanInitializer` this `BatchNormalization` was created with.
     public let movingMeanInitializer: any Initializer
+    /// The `movingVarianceInitializer` this `BatchNormalization` was created with.
     public let movingVarianceInitializer: any Initializer
+    /// The `betaRegularizer` this `BatchNormalization` was created with.
     public let betaRegularizer: (any Regularizer)?
+    /// The `gammaRegularizer` this `BatchNormalization` was created with.
     public let gammaRegularizer: (any Regularizer)?
+    /// The `betaConstraint` this `BatchNormalization` was created with.
     public let betaConstraint: (any Constraint)?
+    /// The `gammaConstraint` this `BatchNormalization` was created with.
     public let gammaConstraint: (any Constraint)?
     /// `(channels,)`, once built with `scale`.
     public private(set) var gamma: Variable?
@@ -60,17 +73,22 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     public private(set) var beta: Variable?
     /// `(channels,)`, once built.
     public private(set) var movingMean: Variable!
+    /// The moving variance used in inference, once built.
     public private(set) var movingVariance: Variable!
     /// Whether training uses the statistics of the global batch across data-parallel ranks.
     public let synchronized: Bool
     /// Batch renormalization: whether it is on, its optional clipping of `r` (`rmin`, `rmax`) and
     /// `d` (`dmax`), and the momentum of its running averages.
     public let renorm: Bool
+    /// The `renormClipping` this `BatchNormalization` was created with.
     public let renormClipping: RenormClipping?
+    /// The `renormMomentum` this `BatchNormalization` was created with.
     public let renormMomentum: Double
     /// With `renorm`, once built: the moving standard deviation and the renorm averages.
     public private(set) var movingStddev: Variable?
+    /// The renormalization moving mean, once built with `renorm`.
     public private(set) var renormMean: Variable?
+    /// The renormalization moving standard deviation, once built with `renorm`.
     public private(set) var renormStddev: Variable?
 
     /// The clipping of batch renormalization's corrections (Keras's `renorm_clipping`); `nil`
@@ -80,7 +98,9 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// BatchNormalization(renorm: true, renormClipping: .init(rmax: 3, rmin: 1.0 / 3, dmax: 5))
     /// ```
     public struct RenormClipping: Sendable, Equatable {
+        /// The `rmax` this `RenormClipping` was created with.
         public var rmax: Double?, rmin: Double?, dmax: Double?
+        /// Limits of the renormalization corrections; `nil` leaves one unclipped.
         public init(rmax: Double? = nil, rmin: Double? = nil, dmax: Double? = nil) {
             self.rmax = rmax
             self.rmin = rmin
@@ -90,6 +110,28 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     /// Pairs the reads and writes of the two moving statistics (held only around them).
     private let statisticsLock = Mutex<Void>(())
 
+    /// Creates a batch normalization layer (Keras's `BatchNormalization`, same defaults).
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to normalize (the features axis; -1 is the last).
+    ///   - momentum: Momentum of the moving mean and variance.
+    ///   - epsilon: Small float added to the variance to avoid dividing by zero.
+    ///   - center: Whether to add the learned offset `beta`.
+    ///   - scale: Whether to multiply by the learned scale `gamma`.
+    ///   - betaInitializer: Initializer of `beta`.
+    ///   - gammaInitializer: Initializer of `gamma`.
+    ///   - movingMeanInitializer: Initializer of the moving mean.
+    ///   - movingVarianceInitializer: Initializer of the moving variance.
+    ///   - betaRegularizer: Penalty on `beta`, added to the loss.
+    ///   - gammaRegularizer: Penalty on `gamma`, added to the loss.
+    ///   - betaConstraint: Constraint applied to `beta` after each optimizer step.
+    ///   - gammaConstraint: Constraint applied to `gamma` after each optimizer step.
+    ///   - renorm: Whether to use batch renormalization (Ioffe, 2017).
+    ///   - renormClipping: Limits `rmax`, `rmin` and `dmax` of the renormalization corrections.
+    ///   - renormMomentum: Momentum of the renormalization moving averages.
+    ///   - name: The layer's name; a unique name from the class name when `nil`.
+    ///   - trainable: Whether the layer's weights are updated in training.
+    ///   - dtype: The dtype of the weights and computations.
     public init(axis: Int = -1, momentum: Double = 0.99, epsilon: Double = 1e-3, center: Bool = true, scale: Bool = true,
                 betaInitializer: any Initializer = Zeros(), gammaInitializer: any Initializer = Ones(),
                 movingMeanInitializer: any Initializer = Zeros(), movingVarianceInitializer: any Initializer = Ones(),

@@ -14,19 +14,32 @@ public final class GroupNormalization: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// The number of groups (`-1` until built with instance normalization, then the channel count).
     public private(set) var groups: Int
+    /// The `axis` this `GroupNormalization` was created with.
     public let axis: Int
+    /// The `epsilon` this `GroupNormalization` was created with.
     public let epsilon: Double
+    /// The `center` this `GroupNormalization` was created with.
     public let center: Bool
+    /// The `scale` this `GroupNormalization` was created with.
     public let scale: Bool
+    /// The `betaInitializer` this `GroupNormalization` was created with.
     public let betaInitializer: any Initializer
+    /// The `gammaInitializer` this `GroupNormalization` was created with.
     public let gammaInitializer: any Initializer
+    /// The `betaRegularizer` this `GroupNormalization` was created with.
     public let betaRegularizer: (any Regularizer)?
+    /// The `gammaRegularizer` this `GroupNormalization` was created with.
     public let gammaRegularizer: (any Regularizer)?
+    /// The `betaConstraint` this `GroupNormalization` was created with.
     public let betaConstraint: (any Constraint)?
+    /// The `gammaConstraint` this `GroupNormalization` was created with.
     public let gammaConstraint: (any Constraint)?
+    /// The learned scale, once built with `scale`.
     public private(set) var gamma: Variable?
+    /// The learned offset, once built with `center`.
     public private(set) var beta: Variable?
 
+    /// Creates a `GroupNormalization` with Keras's arguments and defaults (the names in Swift case).
     public init(groups: Int = 32, axis: Int = -1, epsilon: Double = 1e-3, center: Bool = true, scale: Bool = true,
                 betaInitializer: any Initializer = Zeros(), gammaInitializer: any Initializer = Ones(),
                 betaRegularizer: (any Regularizer)? = nil, gammaRegularizer: (any Regularizer)? = nil,

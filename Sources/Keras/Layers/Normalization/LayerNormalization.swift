@@ -14,15 +14,25 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
     public let axis: [Int]
     /// Whether `axis` was given as a list (Keras writes a list in the config once built).
     private let axisIsList: Bool
+    /// The `epsilon` this `LayerNormalization` was created with.
     public let epsilon: Double
+    /// The `center` this `LayerNormalization` was created with.
     public let center: Bool
+    /// The `scale` this `LayerNormalization` was created with.
     public let scale: Bool
+    /// The `rmsScaling` this `LayerNormalization` was created with.
     public let rmsScaling: Bool
+    /// The `betaInitializer` this `LayerNormalization` was created with.
     public let betaInitializer: any Initializer
+    /// The `gammaInitializer` this `LayerNormalization` was created with.
     public let gammaInitializer: any Initializer
+    /// The `betaRegularizer` this `LayerNormalization` was created with.
     public let betaRegularizer: (any Regularizer)?
+    /// The `gammaRegularizer` this `LayerNormalization` was created with.
     public let gammaRegularizer: (any Regularizer)?
+    /// The `betaConstraint` this `LayerNormalization` was created with.
     public let betaConstraint: (any Constraint)?
+    /// The `gammaConstraint` this `LayerNormalization` was created with.
     public let gammaConstraint: (any Constraint)?
     /// The scale, once built with `scale` (or `rmsScaling`).
     public private(set) var gamma: Variable?
@@ -32,6 +42,7 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
     private var normalizedAxes: [Int] = []
     private var broadcastShape: [Int] = []
 
+    /// Creates a `LayerNormalization` with Keras's arguments and defaults (the names in Swift case).
     public convenience init(axis: Int = -1, epsilon: Double = 1e-3, center: Bool = true, scale: Bool = true,
                             rmsScaling: Bool = false,
                             betaInitializer: any Initializer = Zeros(), gammaInitializer: any Initializer = Ones(),

@@ -44,8 +44,11 @@ public class BasePooling: Layer, @unchecked Sendable {
     /// The pool size Keras uses when the config has none (`nil`: required).
     class var defaultPoolSize: Int? { nil }
 
+    /// The `poolSize` this `BasePooling` was created with.
     public let poolSize: [Int]
+    /// The `strides` this `BasePooling` was created with.
     public let strides: [Int]
+    /// The `padding` this `BasePooling` was created with.
     public let padding: PaddingMode
     var rank: Int { poolSize.count }
 

@@ -15,12 +15,16 @@ public final class CategoryEncoding: Layer, @unchecked Sendable {
 
     /// How ids are encoded (Keras's `output_mode`; `"binary"` in a config means `.multiHot`).
     public enum OutputMode: String, Sendable, CaseIterable {
+        /// `"one_hot"`, `"multi_hot"` or `"count"`, as Keras's `output_mode`.
         case oneHot = "one_hot", multiHot = "multi_hot", count
     }
 
+    /// The `numTokens` this `CategoryEncoding` was created with.
     public let numTokens: Int
+    /// The `outputMode` this `CategoryEncoding` was created with.
     public let outputMode: OutputMode
 
+    /// Creates a `CategoryEncoding` with Keras's arguments and defaults (the names in Swift case).
     public init(numTokens: Int, outputMode: OutputMode = .multiHot, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(numTokens: numTokens) }
         self.numTokens = numTokens

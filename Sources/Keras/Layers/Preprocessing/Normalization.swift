@@ -3,7 +3,7 @@
 /// reverse, `mean + x · max(√variance, 1e-7)`.
 ///
 /// The statistics are either given (`mean`, `variance`) or learned from data with
-/// ``adapt(_:)``, which computes them per position of the kept `axis` (default: the last axis;
+/// `adapt(_:)`, which computes them per position of the kept `axis` (default: the last axis;
 /// `axis: []` for one mean and variance over everything). Adapted statistics are the
 /// non-trainable weights `mean`, `variance` and `count`, so they are saved with the model.
 ///
@@ -17,13 +17,17 @@ public final class Normalization: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// The axes whose positions get their own mean and variance.
     public let axis: [Int]
+    /// The `invert` this `Normalization` was created with.
     public let invert: Bool
-    /// The statistics given at construction (`nil`: learned by ``adapt(_:)``).
+    /// The statistics given at construction (`nil`: learned by `adapt(_:)`).
     public let inputMean: [Double]?
+    /// The variance given at construction, if any (otherwise `adapt` computes it).
     public let inputVariance: [Double]?
     /// The adapted statistics, once built without given ones.
     public private(set) var adaptMean: Variable?
+    /// The variance `adapt` computed, once built.
     public private(set) var adaptVariance: Variable?
+    /// The number of samples `adapt` has seen, once built.
     public private(set) var count: Variable?
     /// The kept axes (non-negative) and the statistics' broadcast shape, once built.
     private var broadcastShape: [Int] = []
@@ -31,7 +35,11 @@ public final class Normalization: Layer, @unchecked Sendable {
 
     /// - Parameters:
     ///   - axis: the kept axes (`[]`: one statistic for everything).
-    ///   - mean, variance: given statistics, one value or one per position of the kept axes.
+    ///   - mean: the given mean, one value or one per position of the kept axes (else `adapt` computes it).
+    ///   - variance: the given variance, in the same form as `mean`.
+    ///   - invert: whether to undo the normalization (`x · sqrt(variance) + mean`) instead.
+    ///   - name: the layer's name; a unique name from the class name when `nil`.
+    ///   - dtype: the dtype of the computations.
     public init(axis: [Int] = [-1], mean: [Double]? = nil, variance: [Double]? = nil, invert: Bool = false,
                 name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(axis: axis, mean: mean, variance: variance) }
@@ -121,7 +129,7 @@ public final class Normalization: Layer, @unchecked Sendable {
     /// try norm.adapt(Tensor([[1.0, 10], [3, 30]]))   // mean [2, 20], variance [1, 100]
     /// ```
     ///
-    /// - Throws: ``KerasError`` when the layer has given statistics, when `data` is empty, not
+    /// - Throws: `KerasError` when the layer has given statistics, when `data` is empty, not
     ///   finite, or of a shape the layer cannot take.
     public func adapt(_ data: Tensor) throws {
         try adapt(batches: CollectionOfOne(data))
@@ -145,7 +153,7 @@ public final class Normalization: Layer, @unchecked Sendable {
     /// try norm.adapt(batches: [firstHalf, secondHalf])   // as adapt(wholeData)
     /// ```
     ///
-    /// - Throws: ``KerasError`` as ``adapt(_:)-(Tensor)`` does, for any batch, and for no batches.
+    /// - Throws: `KerasError` as ``adapt(_:)-(Tensor)`` does, for any batch, and for no batches.
     public func adapt<S: Sequence>(batches: S) throws where S.Element == Tensor {
         guard inputMean == nil else {
             throw KerasError.invalidArgument("Normalization \"\(name)\": adapt() cannot be called on a layer built with a given mean and variance")

@@ -13,22 +13,35 @@ import KerasCore
 /// let (h, states) = cell(Tensor.ones([2, 3]), states: cell.initialStates(batchSize: 2))   // h: (2, 8)
 /// ```
 open class DropoutRNNCell: RNNCell, @unchecked Sendable {
+    /// The `units` this `DropoutRNNCell` was created with.
     public let units: Int
+    /// The `activation` this `DropoutRNNCell` was created with.
     public let activation: ActivationFunction
+    /// The `useBias` this `DropoutRNNCell` was created with.
     public let useBias: Bool
+    /// The `kernelInitializer` this `DropoutRNNCell` was created with.
     public let kernelInitializer: any Initializer
+    /// The `recurrentInitializer` this `DropoutRNNCell` was created with.
     public let recurrentInitializer: any Initializer
+    /// The `biasInitializer` this `DropoutRNNCell` was created with.
     public let biasInitializer: any Initializer
+    /// The `kernelRegularizer` this `DropoutRNNCell` was created with.
     public let kernelRegularizer: (any Regularizer)?
+    /// The `recurrentRegularizer` this `DropoutRNNCell` was created with.
     public let recurrentRegularizer: (any Regularizer)?
+    /// The `biasRegularizer` this `DropoutRNNCell` was created with.
     public let biasRegularizer: (any Regularizer)?
+    /// The `kernelConstraint` this `DropoutRNNCell` was created with.
     public let kernelConstraint: (any Constraint)?
+    /// The `recurrentConstraint` this `DropoutRNNCell` was created with.
     public let recurrentConstraint: (any Constraint)?
+    /// The `biasConstraint` this `DropoutRNNCell` was created with.
     public let biasConstraint: (any Constraint)?
     /// Fraction of the input units dropped in training (clamped to [0, 1] as Keras does).
     public let dropout: Double
     /// Fraction of the state units dropped in training (clamped to [0, 1]).
     public let recurrentDropout: Double
+    /// The `seed` this `DropoutRNNCell` was created with.
     public let seed: Int?
     /// Its random stream for the dropout masks (Keras's `seed_generator`), seeded with ``seed``.
     public let seedGenerator: SeedGenerator

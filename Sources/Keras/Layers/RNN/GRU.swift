@@ -6,6 +6,35 @@
 /// let y = layer(Tensor.ones([2, 5, 3]))   // shape (2, 8)
 /// ```
 public final class GRU: RNN, @unchecked Sendable {
+    /// Creates a GRU layer of `units` (Keras's `GRU`, same defaults).
+    ///
+    /// - Parameters:
+    ///   - units: Dimensionality of the output space (positive).
+    ///   - activation: Activation applied to the output (Keras's `activation`; `.linear` for none).
+    ///   - recurrentActivation: Activation of the recurrent step's gates.
+    ///   - useBias: Whether the layer adds a bias vector.
+    ///   - kernelInitializer: Initializer of the kernel weights.
+    ///   - recurrentInitializer: Initializer of the recurrent kernel.
+    ///   - biasInitializer: Initializer of the bias.
+    ///   - kernelRegularizer: Penalty on the kernel, added to the loss.
+    ///   - recurrentRegularizer: Penalty on the recurrent kernel, added to the loss.
+    ///   - biasRegularizer: Penalty on the bias, added to the loss.
+    ///   - activityRegularizer: Penalty on the layer's output, added to the loss.
+    ///   - kernelConstraint: Constraint applied to the kernel after each optimizer step.
+    ///   - recurrentConstraint: Constraint applied to the recurrent kernel after each optimizer step.
+    ///   - biasConstraint: Constraint applied to the bias after each optimizer step.
+    ///   - dropout: Fraction of the inputs to drop in training, in `[0, 1)`.
+    ///   - recurrentDropout: Fraction of the recurrent state to drop in training, in `[0, 1)`.
+    ///   - resetAfter: Whether to apply the reset gate after the matrix product (Keras 3's default, cuDNN-compatible).
+    ///   - seed: Seed of the dropout masks; `nil` draws from the global seed.
+    ///   - returnSequences: Whether to return the output of every timestep instead of the last one.
+    ///   - returnState: Whether to return the final states after the output.
+    ///   - goBackwards: Whether to process the sequence backwards and return it reversed.
+    ///   - stateful: Whether the last state of each sample is the initial state of the same sample in the next batch.
+    ///   - unroll: Accepted for Keras compatibility; the loop is never unrolled.
+    ///   - name: The layer's name; a unique name from the class name when `nil`.
+    ///   - trainable: Whether the layer's weights are updated in training.
+    ///   - dtype: The dtype of the weights and computations.
     public init(_ units: Int, activation: ActivationFunction = .tanh, recurrentActivation: ActivationFunction = .sigmoid, useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), recurrentInitializer: any Initializer = Orthogonal(),
                 biasInitializer: any Initializer = Zeros(),

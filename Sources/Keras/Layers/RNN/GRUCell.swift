@@ -13,9 +13,12 @@
 public final class GRUCell: DropoutRNNCell, @unchecked Sendable {
     /// Its inference calls write no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `recurrentActivation` this `GRUCell` was created with.
     public let recurrentActivation: ActivationFunction
+    /// The `resetAfter` this `GRUCell` was created with.
     public let resetAfter: Bool
 
+    /// Creates a `GRUCell` with Keras's arguments and defaults (the names in Swift case).
     public init(_ units: Int, activation: ActivationFunction = .tanh, recurrentActivation: ActivationFunction = .sigmoid,
                 useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), recurrentInitializer: any Initializer = Orthogonal(),

@@ -11,10 +11,12 @@
 public final class LSTMCell: DropoutRNNCell, @unchecked Sendable {
     /// Its inference calls write no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `recurrentActivation` this `LSTMCell` was created with.
     public let recurrentActivation: ActivationFunction
     /// Whether the forget gate's bias starts at 1 (the other gates at `biasInitializer`).
     public let unitForgetBias: Bool
 
+    /// Creates a `LSTMCell` with Keras's arguments and defaults (the names in Swift case).
     public init(_ units: Int, activation: ActivationFunction = .tanh, recurrentActivation: ActivationFunction = .sigmoid,
                 useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), recurrentInitializer: any Initializer = Orthogonal(),

@@ -26,17 +26,22 @@ open class RNN: Layer, @unchecked Sendable {
     open override class var isStatelessInInference: Bool { true }
     /// The step computation (Keras's `layer.cell`).
     public let cell: RNNCell
+    /// The `returnSequences` this `RNN` was created with.
     public let returnSequences: Bool
+    /// The `returnState` this `RNN` was created with.
     public let returnState: Bool
     /// Whether the sequence is processed from its last step to its first (the outputs with
     /// `returnSequences` are then in that reversed order, as in Keras).
     public let goBackwards: Bool
+    /// The `stateful` this `RNN` was created with.
     public let stateful: Bool
+    /// The `unroll` this `RNN` was created with.
     public let unroll: Bool
     /// Whether masked steps output zeros instead of repeating the previous output.
     public internal(set) var zeroOutputForMask: Bool
     private let storedStates = Mutex<[Tensor]?>(nil)
 
+    /// Creates a `RNN` with Keras's arguments and defaults (the names in Swift case).
     public init(_ cell: RNNCell, returnSequences: Bool = false, returnState: Bool = false, goBackwards: Bool = false,
                 stateful: Bool = false, unroll: Bool = false, zeroOutputForMask: Bool = false,
                 activityRegularizer: (any Regularizer)? = nil,
@@ -94,7 +99,7 @@ open class RNN: Layer, @unchecked Sendable {
     /// Sets the states a stateful layer starts its next batch from: zeros (the default) or
     /// `values`, one `(batch, size)` tensor per state (Keras's `reset_states`).
     ///
-    /// - Throws: ``KerasError`` when the layer is not stateful or a value has the wrong shape.
+    /// - Throws: `KerasError` when the layer is not stateful or a value has the wrong shape.
     public func resetStates(_ values: [Tensor]? = nil) throws {
         guard stateful else {
             throw KerasError.invalidArgument("Layer \"\(name)\": reset_states only applies to a stateful RNN (stateful=True)")

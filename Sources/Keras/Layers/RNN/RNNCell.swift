@@ -2,7 +2,7 @@
 /// (Keras's cell contract: `state_size`, `output_size`, `call(inputs, states)`).
 ///
 /// Write your own cell by subclassing it: give ``stateSize``, create weights in
-/// ``build(inputShape:)`` (the input shape of one step, `(batch, features)`) and compute one step
+/// `build(inputShape:)` (the input shape of one step, `(batch, features)`) and compute one step
 /// in ``call(_:states:training:)``.
 ///
 /// ```swift

@@ -8,6 +8,7 @@
 public final class SimpleRNNCell: DropoutRNNCell, @unchecked Sendable {
     /// Its inference calls write no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// Creates a `SimpleRNNCell` with Keras's arguments and defaults (the names in Swift case).
     public init(_ units: Int, activation: ActivationFunction = .tanh, useBias: Bool = true,
                 kernelInitializer: any Initializer = GlorotUniform(), recurrentInitializer: any Initializer = Orthogonal(),
                 biasInitializer: any Initializer = Zeros(),
@@ -26,7 +27,7 @@ public final class SimpleRNNCell: DropoutRNNCell, @unchecked Sendable {
                    name: name, trainable: trainable, dtype: dtype)
     }
 
-    /// Recreates a cell from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a cell from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let cell = try SimpleRNNCell(config: ["units": 4])

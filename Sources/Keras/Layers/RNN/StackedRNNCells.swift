@@ -15,6 +15,7 @@ public final class StackedRNNCells: RNNCell, @unchecked Sendable {
     /// The cells, first to last (Keras's `cells`).
     public let cells: [RNNCell]
 
+    /// Creates a `StackedRNNCells` with Keras's arguments and defaults (the names in Swift case).
     public init(_ cells: [RNNCell], name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         require(!cells.isEmpty, "StackedRNNCells needs at least one cell")
         self.cells = cells

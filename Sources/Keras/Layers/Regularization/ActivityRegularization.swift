@@ -7,9 +7,12 @@
 public final class ActivityRegularization: Layer, @unchecked Sendable {
     /// Its call writes only ``Layer``'s locked loss state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `l1` this `ActivityRegularization` was created with.
     public let l1: Double
+    /// The `l2` this `ActivityRegularization` was created with.
     public let l2: Double
 
+    /// Creates an `ActivityRegularization` with Keras's arguments and defaults (the names in Swift case).
     public init(l1: Double = 0, l2: Double = 0, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(l1: l1, l2: l2) }
         self.l1 = l1

@@ -9,12 +9,16 @@
 public final class AlphaDropout: Layer, @unchecked Sendable {
     /// Its inference call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `rate` this `AlphaDropout` was created with.
     public let rate: Double
+    /// The `noiseShape` this `AlphaDropout` was created with.
     public let noiseShape: [Int?]?
+    /// The `seed` this `AlphaDropout` was created with.
     public let seed: Int?
     /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
     public let seedGenerator: SeedGenerator
 
+    /// Creates an `AlphaDropout` with Keras's arguments and defaults (the names in Swift case).
     public init(_ rate: Double, noiseShape: [Int?]? = nil, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         requireValid { try validateRate(rate, layer: "AlphaDropout") }
         self.rate = rate

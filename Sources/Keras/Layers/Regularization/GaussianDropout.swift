@@ -9,11 +9,14 @@
 public final class GaussianDropout: Layer, @unchecked Sendable {
     /// Its inference call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `rate` this `GaussianDropout` was created with.
     public let rate: Double
+    /// The `seed` this `GaussianDropout` was created with.
     public let seed: Int?
     /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
     public let seedGenerator: SeedGenerator
 
+    /// Creates a `GaussianDropout` with Keras's arguments and defaults (the names in Swift case).
     public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         requireValid { try validateRate(rate, layer: "GaussianDropout") }
         self.rate = rate

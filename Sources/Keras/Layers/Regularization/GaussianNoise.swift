@@ -9,11 +9,14 @@
 public final class GaussianNoise: Layer, @unchecked Sendable {
     /// Its inference call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `stddev` this `GaussianNoise` was created with.
     public let stddev: Double
+    /// The `seed` this `GaussianNoise` was created with.
     public let seed: Int?
     /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
     public let seedGenerator: SeedGenerator
 
+    /// Creates a `GaussianNoise` with Keras's arguments and defaults (the names in Swift case).
     public init(_ stddev: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         requireValid { try validateRate(stddev, layer: "GaussianNoise", argument: "stddev") }
         self.stddev = stddev

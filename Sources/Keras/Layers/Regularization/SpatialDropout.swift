@@ -9,7 +9,9 @@
 public class SpatialDropoutBase: Layer, @unchecked Sendable {
     /// Its inference call writes no state, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `rate` this `SpatialDropoutBase` was created with.
     public let rate: Double
+    /// The `seed` this `SpatialDropoutBase` was created with.
     public let seed: Int?
     let spatialRank: Int
     /// Its random stream (Keras's `seed_generator`), seeded with ``seed``.
@@ -63,10 +65,11 @@ public class SpatialDropoutBase: Layer, @unchecked Sendable {
 /// drop(x, training: true)   // each (sample, channel) all zeros or all doubled
 /// ```
 public final class SpatialDropout1D: SpatialDropoutBase, @unchecked Sendable {
+    /// Creates a `SpatialDropout1D` with Keras's arguments and defaults (the names in Swift case).
     public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         super.init(rate: rate, seed: seed, spatialRank: 1, name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`.
     public convenience init(config: Config) throws {
@@ -83,10 +86,11 @@ public final class SpatialDropout1D: SpatialDropoutBase, @unchecked Sendable {
 /// drop(features, training: true)
 /// ```
 public final class SpatialDropout2D: SpatialDropoutBase, @unchecked Sendable {
+    /// Creates a `SpatialDropout2D` with Keras's arguments and defaults (the names in Swift case).
     public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         super.init(rate: rate, seed: seed, spatialRank: 2, name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`.
     public convenience init(config: Config) throws {
@@ -103,10 +107,11 @@ public final class SpatialDropout2D: SpatialDropoutBase, @unchecked Sendable {
 /// drop(volumes, training: true)
 /// ```
 public final class SpatialDropout3D: SpatialDropoutBase, @unchecked Sendable {
+    /// Creates a `SpatialDropout3D` with Keras's arguments and defaults (the names in Swift case).
     public init(_ rate: Double, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         super.init(rate: rate, seed: seed, spatialRank: 3, name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `rate`.
     public convenience init(config: Config) throws {

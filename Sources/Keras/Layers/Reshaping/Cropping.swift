@@ -82,7 +82,7 @@ public final class Cropping1D: CroppingBase, @unchecked Sendable {
     public init(cropping: (Int, Int), name: String? = nil, dtype: DType = .float32) {
         super.init(cropping: [cropping], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or negative `cropping`.
     public convenience init(config: Config) throws {
@@ -106,7 +106,7 @@ public final class Cropping2D: CroppingBase, @unchecked Sendable {
     public init(cropping: ((Int, Int), (Int, Int)), name: String? = nil, dtype: DType = .float32) {
         super.init(cropping: [cropping.0, cropping.1], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or negative `cropping`.
     public convenience init(config: Config) throws {
@@ -130,7 +130,7 @@ public final class Cropping3D: CroppingBase, @unchecked Sendable {
     public init(cropping: ((Int, Int), (Int, Int), (Int, Int)), name: String? = nil, dtype: DType = .float32) {
         super.init(cropping: [cropping.0, cropping.1, cropping.2], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or negative `cropping`.
     public convenience init(config: Config) throws {

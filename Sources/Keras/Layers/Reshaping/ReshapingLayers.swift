@@ -6,6 +6,7 @@
 public final class Flatten: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// Creates a `Flatten` with Keras's arguments and defaults (the names in Swift case).
     public init(name: String? = nil, dtype: DType = .float32) { super.init(name: name, dtype: dtype) }
 
     /// Recreates a layer from ``getConfig()`` (`name`, `dtype`).
@@ -41,8 +42,10 @@ public final class Flatten: Layer, @unchecked Sendable {
 public final class Reshape: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `targetShape` this `Reshape` was created with.
     public let targetShape: [Int]
 
+    /// Creates a `Reshape` with Keras's arguments and defaults (the names in Swift case).
     public init(_ targetShape: [Int], name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(targetShape: targetShape) }
         self.targetShape = targetShape
@@ -107,8 +110,10 @@ public final class Reshape: Layer, @unchecked Sendable {
 public final class Permute: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `dims` this `Permute` was created with.
     public let dims: [Int]
 
+    /// Creates a `Permute` with Keras's arguments and defaults (the names in Swift case).
     public init(_ dims: [Int], name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(dims: dims) }
         self.dims = dims
@@ -150,8 +155,10 @@ public final class Permute: Layer, @unchecked Sendable {
 public final class RepeatVector: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.
     public override class var isStatelessInInference: Bool { true }
+    /// The `n` this `RepeatVector` was created with.
     public let n: Int
 
+    /// Creates a `RepeatVector` with Keras's arguments and defaults (the names in Swift case).
     public init(_ n: Int, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(n: n) }
         self.n = n

@@ -79,10 +79,11 @@ public class UpSamplingBase: Layer, @unchecked Sendable {
 /// UpSampling1D(size: 3)(Tensor.ones([2, 4, 5])).shape   // [2, 12, 5]
 /// ```
 public final class UpSampling1D: UpSamplingBase, @unchecked Sendable {
+    /// Creates an `UpSampling1D` with Keras's arguments and defaults (the names in Swift case).
     public init(size: Int = 2, name: String? = nil, dtype: DType = .float32) {
         super.init(size: [size], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or non-positive `size`.
     public convenience init(config: Config) throws {
@@ -96,15 +97,17 @@ public final class UpSampling1D: UpSamplingBase, @unchecked Sendable {
 
 /// Upsamples the rows and columns of `(batch, rows, cols, channels)` images by `size`
 /// (`keras.layers.UpSampling2D`): `.nearest` repeats pixels, the other methods interpolate
-/// (``Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)``).
+/// (`Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)`).
 ///
 /// ```swift
 /// UpSampling2D(size: (2, 3))(Tensor.ones([1, 4, 4, 8])).shape   // [1, 8, 12, 8]
 /// UpSampling2D(interpolation: .bilinear)(features)               // smooth 2× upsampling
 /// ```
 public final class UpSampling2D: UpSamplingBase, @unchecked Sendable {
+    /// The `interpolation` this `UpSampling2D` was created with.
     public let interpolation: ImageInterpolation
 
+    /// Creates an `UpSampling2D` with Keras's arguments and defaults (the names in Swift case).
     public init(size: (Int, Int) = (2, 2), interpolation: ImageInterpolation = .nearest, name: String? = nil,
                 dtype: DType = .float32) {
         self.interpolation = interpolation
@@ -143,10 +146,11 @@ public final class UpSampling2D: UpSamplingBase, @unchecked Sendable {
 /// UpSampling3D(size: (2, 1, 2))(Tensor.ones([1, 2, 2, 2, 1])).shape   // [1, 4, 2, 4, 1]
 /// ```
 public final class UpSampling3D: UpSamplingBase, @unchecked Sendable {
+    /// Creates an `UpSampling3D` with Keras's arguments and defaults (the names in Swift case).
     public init(size: (Int, Int, Int) = (2, 2, 2), name: String? = nil, dtype: DType = .float32) {
         super.init(size: [size.0, size.1, size.2], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or non-positive `size`.
     public convenience init(config: Config) throws {

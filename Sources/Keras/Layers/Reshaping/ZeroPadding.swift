@@ -79,7 +79,7 @@ public final class ZeroPadding1D: ZeroPaddingBase, @unchecked Sendable {
     public init(padding: (Int, Int), name: String? = nil, dtype: DType = .float32) {
         super.init(padding: [padding], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or negative `padding`.
     public convenience init(config: Config) throws {
@@ -103,7 +103,7 @@ public final class ZeroPadding2D: ZeroPaddingBase, @unchecked Sendable {
     public init(padding: ((Int, Int), (Int, Int)), name: String? = nil, dtype: DType = .float32) {
         super.init(padding: [padding.0, padding.1], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or negative `padding`.
     public convenience init(config: Config) throws {
@@ -127,7 +127,7 @@ public final class ZeroPadding3D: ZeroPaddingBase, @unchecked Sendable {
     public init(padding: ((Int, Int), (Int, Int), (Int, Int)), name: String? = nil, dtype: DType = .float32) {
         super.init(padding: [padding.0, padding.1, padding.2], name: name, dtype: dtype)
     }
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a malformed or negative `padding`.
     public convenience init(config: Config) throws {

@@ -16,6 +16,7 @@ public final class Bidirectional: Layer, @unchecked Sendable {
     public override class var isStatelessInInference: Bool { true }
     /// How the forward and backward outputs are combined.
     public enum MergeMode: String, Sendable, CaseIterable {
+        /// How the forward and backward outputs combine, as Keras's `merge_mode`.
         case concat, sum, mul, ave
     }
 
@@ -26,6 +27,7 @@ public final class Bidirectional: Layer, @unchecked Sendable {
     /// `nil`: both outputs are returned.
     public let mergeMode: MergeMode?
 
+    /// Creates a `Bidirectional` with Keras's arguments and defaults (the names in Swift case).
     public init(_ layer: RNN, mergeMode: MergeMode? = .concat, backwardLayer: RNN? = nil,
                 name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         let forward = Self.copy(layer, prefix: "forward_", goBackwards: nil)
@@ -100,8 +102,11 @@ public final class Bidirectional: Layer, @unchecked Sendable {
         self.init(layer, mergeMode: mode, backwardLayer: backward, name: base.name, trainable: base.trainable, dtype: base.dtype)
     }
 
+    /// Whether the wrapped layers return every timestep.
     public var returnSequences: Bool { forwardLayer.returnSequences }
+    /// Whether the wrapped layers also return their final states.
     public var returnState: Bool { forwardLayer.returnState }
+    /// Whether the wrapped layers keep their states across batches.
     public var stateful: Bool { forwardLayer.stateful }
     public override var supportsMasking: Bool { true }
 

@@ -12,6 +12,7 @@ public final class TimeDistributed: Layer, @unchecked Sendable {
     /// The wrapped layer (Keras's `layer`).
     public let layer: Layer
 
+    /// Creates a `TimeDistributed` with Keras's arguments and defaults (the names in Swift case).
     public init(_ layer: Layer, name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         self.layer = layer
         super.init(name: name, trainable: trainable, dtype: dtype)

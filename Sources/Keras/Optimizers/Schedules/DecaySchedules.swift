@@ -6,8 +6,11 @@ import Foundation
 /// ExponentialDecay(initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5)(step: 20)   // 0.025
 /// ```
 public struct ExponentialDecay: LearningRateSchedule {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "ExponentialDecay"
+    /// The `initialLearningRate` this `ExponentialDecay` was created with.
     public var initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool, name: String
+    /// Creates an `ExponentialDecay` with Keras's arguments and defaults (the names in Swift case).
     public init(initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
                 name: String = "ExponentialDecay") {
         requireValid { try Self.validate(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate) }
@@ -18,11 +21,13 @@ public struct ExponentialDecay: LearningRateSchedule {
     static func validate(initialLearningRate: Double, decaySteps: Int, decayRate: Double) throws {
         try validateDecay(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate, of: className)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         var p = Double(step) / Double(decaySteps)
         if staircase { p = p.rounded(.down) }
         return initialLearningRate * Foundation.pow(decayRate, p)
     }
+    /// The Keras config of this `ExponentialDecay` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["initial_learning_rate": .double(initialLearningRate), "decay_steps": .int(decaySteps),
          "decay_rate": .double(decayRate), "staircase": .bool(staircase), "name": .string(name)]
@@ -35,8 +40,11 @@ public struct ExponentialDecay: LearningRateSchedule {
 /// InverseTimeDecay(initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5)(step: 20)   // 0.05
 /// ```
 public struct InverseTimeDecay: LearningRateSchedule {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "InverseTimeDecay"
+    /// The `initialLearningRate` this `InverseTimeDecay` was created with.
     public var initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool, name: String
+    /// Creates an `InverseTimeDecay` with Keras's arguments and defaults (the names in Swift case).
     public init(initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
                 name: String = "InverseTimeDecay") {
         requireValid { try Self.validate(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate) }
@@ -47,11 +55,13 @@ public struct InverseTimeDecay: LearningRateSchedule {
     static func validate(initialLearningRate: Double, decaySteps: Int, decayRate: Double) throws {
         try validateDecay(initialLearningRate: initialLearningRate, decaySteps: decaySteps, decayRate: decayRate, of: className)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         var p = Double(step) / Double(decaySteps)
         if staircase { p = p.rounded(.down) }
         return initialLearningRate / (1 + decayRate * p)
     }
+    /// The Keras config of this `InverseTimeDecay` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["initial_learning_rate": .double(initialLearningRate), "decay_steps": .int(decaySteps),
          "decay_rate": .double(decayRate), "staircase": .bool(staircase), "name": .string(name)]
@@ -65,8 +75,11 @@ public struct InverseTimeDecay: LearningRateSchedule {
 /// PiecewiseConstantDecay(boundaries: [100], values: [1.0, 0.5])(step: 101)   // 0.5
 /// ```
 public struct PiecewiseConstantDecay: LearningRateSchedule {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "PiecewiseConstantDecay"
+    /// The `boundaries` this `PiecewiseConstantDecay` was created with.
     public var boundaries: [Int], values: [Double], name: String
+    /// Creates a `PiecewiseConstantDecay` with Keras's arguments and defaults (the names in Swift case).
     public init(boundaries: [Int], values: [Double], name: String = "PiecewiseConstant") {
         requireValid { try Self.validate(boundaries: boundaries, values: values) }
         (self.boundaries, self.values, self.name) = (boundaries, values, name)
@@ -78,10 +91,12 @@ public struct PiecewiseConstantDecay: LearningRateSchedule {
         }
         for v in values { try ArgumentCheck.nonNegative(v, "values", of: className) }
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         for (i, b) in boundaries.enumerated() where step <= b { return values[i] }
         return values[values.count - 1]
     }
+    /// The Keras config of this `PiecewiseConstantDecay` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["boundaries": .array(boundaries.map(ConfigValue.int)), "values": .array(values.map(ConfigValue.double)), "name": .string(name)]
     }
@@ -93,8 +108,11 @@ public struct PiecewiseConstantDecay: LearningRateSchedule {
 /// PolynomialDecay(initialLearningRate: 0.1, decaySteps: 10, endLearningRate: 0)(step: 5)   // 0.05
 /// ```
 public struct PolynomialDecay: LearningRateSchedule {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "PolynomialDecay"
+    /// The `initialLearningRate` this `PolynomialDecay` was created with.
     public var initialLearningRate: Double, decaySteps: Int, endLearningRate: Double, power: Double, cycle: Bool, name: String
+    /// Creates a `PolynomialDecay` with Keras's arguments and defaults (the names in Swift case).
     public init(initialLearningRate: Double, decaySteps: Int, endLearningRate: Double = 1e-4, power: Double = 1,
                 cycle: Bool = false, name: String = "PolynomialDecay") {
         requireValid {
@@ -111,6 +129,7 @@ public struct PolynomialDecay: LearningRateSchedule {
         try ArgumentCheck.nonNegative(endLearningRate, "end_learning_rate", of: className)
         try ArgumentCheck.finite(power, "power", of: className)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         var s = Double(step)
         var steps = Double(decaySteps)
@@ -121,6 +140,7 @@ public struct PolynomialDecay: LearningRateSchedule {
         }
         return (initialLearningRate - endLearningRate) * Foundation.pow(1 - s / steps, power) + endLearningRate
     }
+    /// The Keras config of this `PolynomialDecay` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["initial_learning_rate": .double(initialLearningRate), "decay_steps": .int(decaySteps),
          "end_learning_rate": .double(endLearningRate), "power": .double(power), "cycle": .bool(cycle), "name": .string(name)]
@@ -134,8 +154,11 @@ public struct PolynomialDecay: LearningRateSchedule {
 /// CosineDecay(initialLearningRate: 0.1, decaySteps: 100)(step: 50)   // 0.05
 /// ```
 public struct CosineDecay: LearningRateSchedule {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "CosineDecay"
+    /// The `initialLearningRate` this `CosineDecay` was created with.
     public var initialLearningRate: Double, decaySteps: Int, alpha: Double, warmupTarget: Double?, warmupSteps: Int, name: String
+    /// Creates a `CosineDecay` with Keras's arguments and defaults (the names in Swift case).
     public init(initialLearningRate: Double, decaySteps: Int, alpha: Double = 0, warmupTarget: Double? = nil,
                 warmupSteps: Int = 0, name: String = "CosineDecay") {
         requireValid {
@@ -158,6 +181,7 @@ public struct CosineDecay: LearningRateSchedule {
         let cosine = 0.5 * (1 + Foundation.cos(Double.pi * step / Double(decaySteps)))
         return lr * ((1 - alpha) * cosine + alpha)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         guard let target = warmupTarget else {
             return decay(Swift.min(Double(step), Double(decaySteps)), from: initialLearningRate)
@@ -168,6 +192,7 @@ public struct CosineDecay: LearningRateSchedule {
         }
         return decay(s - Double(warmupSteps), from: target)
     }
+    /// The Keras config of this `CosineDecay` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["initial_learning_rate": .double(initialLearningRate), "decay_steps": .int(decaySteps), "alpha": .double(alpha),
          "name": .string(name), "warmup_target": ConfigValue(warmupTarget), "warmup_steps": .int(warmupSteps)]
@@ -180,8 +205,11 @@ public struct CosineDecay: LearningRateSchedule {
 /// CosineDecayRestarts(initialLearningRate: 0.1, firstDecaySteps: 10)(step: 10)   // 0.1 (restart)
 /// ```
 public struct CosineDecayRestarts: LearningRateSchedule {
+    /// The Keras class name, the `class_name` of its serialized config.
     public static let className = "CosineDecayRestarts"
+    /// The `initialLearningRate` this `CosineDecayRestarts` was created with.
     public var initialLearningRate: Double, firstDecaySteps: Int, tMul: Double, mMul: Double, alpha: Double, name: String
+    /// Creates a `CosineDecayRestarts` with Keras's arguments and defaults (the names in Swift case).
     public init(initialLearningRate: Double, firstDecaySteps: Int, tMul: Double = 2, mMul: Double = 1, alpha: Double = 0,
                 name: String = "SGDRDecay") {
         requireValid {
@@ -200,6 +228,7 @@ public struct CosineDecayRestarts: LearningRateSchedule {
         try ArgumentCheck.nonNegative(mMul, "m_mul", of: className)
         try ArgumentCheck.finite(alpha, "alpha", of: className)
     }
+    /// The learning rate at optimizer step `step` (counted from 0).
     public func callAsFunction(step: Int) -> Double {
         var fraction = Double(step) / Double(firstDecaySteps)
         let restart: Double
@@ -217,6 +246,7 @@ public struct CosineDecayRestarts: LearningRateSchedule {
         let cosine = 0.5 * Foundation.pow(mMul, restart) * (1 + Foundation.cos(Double.pi * fraction))
         return initialLearningRate * ((1 - alpha) * cosine + alpha)
     }
+    /// The Keras config of this `CosineDecayRestarts` (Keras's `get_config()`), which `init(config:)` reads back.
     public func getConfig() -> Config {
         ["initial_learning_rate": .double(initialLearningRate), "first_decay_steps": .int(firstDecaySteps),
          "t_mul": .double(tMul), "m_mul": .double(mMul), "alpha": .double(alpha), "name": .string(name)]

@@ -12,10 +12,12 @@ public protocol LearningRateSchedule: LearningRateConvertible, Sendable {
     static var className: String { get }
     /// The learning rate at `step` (0-based: the optimizer's `iterations` before the update).
     func callAsFunction(step: Int) -> Double
+    /// The Keras config (Keras's `get_config()`), which the deserializer reads back.
     func getConfig() -> Config
 }
 
 extension LearningRateSchedule {
+    /// This value as a learning rate (`LearningRateConvertible`).
     public var learningRate: LearningRate { .schedule(self) }
     /// `{"module": "keras.optimizers.schedules", "class_name": …, "config": …}`.
     public func serialize() -> ConfigValue {
@@ -25,25 +27,32 @@ extension LearningRateSchedule {
 
 /// A fixed learning rate or a schedule.
 public enum LearningRate: Sendable {
+    /// A fixed learning rate.
     case constant(Double)
+    /// A learning rate computed from the optimizer step.
     case schedule(any LearningRateSchedule)
 }
 
 /// Values an optimizer accepts as `learningRate:`: a number or a ``LearningRateSchedule``.
 public protocol LearningRateConvertible {
+    /// This value as a constant learning rate or a schedule.
     var learningRate: LearningRate { get }
 }
 
 extension Double: LearningRateConvertible {
+    /// This value as a learning rate (`LearningRateConvertible`).
     public var learningRate: LearningRate { .constant(self) }
 }
 extension Float: LearningRateConvertible {
+    /// This value as a learning rate (`LearningRateConvertible`).
     public var learningRate: LearningRate { .constant(Double(self)) }
 }
 extension Int: LearningRateConvertible {
+    /// This value as a learning rate (`LearningRateConvertible`).
     public var learningRate: LearningRate { .constant(Double(self)) }
 }
 extension LearningRate: LearningRateConvertible {
+    /// This value as a learning rate (`LearningRateConvertible`).
     public var learningRate: LearningRate { self }
 }
 

@@ -6,9 +6,12 @@
 /// CenterCrop(24, 24)(Tensor.ones([8, 28, 28, 1])).shape   // [8, 24, 24, 1]
 /// ```
 public final class CenterCrop: BaseImagePreprocessingLayer, @unchecked Sendable {
+    /// The `height` this `CenterCrop` was created with.
     public let height: Int
+    /// The `width` this `CenterCrop` was created with.
     public let width: Int
 
+    /// Creates a `CenterCrop` with Keras's arguments and defaults (the names in Swift case).
     public init(_ height: Int, _ width: Int, name: String? = nil, dtype: DType = .float32) {
         requireValid { try Self.validate(height: height, width: width) }
         self.height = height

@@ -1,6 +1,6 @@
 /// The shared base of ``RandomRotation``, ``RandomZoom`` and ``RandomTranslation``: in training
 /// each image is resampled through a random affine transform
-/// (``Tensor/affineTransform(_:interpolation:fillMode:fillValue:)``), points from outside the
+/// (`Tensor/affineTransform(_:interpolation:fillMode:fillValue:)`), points from outside the
 /// image filled as `fillMode` says; the identity in inference.
 ///
 /// ```swift
@@ -8,8 +8,11 @@
 /// augment.fillMode   // .constant
 /// ```
 public class RandomAffineLayer: RandomImageLayer, @unchecked Sendable {
+    /// The `fillMode` this `RandomAffineLayer` was created with.
     public let fillMode: ImageFillMode
+    /// The `interpolation` this `RandomAffineLayer` was created with.
     public let interpolation: ImageInterpolation
+    /// The `fillValue` this `RandomAffineLayer` was created with.
     public let fillValue: Double
 
     init(fillMode: ImageFillMode, interpolation: ImageInterpolation, fillValue: Double, seed: Int?, name: String?, dtype: DType) {

@@ -8,13 +8,16 @@
 /// ```
 public final class RandomContrast: RandomImageLayer, @unchecked Sendable {
     let factor: AugmentationFactor
+    /// The `valueRange` this `RandomContrast` was created with.
     public let valueRange: (Double, Double)
 
+    /// Creates a `RandomContrast` with Keras's arguments and defaults (the names in Swift case).
     public convenience init(_ factor: Double, valueRange: (Double, Double) = (0, 255), seed: Int? = nil,
                             name: String? = nil, dtype: DType = .float32) {
         self.init(factorValue: AugmentationFactor.value(factor), valueRange: valueRange, seed: seed, name: name, dtype: dtype)
     }
 
+    /// Creates a `RandomContrast` with Keras's arguments and defaults (the names in Swift case).
     public convenience init(factor: (Double, Double), valueRange: (Double, Double) = (0, 255), seed: Int? = nil,
                             name: String? = nil, dtype: DType = .float32) {
         self.init(factorValue: AugmentationFactor.value(factor), valueRange: valueRange, seed: seed, name: name, dtype: dtype)

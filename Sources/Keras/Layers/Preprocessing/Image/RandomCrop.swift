@@ -8,10 +8,16 @@
 /// augment(images, training: true).shape   // [batch, 24, 24, channels]
 /// ```
 public final class RandomCrop: RandomImageLayer, @unchecked Sendable {
+    /// The `height` this `RandomCrop` was created with.
     public let height: Int
+    /// The `width` this `RandomCrop` was created with.
     public let width: Int
 
+    /// - Parameter height: the height of the crop.
+    /// - Parameter width: the width of the crop.
     /// - Parameter seed: like Keras, an unseeded layer draws a seed now and reports it in its config.
+    /// - Parameter name: the layer's name; a unique name from the class name when `nil`.
+    /// - Parameter dtype: the dtype of the computations.
     public init(_ height: Int, _ width: Int, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         requireValid { try CenterCrop.validate(height: height, width: width, layer: "RandomCrop") }
         self.height = height

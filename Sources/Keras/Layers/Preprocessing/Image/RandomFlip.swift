@@ -12,12 +12,17 @@ public final class RandomFlip: RandomImageLayer, @unchecked Sendable {
     /// RandomFlip(.vertical, seed: 1)
     /// ```
     public enum Mode: String, Sendable, CaseIterable {
+        /// Flip left and right.
         case horizontal
+        /// Flip up and down.
         case vertical
+        /// Both (Keras's default `"horizontal_and_vertical"`).
         case horizontalAndVertical = "horizontal_and_vertical"
     }
+    /// The `mode` this `RandomFlip` was created with.
     public let mode: Mode
 
+    /// Creates a `RandomFlip` with Keras's arguments and defaults (the names in Swift case).
     public init(_ mode: Mode = .horizontalAndVertical, seed: Int? = nil, name: String? = nil, dtype: DType = .float32) {
         self.mode = mode
         super.init(seed: seed, name: name, dtype: dtype)

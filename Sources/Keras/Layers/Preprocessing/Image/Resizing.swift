@@ -1,6 +1,6 @@
 /// Resizes images to `height × width` (`keras.layers.Resizing`) with nearest, bilinear, bicubic or
 /// Lanczos sampling, optionally antialiased
-/// (``Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)``).
+/// (`Tensor/resizeImages(height:width:interpolation:antialias:cropToAspectRatio:padToAspectRatio:fillValue:)`).
 /// `cropToAspectRatio` first crops the largest centered window with the target aspect ratio, so
 /// the image is not distorted; `padToAspectRatio` pads with `fillValue` instead.
 ///
@@ -8,14 +8,22 @@
 /// let model = Sequential([InputLayer(shape: [64, 48, 3]), Resizing(32, 32, cropToAspectRatio: true)])
 /// ```
 public final class Resizing: BaseImagePreprocessingLayer, @unchecked Sendable {
+    /// The `height` this `Resizing` was created with.
     public let height: Int
+    /// The `width` this `Resizing` was created with.
     public let width: Int
+    /// The `interpolation` this `Resizing` was created with.
     public let interpolation: ImageInterpolation
+    /// The `antialias` this `Resizing` was created with.
     public let antialias: Bool
+    /// The `cropToAspectRatio` this `Resizing` was created with.
     public let cropToAspectRatio: Bool
+    /// The `padToAspectRatio` this `Resizing` was created with.
     public let padToAspectRatio: Bool
+    /// The `fillValue` this `Resizing` was created with.
     public let fillValue: Double
 
+    /// Creates a `Resizing` with Keras's arguments and defaults (the names in Swift case).
     public init(_ height: Int, _ width: Int, interpolation: ImageInterpolation = .bilinear, antialias: Bool = false,
                 cropToAspectRatio: Bool = false, padToAspectRatio: Bool = false, fillValue: Double = 0,
                 name: String? = nil, dtype: DType = .float32) {
