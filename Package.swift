@@ -28,7 +28,7 @@ let package = Package(
         ),
         .target(
             name: "KerasCore",
-            dependencies: ["CDNNL"]
+            dependencies: ["CDNNL", "CKernels"]
         ),
         .systemLibrary(
             name: "CZlib",
