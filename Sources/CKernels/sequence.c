@@ -64,6 +64,7 @@ void keras_lstm_step_forward_f32(size_t batch, size_t units, float *z, const flo
         float *restrict i = row, *restrict f = row + units, *restrict g = row + 2 * units, *restrict o = row + 3 * units;
         const float *restrict cp = c_prev + b * units;
         float *restrict cb = c + b * units, *restrict hb = h + b * units;
+#pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < units; j++) {
             float ij = k_sigmoid(i[j]), fj = k_sigmoid(f[j]), gj = k_tanh(g[j]), oj = k_sigmoid(o[j]);
             i[j] = ij; f[j] = fj; g[j] = gj; o[j] = oj;
@@ -84,6 +85,7 @@ void keras_lstm_step_backward_f32(size_t batch, size_t units, const float *gates
         const float *restrict cb = c + b * units, *restrict cp = c_prev + b * units;
         const float *restrict ho = dh_out + b * units, *restrict hn = dh_next + b * units;
         float *restrict dcb = dc + b * units;
+#pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < units; j++) {
             float i = row[j], f = row[units + j], g = row[2 * units + j], o = row[3 * units + j];
             float h = ho[j] + hn[j];
@@ -117,10 +119,12 @@ void keras_masked_softmax_f32(size_t rows, size_t n, float *x, float scale, cons
                 peak = v > peak ? v : peak;
             }
         }
+#pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) row[j] = k_exp(row[j] - peak);   // vectorizes apart from the sum
         float sum = 0;
         for (size_t j = 0; j < n; j++) sum += row[j];
         float inv = 1.0f / sum;
+#pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) row[j] *= inv;
     }
 }
@@ -132,9 +136,11 @@ void keras_masked_softmax_backward_f32(size_t rows, size_t n, const float *p, fl
         float *restrict dr = dp + r * n;
         float dot = 0;
         for (size_t j = 0; j < n; j++) dot += dr[j] * pr[j];
+#pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) dr[j] = scale * (pr[j] * (dr[j] - dot));
         if (mask) {
             const bool *m = mask + r * n;
+#pragma clang loop vectorize(assume_safety)
             for (size_t j = 0; j < n; j++) dr[j] = m[j] ? dr[j] : 0.0f;
         }
     }
@@ -152,8 +158,9 @@ void keras_layer_norm_f32(size_t rows, size_t n, const float *x, const float *ga
         float mean = sum / count;
         float squares = 0;
         for (size_t j = 0; j < n; j++) { float d = row[j] - mean; squares += d * d; }
-        float inv = 1.0f / __builtin_sqrtf(squares / count + eps);
+        float inv = 1.0f / __builtin_elementwise_sqrt(squares / count + eps);
         inverse[r] = inv;
+#pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) {
             float v = (row[j] - mean) * inv;
             nrow[j] = v;
@@ -172,16 +179,19 @@ void keras_layer_norm_backward_f32(size_t rows, size_t n, const float *g, const 
     for (size_t r = 0; r < rows; r++) {
         const float *restrict grow = g + r * n, *restrict nrow = normalized + r * n;
         float *restrict drow = dx + r * n;
-        float sum_d = 0, sum_dn = 0;
+#pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) {
             dgamma[j] += grow[j] * nrow[j];
             dbeta[j] += grow[j];
-            float d = gamma ? grow[j] * gamma[j] : grow[j];
-            drow[j] = d;
-            sum_d += d;
-            sum_dn += d * nrow[j];
+            drow[j] = gamma ? grow[j] * gamma[j] : grow[j];
+        }
+        float sum_d = 0, sum_dn = 0;
+        for (size_t j = 0; j < n; j++) {   // sums: scalar, in the Swift loop's order
+            sum_d += drow[j];
+            sum_dn += drow[j] * nrow[j];
         }
         float scale = inverse[r] / count;
+#pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) drow[j] = scale * (count * drow[j] - sum_d - nrow[j] * sum_dn);
     }
 }
@@ -202,6 +212,7 @@ INLINE float k_normal_cdf(float x, float *density_exp) {
 
 KERAS_CLONES
 void keras_gelu_f32(size_t n, const float *restrict x, float *restrict y) {
+#pragma clang loop vectorize(assume_safety)
     for (size_t i = 0; i < n; i++) {
         float e;
         float cdf = k_normal_cdf(x[i], &e);
@@ -211,6 +222,7 @@ void keras_gelu_f32(size_t n, const float *restrict x, float *restrict y) {
 
 KERAS_CLONES
 void keras_gelu_backward_f32(size_t n, const float *restrict x, const float *restrict g, float *restrict dx) {
+#pragma clang loop vectorize(assume_safety)
     for (size_t i = 0; i < n; i++) {
         float e;
         float cdf = k_normal_cdf(x[i], &e);

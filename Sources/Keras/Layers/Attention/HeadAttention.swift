@@ -2,15 +2,16 @@
 /// ``GroupedQueryAttention``: `softmax(q·kᵀ / √d)` per head, masked where `mask` `(batch, T, S)`
 /// is false (Keras puts −1e9 there), optional dropout on the probabilities, then times `v`.
 ///
-/// Without dropout this is one fused op (``Tensor/scaledDotProductAttention(query:key:value:mask:scale:)``);
-/// the probabilities it returns are then values only (not differentiable).
+/// Unless dropout is active or the caller differentiates the probabilities (`differentiableScores`,
+/// for `return_attention_scores`), this is one fused op
+/// (``Tensor/scaledDotProductAttention(query:key:value:mask:scale:)``) whose probabilities are values only.
 ///
 /// - Parameters: `query` `(B, T, H, d)`, `key` `(B, S, H, d)`, `value` `(B, S, H, dv)`.
 /// - Returns: the combined values `(B, T, H, dv)` and the probabilities `(B, H, T, S)`.
 func headAttention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?, dropout: Dropout?,
-                   training: Bool) -> (output: Tensor, probabilities: Tensor) {
+                   differentiableScores: Bool, training: Bool) -> (output: Tensor, probabilities: Tensor) {
     let scale = 1 / Double(query.shape[3]).squareRoot()
-    guard let dropout, training else {
+    if !differentiableScores && (dropout == nil || !training) {
         let (t, s) = (query.shape[1], key.shape[1])
         let batchMask = mask.map { m -> Tensor in
             let m = m.cast(to: .bool)
@@ -23,5 +24,6 @@ func headAttention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?, dro
         scores = `where`(mask.expandingDims(at: -3), scores, Tensor.full([], -1e9, dtype: scores.dtype))
     }
     let probabilities = scores.softmax(axis: -1)
-    return (dropout(probabilities, training: training).matmul(value.transposed([0, 2, 1, 3])).transposed([0, 2, 1, 3]), probabilities)
+    let dropped = dropout.map { $0(probabilities, training: training) } ?? probabilities
+    return (dropped.matmul(value.transposed([0, 2, 1, 3])).transposed([0, 2, 1, 3]), probabilities)
 }
