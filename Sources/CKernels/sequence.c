@@ -57,6 +57,41 @@ INLINE float k_tanh(float x) {
     return ax < 0.625f ? small : signed_large;
 }
 
+// Sums and maxima over 16 lanes, so the loops vectorize without reassociation flags.
+INLINE float lane_sum(const float *x, size_t n) {
+    float acc[16] = {0};
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int l = 0; l < 16; l++) acc[l] += x[j + l];
+    float s = 0;
+    for (int l = 0; l < 16; l++) s += acc[l];
+    for (; j < n; j++) s += x[j];
+    return s;
+}
+
+INLINE float lane_dot(const float *x, const float *y, size_t n) {
+    float acc[16] = {0};
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int l = 0; l < 16; l++) acc[l] += x[j + l] * y[j + l];
+    float s = 0;
+    for (int l = 0; l < 16; l++) s += acc[l];
+    for (; j < n; j++) s += x[j] * y[j];
+    return s;
+}
+
+INLINE float lane_max(const float *x, size_t n) {
+    float acc[16];
+    for (int l = 0; l < 16; l++) acc[l] = -__builtin_inff();
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int l = 0; l < 16; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+    float m = -__builtin_inff();
+    for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
+    for (; j < n; j++) m = x[j] > m ? x[j] : m;
+    return m;
+}
+
 KERAS_CLONES
 void keras_lstm_step_forward_f32(size_t batch, size_t units, float *z, const float *c_prev, float *c, float *h) {
     for (size_t b = 0; b < batch; b++) {
@@ -104,26 +139,18 @@ KERAS_CLONES
 void keras_masked_softmax_f32(size_t rows, size_t n, float *x, float scale, const bool *mask, float fill) {
     for (size_t r = 0; r < rows; r++) {
         float *restrict row = x + r * n;
-        const bool *m = mask ? mask + r * n : NULL;
-        float peak = -__builtin_inff();
-        if (m) {
-            for (size_t j = 0; j < n; j++) {
-                float v = m[j] ? row[j] * scale : fill;
-                row[j] = v;
-                peak = v > peak ? v : peak;
-            }
-        } else {
-            for (size_t j = 0; j < n; j++) {
-                float v = row[j] * scale;
-                row[j] = v;
-                peak = v > peak ? v : peak;
-            }
-        }
+        if (mask) {
+            const bool *m = mask + r * n;
 #pragma clang loop vectorize(assume_safety)
-        for (size_t j = 0; j < n; j++) row[j] = k_exp(row[j] - peak);   // vectorizes apart from the sum
-        float sum = 0;
-        for (size_t j = 0; j < n; j++) sum += row[j];
-        float inv = 1.0f / sum;
+            for (size_t j = 0; j < n; j++) row[j] = m[j] ? row[j] * scale : fill;
+        } else {
+#pragma clang loop vectorize(assume_safety)
+            for (size_t j = 0; j < n; j++) row[j] *= scale;
+        }
+        float peak = lane_max(row, n);
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) row[j] = k_exp(row[j] - peak);
+        float inv = 1.0f / lane_sum(row, n);
 #pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) row[j] *= inv;
     }
@@ -134,8 +161,7 @@ void keras_masked_softmax_backward_f32(size_t rows, size_t n, const float *p, fl
     for (size_t r = 0; r < rows; r++) {
         const float *restrict pr = p + r * n;
         float *restrict dr = dp + r * n;
-        float dot = 0;
-        for (size_t j = 0; j < n; j++) dot += dr[j] * pr[j];
+        float dot = lane_dot(dr, pr, n);
 #pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) dr[j] = scale * (pr[j] * (dr[j] - dot));
         if (mask) {
@@ -153,16 +179,14 @@ void keras_layer_norm_f32(size_t rows, size_t n, const float *x, const float *ga
     for (size_t r = 0; r < rows; r++) {
         const float *restrict row = x + r * n;
         float *restrict nrow = normalized + r * n, *restrict orow = out + r * n;
-        float sum = 0;
-        for (size_t j = 0; j < n; j++) sum += row[j];
-        float mean = sum / count;
-        float squares = 0;
-        for (size_t j = 0; j < n; j++) { float d = row[j] - mean; squares += d * d; }
-        float inv = 1.0f / __builtin_elementwise_sqrt(squares / count + eps);
+        float mean = lane_sum(row, n) / count;
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) nrow[j] = row[j] - mean;
+        float inv = 1.0f / __builtin_elementwise_sqrt(lane_dot(nrow, nrow, n) / count + eps);
         inverse[r] = inv;
 #pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) {
-            float v = (row[j] - mean) * inv;
+            float v = nrow[j] * inv;
             nrow[j] = v;
             float y = gamma ? v * gamma[j] : v;
             orow[j] = beta ? y + beta[j] : y;
@@ -185,11 +209,7 @@ void keras_layer_norm_backward_f32(size_t rows, size_t n, const float *g, const 
             dbeta[j] += grow[j];
             drow[j] = gamma ? grow[j] * gamma[j] : grow[j];
         }
-        float sum_d = 0, sum_dn = 0;
-        for (size_t j = 0; j < n; j++) {   // sums: scalar, in the Swift loop's order
-            sum_d += drow[j];
-            sum_dn += drow[j] * nrow[j];
-        }
+        float sum_d = lane_sum(drow, n), sum_dn = lane_dot(drow, nrow, n);
         float scale = inverse[r] / count;
 #pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) drow[j] = scale * (count * drow[j] - sum_d - nrow[j] * sum_dn);
