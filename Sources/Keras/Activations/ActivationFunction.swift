@@ -81,7 +81,7 @@ public enum ActivationFunction: Sendable, CustomStringConvertible, ExpressibleBy
         case .softsign: x / (x.abs() + 1)
         case .elu: ActivationFunction.elu(x, alpha: 1)
         case .selu: 1.0507009873554805 * ActivationFunction.elu(x, alpha: 1.6732632423543772)
-        case .gelu: 0.5 * x * ((x / 2.0.squareRoot()).erf() + 1)
+        case .gelu: x.gelu()
         case .geluApproximate:
             0.5 * x * ((0.7978845608028654 * (x + 0.044715 * x * x * x)).tanh() + 1)
         case .silu: x * x.sigmoid()

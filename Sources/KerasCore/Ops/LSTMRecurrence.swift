@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The fused recurrence of an LSTM layer with Keras's standard activations (sigmoid gates, tanh
@@ -54,6 +55,50 @@ protocol RecurrenceScalar: BinaryFloatingPoint, TensorScalar {
     /// `C = op(A)·op(B) + (accumulate ? C : 0)`, row-major.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
                      b: UnsafePointer<Self>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// One step's gate arithmetic over the batch (see `keras_lstm_step_forward_f32`).
+    static func lstmStepForward(batch: Int, units: Int, z: UnsafeMutablePointer<Self>, cPrev: UnsafePointer<Self>,
+                                c: UnsafeMutablePointer<Self>, h: UnsafeMutablePointer<Self>)
+    /// One step's gate gradients over the batch (see `keras_lstm_step_backward_f32`).
+    static func lstmStepBackward(batch: Int, units: Int, gates: UnsafePointer<Self>, c: UnsafePointer<Self>,
+                                 cPrev: UnsafePointer<Self>, dhOut: UnsafePointer<Self>, dhNext: UnsafePointer<Self>,
+                                 dc: UnsafeMutablePointer<Self>, dz: UnsafeMutablePointer<Self>)
+}
+
+extension RecurrenceScalar {
+    static func lstmStepForward(batch: Int, units: Int, z: UnsafeMutablePointer<Self>, cPrev: UnsafePointer<Self>,
+                                c: UnsafeMutablePointer<Self>, h: UnsafeMutablePointer<Self>) {
+        let width = 4 * units
+        for b in 0..<batch {
+            let row = z + b * width, cb = c + b * units, hb = h + b * units, previous = cPrev + b * units
+            for j in 0..<units {
+                let i = sigmoid(row[j]), f = sigmoid(row[units + j]), g = tanh(row[2 * units + j]), o = sigmoid(row[3 * units + j])
+                row[j] = i; row[units + j] = f; row[2 * units + j] = g; row[3 * units + j] = o
+                cb[j] = f * previous[j] + i * g
+                hb[j] = tanh(cb[j]) * o
+            }
+        }
+    }
+
+    static func lstmStepBackward(batch: Int, units: Int, gates: UnsafePointer<Self>, c: UnsafePointer<Self>,
+                                 cPrev: UnsafePointer<Self>, dhOut: UnsafePointer<Self>, dhNext: UnsafePointer<Self>,
+                                 dc: UnsafeMutablePointer<Self>, dz: UnsafeMutablePointer<Self>) {
+        let width = 4 * units
+        for b in 0..<batch {
+            let row = gates + b * width, drow = dz + b * width
+            for j in 0..<units {
+                let k = b * units + j
+                let i = row[j], f = row[units + j], gg = row[2 * units + j], o = row[3 * units + j]
+                let h = dhOut[k] + dhNext[k]
+                let tc = tanh(c[k])
+                let dcell = dc[k] + h * o * (1 - tc * tc)
+                drow[j] = dcell * gg * i * (1 - i)
+                drow[units + j] = dcell * cPrev[k] * f * (1 - f)
+                drow[2 * units + j] = dcell * i * (1 - gg * gg)
+                drow[3 * units + j] = h * tc * o * (1 - o)
+                dc[k] = dcell * f
+            }
+        }
+    }
 }
 
 extension Float: RecurrenceScalar {
@@ -63,6 +108,15 @@ extension Float: RecurrenceScalar {
                      b: UnsafePointer<Float>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int) {
         Gemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                    beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+    }
+    static func lstmStepForward(batch: Int, units: Int, z: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>,
+                                c: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>) {
+        keras_lstm_step_forward_f32(batch, units, z, cPrev, c, h)
+    }
+    static func lstmStepBackward(batch: Int, units: Int, gates: UnsafePointer<Float>, c: UnsafePointer<Float>,
+                                 cPrev: UnsafePointer<Float>, dhOut: UnsafePointer<Float>, dhNext: UnsafePointer<Float>,
+                                 dc: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>) {
+        keras_lstm_step_backward_f32(batch, units, gates, c, cPrev, dhOut, dhNext, dc, dz)
     }
 }
 
@@ -82,52 +136,37 @@ extension Double: RecurrenceScalar {
     }
 }
 
+/// How many threads run the recurrence: the batch rows are independent, so each piece runs its
+/// rows through every step on its own (one synchronization for the whole sequence).
+private func recurrencePieces(steps: Int, batch: Int, units: Int) -> Int {
+    min(Parallel.pieceCount(steps * batch * 4 * units * units, threshold: Gemm.parallelThreshold), max(1, batch / 8))
+}
+
 /// Forward pass: `packed` gets `h_1 … h_T` then `c_T`; `gates` the activated gates, `cells` every `c_t`.
 private func lstmForward<T: RecurrenceScalar>(_: T.Type, _ projected: Tensor, _ kernel: Tensor, _ h0: Tensor, _ c0: Tensor,
                                               _ packed: Tensor, _ gates: Tensor, _ cells: Tensor) {
     let (steps, batch, width) = (projected.shape[0], projected.shape[1], projected.shape[2])
     let units = width / 4
     let z = gates.pointer(T.self), hs = packed.pointer(T.self), cs = cells.pointer(T.self)
-    let x = projected.pointer(T.self), r = kernel.pointer(T.self)
+    let r = UnsafePointer(kernel.pointer(T.self))
     let stepWidth = batch * width, stepUnits = batch * units
-    z.update(from: x, count: steps * stepWidth)
-    for t in 0..<steps {
-        let zt = z + t * stepWidth
-        let hPrev = t == 0 ? UnsafePointer(h0.pointer(T.self)) : UnsafePointer(hs + (t - 1) * stepUnits)
-        let cPrev = t == 0 ? UnsafePointer(c0.pointer(T.self)) : UnsafePointer(cs + (t - 1) * stepUnits)
-        T.gemm(transA: false, transB: false, m: batch, n: width, k: units, a: hPrev, lda: units, b: r, ldb: width,
-               accumulate: true, c: zt, ldc: width)
-        let ht = hs + t * stepUnits, ct = cs + t * stepUnits
-        for b in 0..<batch {
-            // Simple loops over contiguous blocks, so each vectorizes: σ on i, f; tanh on g; σ on o.
-            let row = zt + b * width
-            activate(row, count: 2 * units, T.sigmoid)
-            activate(row + 2 * units, count: units, T.tanh)
-            activate(row + 3 * units, count: units, T.sigmoid)
-            let c = ct + b * units, h = ht + b * units, previous = cPrev + b * units
-            combineCell(i: row, f: row + units, g: row + 2 * units, previous: previous, c: c, count: units)
-            for j in 0..<units { h[j] = T.tanh(c[j]) }
-            multiply(h, by: row + 3 * units, count: units)
+    z.update(from: projected.pointer(T.self), count: steps * stepWidth)
+    let buffers = (z, hs, cs, r, UnsafePointer(h0.pointer(T.self)), UnsafePointer(c0.pointer(T.self)))
+    Parallel.forEachPiece(batch, pieces: recurrencePieces(steps: steps, batch: batch, units: units), context: buffers) { _, rows, p in
+        let (z, hs, cs, r, h0, c0) = p
+        guard !rows.isEmpty else { return }
+        let (lo, m) = (rows.lowerBound, rows.count)
+        for t in 0..<steps {
+            let zt = z + t * stepWidth + lo * width
+            let hPrev = (t == 0 ? h0 : UnsafePointer(hs + (t - 1) * stepUnits)) + lo * units
+            let cPrev = (t == 0 ? c0 : UnsafePointer(cs + (t - 1) * stepUnits)) + lo * units
+            T.gemm(transA: false, transB: false, m: m, n: width, k: units, a: hPrev, lda: units, b: r, ldb: width,
+                   accumulate: true, c: zt, ldc: width)
+            T.lstmStepForward(batch: m, units: units, z: zt, cPrev: cPrev, c: cs + t * stepUnits + lo * units,
+                              h: hs + t * stepUnits + lo * units)
         }
     }
     (hs + steps * stepUnits).update(from: cs + (steps - 1) * stepUnits, count: stepUnits)
-}
-
-@inline(__always)
-private func activate<T: RecurrenceScalar>(_ p: UnsafeMutablePointer<T>, count: Int, _ f: (T) -> T) {
-    for j in 0..<count { p[j] = f(p[j]) }
-}
-
-/// `c = f·previous + i·g`.
-@inline(__always)
-private func combineCell<T: RecurrenceScalar>(i: UnsafePointer<T>, f: UnsafePointer<T>, g: UnsafePointer<T>,
-                                              previous: UnsafePointer<T>, c: UnsafeMutablePointer<T>, count: Int) {
-    for j in 0..<count { c[j] = f[j] * previous[j] + i[j] * g[j] }
-}
-
-@inline(__always)
-private func multiply<T: RecurrenceScalar>(_ p: UnsafeMutablePointer<T>, by q: UnsafePointer<T>, count: Int) {
-    for j in 0..<count { p[j] *= q[j] }
 }
 
 /// Backward pass through time: gradients for projected, recurrent kernel, initial h and c.
@@ -155,37 +194,29 @@ private func lstmBackwardKernel<T: RecurrenceScalar>(_: T.Type, _ g: Tensor, _ k
     let stepWidth = batch * width, stepUnits = batch * units
     let gp = g.pointer(T.self), z = gates.pointer(T.self), cs = cells.pointer(T.self), hs = packed.pointer(T.self)
     let r = kernel.pointer(T.self), dz = dzT.pointer(T.self)
-    let dh = UnsafeMutablePointer<T>.allocate(capacity: stepUnits)
-    let dc = UnsafeMutablePointer<T>.allocate(capacity: stepUnits)
-    let tanhC = UnsafeMutablePointer<T>.allocate(capacity: stepUnits)
-    defer { dh.deallocate(); dc.deallocate(); tanhC.deallocate() }
-    dh.initialize(repeating: 0, count: stepUnits)
-    dc.update(from: gp + steps * stepUnits, count: stepUnits)   // gradient of the returned c_T
-    for t in stride(from: steps - 1, through: 0, by: -1) {
-        let zt = z + t * stepWidth, dzt = dz + t * stepWidth, ct = cs + t * stepUnits, gt = gp + t * stepUnits
-        let cPrev = t == 0 ? c0.pointer(T.self) : cs + (t - 1) * stepUnits
-        for k in 0..<stepUnits { tanhC[k] = T.tanh(ct[k]) }
-        for b in 0..<batch {
-            let row = zt + b * width, drow = dzt + b * width
-            for j in 0..<units {
-                let k = b * units + j
-                let i = row[j], f = row[units + j], gg = row[2 * units + j], o = row[3 * units + j]
-                let h = dh[k] + gt[k]
-                let tc = tanhC[k]
-                let dcell = dc[k] + h * o * (1 - tc * tc)
-                drow[j] = dcell * gg * i * (1 - i)
-                drow[units + j] = dcell * cPrev[k] * f * (1 - f)
-                drow[2 * units + j] = dcell * i * (1 - gg * gg)
-                drow[3 * units + j] = h * tc * o * (1 - o)
-                dc[k] = dcell * f
-            }
+    let buffers = (gp, UnsafePointer(z), UnsafePointer(cs), r, dz, UnsafePointer(c0.pointer(T.self)),
+                   dh0T.pointer(T.self), dc0T.pointer(T.self))
+    Parallel.forEachPiece(batch, pieces: recurrencePieces(steps: steps, batch: batch, units: units), context: buffers) { _, rows, p in
+        let (gp, z, cs, r, dz, c0, dh0, dc0) = p
+        guard !rows.isEmpty else { return }
+        let (lo, m) = (rows.lowerBound, rows.count)
+        let dh = UnsafeMutablePointer<T>.allocate(capacity: m * units)
+        let dc = UnsafeMutablePointer<T>.allocate(capacity: m * units)
+        defer { dh.deallocate(); dc.deallocate() }
+        dh.initialize(repeating: 0, count: m * units)
+        dc.update(from: gp + steps * stepUnits + lo * units, count: m * units)   // gradient of the returned c_T
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let dzt = dz + t * stepWidth + lo * width
+            let cPrev = (t == 0 ? c0 : cs + (t - 1) * stepUnits) + lo * units
+            T.lstmStepBackward(batch: m, units: units, gates: z + t * stepWidth + lo * width, c: cs + t * stepUnits + lo * units,
+                               cPrev: cPrev, dhOut: gp + t * stepUnits + lo * units, dhNext: dh, dc: dc, dz: dzt)
+            // dh_{t−1} = dz_t · Rᵀ
+            T.gemm(transA: false, transB: true, m: m, n: units, k: width, a: dzt, lda: width, b: r, ldb: width,
+                   accumulate: false, c: dh, ldc: units)
         }
-        // dh_{t−1} = dz_t · Rᵀ
-        T.gemm(transA: false, transB: true, m: batch, n: units, k: width, a: dzt, lda: width, b: r, ldb: width,
-               accumulate: false, c: dh, ldc: units)
+        (dh0 + lo * units).update(from: dh, count: m * units)
+        (dc0 + lo * units).update(from: dc, count: m * units)
     }
-    dh0T.pointer(T.self).update(from: dh, count: stepUnits)
-    dc0T.pointer(T.self).update(from: dc, count: stepUnits)
     // dR = Σ_t h_{t−1}ᵀ · dz_t: h_0 with dz_0, then h_1…h_{T−1} with dz_1…dz_{T−1} in one product.
     let dR = dRT.pointer(T.self)
     T.gemm(transA: true, transB: false, m: units, n: width, k: batch, a: h0.pointer(T.self), lda: units, b: dz, ldb: width,

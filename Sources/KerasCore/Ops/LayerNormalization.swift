@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 extension Tensor {
@@ -22,7 +23,9 @@ extension Tensor {
         let inverse = Tensor(uninitializedShape: [rows], dtype: dtype, op: "layer_normalization")
         withExtendedLifetime((self, gamma, beta, out, normalized, inverse)) {
             if dtype == .float32 {
-                layerNormForward(Float.self, self, gamma, beta, epsilon, out, normalized, inverse)
+                keras_layer_norm_f32(rows, features, pointer(Float.self), gamma?.pointer(Float.self), beta?.pointer(Float.self),
+                                     Float(epsilon), out.pointer(Float.self), normalized.pointer(Float.self),
+                                     inverse.pointer(Float.self))
             } else {
                 layerNormForward(Double.self, self, gamma, beta, epsilon, out, normalized, inverse)
             }
@@ -92,7 +95,13 @@ private func layerNormBackward(_ g: Tensor, normalized: Tensor, inverse: Tensor,
         }
     }
     withExtendedLifetime((g, normalized, inverse, gamma, dx, dGamma, dBeta)) {
-        if normalized.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        if normalized.dtype == .float32 {
+            keras_layer_norm_backward_f32(inverse.shape[0], n, g.pointer(Float.self), normalized.pointer(Float.self),
+                                          inverse.pointer(Float.self), gamma?.pointer(Float.self), dx.pointer(Float.self),
+                                          dGamma.pointer(Float.self), dBeta.pointer(Float.self))
+        } else {
+            run(Double.self)
+        }
     }
     return (dx, dGamma, dBeta)
 }

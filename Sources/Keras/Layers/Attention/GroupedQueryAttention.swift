@@ -158,7 +158,7 @@ public final class GroupedQueryAttention: Layer, @unchecked Sendable {
         func mask(_ i: Int) -> Tensor? { i < masks.count ? masks[i] : nil }
         let combined = MultiHeadAttention.attentionMask(queryMask: mask(0), valueMask: mask(1), keyMask: mask(2), attentionMask: nil,
                                                         causal: false, queryLength: inputs[0].shape[1], valueLength: inputs[1].shape[1])
-        return [attend(inputs[0], inputs[1], inputs.count > 2 ? inputs[2] : inputs[1], mask: combined, training: training).output]
+        return [attend(inputs[0], inputs[1], inputs.count > 2 ? inputs[2] : inputs[1], mask: combined, scores: false, training: training).output]
     }
 
     /// Attention with Keras's call options (see ``MultiHeadAttention``); the scores are `(B, numQueryHeads, T, S)`.
@@ -173,17 +173,19 @@ public final class GroupedQueryAttention: Layer, @unchecked Sendable {
         let combined = MultiHeadAttention.attentionMask(queryMask: queryMask, valueMask: valueMask, keyMask: keyMask,
                                                         attentionMask: attentionMask, causal: useCausalMask,
                                                         queryLength: query.shape[1], valueLength: value.shape[1])
-        let result = attend(query, value, key ?? value, mask: combined, training: training)
+        let result = attend(query, value, key ?? value, mask: combined, scores: returnAttentionScores, training: training)
         return (result.output, returnAttentionScores ? result.scores : nil)
     }
 
-    private func attend(_ query: Tensor, _ value: Tensor, _ key: Tensor, mask: Tensor?, training: Bool) -> (output: Tensor, scores: Tensor) {
+    private func attend(_ query: Tensor, _ value: Tensor, _ key: Tensor, mask: Tensor?, scores: Bool,
+                        training: Bool) -> (output: Tensor, scores: Tensor) {
         let repeats = numQueryHeads / numKeyValueHeads
         let index = Tensor(shape: [numQueryHeads], scalars: (0..<numQueryHeads).map { Int32($0 / repeats) })
         func expand(_ t: Tensor) -> Tensor { repeats == 1 ? t : t.take(index, axis: 2) }
         let (combined, probabilities) = headAttention(query: queryDense(query), key: expand(keyDense(key)),
                                                       value: expand(valueDense(value)), mask: mask,
-                                                      dropout: dropout > 0 ? dropoutLayer : nil, training: training)
+                                                      dropout: dropout > 0 ? dropoutLayer : nil, differentiableScores: scores,
+                                                      training: training)
         return (outputDense(combined), probabilities)
     }
 

@@ -1,13 +1,25 @@
 /// Scaled dot-product attention over heads, shared by ``MultiHeadAttention`` and
 /// ``GroupedQueryAttention``: `softmax(q·kᵀ / √d)` per head, masked where `mask` `(batch, T, S)`
-/// is false (Keras adds −1e9 there), optional dropout on the probabilities, then times `v`.
+/// is false (Keras puts −1e9 there), optional dropout on the probabilities, then times `v`.
+///
+/// Unless dropout is active or the caller differentiates the probabilities (`differentiableScores`,
+/// for `return_attention_scores`), this is one fused op
+/// (``Tensor/scaledDotProductAttention(query:key:value:mask:scale:)``) whose probabilities are values only.
 ///
 /// - Parameters: `query` `(B, T, H, d)`, `key` `(B, S, H, d)`, `value` `(B, S, H, dv)`.
 /// - Returns: the combined values `(B, T, H, dv)` and the probabilities `(B, H, T, S)`.
 func headAttention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?, dropout: Dropout?,
-                   training: Bool) -> (output: Tensor, probabilities: Tensor) {
-    let scaled = query * (1 / Double(query.shape[3]).squareRoot())
-    var scores = scaled.transposed([0, 2, 1, 3]).matmul(key.transposed([0, 2, 3, 1]))   // (B, H, T, S)
+                   differentiableScores: Bool, training: Bool) -> (output: Tensor, probabilities: Tensor) {
+    let scale = 1 / Double(query.shape[3]).squareRoot()
+    if !differentiableScores && (dropout == nil || !training) {
+        let (t, s) = (query.shape[1], key.shape[1])
+        let batchMask = mask.map { m -> Tensor in
+            let m = m.cast(to: .bool)
+            return m.shape == [1, t, s] || m.shape == [query.shape[0], t, s] ? m : m.broadcast(to: [query.shape[0], t, s])
+        }
+        return Tensor.scaledDotProductAttention(query: query, key: key, value: value, mask: batchMask, scale: scale)
+    }
+    var scores = (query * scale).transposed([0, 2, 1, 3]).matmul(key.transposed([0, 2, 3, 1]))   // (B, H, T, S)
     if let mask {
         scores = `where`(mask.expandingDims(at: -3), scores, Tensor.full([], -1e9, dtype: scores.dtype))
     }

@@ -217,7 +217,7 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
         let combined = Self.attentionMask(queryMask: mask(0), valueMask: mask(1), keyMask: mask(2),
                                           attentionMask: nil, causal: false, queryLength: inputs[0].shape[1],
                                           valueLength: inputs[1].shape[1])
-        return [attend(inputs[0], inputs[1], inputs.count > 2 ? inputs[2] : inputs[1], mask: combined, training: training).output]
+        return [attend(inputs[0], inputs[1], inputs.count > 2 ? inputs[2] : inputs[1], mask: combined, scores: false, training: training).output]
     }
 
     /// Attention with every Keras call option: an explicit `attentionMask` `(batch, T, S)` (true =
@@ -233,7 +233,7 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
         let combined = Self.attentionMask(queryMask: queryMask, valueMask: valueMask, keyMask: keyMask,
                                           attentionMask: attentionMask, causal: useCausalMask,
                                           queryLength: query.shape[1], valueLength: value.shape[1])
-        let result = attend(query.cast(to: dtype), value.cast(to: dtype), (key ?? value).cast(to: dtype), mask: combined, training: training)
+        let result = attend(query.cast(to: dtype), value.cast(to: dtype), (key ?? value).cast(to: dtype), mask: combined, scores: returnAttentionScores, training: training)
         return (result.output, returnAttentionScores ? result.scores : nil)
     }
 
@@ -259,9 +259,11 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
         return rows.greaterEqual(cols).expandingDims(at: 0)
     }
 
-    private func attend(_ query: Tensor, _ value: Tensor, _ key: Tensor, mask: Tensor?, training: Bool) -> (output: Tensor, scores: Tensor) {
+    private func attend(_ query: Tensor, _ value: Tensor, _ key: Tensor, mask: Tensor?, scores: Bool,
+                        training: Bool) -> (output: Tensor, scores: Tensor) {
         let (combined, probabilities) = headAttention(query: queryDense(query), key: keyDense(key), value: valueDense(value),
-                                                      mask: mask, dropout: dropout > 0 ? dropoutLayer : nil, training: training)
+                                                      mask: mask, dropout: dropout > 0 ? dropoutLayer : nil,
+                                                      differentiableScores: scores, training: training)
         return (outputDense(combined), probabilities)
     }
 

@@ -1,0 +1,251 @@
+// Kernels of the sequence-model ops in C, compiled for the widest vectors the CPU has (AVX-512 /
+// AVX2 / baseline x86-64, picked at load time), where Swift code is built for baseline x86-64.
+#include "sequence.h"
+#include <stdint.h>
+#include <string.h>
+
+// Same rounding as the Swift loops: no fused multiply-adds.
+#pragma clang fp contract(off)
+
+#if defined(__x86_64__)
+#define KERAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define KERAS_CLONES
+#endif
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE int32_t float_bits(float x) { int32_t i; memcpy(&i, &x, 4); return i; }
+INLINE float bits_float(int32_t i) { float x; memcpy(&x, &i, 4); return x; }
+
+// Swift's `fastExp`: Cody–Waite reduction, the Cephes expf polynomial, 2^n in two halves.
+INLINE float k_exp(float x) {
+    float v = x < -104.0f ? -104.0f : x;
+    v = v > 89.0f ? 89.0f : v;
+    const float shifter = 12582912.0f;
+    float t = v * 1.4426950408889634f + shifter;
+    int32_t n = float_bits(t) - float_bits(shifter);
+    float fn = t - shifter;
+    float r = v - fn * 0.693359375f;
+    r = r - fn * -2.1219444005e-4f;
+    float r2 = r * r;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float er = p * r2 + r + 1.0f;
+    int32_t n1 = n >> 1, n2 = n - n1;
+    return er * bits_float((n1 + 127) << 23) * bits_float((n2 + 127) << 23);
+}
+
+INLINE float k_sigmoid(float x) { return 1.0f / (1.0f + k_exp(-x)); }
+
+// Swift's `fastTanh`: the Cephes odd polynomial below 0.625, 1 − 2/(e^{2|x|}+1) with x's sign above.
+INLINE float k_tanh(float x) {
+    float ax = x < 0 ? -x : x;
+    float z = x * x;
+    float p = -5.70498872745e-3f;
+    p = p * z + 2.06390887954e-2f;
+    p = p * z - 5.37397155531e-2f;
+    p = p * z + 1.33314422036e-1f;
+    p = p * z - 3.33332819422e-1f;
+    float small = p * z * x + x;
+    float large = 1.0f - 2.0f / (k_exp(2.0f * ax) + 1.0f);
+    float signed_large = bits_float(float_bits(large) | (float_bits(x) & (int32_t)0x80000000));
+    return ax < 0.625f ? small : signed_large;
+}
+
+// Sums and maxima over 16 lanes, so the loops vectorize without reassociation flags.
+INLINE float lane_sum(const float *x, size_t n) {
+    float acc[16] = {0};
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int l = 0; l < 16; l++) acc[l] += x[j + l];
+    float s = 0;
+    for (int l = 0; l < 16; l++) s += acc[l];
+    for (; j < n; j++) s += x[j];
+    return s;
+}
+
+INLINE float lane_dot(const float *x, const float *y, size_t n) {
+    float acc[16] = {0};
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int l = 0; l < 16; l++) acc[l] += x[j + l] * y[j + l];
+    float s = 0;
+    for (int l = 0; l < 16; l++) s += acc[l];
+    for (; j < n; j++) s += x[j] * y[j];
+    return s;
+}
+
+INLINE float lane_max(const float *x, size_t n) {
+    float acc[16];
+    for (int l = 0; l < 16; l++) acc[l] = -__builtin_inff();
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int l = 0; l < 16; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+    float m = -__builtin_inff();
+    for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
+    for (; j < n; j++) m = x[j] > m ? x[j] : m;
+    return m;
+}
+
+KERAS_CLONES
+void keras_lstm_step_forward_f32(size_t batch, size_t units, float *z, const float *c_prev, float *c, float *h) {
+    for (size_t b = 0; b < batch; b++) {
+        float *restrict row = z + b * 4 * units;
+        float *restrict i = row, *restrict f = row + units, *restrict g = row + 2 * units, *restrict o = row + 3 * units;
+        const float *restrict cp = c_prev + b * units;
+        float *restrict cb = c + b * units, *restrict hb = h + b * units;
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < units; j++) {
+            float ij = k_sigmoid(i[j]), fj = k_sigmoid(f[j]), gj = k_tanh(g[j]), oj = k_sigmoid(o[j]);
+            i[j] = ij; f[j] = fj; g[j] = gj; o[j] = oj;
+            float cj = fj * cp[j] + ij * gj;
+            cb[j] = cj;
+            hb[j] = k_tanh(cj) * oj;
+        }
+    }
+}
+
+KERAS_CLONES
+void keras_lstm_step_backward_f32(size_t batch, size_t units, const float *gates, const float *c,
+                                  const float *c_prev, const float *dh_out, const float *dh_next, float *dc,
+                                  float *dz) {
+    for (size_t b = 0; b < batch; b++) {
+        const float *restrict row = gates + b * 4 * units;
+        float *restrict drow = dz + b * 4 * units;
+        const float *restrict cb = c + b * units, *restrict cp = c_prev + b * units;
+        const float *restrict ho = dh_out + b * units, *restrict hn = dh_next + b * units;
+        float *restrict dcb = dc + b * units;
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < units; j++) {
+            float i = row[j], f = row[units + j], g = row[2 * units + j], o = row[3 * units + j];
+            float h = ho[j] + hn[j];
+            float tc = k_tanh(cb[j]);
+            float dcell = dcb[j] + h * o * (1.0f - tc * tc);
+            drow[j] = dcell * g * i * (1.0f - i);
+            drow[units + j] = dcell * cp[j] * f * (1.0f - f);
+            drow[2 * units + j] = dcell * i * (1.0f - g * g);
+            drow[3 * units + j] = h * tc * o * (1.0f - o);
+            dcb[j] = dcell * f;
+        }
+    }
+}
+
+KERAS_CLONES
+void keras_masked_softmax_f32(size_t rows, size_t n, float *x, float scale, const bool *mask, float fill) {
+    for (size_t r = 0; r < rows; r++) {
+        float *restrict row = x + r * n;
+        if (mask) {
+            const bool *m = mask + r * n;
+#pragma clang loop vectorize(assume_safety)
+            for (size_t j = 0; j < n; j++) row[j] = m[j] ? row[j] * scale : fill;
+        } else {
+#pragma clang loop vectorize(assume_safety)
+            for (size_t j = 0; j < n; j++) row[j] *= scale;
+        }
+        float peak = lane_max(row, n);
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) row[j] = k_exp(row[j] - peak);
+        float inv = 1.0f / lane_sum(row, n);
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) row[j] *= inv;
+    }
+}
+
+KERAS_CLONES
+void keras_masked_softmax_backward_f32(size_t rows, size_t n, const float *p, float *dp, float scale, const bool *mask) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *restrict pr = p + r * n;
+        float *restrict dr = dp + r * n;
+        float dot = lane_dot(dr, pr, n);
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) dr[j] = scale * (pr[j] * (dr[j] - dot));
+        if (mask) {
+            const bool *m = mask + r * n;
+#pragma clang loop vectorize(assume_safety)
+            for (size_t j = 0; j < n; j++) dr[j] = m[j] ? dr[j] : 0.0f;
+        }
+    }
+}
+
+KERAS_CLONES
+void keras_layer_norm_f32(size_t rows, size_t n, const float *x, const float *gamma, const float *beta,
+                          float eps, float *out, float *normalized, float *inverse) {
+    float count = (float)n;
+    for (size_t r = 0; r < rows; r++) {
+        const float *restrict row = x + r * n;
+        float *restrict nrow = normalized + r * n, *restrict orow = out + r * n;
+        float mean = lane_sum(row, n) / count;
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) nrow[j] = row[j] - mean;
+        float inv = 1.0f / __builtin_elementwise_sqrt(lane_dot(nrow, nrow, n) / count + eps);
+        inverse[r] = inv;
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) {
+            float v = nrow[j] * inv;
+            nrow[j] = v;
+            float y = gamma ? v * gamma[j] : v;
+            orow[j] = beta ? y + beta[j] : y;
+        }
+    }
+}
+
+KERAS_CLONES
+void keras_layer_norm_backward_f32(size_t rows, size_t n, const float *g, const float *normalized,
+                                   const float *inverse, const float *gamma, float *dx, float *dgamma,
+                                   float *dbeta) {
+    for (size_t j = 0; j < n; j++) { dgamma[j] = 0; dbeta[j] = 0; }
+    float count = (float)n;
+    for (size_t r = 0; r < rows; r++) {
+        const float *restrict grow = g + r * n, *restrict nrow = normalized + r * n;
+        float *restrict drow = dx + r * n;
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) {
+            dgamma[j] += grow[j] * nrow[j];
+            dbeta[j] += grow[j];
+            drow[j] = gamma ? grow[j] * gamma[j] : grow[j];
+        }
+        float sum_d = lane_sum(drow, n), sum_dn = lane_dot(drow, nrow, n);
+        float scale = inverse[r] / count;
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) drow[j] = scale * (count * drow[j] - sum_d - nrow[j] * sum_dn);
+    }
+}
+
+// Φ(x) = ½(1 + erf(x/√2)) with erf from Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7),
+// and the density's exponential e^{−x²/2}, which the backward reuses.
+INLINE float k_normal_cdf(float x, float *density_exp) {
+    float u = x * 0.70710678118654752f;
+    float au = u < 0 ? -u : u;
+    float t = 1.0f / (1.0f + 0.3275911f * au);
+    float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
+    float e = k_exp(-u * u);
+    float erf_abs = 1.0f - poly * e;
+    float erf = u < 0 ? -erf_abs : erf_abs;
+    *density_exp = e;
+    return 0.5f * (1.0f + erf);
+}
+
+KERAS_CLONES
+void keras_gelu_f32(size_t n, const float *restrict x, float *restrict y) {
+#pragma clang loop vectorize(assume_safety)
+    for (size_t i = 0; i < n; i++) {
+        float e;
+        float cdf = k_normal_cdf(x[i], &e);
+        y[i] = x[i] * cdf;
+    }
+}
+
+KERAS_CLONES
+void keras_gelu_backward_f32(size_t n, const float *restrict x, const float *restrict g, float *restrict dx) {
+#pragma clang loop vectorize(assume_safety)
+    for (size_t i = 0; i < n; i++) {
+        float e;
+        float cdf = k_normal_cdf(x[i], &e);
+        dx[i] = g[i] * (cdf + x[i] * e * 0.39894228040143268f);
+    }
+}

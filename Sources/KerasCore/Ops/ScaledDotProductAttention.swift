@@ -1,0 +1,182 @@
+import CKernels
+import Foundation
+
+/// Fused multi-head scaled dot-product attention: per batch element and head, one matrix product
+/// for the scores read straight from the `(batch, steps, heads, size)` layout (no transposes or
+/// copies), the scale, mask and softmax in one pass in place, one product with the values written
+/// straight into the output, and a backward pass that reuses the saved probabilities.
+
+extension Tensor {
+    /// `softmax(scale · q·kᵀ)·v` per head, where `mask` is false the score is replaced by
+    /// `-1e9` before the softmax (Keras's `MultiHeadAttention` masking).
+    ///
+    /// - Parameters:
+    ///   - query: `(batch, T, heads, d)`.
+    ///   - key: `(batch, S, heads, d)`.
+    ///   - value: `(batch, S, heads, dv)`.
+    ///   - mask: bool `(batch, T, S)` or `(1, T, S)` (true = attend), or `nil`.
+    ///   - scale: the factor on the scores, usually `1/√d`.
+    /// - Returns: the output `(batch, T, heads, dv)`, differentiable with respect to `query`, `key`
+    ///   and `value` (float32 and float64), and the probabilities `(batch, heads, T, S)` (not
+    ///   differentiable).
+    ///
+    /// ```swift
+    /// let q = Tensor.randomNormal([2, 5, 4, 8]), k = Tensor.randomNormal([2, 7, 4, 8])
+    /// let (out, probabilities) = Tensor.scaledDotProductAttention(query: q, key: k, value: k, mask: nil,
+    ///                                                             scale: 1 / 8.0.squareRoot())
+    /// // out: (2, 5, 4, 8); probabilities: (2, 4, 5, 7)
+    /// ```
+    public static func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?,
+                                                 scale: Double) -> (output: Tensor, probabilities: Tensor) {
+        let op = "scaled_dot_product_attention"
+        require(query.rank == 4 && key.rank == 4 && value.rank == 4,
+                "\(op): expected query, key and value of rank 4 (batch, steps, heads, size), received \(query.shape), \(key.shape), \(value.shape)")
+        let (batch, t, heads, d) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
+        let (s, dv) = (key.shape[1], value.shape[3])
+        require(key.shape == [batch, s, heads, d] && value.shape[0..<3] == [batch, s, heads],
+                "\(op): key \(key.shape) and value \(value.shape) do not match query \(query.shape)")
+        let dtype = query.dtype
+        require(dtype.isFloatingPoint && key.dtype == dtype && value.dtype == dtype,
+                "\(op): query, key and value must share a float dtype, received \(query.dtype), \(key.dtype), \(value.dtype)")
+        if let mask {
+            require(mask.dtype == .bool && mask.rank == 3 && (mask.shape[0] == 1 || mask.shape[0] == batch) && mask.shape[1] == t && mask.shape[2] == s,
+                    "\(op): mask must be bool (batch or 1, \(t), \(s)), received \(mask.dtype) \(mask.shape)")
+        }
+        let shape = AttentionShape(batch: batch, t: t, s: s, heads: heads, d: d, dv: dv,
+                                   maskStride: mask.map { $0.shape[0] == 1 ? 0 : t * s }, scale: scale)
+        let output = Tensor(uninitializedShape: [batch, t, heads, dv], dtype: dtype, op: op)
+        let probabilities = Tensor(uninitializedShape: [batch, heads, t, s], dtype: dtype, op: op)
+        withExtendedLifetime((query, key, value, mask, output, probabilities)) {
+            if dtype == .float32 {
+                attentionForward(Float.self, shape, query, key, value, mask, output, probabilities)
+            } else {
+                attentionForward(Double.self, shape, query, key, value, mask, output, probabilities)
+            }
+        }
+        let result = Tensor.record(op, inputs: [query, key, value], output: output) { g in
+            attentionBackward(g.dtype == dtype ? g : g.cast(to: dtype), shape, query, key, value, mask, probabilities)
+        }
+        return (result, probabilities)
+    }
+}
+
+/// The sizes of one attention call and the layout strides that follow from them.
+private struct AttentionShape {
+    let batch, t, s, heads, d, dv: Int
+    /// Elements between the masks of consecutive batch elements (0: one mask for all), `nil`: no mask.
+    let maskStride: Int?
+    let scale: Double
+
+    var pairs: Int { batch * heads }
+    /// Threads: the (batch, head) pairs are independent.
+    var pieces: Int { min(Parallel.pieceCount(pairs * t * s * max(d, dv), threshold: Gemm.parallelThreshold), pairs) }
+}
+
+/// The float types attention runs in: the masked softmax in C for float32, in Swift for float64.
+protocol AttentionScalar: RecurrenceScalar {
+    static func maskedSoftmax(rows: Int, n: Int, x: UnsafeMutablePointer<Self>, scale: Self, mask: UnsafePointer<Bool>?)
+    static func maskedSoftmaxBackward(rows: Int, n: Int, p: UnsafePointer<Self>, dp: UnsafeMutablePointer<Self>,
+                                      scale: Self, mask: UnsafePointer<Bool>?)
+}
+
+/// Keras fills masked scores with −1e9.
+private let maskedScore = -1e9
+
+extension Float: AttentionScalar {
+    static func maskedSoftmax(rows: Int, n: Int, x: UnsafeMutablePointer<Float>, scale: Float, mask: UnsafePointer<Bool>?) {
+        keras_masked_softmax_f32(rows, n, x, scale, mask, Float(maskedScore))
+    }
+    static func maskedSoftmaxBackward(rows: Int, n: Int, p: UnsafePointer<Float>, dp: UnsafeMutablePointer<Float>,
+                                      scale: Float, mask: UnsafePointer<Bool>?) {
+        keras_masked_softmax_backward_f32(rows, n, p, dp, scale, mask)
+    }
+}
+
+extension Double: AttentionScalar {
+    static func maskedSoftmax(rows: Int, n: Int, x: UnsafeMutablePointer<Double>, scale: Double, mask: UnsafePointer<Bool>?) {
+        for r in 0..<rows {
+            let row = x + r * n
+            var peak = -Double.infinity
+            for j in 0..<n {
+                row[j] = mask.map { $0[r * n + j] } ?? true ? row[j] * scale : maskedScore
+                peak = Swift.max(peak, row[j])
+            }
+            var sum = 0.0
+            for j in 0..<n { row[j] = Foundation.exp(row[j] - peak); sum += row[j] }
+            for j in 0..<n { row[j] /= sum }
+        }
+    }
+    static func maskedSoftmaxBackward(rows: Int, n: Int, p: UnsafePointer<Double>, dp: UnsafeMutablePointer<Double>,
+                                      scale: Double, mask: UnsafePointer<Bool>?) {
+        for r in 0..<rows {
+            let pr = p + r * n, dr = dp + r * n
+            var dot = 0.0
+            for j in 0..<n { dot += dr[j] * pr[j] }
+            for j in 0..<n { dr[j] = mask.map { $0[r * n + j] } ?? true ? scale * (pr[j] * (dr[j] - dot)) : 0 }
+        }
+    }
+}
+
+private func attentionForward<T: AttentionScalar>(_: T.Type, _ shape: AttentionShape, _ query: Tensor, _ key: Tensor,
+                                                  _ value: Tensor, _ mask: Tensor?, _ output: Tensor, _ probabilities: Tensor) {
+    let buffers = (UnsafePointer(query.pointer(T.self)), UnsafePointer(key.pointer(T.self)), UnsafePointer(value.pointer(T.self)),
+                   mask.map { UnsafePointer($0.pointer(Bool.self)) }, output.pointer(T.self), probabilities.pointer(T.self), shape)
+    Parallel.forEachPiece(shape.pairs, pieces: shape.pieces, context: buffers) { _, range, p in
+        let (q, k, v, mask, out, probs, sh) = p
+        let (t, s, d, dv, heads) = (sh.t, sh.s, sh.d, sh.dv, sh.heads)
+        for pair in range {
+            let (b, h) = (pair / heads, pair % heads)
+            let qp = q + b * t * heads * d + h * d, kp = k + b * s * heads * d + h * d
+            let vp = v + b * s * heads * dv + h * dv, op = out + b * t * heads * dv + h * dv
+            let pp = probs + pair * t * s
+            // scores = q·kᵀ (T × S), then scale, mask and softmax in place.
+            T.gemm(transA: false, transB: true, m: t, n: s, k: d, a: qp, lda: heads * d, b: kp, ldb: heads * d,
+                   accumulate: false, c: pp, ldc: s)
+            T.maskedSoftmax(rows: t, n: s, x: pp, scale: T(sh.scale), mask: mask.map { $0 + b * sh.maskStride! })
+            // out = probabilities · v, straight into (batch, T, heads, dv).
+            T.gemm(transA: false, transB: false, m: t, n: dv, k: s, a: pp, lda: s, b: vp, ldb: heads * dv,
+                   accumulate: false, c: op, ldc: heads * dv)
+        }
+    }
+}
+
+private func attentionBackward(_ g: Tensor, _ shape: AttentionShape, _ query: Tensor, _ key: Tensor, _ value: Tensor,
+                               _ mask: Tensor?, _ probabilities: Tensor) -> [Tensor?] {
+    let dq = Tensor(uninitializedShape: query.shape, dtype: query.dtype, op: "scaled_dot_product_attention gradient")
+    let dk = Tensor(uninitializedShape: key.shape, dtype: query.dtype, op: "scaled_dot_product_attention gradient")
+    let dv = Tensor(uninitializedShape: value.shape, dtype: query.dtype, op: "scaled_dot_product_attention gradient")
+    func run<T: AttentionScalar>(_: T.Type) {
+        let buffers = (UnsafePointer(query.pointer(T.self)), UnsafePointer(key.pointer(T.self)), UnsafePointer(value.pointer(T.self)),
+                       mask.map { UnsafePointer($0.pointer(Bool.self)) }, UnsafePointer(probabilities.pointer(T.self)),
+                       UnsafePointer(g.pointer(T.self)), (dq.pointer(T.self), dk.pointer(T.self), dv.pointer(T.self)), shape)
+        Parallel.forEachPiece(shape.pairs, pieces: shape.pieces, context: buffers) { _, range, p in
+            let (q, k, v, mask, probs, g, (dq, dk, dvp), sh) = p
+            let (t, s, d, dvSize, heads) = (sh.t, sh.s, sh.d, sh.dv, sh.heads)
+            let dScores = UnsafeMutablePointer<T>.allocate(capacity: t * s)
+            defer { dScores.deallocate() }
+            for pair in range {
+                let (b, h) = (pair / heads, pair % heads)
+                let qOffset = b * t * heads * d + h * d, kOffset = b * s * heads * d + h * d
+                let vOffset = b * s * heads * dvSize + h * dvSize, oOffset = b * t * heads * dvSize + h * dvSize
+                let pp = probs + pair * t * s
+                // dP = g · vᵀ; dv = Pᵀ · g.
+                T.gemm(transA: false, transB: true, m: t, n: s, k: dvSize, a: g + oOffset, lda: heads * dvSize,
+                       b: v + vOffset, ldb: heads * dvSize, accumulate: false, c: dScores, ldc: s)
+                T.gemm(transA: true, transB: false, m: s, n: dvSize, k: t, a: pp, lda: s, b: g + oOffset, ldb: heads * dvSize,
+                       accumulate: false, c: dvp + vOffset, ldc: heads * dvSize)
+                // dScores = scale · P ⊙ (dP − Σ dP⊙P), 0 where masked.
+                T.maskedSoftmaxBackward(rows: t, n: s, p: pp, dp: dScores, scale: T(sh.scale),
+                                        mask: mask.map { $0 + b * sh.maskStride! })
+                // dq = dScores · k; dk = dScoresᵀ · q.
+                T.gemm(transA: false, transB: false, m: t, n: d, k: s, a: dScores, lda: s, b: k + kOffset, ldb: heads * d,
+                       accumulate: false, c: dq + qOffset, ldc: heads * d)
+                T.gemm(transA: true, transB: false, m: s, n: d, k: t, a: dScores, lda: s, b: q + qOffset, ldb: heads * d,
+                       accumulate: false, c: dk + kOffset, ldc: heads * d)
+            }
+        }
+    }
+    withExtendedLifetime((g, query, key, value, mask, probabilities, dq, dk, dv)) {
+        if query.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+    }
+    return [dq, dk, dv]
+}

@@ -1,0 +1,116 @@
+import Foundation
+import KerasCore
+import KerasTestSupport
+import Testing
+
+/// The sequence-model ops: their float32 kernels (C, vectorized) against the float64 Swift paths,
+/// which are checked against finite differences; the fused attention against the composition
+/// of elementary ops it replaces.
+@Suite struct SequenceKernelTests {
+    static func random(_ shape: [Int], _ seed: Int, scale: Double = 0.8) -> Tensor {
+        Tensor(shape: shape, doubles: (0..<shape.reduce(1, *)).map { sin(Double($0 * 7 + seed)) * scale }, dtype: .float64)
+    }
+
+    /// `f`'s value and gradients of a weighted sum, in float32 and in float64, agree.
+    static func float32MatchesFloat64(_ inputs: [Tensor], rtol: Double = 2e-4, atol: Double = 2e-5,
+                                      sourceLocation: SourceLocation = #_sourceLocation, _ f: @escaping ([Tensor]) -> Tensor) {
+        func run(_ dtype: DType) -> (Tensor, [Tensor]) {
+            let xs = inputs.map { $0.cast(to: dtype) }
+            let probe = withoutRecording { f(xs) }
+            let weights = Tensor(shape: probe.shape, doubles: (0..<probe.scalarCount).map { cos(Double($0)) + 1.5 }, dtype: dtype)
+            var output = probe
+            let (_, grads) = valueWithGradients(at: xs) { xs in
+                output = f(xs)
+                return (output * weights).sum()
+            }
+            return (output, grads)
+        }
+        let (y32, g32) = run(.float32), (y64, g64) = run(.float64)
+        #expect(y32.dtype == .float32 && y64.dtype == .float64)
+        assertClose(y32.cast(to: .float64), y64, rtol: rtol, atol: atol, "value", sourceLocation: sourceLocation)
+        for (k, (a, b)) in zip(g32, g64).enumerated() {
+            assertClose(a.cast(to: .float64), b, rtol: rtol, atol: atol, "gradient of input \(k)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func lstmRecurrenceFloat32KernelMatchesFloat64() {
+        let inputs = [Self.random([5, 3, 32], 1, scale: 1.5), Self.random([8, 32], 2, scale: 0.4),
+                      Self.random([3, 8], 3), Self.random([3, 8], 4)]
+        Self.float32MatchesFloat64(inputs) { xs in
+            let (hs, c) = Tensor.lstmRecurrence(projected: xs[0], recurrentKernel: xs[1], initialH: xs[2], initialC: xs[3])
+            return concatenate([hs.reshaped(to: [-1]), c.reshaped(to: [-1]) * 2])
+        }
+    }
+
+    /// Enough work that the batch rows are split across threads (8 steps × 16 rows × 128 units).
+    @Test func lstmRecurrenceSplitAcrossThreadsMatchesFloat64() {
+        let inputs = [Self.random([8, 16, 512], 5, scale: 1.2), Self.random([128, 512], 6, scale: 0.1),
+                      Self.random([16, 128], 7), Self.random([16, 128], 8)]
+        Self.float32MatchesFloat64(inputs, rtol: 1e-3, atol: 1e-4) { xs in
+            let (hs, c) = Tensor.lstmRecurrence(projected: xs[0], recurrentKernel: xs[1], initialH: xs[2], initialC: xs[3])
+            return concatenate([hs.reshaped(to: [-1]), c.reshaped(to: [-1])])
+        }
+    }
+
+    /// The attention the fused op replaces, from elementary ops.
+    static func composedAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?, scale: Double) -> Tensor {
+        var scores = (q * scale).transposed([0, 2, 1, 3]).matmul(k.transposed([0, 2, 3, 1]))
+        if let mask { scores = `where`(mask.expandingDims(at: -3), scores, Tensor.full([], -1e9, dtype: scores.dtype)) }
+        return scores.softmax(axis: -1).matmul(v.transposed([0, 2, 1, 3])).transposed([0, 2, 1, 3])
+    }
+
+    static let batchMask = Tensor(shape: [2, 3, 4], scalars: (0..<24).map { $0 % 5 != 2 && $0 % 4 != 3 || $0 % 4 == 0 })
+    static let causalMask = Tensor(shape: [1, 3, 4], scalars: (0..<12).map { $0 % 4 <= $0 / 4 })
+
+    @Test func fusedAttentionMatchesComposedOpsAndFiniteDifferences() {
+        let q = Self.random([2, 3, 2, 4], 1), k = Self.random([2, 4, 2, 4], 2), v = Self.random([2, 4, 2, 5], 3)
+        for mask in [nil, Self.batchMask, Self.causalMask] {
+            let (out, probabilities) = Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: mask, scale: 0.5)
+            assertClose(out, Self.composedAttention(q, k, v, mask: mask, scale: 0.5), rtol: 1e-12, atol: 1e-12)
+            #expect(probabilities.shape == [2, 2, 3, 4])
+            assertClose(probabilities.sum(axes: [3]), Tensor.ones([2, 2, 3], dtype: .float64), rtol: 1e-12, atol: 1e-12)
+            checkGradients([q, k, v]) { xs in
+                Tensor.scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: mask, scale: 0.5).output
+            }
+            Self.float32MatchesFloat64([q, k, v]) { xs in
+                Tensor.scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: mask, scale: 0.5).output
+            }
+        }
+    }
+
+    /// Enough (batch, head) pairs that they are split across threads.
+    @Test func fusedAttentionSplitAcrossThreadsMatchesComposedOps() {
+        let q = Self.random([8, 64, 4, 64], 4).cast(to: .float32), k = Self.random([8, 64, 4, 64], 5).cast(to: .float32)
+        let v = Self.random([8, 64, 4, 16], 6).cast(to: .float32)
+        let (fused, _) = Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: nil, scale: 0.125)
+        assertClose(fused, Self.composedAttention(q, k, v, mask: nil, scale: 0.125), rtol: 1e-4, atol: 1e-5)
+        let objective: ([Tensor]) -> Tensor = { xs in
+            Tensor.scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: nil, scale: 0.125).output.square().sum()
+        }
+        let (_, fusedGrads) = valueWithGradients(at: [q, k, v], objective)
+        let (_, composedGrads) = valueWithGradients(at: [q, k, v]) { xs in
+            Self.composedAttention(xs[0], xs[1], xs[2], mask: nil, scale: 0.125).square().sum()
+        }
+        for (a, b) in zip(fusedGrads, composedGrads) { assertClose(a, b, rtol: 1e-3, atol: 1e-5) }
+    }
+
+    @Test func geluMatchesErfFormulaAndFiniteDifferences() {
+        let x = Self.random([3, 7], 1, scale: 4)
+        let formula = 0.5 * x * ((x / 2.0.squareRoot()).erf() + 1)
+        assertClose(x.gelu(), formula, rtol: 1e-12, atol: 1e-12)
+        assertClose(x.cast(to: .float32).gelu().cast(to: .float64), formula, rtol: 1e-6, atol: 1e-6)
+        checkGradients([x]) { $0[0].gelu() }
+        Self.float32MatchesFloat64([x], rtol: 1e-5, atol: 1e-6) { $0[0].gelu() }
+        #expect(Tensor([1, -2]).gelu().dtype == .float32)
+    }
+
+    @Test func layerNormalizationFloat32KernelMatchesFloat64() {
+        let inputs = [Self.random([4, 3, 10], 1, scale: 3), Self.random([10], 2), Self.random([10], 3)]
+        Self.float32MatchesFloat64(inputs, rtol: 1e-4, atol: 1e-5) { xs in
+            xs[0].layerNormalized(gamma: xs[1], beta: xs[2], epsilon: 1e-3)
+        }
+        Self.float32MatchesFloat64([inputs[0]], rtol: 1e-4, atol: 1e-5) { xs in
+            xs[0].layerNormalized(gamma: nil, beta: nil, epsilon: 1e-3)
+        }
+    }
+}
