@@ -18,7 +18,7 @@ import KerasCore
 /// the ReLU gradient, the upstream gradient and the bias gradient's column sums in one pass,
 /// softmax cross-entropy and its gradient in one pass, and for small batches the input
 /// gradient computed as `W·gᵀ`, a product shape oneDNN runs faster than `g·Wᵀ`, whose transpose
-/// is folded into that same pass. The weights reached match the tape-based step's to float
+/// is undone in cache-sized tiles before that same pass. The weights reached match the tape-based step's to float
 /// rounding.
 ///
 /// ```swift

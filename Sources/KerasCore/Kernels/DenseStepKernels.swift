@@ -2,8 +2,9 @@ import Foundation
 
 /// Fused float32 loops of a planned dense training step (Keras's `TrainStepPlan`): bias and
 /// activation in one pass after the forward product, the activation gradient times the
-/// upstream gradient together with the bias gradient's column sum, the input gradient's
-/// transpose folded into that same pass, softmax cross-entropy with its gradient, and dropout.
+/// upstream gradient together with the bias gradient's column sum (after transposing, in
+/// cache-sized tiles, an input gradient computed as `W·gᵀ`), softmax cross-entropy with its
+/// gradient, and dropout.
 ///
 /// Each loop computes what the tape-based step computes, in the same order per element, so a
 /// planned step matches an unplanned one to float rounding (sums may associate differently).
@@ -17,18 +18,25 @@ package enum DenseStepKernels {
                                        rows: Int, cols: Int, relu: Bool) {
         if bias == nil && !relu { return }
         let pieces = Parallel.pieceCount(rows * cols)
+        if pieces == 1 { return biasActivationRows(y, bias: bias, rows: 0..<rows, cols: cols, relu: relu) }
         Parallel.forEachPiece(rows, pieces: pieces, context: ()) { _, range, _ in
-            for i in range {
-                let row = y + i * cols
-                if let bias {
-                    if relu {
-                        for j in 0..<cols { let v = row[j] + bias[j]; row[j] = v < 0 ? 0 : v }
-                    } else {
-                        for j in 0..<cols { row[j] = row[j] + bias[j] }
-                    }
+            biasActivationRows(y, bias: bias, rows: range, cols: cols, relu: relu)
+        }
+    }
+
+    @inline(__always)
+    private static func biasActivationRows(_ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+                                           rows: Range<Int>, cols: Int, relu: Bool) {
+        for i in rows {
+            let row = y + i * cols
+            if let bias {
+                if relu {
+                    for j in 0..<cols { let v = row[j] + bias[j]; row[j] = v < 0 ? 0 : v }
                 } else {
-                    for j in 0..<cols { let v = row[j]; row[j] = v < 0 ? 0 : v }
+                    for j in 0..<cols { row[j] = row[j] + bias[j] }
                 }
+            } else {
+                for j in 0..<cols { let v = row[j]; row[j] = v < 0 ? 0 : v }
             }
         }
     }
@@ -40,51 +48,73 @@ package enum DenseStepKernels {
                                            rows: Int, cols: Int, relu: Bool,
                                            biasGradient: UnsafeMutablePointer<Float>?) {
         let pieces = min(Parallel.pieceCount(rows * cols), max(1, cols / 64))
+        if pieces == 1 {
+            return activationGradientColumns(g, output: a, rows: rows, cols: cols, columns: 0..<cols, relu: relu,
+                                             biasGradient: biasGradient)
+        }
         Parallel.forEachPiece(cols, pieces: pieces, context: ()) { _, range, _ in
-            if range.isEmpty { return }
-            let lo = range.lowerBound, width = range.count
-            if relu {
-                for i in 0..<rows {
-                    let grow = g + i * cols + lo, arow = a + i * cols + lo
-                    for j in 0..<width { grow[j] = arow[j] > 0 ? grow[j] : 0 }
-                }
-            }
-            guard let biasGradient else { return }
-            let sum = biasGradient + lo
-            sum.initialize(repeating: 0, count: width)
+            activationGradientColumns(g, output: a, rows: rows, cols: cols, columns: range, relu: relu,
+                                      biasGradient: biasGradient)
+        }
+    }
+
+    @inline(__always)
+    private static func activationGradientColumns(_ g: UnsafeMutablePointer<Float>, output a: UnsafePointer<Float>,
+                                                  rows: Int, cols: Int, columns: Range<Int>, relu: Bool,
+                                                  biasGradient: UnsafeMutablePointer<Float>?) {
+        if columns.isEmpty { return }
+        let lo = columns.lowerBound, width = columns.count
+        if relu {
             for i in 0..<rows {
-                let grow = g + i * cols + lo
-                for j in 0..<width { sum[j] += grow[j] }
+                let grow = g + i * cols + lo, arow = a + i * cols + lo
+                for j in 0..<width { grow[j] = arow[j] > 0 ? grow[j] : 0 }
             }
+        }
+        guard let biasGradient else { return }
+        let sum = biasGradient + lo
+        sum.initialize(repeating: 0, count: width)
+        for i in 0..<rows {
+            let grow = UnsafePointer(g + i * cols + lo)
+            for j in 0..<width { sum[j] += grow[j] }
         }
     }
 
     /// ``activationGradient(_:output:rows:cols:relu:biasGradient:)`` for an upstream gradient
     /// given transposed (`gt[j, i]`, `cols × rows`, as `W·gᵀ` leaves it): writes the masked
-    /// gradient `g[i, j]` (`rows × cols`) and the bias gradient's sums in the same pass.
+    /// gradient `g[i, j]` (`rows × cols`) and the bias gradient's sums, a column block at a time.
     package static func transposedActivationGradient(_ gt: UnsafePointer<Float>, into g: UnsafeMutablePointer<Float>,
                                                      output a: UnsafePointer<Float>, rows: Int, cols: Int, relu: Bool,
                                                      biasGradient: UnsafeMutablePointer<Float>?) {
-        let block = 16
-        let blocks = (cols + block - 1) / block
-        let pieces = min(Parallel.pieceCount(rows * cols), blocks)
-        Parallel.forEachPiece(blocks, pieces: pieces, context: ()) { _, range, _ in
-            var sums = SIMD16<Float>()
-            for b in range {
-                let j0 = b * block, width = min(block, cols - j0)
-                sums = SIMD16<Float>()
-                for i in 0..<rows {
-                    let grow = g + i * cols + j0, arow = a + i * cols + j0
-                    for j in 0..<width {
-                        let v = gt[(j0 + j) * rows + i]
-                        let masked = relu ? (arow[j] > 0 ? v : 0) : v
-                        grow[j] = masked
-                        sums[j] += masked
-                    }
+        let pieces = min(Parallel.pieceCount(rows * cols), max(1, cols / 64))
+        if pieces == 1 {
+            return transposedColumns(gt, into: g, output: a, rows: rows, cols: cols, columns: 0..<cols, relu: relu,
+                                     biasGradient: biasGradient)
+        }
+        Parallel.forEachPiece(cols, pieces: pieces, context: ()) { _, range, _ in
+            transposedColumns(gt, into: g, output: a, rows: rows, cols: cols, columns: range, relu: relu,
+                              biasGradient: biasGradient)
+        }
+    }
+
+    /// Columns `columns` of ``transposedActivationGradient(_:into:output:rows:cols:relu:biasGradient:)``:
+    /// a transpose in 16×16 tiles (both sides stay in L1), then the masked column sums.
+    @inline(__always)
+    private static func transposedColumns(_ gt: UnsafePointer<Float>, into g: UnsafeMutablePointer<Float>,
+                                          output a: UnsafePointer<Float>, rows: Int, cols: Int, columns: Range<Int>,
+                                          relu: Bool, biasGradient: UnsafeMutablePointer<Float>?) {
+        let tile = 16
+        for j0 in stride(from: columns.lowerBound, to: columns.upperBound, by: tile) {
+            let j1 = Swift.min(j0 + tile, columns.upperBound)
+            for i0 in stride(from: 0, to: rows, by: tile) {
+                let i1 = Swift.min(i0 + tile, rows)
+                for i in i0..<i1 {
+                    let row = g + i * cols
+                    for j in j0..<j1 { row[j] = gt[j * rows + i] }
                 }
-                if let biasGradient { for j in 0..<width { biasGradient[j0 + j] = sums[j] } }
             }
         }
+        activationGradientColumns(g, output: a, rows: rows, cols: cols, columns: columns, relu: relu,
+                                  biasGradient: biasGradient)
     }
 
     /// Sparse softmax cross-entropy from logits with its gradient, as
