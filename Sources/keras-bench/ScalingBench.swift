@@ -8,7 +8,8 @@ import Keras
 /// 32 and 256 and `predict` at batch 256, in samples per second. The peers run the same grid
 /// in `../shared/bench/scaling_peers.py`.
 ///
-/// `fit` is the planned train step (`TrainStepPlan`); `fit eager` the same model trained with
+/// `fit` is the planned train step (`TrainStepPlan`, which leaves batches of 128 and more to
+/// the tape-based step, so the batch-256 rows measure that step twice); `fit eager` the same model trained with
 /// `runEagerly` (the tape-based step), its epochs alternating with the planned ones so both see
 /// the same machine load; `fit speedup (cpu)` divides the process CPU time of the eager epochs
 /// by that of the planned ones, a ratio that stays meaningful on a machine shared with other work.

@@ -71,14 +71,14 @@ import Testing
         for (a, b) in zip(first, second) { #expect(a.doubles == b.doubles) }
     }
 
-    /// A batch of 32 rows through a width-64 MLP, large enough for the transposed input gradient
-    /// and the direct one (batch ≥ ``TrainStepPlan/transposedGradientBatchLimit``) to be used.
-    @Test(arguments: [32, TrainStepPlan.transposedGradientBatchLimit + 3])
-    func bothInputGradientLayoutsMatchTheTape(batch: Int) throws {
+    /// A batch of 32 rows through wider layers (the transposed input gradient in blocks), and
+    /// a batch over ``TrainStepPlan/batchLimit``, which takes the tape.
+    @Test(arguments: [32, TrainStepPlan.batchLimit + 3])
+    func widerLayersAndLargeBatchesMatchTheTape(batch: Int) throws {
         let x = Tensor.randomNormal([batch, 20], seed: 1), y = Tensor.randomUniform([batch], maxval: 5, seed: 2).cast(to: .int32)
         func model() -> Sequential {
             Sequential([InputLayer(shape: [20]), Dense(40, activation: .relu, kernelInitializer: GlorotUniform(seed: 1)),
-                        Dense(24, activation: .relu, kernelInitializer: GlorotUniform(seed: 2)),
+                        Dense(70, activation: .relu, kernelInitializer: GlorotUniform(seed: 2)),
                         Dense(5, kernelInitializer: GlorotUniform(seed: 3))])
         }
         let (planned, eager) = (model(), model())
@@ -88,6 +88,11 @@ import Testing
             try planned.trainOnBatch(x, y)
             try eager.trainOnBatch(x, y)
         }
+        guard case .planned(let plan) = planned.compiledState!.stepPlan else {
+            Issue.record("the model was not planned")
+            return
+        }
+        #expect(plan.accepts(DataBatch(inputs: [x], targets: [y])) == (batch < TrainStepPlan.batchLimit))
         for (p, e) in zip(planned.getWeights(), eager.getWeights()) { assertClose(p, e, rtol: 1e-4, atol: 1e-6) }
     }
 

@@ -8,7 +8,8 @@ import KerasCore
 /// ``InputLayer``, ``Flatten``, ``Dropout`` (without `noiseShape`) and float32 ``Dense`` layers
 /// (linear or ReLU, no LoRA, no activity regularizer), compiled with one
 /// ``SparseCategoricalCrossentropy`` loss from logits (no `ignoreClass`), trained without
-/// sample weights and without a ``TrainingDistribution``; every other model takes the
+/// sample weights and without a ``TrainingDistribution``, on batches of fewer than 128
+/// samples (``batchLimit``); every other model and batch takes the
 /// tape-based step. Weight regularizers and added losses are differentiated on the tape and
 /// added to the planned gradients. Set ``Model/runEagerly`` to always take the tape-based step.
 ///
@@ -16,7 +17,7 @@ import KerasCore
 /// gradient live in ``ReusableBuffer``s sized for the largest batch seen, the last partial
 /// batch uses their first rows), bias and ReLU applied in one pass after each forward product,
 /// the ReLU gradient, the upstream gradient and the bias gradient's column sums in one pass,
-/// softmax cross-entropy and its gradient in one pass, and for small batches the input
+/// softmax cross-entropy and its gradient in one pass, and the input
 /// gradient computed as `W·gᵀ`, a product shape oneDNN runs faster than `g·Wᵀ`, whose transpose
 /// is undone in cache-sized tiles before that same pass. The weights reached match the tape-based step's to float
 /// rounding.
@@ -51,11 +52,14 @@ final class TrainStepPlan {
         init(features: Int) { self.features = features }
     }
 
-    /// Batches below this size compute a Dense layer's input gradient as `W·gᵀ` and transpose
-    /// it while applying the activation gradient: measured here (oneDNN 2.6, one thread), a
+    /// The plan runs batches below this size; larger ones take the tape-based step. A small
+    /// batch computes a Dense layer's input gradient as `W·gᵀ` and transposes it back while
+    /// applying the activation gradient: measured here (oneDNN 2.6, one thread), a
     /// 32×512·(512×512)ᵀ product ran at ~40 GFLOP/s and the 512×512·(32×512)ᵀ one at ~53,
-    /// 32×2048·(2048×2048)ᵀ at ~30 against ~52; from batch 256 both ran alike.
-    static let transposedGradientBatchLimit = 128
+    /// 32×2048·(2048×2048)ᵀ at ~30 against ~52. From batch 256 the two ran alike, and in
+    /// `keras-bench scaling` the tape-based step used ~10% less CPU time than the plan at
+    /// batch 256 while the plan matched or beat it at batch 32, hence the limit.
+    static let batchLimit = 128
 
     private let stages: [Stage]
     private let inputFeatures: Int
@@ -159,12 +163,12 @@ final class TrainStepPlan {
                              signature: signature(of: model, variables: variables))
     }
 
-    /// Whether `batch` fits the plan (one float32 input of the planned sample shape, integer
-    /// or float labels with one per sample, no sample weights).
+    /// Whether `batch` fits the plan (one float32 input of the planned sample shape, fewer
+    /// than ``batchLimit`` samples, integer or float labels with one per sample, no sample weights).
     func accepts(_ batch: DataBatch) -> Bool {
         guard batch.inputs.count == 1, batch.targets.count == 1, batch.sampleWeight == nil else { return false }
         let x = batch.inputs[0], y = batch.targets[0]
-        guard x.dtype == .float32, x.rank >= 1, x.shape[0] > 0 else { return false }
+        guard x.dtype == .float32, x.rank >= 1, x.shape[0] > 0, x.shape[0] < Self.batchLimit else { return false }
         let rows = x.shape[0]
         guard x.scalarCount == rows * inputFeatures, y.rank >= 1, y.shape[0] == rows, y.scalarCount == rows else { return false }
         return [.int32, .int64, .float32, .float64].contains(y.dtype)
@@ -250,7 +254,6 @@ final class TrainStepPlan {
             if case .dense(_, let slots) = stage { trained = slots.kernelIndex != nil || slots.biasIndex != nil }
             trainedBelow[s + 1] = trainedBelow[s] || trained
         }
-        let useTransposed = rows < Self.transposedGradientBatchLimit
         var g = logitsGradient
         // Whether `g` holds the gradient transposed (`features × rows`) in `transposed`.
         var gIsTransposed = false
@@ -279,7 +282,7 @@ final class TrainStepPlan {
                 }
                 guard trainedBelow[s] else { return }
                 let kernel = weights[s]!.0.floatPointer
-                if useTransposed, s > 0, case .dense = stages[s - 1] {
+                if s > 0, case .dense = stages[s - 1] {
                     // (g·Wᵀ)ᵀ = W·gᵀ, `inputs × rows`.
                     DenseStepKernels.gemm(transA: false, transB: true, m: slots.inputs, n: rows, k: slots.units,
                                           a: kernel, lda: slots.units, b: g, ldb: slots.units,
