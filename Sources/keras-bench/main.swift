@@ -7,7 +7,7 @@ import Foundation
 /// plus one entry here.
 let workloads: [Workload] = [
     gemmWorkload, opsWorkload, mlpWorkload, cnnWorkload, lstmWorkload, transformerWorkload, savingWorkload,
-    optimizersWorkload,
+    optimizersWorkload, scalingWorkload,
 ]
 
 @MainActor func usage() -> String {

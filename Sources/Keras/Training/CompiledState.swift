@@ -26,6 +26,10 @@ final class CompiledState: @unchecked Sendable {
     var stepVariables: [Variable]?
     /// Label checks found by the last validation, repeated on each batch of a ``Dataset``.
     var labelChecks: [ClassLabelCheck] = []
+    /// ``Model/runEagerly``: the tape-based step for every batch.
+    var runEagerly = false
+    /// The planned training step made on the first step (see ``TrainStepPlan``).
+    var stepPlan = StepPlanState.none
 
     /// The compiled metrics once built, flattened (what ``Model/metrics`` lists by default).
     var builtMetrics: [Metric] { outputNames.indices.flatMap { allMetrics(ofOutput: $0) } }

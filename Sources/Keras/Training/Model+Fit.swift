@@ -172,10 +172,12 @@ extension Model {
 
     /// Keras's default `train_step`: forward pass, ``computeLoss(x:y:yPred:sampleWeight:training:)``,
     /// gradients, optimizer update (under the weight-update lock, so concurrent `predict` calls
-    /// see the weights before or after it), then tracker and metric updates.
+    /// see the weights before or after it), then tracker and metric updates. Dense stacks run
+    /// the same step planned (``TrainStepPlan``) unless ``runEagerly`` is set.
     func defaultTrainStep(_ batch: DataBatch) throws -> [String: Double] {
         let state = try requireCompiled("fit")
         let variables = state.stepVariables ?? trainableVariables
+        if let logs = try plannedTrainStep(batch, state: state, variables: variables) { return logs }
         var predictions: [Tensor] = []
         let (loss, localGradients) = try valueWithGradients(of: variables) {
             predictions = self(batch.inputs, training: true)

@@ -61,3 +61,27 @@ enum BufferPool {
         for a in released { UnsafeMutableRawPointer(bitPattern: a)?.deallocate() }
     }
 }
+
+/// Counts the tensor buffers allocated by the task that binds it, to prove that a loop runs
+/// without allocating (the planned training step's steady state); other tasks are not counted.
+///
+/// ```swift
+/// let counter = AllocationCounter()
+/// AllocationCounter.$current.withValue(counter) { _ = Tensor.ones([4]) + 1 }
+/// counter.count   // 2
+/// ```
+public final class AllocationCounter: Sendable {
+    /// The counter of the current task, if one is bound.
+    @TaskLocal public static var current: AllocationCounter?
+    private let allocations = Atomic<Int>(0)
+
+    public init() {}
+
+    /// Tensor buffers allocated so far under this counter.
+    public var count: Int { allocations.load(ordering: .relaxed) }
+
+    @inline(__always)
+    static func note() {
+        if let counter = current { counter.allocations.add(1, ordering: .relaxed) }
+    }
+}

@@ -13,6 +13,7 @@ final class TensorStorage: @unchecked Sendable {
     @usableFromInline
     init(byteCount: Int) {
         self.byteCount = byteCount
+        AllocationCounter.note()
         self.bytes = byteCount >= BufferPool.minimumBytes
             ? BufferPool.take(byteCount: byteCount)
             : UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: byteCount >= 1 << 14 ? 64 : 16)

@@ -1,0 +1,173 @@
+@testable import Keras
+import KerasTestSupport
+import Testing
+
+/// The planned training step (``TrainStepPlan``): the same weights as the tape-based step
+/// (`runEagerly`), bit-identical runs, no buffer allocated on the steady path, and the tape
+/// for the models the plan does not run.
+@Suite struct TrainStepPlanTests {
+    /// 20 samples of 6 features, 4 classes: batches of 8 leave a partial batch of 4.
+    static let x = Tensor.randomNormal([20, 6], seed: 11)
+    static let y = Tensor.randomUniform([20], maxval: 4, seed: 12).cast(to: .int32)
+
+    static func mlp(dropout: Double? = nil, regularized: Bool = false, seed: Int = 3) -> Sequential {
+        let regularizer: (any Regularizer)? = regularized ? L2(l2: 0.01) : nil
+        var layers: [Layer] = [InputLayer(shape: [6]),
+                               Dense(16, activation: .relu, kernelInitializer: GlorotUniform(seed: seed),
+                                     biasInitializer: RandomNormal(stddev: 0.1, seed: seed + 1),
+                                     kernelRegularizer: regularizer, biasRegularizer: regularized ? L1(l1: 0.01) : nil)]
+        if let dropout { layers.append(Dropout(dropout, seed: 7)) }
+        layers += [Dense(8, activation: .relu, kernelInitializer: GlorotUniform(seed: seed + 2)),
+                   Dense(4, kernelInitializer: GlorotUniform(seed: seed + 3))]
+        return Sequential(layers)
+    }
+
+    /// Trains a planned and a tape-based copy of the same model for two epochs of three steps
+    /// (the last one partial) and compares their weights and losses.
+    func comparePlannedWithTape(optimizer: () throws -> Optimizer, dropout: Double? = nil, regularized: Bool = false,
+                                metrics: [any MetricConvertible] = [], rtol: Double = 1e-4, atol: Double = 2e-6) throws {
+        let planned = Self.mlp(dropout: dropout, regularized: regularized), eager = Self.mlp(dropout: dropout, regularized: regularized)
+        try planned.compile(optimizer: optimizer(), loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: metrics)
+        try eager.compile(optimizer: optimizer(), loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: metrics)
+        eager.runEagerly = true
+        let a = try planned.fit(Self.x, Self.y, batchSize: 8, epochs: 2, verbose: 0, shuffle: false)
+        let b = try eager.fit(Self.x, Self.y, batchSize: 8, epochs: 2, verbose: 0, shuffle: false)
+        guard case .planned = planned.compiledState!.stepPlan else {
+            Issue.record("the model was not planned")
+            return
+        }
+        if case .planned = eager.compiledState!.stepPlan { Issue.record("runEagerly still planned the step") }
+        for (p, e) in zip(planned.getWeights(), eager.getWeights()) { assertClose(p, e, rtol: rtol, atol: atol) }
+        for key in b.history.keys { assertClose(a.history[key]!, b.history[key]!, rtol: 1e-5, atol: 1e-6, key) }
+    }
+
+    @Test(arguments: ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion"])
+    func plannedStepsMatchTheTapeForEveryOptimizer(name: String) throws {
+        // Lion's update is a sign: a gradient that rounds differently near zero moves a weight by
+        // a whole learning rate, so its tolerance is the learning rate.
+        try comparePlannedWithTape(optimizer: { try Optimizer.named(name) }, metrics: ["accuracy"],
+                                   atol: name == "lion" ? 2e-3 : 2e-6)
+    }
+
+    @Test func plannedStepsMatchTheTapeWithMomentumAndClipping() throws {
+        try comparePlannedWithTape(optimizer: { SGD(learningRate: 0.05, momentum: 0.9, nesterov: true, clipnorm: 0.5) })
+    }
+
+    @Test func dropoutAndRegularizersMatchTheTape() throws {
+        try comparePlannedWithTape(optimizer: { SGD(learningRate: 0.1) }, dropout: 0.4, regularized: true)
+        try comparePlannedWithTape(optimizer: { try Optimizer.named("adam") }, dropout: 0.4, regularized: true)
+    }
+
+    @Test func plannedRunsAreBitIdentical() throws {
+        // The shuffles draw from the task's seed.
+        func run() throws -> [Tensor] { try withRandomSeed(42) { try train() } }
+        func train() throws -> [Tensor] {
+            let model = Self.mlp(dropout: 0.3)
+            try model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
+            try model.fit(Self.x, Self.y, batchSize: 8, epochs: 3, verbose: 0, shuffle: true)
+            return model.getWeights()
+        }
+        let (first, second) = (try run(), try run())
+        for (a, b) in zip(first, second) { #expect(a.doubles == b.doubles) }
+    }
+
+    /// A batch of 32 rows through wider layers (the transposed input gradient in blocks), and
+    /// a batch over ``TrainStepPlan/batchLimit``, which takes the tape.
+    @Test(arguments: [32, TrainStepPlan.batchLimit + 3])
+    func widerLayersAndLargeBatchesMatchTheTape(batch: Int) throws {
+        let x = Tensor.randomNormal([batch, 20], seed: 1), y = Tensor.randomUniform([batch], maxval: 5, seed: 2).cast(to: .int32)
+        func model() -> Sequential {
+            Sequential([InputLayer(shape: [20]), Dense(40, activation: .relu, kernelInitializer: GlorotUniform(seed: 1)),
+                        Dense(70, activation: .relu, kernelInitializer: GlorotUniform(seed: 2)),
+                        Dense(5, kernelInitializer: GlorotUniform(seed: 3))])
+        }
+        let (planned, eager) = (model(), model())
+        for m in [planned, eager] { try m.compile(optimizer: SGD(learningRate: 0.1), loss: SparseCategoricalCrossentropy(fromLogits: true)) }
+        eager.runEagerly = true
+        for _ in 0..<3 {
+            try planned.trainOnBatch(x, y)
+            try eager.trainOnBatch(x, y)
+        }
+        guard case .planned(let plan) = planned.compiledState!.stepPlan else {
+            Issue.record("the model was not planned")
+            return
+        }
+        #expect(plan.accepts(DataBatch(inputs: [x], targets: [y])) == (batch < TrainStepPlan.batchLimit))
+        for (p, e) in zip(planned.getWeights(), eager.getWeights()) { assertClose(p, e, rtol: 1e-4, atol: 1e-6) }
+    }
+
+    @Test func theSteadyStepAllocatesNoTensorBuffer() throws {
+        let model = Self.mlp()
+        try model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
+        let full = DataBatch(inputs: [Self.x.slice(axis: 0, start: 0, end: 8)], targets: [Self.y.slice(axis: 0, start: 0, end: 8)])
+        let partial = DataBatch(inputs: [Self.x.slice(axis: 0, start: 8, end: 12)], targets: [Self.y.slice(axis: 0, start: 8, end: 12)])
+        try model.trainOnBatch(full.inputs[0], full.targets[0])
+        guard case .planned(let plan) = model.compiledState!.stepPlan else {
+            Issue.record("the model was not planned")
+            return
+        }
+        let buffers = plan.allocations
+        let counter = AllocationCounter()
+        AllocationCounter.$current.withValue(counter) {
+            for batch in [full, partial, full, partial, full] {
+                let (loss, predictions, gradients) = plan.computeGradients(batch, model: model)
+                #expect(loss.isFinite && predictions.shape == [batch.sampleCount, 4] && gradients.count == 6)
+            }
+        }
+        #expect(counter.count == 0, "tensor buffers allocated by steady planned steps")
+        #expect(plan.allocations == buffers)
+        // A gradient kept past its step is not overwritten: the next step writes a new buffer.
+        let kept = plan.computeGradients(full, model: model).gradients[0]
+        let before = kept.doubles
+        _ = plan.computeGradients(partial, model: model)
+        #expect(kept.doubles == before)
+        #expect(plan.allocations == buffers + 1)
+        // A larger batch grows the buffers once.
+        let large = DataBatch(inputs: [Self.x], targets: [Self.y])
+        _ = plan.computeGradients(large, model: model)
+        let grown = plan.allocations
+        #expect(grown > buffers + 1)
+        _ = plan.computeGradients(large, model: model)
+        #expect(plan.allocations == grown)
+    }
+
+    @Test func modelsThePlanDoesNotRunTakeTheTape() throws {
+        let sigmoid = Sequential([InputLayer(shape: [6]), Dense(5, activation: .sigmoid), Dense(4)])
+        try sigmoid.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
+        try sigmoid.fit(Self.x, Self.y, batchSize: 8, verbose: 0)
+        guard case .unsupported = sigmoid.compiledState!.stepPlan else {
+            Issue.record("a sigmoid Dense was planned")
+            return
+        }
+        let mse = Self.mlp()
+        try mse.compile(optimizer: "adam", loss: "mse")
+        try mse.fit(Self.x, Tensor.randomNormal([20, 4], seed: 3), batchSize: 8, verbose: 0)
+        if case .planned = mse.compiledState!.stepPlan { Issue.record("an MSE model was planned") }
+        // Sample weights: the plan stays, those batches take the tape, and agree with it.
+        let (planned, eager) = (Self.mlp(), Self.mlp())
+        for m in [planned, eager] { try m.compile(optimizer: SGD(learningRate: 0.1), loss: SparseCategoricalCrossentropy(fromLogits: true)) }
+        eager.runEagerly = true
+        let weights = Tensor.randomUniform([20], seed: 4)
+        try planned.fit(Self.x, Self.y, batchSize: 8, verbose: 0, shuffle: false, sampleWeight: weights)
+        try eager.fit(Self.x, Self.y, batchSize: 8, verbose: 0, shuffle: false, sampleWeight: weights)
+        for (p, e) in zip(planned.getWeights(), eager.getWeights()) { #expect(p.doubles == e.doubles) }
+    }
+
+    @Test func aFrozenLayerGetsNoGradientAndStaysPut() throws {
+        let (planned, eager) = (Self.mlp(), Self.mlp())
+        for m in [planned, eager] {
+            m.layers[0].trainable = false
+            try m.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
+        }
+        eager.runEagerly = true
+        let frozen = planned.layers[0].getWeights()
+        try planned.fit(Self.x, Self.y, batchSize: 8, epochs: 2, verbose: 0, shuffle: false)
+        try eager.fit(Self.x, Self.y, batchSize: 8, epochs: 2, verbose: 0, shuffle: false)
+        guard case .planned = planned.compiledState!.stepPlan else {
+            Issue.record("the model was not planned")
+            return
+        }
+        for (a, b) in zip(planned.layers[0].getWeights(), frozen) { #expect(a.doubles == b.doubles) }
+        for (p, e) in zip(planned.getWeights(), eager.getWeights()) { assertClose(p, e, rtol: 1e-4, atol: 2e-6) }
+    }
+}
