@@ -39,7 +39,8 @@ extension Model {
 
     private func evaluate(source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> Evaluation {
         let state = compiledState!
-        let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0 && distribution?.isChief != false)
+        let callbacks = CallbackList(distribution?.callbacksForRank(userCallbacks) ?? userCallbacks, addHistory: false,
+                                     addProgbar: verbose != 0 && distribution?.isChief != false)
         callbacks.setModel(self)
         callbacks.setParams(CallbackParams(epochs: 1, steps: source.stepCount, verbose: verbose))
         let logs = try runEvaluation(source, state: state, callbacks: callbacks)

@@ -55,7 +55,8 @@ extension Model {
     }
 
     private func runPrediction(_ source: BatchSource, verbose: Int, callbacks userCallbacks: [Callback]) throws -> ModelOutputs {
-        let callbacks = CallbackList(userCallbacks, addHistory: false, addProgbar: verbose != 0 && distribution?.isChief != false)
+        let callbacks = CallbackList(distribution?.callbacksForRank(userCallbacks) ?? userCallbacks, addHistory: false,
+                                     addProgbar: verbose != 0 && distribution?.isChief != false)
         callbacks.setModel(self)
         callbacks.setParams(CallbackParams(epochs: 1, steps: source.stepCount, verbose: verbose))
         try callbacks.onPredictBegin(logs: [:])
