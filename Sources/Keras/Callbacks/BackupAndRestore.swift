@@ -7,7 +7,7 @@ import KerasCore
 /// same callback directory, they are restored and training resumes where the backup was taken,
 /// ending with the weights an uninterrupted run ends with: the skipped epochs' shuffles are drawn
 /// as before, and a backup taken mid-epoch resumes in that epoch after the batches it had
-/// trained, in the same shuffled order (so a run seeded with ``setRandomSeed(_:)`` sees the same
+/// trained, in the same shuffled order (so a run seeded with `setRandomSeed(_:)` sees the same
 /// batches). Keras itself restarts such an epoch from its first batch.
 ///
 /// The backup is one file, `latest.weights.h5` (Keras's layout, with the position as attributes),

@@ -110,7 +110,7 @@ public final class StringLookup: IndexLookup<String>, @unchecked Sendable {
         return tokens(at: ids.cast(to: .int64).toArray(of: Int64.self).map(Int.init))
     }
 
-    /// Strings do not fit in a ``Tensor``: call the layer with `[String]` or `[[String]]`.
+    /// Strings do not fit in a `Tensor`: call the layer with `[String]` or `[[String]]`.
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
         fatalError("StringLookup \"\(name)\" takes strings: call it with a [String] or [[String]] batch (tensors hold numbers only), received a tensor of shape \(formatShape(inputs.shape))")
     }

@@ -303,7 +303,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
                                              weights: mode == .tfIdf ? lookupLayer.idfWeights : nil)
     }
 
-    /// Strings do not fit in a ``Tensor``: call the layer with `[String]`.
+    /// Strings do not fit in a `Tensor`: call the layer with `[String]`.
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
         fatalError("TextVectorization \"\(name)\" takes strings: call it with a [String] batch (tensors hold numbers only), received a tensor of shape \(formatShape(inputs.shape))")
     }
