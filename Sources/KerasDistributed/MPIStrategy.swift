@@ -72,6 +72,10 @@ public final class MPIStrategy: TrainingDistribution, @unchecked Sendable {
         } }
     }
 
+    /// Every rank's `values` (counts may differ), in rank order, on every rank (`MPI_Allgather` of the
+    /// counts, then `MPI_Allgatherv`).
+    ///
+    /// - Throws: `KerasError.invalidArgument` when the values of all ranks together exceed MPI's 32-bit counts.
     public func allGather(_ values: [Double]) throws -> [[Double]] {
         var counts = [Int64](repeating: 0, count: worldSize)
         var mine = Int64(values.count)

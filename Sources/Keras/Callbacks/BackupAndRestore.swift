@@ -7,7 +7,7 @@ import KerasCore
 /// same callback directory, they are restored and training resumes where the backup was taken,
 /// ending with the weights an uninterrupted run ends with: the skipped epochs' shuffles are drawn
 /// as before, and a backup taken mid-epoch resumes in that epoch after the batches it had
-/// trained, in the same shuffled order (so a run seeded with ``setRandomSeed(_:)`` sees the same
+/// trained, in the same shuffled order (so a run seeded with `setRandomSeed(_:)` sees the same
 /// batches). Keras itself restarts such an epoch from its first batch.
 ///
 /// The backup is one file, `latest.weights.h5` (Keras's layout, with the position as attributes),
@@ -28,8 +28,11 @@ import KerasCore
 /// // killed in epoch 7? Run the program again: it continues after the last 100-batch backup.
 /// ```
 public final class BackupAndRestore: Callback, @unchecked Sendable {
+    /// The directory holding the backup (`latest.weights.h5` and `training_metadata.json`; Keras's `backup_dir`).
     public let backupDir: String
+    /// When a backup is taken: `.epoch` at the end of each epoch, `.batches(n)` every `n` batches (Keras's `save_freq`).
     public let saveFrequency: ModelCheckpoint.SaveFrequency
+    /// Whether the backup is removed when training ends normally (Keras's `delete_checkpoint`).
     public let deleteCheckpoint: Bool
     var weightsPath: String { backupDir + "/latest.weights.h5" }
     var metadataPath: String { backupDir + "/training_metadata.json" }

@@ -17,7 +17,7 @@ enum Gzip {
     /// let bytes = try Gzip.decompress(Gzip.compress(data), name: "cache.gz", maxOutputBytes: 1 << 20)
     /// ```
     ///
-    /// Throws ``KerasError/corruptFile(file:expected:got:)`` for a damaged stream, a stream that
+    /// Throws `KerasError/corruptFile(file:expected:got:)` for a damaged stream, a stream that
     /// ends before its end marker (a truncated download), and output past `maxOutputBytes`
     /// (stopping as soon as the limit is passed).
     static func decompress(_ input: [UInt8], name: String, maxOutputBytes: Int = defaultMaxOutputBytes) throws -> [UInt8] {

@@ -16,6 +16,7 @@ public struct MD5: Sendable {
     private static let shifts: [UInt32] = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21]
     private static let k: [UInt32] = (0..<64).map { UInt32(truncatingIfNeeded: Int64(abs(sin(Double($0 + 1))) * 4_294_967_296)) }
 
+    /// A hasher with an empty message.
     public init() {}
 
     /// Adds `bytes` to the message.

@@ -101,7 +101,7 @@ final class PickleArray {
 /// under `numpy._core`), `numpy.ndarray`, `numpy.dtype` and `_codecs.encode` (how Python 3
 /// pickles `bytes` at protocol 2), each interpreted by the reader itself, as Keras's own
 /// `RestrictedUnpickler` allows. Any other global, opcode or malformed stream throws
-/// ``KerasError/corruptFile(file:expected:got:)`` naming the file.
+/// `KerasError/corruptFile(file:expected:got:)` naming the file.
 ///
 /// ```swift
 /// let value = try PickleReader.load(try readFileBytes(path), name: path)
@@ -385,7 +385,7 @@ struct PickleReader {
 }
 
 extension PickleArray {
-    /// The numeric array as a tensor (dtypes as ``Tensor/init(npyFile:)`` reads them).
+    /// The numeric array as a tensor (dtypes as `Tensor/init(npyFile:)` reads them).
     func tensor(name: String) throws -> Tensor {
         guard let dtype, case .raw(let raw) = content else {
             throw KerasError.corruptFile(file: name, expected: "a numeric array", got: "an object array")

@@ -14,7 +14,7 @@ import KerasCore
 ///
 /// Every address and length is checked against the file, every count against the bytes that
 /// remain, revisited structures are refused and the total work is bounded, so a hostile file
-/// throws ``KerasError/corruptFile(file:expected:got:)`` (or `.unsupported` for valid HDF5 this
+/// throws `KerasError/corruptFile(file:expected:got:)` (or `.unsupported` for valid HDF5 this
 /// reader does not cover), naming what is wrong, and never crashes or allocates on trust.
 ///
 /// ```swift

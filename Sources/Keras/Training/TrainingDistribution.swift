@@ -17,7 +17,7 @@ import KerasCore
 ///
 /// Exactly one process's numbers: random layers (dropout, noise, augmentation) draw, for each
 /// rank's slice, the values one process draws for those samples of the global batch
-/// (``BatchShard``); metrics whose state adds up (``Metric/additiveState``: means, AUC,
+/// (`BatchShard`); metrics whose state adds up (``Metric/additiveState``: means, AUC,
 /// precision/recall, F-scores, R²) have their state summed over the ranks after every step, so
 /// every rank's metric objects hold the global state; the loss and metrics without additive
 /// state are the sample-weighted means of the ranks' values; ``BatchNormalization`` with
@@ -104,7 +104,7 @@ extension TrainingDistribution {
         return DataBatch(inputs: batch.inputs.map(cut), targets: batch.targets.map(cut), sampleWeight: batch.sampleWeight.map(cut))
     }
 
-    /// The ``BatchShard`` of this rank's slice of a batch of `n` samples, with the cross-rank sum
+    /// The `BatchShard` of this rank's slice of a batch of `n` samples, with the cross-rank sum
     /// synchronized batch normalization uses.
     func batchShard(of n: Int) -> BatchShard {
         let rows = shardRange(of: n, rank: rank)
@@ -114,7 +114,7 @@ extension TrainingDistribution {
     }
 
     /// One train or test step on this rank's slice of `batch`, with the logs of the global
-    /// batches: `step` runs inside the slice's ``BatchShard``, then the additive state of every
+    /// batches: `step` runs inside the slice's `BatchShard`, then the additive state of every
     /// metric of `model` (its change during the step) and the sample-weighted logs are summed
     /// over the ranks in one message. In `evaluate`, a rank whose slice of a later batch (the
     /// last, smaller one) is empty skips the step and sends its earlier logs.

@@ -24,6 +24,14 @@ public struct BatchShard: Sendable {
     /// normalization adds its statistics with); `nil` where there is no such channel.
     public let crossReplicaSum: (@Sendable (inout [Double]) -> Void)?
 
+    /// Describes rows `start..<start + count` of a global batch of `globalCount` rows.
+    ///
+    /// - Parameters:
+    ///   - start: The shard's first row in the global batch.
+    ///   - count: The shard's number of rows.
+    ///   - globalCount: The number of rows of the global batch.
+    ///   - crossReplicaSum: Sums a buffer elementwise over every shard's process, in place (`nil`: no such channel).
+    /// - Precondition: the rows lie in the global batch (the program stops otherwise).
     public init(start: Int, count: Int, globalCount: Int, crossReplicaSum: (@Sendable (inout [Double]) -> Void)? = nil) {
         require(start >= 0 && count >= 0 && start + count <= globalCount,
                 "BatchShard: rows \(start)..<\(start + count) do not lie in a global batch of \(globalCount)")

@@ -248,7 +248,7 @@ open class RNN: Layer, @unchecked Sendable {
     }
 
     /// An LSTM with Keras's standard activations and no mask: the input projection of all steps
-    /// in one product, then ``Tensor/lstmRecurrence(projected:recurrentKernel:initialH:initialC:)``.
+    /// in one product, then `Tensor/lstmRecurrence(projected:recurrentKernel:initialH:initialC:)`.
     private func runFusedLSTM(_ lstm: LSTMCell, _ sequences: Tensor, initial: [Tensor], training: Bool)
         -> (last: Tensor, outputs: Tensor?, states: [Tensor]) {
         let (batch, steps) = (sequences.shape[0], sequences.shape[1])

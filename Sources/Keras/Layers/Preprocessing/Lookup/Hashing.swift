@@ -19,17 +19,31 @@ public final class Hashing: Layer, @unchecked Sendable {
     /// The value mapped to bin 0 (Keras's `mask_value`): a string for string inputs, an integer
     /// for numeric inputs.
     public enum MaskValue: Sendable, Equatable {
+        /// A string mask value, for string inputs.
         case string(String)
+        /// An integer mask value, for numeric inputs (a float input matches it only when equal, before truncation).
         case integer(Int)
     }
 
+    /// The number of bins, the mask bin included (Keras's `num_bins`).
     public let numBins: Int
+    /// The value sent to bin 0 (`nil`: none; every value goes to `0..<numBins`).
     public let maskValue: MaskValue?
     /// The SipHash key (two integers; `nil`: FarmHash).
     public let salt: [Int]?
     /// `.int` (the default), `.oneHot`, `.multiHot` or `.count`.
     public let outputMode: LookupOutputMode
 
+    /// Creates a hashing layer (`keras.layers.Hashing`).
+    ///
+    /// - Parameters:
+    ///   - numBins: The number of bins, the mask bin included; positive (Keras's `num_bins`).
+    ///   - maskValue: The value sent to bin 0, the others going to `1..<numBins` (`nil`: no mask bin).
+    ///   - salt: Two integers keying SipHash-2-4 (`to_hash_bucket_strong`); `nil` hashes with FarmHash.
+    ///   - outputMode: `.int` (bin indices, int64, the default), `.oneHot`, `.multiHot` or `.count`; not `.tfIdf`.
+    ///   - name: The layer's name (`nil`: a generated one).
+    ///   - dtype: The output dtype (`nil`: int64 in `.int` mode, float32 otherwise); an integer type in `.int` mode.
+    /// - Precondition: the arguments are valid as Keras checks them (the program stops with Keras's message otherwise).
     public init(numBins: Int, maskValue: MaskValue? = nil, salt: [Int]? = nil, outputMode: LookupOutputMode = .int,
                 name: String? = nil, dtype: DType? = nil) {
         requireValid { try Self.validate(numBins: numBins, salt: salt, outputMode: outputMode, dtype: dtype) }

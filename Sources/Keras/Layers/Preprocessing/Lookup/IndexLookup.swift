@@ -32,11 +32,13 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
     public let maskToken: Token?
     /// The token out-of-vocabulary indices stand for (in ``vocabulary(includeSpecialTokens:)`` and inverted lookups).
     public let oovToken: Token
+    /// How indices are encoded: `.int` (indices), `.oneHot`, `.multiHot`, `.count` or `.tfIdf` (Keras's `output_mode`).
     public let outputMode: LookupOutputMode
     /// Indices in, tokens out.
     public let invert: Bool
     /// Non-`int` modes: outputs as wide as ``maxTokens`` even when the vocabulary is smaller.
     public let padToMaxTokens: Bool
+    /// How an integer token picks its out-of-vocabulary bucket (Keras's `oov_method`; strings always use their hash).
     public let oovMethod: OOVMethod
     /// The SipHash key for out-of-vocabulary buckets (`nil`: FarmHash).
     public let salt: [Int]?

@@ -20,24 +20,34 @@ public protocol LookupToken: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension String: LookupToken {
+    /// Byte order of the UTF-8 encodings (as Keras compares string tokens).
     public static func sortsBefore(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    /// The string itself.
     public var hashText: String { self }
+    /// The string as a config string.
     public var configValue: ConfigValue { .string(self) }
+    /// The string a config value holds (`nil` when it is not a string).
     public init?(configValue: ConfigValue) {
         guard let s = configValue.stringValue else { return nil }
         self = s
     }
+    /// The whole line: every line of a vocabulary file is a string token.
     public init?(line: String) { self = line }
 }
 
 extension Int: LookupToken {
+    /// Numeric order.
     public static func sortsBefore(_ a: Int, _ b: Int) -> Bool { a < b }
+    /// The integer in decimal (`-12` for -12).
     public var hashText: String { String(self) }
+    /// The integer as a config integer.
     public var configValue: ConfigValue { .int(self) }
+    /// The integer a config value holds (`nil` when it is not an integer).
     public init?(configValue: ConfigValue) {
         guard let i = configValue.intValue else { return nil }
         self = i
     }
+    /// The integer written on the line (`nil` when the line is not a decimal integer).
     public init?(line: String) {
         guard let i = Int(line) else { return nil }
         self = i

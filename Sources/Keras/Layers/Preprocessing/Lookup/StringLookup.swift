@@ -15,6 +15,21 @@ import KerasCore
 /// try words.invertedLookup(Tensor([2, 0]).cast(to: .int64))   // ["dog", "[UNK]"]
 /// ```
 public final class StringLookup: IndexLookup<String>, @unchecked Sendable {
+    /// Creates a string lookup layer (`keras.layers.StringLookup`).
+    ///
+    /// - Parameters:
+    ///   - maxTokens: The largest vocabulary, special tokens included; greater than 1 (`nil`: no limit).
+    ///   - numOovIndices: How many indices out-of-vocabulary strings share, by hash; 0 makes them an error.
+    ///   - maskToken: The token mapped to index 0 in `int` mode and ignored by the other modes (`nil`: none).
+    ///   - oovToken: The token the out-of-vocabulary indices stand for (in the vocabulary and inverted lookups).
+    ///   - vocabulary: The vocabulary, with or without the special tokens in front (`nil`: learned by `adapt`).
+    ///   - idfWeights: `.tfIdf` mode only, and required there with a `vocabulary`: one weight per entry.
+    ///   - invert: Indices in, strings out (``invertedLookup(_:)``); `.int` mode only.
+    ///   - outputMode: `.int` (the default), `.oneHot`, `.multiHot`, `.count` or `.tfIdf`.
+    ///   - padToMaxTokens: Non-`int` modes: outputs `maxTokens` wide even when the vocabulary is smaller; needs `maxTokens`.
+    ///   - salt: Two integers keying SipHash for the out-of-vocabulary buckets (`nil`: FarmHash).
+    ///   - name: The layer's name (`nil`: a generated one).
+    /// - Precondition: the arguments are valid as Keras checks them (the program stops with Keras's message otherwise).
     public init(maxTokens: Int? = nil, numOovIndices: Int = 1, maskToken: String? = nil, oovToken: String = "[UNK]",
                 vocabulary: [String]? = nil, idfWeights: [Double]? = nil, invert: Bool = false,
                 outputMode: LookupOutputMode = .int, padToMaxTokens: Bool = false, salt: [Int]? = nil, name: String? = nil) {
@@ -95,7 +110,7 @@ public final class StringLookup: IndexLookup<String>, @unchecked Sendable {
         return tokens(at: ids.cast(to: .int64).toArray(of: Int64.self).map(Int.init))
     }
 
-    /// Strings do not fit in a ``Tensor``: call the layer with `[String]` or `[[String]]`.
+    /// Strings do not fit in a `Tensor`: call the layer with `[String]` or `[[String]]`.
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
         fatalError("StringLookup \"\(name)\" takes strings: call it with a [String] or [[String]] batch (tensors hold numbers only), received a tensor of shape \(formatShape(inputs.shape))")
     }

@@ -26,11 +26,13 @@ import KerasCore
 public final class TextVectorization: Layer, @unchecked Sendable {
     /// How each string is cleaned before splitting.
     public enum Standardize: String, Sendable, CaseIterable {
+        /// `lowerAndStripPunctuation` (the default): ASCII letters lowercased, then ASCII punctuation removed; `lower`: lowercasing only; `stripPunctuation`: punctuation removal only (Keras's `standardize` strings).
         case lowerAndStripPunctuation = "lower_and_strip_punctuation", lower, stripPunctuation = "strip_punctuation"
     }
 
     /// How a string is cut into tokens.
     public enum Split: String, Sendable, CaseIterable {
+        /// `whitespace` (the default): tokens are the runs between whitespace; `character`: each Unicode scalar is a token (Keras's `split` strings).
         case whitespace, character
     }
 
@@ -54,7 +56,9 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         /// These widths, in order (Keras's tuple form).
         case widths([Int])
 
+        /// `2` is `.upTo(2)`: tokens and pairs.
         public init(integerLiteral value: Int) { self = .upTo(value) }
+        /// `[2, 3]` is `.widths([2, 3])`: pairs and triples, no single tokens.
         public init(arrayLiteral elements: Int...) { self = .widths(elements) }
 
         /// The widths, in the order their n-grams follow one another.
@@ -73,7 +77,9 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         }
     }
 
+    /// The padding token, index 0 in `int` mode: the empty string, as in Keras.
     public static let maskToken = ""
+    /// The out-of-vocabulary token, `[UNK]` as in Keras.
     public static let oovToken = "[UNK]"
 
     /// The largest vocabulary, special tokens included (`nil`: no limit).
@@ -84,6 +90,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     public let split: Split?
     /// `nil`: tokens only; otherwise the n-gram widths (`2`: tokens and pairs; `[2]`: pairs only).
     public let ngrams: NGrams?
+    /// What the layer outputs: indices (`.int`), or one `.multiHot`, `.count` or `.tfIdf` vector per string (Keras's `output_mode`).
     public let outputMode: OutputMode
     /// `int` mode: every output padded or cut to this many steps (`nil`: the longest string in the batch).
     public let outputSequenceLength: Int?
@@ -93,6 +100,20 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     /// The vocabulary and its encoding, held by a ``StringLookup`` as in Keras (mask `""`, OOV `[UNK]`).
     let lookupLayer: StringLookup
 
+    /// Creates a text vectorization layer (`keras.layers.TextVectorization`).
+    ///
+    /// - Parameters:
+    ///   - maxTokens: The largest vocabulary, special tokens included; greater than 1 (`nil`: no limit).
+    ///   - standardize: How strings are cleaned before splitting (`nil`: taken as they are).
+    ///   - split: How strings are cut into tokens (`nil`: each whole string is one token).
+    ///   - ngrams: The n-gram widths added to or replacing the tokens (`nil`: tokens only).
+    ///   - outputMode: `.int` (the default), `.multiHot`, `.count` or `.tfIdf`.
+    ///   - outputSequenceLength: `.int` mode only: pads or cuts every output to this many steps (`nil`: the longest string in the batch).
+    ///   - padToMaxTokens: Non-`int` modes: outputs `maxTokens` wide even when the vocabulary is smaller; needs `maxTokens`.
+    ///   - vocabulary: The vocabulary, with or without the special tokens in front (`nil`: learned by ``adapt(_:)``).
+    ///   - idfWeights: `.tfIdf` mode: one inverse-document-frequency weight per vocabulary entry.
+    ///   - name: The layer's name (`nil`: a generated one).
+    /// - Precondition: the arguments are valid as Keras checks them (the program stops with Keras's message otherwise).
     public init(maxTokens: Int? = nil, standardize: Standardize? = .lowerAndStripPunctuation, split: Split? = .whitespace,
                 ngrams: NGrams? = nil, outputMode: OutputMode = .int, outputSequenceLength: Int? = nil,
                 padToMaxTokens: Bool = false, vocabulary: [String]? = nil, idfWeights: [Double]? = nil,
@@ -282,7 +303,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
                                              weights: mode == .tfIdf ? lookupLayer.idfWeights : nil)
     }
 
-    /// Strings do not fit in a ``Tensor``: call the layer with `[String]`.
+    /// Strings do not fit in a `Tensor`: call the layer with `[String]`.
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
         fatalError("TextVectorization \"\(name)\" takes strings: call it with a [String] batch (tensors hold numbers only), received a tensor of shape \(formatShape(inputs.shape))")
     }
