@@ -75,6 +75,7 @@ public final class AllocationCounter: Sendable {
     @TaskLocal public static var current: AllocationCounter?
     private let allocations = Atomic<Int>(0)
 
+    /// A counter at zero; bind it with `AllocationCounter.$current.withValue(_:)`.
     public init() {}
 
     /// Tensor buffers allocated so far under this counter.
