@@ -74,7 +74,10 @@ extension Datasets {
     ///   - testSplit: the fraction held out for testing, in `[0, 1)`.
     ///   - seed: the shuffling seed (Keras's default 113).
     ///   - dtype: Keras returns `float64`; pass `.float32` for a model's inputs.
-    ///   - origin, fileHash, cacheDir, verbose: as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - origin: the download URL, as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - fileHash: the expected SHA-256 (`nil` skips the check), as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - cacheDir: the cache root (default `$KERAS_HOME`, else `~/.keras`), as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - verbose: 1 prints the download messages and progress bar, 0 is silent, as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
     public static func bostonHousing(testSplit: Double = 0.2, seed: UInt32 = 113, dtype: DType = .float64,
                                      origin: String = kerasOrigin, fileHash: String? = KerasHashes.bostonHousing,
                                      cacheDir: String? = nil, verbose: Int = 1) throws -> (train: Split, test: Split) {

@@ -29,7 +29,8 @@ extension Datasets {
     ///   - dtype: the images' dtype (`int32` holds the bytes exactly; `float32` for arithmetic).
     ///   - origin: the archive's URL (a mirror, or a local server in tests).
     ///   - fileHash: the expected SHA-256; `nil` skips the check.
-    ///   - cacheDir, verbose: as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - cacheDir: the cache root (default `$KERAS_HOME`, else `~/.keras`), as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - verbose: 1 prints the download messages and progress bar, 0 is silent, as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
     public static func cifar10(dtype: DType = .int32, origin: String = cifar10Origin, fileHash: String? = KerasHashes.cifar10,
                                cacheDir: String? = nil, verbose: Int = 1) throws -> (train: Split, test: Split) {
         let tar = try cifarArchive("cifar-10-batches-py-target_archive", origin: origin, fileHash: fileHash, cacheDir: cacheDir, verbose: verbose)

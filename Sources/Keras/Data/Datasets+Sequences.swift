@@ -27,7 +27,10 @@ extension Datasets {
     ///   - startChar: the index marking a sequence's start; `nil` for none.
     ///   - oovChar: the index of out-of-vocabulary words; `nil` removes them instead.
     ///   - indexFrom: added to every word index (indexes below it are reserved).
-    ///   - origin, fileHash, cacheDir, verbose: as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - origin: the download URL, as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - fileHash: the expected SHA-256 (`nil` skips the check), as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - cacheDir: the cache root (default `$KERAS_HOME`, else `~/.keras`), as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
+    ///   - verbose: 1 prints the download messages and progress bar, 0 is silent, as for ``mnist(dtype:origin:fileHash:cacheDir:verbose:)``.
     public static func imdb(numWords: Int? = nil, skipTop: Int = 0, maxlen: Int? = nil, seed: UInt32 = 113,
                             startChar: Int? = 1, oovChar: Int? = 2, indexFrom: Int = 3,
                             origin: String = kerasOrigin, fileHash: String? = KerasHashes.imdb,

@@ -64,6 +64,7 @@ public struct DirectoryDataset: Sendable {
 /// ```
 ///
 /// - Parameters:
+///   - directory: the folder holding the images (in class subfolders for `.inferred` labels).
 ///   - labels: `.inferred` from the subfolders, `.unlabeled`, or `.explicit` per-file labels.
 ///   - labelMode: `.int` (`int32 [N]`), `.categorical` (one-hot `float32`), `.binary`
 ///     (`float32 [N, 1]`, two classes), or `nil` for no labels.
@@ -71,10 +72,16 @@ public struct DirectoryDataset: Sendable {
 ///   - colorMode: `.rgb`, `.rgba` or `.grayscale`.
 ///   - batchSize: samples per batch; `nil` for unbatched samples.
 ///   - imageSize: the `(height, width)` every image is resized to.
+///   - shuffle: whether to shuffle the files (NumPy's `RandomState(seed)` order, as Keras); `false` keeps them sorted.
 ///   - seed: the shuffling seed; required with `validationSplit` when shuffling.
-///   - validationSplit, subset: the fraction held out for validation, and which part to return.
-///   - cropToAspectRatio, padToAspectRatio: keep the aspect ratio by a centred crop or zero padding.
-/// - Throws: ``KerasError`` for bad arguments, a missing directory, no images, and corrupt or
+///   - validationSplit: the fraction of the files held out for validation (`nil`: none).
+///   - subset: which part to return with `validationSplit`: `.training` or `.validation`.
+///   - interpolation: how images are resized to `imageSize` (`.bilinear` by default).
+///   - followLinks: whether to descend into symbolic links to folders.
+///   - cropToAspectRatio: keep the aspect ratio by a centred crop before resizing.
+///   - padToAspectRatio: keep the aspect ratio by zero padding before resizing.
+///   - verbose: whether to print how many files and classes were found.
+/// - Throws: `KerasError` for bad arguments, a missing directory, no images, and corrupt or
 ///   unsupported image files (naming the file).
 public func imageDatasetFromDirectory(_ directory: String, labels: DirectoryLabels = .inferred,
                                       labelMode: DirectoryLabelMode? = .int, classNames: [String]? = nil,

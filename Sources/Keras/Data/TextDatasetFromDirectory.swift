@@ -73,7 +73,7 @@ public struct TextDirectoryDataset: Sendable {
 ///                                          validationSplit: 0.2, subset: .training)
 /// train.classNames   // ["neg", "pos"]
 /// ```
-/// - Throws: ``KerasError`` for bad arguments, a missing directory, or no text files.
+/// - Throws: `KerasError` for bad arguments, a missing directory, or no text files.
 public func textDatasetFromDirectory(_ directory: String, labels: DirectoryLabels = .inferred,
                                      labelMode: DirectoryLabelMode? = .int, classNames: [String]? = nil,
                                      batchSize: Int? = 32, maxLength: Int? = nil, shuffle: Bool = true, seed: Int? = nil,

@@ -126,6 +126,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     ///   - gammaRegularizer: Penalty on `gamma`, added to the loss.
     ///   - betaConstraint: Constraint applied to `beta` after each optimizer step.
     ///   - gammaConstraint: Constraint applied to `gamma` after each optimizer step.
+    ///   - synchronized: In data-parallel training, whether the batch statistics are those of the global batch (summed across ranks).
     ///   - renorm: Whether to use batch renormalization (Ioffe, 2017).
     ///   - renormClipping: Limits `rmax`, `rmin` and `dmax` of the renormalization corrections.
     ///   - renormMomentum: Momentum of the renormalization moving averages.
