@@ -10,6 +10,42 @@ enum Gzip {
     /// Deflate cannot expand data by more than about 1032:1; a stream claiming more is corrupt.
     static let maxExpansionRatio = 1032
 
+    /// Inflates one complete deflate stream that must hold exactly `size` bytes: a zlib stream, or
+    /// raw deflate data when `raw` is set (zip entries). `name` is the file, `what` the part of it,
+    /// both for the error message.
+    ///
+    /// ```swift
+    /// let chunk = try Gzip.inflate(compressed, exactly: 4096, raw: false, name: "m.h5", what: "a chunk of /w")
+    /// ```
+    ///
+    /// Throws `KerasError/corruptFile(file:expected:got:)` when the stream is damaged, ends early,
+    /// or holds more or fewer than `size` bytes.
+    static func inflate(_ input: [UInt8], exactly size: Int, raw: Bool, name: String, what: String) throws -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, raw ? -15 : 15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw KerasError.unreadableFile(file: name, reason: "zlib inflateInit failed")
+        }
+        defer { inflateEnd(&stream) }
+        // One spare byte: a stream holding more than `size` bytes does not end within the buffer.
+        var output = [UInt8](repeating: 0, count: size + 1)
+        var input = input
+        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
+            output.withUnsafeMutableBufferPointer { outBuf in
+                stream.next_in = inBuf.baseAddress
+                stream.avail_in = uInt(inBuf.count)
+                stream.next_out = outBuf.baseAddress
+                stream.avail_out = uInt(outBuf.count)
+                return CZlib.inflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END, Int(stream.total_out) == size else {
+            throw KerasError.corruptFile(file: name, expected: "\(size) bytes of deflate data in \(what)",
+                                         got: "zlib status \(status) after \(stream.total_out) bytes")
+        }
+        output.removeLast()
+        return output
+    }
+
     /// Inflates a complete gzip (or zlib) stream of at most `maxOutputBytes` bytes. `name` is used
     /// in error messages.
     ///
@@ -77,7 +113,7 @@ enum Gzip {
                 let status = output.withUnsafeMutableBufferPointer { out -> Int32 in
                     stream.next_out = out.baseAddress! + produced
                     stream.avail_out = uInt(count - produced)
-                    let r = inflate(&stream, Z_NO_FLUSH)
+                    let r = CZlib.inflate(&stream, Z_NO_FLUSH)
                     produced = count - Int(stream.avail_out)
                     return r
                 }

@@ -1,4 +1,3 @@
-import CZlib
 import KerasCore
 
 /// Datatypes, dataspaces, data layouts and filters: reading a dataset's elements into a tensor.
@@ -407,27 +406,7 @@ extension HDF5Reader {
         guard size <= input.count.multipliedReportingOverflow(by: 1032).partialValue + 64 else {
             throw corrupt("a deflate stream that can hold the \(size) bytes of a chunk of \(path)", "\(input.count) compressed bytes")
         }
-        var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw KerasError.unreadableFile(file: name, reason: "zlib inflateInit failed")
-        }
-        defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: size + 1)
-        var input = input
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
-            output.withUnsafeMutableBufferPointer { outBuf in
-                stream.next_in = inBuf.baseAddress
-                stream.avail_in = uInt(inBuf.count)
-                stream.next_out = outBuf.baseAddress
-                stream.avail_out = uInt(outBuf.count)
-                return CZlib.inflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END, Int(stream.total_out) == size else {
-            throw corrupt("\(size) bytes of deflate data in a chunk of \(path)", "zlib status \(status) after \(stream.total_out) bytes")
-        }
-        output.removeLast()
-        return output
+        return try Gzip.inflate(input, exactly: size, raw: false, name: name, what: "a chunk of \(path)")
     }
 
     /// Undoes the shuffle filter: byte `j` of element `i` was stored at `j * count + i`.

@@ -158,27 +158,7 @@ struct ZipReader {
 
     /// Inflates raw deflate data into exactly `size` bytes (at most 2^32).
     private func inflateRaw(_ input: [UInt8], size: Int, entryName: String) throws -> [UInt8] {
-        var stream = z_stream()
-        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw KerasError.unreadableFile(file: name, reason: "zlib inflateInit failed")
-        }
-        defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: size + 1)
-        var input = input
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
-            output.withUnsafeMutableBufferPointer { outBuf in
-                stream.next_in = inBuf.baseAddress
-                stream.avail_in = uInt(inBuf.count)
-                stream.next_out = outBuf.baseAddress
-                stream.avail_out = uInt(outBuf.count)
-                return inflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END, Int(stream.total_out) == size else {
-            throw KerasError.corruptFile(file: name, expected: "\(size) bytes of deflate data in \(entryName)", got: "zlib status \(status) after \(stream.total_out) bytes")
-        }
-        output.removeLast()
-        return output
+        try Gzip.inflate(input, exactly: size, raw: true, name: name, what: entryName)
     }
 }
 
