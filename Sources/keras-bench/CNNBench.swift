@@ -1,4 +1,3 @@
-import Dispatch
 import Keras
 
 /// `cnn`: the small convnet of issue 9 (Input 28×28×1 → Conv2D 32 3×3 relu → MaxPooling2D →
@@ -20,16 +19,5 @@ let cnnWorkload = Workload(name: "cnn", summary: "small CNN fit (batch 32) and p
         Flatten(),
         Dense(10),
     ])
-    try! model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"])
-    // Warm-up on a slice, then one full epoch, timed (best of two).
-    try! model.fit(x.slice(axis: 0, start: 0, end: 640), y.slice(axis: 0, start: 0, end: 640), batchSize: 32, verbose: 0)
-    var best = Double.infinity
-    for _ in 0..<2 {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try! model.fit(x, y, batchSize: 32, epochs: 1, verbose: 0)
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
-    }
-    report("cnn", "fit", Double(count) / best, "samples/s")
-    let predictSeconds = secondsPerCall(minSeconds: 1) { consume(try! model.predict(x, batchSize: 256, verbose: 0)) }
-    report("cnn", "predict", Double(count) / predictSeconds, "samples/s")
+    reportFitAndPredict("cnn", model: model, x: x, y: y, warmUp: 640)
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Keras
 
 /// `transformer`: one post-norm Transformer encoder block over 64 tokens of a 1,000-word
@@ -17,15 +16,5 @@ let transformerWorkload = Workload(name: "transformer", summary: "Transformer en
     h = LayerNormalization()(Add().applySymbolic([h, feedForward])[0])
     let pooled = GlobalAveragePooling1D()(h)
     let model = try! Model(inputs: inputs, outputs: Dense(2)(pooled))
-    try! model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"])
-    try! model.fit(x.slice(axis: 0, start: 0, end: 256), y.slice(axis: 0, start: 0, end: 256), batchSize: 32, verbose: 0)
-    var best = Double.infinity
-    for _ in 0..<2 {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try! model.fit(x, y, batchSize: 32, epochs: 1, verbose: 0)
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
-    }
-    report("transformer", "fit", Double(count) / best, "samples/s")
-    let predictSeconds = secondsPerCall(minSeconds: 1) { consume(try! model.predict(x, batchSize: 256, verbose: 0)) }
-    report("transformer", "predict", Double(count) / predictSeconds, "samples/s")
+    reportFitAndPredict("transformer", model: model, x: x, y: y, warmUp: 256)
 }
