@@ -22,4 +22,7 @@ check matmul "matmul: inner dimensions differ"
 check layer-call "Input 0 of layer \"dense\" is incompatible with the layer: expected axis -1 of input shape to have value 4"
 check variable-assign "Variable 'variable'.assign: expected shape"
 check model-call-arity "expects 2 input(s), but it received 1 input tensors"
+check hashing-bins "Hashing: The \`num_bins\` for \`Hashing\` cannot be \`None\` or non-positive values. Received: num_bins=0."
+check backup-frequency "BackupAndRestore: saveFrequency must be .epoch or a positive number of batches, received 0"
+check integer-lookup-floats "inputs must be integers, received a float32 tensor"
 exit $status

@@ -16,6 +16,9 @@ let cases: [String: () -> Void] = [
         let model = try! Model(inputs: [a, b], outputs: Add()([a, b]))
         _ = model([Tensor.ones([1, 2])])
     },
+    "hashing-bins": { _ = Hashing(numBins: 0) },
+    "backup-frequency": { _ = BackupAndRestore(backupDir: "backup", saveFrequency: .batches(0)) },
+    "integer-lookup-floats": { _ = IntegerLookup(vocabulary: [1, 2])(Tensor.ones([2])) },
 ]
 
 guard CommandLine.arguments.count == 2, let run = cases[CommandLine.arguments[1]] else {
