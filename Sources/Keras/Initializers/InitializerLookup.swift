@@ -1,12 +1,12 @@
 import KerasCore
 
-/// The factory of a `VarianceScaling` preset (`GlorotUniform`, …): a seed and optional fan axes.
-private func varianceScalingPreset(_ make: @escaping @Sendable (Int?, [Int]?, [Int]?) -> any Initializer)
-    -> ObjectFactoryTable<any Initializer>.Factory {
-    { reader in
-        let seed = try reader.seed()
-        return make(seed, try reader.axes("input_axes")?.axes, try reader.axes("output_axes")?.axes)
-    }
+/// The table entry of a `VarianceScaling` preset (`GlorotUniform`, …): a seed and optional fan axes.
+private func varianceScalingPreset<Kind: VarianceScalingPresetKind>(_ kind: Kind.Type, _ alias: String)
+    -> (String, [String], ObjectFactoryTable<any Initializer>.Factory) {
+    (Kind.className, [alias], { reader in
+        VarianceScalingPreset<Kind>(seed: try reader.seed(), inputAxes: try reader.axes("input_axes")?.axes,
+                                    outputAxes: try reader.axes("output_axes")?.axes)
+    })
 }
 
 /// Class names, their snake_case aliases and Keras's compatibility aliases.
@@ -36,12 +36,12 @@ private let initializerTable = ObjectFactoryTable<any Initializer>(kind: "initia
                                seed: try r.seed(), inputAxes: try r.axes("input_axes")?.axes,
                                outputAxes: try r.axes("output_axes")?.axes)
     }),
-    (GlorotUniform.className, ["glorot_uniform"], varianceScalingPreset { GlorotUniform(seed: $0, inputAxes: $1, outputAxes: $2) }),
-    (GlorotNormal.className, ["glorot_normal"], varianceScalingPreset { GlorotNormal(seed: $0, inputAxes: $1, outputAxes: $2) }),
-    (HeUniform.className, ["he_uniform"], varianceScalingPreset { HeUniform(seed: $0, inputAxes: $1, outputAxes: $2) }),
-    (HeNormal.className, ["he_normal"], varianceScalingPreset { HeNormal(seed: $0, inputAxes: $1, outputAxes: $2) }),
-    (LecunUniform.className, ["lecun_uniform"], varianceScalingPreset { LecunUniform(seed: $0, inputAxes: $1, outputAxes: $2) }),
-    (LecunNormal.className, ["lecun_normal"], varianceScalingPreset { LecunNormal(seed: $0, inputAxes: $1, outputAxes: $2) }),
+    varianceScalingPreset(GlorotUniformPreset.self, "glorot_uniform"),
+    varianceScalingPreset(GlorotNormalPreset.self, "glorot_normal"),
+    varianceScalingPreset(HeUniformPreset.self, "he_uniform"),
+    varianceScalingPreset(HeNormalPreset.self, "he_normal"),
+    varianceScalingPreset(LecunUniformPreset.self, "lecun_uniform"),
+    varianceScalingPreset(LecunNormalPreset.self, "lecun_normal"),
     (Orthogonal.className, ["orthogonal", "OrthogonalInitializer"], { r in
         Orthogonal(gain: try r.double("gain", default: 1), seed: try r.seed())
     }),

@@ -72,8 +72,13 @@ public struct VarianceScaling: Initializer {
 
     /// Fan axes within the shape's rank, and a floating-point dtype.
     public func problem(forShape shape: [Int], dtype: DType) -> String? {
-        fanAxesProblem(shape, inputAxes: inputAxes, outputAxes: outputAxes).map { "\(Self.className): \($0)" }
-            ?? floatDTypeProblem(Self.className, dtype)
+        Self.problem(Self.className, shape: shape, dtype: dtype, inputAxes: inputAxes, outputAxes: outputAxes)
+    }
+
+    /// Fan axes out of range for `shape`, or a dtype that is not floating-point, named after `className`.
+    static func problem(_ className: String, shape: [Int], dtype: DType, inputAxes: [Int]?, outputAxes: [Int]?) -> String? {
+        fanAxesProblem(shape, inputAxes: inputAxes, outputAxes: outputAxes).map { "\(className): \($0)" }
+            ?? floatDTypeProblem(className, dtype)
     }
 
     /// The Keras config of this `VarianceScaling` (Keras's `get_config()`), which `init(config:)` reads back.
@@ -88,30 +93,64 @@ func axesConfig(_ axes: [Int]?) -> ConfigValue {
     axes.map { .array($0.map(ConfigValue.int)) } ?? .null
 }
 
-/// Declares a named fixed-parameter `VarianceScaling` initializer.
-private protocol VarianceScalingPreset: Initializer {
-    var seed: Int? { get }
-    var inputAxes: [Int]? { get }
-    var outputAxes: [Int]? { get }
+/// The fixed `scale`, `mode` and `distribution` of a named ``VarianceScaling`` preset, and its
+/// Keras class name; ``VarianceScalingPreset`` supplies the rest.
+///
+/// ```swift
+/// GlorotUniformPreset.scale   // 1.0
+/// ```
+public protocol VarianceScalingPresetKind: Sendable {
+    /// The Keras class name (`"GlorotUniform"`).
+    static var className: String { get }
+    /// The fixed `scale`.
     static var scale: Double { get }
+    /// The fixed `mode`.
     static var mode: VarianceScaling.Mode { get }
+    /// The fixed `distribution`.
     static var distribution: VarianceScaling.Distribution { get }
 }
 
-extension VarianceScalingPreset {
-    /// A new tensor of `shape` and `dtype` filled by this initializer.
-    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor {
-        VarianceScaling(scale: Self.scale, mode: Self.mode, distribution: Self.distribution, seed: seed,
-                        inputAxes: inputAxes, outputAxes: outputAxes)(shape, dtype: dtype)
+/// A ``VarianceScaling`` with the scale, mode and distribution fixed by `Kind`, serialized under
+/// the preset's own class name with only `seed`, `input_axes` and `output_axes` in its config, as
+/// Keras's `GlorotUniform`, `HeNormal`, … are. Use it through the named aliases.
+///
+/// ```swift
+/// let w = HeNormal(seed: 1)([3, 3, 16, 32], dtype: .float32)   // VarianceScalingPreset<HeNormalPreset>
+/// ```
+public struct VarianceScalingPreset<Kind: VarianceScalingPresetKind>: Initializer {
+    /// The Keras class name, the `class_name` of its serialized config.
+    public static var className: String { Kind.className }
+    /// The `seed` this initializer was created with.
+    public let seed: Int?
+    /// The `inputAxes` this initializer was created with.
+    public let inputAxes: [Int]?
+    /// The `outputAxes` this initializer was created with.
+    public let outputAxes: [Int]?
+
+    /// Creates the preset with Keras's arguments and defaults (the names in Swift case).
+    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
+        self.seed = seed
+        self.inputAxes = inputAxes
+        self.outputAxes = outputAxes
     }
-    /// The Keras config of this `VarianceScalingPreset` (Keras's `get_config()`), which `init(config:)` reads back.
+
+    /// The equivalent general ``VarianceScaling``.
+    public var varianceScaling: VarianceScaling {
+        VarianceScaling(scale: Kind.scale, mode: Kind.mode, distribution: Kind.distribution, seed: seed,
+                        inputAxes: inputAxes, outputAxes: outputAxes)
+    }
+
+    /// A new tensor of `shape` and `dtype` filled by this initializer.
+    public func callAsFunction(_ shape: [Int], dtype: DType) -> Tensor { varianceScaling(shape, dtype: dtype) }
+
+    /// The Keras config (Keras's `get_config()`): `seed`, `input_axes` and `output_axes`.
     public func getConfig() -> Config {
         ["seed": ConfigValue(seed), "input_axes": axesConfig(inputAxes), "output_axes": axesConfig(outputAxes)]
     }
+
     /// Why this initializer cannot fill a weight of `shape` and `dtype`, or `nil` when it can.
     public func problem(forShape shape: [Int], dtype: DType) -> String? {
-        fanAxesProblem(shape, inputAxes: inputAxes, outputAxes: outputAxes).map { "\(Self.className): \($0)" }
-            ?? floatDTypeProblem(Self.className, dtype)
+        VarianceScaling.problem(Self.className, shape: shape, dtype: dtype, inputAxes: inputAxes, outputAxes: outputAxes)
     }
 }
 
@@ -120,22 +159,14 @@ extension VarianceScalingPreset {
 /// ```swift
 /// GlorotUniform(seed: 1)([784, 128], dtype: .float32)   // |w| ≤ √(6/912) ≈ 0.0811
 /// ```
-public struct GlorotUniform: VarianceScalingPreset {
-    /// The Keras class name, the `class_name` of its serialized config.
+public typealias GlorotUniform = VarianceScalingPreset<GlorotUniformPreset>
+
+/// The parameters of ``GlorotUniform``.
+public enum GlorotUniformPreset: VarianceScalingPresetKind {
+    /// The Keras class name.
     public static let className = "GlorotUniform"
-    static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.uniform
-    /// The `seed` this `GlorotUniform` was created with.
-    public let seed: Int?
-    /// The `inputAxes` this `GlorotUniform` was created with.
-    public let inputAxes: [Int]?
-    /// The `outputAxes` this `GlorotUniform` was created with.
-    public let outputAxes: [Int]?
-    /// Creates a `GlorotUniform` with Keras's arguments and defaults (the names in Swift case).
-    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
-        self.seed = seed
-        self.inputAxes = inputAxes
-        self.outputAxes = outputAxes
-    }
+    /// The fixed `scale`, `mode` and `distribution`.
+    public static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.uniform
 }
 
 /// Truncated normal, σ = √(2 / (fan_in + fan_out)).
@@ -143,22 +174,14 @@ public struct GlorotUniform: VarianceScalingPreset {
 /// ```swift
 /// GlorotNormal(seed: 1)([784, 128], dtype: .float32)
 /// ```
-public struct GlorotNormal: VarianceScalingPreset {
-    /// The Keras class name, the `class_name` of its serialized config.
+public typealias GlorotNormal = VarianceScalingPreset<GlorotNormalPreset>
+
+/// The parameters of ``GlorotNormal``.
+public enum GlorotNormalPreset: VarianceScalingPresetKind {
+    /// The Keras class name.
     public static let className = "GlorotNormal"
-    static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.truncatedNormal
-    /// The `seed` this `GlorotNormal` was created with.
-    public let seed: Int?
-    /// The `inputAxes` this `GlorotNormal` was created with.
-    public let inputAxes: [Int]?
-    /// The `outputAxes` this `GlorotNormal` was created with.
-    public let outputAxes: [Int]?
-    /// Creates a `GlorotNormal` with Keras's arguments and defaults (the names in Swift case).
-    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
-        self.seed = seed
-        self.inputAxes = inputAxes
-        self.outputAxes = outputAxes
-    }
+    /// The fixed `scale`, `mode` and `distribution`.
+    public static let scale = 1.0, mode = VarianceScaling.Mode.fanAvg, distribution = VarianceScaling.Distribution.truncatedNormal
 }
 
 /// U(−limit, limit), limit = √(6 / fan_in).
@@ -166,22 +189,14 @@ public struct GlorotNormal: VarianceScalingPreset {
 /// ```swift
 /// HeUniform(seed: 1)([3, 3, 16, 32], dtype: .float32)   // fan_in = 3·3·16
 /// ```
-public struct HeUniform: VarianceScalingPreset {
-    /// The Keras class name, the `class_name` of its serialized config.
+public typealias HeUniform = VarianceScalingPreset<HeUniformPreset>
+
+/// The parameters of ``HeUniform``.
+public enum HeUniformPreset: VarianceScalingPresetKind {
+    /// The Keras class name.
     public static let className = "HeUniform"
-    static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
-    /// The `seed` this `HeUniform` was created with.
-    public let seed: Int?
-    /// The `inputAxes` this `HeUniform` was created with.
-    public let inputAxes: [Int]?
-    /// The `outputAxes` this `HeUniform` was created with.
-    public let outputAxes: [Int]?
-    /// Creates a `HeUniform` with Keras's arguments and defaults (the names in Swift case).
-    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
-        self.seed = seed
-        self.inputAxes = inputAxes
-        self.outputAxes = outputAxes
-    }
+    /// The fixed `scale`, `mode` and `distribution`.
+    public static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
 }
 
 /// Truncated normal, σ = √(2 / fan_in).
@@ -189,22 +204,14 @@ public struct HeUniform: VarianceScalingPreset {
 /// ```swift
 /// HeNormal(seed: 1)([784, 128], dtype: .float32)
 /// ```
-public struct HeNormal: VarianceScalingPreset {
-    /// The Keras class name, the `class_name` of its serialized config.
+public typealias HeNormal = VarianceScalingPreset<HeNormalPreset>
+
+/// The parameters of ``HeNormal``.
+public enum HeNormalPreset: VarianceScalingPresetKind {
+    /// The Keras class name.
     public static let className = "HeNormal"
-    static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
-    /// The `seed` this `HeNormal` was created with.
-    public let seed: Int?
-    /// The `inputAxes` this `HeNormal` was created with.
-    public let inputAxes: [Int]?
-    /// The `outputAxes` this `HeNormal` was created with.
-    public let outputAxes: [Int]?
-    /// Creates a `HeNormal` with Keras's arguments and defaults (the names in Swift case).
-    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
-        self.seed = seed
-        self.inputAxes = inputAxes
-        self.outputAxes = outputAxes
-    }
+    /// The fixed `scale`, `mode` and `distribution`.
+    public static let scale = 2.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
 }
 
 /// U(−limit, limit), limit = √(3 / fan_in).
@@ -212,22 +219,14 @@ public struct HeNormal: VarianceScalingPreset {
 /// ```swift
 /// LecunUniform(seed: 1)([784, 128], dtype: .float32)
 /// ```
-public struct LecunUniform: VarianceScalingPreset {
-    /// The Keras class name, the `class_name` of its serialized config.
+public typealias LecunUniform = VarianceScalingPreset<LecunUniformPreset>
+
+/// The parameters of ``LecunUniform``.
+public enum LecunUniformPreset: VarianceScalingPresetKind {
+    /// The Keras class name.
     public static let className = "LecunUniform"
-    static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
-    /// The `seed` this `LecunUniform` was created with.
-    public let seed: Int?
-    /// The `inputAxes` this `LecunUniform` was created with.
-    public let inputAxes: [Int]?
-    /// The `outputAxes` this `LecunUniform` was created with.
-    public let outputAxes: [Int]?
-    /// Creates a `LecunUniform` with Keras's arguments and defaults (the names in Swift case).
-    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
-        self.seed = seed
-        self.inputAxes = inputAxes
-        self.outputAxes = outputAxes
-    }
+    /// The fixed `scale`, `mode` and `distribution`.
+    public static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.uniform
 }
 
 /// Truncated normal, σ = √(1 / fan_in).
@@ -235,20 +234,12 @@ public struct LecunUniform: VarianceScalingPreset {
 /// ```swift
 /// LecunNormal(seed: 1)([784, 128], dtype: .float32)
 /// ```
-public struct LecunNormal: VarianceScalingPreset {
-    /// The Keras class name, the `class_name` of its serialized config.
+public typealias LecunNormal = VarianceScalingPreset<LecunNormalPreset>
+
+/// The parameters of ``LecunNormal``.
+public enum LecunNormalPreset: VarianceScalingPresetKind {
+    /// The Keras class name.
     public static let className = "LecunNormal"
-    static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
-    /// The `seed` this `LecunNormal` was created with.
-    public let seed: Int?
-    /// The `inputAxes` this `LecunNormal` was created with.
-    public let inputAxes: [Int]?
-    /// The `outputAxes` this `LecunNormal` was created with.
-    public let outputAxes: [Int]?
-    /// Creates a `LecunNormal` with Keras's arguments and defaults (the names in Swift case).
-    public init(seed: Int? = nil, inputAxes: [Int]? = nil, outputAxes: [Int]? = nil) {
-        self.seed = seed
-        self.inputAxes = inputAxes
-        self.outputAxes = outputAxes
-    }
+    /// The fixed `scale`, `mode` and `distribution`.
+    public static let scale = 1.0, mode = VarianceScaling.Mode.fanIn, distribution = VarianceScaling.Distribution.truncatedNormal
 }
