@@ -116,7 +116,11 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
     ///   offset), numbers too large for a double, or nesting deeper than 512 levels.
     public static func parse(json: String) throws -> ConfigValue {
         var parser = JSONParser(json)
-        return try parser.parseDocument()
+        do {
+            return try parser.parseDocument()
+        } catch {
+            throw KerasError.invalidConfig("Invalid JSON config (\(json.utf8.count) bytes): \(error.reason) at byte \(error.offset)")
+        }
     }
 
     /// Converts a `JSONSerialization` result (object keys sorted: a Foundation dictionary has no

@@ -1,22 +1,39 @@
 import KerasCore
 
-/// A strict JSON reader (RFC 8259) that keeps object keys in file order, so a Keras
-/// `config.json` read and written again lists its keys as Keras wrote them.
+/// Where and why a text is not JSON: what `JSONParser` throws, for the caller to word as its
+/// own error (`KerasError.invalidConfig` for a config, a 400 answer for a served request).
+package struct JSONSyntaxError: Error {
+    /// What is wrong ("expected ',' or ']' in a list").
+    package let reason: String
+    /// The byte offset where the parser stopped.
+    package let offset: Int
+}
+
+/// The one strict JSON reader (RFC 8259) of the package, for Keras configs and served requests
+/// alike. Object keys keep their file order, so a Keras `config.json` read and written again
+/// lists its keys as Keras wrote them.
 ///
 /// Integers that fit an `Int` become `.int`; other numbers `.double` (an integer past `Int`
 /// keeps its magnitude as a double). A repeated key keeps its first position and its last value,
-/// as Python's `json` does.
-struct JSONParser {
-    static let maxDepth = 512
-
+/// as Python's `json` does. `NaN`, `Infinity`, trailing commas, comments and numbers beyond the
+/// range of a double are refused.
+package struct JSONParser {
     private let bytes: [UInt8]
+    private let maxDepth: Int
     private var position = 0
     private var depth = 0
 
-    init(_ text: String) { bytes = Array(text.utf8) }
+    /// A parser of `text` allowing `maxDepth` nested objects and lists.
+    package init(_ text: String, maxDepth: Int = 512) { self.init(Array(text.utf8), maxDepth: maxDepth) }
+
+    /// A parser of the UTF-8 `bytes` allowing `maxDepth` nested objects and lists.
+    package init(_ bytes: [UInt8], maxDepth: Int = 512) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
 
     /// Parses the whole text as one JSON value.
-    mutating func parseDocument() throws -> ConfigValue {
+    package mutating func parseDocument() throws(JSONSyntaxError) -> ConfigValue {
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
@@ -24,9 +41,7 @@ struct JSONParser {
         return value
     }
 
-    private func failure(_ reason: String) -> KerasError {
-        KerasError.invalidConfig("Invalid JSON config (\(bytes.count) bytes): \(reason) at byte \(position)")
-    }
+    private func failure(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(reason: reason, offset: position) }
 
     private mutating func skipWhitespace() {
         while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x0A || bytes[position] == 0x0D || bytes[position] == 0x09 {
@@ -34,7 +49,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws -> ConfigValue {
+    private mutating func parseValue() throws(JSONSyntaxError) -> ConfigValue {
         guard position < bytes.count else { throw failure("unexpected end of text, expected a value") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -43,12 +58,13 @@ struct JSONParser {
         case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectWord("null"); return .null
+        case UInt8(ascii: "N"), UInt8(ascii: "I"): throw failure("NaN and Infinity are not valid JSON numbers")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw failure("unexpected character '\(Unicode.Scalar(bytes[position]))', expected a value")
         }
     }
 
-    private mutating func expectWord(_ word: StaticString) throws {
+    private mutating func expectWord(_ word: StaticString) throws(JSONSyntaxError) {
         let count = word.utf8CodeUnitCount
         let matches = position + count <= bytes.count
             && word.withUTF8Buffer { Array($0) == Array(bytes[position..<position + count]) }
@@ -56,14 +72,14 @@ struct JSONParser {
         position += count
     }
 
-    private mutating func enterNesting() throws {
+    private mutating func enterNesting() throws(JSONSyntaxError) {
         depth += 1
-        guard depth <= Self.maxDepth else { throw failure("nesting deeper than \(Self.maxDepth) levels") }
+        guard depth <= maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
         position += 1
         skipWhitespace()
     }
 
-    private mutating func parseObject() throws -> ConfigValue {
+    private mutating func parseObject() throws(JSONSyntaxError) -> ConfigValue {
         try enterNesting()
         defer { depth -= 1 }
         var object = Config()
@@ -93,7 +109,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws -> ConfigValue {
+    private mutating func parseArray() throws(JSONSyntaxError) -> ConfigValue {
         try enterNesting()
         defer { depth -= 1 }
         var array: [ConfigValue] = []
@@ -117,7 +133,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseString() throws -> String {
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
         position += 1  // opening quote
         var scalars = String.UnicodeScalarView()
         var runStart = position
@@ -171,7 +187,7 @@ struct JSONParser {
         throw failure("unterminated string")
     }
 
-    private mutating func parseHex4() throws -> UInt32 {
+    private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
         guard position + 4 <= bytes.count else { throw failure("truncated \\u escape") }
         var code: UInt32 = 0
         for _ in 0..<4 {
@@ -189,14 +205,19 @@ struct JSONParser {
         return code
     }
 
-    private mutating func parseNumber() throws -> ConfigValue {
+    private mutating func parseNumber() throws(JSONSyntaxError) -> ConfigValue {
         let start = position
         func digits() -> Int {
             let from = position
             while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
             return position - from
         }
-        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        if bytes[position] == UInt8(ascii: "-") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "I") || bytes[position] == UInt8(ascii: "N") {
+                throw failure("NaN and Infinity are not valid JSON numbers")
+            }
+        }
         let integerStart = position
         let integerDigits = digits()
         guard integerDigits > 0 else { throw failure("invalid number") }
