@@ -236,7 +236,7 @@ func loadKerasArchive(bytes: [UInt8], name: String, compile: Bool, safeMode: Boo
     if compile, let compileConfig = config["compile_config"]?.objectValue {
         try model.compile(config: compileConfig)
     }
-    try loadVocabularyAssets(model, from: zip)
+    try loadVocabularyAssets(model, from: zip, weights: weights?.root)
     if let weights { try WeightsStore.load(model, optimizer: model.optimizer, from: weights.root) }
     return model
 }

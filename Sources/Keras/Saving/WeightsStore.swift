@@ -23,6 +23,10 @@ enum WeightsStore {
         let vars = try root.createGroup(join(path, "vars"))
         try vars.setAttribute("name", layer.name)
         for (i, v) in layer.ownVariables.enumerated() { try vars.write(v.value, as: "\(i)") }
+        if let owner = layer as? VocabularyAssetOwner, owner.storesIdfWeights {
+            let weights = owner.idfWeightsToSave
+            try vars.write(Tensor(shape: [weights.count], doubles: weights, dtype: .float32), as: idfWeightsDataset)
+        }
         try forEachChild(of: layer, path: path) { child, childPath in
             try saveState(child, path: childPath, root: root, visited: &visited)
         }
@@ -63,7 +67,9 @@ enum WeightsStore {
         let own = layer.ownVariables
         let groupPath = join(path, "vars")
         let vars = try root.group(groupPath)
-        let stored = try vars?.datasetNames() ?? []
+        // A tf_idf lookup's idf weights are named, not numbered; loadVocabularyAssets reads them.
+        let idfWeights = (layer as? VocabularyAssetOwner)?.storesIdfWeights == true ? idfWeightsDataset : nil
+        let stored = try vars?.datasetNames().filter { $0 != idfWeights } ?? []
         guard stored.count == own.count else {
             let hint = own.isEmpty && !layer.built ? " The layer was never built, so it has no variables yet." : ""
             throw KerasError.weightsMismatch(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)) expected \(own.count) variables, but the file lists \(stored.count) at \(groupPath.isEmpty ? "/" : groupPath).\(hint)")
