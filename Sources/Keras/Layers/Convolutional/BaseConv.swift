@@ -32,11 +32,14 @@ struct ConvWindow: Sendable {
         try r.channelsLast()
         return ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilation)
     }
+}
 
-    /// One-element lists expanded to `rank` entries, as Keras expands an integer argument.
-    func expanded(rank: Int) -> ConvWindow {
+extension ConvWindow {
+    /// A window from a Swift initializer's arguments, one-element lists expanded to `rank`
+    /// entries as Keras expands an integer argument.
+    init(kernelSize: [Int], strides: [Int], padding: PaddingMode, dilationRate: [Int], rank: Int) {
         func expand(_ values: [Int]) -> [Int] { values.count == 1 ? [Int](repeating: values[0], count: rank) : values }
-        return ConvWindow(kernelSize: expand(kernelSize), strides: expand(strides), padding: padding, dilationRate: expand(dilationRate))
+        self.init(kernelSize: expand(kernelSize), strides: expand(strides), padding: padding, dilationRate: expand(dilationRate))
     }
 }
 
@@ -98,22 +101,25 @@ public class BaseConv: Layer, @unchecked Sendable {
     /// `(outputChannels,)`, once built with ``useBias``.
     public private(set) var bias: Variable?
 
-    init(rank: Int, window: ConvWindow, activation: ActivationFunction, useBias: Bool,
-         biasInitializer: any Initializer, biasRegularizer: (any Regularizer)?, biasConstraint: (any Constraint)?,
-         activityRegularizer: (any Regularizer)?, name: String?, trainable: Bool, dtype: DType) {
+    init(rank: Int, window: ConvWindow, common: ConvCommonConfig, name: String?, trainable: Bool, dtype: DType) {
         self.rank = rank
         kernelSize = window.kernelSize
         strides = window.strides
         padding = window.padding
         dilationRate = window.dilationRate
-        self.activation = activation
-        self.useBias = useBias
-        self.biasInitializer = biasInitializer
-        self.biasRegularizer = biasRegularizer
-        self.biasConstraint = biasConstraint
+        activation = common.activation
+        useBias = common.useBias
+        biasInitializer = common.biasInitializer
+        biasRegularizer = common.biasRegularizer
+        biasConstraint = common.biasConstraint
         super.init(name: name, trainable: trainable, dtype: dtype)
-        self.activityRegularizer = activityRegularizer
+        activityRegularizer = common.activityRegularizer
         inputSpec = [InputSpec(rank: rank + 2)]
+    }
+
+    /// Keras's check of a count argument (`filters`, `depth_multiplier`): strictly positive.
+    static func ensurePositive(_ key: String, _ value: Int) throws {
+        try ensure(value > 0, "\(className): Invalid value for argument `\(key)`. Expected a strictly positive value. Received \(key)=\(value).")
     }
 
     // MARK: Family hooks
@@ -239,17 +245,26 @@ public class BaseConv: Layer, @unchecked Sendable {
 /// `afterDilation` (`groups`), and each kernel's initializer, regularizer and constraint, listed
 /// before the bias's.
 struct ConvFamilyConfig {
-    struct Kernel {
-        /// The key prefix: `kernel`, `depthwise` or `pointwise`.
-        var name: String
-        var initializer: any Initializer
-        var regularizer: (any Regularizer)?
-        var constraint: (any Constraint)?
-    }
     var leading: Config = [:]
     var afterPadding: Config = [:]
     var afterDilation: Config = [:]
-    var kernels: [Kernel]
+    var kernels: [ConvKernelArguments]
+}
+
+/// A kernel's initializer, regularizer and constraint, read from and written to the config keys
+/// `<name>_initializer`, `<name>_regularizer` and `<name>_constraint`.
+struct ConvKernelArguments {
+    /// The key prefix: `kernel`, `depthwise` or `pointwise`.
+    var name: String
+    var initializer: any Initializer
+    var regularizer: (any Regularizer)?
+    var constraint: (any Constraint)?
+
+    /// Reads the three keys of kernel `name` (Glorot-uniform initializer by default).
+    static func read(_ r: inout ObjectConfigReader, name: String) throws -> ConvKernelArguments {
+        ConvKernelArguments(name: name, initializer: try r.initializer(name + "_initializer", default: GlorotUniform()),
+                            regularizer: try r.regularizer(name + "_regularizer"), constraint: try r.constraint(name + "_constraint"))
+    }
 }
 
 /// The bias, activation and regularizer arguments of a convolution config.

@@ -27,8 +27,7 @@ public class Conv: BaseConv, @unchecked Sendable {
 
     /// Everything a plain convolution layer is made from.
     struct Arguments {
-        var filters: Int, groups: Int, window: ConvWindow, common: ConvCommonConfig
-        var kernelInitializer: any Initializer, kernelRegularizer: (any Regularizer)?, kernelConstraint: (any Constraint)?
+        var filters: Int, groups: Int, window: ConvWindow, common: ConvCommonConfig, kernel: ConvKernelArguments
         var name: String?, trainable: Bool, dtype: DType
     }
 
@@ -36,20 +35,17 @@ public class Conv: BaseConv, @unchecked Sendable {
         requireValid { try Self.validate(a, rank: Self.spatialRank) }
         filters = a.filters
         groups = a.groups
-        kernelInitializer = a.kernelInitializer
-        kernelRegularizer = a.kernelRegularizer
-        kernelConstraint = a.kernelConstraint
-        super.init(rank: Self.spatialRank, window: a.window, activation: a.common.activation, useBias: a.common.useBias,
-                   biasInitializer: a.common.biasInitializer, biasRegularizer: a.common.biasRegularizer,
-                   biasConstraint: a.common.biasConstraint, activityRegularizer: a.common.activityRegularizer,
-                   name: a.name, trainable: a.trainable, dtype: a.dtype)
+        kernelInitializer = a.kernel.initializer
+        kernelRegularizer = a.kernel.regularizer
+        kernelConstraint = a.kernel.constraint
+        super.init(rank: Self.spatialRank, window: a.window, common: a.common, name: a.name, trainable: a.trainable, dtype: a.dtype)
     }
 
     /// Keras's argument checks: positive `filters` and `groups`, `filters` divisible by `groups`,
     /// positive window sizes, no strides > 1 with dilation > 1, causal padding only in 1-D.
     static func validate(_ a: Arguments, rank: Int) throws {
         let layer = className
-        try ensure(a.filters > 0, "\(layer): Invalid value for argument `filters`. Expected a strictly positive value. Received filters=\(a.filters).")
+        try ensurePositive("filters", a.filters)
         try ensure(a.groups > 0, "\(layer): The number of groups must be a positive integer. Received: groups=\(a.groups).")
         try ensure(a.filters % a.groups == 0, "\(layer): The number of filters must be evenly divisible by the number of groups. Received: groups=\(a.groups), filters=\(a.filters).")
         try a.window.validate(layer: layer, rank: rank, allowCausal: rank == 1)
@@ -84,12 +80,13 @@ public class Conv: BaseConv, @unchecked Sendable {
                             biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
                             kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
                             name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(arguments: .init(rank: Self.spatialRank, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   dilationRate: dilationRate, groups: groups, activation: activation, useBias: useBias,
-                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
-                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+        self.init(arguments: Arguments(
+            filters: filters, groups: groups,
+            window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate, rank: Self.spatialRank),
+            common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer, biasRegularizer: biasRegularizer,
+                                     biasConstraint: biasConstraint, activityRegularizer: activityRegularizer),
+            kernel: ConvKernelArguments(name: "kernel", initializer: kernelInitializer, regularizer: kernelRegularizer, constraint: kernelConstraint),
+            name: name, trainable: trainable, dtype: dtype))
     }
 
     /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
@@ -107,9 +104,7 @@ public class Conv: BaseConv, @unchecked Sendable {
         let arguments = Arguments(
             filters: try r.int("filters"), groups: try r.int("groups", default: 1),
             window: try ConvWindow.read(&r, rank: rank), common: try ConvCommonConfig.read(&r),
-            kernelInitializer: try r.initializer("kernel_initializer", default: GlorotUniform()),
-            kernelRegularizer: try r.regularizer("kernel_regularizer"), kernelConstraint: try r.constraint("kernel_constraint"),
-            name: base.name, trainable: base.trainable, dtype: base.dtype)
+            kernel: try ConvKernelArguments.read(&r, name: "kernel"), name: base.name, trainable: base.trainable, dtype: base.dtype)
         if let lora = r.value("lora_rank"), !lora.isNull {
             throw KerasError.unsupported(component: Self.className, reason: "LoRA on convolution layers is not supported (lora_rank=\(lora))")
         }
@@ -147,22 +142,6 @@ public class Conv: BaseConv, @unchecked Sendable {
     override func familyConfig() -> ConvFamilyConfig {
         ConvFamilyConfig(leading: ["filters": .int(filters)], afterDilation: ["groups": .int(groups)],
                          kernels: [.init(name: "kernel", initializer: kernelInitializer, regularizer: kernelRegularizer, constraint: kernelConstraint)])
-    }
-}
-
-extension Conv.Arguments {
-    /// The arguments of a Swift initializer, with one-element lists expanded to `rank` entries.
-    init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int], padding: PaddingMode, dilationRate: [Int], groups: Int,
-         activation: ActivationFunction, useBias: Bool, kernelInitializer: any Initializer, biasInitializer: any Initializer,
-         kernelRegularizer: (any Regularizer)?, biasRegularizer: (any Regularizer)?, activityRegularizer: (any Regularizer)?,
-         kernelConstraint: (any Constraint)?, biasConstraint: (any Constraint)?, name: String?, trainable: Bool, dtype: DType) {
-        self.init(filters: filters, groups: groups,
-                  window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate).expanded(rank: rank),
-                  common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer,
-                                           biasRegularizer: biasRegularizer, biasConstraint: biasConstraint,
-                                           activityRegularizer: activityRegularizer),
-                  kernelInitializer: kernelInitializer, kernelRegularizer: kernelRegularizer, kernelConstraint: kernelConstraint,
-                  name: name, trainable: trainable, dtype: dtype)
     }
 }
 

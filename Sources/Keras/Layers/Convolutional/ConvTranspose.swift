@@ -29,8 +29,7 @@ public class ConvTranspose: BaseConv, @unchecked Sendable {
 
     /// Everything a transposed convolution layer is made from.
     struct Arguments {
-        var filters: Int, outputPadding: [Int]?, window: ConvWindow, common: ConvCommonConfig
-        var kernelInitializer: any Initializer, kernelRegularizer: (any Regularizer)?, kernelConstraint: (any Constraint)?
+        var filters: Int, outputPadding: [Int]?, window: ConvWindow, common: ConvCommonConfig, kernel: ConvKernelArguments
         var name: String?, trainable: Bool, dtype: DType
     }
 
@@ -38,20 +37,17 @@ public class ConvTranspose: BaseConv, @unchecked Sendable {
         requireValid { try Self.validate(a, rank: Self.spatialRank) }
         filters = a.filters
         outputPadding = a.outputPadding
-        kernelInitializer = a.kernelInitializer
-        kernelRegularizer = a.kernelRegularizer
-        kernelConstraint = a.kernelConstraint
-        super.init(rank: Self.spatialRank, window: a.window, activation: a.common.activation, useBias: a.common.useBias,
-                   biasInitializer: a.common.biasInitializer, biasRegularizer: a.common.biasRegularizer,
-                   biasConstraint: a.common.biasConstraint, activityRegularizer: a.common.activityRegularizer,
-                   name: a.name, trainable: a.trainable, dtype: a.dtype)
+        kernelInitializer = a.kernel.initializer
+        kernelRegularizer = a.kernel.regularizer
+        kernelConstraint = a.kernel.constraint
+        super.init(rank: Self.spatialRank, window: a.window, common: a.common, name: a.name, trainable: a.trainable, dtype: a.dtype)
     }
 
     /// Keras's argument checks: positive `filters` and window sizes, each `output_padding`
     /// entry non-negative and less than its stride, no strides > 1 with dilation > 1.
     static func validate(_ a: Arguments, rank: Int) throws {
         let layer = className
-        try ensure(a.filters > 0, "\(layer): Invalid value for argument `filters`. Expected a strictly positive value. Received filters=\(a.filters).")
+        try ensurePositive("filters", a.filters)
         try a.window.validate(layer: layer, rank: rank, allowCausal: false)
         if let op = a.outputPadding {
             try ensure(op.count == rank, "\(layer): The `output_padding` argument must be a tuple of \(rank) integers. Received output_padding=\(formatShape(op))")
@@ -70,12 +66,14 @@ public class ConvTranspose: BaseConv, @unchecked Sendable {
                             biasRegularizer: (any Regularizer)? = nil, activityRegularizer: (any Regularizer)? = nil,
                             kernelConstraint: (any Constraint)? = nil, biasConstraint: (any Constraint)? = nil,
                             name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
-        self.init(arguments: .init(rank: Self.spatialRank, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   outputPadding: outputPadding, dilationRate: dilationRate, activation: activation, useBias: useBias,
-                                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
-                                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, kernelConstraint: kernelConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+        let rank = Self.spatialRank
+        self.init(arguments: Arguments(
+            filters: filters, outputPadding: outputPadding.map { $0.count == 1 ? [Int](repeating: $0[0], count: rank) : $0 },
+            window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate, rank: rank),
+            common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer, biasRegularizer: biasRegularizer,
+                                     biasConstraint: biasConstraint, activityRegularizer: activityRegularizer),
+            kernel: ConvKernelArguments(name: "kernel", initializer: kernelInitializer, regularizer: kernelRegularizer, constraint: kernelConstraint),
+            name: name, trainable: trainable, dtype: dtype))
     }
 
     /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
@@ -93,9 +91,7 @@ public class ConvTranspose: BaseConv, @unchecked Sendable {
         let arguments = Arguments(
             filters: try r.int("filters"), outputPadding: try r.optionalTuple("output_padding", rank: rank),
             window: try ConvWindow.read(&r, rank: rank), common: try ConvCommonConfig.read(&r),
-            kernelInitializer: try r.initializer("kernel_initializer", default: GlorotUniform()),
-            kernelRegularizer: try r.regularizer("kernel_regularizer"), kernelConstraint: try r.constraint("kernel_constraint"),
-            name: base.name, trainable: base.trainable, dtype: base.dtype)
+            kernel: try ConvKernelArguments.read(&r, name: "kernel"), name: base.name, trainable: base.trainable, dtype: base.dtype)
         try r.validated { try Self.validate(arguments, rank: rank) }
         self.init(arguments: arguments)
     }
@@ -122,24 +118,6 @@ public class ConvTranspose: BaseConv, @unchecked Sendable {
         ConvFamilyConfig(leading: ["filters": .int(filters)],
                          afterPadding: ["output_padding": outputPadding.map { .array($0.map { .int($0) }) } ?? .null],
                          kernels: [.init(name: "kernel", initializer: kernelInitializer, regularizer: kernelRegularizer, constraint: kernelConstraint)])
-    }
-}
-
-extension ConvTranspose.Arguments {
-    /// The arguments of a Swift initializer, with one-element lists expanded to `rank` entries.
-    init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int], padding: PaddingMode, outputPadding: [Int]?,
-         dilationRate: [Int], activation: ActivationFunction, useBias: Bool, kernelInitializer: any Initializer,
-         biasInitializer: any Initializer, kernelRegularizer: (any Regularizer)?, biasRegularizer: (any Regularizer)?,
-         activityRegularizer: (any Regularizer)?, kernelConstraint: (any Constraint)?, biasConstraint: (any Constraint)?,
-         name: String?, trainable: Bool, dtype: DType) {
-        self.init(filters: filters,
-                  outputPadding: outputPadding.map { $0.count == 1 ? [Int](repeating: $0[0], count: rank) : $0 },
-                  window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate).expanded(rank: rank),
-                  common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer,
-                                           biasRegularizer: biasRegularizer, biasConstraint: biasConstraint,
-                                           activityRegularizer: activityRegularizer),
-                  kernelInitializer: kernelInitializer, kernelRegularizer: kernelRegularizer, kernelConstraint: kernelConstraint,
-                  name: name, trainable: trainable, dtype: dtype)
     }
 }
 

@@ -26,27 +26,23 @@ public class DepthwiseConv: BaseConv, @unchecked Sendable {
 
     /// Everything a depthwise convolution layer is made from.
     struct Arguments {
-        var depthMultiplier: Int, window: ConvWindow, common: ConvCommonConfig
-        var depthwiseInitializer: any Initializer, depthwiseRegularizer: (any Regularizer)?, depthwiseConstraint: (any Constraint)?
+        var depthMultiplier: Int, window: ConvWindow, common: ConvCommonConfig, depthwise: ConvKernelArguments
         var name: String?, trainable: Bool, dtype: DType
     }
 
     required init(arguments a: Arguments) {
         requireValid { try Self.validate(a, rank: Self.spatialRank) }
         depthMultiplier = a.depthMultiplier
-        depthwiseInitializer = a.depthwiseInitializer
-        depthwiseRegularizer = a.depthwiseRegularizer
-        depthwiseConstraint = a.depthwiseConstraint
-        super.init(rank: Self.spatialRank, window: a.window, activation: a.common.activation, useBias: a.common.useBias,
-                   biasInitializer: a.common.biasInitializer, biasRegularizer: a.common.biasRegularizer,
-                   biasConstraint: a.common.biasConstraint, activityRegularizer: a.common.activityRegularizer,
-                   name: a.name, trainable: a.trainable, dtype: a.dtype)
+        depthwiseInitializer = a.depthwise.initializer
+        depthwiseRegularizer = a.depthwise.regularizer
+        depthwiseConstraint = a.depthwise.constraint
+        super.init(rank: Self.spatialRank, window: a.window, common: a.common, name: a.name, trainable: a.trainable, dtype: a.dtype)
     }
 
     /// Keras's argument checks: positive `depth_multiplier` and window sizes, valid/same padding.
     static func validate(_ a: Arguments, rank: Int) throws {
         let layer = className
-        try ensure(a.depthMultiplier > 0, "\(layer): Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier=\(a.depthMultiplier).")
+        try ensurePositive("depth_multiplier", a.depthMultiplier)
         try a.window.validate(layer: layer, rank: rank, allowCausal: false, allowStridedDilation: true)
     }
 
@@ -59,12 +55,14 @@ public class DepthwiseConv: BaseConv, @unchecked Sendable {
                             activityRegularizer: (any Regularizer)? = nil, depthwiseConstraint: (any Constraint)? = nil,
                             biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
                             dtype: DType = .float32) {
-        self.init(arguments: .init(rank: Self.spatialRank, kernelSize: kernelSize, strides: strides, padding: padding, depthMultiplier: depthMultiplier,
-                                   dilationRate: dilationRate, activation: activation, useBias: useBias,
-                                   depthwiseInitializer: depthwiseInitializer, biasInitializer: biasInitializer,
-                                   depthwiseRegularizer: depthwiseRegularizer, biasRegularizer: biasRegularizer,
-                                   activityRegularizer: activityRegularizer, depthwiseConstraint: depthwiseConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+        self.init(arguments: Arguments(
+            depthMultiplier: depthMultiplier,
+            window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate, rank: Self.spatialRank),
+            common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer, biasRegularizer: biasRegularizer,
+                                     biasConstraint: biasConstraint, activityRegularizer: activityRegularizer),
+            depthwise: ConvKernelArguments(name: "depthwise", initializer: depthwiseInitializer, regularizer: depthwiseRegularizer,
+                                           constraint: depthwiseConstraint),
+            name: name, trainable: trainable, dtype: dtype))
     }
 
     /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
@@ -82,9 +80,7 @@ public class DepthwiseConv: BaseConv, @unchecked Sendable {
         let arguments = Arguments(
             depthMultiplier: try r.int("depth_multiplier", default: 1),
             window: try ConvWindow.read(&r, rank: rank), common: try ConvCommonConfig.read(&r),
-            depthwiseInitializer: try r.initializer("depthwise_initializer", default: GlorotUniform()),
-            depthwiseRegularizer: try r.regularizer("depthwise_regularizer"),
-            depthwiseConstraint: try r.constraint("depthwise_constraint"),
+            depthwise: try ConvKernelArguments.read(&r, name: "depthwise"),
             name: base.name, trainable: base.trainable, dtype: base.dtype)
         try r.validated { try Self.validate(arguments, rank: rank) }
         self.init(arguments: arguments)
@@ -106,22 +102,6 @@ public class DepthwiseConv: BaseConv, @unchecked Sendable {
     override func familyConfig() -> ConvFamilyConfig {
         ConvFamilyConfig(leading: ["depth_multiplier": .int(depthMultiplier)],
                          kernels: [.init(name: "depthwise", initializer: depthwiseInitializer, regularizer: depthwiseRegularizer, constraint: depthwiseConstraint)])
-    }
-}
-
-extension DepthwiseConv.Arguments {
-    /// The arguments of a Swift initializer, with one-element lists expanded to `rank` entries.
-    init(rank: Int, kernelSize: [Int], strides: [Int], padding: PaddingMode, depthMultiplier: Int, dilationRate: [Int],
-         activation: ActivationFunction, useBias: Bool, depthwiseInitializer: any Initializer, biasInitializer: any Initializer,
-         depthwiseRegularizer: (any Regularizer)?, biasRegularizer: (any Regularizer)?, activityRegularizer: (any Regularizer)?,
-         depthwiseConstraint: (any Constraint)?, biasConstraint: (any Constraint)?, name: String?, trainable: Bool, dtype: DType) {
-        self.init(depthMultiplier: depthMultiplier,
-                  window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate).expanded(rank: rank),
-                  common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer,
-                                           biasRegularizer: biasRegularizer, biasConstraint: biasConstraint,
-                                           activityRegularizer: activityRegularizer),
-                  depthwiseInitializer: depthwiseInitializer, depthwiseRegularizer: depthwiseRegularizer,
-                  depthwiseConstraint: depthwiseConstraint, name: name, trainable: trainable, dtype: dtype)
     }
 }
 

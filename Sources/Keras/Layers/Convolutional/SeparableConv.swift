@@ -38,9 +38,7 @@ public class SeparableConv: BaseConv, @unchecked Sendable {
     /// Everything a separable convolution layer is made from.
     struct Arguments {
         var filters: Int, depthMultiplier: Int, window: ConvWindow, common: ConvCommonConfig
-        var depthwiseInitializer: any Initializer, pointwiseInitializer: any Initializer
-        var depthwiseRegularizer: (any Regularizer)?, pointwiseRegularizer: (any Regularizer)?
-        var depthwiseConstraint: (any Constraint)?, pointwiseConstraint: (any Constraint)?
+        var depthwise: ConvKernelArguments, pointwise: ConvKernelArguments
         var name: String?, trainable: Bool, dtype: DType
     }
 
@@ -48,24 +46,21 @@ public class SeparableConv: BaseConv, @unchecked Sendable {
         requireValid { try Self.validate(a, rank: Self.spatialRank) }
         filters = a.filters
         depthMultiplier = a.depthMultiplier
-        depthwiseInitializer = a.depthwiseInitializer
-        pointwiseInitializer = a.pointwiseInitializer
-        depthwiseRegularizer = a.depthwiseRegularizer
-        pointwiseRegularizer = a.pointwiseRegularizer
-        depthwiseConstraint = a.depthwiseConstraint
-        pointwiseConstraint = a.pointwiseConstraint
-        super.init(rank: Self.spatialRank, window: a.window, activation: a.common.activation, useBias: a.common.useBias,
-                   biasInitializer: a.common.biasInitializer, biasRegularizer: a.common.biasRegularizer,
-                   biasConstraint: a.common.biasConstraint, activityRegularizer: a.common.activityRegularizer,
-                   name: a.name, trainable: a.trainable, dtype: a.dtype)
+        depthwiseInitializer = a.depthwise.initializer
+        pointwiseInitializer = a.pointwise.initializer
+        depthwiseRegularizer = a.depthwise.regularizer
+        pointwiseRegularizer = a.pointwise.regularizer
+        depthwiseConstraint = a.depthwise.constraint
+        pointwiseConstraint = a.pointwise.constraint
+        super.init(rank: Self.spatialRank, window: a.window, common: a.common, name: a.name, trainable: a.trainable, dtype: a.dtype)
     }
 
     /// Keras's argument checks: positive `filters`, `depth_multiplier` and window sizes,
     /// valid/same padding.
     static func validate(_ a: Arguments, rank: Int) throws {
         let layer = className
-        try ensure(a.depthMultiplier > 0, "\(layer): Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier=\(a.depthMultiplier).")
-        try ensure(a.filters > 0, "\(layer): Invalid value for argument `filters`. Expected a strictly positive value. Received filters=\(a.filters).")
+        try ensurePositive("depth_multiplier", a.depthMultiplier)
+        try ensurePositive("filters", a.filters)
         try a.window.validate(layer: layer, rank: rank, allowCausal: false, allowStridedDilation: true)
     }
 
@@ -80,14 +75,16 @@ public class SeparableConv: BaseConv, @unchecked Sendable {
                             depthwiseConstraint: (any Constraint)? = nil, pointwiseConstraint: (any Constraint)? = nil,
                             biasConstraint: (any Constraint)? = nil, name: String? = nil, trainable: Bool = true,
                             dtype: DType = .float32) {
-        self.init(arguments: .init(rank: Self.spatialRank, filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                                   depthMultiplier: depthMultiplier, dilationRate: dilationRate, activation: activation,
-                                   useBias: useBias, depthwiseInitializer: depthwiseInitializer,
-                                   pointwiseInitializer: pointwiseInitializer, biasInitializer: biasInitializer,
-                                   depthwiseRegularizer: depthwiseRegularizer, pointwiseRegularizer: pointwiseRegularizer,
-                                   biasRegularizer: biasRegularizer, activityRegularizer: activityRegularizer,
-                                   depthwiseConstraint: depthwiseConstraint, pointwiseConstraint: pointwiseConstraint,
-                                   biasConstraint: biasConstraint, name: name, trainable: trainable, dtype: dtype))
+        self.init(arguments: Arguments(
+            filters: filters, depthMultiplier: depthMultiplier,
+            window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate, rank: Self.spatialRank),
+            common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer, biasRegularizer: biasRegularizer,
+                                     biasConstraint: biasConstraint, activityRegularizer: activityRegularizer),
+            depthwise: ConvKernelArguments(name: "depthwise", initializer: depthwiseInitializer, regularizer: depthwiseRegularizer,
+                                           constraint: depthwiseConstraint),
+            pointwise: ConvKernelArguments(name: "pointwise", initializer: pointwiseInitializer, regularizer: pointwiseRegularizer,
+                                           constraint: pointwiseConstraint),
+            name: name, trainable: trainable, dtype: dtype))
     }
 
     /// Recreates a layer from `getConfig()` (or a Keras `get_config()` dictionary).
@@ -105,12 +102,8 @@ public class SeparableConv: BaseConv, @unchecked Sendable {
         let arguments = Arguments(
             filters: try r.int("filters"), depthMultiplier: try r.int("depth_multiplier", default: 1),
             window: try ConvWindow.read(&r, rank: rank), common: try ConvCommonConfig.read(&r),
-            depthwiseInitializer: try r.initializer("depthwise_initializer", default: GlorotUniform()),
-            pointwiseInitializer: try r.initializer("pointwise_initializer", default: GlorotUniform()),
-            depthwiseRegularizer: try r.regularizer("depthwise_regularizer"),
-            pointwiseRegularizer: try r.regularizer("pointwise_regularizer"),
-            depthwiseConstraint: try r.constraint("depthwise_constraint"),
-            pointwiseConstraint: try r.constraint("pointwise_constraint"),
+            depthwise: try ConvKernelArguments.read(&r, name: "depthwise"),
+            pointwise: try ConvKernelArguments.read(&r, name: "pointwise"),
             name: base.name, trainable: base.trainable, dtype: base.dtype)
         try r.validated { try Self.validate(arguments, rank: rank) }
         self.init(arguments: arguments)
@@ -138,26 +131,6 @@ public class SeparableConv: BaseConv, @unchecked Sendable {
         ConvFamilyConfig(leading: ["depth_multiplier": .int(depthMultiplier), "filters": .int(filters)],
                          kernels: [.init(name: "depthwise", initializer: depthwiseInitializer, regularizer: depthwiseRegularizer, constraint: depthwiseConstraint),
                                    .init(name: "pointwise", initializer: pointwiseInitializer, regularizer: pointwiseRegularizer, constraint: pointwiseConstraint)])
-    }
-}
-
-extension SeparableConv.Arguments {
-    /// The arguments of a Swift initializer, with one-element lists expanded to `rank` entries.
-    init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int], padding: PaddingMode, depthMultiplier: Int,
-         dilationRate: [Int], activation: ActivationFunction, useBias: Bool, depthwiseInitializer: any Initializer,
-         pointwiseInitializer: any Initializer, biasInitializer: any Initializer, depthwiseRegularizer: (any Regularizer)?,
-         pointwiseRegularizer: (any Regularizer)?, biasRegularizer: (any Regularizer)?, activityRegularizer: (any Regularizer)?,
-         depthwiseConstraint: (any Constraint)?, pointwiseConstraint: (any Constraint)?, biasConstraint: (any Constraint)?,
-         name: String?, trainable: Bool, dtype: DType) {
-        self.init(filters: filters, depthMultiplier: depthMultiplier,
-                  window: ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate).expanded(rank: rank),
-                  common: ConvCommonConfig(activation: activation, useBias: useBias, biasInitializer: biasInitializer,
-                                           biasRegularizer: biasRegularizer, biasConstraint: biasConstraint,
-                                           activityRegularizer: activityRegularizer),
-                  depthwiseInitializer: depthwiseInitializer, pointwiseInitializer: pointwiseInitializer,
-                  depthwiseRegularizer: depthwiseRegularizer, pointwiseRegularizer: pointwiseRegularizer,
-                  depthwiseConstraint: depthwiseConstraint, pointwiseConstraint: pointwiseConstraint,
-                  name: name, trainable: trainable, dtype: dtype)
     }
 }
 
