@@ -8,36 +8,13 @@
 /// ```
 ///
 /// `rmsScaling` (deprecated in Keras) skips the centering and `beta`: `γ · x / √(variance + ε)`.
-public final class LayerNormalization: Layer, @unchecked Sendable {
-    public override class var isStatelessInInference: Bool { true }
+public final class LayerNormalization: AffineNormalization, @unchecked Sendable {
     /// The normalized axes (negative counts from the end).
     public let axis: [Int]
     /// Whether `axis` was given as a list (Keras writes a list in the config once built).
     private let axisIsList: Bool
-    /// The `epsilon` this `LayerNormalization` was created with.
-    public let epsilon: Double
-    /// The `center` this `LayerNormalization` was created with.
-    public let center: Bool
-    /// The `scale` this `LayerNormalization` was created with.
-    public let scale: Bool
     /// The `rmsScaling` this `LayerNormalization` was created with.
     public let rmsScaling: Bool
-    /// The `betaInitializer` this `LayerNormalization` was created with.
-    public let betaInitializer: any Initializer
-    /// The `gammaInitializer` this `LayerNormalization` was created with.
-    public let gammaInitializer: any Initializer
-    /// The `betaRegularizer` this `LayerNormalization` was created with.
-    public let betaRegularizer: (any Regularizer)?
-    /// The `gammaRegularizer` this `LayerNormalization` was created with.
-    public let gammaRegularizer: (any Regularizer)?
-    /// The `betaConstraint` this `LayerNormalization` was created with.
-    public let betaConstraint: (any Constraint)?
-    /// The `gammaConstraint` this `LayerNormalization` was created with.
-    public let gammaConstraint: (any Constraint)?
-    /// The scale, once built with `scale` (or `rmsScaling`).
-    public private(set) var gamma: Variable?
-    /// The offset, once built with `center` (and not `rmsScaling`).
-    public private(set) var beta: Variable?
     /// The axes made non-negative for the built rank, and the shape `gamma`/`beta` broadcast to.
     private var normalizedAxes: [Int] = []
     private var broadcastShape: [Int] = []
@@ -70,25 +47,25 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
                   name: name, trainable: trainable, dtype: dtype)
     }
 
-    private init(axes: [Int], axisIsList: Bool, epsilon: Double, center: Bool, scale: Bool, rmsScaling: Bool,
-                 betaInitializer: any Initializer, gammaInitializer: any Initializer,
-                 betaRegularizer: (any Regularizer)?, gammaRegularizer: (any Regularizer)?,
-                 betaConstraint: (any Constraint)?, gammaConstraint: (any Constraint)?,
-                 name: String?, trainable: Bool, dtype: DType) {
-        requireValid { try Self.validate(axes: axes, epsilon: epsilon) }
+    private convenience init(axes: [Int], axisIsList: Bool, epsilon: Double, center: Bool, scale: Bool, rmsScaling: Bool,
+                             betaInitializer: any Initializer, gammaInitializer: any Initializer,
+                             betaRegularizer: (any Regularizer)?, gammaRegularizer: (any Regularizer)?,
+                             betaConstraint: (any Constraint)?, gammaConstraint: (any Constraint)?,
+                             name: String?, trainable: Bool, dtype: DType) {
+        self.init(axes: axes, axisIsList: axisIsList, rmsScaling: rmsScaling,
+                  Arguments(epsilon: epsilon, center: center, scale: scale,
+                            betaInitializer: betaInitializer, gammaInitializer: gammaInitializer,
+                            betaRegularizer: betaRegularizer, gammaRegularizer: gammaRegularizer,
+                            betaConstraint: betaConstraint, gammaConstraint: gammaConstraint),
+                  name: name, trainable: trainable, dtype: dtype)
+    }
+
+    private init(axes: [Int], axisIsList: Bool, rmsScaling: Bool, _ a: Arguments, name: String?, trainable: Bool, dtype: DType) {
+        requireValid { try Self.validate(axes: axes, epsilon: a.epsilon) }
         self.axis = axes
         self.axisIsList = axisIsList
-        self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
         self.rmsScaling = rmsScaling
-        self.betaInitializer = betaInitializer
-        self.gammaInitializer = gammaInitializer
-        self.betaRegularizer = betaRegularizer
-        self.gammaRegularizer = gammaRegularizer
-        self.betaConstraint = betaConstraint
-        self.gammaConstraint = gammaConstraint
-        super.init(name: name, trainable: trainable, dtype: dtype)
+        super.init(a, name: name, trainable: trainable, dtype: dtype)
     }
 
     static func validate(axes: [Int], epsilon: Double) throws {
@@ -106,17 +83,10 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
         var r = ObjectConfigReader(layer: LayerNormalization.self, config: config)
         let base = try r.layerBase()
         let axes = try r.axes("axis") ?? ([-1], false)
-        let epsilon = try r.double("epsilon", default: 1e-3)
-        try r.validated { try LayerNormalization.validate(axes: axes.axes, epsilon: epsilon) }
-        self.init(axes: axes.axes, axisIsList: axes.isList, epsilon: epsilon,
-                  center: try r.bool("center", default: true), scale: try r.bool("scale", default: true),
-                  rmsScaling: try r.bool("rms_scaling", default: false),
-                  betaInitializer: try r.initializer("beta_initializer", default: Zeros()),
-                  gammaInitializer: try r.initializer("gamma_initializer", default: Ones()),
-                  betaRegularizer: try r.regularizer("beta_regularizer"),
-                  gammaRegularizer: try r.regularizer("gamma_regularizer"),
-                  betaConstraint: try r.constraint("beta_constraint"),
-                  gammaConstraint: try r.constraint("gamma_constraint"),
+        let rmsScaling = try r.bool("rms_scaling", default: false)
+        let arguments = try Arguments.read(&r)
+        try r.validated { try LayerNormalization.validate(axes: axes.axes, epsilon: arguments.epsilon) }
+        self.init(axes: axes.axes, axisIsList: axes.isList, rmsScaling: rmsScaling, arguments,
                   name: base.name, trainable: base.trainable, dtype: base.dtype)
     }
 
@@ -140,14 +110,7 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
                 "Layer \"\(name)\": axis \(axis) does not fit input shape \(formatShape(inputShape))")
         let weightShape = normalizedAxes.map { inputShape[$0]! }
         broadcastShape = (0..<rank).map { normalizedAxes.contains($0) ? inputShape[$0]! : 1 }
-        if scale || rmsScaling {
-            gamma = addWeight(name: "gamma", shape: weightShape, initializer: gammaInitializer,
-                              regularizer: gammaRegularizer, constraint: gammaConstraint)
-        }
-        if center && !rmsScaling {
-            beta = addWeight(name: "beta", shape: weightShape, initializer: betaInitializer,
-                             regularizer: betaRegularizer, constraint: betaConstraint)
-        }
+        addAffineWeights(shape: weightShape, gamma: scale || rmsScaling, beta: center && !rmsScaling)
     }
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
@@ -167,21 +130,6 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
         return y
     }
 
-    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["axis"] = axisIsList || built ? .array(axis.map { .int($0) }) : .int(axis[0])
-        config["epsilon"] = .double(epsilon)
-        config["center"] = .bool(center)
-        config["scale"] = .bool(scale)
-        config["rms_scaling"] = .bool(rmsScaling)
-        config["beta_initializer"] = betaInitializer.serialize()
-        config["gamma_initializer"] = gammaInitializer.serialize()
-        config["beta_regularizer"] = serializeOptional(betaRegularizer)
-        config["gamma_regularizer"] = serializeOptional(gammaRegularizer)
-        config["beta_constraint"] = serializeOptional(betaConstraint)
-        config["gamma_constraint"] = serializeOptional(gammaConstraint)
-        return config
-    }
+    override var configBeforeEpsilon: Config { ["axis": axisIsList || built ? .array(axis.map { .int($0) }) : .int(axis[0])] }
+    override var configAfterScale: Config { ["rms_scaling": .bool(rmsScaling)] }
 }
