@@ -83,9 +83,6 @@ public final class GRU: RNN, @unchecked Sendable {
 
     /// The cell's arguments next to the recurrence flags, as Keras's `GRU.get_config()` lists them.
     public override func getConfig() -> Config {
-        var config = super.getConfig()
-        for (key, value) in cell.getConfig() where !["name", "trainable", "dtype"].contains(key) { config[key] = value }
-        config = config.placing("activity_regularizer", serializeOptional(activityRegularizer), after: "bias_regularizer")
-        return config
+        cellLayerConfig(super.getConfig())
     }
 }

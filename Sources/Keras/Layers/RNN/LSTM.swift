@@ -86,9 +86,7 @@ public final class LSTM: RNN, @unchecked Sendable {
 
     /// The cell's arguments next to the recurrence flags, as Keras's `LSTM.get_config()` lists them.
     public override func getConfig() -> Config {
-        var config = super.getConfig()
-        for (key, value) in cell.getConfig() where !["name", "trainable", "dtype"].contains(key) { config[key] = value }
-        config = config.placing("activity_regularizer", serializeOptional(activityRegularizer), after: "bias_regularizer")
+        var config = cellLayerConfig(super.getConfig())
         if let forgetBias = config["unit_forget_bias"] { config = config.placing("unit_forget_bias", forgetBias, after: "bias_initializer") }
         return config
     }

@@ -80,9 +80,7 @@ public final class SimpleRNN: RNN, @unchecked Sendable {
 
     /// The cell's arguments next to the recurrence flags, as Keras's `SimpleRNN.get_config()` lists them.
     public override func getConfig() -> Config {
-        var config = super.getConfig()
-        for (key, value) in cell.getConfig() where !["name", "trainable", "dtype"].contains(key) { config[key] = value }
-        config = config.placing("activity_regularizer", serializeOptional(activityRegularizer), after: "bias_regularizer")
+        var config = cellLayerConfig(super.getConfig())
         config.removeValue(forKey: "seed")   // Keras's SimpleRNN config has no seed
         return config
     }
