@@ -42,7 +42,7 @@ public final class GroupNormalization: AffineNormalization, @unchecked Sendable 
         try ensure(epsilon.isFinite && epsilon > 0, "GroupNormalization: `epsilon` must be a positive finite number. Received: epsilon=\(epsilon)")
     }
 
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from ``AffineNormalization/getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let norm = try GroupNormalization(config: ["groups": 4])

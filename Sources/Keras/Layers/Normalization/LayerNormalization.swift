@@ -74,7 +74,7 @@ public final class LayerNormalization: AffineNormalization, @unchecked Sendable 
         try ensure(epsilon.isFinite && epsilon >= 0, "LayerNormalization: `epsilon` must be a non-negative number, received epsilon=\(epsilon)")
     }
 
-    /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
+    /// Recreates a layer from ``AffineNormalization/getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// ```swift
     /// let norm = try LayerNormalization(config: ["axis": [-1], "epsilon": 1e-6])
