@@ -216,7 +216,7 @@ public class BaseHeadAttention: Layer, @unchecked Sendable {
     /// The projections, attention over heads (each key/value head repeated for the query heads it
     /// serves), and the output projection.
     private func attend(_ query: Tensor, _ value: Tensor, _ key: Tensor, mask: Tensor?, scores: Bool,
-                        training: Bool) -> (output: Tensor, scores: Tensor) {
+                        training: Bool) -> (output: Tensor, scores: Tensor?) {
         let repeats = queryHeads / keyValueHeads
         func expand(_ t: Tensor) -> Tensor {
             if repeats == 1 { return t }
