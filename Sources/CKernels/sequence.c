@@ -139,15 +139,34 @@ KERAS_CLONES
 void keras_masked_softmax_f32(size_t rows, size_t n, float *x, float scale, const bool *mask, float fill) {
     for (size_t r = 0; r < rows; r++) {
         float *restrict row = x + r * n;
+        // Pass 1: scale (or fill) and the maximum over 16 lanes, in lane_max's order.
+        float acc[16];
+        for (int l = 0; l < 16; l++) acc[l] = -__builtin_inff();
+        size_t j = 0;
         if (mask) {
             const bool *m = mask + r * n;
-#pragma clang loop vectorize(assume_safety)
-            for (size_t j = 0; j < n; j++) row[j] = m[j] ? row[j] * scale : fill;
+            for (; j + 16 <= n; j += 16)
+                for (int l = 0; l < 16; l++) {
+                    float v = m[j + l] ? row[j + l] * scale : fill;
+                    row[j + l] = v;
+                    acc[l] = v > acc[l] ? v : acc[l];
+                }
         } else {
-#pragma clang loop vectorize(assume_safety)
-            for (size_t j = 0; j < n; j++) row[j] *= scale;
+            for (; j + 16 <= n; j += 16)
+                for (int l = 0; l < 16; l++) {
+                    float v = row[j + l] * scale;
+                    row[j + l] = v;
+                    acc[l] = v > acc[l] ? v : acc[l];
+                }
         }
-        float peak = lane_max(row, n);
+        float peak = -__builtin_inff();
+        for (int l = 0; l < 16; l++) peak = acc[l] > peak ? acc[l] : peak;
+        for (; j < n; j++) {
+            float v = mask && !mask[r * n + j] ? fill : row[j] * scale;
+            row[j] = v;
+            peak = v > peak ? v : peak;
+        }
+        // Pass 2: exponentials; pass 3: their sum (lane_sum) and the normalization.
 #pragma clang loop vectorize(assume_safety)
         for (size_t j = 0; j < n; j++) row[j] = k_exp(row[j] - peak);
         float inv = 1.0f / lane_sum(row, n);
@@ -162,12 +181,13 @@ void keras_masked_softmax_backward_f32(size_t rows, size_t n, const float *p, fl
         const float *restrict pr = p + r * n;
         float *restrict dr = dp + r * n;
         float dot = lane_dot(dr, pr, n);
-#pragma clang loop vectorize(assume_safety)
-        for (size_t j = 0; j < n; j++) dr[j] = scale * (pr[j] * (dr[j] - dot));
         if (mask) {
             const bool *m = mask + r * n;
 #pragma clang loop vectorize(assume_safety)
-            for (size_t j = 0; j < n; j++) dr[j] = m[j] ? dr[j] : 0.0f;
+            for (size_t j = 0; j < n; j++) dr[j] = m[j] ? scale * (pr[j] * (dr[j] - dot)) : 0.0f;
+        } else {
+#pragma clang loop vectorize(assume_safety)
+            for (size_t j = 0; j < n; j++) dr[j] = scale * (pr[j] * (dr[j] - dot));
         }
     }
 }

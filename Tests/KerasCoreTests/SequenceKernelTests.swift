@@ -78,6 +78,25 @@ import Testing
         }
     }
 
+    /// The output-only op, unrecorded (probabilities in a per-thread block, float32 and float64,
+    /// one thread and several) and recorded (the same gradients), equals the full op bit for bit.
+    @Test func attentionOutputOnlyEqualsFullOp() {
+        for (shape, dtype) in [([2, 3, 2, 4], DType.float64), ([8, 64, 4, 64], .float32)] {
+            let q = Self.random(shape, 7).cast(to: dtype), k = Self.random(shape, 8).cast(to: dtype), v = Self.random(shape, 9).cast(to: dtype)
+            let mask = shape[1] == 3 ? Self.causalMask.slice(axis: 2, start: 0, end: 3) : nil
+            let full = Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: mask, scale: 0.5).output
+            #expect(Tensor.scaledDotProductAttentionOutput(query: q, key: k, value: v, mask: mask, scale: 0.5).doubles == full.doubles)
+            let (value, grads) = valueWithGradients(at: [q, k, v]) { xs in
+                Tensor.scaledDotProductAttentionOutput(query: xs[0], key: xs[1], value: xs[2], mask: mask, scale: 0.5).square().sum()
+            }
+            let (fullValue, fullGrads) = valueWithGradients(at: [q, k, v]) { xs in
+                Tensor.scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: mask, scale: 0.5).output.square().sum()
+            }
+            #expect(value.doubles == fullValue.doubles)
+            for (a, b) in zip(grads, fullGrads) { #expect(a.doubles == b.doubles) }
+        }
+    }
+
     /// Enough (batch, head) pairs that they are split across threads.
     @Test func fusedAttentionSplitAcrossThreadsMatchesComposedOps() {
         let q = Self.random([8, 64, 4, 64], 4).cast(to: .float32), k = Self.random([8, 64, 4, 64], 5).cast(to: .float32)

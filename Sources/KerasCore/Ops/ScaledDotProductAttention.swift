@@ -28,6 +28,29 @@ extension Tensor {
     /// ```
     public static func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?,
                                                  scale: Double) -> (output: Tensor, probabilities: Tensor) {
+        let (output, probabilities) = attention(query: query, key: key, value: value, mask: mask, scale: scale, keepProbabilities: true)
+        return (output, probabilities!)
+    }
+
+    /// The output of ``scaledDotProductAttention(query:key:value:mask:scale:)`` alone. When no
+    /// input is recorded for gradients (inference), the probabilities of each head live only in a
+    /// small block reused by the thread, instead of a `(batch, heads, T, S)` tensor written out and
+    /// read back.
+    ///
+    /// ```swift
+    /// let q = Tensor.randomNormal([2, 5, 4, 8])
+    /// let out = Tensor.scaledDotProductAttentionOutput(query: q, key: q, value: q, mask: nil, scale: 1 / 8.0.squareRoot())
+    /// // out: (2, 5, 4, 8)
+    /// ```
+    public static func scaledDotProductAttentionOutput(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?,
+                                                       scale: Double) -> Tensor {
+        let recorded = query.isRecorded || key.isRecorded || value.isRecorded
+        return attention(query: query, key: key, value: value, mask: mask, scale: scale, keepProbabilities: recorded).output
+    }
+
+    /// Both ops; the probabilities are kept (and returned) when asked or when the backward needs them.
+    private static func attention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?, scale: Double,
+                                  keepProbabilities: Bool) -> (output: Tensor, probabilities: Tensor?) {
         let op = "scaled_dot_product_attention"
         require(query.rank == 4 && key.rank == 4 && value.rank == 4,
                 "\(op): expected query, key and value of rank 4 (batch, steps, heads, size), received \(query.shape), \(key.shape), \(value.shape)")
@@ -45,7 +68,7 @@ extension Tensor {
         let shape = AttentionShape(batch: batch, t: t, s: s, heads: heads, d: d, dv: dv,
                                    maskStride: mask.map { $0.shape[0] == 1 ? 0 : t * s }, scale: scale)
         let output = Tensor(uninitializedShape: [batch, t, heads, dv], dtype: dtype, op: op)
-        let probabilities = Tensor(uninitializedShape: [batch, heads, t, s], dtype: dtype, op: op)
+        let probabilities = keepProbabilities ? Tensor(uninitializedShape: [batch, heads, t, s], dtype: dtype, op: op) : nil
         withExtendedLifetime((query, key, value, mask, output, probabilities)) {
             if dtype == .float32 {
                 attentionForward(Float.self, shape, query, key, value, mask, output, probabilities)
@@ -53,6 +76,7 @@ extension Tensor {
                 attentionForward(Double.self, shape, query, key, value, mask, output, probabilities)
             }
         }
+        guard let probabilities else { return (output, nil) }
         let result = Tensor.record(op, inputs: [query, key, value], output: output) { g in
             attentionBackward(g.dtype == dtype ? g : g.cast(to: dtype), shape, query, key, value, mask, probabilities)
         }
@@ -118,17 +142,20 @@ extension Double: AttentionScalar {
 }
 
 private func attentionForward<T: AttentionScalar>(_: T.Type, _ shape: AttentionShape, _ query: Tensor, _ key: Tensor,
-                                                  _ value: Tensor, _ mask: Tensor?, _ output: Tensor, _ probabilities: Tensor) {
+                                                  _ value: Tensor, _ mask: Tensor?, _ output: Tensor, _ probabilities: Tensor?) {
     let buffers = (UnsafePointer(query.pointer(T.self)), UnsafePointer(key.pointer(T.self)), UnsafePointer(value.pointer(T.self)),
-                   mask.map { UnsafePointer($0.pointer(Bool.self)) }, output.pointer(T.self), probabilities.pointer(T.self), shape)
+                   mask.map { UnsafePointer($0.pointer(Bool.self)) }, output.pointer(T.self), probabilities?.pointer(T.self), shape)
     Parallel.forEachPiece(shape.pairs, pieces: shape.pieces, context: buffers) { _, range, p in
         let (q, k, v, mask, out, probs, sh) = p
         let (t, s, d, dv, heads) = (sh.t, sh.s, sh.d, sh.dv, sh.heads)
+        // Without kept probabilities, one (T, S) block serves every pair of this piece.
+        let scratch = probs == nil ? UnsafeMutablePointer<T>.allocate(capacity: t * s) : nil
+        defer { scratch?.deallocate() }
         for pair in range {
             let (b, h) = (pair / heads, pair % heads)
             let qp = q + b * t * heads * d + h * d, kp = k + b * s * heads * d + h * d
             let vp = v + b * s * heads * dv + h * dv, op = out + b * t * heads * dv + h * dv
-            let pp = probs + pair * t * s
+            let pp = probs.map { $0 + pair * t * s } ?? scratch!
             // scores = q·kᵀ (T × S), then scale, mask and softmax in place.
             T.gemm(transA: false, transB: true, m: t, n: s, k: d, a: qp, lda: heads * d, b: kp, ldb: heads * d,
                    accumulate: false, c: pp, ldc: s)

@@ -99,8 +99,14 @@ public final class HeadDense: Layer, @unchecked Sendable {
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
         let width = kernel.shape.reduce(1, *) / inputDim
         let lead = heads == nil ? Array(inputs.shape.dropLast(2)) : Array(inputs.shape.dropLast())
-        var y = inputs.reshaped(to: [-1, inputDim]).matmul(kernel.value.reshaped(to: [inputDim, width]))
-        if let bias { y = y + bias.value.reshaped(to: [width]) }
+        let rows = inputs.reshaped(to: [-1, inputDim]), flatKernel = kernel.value.reshaped(to: [inputDim, width])
+        let flatBias = bias?.value.reshaped(to: [width])
+        let y: Tensor
+        if rows.dtype == flatKernel.dtype && (rows.dtype == .float32 || rows.dtype == .float64) {
+            y = rows.linear(kernel: flatKernel, bias: flatBias)   // the product and bias in one op
+        } else {
+            y = flatBias.map { rows.matmul(flatKernel) + $0 } ?? rows.matmul(flatKernel)
+        }
         return y.reshaped(to: lead + (heads ?? [outputDim!]))
     }
 

@@ -184,7 +184,19 @@ public final class Dense: Layer, @unchecked Sendable {
     }
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
-        var y = inputs.matmul(loraKernelA == nil ? kernel.value : effectiveKernel)
+        let kernel = loraKernelA == nil ? self.kernel.value : effectiveKernel
+        // One fused product with the bias (and relu / gelu) over all leading axes at once.
+        if inputs.dtype == kernel.dtype && (inputs.dtype == .float32 || inputs.dtype == .float64) {
+            let fused: LinearActivation? = switch activation {
+            case .linear: LinearActivation.none
+            case .relu: .relu
+            case .gelu: .gelu
+            default: nil
+            }
+            let y = inputs.linear(kernel: kernel, bias: bias?.value, activation: fused ?? .none)
+            return fused == nil ? activation(y) : y
+        }
+        var y = inputs.matmul(kernel)
         if let bias { y = y + bias.value }
         if case .linear = activation { return y }
         return activation(y)
