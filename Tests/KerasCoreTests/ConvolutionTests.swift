@@ -125,6 +125,11 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
                 (x.conv(w, bias: $0[0], relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
             }.1
             assertClose(biasOnly[0].doubles, grads[2].doubles, rtol: 1e-5, atol: 1e-5, "bias alone")
+            // The split into threads and micro-batches is fixed, so a rerun is bit-identical.
+            let rerun = valueWithGradients(at: [x, w, b]) {
+                ($0[0].conv($0[1], bias: $0[2], relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
+            }.1
+            for (g, r) in zip(grads, rerun) { #expect(g.doubles == r.doubles, "rerun") }
             let inputOnly = valueWithGradients(at: [x]) {
                 ($0[0].conv(w, bias: b, relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
             }.1
