@@ -283,14 +283,16 @@ final class DNNLConvolution: @unchecked Sendable {
         return (g.batch + size - 1) / size
     }
 
-    /// The bytes of activations (input and output) a micro-batch keeps at most: within one
-    /// core's L2 cache, so that the primitive's passes over them (one per block of output
-    /// channels) hit the cache. `keras-bench cnn` predict (batch 256, one batch per core) ran
-    /// its second convolution in 256-sample calls at a third of the speed per sample of the
-    /// 16-sample calls of fit, and from 10.9 to 27 ms a call (fastest, median) as the two cores
-    /// competed for the shared L3 cache and memory: micro-batches run it at 0.79–0.80 ms per 19
-    /// samples. `KERAS_CONV_MICROBATCH_KB` in the environment overrides it, for measurements.
-    static let microBatchBytes = getenv("KERAS_CONV_MICROBATCH_KB").flatMap { Int(String(cString: $0)) }.map { $0 << 10 } ?? (1 << 20)
+    /// The bytes of activations (input and output) a micro-batch keeps at most: about one core's
+    /// L2 cache, so that the primitive's passes over them (one per block of output channels)
+    /// hit the cache. In `keras-bench cnn` predict (batch 256, one batch per core), the second
+    /// convolution's 256-sample calls took 10.5–10.9 ms at best, and 27 ms at the median while
+    /// other jobs used the machine (its 13 MB of activations per core competing for the shared
+    /// L3 cache and memory); in 37-sample micro-batches it takes 42 µs a sample at the median,
+    /// busy or quiet. 2 MiB measured best of 0.5, 1, 2 and 4 MiB (1 MiB split the first
+    /// convolution into calls too small for its kernel). `KERAS_CONV_MICROBATCH_KB` in the
+    /// environment overrides it, for measurements.
+    static let microBatchBytes = getenv("KERAS_CONV_MICROBATCH_KB").flatMap { Int(String(cString: $0)) }.map { $0 << 10 } ?? (2 << 20)
 
     /// Samples per micro-batch of a sub-batch of `samples`: as many as fit ``microBatchBytes``
     /// (at least one), evened out so that the micro-batches differ by at most one sample.
