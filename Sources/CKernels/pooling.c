@@ -1,7 +1,11 @@
-// Max pooling over channels-last float32 buffers, compiled for the widest vectors the CPU has
+// Max and average pooling over channels-last float32 buffers, compiled for the widest vectors the CPU has
 // (AVX-512 / AVX2 / baseline x86-64, picked at load time). Swift's SIMD code for the same loop
 // is built for baseline x86-64 and spends most of its time converting comparison masks.
 #include "ckernels.h"
+#include <string.h>
+
+// No fused multiply-adds: the results round exactly as the Swift loops (and the float64 path).
+#pragma clang fp contract(off)
 
 #if defined(__x86_64__)
 #define KERAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -44,6 +48,50 @@ void keras_max_pool_f32(size_t rows, size_t channels, const float *restrict x, c
                     best[c] = TAKES(v, b) ? v : b;
                 }
             }
+        }
+    }
+}
+
+// The backward pass of max pooling for one sample: `dx` (`inputs` elements) is zeroed, then each
+// of the `outputs` gradients in `dy` is added at the input index `argmax` recorded for it.
+KERAS_CLONES
+void keras_max_pool_backward_f32(size_t outputs, size_t inputs, const int32_t *restrict argmax,
+                                 const float *restrict dy, float *restrict dx) {
+    memset(dx, 0, inputs * sizeof(float));
+    for (size_t i = 0; i < outputs; i++) dx[argmax[i]] += dy[i];
+}
+
+// The mean of each window of one channels-last sample: the window's inputs summed in order, then
+// multiplied by the reciprocal of their count (the rounding of the Swift loop it replaces).
+KERAS_CLONES
+void keras_average_pool_f32(size_t rows, size_t channels, const float *restrict x, const ptrdiff_t *restrict starts,
+                            const ptrdiff_t *restrict positions, float *restrict y) {
+    const size_t C = channels;
+    for (size_t row = 0; row < rows; row++) {
+        float *restrict dst = y + row * C;
+        for (size_t c = 0; c < C; c++) dst[c] = 0;
+        for (ptrdiff_t k = starts[row]; k < starts[row + 1]; k++) {
+            const float *restrict src = x + positions[k] * C;
+            for (size_t c = 0; c < C; c++) dst[c] += src[c];
+        }
+        const float scale = 1.0f / (float)(starts[row + 1] - starts[row]);
+        for (size_t c = 0; c < C; c++) dst[c] *= scale;
+    }
+}
+
+// The backward pass of average pooling for one sample: `dx` (`inputs` elements) is zeroed, then
+// each window's gradient times the reciprocal of its count is added to every input it read.
+KERAS_CLONES
+void keras_average_pool_backward_f32(size_t rows, size_t channels, size_t inputs, const ptrdiff_t *restrict starts,
+                                     const ptrdiff_t *restrict positions, const float *restrict dy, float *restrict dx) {
+    const size_t C = channels;
+    memset(dx, 0, inputs * sizeof(float));
+    for (size_t row = 0; row < rows; row++) {
+        const float scale = 1.0f / (float)(starts[row + 1] - starts[row]);
+        const float *restrict grad = dy + row * C;
+        for (ptrdiff_t k = starts[row]; k < starts[row + 1]; k++) {
+            float *restrict dst = dx + positions[k] * C;
+            for (size_t c = 0; c < C; c++) dst[c] += grad[c] * scale;
         }
     }
 }

@@ -68,8 +68,10 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
 
     /// float32 (oneDNN's convolution primitives) against float64 (the reference kernels): the
     /// output and both gradients, for every case above plus a batch large enough to be split
-    /// unevenly over threads.
-    static let float32Cases = cases + [([5, 16, 16, 8], [3, 3, 8, 16], [1, 1], [(0, 0), (1, 0)], [1, 1], 1)]
+    /// unevenly over threads, and one whose samples (2.2 MB of activations each) run in several
+    /// cache-sized micro-batches per thread, whose kernel and bias gradients are summed.
+    static let float32Cases = cases + [([5, 16, 16, 8], [3, 3, 8, 16], [1, 1], [(0, 0), (1, 0)], [1, 1], 1),
+                                       ([3, 64, 64, 8], [1, 1, 8, 128], [1, 1], [(0, 0), (0, 0)], [1, 1], 1)]
 
     @Test(arguments: float32Cases.indices)
     func float32MatchesFloat64(_ i: Int) {
@@ -109,21 +111,29 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
             let (loss, grads) = valueWithGradients(at: [x, w, b]) {
                 ($0[0].conv($0[1], bias: $0[2], relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
             }
-            let (referenceLoss, reference) = valueWithGradients(at: [x, w, b]) {
+            // The reference runs the separate ops in float64: the kernel and bias gradients sum
+            // up to 12,288 products, which float32 rounds differently in each summation order.
+            let z64 = z.cast(to: .float64)
+            let (referenceLoss, reference) = valueWithGradients(at: [x, w, b].map { $0.cast(to: .float64) }) {
                 let y = $0[0].conv($0[1], strides: strides, padding: padding, dilationRate: dilation, groups: groups) + $0[2]
-                return ((relu ? y.relu() : y) * z).sum()
+                return ((relu ? y.relu() : y) * z64).sum()
             }
-            assertClose(loss.doubles, referenceLoss.doubles, rtol: 1e-5, atol: 1e-5)
-            for (g, r) in zip(grads, reference) { assertClose(g.doubles, r.doubles, rtol: 1e-5, atol: 1e-5) }
+            assertClose(loss.doubles, referenceLoss.doubles, rtol: 1e-4, atol: 1e-2)
+            for (g, r) in zip(grads, reference) { assertClose(g.doubles, r.doubles, rtol: 1e-4, atol: 1e-3) }
             // Only the bias, or only the input, recorded.
             let biasOnly = valueWithGradients(at: [b]) {
                 (x.conv(w, bias: $0[0], relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
             }.1
-            assertClose(biasOnly[0].doubles, reference[2].doubles, rtol: 1e-5, atol: 1e-5, "bias alone")
+            assertClose(biasOnly[0].doubles, grads[2].doubles, rtol: 1e-5, atol: 1e-5, "bias alone")
+            // The split into threads and micro-batches is fixed, so a rerun is bit-identical.
+            let rerun = valueWithGradients(at: [x, w, b]) {
+                ($0[0].conv($0[1], bias: $0[2], relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
+            }.1
+            for (g, r) in zip(grads, rerun) { #expect(g.doubles == r.doubles, "rerun") }
             let inputOnly = valueWithGradients(at: [x]) {
                 ($0[0].conv(w, bias: b, relu: relu, strides: strides, padding: padding, dilationRate: dilation, groups: groups) * z).sum()
             }.1
-            assertClose(inputOnly[0].doubles, reference[0].doubles, rtol: 1e-5, atol: 1e-5, "input alone")
+            assertClose(inputOnly[0].doubles, grads[0].doubles, rtol: 1e-5, atol: 1e-5, "input alone")
         }
     }
 

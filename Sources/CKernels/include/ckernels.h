@@ -51,4 +51,18 @@ void keras_optimizer_update(keras_optimizer_kind kind, const keras_optimizer_arg
 void keras_max_pool_f32(size_t rows, size_t channels, const float *x, const ptrdiff_t *starts,
                         const ptrdiff_t *positions, float *y, int32_t *argmax);
 
+/// The backward pass of ``keras_max_pool_f32`` for one sample: zeroes `dx` (`inputs` elements),
+/// then adds each of the `outputs` gradients `dy[i]` at `dx[argmax[i]]`.
+void keras_max_pool_backward_f32(size_t outputs, size_t inputs, const int32_t *argmax, const float *dy, float *dx);
+
+/// The float32 mean of each pooling window of one channels-last sample (windows as in
+/// ``keras_max_pool_f32``): the inputs summed in window order, times the reciprocal of their count.
+void keras_average_pool_f32(size_t rows, size_t channels, const float *x, const ptrdiff_t *starts,
+                            const ptrdiff_t *positions, float *y);
+
+/// The backward pass of ``keras_average_pool_f32`` for one sample: zeroes `dx` (`inputs`
+/// elements), then adds each window's gradient times the reciprocal of its count to its inputs.
+void keras_average_pool_backward_f32(size_t rows, size_t channels, size_t inputs, const ptrdiff_t *starts,
+                                     const ptrdiff_t *positions, const float *dy, float *dx);
+
 #endif

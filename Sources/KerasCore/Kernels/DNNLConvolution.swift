@@ -12,8 +12,10 @@ import Glibc
 /// Activations stay channels-last (oneDNN's `nhwc`/`ndhwc`), so no large tensor is reordered;
 /// only the small kernel is reordered into (and its gradient out of) the blocked layout oneDNN's
 /// JIT kernels pick. Threading follows ``Gemm``: oneDNN's OpenMP team is kept at one thread and
-/// the batch is split into one sub-batch per core on ``Parallel``'s pool, each with a primitive
-/// for its sub-batch shape. A convolution layer's bias and relu run inside the forward primitive,
+/// the batch is split into one sub-batch per core on ``Parallel``'s pool, and each sub-batch into
+/// micro-batches whose activations fit in a core's L2 cache (``microBatchBytes``), each with a
+/// primitive for its shape; the kernel is reordered once per thread and op, not per call.
+/// A convolution layer's bias and relu run inside the forward primitive,
 /// for inference (``forwardInference(_:x:w:bias:relu:y:)``) and for training
 /// (``forwardTraining(_:x:w:bias:relu:y:)``), whose backward pass computes the bias gradient
 /// inside the backward-weights primitive (`diff_bias`): `keras-bench cnn` fit ran 1.17–1.19×
@@ -190,9 +192,8 @@ final class DNNLConvolution: @unchecked Sendable {
 
     private static func forward(_ g: ConvGeometry, _ mode: Mode, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
-        forEachSubBatch(g) { sub, _, n0 in
-            let plan = plan(sub, mode)
-            var call = Call()
+        forEachMicroBatch(g) { call, batch in
+            let plan = plan(batch.geometry, mode), n0 = batch.first
             let weights = call.weights(w, plan.desc(.userWeights), plan.toForward, plan.desc(.forwardWeights))
             var arguments = [(DNNL_ARG_SRC, call.memory(plan.desc(.x), x + n0 * g.inputPositions * g.inChannels)),
                              (DNNL_ARG_WEIGHTS, weights),
@@ -226,13 +227,14 @@ final class DNNLConvolution: @unchecked Sendable {
         let weightScratch: UnsafeMutablePointer<Float>? = dw == nil && db != nil ? .allocate(capacity: weightCount) : nil
         defer { weightScratch?.deallocate() }
         let dw = dw ?? weightScratch
-        // Each sub-batch but the first writes its kernel (and bias) gradient into its own buffer.
+        // Each piece but the first sums its kernel (and bias) gradient into its own buffer, and
+        // each micro-batch but a piece's first writes its gradient to the piece's spare buffer
+        // before adding it in.
         let stride = weightCount + biasCount
-        let partials: UnsafeMutablePointer<Float>? = dw != nil && pieces > 1 ? .allocate(capacity: (pieces - 1) * stride) : nil
+        let partials: UnsafeMutablePointer<Float>? = dw != nil ? .allocate(capacity: (2 * pieces - 1) * stride) : nil
         defer { partials?.deallocate() }
-        forEachSubBatch(g) { sub, piece, n0 in
-            let plan = plan(sub, mode)
-            var call = Call()
+        forEachMicroBatch(g) { call, batch in
+            let plan = plan(batch.geometry, mode), n0 = batch.first
             let gradient = call.memory(plan.desc(.y), dy + n0 * g.outputPositions * g.outChannels)
             if let dx {
                 let weights = call.weights(w, plan.desc(.userWeights), plan.toData, plan.desc(.dataWeights))
@@ -240,19 +242,27 @@ final class DNNLConvolution: @unchecked Sendable {
                                               (DNNL_ARG_DIFF_SRC, call.memory(plan.desc(.x), dx + n0 * g.inputPositions * g.inChannels))],
                          scratch: plan.desc(.dataScratch))
             }
-            if let dw {
-                let target = piece == 0 ? dw : partials! + (piece - 1) * stride
+            if let dw, let partials {
+                let sum = batch.piece == 0 ? dw : partials + (batch.piece - 1) * stride
+                let target = batch.leading ? sum : partials + (pieces - 1 + batch.piece) * stride
                 let user = call.memory(plan.desc(.userWeights), target)
                 let result = plan.fromWeightGradient == nil ? user : call.memory(plan.desc(.weightGradient), nil)
                 var arguments = [(DNNL_ARG_SRC, call.memory(plan.desc(.x), x + n0 * g.inputPositions * g.inChannels)),
                                  (DNNL_ARG_DIFF_DST, gradient), (DNNL_ARG_DIFF_WEIGHTS, result)]
                 if let db {
-                    let biasTarget = piece == 0 ? db : partials! + (piece - 1) * stride + weightCount
+                    let biasTarget = batch.piece == 0 && batch.leading ? db : target + weightCount
                     arguments.append((DNNL_ARG_DIFF_BIAS, call.memory(plan.desc(.bias), biasTarget)))
                 }
                 call.run(plan.backwardWeights!, arguments, scratch: plan.desc(.weightScratch))
                 if let reorder = plan.fromWeightGradient {
                     call.run(reorder, [(DNNL_ARG_FROM, result), (DNNL_ARG_TO, user)], scratch: nil)
+                }
+                if !batch.leading {
+                    for i in 0..<weightCount { sum[i] += target[i] }
+                    if let db {
+                        let biasSum = batch.piece == 0 ? db : sum + weightCount
+                        for i in 0..<biasCount { biasSum[i] += target[weightCount + i] }
+                    }
                 }
             }
         }
@@ -273,19 +283,54 @@ final class DNNLConvolution: @unchecked Sendable {
         return (g.batch + size - 1) / size
     }
 
-    /// Runs `body(subGeometry, index, firstSample)` for each sub-batch, in parallel, with oneDNN's
-    /// OpenMP team at one thread on each (primitives are created that way too: oneDNN sizes
-    /// its work split by the thread count it sees at creation).
-    private static func forEachSubBatch(_ g: ConvGeometry, _ body: (ConvGeometry, Int, Int) -> Void) {
-        let pieces = subBatches(g), size = (g.batch + pieces - 1) / pieces
+    /// The bytes of activations (input and output) a micro-batch keeps at most: about one core's
+    /// L2 cache, so that the primitive's passes over them (one per block of output channels)
+    /// hit the cache. In `keras-bench cnn` predict (batch 256, one batch per core), the second
+    /// convolution's 256-sample calls took 10.5–10.9 ms at best, and 27 ms at the median while
+    /// other jobs used the machine (its 13 MB of activations per core competing for the shared
+    /// L3 cache and memory); in 37-sample micro-batches it takes 42 µs a sample at the median,
+    /// busy or quiet. 2 MiB measured best of 0.5, 1, 2 and 4 MiB (1 MiB split the first
+    /// convolution into calls too small for its kernel). `KERAS_CONV_MICROBATCH_KB` in the
+    /// environment overrides it, for measurements.
+    static let microBatchBytes = getenv("KERAS_CONV_MICROBATCH_KB").flatMap { Int(String(cString: $0)) }.map { $0 << 10 } ?? (2 << 20)
+
+    /// Samples per micro-batch of a sub-batch of `samples`: as many as fit ``microBatchBytes``
+    /// (at least one), evened out so that the micro-batches differ by at most one sample.
+    private static func microBatchSamples(_ g: ConvGeometry, samples: Int) -> Int {
+        let bytes = (g.inputPositions * g.inChannels + g.outputPositions * g.outChannels) * MemoryLayout<Float>.size
+        let most = Swift.max(1, microBatchBytes / Swift.max(1, bytes))
+        let count = (samples + most - 1) / most
+        return (samples + count - 1) / count
+    }
+
+    /// One primitive call's share of the batch: its geometry, the thread's piece, its first
+    /// sample, and whether it is the first of its piece.
+    private struct MicroBatch {
+        var geometry: ConvGeometry, piece: Int, first: Int, leading: Bool
+    }
+
+    /// Runs `body` for each micro-batch: the batch is split into one sub-batch per thread (run in
+    /// parallel), and each sub-batch into cache-sized micro-batches, run in order on its thread
+    /// with one ``Call`` (stream, reordered kernel, scratchpad) shared between them. oneDNN's
+    /// OpenMP team is kept at one thread (primitives are created that way too: oneDNN sizes its
+    /// work split by the thread count it sees at creation). The split depends only on the
+    /// geometry and the core count, so results do not depend on thread timing.
+    private static func forEachMicroBatch(_ g: ConvGeometry, _ body: (inout Call, MicroBatch) -> Void) {
+        let pieces = subBatches(g), size = (g.batch + pieces - 1) / pieces, micro = microBatchSamples(g, samples: size)
         withoutActuallyEscaping(body) { body in
             Parallel.forEachPiece(pieces, pieces: pieces, context: body) { _, range, body in
                 for p in range {
-                    var sub = g
-                    sub.batch = Swift.min(g.batch, (p + 1) * size) - p * size
                     let previous = Gemm.openMPMaxThreads?() ?? 1
                     Gemm.setOpenMPThreads?(1)
-                    body(sub, p, p * size)
+                    var call = Call()
+                    let end = Swift.min(g.batch, (p + 1) * size)
+                    var n0 = p * size
+                    while n0 < end {
+                        var sub = g
+                        sub.batch = Swift.min(micro, end - n0)
+                        body(&call, MicroBatch(geometry: sub, piece: p, first: n0, leading: n0 == p * size))
+                        n0 += sub.batch
+                    }
                     if previous != 1 { Gemm.setOpenMPThreads?(previous) }
                 }
             }
@@ -304,10 +349,15 @@ final class DNNLConvolution: @unchecked Sendable {
         }
     }
 
-    /// The memory objects, buffers and stream of one primitive call, released at its end.
+    /// The stream, memory objects and buffers of one thread's primitive calls in one op,
+    /// released at its end. The kernel is reordered once per layout and the scratchpad is
+    /// shared by the calls.
     private struct Call: ~Copyable {
         var memories: [dnnl_memory_t] = []
-        var buffers: [UnsafeMutableRawPointer] = []
+        var buffers: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
+        /// Kernels already reordered in this op, by layout.
+        var reordered: [(layout: dnnl_memory_desc_t, memory: dnnl_memory_t)] = []
+        var scratch: (pointer: UnsafeMutableRawPointer, bytes: Int)?
         let stream: dnnl_stream_t
 
         init() {
@@ -318,39 +368,63 @@ final class DNNLConvolution: @unchecked Sendable {
 
         deinit {
             for m in memories { dnnl_memory_destroy(m) }
-            for b in buffers { b.deallocate() }
+            for b in buffers { Self.release(b.pointer, bytes: b.bytes) }
+            if let scratch { Self.release(scratch.pointer, bytes: scratch.bytes) }
             dnnl_stream_destroy(stream)
+        }
+
+        /// A 64-byte aligned buffer: large ones from ``BufferPool`` (sparing their page faults).
+        static func take(bytes: Int) -> UnsafeMutableRawPointer {
+            bytes >= BufferPool.minimumBytes ? BufferPool.take(byteCount: bytes)
+                                             : .allocate(byteCount: Swift.max(1, bytes), alignment: 64)
+        }
+
+        static func release(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
+            if bytes >= BufferPool.minimumBytes { BufferPool.give(pointer, byteCount: bytes) } else { pointer.deallocate() }
         }
 
         /// A memory object over `pointer`, or over a new buffer when it is `nil`.
         mutating func memory(_ desc: UnsafeMutablePointer<dnnl_memory_desc_t>, _ pointer: UnsafeRawPointer?) -> dnnl_memory_t {
             var handle = pointer.map { UnsafeMutableRawPointer(mutating: $0) }
             if handle == nil {
-                let buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, dnnl_memory_desc_get_size(desc)), alignment: 64)
-                buffers.append(buffer)
+                let bytes = dnnl_memory_desc_get_size(desc)
+                let buffer = Self.take(bytes: bytes)
+                buffers.append((buffer, bytes))
                 handle = buffer
             }
+            return wrap(desc, handle!)
+        }
+
+        private mutating func wrap(_ desc: UnsafePointer<dnnl_memory_desc_t>, _ handle: UnsafeMutableRawPointer) -> dnnl_memory_t {
             var memory: dnnl_memory_t?
             DNNLConvolution.check(dnnl_memory_create(&memory, desc, DNNLConvolution.engine.value, handle), "memory")
             memories.append(memory!)
             return memory!
         }
 
-        /// The kernel `w` (Keras's layout) in the layout a primitive wants.
+        /// The kernel `w` (Keras's layout) in the layout a primitive wants, reordered on the
+        /// first request for that layout in this op.
         mutating func weights(_ w: UnsafePointer<Float>, _ user: UnsafeMutablePointer<dnnl_memory_desc_t>, _ reorder: dnnl_primitive_t?,
                               _ layout: UnsafeMutablePointer<dnnl_memory_desc_t>) -> dnnl_memory_t {
+            guard let reorder else { return memory(user, w) }
+            for var known in reordered where dnnl_memory_desc_equal(&known.layout, layout) != 0 { return known.memory }
             let source = memory(user, w)
-            guard let reorder else { return source }
             let target = memory(layout, nil)
             run(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, target)], scratch: nil)
+            reordered.append((layout.pointee, target))
             return target
         }
 
-        /// Executes `primitive` with `arguments` and a fresh scratchpad of layout `scratch`.
-        mutating func run(_ primitive: dnnl_primitive_t, _ arguments: [(Int32, dnnl_memory_t)], scratch: UnsafeMutablePointer<dnnl_memory_desc_t>?) {
+        /// Executes `primitive` with `arguments` and the scratchpad (layout `scratch`).
+        mutating func run(_ primitive: dnnl_primitive_t, _ arguments: [(Int32, dnnl_memory_t)], scratch layout: UnsafeMutablePointer<dnnl_memory_desc_t>?) {
             var args = arguments.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1) }
-            if let scratch, dnnl_memory_desc_get_size(scratch) > 0 {
-                args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratch, nil)))
+            if let layout, case let bytes = dnnl_memory_desc_get_size(layout), bytes > 0 {
+                if let scratch, scratch.bytes < bytes {
+                    Self.release(scratch.pointer, bytes: scratch.bytes)
+                    self.scratch = nil
+                }
+                if scratch == nil { scratch = (Self.take(bytes: bytes), bytes) }
+                args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: wrap(layout, scratch!.pointer)))
             }
             DNNLConvolution.check(dnnl_primitive_execute(primitive, stream, Int32(args.count), args), "execution")
             DNNLConvolution.check(dnnl_stream_wait(stream), "stream wait")

@@ -95,17 +95,25 @@ enum PoolingKernels {
         }
     }
 
-    /// Sends each output gradient to the input that won its window.
+    /// Sends each output gradient to the input that won its window (float32 in C,
+    /// `keras_max_pool_backward_f32`).
     static func maxBackward<T: ConvolutionScalar>(_ g: ConvGeometry, argmax: UnsafePointer<Int32>,
                                                   dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
         let inStride = g.inputPositions * g.inChannels, outStride = g.outputPositions * g.inChannels
         forEachSample(g) { n in
             let gs = dy + n * outStride, dxs = dx + n * inStride, index = argmax + n * outStride
+            if T.self == Float.self {
+                keras_max_pool_backward_f32(outStride, inStride, index, UnsafeRawPointer(gs).assumingMemoryBound(to: Float.self),
+                                            UnsafeMutableRawPointer(dxs).assumingMemoryBound(to: Float.self))
+                return
+            }
             dxs.initialize(repeating: 0, count: inStride)
             for i in 0..<outStride { dxs[Int(index[i])] += gs[i] }
         }
     }
 
+    /// The mean of each window over its real inputs (float32 in C, `keras_average_pool_f32`,
+    /// with the same rounding as the loop below).
     static func averageForward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
         let windows = Windows(g)
@@ -113,6 +121,12 @@ enum PoolingKernels {
             windows.positions.withUnsafeBufferPointer { positions in
                 forEachSample(g) { n in
                     let xs = x + n * inStride, ys = y + n * outStride
+                    if T.self == Float.self {
+                        keras_average_pool_f32(g.outputPositions, C, UnsafeRawPointer(xs).assumingMemoryBound(to: Float.self),
+                                               starts.baseAddress!, positions.baseAddress!,
+                                               UnsafeMutableRawPointer(ys).assumingMemoryBound(to: Float.self))
+                        return
+                    }
                     for row in 0..<g.outputPositions {
                         let dst = ys + row * C
                         dst.update(repeating: 0, count: C)
@@ -128,6 +142,8 @@ enum PoolingKernels {
         }
     }
 
+    /// Spreads each window's gradient evenly over its real inputs (float32 in C,
+    /// `keras_average_pool_backward_f32`, with the same rounding as the loop below).
     static func averageBackward<T: ConvolutionScalar>(_ g: ConvGeometry, dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
         let C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
         let windows = Windows(g)
@@ -135,6 +151,12 @@ enum PoolingKernels {
             windows.positions.withUnsafeBufferPointer { positions in
                 forEachSample(g) { n in
                     let gs = dy + n * outStride, dxs = dx + n * inStride
+                    if T.self == Float.self {
+                        keras_average_pool_backward_f32(g.outputPositions, C, inStride, starts.baseAddress!, positions.baseAddress!,
+                                                        UnsafeRawPointer(gs).assumingMemoryBound(to: Float.self),
+                                                        UnsafeMutableRawPointer(dxs).assumingMemoryBound(to: Float.self))
+                        return
+                    }
                     dxs.initialize(repeating: 0, count: inStride)
                     for row in 0..<g.outputPositions {
                         let scale = 1 / T(starts[row + 1] - starts[row]), grad = gs + row * C
