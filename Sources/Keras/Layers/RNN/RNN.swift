@@ -255,7 +255,9 @@ open class RNN: Layer, @unchecked Sendable {
         let dropout = lstm.dropoutMasks(inputShape: sequences.shape, batch: batch, training: training)
         var x = (dropout.input.map { sequences * $0 } ?? sequences).transposed([1, 0, 2])
         if goBackwards { x = x.take(Tensor(shape: [steps], scalars: (0..<steps).reversed().map { Int32($0) }), axis: 0) }
-        let (hs, c) = Tensor.lstmRecurrence(projected: lstm.projectInputs(x), recurrentKernel: lstm.recurrentKernel.value,
+        // The bias is added inside the recurrence (one pass fewer over the projected sequence).
+        let (hs, c) = Tensor.lstmRecurrence(projected: x.matmul(lstm.kernel.value), bias: lstm.bias?.value,
+                                            recurrentKernel: lstm.recurrentKernel.value,
                                             initialH: initial[0], initialC: initial[1])
         let last = hs.slice(axis: 0, start: steps - 1, end: steps).reshaped(to: [batch, lstm.units])
         return (last, returnSequences ? hs.transposed([1, 0, 2]) : nil, [last, c])
