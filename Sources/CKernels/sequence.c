@@ -97,13 +97,13 @@ void keras_lstm_step_forward_f32(size_t batch, size_t units, const float *projec
                                  const float *c_prev, float *c, float *h) {
     for (size_t b = 0; b < batch; b++) {
         float *restrict row = z + b * 4 * units;
-        const float *restrict x = projected + b * 4 * units;
+        const float *restrict x = projected ? projected + b * 4 * units : NULL;
         float *restrict i = row, *restrict f = row + units, *restrict g = row + 2 * units, *restrict o = row + 3 * units;
-        if (bias) {
+        if (projected && bias) {
             const float *restrict bb = bias;
 #pragma clang loop vectorize(assume_safety)
             for (size_t j = 0; j < 4 * units; j++) row[j] = row[j] + (x[j] + bb[j]);
-        } else {
+        } else if (projected) {
 #pragma clang loop vectorize(assume_safety)
             for (size_t j = 0; j < 4 * units; j++) row[j] = row[j] + x[j];
         }

@@ -29,6 +29,21 @@ import Testing
         checkGradients(inputs) { Self.run($0) }
     }
 
+    /// Pieces of 32 rows or more add the projected input and bias in the gate kernel instead of
+    /// accumulating the recurrent product onto them: finite differences (float64) and the float32
+    /// C kernel against float64.
+    @Test func largePiecesMatchFiniteDifferencesAndFloat64() {
+        let inputs = [Self.random([3, 32, 8], 11), Self.random([8], 12), Self.random([2, 8], 13),
+                      Self.random([32, 2], 14), Self.random([32, 2], 15)]
+        checkGradients(inputs) { Self.run($0) }
+        let (y64, g64) = Self.valueAndGradients(inputs)
+        let (y32, g32) = Self.valueAndGradients(inputs.map { $0.cast(to: .float32) })
+        assertClose(y32.cast(to: .float64), y64, rtol: 2e-4, atol: 2e-5, "value")
+        for (k, (a, b)) in zip(g32, g64).enumerated() {
+            assertClose(a.cast(to: .float64), b, rtol: 2e-4, atol: 2e-5, "gradient of input \(k)")
+        }
+    }
+
     /// Outputs and the gradients of a weighted sum with respect to every input.
     static func valueAndGradients(_ inputs: [Tensor]) -> (Tensor, [Tensor]) {
         let probe = withoutRecording { run(inputs) }
