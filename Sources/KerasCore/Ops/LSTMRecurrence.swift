@@ -152,7 +152,7 @@ extension Double: RecurrenceScalar {
 
 /// How many threads run the recurrence: the batch rows are independent, so each piece runs its
 /// rows through every step on its own (one synchronization for the whole sequence).
-private func recurrencePieces(steps: Int, batch: Int, units: Int) -> Int {
+func recurrencePieces(steps: Int, batch: Int, units: Int) -> Int {
     min(Parallel.pieceCount(steps * batch * 4 * units * units, threshold: Gemm.parallelThreshold), max(1, batch / 8))
 }
 
@@ -223,7 +223,7 @@ private func lstmBackward(_ g: Tensor, projected: Tensor, hasBias: Bool, recurre
 }
 
 /// `sums[j] = Σ_rows matrix[…, j]` over every leading index, in row order (deterministic).
-private func columnSums<T: RecurrenceScalar>(_: T.Type, _ matrix: Tensor, into sums: Tensor) {
+func columnSums<T: RecurrenceScalar>(_: T.Type, _ matrix: Tensor, into sums: Tensor) {
     let width = sums.scalarCount, rows = matrix.scalarCount / width
     let x = matrix.pointer(T.self), s = sums.pointer(T.self)
     s.update(repeating: 0, count: width)
