@@ -93,10 +93,20 @@ INLINE float lane_max(const float *x, size_t n) {
 }
 
 KERAS_CLONES
-void keras_lstm_step_forward_f32(size_t batch, size_t units, float *z, const float *c_prev, float *c, float *h) {
+void keras_lstm_step_forward_f32(size_t batch, size_t units, const float *projected, const float *bias, float *z,
+                                 const float *c_prev, float *c, float *h) {
     for (size_t b = 0; b < batch; b++) {
         float *restrict row = z + b * 4 * units;
+        const float *restrict x = projected ? projected + b * 4 * units : NULL;
         float *restrict i = row, *restrict f = row + units, *restrict g = row + 2 * units, *restrict o = row + 3 * units;
+        if (projected && bias) {
+            const float *restrict bb = bias;
+#pragma clang loop vectorize(assume_safety)
+            for (size_t j = 0; j < 4 * units; j++) row[j] = row[j] + (x[j] + bb[j]);
+        } else if (projected) {
+#pragma clang loop vectorize(assume_safety)
+            for (size_t j = 0; j < 4 * units; j++) row[j] = row[j] + x[j];
+        }
         const float *restrict cp = c_prev + b * units;
         float *restrict cb = c + b * units, *restrict hb = h + b * units;
 #pragma clang loop vectorize(assume_safety)

@@ -49,6 +49,55 @@ final class MinimalRNNCell: RNNCell, @unchecked Sendable {
         }
     }
 
+    /// An all-true mask sends LSTM through the step-by-step cell; without a mask it runs the fused
+    /// recurrence (bias added inside it). Outputs, states and weight gradients agree.
+    @Test func fusedLSTMMatchesTheComposedCellSteps() throws {
+        let x = Tensor(shape: [3, 5, 4], doubles: (0..<60).map { sin(Double($0) * 1.3) }, dtype: .float32)
+        let mask = Tensor.ones([3, 5], dtype: .bool)
+        for goBackwards in [false, true] {
+            let layer = LSTM(6, biasInitializer: RandomNormal(stddev: 0.5, seed: 3),
+                             returnSequences: true, returnState: true, goBackwards: goBackwards)
+            func run(_ masks: [Tensor?]) -> ([Tensor], [Tensor]) {
+                let probes = [Tensor.ones([3, 5, 6]), Tensor.ones([3, 6]) * 0.5, Tensor.ones([3, 6]) * 2]
+                var outputs: [Tensor] = []
+                let (_, grads) = valueWithGradients(of: layer.trainableWeights) {
+                    outputs = layer.applyMasked([x], masks: masks, training: true).outputs
+                    return zip(outputs, probes).map { ($0 * $1 * $0).sum() }.reduce(Tensor(Float(0)), +)
+                }
+                return (outputs, grads)
+            }
+            _ = layer.applyMasked([x], masks: [nil])
+            let (fused, fusedGrads) = run([nil]), (composed, composedGrads) = run([mask])
+            for (a, b) in zip(fused, composed) { assertClose(a, b, rtol: 1e-5, atol: 1e-6, "outputs, goBackwards \(goBackwards)") }
+            #expect(fusedGrads.count == 3)
+            for (a, b) in zip(fusedGrads, composedGrads) { assertClose(a, b, rtol: 1e-4, atol: 1e-5, "gradients, goBackwards \(goBackwards)") }
+        }
+    }
+
+    /// The same for GRU (`resetAfter`, its default): fused without a mask, cell steps with one.
+    @Test func fusedGRUMatchesTheComposedCellSteps() throws {
+        let x = Tensor(shape: [3, 5, 4], doubles: (0..<60).map { sin(Double($0) * 1.3) }, dtype: .float32)
+        let mask = Tensor.ones([3, 5], dtype: .bool)
+        for goBackwards in [false, true] {
+            let layer = GRU(6, biasInitializer: RandomNormal(stddev: 0.5, seed: 3),
+                            returnSequences: true, returnState: true, goBackwards: goBackwards)
+            func run(_ masks: [Tensor?]) -> ([Tensor], [Tensor]) {
+                let probes = [Tensor.ones([3, 5, 6]), Tensor.ones([3, 6]) * 0.5]
+                var outputs: [Tensor] = []
+                let (_, grads) = valueWithGradients(of: layer.trainableWeights) {
+                    outputs = layer.applyMasked([x], masks: masks, training: true).outputs
+                    return zip(outputs, probes).map { ($0 * $1 * $0).sum() }.reduce(Tensor(Float(0)), +)
+                }
+                return (outputs, grads)
+            }
+            _ = layer.applyMasked([x], masks: [nil])
+            let (fused, fusedGrads) = run([nil]), (composed, composedGrads) = run([mask])
+            for (a, b) in zip(fused, composed) { assertClose(a, b, rtol: 1e-5, atol: 1e-6, "outputs, goBackwards \(goBackwards)") }
+            #expect(fusedGrads.count == 3)
+            for (a, b) in zip(fusedGrads, composedGrads) { assertClose(a, b, rtol: 1e-4, atol: 1e-5, "gradients, goBackwards \(goBackwards)") }
+        }
+    }
+
     @Test func userCellRunsInTheGenericWrapper() throws {
         let layer = RNN(MinimalRNNCell(4), returnSequences: true)
         let y = layer(Tensor.ones([2, 5, 3]))

@@ -99,6 +99,13 @@ public final class GRUCell: DropoutRNNCell, @unchecked Sendable {
         return (h, [h])
     }
 
+    /// Whether ``RNN`` may run this cell with the fused recurrence: `resetAfter`, Keras's standard
+    /// activations, and no recurrent dropout in this call.
+    func isFusable(training: Bool) -> Bool {
+        guard resetAfter, case .tanh = activation, case .sigmoid = recurrentActivation else { return false }
+        return !training || recurrentDropout == 0
+    }
+
     public override func getConfig() -> Config {
         super.getConfig()
             .placing("recurrent_activation", .string(recurrentActivation.name), after: "activation")

@@ -210,6 +210,9 @@ open class RNN: Layer, @unchecked Sendable {
         if mask == nil, let lstm = cell as? LSTMCell, lstm.isFusable(training: training) {
             return runFusedLSTM(lstm, sequences, initial: initial, training: training)
         }
+        if mask == nil, let gru = cell as? GRUCell, gru.isFusable(training: training) {
+            return runFusedGRU(gru, sequences, initial: initial, training: training)
+        }
         let stepInputs: Tensor
         let step: (Tensor, [Tensor]) -> (output: Tensor, states: [Tensor])
         if let gated = cell as? DropoutRNNCell {
@@ -247,18 +250,40 @@ open class RNN: Layer, @unchecked Sendable {
         return (previous!, returnSequences ? stack(outputs, axis: 1) : nil, states)
     }
 
+    /// The inputs of a fused recurrence, time-major `(steps, batch, features)`: with the cell's
+    /// input dropout applied, reversed with `goBackwards`.
+    private func timeMajorInputs(_ cell: DropoutRNNCell, _ sequences: Tensor, training: Bool) -> Tensor {
+        let (batch, steps) = (sequences.shape[0], sequences.shape[1])
+        let dropout = cell.dropoutMasks(inputShape: sequences.shape, batch: batch, training: training)
+        let x = (dropout.input.map { sequences * $0 } ?? sequences).transposed([1, 0, 2])
+        return goBackwards ? x.take(Tensor(shape: [steps], scalars: (0..<steps).reversed().map { Int32($0) }), axis: 0) : x
+    }
+
     /// An LSTM with Keras's standard activations and no mask: the input projection of all steps
-    /// in one product, then `Tensor/lstmRecurrence(projected:recurrentKernel:initialH:initialC:)`.
+    /// in one product, then `Tensor/lstmRecurrence(projected:bias:recurrentKernel:initialH:initialC:)`.
     private func runFusedLSTM(_ lstm: LSTMCell, _ sequences: Tensor, initial: [Tensor], training: Bool)
         -> (last: Tensor, outputs: Tensor?, states: [Tensor]) {
         let (batch, steps) = (sequences.shape[0], sequences.shape[1])
-        let dropout = lstm.dropoutMasks(inputShape: sequences.shape, batch: batch, training: training)
-        var x = (dropout.input.map { sequences * $0 } ?? sequences).transposed([1, 0, 2])
-        if goBackwards { x = x.take(Tensor(shape: [steps], scalars: (0..<steps).reversed().map { Int32($0) }), axis: 0) }
-        let (hs, c) = Tensor.lstmRecurrence(projected: lstm.projectInputs(x), recurrentKernel: lstm.recurrentKernel.value,
+        let x = timeMajorInputs(lstm, sequences, training: training)
+        // The bias is added inside the recurrence (one pass fewer over the projected sequence).
+        let (hs, c) = Tensor.lstmRecurrence(projected: x.matmul(lstm.kernel.value), bias: lstm.bias?.value,
+                                            recurrentKernel: lstm.recurrentKernel.value,
                                             initialH: initial[0], initialC: initial[1])
         let last = hs.slice(axis: 0, start: steps - 1, end: steps).reshaped(to: [batch, lstm.units])
         return (last, returnSequences ? hs.transposed([1, 0, 2]) : nil, [last, c])
+    }
+
+    /// A GRU with Keras's defaults (`resetAfter`, standard activations) and no mask: the input
+    /// projection of all steps in one product, then `Tensor/gruRecurrence(projected:recurrentBias:recurrentKernel:initialH:)`.
+    private func runFusedGRU(_ gru: GRUCell, _ sequences: Tensor, initial: [Tensor], training: Bool)
+        -> (last: Tensor, outputs: Tensor?, states: [Tensor]) {
+        let (batch, steps) = (sequences.shape[0], sequences.shape[1])
+        let x = timeMajorInputs(gru, sequences, training: training)
+        let recurrentBias = gru.bias.map { $0.value.slice(axis: 0, start: 1, end: 2).reshaped(to: [3 * gru.units]) }
+        let hs = Tensor.gruRecurrence(projected: gru.projectInputs(x), recurrentBias: recurrentBias,
+                                      recurrentKernel: gru.recurrentKernel.value, initialH: initial[0])
+        let last = hs.slice(axis: 0, start: steps - 1, end: steps).reshaped(to: [batch, gru.units])
+        return (last, returnSequences ? hs.transposed([1, 0, 2]) : nil, [last])
     }
 
     open override func getConfig() -> Config {
