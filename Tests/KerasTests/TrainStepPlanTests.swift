@@ -1,4 +1,5 @@
 @testable import Keras
+import KerasCore
 import KerasTestSupport
 import Testing
 
@@ -76,6 +77,32 @@ import Testing
         default: { Adam(learningRate: 0.01, clipnorm: 0.3) }
         }
         try comparePlannedWithTape(optimizer: make, split: true)
+    }
+
+    /// ``Optimizer/applyInPlace(_:to:pieces:)`` reaches bit-identical weights and slots to
+    /// ``Optimizer/apply(_:to:)`` for every optimizer, over several steps and in two pieces,
+    /// and leaves a value read before the step unchanged.
+    @Test(arguments: optimizerNames)
+    func theInPlaceUpdateIsBitIdenticalToApply(name: String) throws {
+        let (a, b) = (try Optimizer.named(name), try Optimizer.named(name))
+        func variables() -> [Variable] {
+            [Variable(Tensor.randomNormal([5, 7], seed: 1), name: "kernel"), Variable(Tensor.randomNormal([7], seed: 2), name: "bias")]
+        }
+        let (va, vb) = (variables(), variables())
+        let kept = vb[0].value
+        for step in 0..<3 {
+            let grads = [Tensor.randomNormal([5, 7], seed: 10 + step), Tensor.randomNormal([7], seed: 20 + step)]
+            a.apply(grads, to: va)
+            let applied = withExtendedLifetime(grads) {
+                b.applyInPlace(grads.map { UnsafePointer($0.floatPointer) }, to: vb, pieces: 2)
+            }
+            #expect(applied)
+        }
+        for (x, y) in zip(va + a.variables, vb + b.variables) { #expect(x.value.doubles == y.value.doubles, "\(x.name)") }
+        #expect(kept.doubles == Tensor.randomNormal([5, 7], seed: 1).doubles)
+        #expect(b.iterations == 3)
+        // clipnorm needs every gradient's norm first: `apply` runs it.
+        #expect(!SGD(learningRate: 0.1, clipnorm: 1).applyInPlace([], to: [], pieces: 1))
     }
 
     /// The step cut into one piece per core reaches the weights of the step on one core to

@@ -20,8 +20,14 @@ import KerasCore
 /// the ReLU gradient, the upstream gradient and the bias gradient's column sums in one pass,
 /// softmax cross-entropy and its gradient in one pass, and the input
 /// gradient computed as `W·gᵀ`, a product shape oneDNN runs faster than `g·Wᵀ`, whose transpose
-/// is undone in cache-sized tiles before that same pass. The weights reached match the tape-based step's to float
-/// rounding.
+/// is undone in cache-sized tiles before that same pass. A step of enough work runs on every
+/// core: each core takes a contiguous piece of the batch's rows through the forward pass, the
+/// loss and the backward pass down to every layer's gradient (rows are independent; the loss's
+/// `1/N` uses the whole batch), then the kernel gradients `Xᵀ·G` and bias sums over the whole
+/// batch are split by kernel rows (whole 16-row panels) and bias columns. The optimizer then
+/// updates every weight and slot in its own buffer (``Optimizer/applyInPlace(_:to:pieces:)``),
+/// split by elements, so a steady step allocates no tensor. The weights reached match the
+/// tape-based step's to float rounding, and runs are bit-identical for a seed.
 ///
 /// ```swift
 /// model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
