@@ -70,13 +70,7 @@ package enum DenseStepKernels {
                 for j in 0..<width { grow[j] = arow[j] > 0 ? grow[j] : 0 }
             }
         }
-        guard let biasGradient else { return }
-        let sum = biasGradient + lo
-        sum.initialize(repeating: 0, count: width)
-        for i in 0..<rows {
-            let grow = UnsafePointer(g + i * cols + lo)
-            for j in 0..<width { sum[j] += grow[j] }
-        }
+        if let biasGradient { columnSums(g, rows: rows, cols: cols, columns: columns, into: biasGradient + lo) }
     }
 
     /// ``activationGradient(_:output:rows:cols:relu:biasGradient:)`` for an upstream gradient
