@@ -24,7 +24,8 @@
 // `vectorizableSquareRoot`: √max(x, 0).
 #define ROOT(x) __builtin_elementwise_sqrt(SMAX((x), (R)0))
 
-// Defines `name_f32` / `name_f64(const keras_optimizer_args *)`. The rule's body sees `gi` (the
+// Defines `name_f32` / `name_f64(const keras_optimizer_args *)`, each with a loop that writes
+// new buffers and one that updates the weight and slots in place (`p_out == p`). The rule's body sees `gi` (the
 // gradient), `pi` (the weight), `s0..s2` (slots in), `o0..o2` (slots out), `po` (new weight),
 // the index `i` and the scalars `k0..k7`, all of the element type `R`.
 #define RULE(name, ...)                                                                            \
@@ -36,6 +37,35 @@
                                   const T *restrict s0, const T *restrict s1, const T *restrict s2, \
                                   T *restrict po, T *restrict o0, T *restrict o1, T *restrict o2,  \
                                   T scale, T clip, T decay, const T *k, const int plain) {          \
+        RULE_LOOP(T, __VA_ARGS__)                                                                  \
+    }                                                                                              \
+    /* In place: the outputs are the inputs (reads go through pointers based on them). */          \
+    INLINE void name##_inplace_##sfx(size_t n, const T *restrict g, T *restrict po,                \
+                                     T *restrict o0, T *restrict o1, T *restrict o2,               \
+                                     T scale, T clip, T decay, const T *k, const int plain) {       \
+        const T *p = po, *s0 = o0, *s1 = o1, *s2 = o2;                                             \
+        RULE_LOOP(T, __VA_ARGS__)                                                                  \
+    }                                                                                              \
+    KERAS_CLONES static void name##_##sfx(const keras_optimizer_args *a) {                         \
+        T k[8];                                                                                    \
+        for (int j = 0; j < 8; j++) k[j] = (T)a->k[j];                                             \
+        const T scale = (T)a->scale, clip = (T)a->clip, decay = (T)a->decay;                       \
+        const T *p = a->p, *g = a->g, *s0 = a->slot[0], *s1 = a->slot[1], *s2 = a->slot[2];        \
+        T *po = a->p_out, *o0 = a->slot_out[0], *o1 = a->slot_out[1], *o2 = a->slot_out[2];        \
+        const int plain = scale == 1 && clip == (T)__builtin_inf() && decay == 0;                  \
+        if (p == po && plain)                                                                      \
+            name##_inplace_##sfx(a->n, g, po, o0, o1, o2, scale, clip, decay, k, 1);               \
+        else if (p == po)                                                                          \
+            name##_inplace_##sfx(a->n, g, po, o0, o1, o2, scale, clip, decay, k, 0);               \
+        else if (plain)                                                                            \
+            name##_loop_##sfx(a->n, p, g, s0, s1, s2, po, o0, o1, o2, scale, clip, decay, k, 1);   \
+        else                                                                                       \
+            name##_loop_##sfx(a->n, p, g, s0, s1, s2, po, o0, o1, o2, scale, clip, decay, k, 0);   \
+    }
+
+// The loop of a rule over `n` elements, with `p`, `g`, `s0..s2`, `po`, `o0..o2`, `scale`,
+// `clip`, `decay`, `k` and `plain` in scope.
+#define RULE_LOOP(T, ...)                                                                          \
         typedef T R;                                                                               \
         (void)(R)0;                                                                                \
         const T k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],       \
@@ -54,19 +84,7 @@
                 pi = p[i] - p[i] * decay;                                                          \
             }                                                                                      \
             __VA_ARGS__                                                                            \
-        }                                                                                          \
-    }                                                                                              \
-    KERAS_CLONES static void name##_##sfx(const keras_optimizer_args *a) {                         \
-        T k[8];                                                                                    \
-        for (int j = 0; j < 8; j++) k[j] = (T)a->k[j];                                             \
-        const T scale = (T)a->scale, clip = (T)a->clip, decay = (T)a->decay;                       \
-        const T *p = a->p, *g = a->g, *s0 = a->slot[0], *s1 = a->slot[1], *s2 = a->slot[2];        \
-        T *po = a->p_out, *o0 = a->slot_out[0], *o1 = a->slot_out[1], *o2 = a->slot_out[2];        \
-        if (scale == 1 && clip == (T)__builtin_inf() && decay == 0)                                \
-            name##_loop_##sfx(a->n, p, g, s0, s1, s2, po, o0, o1, o2, scale, clip, decay, k, 1);   \
-        else                                                                                       \
-            name##_loop_##sfx(a->n, p, g, s0, s1, s2, po, o0, o1, o2, scale, clip, decay, k, 0);   \
-    }
+        }
 
 // ---------------------------------------------------------------------------------------- SGD
 // k: lr, μ

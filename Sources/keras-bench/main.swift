@@ -7,7 +7,7 @@ import Foundation
 /// plus one entry here.
 let workloads: [Workload] = [
     gemmWorkload, opsWorkload, mlpWorkload, cnnWorkload, lstmWorkload, transformerWorkload, savingWorkload,
-    optimizersWorkload, scalingWorkload,
+    optimizersWorkload, scalingWorkload, planStepWorkload,
 ]
 
 @MainActor func usage() -> String {

@@ -1,4 +1,5 @@
 @testable import Keras
+import KerasCore
 import KerasTestSupport
 import Testing
 
@@ -24,14 +25,20 @@ import Testing
 
     /// Trains a planned and a tape-based copy of the same model for two epochs of three steps
     /// (the last one partial) and compares their weights and losses.
+    ///
+    /// With `split`, the planned model's plan is made up front and cut every batch of 16 into
+    /// one piece per core (``TrainStepPlan/splitWork`` 0), on batches of 16 (the last one, 4).
     func comparePlannedWithTape(optimizer: () throws -> Optimizer, dropout: Double? = nil, regularized: Bool = false,
-                                metrics: [any MetricConvertible] = [], rtol: Double = 1e-4, atol: Double = 2e-6) throws {
+                                metrics: [any MetricConvertible] = [], split: Bool = false,
+                                rtol: Double = 1e-4, atol: Double = 2e-6) throws {
         let planned = Self.mlp(dropout: dropout, regularized: regularized), eager = Self.mlp(dropout: dropout, regularized: regularized)
         try planned.compile(optimizer: optimizer(), loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: metrics)
         try eager.compile(optimizer: optimizer(), loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: metrics)
         eager.runEagerly = true
-        let a = try planned.fit(Self.x, Self.y, batchSize: 8, epochs: 2, verbose: 0, shuffle: false)
-        let b = try eager.fit(Self.x, Self.y, batchSize: 8, epochs: 2, verbose: 0, shuffle: false)
+        if split { try Self.splitEveryStep(planned) }
+        let batchSize = split ? 16 : 8
+        let a = try planned.fit(Self.x, Self.y, batchSize: batchSize, epochs: 2, verbose: 0, shuffle: false)
+        let b = try eager.fit(Self.x, Self.y, batchSize: batchSize, epochs: 2, verbose: 0, shuffle: false)
         guard case .planned = planned.compiledState!.stepPlan else {
             Issue.record("the model was not planned")
             return
@@ -41,12 +48,85 @@ import Testing
         for key in b.history.keys { assertClose(a.history[key]!, b.history[key]!, rtol: 1e-5, atol: 1e-6, key) }
     }
 
-    @Test(arguments: ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion"])
-    func plannedStepsMatchTheTapeForEveryOptimizer(name: String) throws {
+    /// Gives `model` (compiled, not yet trained) a plan that cuts every step into one piece per core.
+    static func splitEveryStep(_ model: Model) throws {
+        let state = try #require(model.compiledState)
+        let plan = try #require(TrainStepPlan.make(for: model, state: state, variables: model.trainableVariables))
+        plan.splitWork = 0
+        state.stepPlan = .planned(plan)
+    }
+
+    static let optimizerNames = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion"]
+
+    @Test(arguments: optimizerNames, [false, true])
+    func plannedStepsMatchTheTapeForEveryOptimizer(name: String, split: Bool) throws {
         // Lion's update is a sign: a gradient that rounds differently near zero moves a weight by
         // a whole learning rate, so its tolerance is the learning rate.
-        try comparePlannedWithTape(optimizer: { try Optimizer.named(name) }, metrics: ["accuracy"],
+        try comparePlannedWithTape(optimizer: { try Optimizer.named(name) }, metrics: ["accuracy"], split: split,
                                    atol: name == "lion" ? 2e-3 : 2e-6)
+    }
+
+    /// Options the in-place update handles itself (clipvalue, weight decay, AMSGrad, momentum,
+    /// centered RMSprop) and one it leaves to `apply` (clipnorm).
+    @Test(arguments: [0, 1, 2, 3])
+    func optimizerOptionsMatchTheTape(variant: Int) throws {
+        let make: () -> Optimizer = switch variant {
+        case 0: { Adam(learningRate: 0.01, amsgrad: true, weightDecay: 0.05, clipvalue: 0.2) }
+        case 1: { SGD(learningRate: 0.05, momentum: 0.9, clipvalue: 0.1) }
+        case 2: { RMSprop(learningRate: 0.01, momentum: 0.5, centered: true, weightDecay: 0.01) }
+        default: { Adam(learningRate: 0.01, clipnorm: 0.3) }
+        }
+        try comparePlannedWithTape(optimizer: make, split: true)
+    }
+
+    /// ``Optimizer/applyInPlace(_:to:pieces:)`` reaches bit-identical weights and slots to
+    /// ``Optimizer/apply(_:to:)`` for every optimizer, over several steps and in two pieces,
+    /// and leaves a value read before the step unchanged.
+    @Test(arguments: optimizerNames)
+    func theInPlaceUpdateIsBitIdenticalToApply(name: String) throws {
+        let (a, b) = (try Optimizer.named(name), try Optimizer.named(name))
+        func variables() -> [Variable] {
+            [Variable(Tensor.randomNormal([5, 7], seed: 1), name: "kernel"), Variable(Tensor.randomNormal([7], seed: 2), name: "bias")]
+        }
+        let (va, vb) = (variables(), variables())
+        let kept = vb[0].value
+        for step in 0..<3 {
+            let grads = [Tensor.randomNormal([5, 7], seed: 10 + step), Tensor.randomNormal([7], seed: 20 + step)]
+            a.apply(grads, to: va)
+            let applied = withExtendedLifetime(grads) {
+                b.applyInPlace(grads.map { UnsafePointer($0.floatPointer) }, to: vb, pieces: 2)
+            }
+            #expect(applied)
+        }
+        for (x, y) in zip(va + a.variables, vb + b.variables) { #expect(x.value.doubles == y.value.doubles, "\(x.name)") }
+        #expect(kept.doubles == Tensor.randomNormal([5, 7], seed: 1).doubles)
+        #expect(b.iterations == 3)
+        // clipnorm needs every gradient's norm first: `apply` runs it.
+        #expect(!SGD(learningRate: 0.1, clipnorm: 1).applyInPlace([], to: [], pieces: 1))
+    }
+
+    /// The step cut into one piece per core reaches the weights of the step on one core to
+    /// float rounding (each kernel and bias gradient element is still summed over the whole
+    /// batch, but oneDNN may pick another kernel for a product of fewer rows), and two runs of
+    /// the cut step are bit-identical.
+    @Test func theStepOnAllCoresMatchesTheStepOnOne() throws {
+        let (split, single) = (Self.mlp(dropout: 0.3, regularized: true), Self.mlp(dropout: 0.3, regularized: true))
+        for m in [split, single] { try m.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true)) }
+        try Self.splitEveryStep(split)
+        let a = try split.fit(Self.x, Self.y, batchSize: 16, epochs: 3, verbose: 0, shuffle: false)
+        let b = try single.fit(Self.x, Self.y, batchSize: 16, epochs: 3, verbose: 0, shuffle: false)
+        guard case .planned(let plan) = single.compiledState!.stepPlan else {
+            Issue.record("the model was not planned")
+            return
+        }
+        #expect(plan.pieces(rows: 16) == 1)
+        for (p, e) in zip(split.getWeights(), single.getWeights()) { assertClose(p, e, rtol: 1e-6, atol: 1e-8) }
+        assertClose(a.history["loss"]!, b.history["loss"]!, rtol: 1e-6, atol: 1e-8)
+        let again = Self.mlp(dropout: 0.3, regularized: true)
+        try again.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
+        try Self.splitEveryStep(again)
+        try again.fit(Self.x, Self.y, batchSize: 16, epochs: 3, verbose: 0, shuffle: false)
+        for (p, q) in zip(split.getWeights(), again.getWeights()) { #expect(p.doubles == q.doubles) }
     }
 
     @Test func plannedStepsMatchTheTapeWithMomentumAndClipping() throws {
@@ -115,6 +195,17 @@ import Testing
             }
         }
         #expect(counter.count == 0, "tensor buffers allocated by steady planned steps")
+        // The whole step, the in-place optimizer update included, allocates nothing either.
+        let state = model.compiledState!, variables = model.trainableVariables
+        let stepCounter = AllocationCounter()
+        var planned: [Bool] = []
+        AllocationCounter.$current.withValue(stepCounter) {
+            for batch in [full, partial, full] {
+                planned.append((try? model.plannedTrainStep(batch, state: state, variables: variables)) != nil)
+            }
+        }
+        #expect(planned == [true, true, true])
+        #expect(stepCounter.count == 0, "tensor buffers allocated by steady training steps")
         #expect(plan.allocations == buffers)
         // A gradient kept past its step is not overwritten: the next step writes a new buffer.
         let kept = plan.computeGradients(full, model: model).gradients[0]

@@ -26,7 +26,8 @@ typedef enum keras_optimizer_kind {
 /// after decoupled decay `p − p·decay` are what the rules read as `g` and `p`; with `scale` 1,
 /// `clip` +∞ and `decay` 0 the raw `g` and `p` are read instead. Slots are the optimizer's slot
 /// variables in its `slotGroups` order. Every pointer is to `float`, or to `double` when `f64`
-/// is set; the scalars `k` are rounded to that type first (pass them already rounded).
+/// is set; the scalars `k` are rounded to that type first (pass them already rounded). With
+/// `p_out == p` the update runs in place, and then every `slot_out[k]` must equal `slot[k]`.
 typedef struct keras_optimizer_args {
     size_t n;
     int f64;

@@ -188,7 +188,7 @@ open class Optimizer: @unchecked Sendable {
         excludedNamePatterns = names
     }
 
-    private func usesWeightDecay(_ v: Variable) -> Bool {
+    func usesWeightDecay(_ v: Variable) -> Bool {
         if excludedFromDecay.contains(ObjectIdentifier(v)) { return false }
         return !excludedNamePatterns.contains { v.name.contains($0) }
     }
@@ -282,6 +282,9 @@ public struct StepContext {
     let gradientScale: Double
     let clipValue: Double
     let decay: Double
+    /// When set, ``runKernel(_:_:slotCount:_:)`` records its rule here instead of running it
+    /// (``Optimizer/applyInPlace(_:to:pieces:)`` runs it later over the variable's own buffers).
+    var capture: CapturedRule? = nil
 
     /// Runs a fused update over raw buffers and assigns the results.
     ///
@@ -335,6 +338,10 @@ extension StepContext {
     func runKernel<T: OptimizerFloat>(_: T.Type, _ kind: keras_optimizer_kind, slotCount: Int, _ k: [T]) {
         require(k.count <= 8, "runKernel: at most 8 scalars")
         let scalars = k.map { Double($0) } + [Double](repeating: 0, count: 8 - k.count)
+        if let capture {
+            (capture.kind, capture.slotCount, capture.scalars) = (kind, slotCount, scalars)
+            return
+        }
         run(T.self, slotCount: slotCount) { range, b in
             let stride = MemoryLayout<T>.stride, lo = range.lowerBound
             func input(_ k: Int) -> UnsafeRawPointer? { k < b.slotIn.count ? UnsafeRawPointer(b.slotIn[k] + lo) : nil }

@@ -1,3 +1,4 @@
+import Foundation
 import KerasCore
 
 /// A training step recorded once and replayed: the forward pass, the loss and its gradient and
@@ -19,8 +20,14 @@ import KerasCore
 /// the ReLU gradient, the upstream gradient and the bias gradient's column sums in one pass,
 /// softmax cross-entropy and its gradient in one pass, and the input
 /// gradient computed as `W·gᵀ`, a product shape oneDNN runs faster than `g·Wᵀ`, whose transpose
-/// is undone in cache-sized tiles before that same pass. The weights reached match the tape-based step's to float
-/// rounding.
+/// is undone in cache-sized tiles before that same pass. A step of enough work runs on every
+/// core: each core takes a contiguous piece of the batch's rows through the forward pass, the
+/// loss and the backward pass down to every layer's gradient (rows are independent; the loss's
+/// `1/N` uses the whole batch), then the kernel gradients `Xᵀ·G` and bias sums over the whole
+/// batch are split by kernel rows (whole 16-row panels) and bias columns. The optimizer then
+/// updates every weight and slot in its own buffer (``Optimizer/applyInPlace(_:to:pieces:)``),
+/// split by elements, so a steady step allocates no tensor. The weights reached match the
+/// tape-based step's to float rounding, and runs are bit-identical for a seed.
 ///
 /// ```swift
 /// model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
@@ -34,22 +41,28 @@ final class TrainStepPlan {
         case dropout(Dropout, DropoutBuffers)
     }
 
-    /// A Dense layer's place in the plan: its output buffer and where its gradients go.
+    /// A Dense layer's place in the plan: its output, the gradient at its output (the ReLU
+    /// gradient applied in place) and where its variables' gradients go.
     private final class DenseSlots {
         let inputs: Int, units: Int, relu: Bool
         let output = ReusableBuffer()
+        let gradient: ReusableBuffer
         /// Indices of the kernel's and bias's gradients in the step's variable list (nil when
         /// not trained).
         let kernelIndex: Int?, biasIndex: Int?
-        init(inputs: Int, units: Int, relu: Bool, kernelIndex: Int?, biasIndex: Int?) {
-            (self.inputs, self.units, self.relu, self.kernelIndex, self.biasIndex) = (inputs, units, relu, kernelIndex, biasIndex)
+        init(inputs: Int, units: Int, relu: Bool, gradient: ReusableBuffer, kernelIndex: Int?, biasIndex: Int?) {
+            (self.inputs, self.units, self.relu, self.gradient) = (inputs, units, relu, gradient)
+            (self.kernelIndex, self.biasIndex) = (kernelIndex, biasIndex)
         }
     }
 
+    /// A Dropout layer's mask and output; its output's gradient is turned into its input's in
+    /// place, in the buffer of the stage below.
     private final class DropoutBuffers {
         let features: Int
         let keep = ReusableBuffer(), output = ReusableBuffer()
-        init(features: Int) { self.features = features }
+        let gradient: ReusableBuffer
+        init(features: Int, gradient: ReusableBuffer) { (self.features, self.gradient) = (features, gradient) }
     }
 
     /// The plan runs batches below this size; larger ones take the tape-based step. A small
@@ -61,6 +74,14 @@ final class TrainStepPlan {
     /// batch 256 while the plan matched or beat it at batch 32, hence the limit.
     static let batchLimit = 128
 
+    /// Forward multiply-adds of a step from which it runs on all cores (see ``pieces(rows:)``);
+    /// `KERAS_PLAN_SPLIT` overrides it. Each split step wakes the other core three times (rows,
+    /// variable gradients, optimizer update). Measured here on 2 cores, the tutorial MLP at
+    /// batch 32 (3.3M forward multiply-adds) trained at ~139k samples/s on one core and
+    /// ~90–100k split, while the 784→512→512→10 MLP at batch 32 (21M) went from ~12k to ~20k
+    /// (`keras-bench scaling`), hence 8M, as for ``Gemm``'s split of one product.
+    static let defaultSplitWork = ProcessInfo.processInfo.environment["KERAS_PLAN_SPLIT"].flatMap { Int($0) } ?? (1 << 23)
+
     private let stages: [Stage]
     private let inputFeatures: Int
     private let classes: Int
@@ -69,23 +90,28 @@ final class TrainStepPlan {
     private let variables: [Variable]
     private let gradients: [ReusableBuffer]
     private let gradientShapes: [[Int]]
+    /// Forward multiply-adds per sample.
+    private let workPerRow: Int
+    /// Forward multiply-adds of a step from which it is split across the cores (tests set it).
+    var splitWork = TrainStepPlan.defaultSplitWork
     /// Identity of the model and variables the plan was made for.
     let signature: Int
-    /// Scratch: two buffers for the gradient flowing down, one for a transposed input gradient.
-    private let downward = [ReusableBuffer(), ReusableBuffer()]
-    private let transposed = ReusableBuffer()
-    private let logitsGradient = ReusableBuffer()
+    /// Per piece of the batch: the transposed input gradient `W·gᵀ` of its rows.
+    private var transposed: [ReusableBuffer] = []
+    /// Each sample's loss, summed in order after the pieces ran (`rowLossCapacity` of them).
+    private var rowLosses = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    private var rowLossCapacity = 1
     /// Predictions' shape for the current batch size (kept, so lending them allocates nothing).
     private var predictionShape: [Int] = []
 
     /// Buffer (re)allocations so far, over all of the plan's buffers: constant once the plan
     /// has seen its largest batch, unless a caller keeps a lent tensor alive.
     var allocations: Int {
-        var total = downward.reduce(0) { $0 + $1.allocations } + transposed.allocations + logitsGradient.allocations
+        var total = transposed.reduce(0) { $0 + $1.allocations }
         total += gradients.reduce(0) { $0 + $1.allocations }
         for stage in stages {
             switch stage {
-            case .dense(_, let slots): total += slots.output.allocations
+            case .dense(_, let slots): total += slots.output.allocations + slots.gradient.allocations
             case .dropout(_, let buffers): total += buffers.keep.allocations + buffers.output.allocations
             }
         }
@@ -101,7 +127,13 @@ final class TrainStepPlan {
         self.gradients = variables.map { ReusableBuffer(capacity: $0.shape.reduce(1, *)) }
         self.gradientShapes = variables.map(\.shape)
         self.signature = signature
+        self.workPerRow = stages.reduce(0) { total, stage in
+            if case .dense(_, let slots) = stage { return total + slots.inputs * slots.units }
+            return total
+        }
     }
+
+    deinit { rowLosses.deallocate() }
 
     /// Hash of what a plan depends on: the model's layers and the step's variables, by identity.
     static func signature(of model: Model, variables: [Variable]) -> Int {
@@ -127,6 +159,8 @@ final class TrainStepPlan {
         var used = Set<Int>()
         var stages: [Stage] = []
         var flat = firstShape.count == 2
+        // The gradient at the output of the last stage so far (a dropout shares its input's).
+        var below: ReusableBuffer? = nil
         for layer in model.layers {
             if layer.activityRegularizer != nil { return nil }
             switch layer {
@@ -136,7 +170,9 @@ final class TrainStepPlan {
                 flat = true
             case let dropout as Dropout:
                 guard dropout.noiseShape == nil, dropout.rate < 1, flat else { return nil }
-                stages.append(.dropout(dropout, DropoutBuffers(features: features)))
+                let gradient = below ?? ReusableBuffer()
+                stages.append(.dropout(dropout, DropoutBuffers(features: features, gradient: gradient)))
+                below = gradient
             case let dense as Dense:
                 guard flat, dense.loraKernelA == nil, let kernel = dense.kernel, kernel.dtype == .float32,
                       kernel.shape == [features, dense.units], dense.bias.map({ $0.dtype == .float32 }) ?? true else { return nil }
@@ -149,8 +185,10 @@ final class TrainStepPlan {
                 let kernelIndex = index[ObjectIdentifier(kernel)]
                 let biasIndex = dense.bias.flatMap { index[ObjectIdentifier($0)] }
                 for i in [kernelIndex, biasIndex].compactMap({ $0 }) { used.insert(i) }
-                stages.append(.dense(dense, DenseSlots(inputs: features, units: dense.units, relu: relu,
+                let gradient = ReusableBuffer()
+                stages.append(.dense(dense, DenseSlots(inputs: features, units: dense.units, relu: relu, gradient: gradient,
                                                        kernelIndex: kernelIndex, biasIndex: biasIndex)))
+                below = gradient
                 features = dense.units
             default:
                 return nil
@@ -174,53 +212,61 @@ final class TrainStepPlan {
         return [.int32, .int64, .float32, .float64].contains(y.dtype)
     }
 
+    /// How many pieces a step of `rows` samples is cut into: one per core when its forward
+    /// products reach ``splitWork`` multiply-adds (at least 8 samples per piece), else one.
+    func pieces(rows: Int) -> Int {
+        rows * workPerRow >= splitWork ? max(1, min(availableCoreCount, rows / 8)) : 1
+    }
+
     /// The step's forward and backward pass: the loss (the data loss plus every penalty in
     /// `model.losses`), the predictions (lent from the plan's buffers) and one gradient per
     /// variable (lent likewise; drop them before the next step, or the next step allocates).
     func computeGradients(_ batch: DataBatch, model: Model) -> (loss: Double, predictions: Tensor, gradients: [Tensor]) {
+        let loss = run(batch, model: model)
+        return (loss, predictions(rows: batch.inputs[0].shape[0]),
+                gradients.indices.map { gradients[$0].tensor(shape: gradientShapes[$0]) })
+    }
+
+    /// The last step's predictions, lent from the plan's buffer.
+    func predictions(rows: Int) -> Tensor {
+        if predictionShape != [rows, classes] { predictionShape = [rows, classes] }
+        guard case .dense(_, let slots) = stages.last! else { fatalError("TrainStepPlan: the last stage is a Dense layer") }
+        return slots.output.tensor(shape: predictionShape)
+    }
+
+    /// The step's forward and backward pass, leaving each variable's gradient in its buffer;
+    /// returns the loss (the data loss plus every penalty in `model.losses`).
+    ///
+    /// The batch is cut into ``pieces(rows:)`` row ranges, each run forward and backward to
+    /// every layer's gradient on its own core (rows are independent; the loss's `1/N` uses the
+    /// whole batch); then, after all have finished, the kernel gradients `Xᵀ·G` and the bias
+    /// sums over the whole batch are split by kernel rows and bias columns, so each element is
+    /// summed over the batch exactly as on one core.
+    func run(_ batch: DataBatch, model: Model) -> Double {
         let x = batch.inputs[0], labels = batch.targets[0]
         let rows = x.shape[0]
+        let pieces = pieces(rows: rows)
         let weights = withoutRecording { stages.map { stage -> (Tensor, Tensor?)? in
             guard case .dense(let dense, _) = stage else { return nil }
             return (dense.kernel.value, dense.bias?.value)
         } }
-        var dataLoss = 0.0
-        withExtendedLifetime((x, weights)) {
-            // Forward.
-            var input = UnsafePointer(x.floatPointer)
-            var features = inputFeatures
-            for (s, stage) in stages.enumerated() {
-                switch stage {
-                case .dense(_, let slots):
-                    let (kernel, bias) = weights[s]!
-                    let out = slots.output.writable(count: rows * slots.units)
-                    DenseStepKernels.gemm(transA: false, transB: false, m: rows, n: slots.units, k: features,
-                                          a: input, lda: features, b: kernel.floatPointer, ldb: slots.units,
-                                          c: out, ldc: slots.units)
-                    DenseStepKernels.biasActivation(out, bias: bias.map { UnsafePointer($0.floatPointer) },
-                                                    rows: rows, cols: slots.units, relu: slots.relu)
-                    input = UnsafePointer(out)
-                    features = slots.units
-                case .dropout(let layer, let buffers):
-                    let out = buffers.output.writable(count: rows * features)
-                    if layer.rate == 0 {
-                        out.update(from: input, count: rows * features)
-                    } else {
-                        let uniform = Tensor.randomUniform([rows, features], dtype: .float32, seed: layer.seedGenerator)
-                        DenseStepKernels.dropout(input, uniform: uniform, rate: layer.rate, count: rows * features,
-                                                 keep: buffers.keep.writable(count: rows * features), into: out)
-                    }
-                    input = UnsafePointer(out)
-                }
-            }
-            // Loss and its gradient.
-            let scale: Float = lossScaleBySum ? 1 : 1 / Float(rows)
-            let g = logitsGradient.writable(count: rows * classes)
-            dataLoss = DenseStepKernels.sparseSoftmaxCrossEntropy(logits: input, labels: labels, rows: rows, classes: classes,
-                                                                  scale: scale, gradient: g)
-            if !lossScaleBySum { dataLoss /= Double(rows) }
-            backward(rows: rows, input: UnsafePointer(x.floatPointer), logitsGradient: g, weights: weights)
+        // Dropout masks for the whole batch, drawn in order before the pieces run.
+        let uniforms = stages.map { stage -> Tensor? in
+            guard case .dropout(let layer, let buffers) = stage, layer.rate != 0 else { return nil }
+            return Tensor.randomUniform([rows, buffers.features], dtype: .float32, seed: layer.seedGenerator)
         }
+        prepareBuffers(rows: rows, pieces: pieces)
+        withExtendedLifetime((x, weights, uniforms, labels)) {
+            let context = Pass(plan: self, x: UnsafePointer(x.floatPointer), labels: labels, rows: rows, pieces: pieces,
+                               weights: weights.map { $0.map { (UnsafePointer($0.0.floatPointer), $0.1.map { UnsafePointer($0.floatPointer) }) } },
+                               uniforms: uniforms.map { $0.map { UnsafePointer($0.floatPointer) } },
+                               losses: rowLosses)
+            forEachConcurrently(pieces) { piece in context.rowPass(piece) }
+            forEachConcurrently(pieces) { piece in context.variableGradients(piece) }
+        }
+        var dataLoss = 0.0
+        for r in 0..<rows { dataLoss += rowLosses[r] }
+        if !lossScaleBySum { dataLoss /= Double(rows) }
         var loss = Double(Float(dataLoss))
         // Regularizers and added losses: small graphs over the weights, on the tape.
         let tape = GradientTape()
@@ -234,80 +280,175 @@ final class TrainStepPlan {
                 }
             }
         }
-        if predictionShape != [rows, classes] { predictionShape = [rows, classes] }
-        let lastOutput: ReusableBuffer
-        switch stages.last! {
-        case .dense(_, let slots): lastOutput = slots.output
-        case .dropout(_, let buffers): lastOutput = buffers.output
-        }
-        return (loss, lastOutput.tensor(shape: predictionShape),
-                gradients.indices.map { gradients[$0].tensor(shape: gradientShapes[$0]) })
+        return loss
     }
 
-    /// Sends the loss's gradient down the stack, writing every variable's gradient.
-    private func backward(rows: Int, input x: UnsafePointer<Float>, logitsGradient: UnsafeMutablePointer<Float>,
-                          weights: [(Tensor, Tensor?)?]) {
-        // Whether any stage below `s` has a trained variable (else the gradient stops at `s`).
-        var trainedBelow = [Bool](repeating: false, count: stages.count + 1)
-        for (s, stage) in stages.enumerated() {
-            var trained = false
-            if case .dense(_, let slots) = stage { trained = slots.kernelIndex != nil || slots.biasIndex != nil }
-            trainedBelow[s + 1] = trainedBelow[s] || trained
-        }
-        var g = logitsGradient
-        // Whether `g` holds the gradient transposed (`features × rows`) in `transposed`.
-        var gIsTransposed = false
-        var flip = 0
-        for s in stages.indices.reversed() {
-            let below: UnsafePointer<Float> = s == 0 ? x : output(of: stages[s - 1])
-            switch stages[s] {
+    /// Sizes every buffer for `rows` samples in `pieces` pieces (before the pieces write them).
+    private func prepareBuffers(rows: Int, pieces: Int) {
+        for stage in stages {
+            switch stage {
             case .dense(_, let slots):
-                let biasGradient = slots.biasIndex.map { gradients[$0].writable(count: slots.units) }
-                if gIsTransposed {
-                    let dest = downward[flip].writable(count: rows * slots.units)
-                    flip ^= 1
-                    DenseStepKernels.transposedActivationGradient(transposed.pointer, into: dest, output: slots.output.pointer,
-                                                                  rows: rows, cols: slots.units, relu: slots.relu,
-                                                                  biasGradient: biasGradient)
-                    g = dest
-                    gIsTransposed = false
-                } else {
-                    DenseStepKernels.activationGradient(g, output: slots.output.pointer, rows: rows, cols: slots.units,
-                                                        relu: slots.relu, biasGradient: biasGradient)
+                _ = slots.output.writable(count: rows * slots.units)
+                _ = slots.gradient.writable(count: rows * slots.units)
+            case .dropout(_, let buffers):
+                _ = buffers.output.writable(count: rows * buffers.features)
+                _ = buffers.keep.writable(count: rows * buffers.features)
+            }
+        }
+        for (i, g) in gradients.enumerated() { _ = g.writable(count: gradientShapes[i].reduce(1, *)) }
+        while transposed.count < pieces { transposed.append(ReusableBuffer()) }
+        let widest = stages.reduce(0) { widest, stage in
+            if case .dense(_, let slots) = stage { return max(widest, slots.inputs) }
+            return widest
+        }
+        let perPiece = (rows + pieces - 1) / pieces
+        for t in transposed.prefix(pieces) { _ = t.writable(count: widest * perPiece) }
+        if rowLossCapacity < rows {
+            rowLosses.deallocate()
+            rowLosses = .allocate(capacity: rows)
+            rowLossCapacity = rows
+        }
+    }
+
+    /// The variables' gradient buffers, for the optimizer to read.
+    var gradientPointers: [UnsafePointer<Float>] { gradients.map { UnsafePointer($0.pointer) } }
+
+    /// The lent gradients, for an optimizer step that cannot run in place.
+    var gradientTensors: [Tensor] { gradients.indices.map { gradients[$0].tensor(shape: gradientShapes[$0]) } }
+
+    /// One step's pointers, shared read-only by the pieces (each writes only its own rows,
+    /// then its own kernel rows and bias columns).
+    private struct Pass: @unchecked Sendable {
+        let plan: TrainStepPlan
+        let x: UnsafePointer<Float>
+        let labels: Tensor
+        let rows: Int, pieces: Int
+        let weights: [(UnsafePointer<Float>, UnsafePointer<Float>?)?]
+        let uniforms: [UnsafePointer<Float>?]
+        let losses: UnsafeMutablePointer<Double>
+
+        /// `piece`'s share of `count` (contiguous, in order), its bounds multiples of `align`.
+        func share(_ count: Int, _ piece: Int, align: Int = 1) -> Range<Int> {
+            func bound(_ p: Int) -> Int { p == pieces ? count : min(count, (count * p / pieces + align / 2) / align * align) }
+            return bound(piece) ..< bound(piece + 1)
+        }
+
+        /// The input of stage `s` (the batch, or the stage below's output).
+        func input(of s: Int) -> UnsafePointer<Float> {
+            if s == 0 { return x }
+            switch plan.stages[s - 1] {
+            case .dense(_, let slots): return UnsafePointer(slots.output.pointer)
+            case .dropout(_, let buffers): return UnsafePointer(buffers.output.pointer)
+            }
+        }
+
+        /// Forward, loss and backward to every layer's output gradient for `piece`'s rows.
+        func rowPass(_ piece: Int) {
+            let range = share(rows, piece)
+            let lo = range.lowerBound, n = range.count
+            if n == 0 { return }
+            let stages = plan.stages
+            var features = plan.inputFeatures
+            for (s, stage) in stages.enumerated() {
+                let input = input(of: s) + lo * features
+                switch stage {
+                case .dense(_, let slots):
+                    let (kernel, bias) = weights[s]!
+                    let out = slots.output.pointer + lo * slots.units
+                    DenseStepKernels.gemm(transA: false, transB: false, m: n, n: slots.units, k: features,
+                                          a: input, lda: features, b: kernel, ldb: slots.units, c: out, ldc: slots.units)
+                    DenseStepKernels.biasActivation(out, bias: bias, rows: n, cols: slots.units, relu: slots.relu)
+                    features = slots.units
+                case .dropout(let layer, let buffers):
+                    let out = buffers.output.pointer + lo * features
+                    if let uniform = uniforms[s] {
+                        DenseStepKernels.dropout(input, uniform: uniform + lo * features, rate: layer.rate, count: n * features,
+                                                 keep: buffers.keep.pointer + lo * features, into: out)
+                    } else {
+                        out.update(from: input, count: n * features)
+                    }
                 }
+            }
+            guard case .dense(_, let top) = stages.last! else { return }
+            let scale: Float = plan.lossScaleBySum ? 1 : 1 / Float(rows)
+            DenseStepKernels.sparseSoftmaxCrossEntropy(logits: top.output.pointer + lo * plan.classes, labels: labels, firstRow: lo,
+                                                       rows: n, classes: plan.classes, scale: scale,
+                                                       gradient: top.gradient.pointer + lo * plan.classes, losses: losses + lo)
+            backward(rows: lo, count: n, piece: piece)
+        }
+
+        /// Sends the loss's gradient down the stack for rows `lo ..< lo + n`.
+        private func backward(rows lo: Int, count n: Int, piece: Int) {
+            let stages = plan.stages
+            let transposed = plan.transposed[piece].pointer
+            // Whether the gradient at the current stage's output waits in `transposed`.
+            var pending = false
+            for s in stages.indices.reversed() {
+                switch stages[s] {
+                case .dense(_, let slots):
+                    let g = slots.gradient.pointer + lo * slots.units
+                    let out = UnsafePointer(slots.output.pointer + lo * slots.units)
+                    if pending {
+                        DenseStepKernels.transposedActivationGradient(transposed, into: g, output: out, rows: n, cols: slots.units,
+                                                                      relu: slots.relu, biasGradient: nil)
+                        pending = false
+                    } else if slots.relu {
+                        DenseStepKernels.activationGradient(g, output: out, rows: n, cols: slots.units, relu: true, biasGradient: nil)
+                    }
+                    guard plan.trainedBelow(s) else { return }
+                    let kernel = weights[s]!.0
+                    if case .dense = stages[s - 1] {
+                        // (g·Wᵀ)ᵀ = W·gᵀ, `inputs × n`.
+                        DenseStepKernels.gemm(transA: false, transB: true, m: slots.inputs, n: n, k: slots.units,
+                                              a: kernel, lda: slots.units, b: g, ldb: slots.units, c: transposed, ldc: n)
+                        pending = true
+                    } else {
+                        guard case .dropout(_, let below) = stages[s - 1] else { return }
+                        DenseStepKernels.gemm(transA: false, transB: true, m: n, n: slots.inputs, k: slots.units,
+                                              a: g, lda: slots.units, b: kernel, ldb: slots.units,
+                                              c: below.gradient.pointer + lo * slots.inputs, ldc: slots.inputs)
+                    }
+                case .dropout(let layer, let buffers):
+                    guard plan.trainedBelow(s) else { return }
+                    if layer.rate != 0 {
+                        DenseStepKernels.dropoutGradient(buffers.gradient.pointer + lo * buffers.features,
+                                                         keep: buffers.keep.pointer + lo * buffers.features,
+                                                         rate: layer.rate, count: n * buffers.features)
+                    }
+                }
+            }
+        }
+
+        /// `piece`'s rows of every kernel gradient `Xᵀ·G` and columns of every bias gradient,
+        /// each summed over the whole batch.
+        func variableGradients(_ piece: Int) {
+            for (s, stage) in plan.stages.enumerated() {
+                guard case .dense(_, let slots) = stage else { continue }
+                let g = UnsafePointer(slots.gradient.pointer)
                 if let k = slots.kernelIndex {
-                    DenseStepKernels.gemm(transA: true, transB: false, m: slots.inputs, n: slots.units, k: rows,
-                                          a: below, lda: slots.inputs, b: g, ldb: slots.units,
-                                          c: gradients[k].writable(count: slots.inputs * slots.units), ldc: slots.units)
+                    // Blocks of whole 16-row panels: oneDNN then runs the kernel it runs on the
+                    // whole product, and each element comes out bit-identical.
+                    let r = share(slots.inputs, piece, align: 16)
+                    if !r.isEmpty {
+                        DenseStepKernels.gemm(transA: true, transB: false, m: r.count, n: slots.units, k: rows,
+                                              a: input(of: s) + r.lowerBound, lda: slots.inputs, b: g, ldb: slots.units,
+                                              c: plan.gradients[k].pointer + r.lowerBound * slots.units, ldc: slots.units)
+                    }
                 }
-                guard trainedBelow[s] else { return }
-                let kernel = weights[s]!.0.floatPointer
-                if s > 0, case .dense = stages[s - 1] {
-                    // (g·Wᵀ)ᵀ = W·gᵀ, `inputs × rows`.
-                    DenseStepKernels.gemm(transA: false, transB: true, m: slots.inputs, n: rows, k: slots.units,
-                                          a: kernel, lda: slots.units, b: g, ldb: slots.units,
-                                          c: transposed.writable(count: slots.inputs * rows), ldc: rows)
-                    gIsTransposed = true
-                } else {
-                    let dest = downward[flip].writable(count: rows * slots.inputs)
-                    flip ^= 1
-                    DenseStepKernels.gemm(transA: false, transB: true, m: rows, n: slots.inputs, k: slots.units,
-                                          a: g, lda: slots.units, b: kernel, ldb: slots.units, c: dest, ldc: slots.inputs)
-                    g = dest
-                }
-            case .dropout(let layer, let buffers):
-                guard trainedBelow[s] else { return }
-                if layer.rate != 0 {
-                    DenseStepKernels.dropoutGradient(g, keep: buffers.keep.pointer, rate: layer.rate, count: rows * buffers.features)
+                if let b = slots.biasIndex {
+                    let c = share(slots.units, piece)
+                    DenseStepKernels.columnSums(g, rows: rows, cols: slots.units, columns: c,
+                                                into: plan.gradients[b].pointer + c.lowerBound)
                 }
             }
         }
     }
 
-    private func output(of stage: Stage) -> UnsafePointer<Float> {
-        switch stage {
-        case .dense(_, let slots): UnsafePointer(slots.output.pointer)
-        case .dropout(_, let buffers): UnsafePointer(buffers.output.pointer)
+    /// Whether any stage below `s` has a trained variable (else the gradient stops at `s`).
+    private func trainedBelow(_ s: Int) -> Bool {
+        stages.prefix(s).contains { stage in
+            if case .dense(_, let slots) = stage { return slots.kernelIndex != nil || slots.biasIndex != nil }
+            return false
         }
     }
 }
@@ -342,9 +483,15 @@ extension Model {
                 ?? .unsupported(signature)
         }
         guard case .planned(let plan) = state.stepPlan, plan.accepts(batch) else { return nil }
-        // The lent tensors die with this call, so the next step writes the same buffers.
-        let (loss, predictions, gradients) = plan.computeGradients(batch, model: self)
-        weightUpdateLock.write { state.optimizer.apply(gradients, to: variables) }
+        let loss = plan.run(batch, model: self)
+        weightUpdateLock.write {
+            let pieces = plan.pieces(rows: batch.sampleCount)
+            if !state.optimizer.applyInPlace(plan.gradientPointers, to: variables, pieces: pieces) {
+                // The lent tensors die with this call, so the next step writes the same buffers.
+                state.optimizer.apply(plan.gradientTensors, to: variables)
+            }
+        }
+        let predictions = plan.predictions(rows: batch.sampleCount)
         state.lossTracker.add(loss, weight: Double(batch.sampleCount))
         let outputs = [predictions]
         try state.buildMetrics(targets: batch.targets, predictions: outputs)

@@ -71,6 +71,27 @@ public final class Variable: Sendable, CustomStringConvertible {
         state.withLock { $0.value = converted }
     }
 
+    /// Runs `body` on the value's elements for writing in place (an optimizer step over the
+    /// variable's own buffer), with the variable's lock held: a concurrent read returns the
+    /// value before or after, never a mix. When another tensor shares the value's buffer (a
+    /// caller kept an earlier `value`), the value first moves to a fresh copy, so that tensor
+    /// keeps its elements; `body` then writes the copy.
+    ///
+    /// ```swift
+    /// w.withMutableValue { p in p.assumingMemoryBound(to: Float.self)[0] = 1 }
+    /// ```
+    package func withMutableValue(_ body: (UnsafeMutableRawPointer) -> Void) {
+        state.withLock { s in
+            if !isKnownUniquelyReferenced(&s.value.storage) || s.value.byteOffset != 0 {
+                let byteCount = s.value.shape.reduce(1, *) * s.value.dtype.byteSize
+                let fresh = TensorStorage(byteCount: byteCount)
+                fresh.bytes.copyMemory(from: s.value.rawBytes, byteCount: byteCount)
+                s.value = Tensor(storage: fresh, shape: s.value.shape, dtype: s.value.dtype)
+            }
+            body(s.value.storage.bytes)
+        }
+    }
+
     /// `assign(value + delta)`, atomically: concurrent calls all take effect.
     public func assignAdd(_ delta: Tensor) { update { $0 + delta } }
     /// `assign(value - delta)`, atomically: concurrent calls all take effect.

@@ -70,13 +70,7 @@ package enum DenseStepKernels {
                 for j in 0..<width { grow[j] = arow[j] > 0 ? grow[j] : 0 }
             }
         }
-        guard let biasGradient else { return }
-        let sum = biasGradient + lo
-        sum.initialize(repeating: 0, count: width)
-        for i in 0..<rows {
-            let grow = UnsafePointer(g + i * cols + lo)
-            for j in 0..<width { sum[j] += grow[j] }
-        }
+        if let biasGradient { columnSums(g, rows: rows, cols: cols, columns: columns, into: biasGradient + lo) }
     }
 
     /// ``activationGradient(_:output:rows:cols:relu:biasGradient:)`` for an upstream gradient
@@ -118,24 +112,25 @@ package enum DenseStepKernels {
     }
 
     /// Sparse softmax cross-entropy from logits with its gradient, as
-    /// `Tensor.sparseSoftmaxCrossEntropy(labels:)` and its backward rule compute them:
-    /// `gradient[i, c] = scale·(softmax(x_i)[c] − [c == label_i])`; returns `Σ_i loss_i`.
+    /// `Tensor.sparseSoftmaxCrossEntropy(labels:)` and its backward rule compute them, for the
+    /// `rows` rows of `x` that start at row `firstRow` of `labels`:
+    /// `gradient[i, c] = scale·(softmax(x_i)[c] − [c == label_i])` and `losses[i]` the row's loss.
     /// `labels` holds one class index per row, as int32, int64, float32 or float64.
-    package static func sparseSoftmaxCrossEntropy(logits x: UnsafePointer<Float>, labels: Tensor, rows: Int, classes: Int,
-                                                  scale: Float, gradient: UnsafeMutablePointer<Float>) -> Double {
-        var total = 0.0
+    package static func sparseSoftmaxCrossEntropy(logits x: UnsafePointer<Float>, labels: Tensor, firstRow: Int, rows: Int,
+                                                  classes: Int, scale: Float, gradient: UnsafeMutablePointer<Float>,
+                                                  losses: UnsafeMutablePointer<Double>) {
         withExtendedLifetime(labels) {
             let raw = UnsafeRawPointer(labels.rawBytes)
             for r in 0..<rows {
-                let label: Int
+                let label: Int, at = firstRow + r
                 switch labels.dtype {
-                case .int32: label = Int(raw.load(fromByteOffset: r * 4, as: Int32.self))
-                case .int64: label = Int(raw.load(fromByteOffset: r * 8, as: Int64.self))
-                case .float64: label = Int(raw.load(fromByteOffset: r * 8, as: Double.self))
-                default: label = Int(raw.load(fromByteOffset: r * 4, as: Float.self))
+                case .int32: label = Int(raw.load(fromByteOffset: at * 4, as: Int32.self))
+                case .int64: label = Int(raw.load(fromByteOffset: at * 8, as: Int64.self))
+                case .float64: label = Int(raw.load(fromByteOffset: at * 8, as: Double.self))
+                default: label = Int(raw.load(fromByteOffset: at * 4, as: Float.self))
                 }
                 require(label >= 0 && label < classes,
-                        "sparse_softmax_cross_entropy: label \(label) at row \(r) is outside [0, \(classes))")
+                        "sparse_softmax_cross_entropy: label \(label) at row \(at) is outside [0, \(classes))")
                 let row = x + r * classes, grow = gradient + r * classes
                 var m = row[0]
                 for c in 1..<classes where row[c] > m { m = row[c] }
@@ -148,24 +143,33 @@ package enum DenseStepKernels {
                 let inv = 1 / s
                 for c in 0..<classes { grow[c] = scale * (grow[c] * inv) }
                 grow[label] -= scale
-                total += Double(Foundation.log(s) - (row[label] - m))
+                losses[r] = Double(Foundation.log(s) - (row[label] - m))
             }
         }
-        return total
+    }
+
+    /// The column sums `sums[j − lo] = Σ_i g[i, j]` (rows in order) of the columns `columns`
+    /// of `g` (`rows × cols`): a Dense layer's bias gradient.
+    package static func columnSums(_ g: UnsafePointer<Float>, rows: Int, cols: Int, columns: Range<Int>,
+                                   into sums: UnsafeMutablePointer<Float>) {
+        let lo = columns.lowerBound, width = columns.count
+        if width == 0 { return }
+        sums.initialize(repeating: 0, count: width)
+        for i in 0..<rows {
+            let grow = g + i * cols + lo
+            for j in 0..<width { sums[j] += grow[j] }
+        }
     }
 
     /// Inverted dropout as `dropout(_:rate:)` computes it: `keep[k] = uniform[k] ≥ rate`,
     /// `y[k] = x[k]·keep[k] / (1 − rate)`.
-    package static func dropout(_ x: UnsafePointer<Float>, uniform: Tensor, rate: Double, count: Int,
+    package static func dropout(_ x: UnsafePointer<Float>, uniform u: UnsafePointer<Float>, rate: Double, count: Int,
                                 keep: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let threshold = Float(rate), divisor = Float(1 - rate)
-        withExtendedLifetime(uniform) {
-            let u = uniform.pointer(Float.self)
-            for k in 0..<count {
-                let kept: Float = u[k] >= threshold ? 1 : 0
-                keep[k] = kept
-                y[k] = x[k] * kept / divisor
-            }
+        for k in 0..<count {
+            let kept: Float = u[k] >= threshold ? 1 : 0
+            keep[k] = kept
+            y[k] = x[k] * kept / divisor
         }
     }
 

@@ -1,5 +1,6 @@
 import CDNNL
 import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,8 @@ enum Gemm {
     /// oneDNN's operand packing in each block and waits for a second thread to wake, so it pays
     /// only for larger products: measured here, a 32×784×128 product (a batch-32 Dense layer) ran
     /// at ~86 GFLOP/s on one thread and ~75 split in two, 256×784×128 at ~110 and ~180.
-    static let parallelThreshold = 1 << 23
+    /// `KERAS_GEMM_SPLIT` overrides it (for measuring).
+    static let parallelThreshold = ProcessInfo.processInfo.environment["KERAS_GEMM_SPLIT"].flatMap { Int($0) } ?? (1 << 23)
 
     /// The operands of one product, for handing blocks to worker threads.
     struct Operands {

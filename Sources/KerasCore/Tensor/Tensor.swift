@@ -9,7 +9,9 @@
 /// print(y)   // Tensor([ 7. 15.], shape=(2,), dtype=float32)
 /// ```
 public struct Tensor: Sendable {
-    @usableFromInline let storage: TensorStorage
+    /// `var` only so that an owner can check it holds the sole reference (``Variable``'s in-place
+    /// update); a tensor's storage is never replaced.
+    @usableFromInline var storage: TensorStorage
     /// Where this tensor's elements start inside ``storage`` (non-zero for leading-axis views).
     @usableFromInline let byteOffset: Int
     /// The size of each dimension.

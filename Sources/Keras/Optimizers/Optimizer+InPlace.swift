@@ -1,0 +1,123 @@
+import CKernels
+import KerasCore
+
+/// The C rule an optimizer picked for one variable's update (`keras_optimizer_update`'s kind,
+/// slot count and scalars), recorded by ``StepContext/runKernel(_:_:slotCount:_:)`` instead of run.
+final class CapturedRule {
+    var kind: keras_optimizer_kind?
+    var slotCount = 0
+    var scalars: [Double] = []
+}
+
+extension Optimizer {
+    /// The built-in optimizers, whose `update` runs exactly one C rule through `runKernel`
+    /// (a subclass that overrides `update` may do anything, so it takes ``apply(_:to:)``).
+    private static let capturableTypes: Set<ObjectIdentifier> = [
+        ObjectIdentifier(SGD.self), ObjectIdentifier(Adam.self), ObjectIdentifier(AdamW.self),
+        ObjectIdentifier(RMSprop.self), ObjectIdentifier(Adagrad.self), ObjectIdentifier(Adadelta.self),
+        ObjectIdentifier(Adamax.self), ObjectIdentifier(Nadam.self), ObjectIdentifier(Lion.self),
+    ]
+
+    /// The placeholder gradient of a context that only captures its rule.
+    private static let capturedGradient = Tensor(Float(0))
+
+    /// ``apply(_:to:)`` over float32 gradient buffers, updating every variable and slot in its
+    /// own buffer (``Variable/withMutableValue(_:)``): no tensor is allocated once the slots
+    /// exist. The elements of every variable are cut into `pieces` ranges run in parallel (one
+    /// wake-up of the other cores for the whole step); the update of each element does not
+    /// depend on the cut, so the weights are bit-identical to ``apply(_:to:)``'s.
+    ///
+    /// Returns false, changing nothing, when the step cannot run this way: an optimizer type
+    /// other than the built-in ones, `clipnorm` or `globalClipnorm` (they need every gradient's
+    /// norm first), a variable that is not float32 or appears twice. The caller then calls
+    /// ``apply(_:to:)``.
+    package func applyInPlace(_ gradients: [UnsafePointer<Float>], to variables: [Variable], pieces: Int) -> Bool {
+        guard Self.capturableTypes.contains(ObjectIdentifier(type(of: self))),
+              (clipnorm ?? 0) <= 0, (globalClipnorm ?? 0) <= 0, gradients.count == variables.count,
+              variables.allSatisfy({ $0.dtype == .float32 }),
+              Set(variables.map(ObjectIdentifier.init)).count == variables.count else { return false }
+        if variables.isEmpty { return true }
+        withoutRecording {
+            // The counter is int32 (reading it as Int64, as `iterations` does, converts a copy).
+            let step = Int(iterationVariable.value.item(as: Int32.self)) + 1
+            let lr = learningRate
+            let clip = clipvalue.map { $0 > 0 ? $0 : .infinity } ?? .infinity
+            prepareStep(step: step)
+            var rules: [(kind: keras_optimizer_kind, slotCount: Int, scalars: [Double], decay: Double)] = []
+            var owners: [Variable] = []
+            rules.reserveCapacity(variables.count)
+            for v in variables {
+                let decay = (weightDecay.map { $0 * lr } ?? 0) * (weightDecay != nil && usesWeightDecay(v) ? 1 : 0)
+                let capture = CapturedRule()
+                let slots = slots(for: v)
+                var context = StepContext(variable: v, gradient: Self.capturedGradient, slots: slots, learningRate: lr,
+                                          step: step, gradientScale: 1, clipValue: clip, decay: decay, capture: capture)
+                update(&context)
+                guard let kind = capture.kind else {
+                    fatalError("\(className).update(_:) ran no optimizer kernel")
+                }
+                rules.append((kind, capture.slotCount, capture.scalars, decay))
+                owners.append(v)
+                owners += slots.prefix(capture.slotCount)
+            }
+            let counts = variables.map { $0.shape.reduce(1, *) }
+            withMutableValues(owners) { buffers in
+                var args: [(keras_optimizer_kind, keras_optimizer_args)] = []
+                args.reserveCapacity(rules.count)
+                var next = 0
+                for (i, rule) in rules.enumerated() {
+                    let p = buffers[next]
+                    let s = (0..<3).map { $0 < rule.slotCount ? UnsafeRawPointer(buffers[next + 1 + $0]) : nil }
+                    let o = (0..<3).map { $0 < rule.slotCount ? buffers[next + 1 + $0] : nil }
+                    next += 1 + rule.slotCount
+                    let k = rule.scalars
+                    args.append((rule.kind, keras_optimizer_args(
+                        n: counts[i], f64: 0, p: UnsafeRawPointer(p), g: UnsafeRawPointer(gradients[i]),
+                        slot: (s[0], s[1], s[2]), p_out: p, slot_out: (o[0], o[1], o[2]),
+                        scale: 1, clip: clip, decay: rule.decay, k: (k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]))))
+                }
+                if pieces <= 1 { return Self.runPiece(0, of: 1, args) }
+                forEachConcurrently(pieces) { piece in Self.runPiece(piece, of: pieces, args) }
+            }
+            for v in variables {
+                if let constraint = v.constraint { v.assign(constraint(v.value)) }
+            }
+            iterationVariable.withMutableValue { $0.assumingMemoryBound(to: Int32.self).pointee = Int32(truncatingIfNeeded: step) }
+        }
+        return true
+    }
+
+    /// Piece `piece` of `pieces` of every update: each variable's elements
+    /// `n·piece/pieces ..< n·(piece+1)/pieces`.
+    private static func runPiece(_ piece: Int, of pieces: Int, _ updates: [(keras_optimizer_kind, keras_optimizer_args)]) {
+        for (kind, whole) in updates {
+            let lo = whole.n * piece / pieces, hi = whole.n * (piece + 1) / pieces
+            if lo == hi { continue }
+            var a = whole
+            let bytes = lo * 4
+            func shifted(_ p: UnsafeRawPointer?) -> UnsafeRawPointer? { p.map { $0 + bytes } }
+            func shifted(_ p: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? { p.map { $0 + bytes } }
+            a.n = hi - lo
+            a.p = shifted(whole.p)
+            a.g = shifted(whole.g)
+            a.slot = (shifted(whole.slot.0), shifted(whole.slot.1), shifted(whole.slot.2))
+            a.p_out = shifted(whole.p_out)
+            a.slot_out = (shifted(whole.slot_out.0), shifted(whole.slot_out.1), shifted(whole.slot_out.2))
+            keras_optimizer_update(kind, &a)
+        }
+    }
+
+    /// Runs `body` with the buffers of `variables` held for writing (each variable's lock held).
+    private func withMutableValues(_ variables: [Variable], _ body: ([UnsafeMutableRawPointer]) -> Void) {
+        var buffers: [UnsafeMutableRawPointer] = []
+        buffers.reserveCapacity(variables.count)
+        func hold(_ i: Int) {
+            if i == variables.count { return body(buffers) }
+            variables[i].withMutableValue { p in
+                buffers.append(p)
+                hold(i + 1)
+            }
+        }
+        hold(0)
+    }
+}
