@@ -185,4 +185,19 @@ import Testing
         }
         for (a, b) in zip(on.getWeights(), off.getWeights()) { assertClose(a, b, rtol: 1e-4, atol: 1e-5) }
     }
+
+    @Test func evaluateSplitsTheForwardPassAndKeepsItsResults() throws {
+        let model = try attentionModel()
+        let x = Tensor.randomUniform([40, 6], maxval: 12, seed: 11).cast(to: .int32)
+        let y = Tensor.randomUniform([40, 6], maxval: 4, seed: 12).cast(to: .int32)
+        assertClose(model.shardedInference([x], shardCount: 3)[0], model(x), rtol: 1e-5, atol: 1e-6)
+        try model.compile(optimizer: "sgd", loss: SparseCategoricalCrossentropy(fromLogits: true, ignoreClass: 0),
+                          metrics: ["accuracy"])
+        #expect(model.inferenceShardCount(for: DataBatch(inputs: [x], targets: [y])) == Swift.min(availableCoreCount, 5))
+        let split = try model.evaluate(x, y, batchSize: 20, verbose: 0)
+        model.concurrentTraining = false
+        #expect(model.inferenceShardCount(for: DataBatch(inputs: [x], targets: [y])) == 1)
+        let unsplit = try model.evaluate(x, y, batchSize: 20, verbose: 0)
+        for key in ["loss", "accuracy"] { assertClose([split[key]!], [unsplit[key]!], rtol: 1e-5, "evaluate \(key)") }
+    }
 }

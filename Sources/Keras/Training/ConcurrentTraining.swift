@@ -21,8 +21,10 @@ extension Model {
     /// ``BatchNormalization`` being trained (its statistics are the whole batch's), no image
     /// augmentation layer, compiled losses that reduce to a scalar, no ``distribution``, no
     /// ``runEagerly``, and more than one core. Dense stacks take the planned step
-    /// (``TrainStepPlan``) first. Defaults to `true`; set it to `false` to train every batch in
-    /// one piece.
+    /// (``TrainStepPlan``) first. `evaluate` and `fit`'s validation split the forward pass of
+    /// their batches the same way (the loss and metrics then see the whole batch) in any model
+    /// with ``Layer/supportsConcurrentInference``. Defaults to `true`; set it to `false` to run
+    /// every batch in one piece.
     ///
     /// ```swift
     /// model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
@@ -37,6 +39,30 @@ extension Model {
     /// The fewest rows a shard of a concurrent training step takes: smaller batches train in one
     /// piece, since below it the per-shard overhead outweighs the second core.
     public static let minimumRowsPerTrainingShard = 8
+
+    /// How many shards the default test step (`evaluate`, `fit`'s validation) splits the forward
+    /// pass of `batch` into (1: unsplit). Inference reads no other row and writes no state in a
+    /// model that supports concurrent inference, so the switch and the batch size decide.
+    func inferenceShardCount(for batch: DataBatch) -> Int {
+        guard allowsConcurrentTraining, compiledState?.runEagerly != true, distribution == nil else { return 1 }
+        let shards = Swift.min(availableCoreCount, batch.count / Self.minimumRowsPerTrainingShard)
+        return shards > 1 && supportsConcurrentInference ? shards : 1
+    }
+
+    /// The inference outputs for `inputs`, computed on `shardCount` row shards at once (each on
+    /// its own thread) and concatenated in row order.
+    func shardedInference(_ inputs: [Tensor], shardCount: Int) -> [Tensor] {
+        let n = inputs[0].shape.first ?? 1
+        var pieces = [[Tensor]?](repeating: nil, count: shardCount)
+        pieces.withUnsafeMutableBufferPointer { out in
+            forEachConcurrently(shardCount) { s in
+                let (start, end) = (s * n / shardCount, (s + 1) * n / shardCount)
+                out[s] = withoutRecording { self(inputs.map { $0.slice(axis: 0, start: start, end: end) }, training: false) }
+            }
+        }
+        let shards = pieces.map { $0! }
+        return shards[0].indices.map { i in concatenate(shards.map { $0[i] }, axis: 0) }
+    }
 
     /// How many shards the default train step splits `batch` into (1: the unsplit step).
     func trainingShardCount(for batch: DataBatch, state: CompiledState, variables: [Variable]) -> Int {
