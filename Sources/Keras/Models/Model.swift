@@ -43,6 +43,8 @@ open class Model: Layer, @unchecked Sendable {
     /// model.distribution = try MPIStrategy()   // import KerasDistributed; run under mpirun
     /// ```
     public var distribution: (any TrainingDistribution)?
+    /// Whether `fit` may split batches over the cores (see ``concurrentTraining``).
+    var allowsConcurrentTraining = true
 
     /// Creates a model to subclass (override `call(_:training:)`) or a base for ``Sequential``.
     public override init(name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {

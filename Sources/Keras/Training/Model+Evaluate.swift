@@ -70,11 +70,13 @@ extension Model {
         return logs
     }
 
-    /// Keras's default `test_step`: forward pass in inference mode, loss and metric updates.
+    /// Keras's default `test_step`: forward pass in inference mode (split over the cores when
+    /// ``concurrentTraining`` allows), loss and metric updates.
     func defaultTestStep(_ batch: DataBatch) throws -> [String: Double] {
         let state = try requireCompiled("evaluate")
         return try withoutRecording {
-            let predictions = self(batch.inputs, training: false)
+            let shards = inferenceShardCount(for: batch)
+            let predictions = shards > 1 ? shardedInference(batch.inputs, shardCount: shards) : self(batch.inputs, training: false)
             let total = try computeLoss(x: batch.inputs, y: batch.targets, yPred: predictions,
                                         sampleWeight: batch.sampleWeight, training: false)
             state.lossTracker.add(Double(total.item), weight: Double(batch.sampleCount))

@@ -173,11 +173,16 @@ extension Model {
     /// Keras's default `train_step`: forward pass, ``computeLoss(x:y:yPred:sampleWeight:training:)``,
     /// gradients, optimizer update (under the weight-update lock, so concurrent `predict` calls
     /// see the weights before or after it), then tracker and metric updates. Dense stacks run
-    /// the same step planned (``TrainStepPlan``) unless ``runEagerly`` is set.
+    /// the same step planned (``TrainStepPlan``) unless ``runEagerly`` is set; other models of
+    /// built-in layers split large enough batches over the cores (``concurrentTraining``).
     func defaultTrainStep(_ batch: DataBatch) throws -> [String: Double] {
         let state = try requireCompiled("fit")
         let variables = state.stepVariables ?? trainableVariables
         if let logs = try plannedTrainStep(batch, state: state, variables: variables) { return logs }
+        let shards = trainingShardCount(for: batch, state: state, variables: variables)
+        if shards > 1, let logs = try concurrentTrainStep(batch, shardCount: shards, state: state, variables: variables) {
+            return logs
+        }
         var predictions: [Tensor] = []
         let (loss, localGradients) = try valueWithGradients(of: variables) {
             predictions = self(batch.inputs, training: true)

@@ -23,6 +23,9 @@ public struct BatchShard: Sendable {
     /// Sums a buffer elementwise over every shard's process, in place (what synchronized batch
     /// normalization adds its statistics with); `nil` where there is no such channel.
     public let crossReplicaSum: (@Sendable (inout [Double]) -> Void)?
+    /// The seed draws this shard shares with the other shards of the same step in this process
+    /// (``ShardSeeds``); `nil` where each shard is a process of its own.
+    public let seeds: ShardSeeds?
 
     /// Describes rows `start..<start + count` of a global batch of `globalCount` rows.
     ///
@@ -31,14 +34,17 @@ public struct BatchShard: Sendable {
     ///   - count: The shard's number of rows.
     ///   - globalCount: The number of rows of the global batch.
     ///   - crossReplicaSum: Sums a buffer elementwise over every shard's process, in place (`nil`: no such channel).
+    ///   - seeds: The seed draws shared with the other shards of the step in this process (`nil`: none).
     /// - Precondition: the rows lie in the global batch (the program stops otherwise).
-    public init(start: Int, count: Int, globalCount: Int, crossReplicaSum: (@Sendable (inout [Double]) -> Void)? = nil) {
+    public init(start: Int, count: Int, globalCount: Int, crossReplicaSum: (@Sendable (inout [Double]) -> Void)? = nil,
+                seeds: ShardSeeds? = nil) {
         require(start >= 0 && count >= 0 && start + count <= globalCount,
                 "BatchShard: rows \(start)..<\(start + count) do not lie in a global batch of \(globalCount)")
         self.start = start
         self.count = count
         self.globalCount = globalCount
         self.crossReplicaSum = crossReplicaSum
+        self.seeds = seeds
     }
 
     /// The shard of the step running on this task, if any.

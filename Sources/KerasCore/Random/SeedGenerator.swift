@@ -27,11 +27,73 @@ public final class SeedGenerator: Sendable, CustomStringConvertible {
         state = Mutex(makeRandomGenerator(seed: seed))
     }
 
-    /// The seed for the next random op; each call returns a new one.
-    public func nextSeed() -> Int { Int(truncatingIfNeeded: state.withLock { $0.next() }) }
+    /// The seed for the next random op; each call returns a new one. Inside a shard of an
+    /// in-process data-parallel step (``BatchShard/seeds``), the `i`-th call of every shard
+    /// returns the same seed, and the generator advances once per call index, as in one
+    /// unsplit step.
+    public func nextSeed() -> Int {
+        if let seeds = BatchShard.current?.seeds { return seeds.seed(from: self) }
+        return freshSeed()
+    }
+
+    /// A new seed from the generator's own stream.
+    func freshSeed() -> Int { Int(truncatingIfNeeded: state.withLock { $0.next() }) }
 
     /// A readable description, as `print` shows it.
     public var description: String { "<SeedGenerator seed=\(seed.map(String.init) ?? "None")>" }
+}
+
+/// The seeds ``SeedGenerator``s hand out during one in-process data-parallel step, shared by
+/// its shards: each shard runs the same layers in the same order, so its `i`-th draw from a
+/// generator is the `i`-th draw of the unsplit step. The first shard to reach a call index
+/// draws the seed; the others reuse it. The generator's state then advances exactly as in one
+/// unsplit step, whatever the threads' timing, and ``BatchShard`` keeps each shard's rows of the
+/// full batch's values.
+///
+/// ```swift
+/// let step = ShardSeeds.Step()
+/// let shards = [0, 1].map { i in
+///     BatchShard(start: 16 * i, count: 16, globalCount: 32, seeds: ShardSeeds(step: step))
+/// }
+/// // run shard i's forward pass inside BatchShard.$current.withValue(shards[i]) { … }
+/// ```
+public final class ShardSeeds: Sendable {
+    /// The seeds drawn so far in one step, per generator, in call order (shared by the shards).
+    public final class Step: Sendable {
+        private let drawn = Mutex<[ObjectIdentifier: [Int]]>([:])
+
+        /// A step that has drawn nothing yet.
+        public init() {}
+
+        /// The seed of call `index` of `generator` in this step, drawing the missing ones in order.
+        func seed(_ index: Int, of generator: SeedGenerator) -> Int {
+            drawn.withLock { drawn in
+                let key = ObjectIdentifier(generator)
+                var seeds = drawn[key] ?? []
+                while seeds.count <= index { seeds.append(generator.freshSeed()) }
+                drawn[key] = seeds
+                return seeds[index]
+            }
+        }
+    }
+
+    /// The step whose seeds this shard shares.
+    public let step: Step
+    /// How many seeds this shard has taken from each generator.
+    private let calls = Mutex<[ObjectIdentifier: Int]>([:])
+
+    /// One shard's view of `step`'s seeds.
+    public init(step: Step) { self.step = step }
+
+    /// This shard's next seed from `generator`.
+    func seed(from generator: SeedGenerator) -> Int {
+        let index = calls.withLock { calls in
+            let key = ObjectIdentifier(generator)
+            defer { calls[key, default: 0] += 1 }
+            return calls[key] ?? 0
+        }
+        return step.seed(index, of: generator)
+    }
 }
 
 extension Tensor {
