@@ -12,7 +12,7 @@ extension Model {
     /// each output's loss is reduced over the whole batch (masks, sample weights and the
     /// reduction included), weight penalties are counted once, the metrics and the logged loss
     /// are updated once with the whole batch, and random layers (dropout, noise) draw the values
-    /// of the whole batch, each shard keeping its rows, with their ``SeedGenerator`` advancing
+    /// of the whole batch, each shard keeping its rows, with their `SeedGenerator` advancing
     /// as in one step.
     ///
     /// It applies only where that holds and pays: a functional or ``Sequential`` model of
@@ -21,7 +21,7 @@ extension Model {
     /// ``BatchNormalization`` being trained (its statistics are the whole batch's), no image
     /// augmentation layer, compiled losses that reduce to a scalar, no ``distribution``, no
     /// ``runEagerly``, and more than one core. Dense stacks take the planned step
-    /// (``TrainStepPlan``) first. `evaluate` and `fit`'s validation split the forward pass of
+    /// (`TrainStepPlan`) first. `evaluate` and `fit`'s validation split the forward pass of
     /// their batches the same way (the loss and metrics then see the whole batch) in any model
     /// with ``Layer/supportsConcurrentInference``. Defaults to `true`; set it to `false` to run
     /// every batch in one piece.
