@@ -356,7 +356,7 @@ extension Model {
             }
             return [layer]
         }
-        if let sequential = self as? Sequential { return index == 0 ? firstLayers(of: self) : [] }
+        if self is Sequential { return index == 0 ? firstLayers(of: self) : [] }
         guard index < inputs.count else { return [] }
         let input = inputs[index]
         return layers.filter { !($0 is InputLayer) && $0.inboundNodes.contains { $0.inputs.contains { $0 === input } } }
