@@ -156,44 +156,55 @@ void keras_lstm_step_backward_f32(size_t batch, size_t units, const float *gates
     }
 }
 
+// One row of keras_masked_softmax_f32. Inlined with a constant `n` for the common short rows,
+// so the row stays in registers and the loops have no remainders.
+INLINE void softmax_row(size_t n, float *restrict row, float scale, const bool *m, float fill) {
+    // Pass 1: scale (or fill) and the maximum over 16 lanes, in lane_max's order.
+    float acc[16];
+    for (int l = 0; l < 16; l++) acc[l] = -__builtin_inff();
+    size_t j = 0;
+    if (m) {
+        for (; j + 16 <= n; j += 16)
+            for (int l = 0; l < 16; l++) {
+                float v = m[j + l] ? row[j + l] * scale : fill;
+                row[j + l] = v;
+                acc[l] = v > acc[l] ? v : acc[l];
+            }
+    } else {
+        for (; j + 16 <= n; j += 16)
+            for (int l = 0; l < 16; l++) {
+                float v = row[j + l] * scale;
+                row[j + l] = v;
+                acc[l] = v > acc[l] ? v : acc[l];
+            }
+    }
+    float peak = fold_max16(acc);
+    for (; j < n; j++) {
+        float v = m && !m[j] ? fill : row[j] * scale;
+        row[j] = v;
+        peak = v > peak ? v : peak;
+    }
+    // Pass 2: exponentials, four vectors in flight (a row is often only four vectors long);
+    // pass 3: their sum (lane_sum) and the normalization.
+#pragma clang loop vectorize(assume_safety) interleave_count(4)
+    for (size_t j = 0; j < n; j++) row[j] = k_exp(row[j] - peak);
+    float inv = 1.0f / lane_sum(row, n);
+#pragma clang loop vectorize(assume_safety)
+    for (size_t j = 0; j < n; j++) row[j] *= inv;
+}
+
 KERAS_CLONES
 void keras_masked_softmax_f32(size_t rows, size_t n, float *x, float scale, const bool *mask, float fill) {
-    for (size_t r = 0; r < rows; r++) {
-        float *restrict row = x + r * n;
-        // Pass 1: scale (or fill) and the maximum over 16 lanes, in lane_max's order.
-        float acc[16];
-        for (int l = 0; l < 16; l++) acc[l] = -__builtin_inff();
-        size_t j = 0;
-        if (mask) {
-            const bool *m = mask + r * n;
-            for (; j + 16 <= n; j += 16)
-                for (int l = 0; l < 16; l++) {
-                    float v = m[j + l] ? row[j + l] * scale : fill;
-                    row[j + l] = v;
-                    acc[l] = v > acc[l] ? v : acc[l];
-                }
-        } else {
-            for (; j + 16 <= n; j += 16)
-                for (int l = 0; l < 16; l++) {
-                    float v = row[j + l] * scale;
-                    row[j + l] = v;
-                    acc[l] = v > acc[l] ? v : acc[l];
-                }
-        }
-        float peak = fold_max16(acc);
-        for (; j < n; j++) {
-            float v = mask && !mask[r * n + j] ? fill : row[j] * scale;
-            row[j] = v;
-            peak = v > peak ? v : peak;
-        }
-        // Pass 2: exponentials, four vectors in flight (a row is often only four vectors long);
-        // pass 3: their sum (lane_sum) and the normalization.
-#pragma clang loop vectorize(assume_safety) interleave_count(4)
-        for (size_t j = 0; j < n; j++) row[j] = k_exp(row[j] - peak);
-        float inv = 1.0f / lane_sum(row, n);
-#pragma clang loop vectorize(assume_safety)
-        for (size_t j = 0; j < n; j++) row[j] *= inv;
+#define SOFTMAX_ROWS(N) \
+    for (size_t r = 0; r < rows; r++) softmax_row(N, x + r * (N), scale, mask ? mask + r * (N) : NULL, fill)
+    switch (n) {
+    case 16: SOFTMAX_ROWS(16); break;
+    case 32: SOFTMAX_ROWS(32); break;
+    case 64: SOFTMAX_ROWS(64); break;
+    case 128: SOFTMAX_ROWS(128); break;
+    default: SOFTMAX_ROWS(n); break;
     }
+#undef SOFTMAX_ROWS
 }
 
 KERAS_CLONES

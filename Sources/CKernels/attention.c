@@ -1,0 +1,193 @@
+// Scaled dot-product attention of one (batch, head) pair in C: every product is
+// C = A·B with B's rows contiguous and A read through strides (so Aᵀ costs nothing), computed in
+// tiles of up to 16 vector accumulators held in registers.
+#include "attention.h"
+#include "sequence.h"
+#include <stdint.h>
+#include <string.h>
+
+// Products accumulate with fused multiply-adds, as oneDNN's do.
+#pragma clang fp contract(fast)
+
+#if defined(__x86_64__)
+#define KERAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define KERAS_CLONES
+#endif
+
+#define INLINE static inline __attribute__((always_inline))
+
+// Every vector helper is inlined, so the ABI of vector arguments in the non-AVX-512 clones is moot.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float v16 __attribute__((vector_size(64), aligned(4)));
+typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
+typedef unsigned char v16b __attribute__((vector_size(16), aligned(1)));
+
+// Unaligned vector load and store (macros: vector arguments of non-AVX-512 clones warn).
+#define LOAD16(x, p) memcpy(&(x), (p), sizeof(v16))
+#define STORE16(p, x) memcpy((p), &(x), sizeof(v16))
+
+// C[R × 16·NV] = Σ_k A(r, k) · B[k, 0 ..< 16·NV], with A(r, k) = a[r·ars + k·aks]. R and NV are
+// constants at every call, so the accumulators live in registers.
+INLINE void tile(const int R, const int NV, size_t K, const float *a, size_t ars, size_t aks,
+                 const float *b, size_t ldb, float *c, size_t ldc) {
+    v16 acc[8][4];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NV; v++) acc[r][v] = (v16){0};
+    for (size_t k = 0; k < K; k++) {
+        v16 bv[4];
+        for (int v = 0; v < NV; v++) LOAD16(bv[v], b + k * ldb + 16 * v);
+        for (int r = 0; r < R; r++) {
+            float ar = a[r * ars + k * aks];
+            for (int v = 0; v < NV; v++) acc[r][v] += ar * bv[v];
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NV; v++) STORE16(c + r * ldc + 16 * v, acc[r][v]);
+}
+
+// All rows of one column block of 16·NV: tiles of R rows, then single rows.
+INLINE void column_block(const int R, const int NV, size_t M, size_t K, const float *a, size_t ars, size_t aks,
+                         const float *b, size_t ldb, float *c, size_t ldc) {
+    size_t m = 0;
+    for (; m + R <= M; m += R) tile(R, NV, K, a + m * ars, ars, aks, b, ldb, c + m * ldc, ldc);
+    for (; m < M; m++) tile(1, NV, K, a + m * ars, ars, aks, b, ldb, c + m * ldc, ldc);
+}
+
+// C[M × N] = A·B (N a multiple of 16): column blocks of 64, then one of 48, 32 or 16.
+INLINE void small_gemm(size_t M, size_t N, size_t K, const float *a, size_t ars, size_t aks,
+                       const float *b, size_t ldb, float *c, size_t ldc) {
+    size_t n = 0;
+    for (; n + 64 <= N; n += 64) column_block(4, 4, M, K, a, ars, aks, b + n, ldb, c + n, ldc);
+    switch ((N - n) / 16) {
+    case 3: column_block(4, 3, M, K, a, ars, aks, b + n, ldb, c + n, ldc); break;
+    case 2: column_block(8, 2, M, K, a, ars, aks, b + n, ldb, c + n, ldc); break;
+    case 1: column_block(8, 1, M, K, a, ars, aks, b + n, ldb, c + n, ldc); break;
+    default: break;
+    }
+}
+
+INLINE v16 splat(float x) { return (v16){0} + x; }
+INLINE v16 select(v16i m, v16 a, v16 b) { return (v16)(((v16i)a & m) | ((v16i)b & ~m)); }
+
+// The softmax below repeats keras_masked_softmax_f32 (sequence.c) operation for operation, on a
+// row held in registers, so both give the same bits: no fused multiply-adds, the same exp
+// polynomial, the same lane order of the maximum and the sum.
+INLINE v16 vexp(v16 x) {
+#pragma clang fp contract(off)
+    v16 v = select(x < splat(-104.0f), splat(-104.0f), x);
+    v = select(v > splat(89.0f), splat(89.0f), v);
+    const v16 shifter = splat(12582912.0f);
+    v16 t = v * 1.4426950408889634f + shifter;
+    v16i n = (v16i)t - (v16i)shifter;
+    v16 fn = t - shifter;
+    v16 r = v - fn * 0.693359375f;
+    r = r - fn * -2.1219444005e-4f;
+    v16 r2 = r * r;
+    v16 p = splat(1.9875691500e-4f);
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    v16 er = p * r2 + r + 1.0f;
+    v16i n1 = n >> 1, n2 = n - n1;
+    return er * (v16)((n1 + 127) << 23) * (v16)((n2 + 127) << 23);
+}
+
+// Lane l combined with lane l + 8, then l + 4, l + 2, l + 1 (fold_max16 / fold_sum16's order).
+INLINE float fold_max(v16 a) {
+    v16 h;
+    h = __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15); a = select(h > a, h, a);
+    h = __builtin_shufflevector(a, a, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7); a = select(h > a, h, a);
+    h = __builtin_shufflevector(a, a, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3); a = select(h > a, h, a);
+    h = __builtin_shufflevector(a, a, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1); a = select(h > a, h, a);
+    return a[0];
+}
+INLINE float fold_sum(v16 a) {
+#pragma clang fp contract(off)
+    a = a + __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+    a = a + __builtin_shufflevector(a, a, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7);
+    a = a + __builtin_shufflevector(a, a, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
+    a = a + __builtin_shufflevector(a, a, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    return a[0];
+}
+
+// One row of s = 16·NV ≤ 64 scores, replaced by softmax(scale · row), in registers.
+INLINE void softmax_row(const int NV, float *row, const bool *mask, float scale, float fill) {
+#pragma clang fp contract(off)
+    v16 x[4], peak = splat(-__builtin_inff()), sum = (v16){0};
+    for (int v = 0; v < NV; v++) {
+        LOAD16(x[v], row + 16 * v);
+        x[v] = x[v] * scale;
+        if (mask) {
+            v16b bytes;
+            memcpy(&bytes, mask + 16 * v, sizeof bytes);
+            x[v] = select(__builtin_convertvector(bytes, v16i) != 0, x[v], splat(fill));
+        }
+        peak = select(x[v] > peak, x[v], peak);
+    }
+    float top = fold_max(peak);
+    for (int v = 0; v < NV; v++) {
+        x[v] = vexp(x[v] - top);
+        sum = sum + x[v];
+    }
+    float inv = 1.0f / fold_sum(sum);
+    for (int v = 0; v < NV; v++) {
+        x[v] = x[v] * inv;
+        STORE16(row + 16 * v, x[v]);
+    }
+}
+
+// p = softmax(scale · q·kᵀ) for s = 16·NV ≤ 64: each tile of 4 rows of scores is turned into
+// probabilities while it is still in the first-level cache.
+INLINE void score_softmax(const int NV, size_t t, size_t d, const float *q, size_t ldq, const float *kt,
+                          const bool *mask, float scale, float fill, float *p) {
+    const size_t s = 16 * NV;
+    size_t i = 0;
+    for (; i < t; i += 4) {
+        size_t rows = t - i < 4 ? t - i : 4;
+        if (rows == 4) tile(4, NV, d, q + i * ldq, ldq, 1, kt, s, p + i * s, s);
+        else for (size_t r = 0; r < rows; r++) tile(1, NV, d, q + (i + r) * ldq, ldq, 1, kt, s, p + (i + r) * s, s);
+        for (size_t r = 0; r < rows; r++)
+            softmax_row(NV, p + (i + r) * s, mask ? mask + (i + r) * s : NULL, scale, fill);
+    }
+}
+
+// xᵀ (cols × rows, dense) of the rows × cols block x (row stride ldx).
+INLINE void transpose(size_t rows, size_t cols, const float *x, size_t ldx, float *xt) {
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) xt[j * rows + i] = x[i * ldx + j];
+}
+
+KERAS_CLONES
+void keras_attention_forward_f32(size_t t, size_t s, size_t d, size_t dv, const float *q, size_t ldq,
+                                 const float *k, size_t ldk, const float *v, size_t ldv, const bool *mask,
+                                 float scale, float fill, float *p, float *out, size_t ldo, float *scratch) {
+    transpose(s, d, k, ldk, scratch);                               // kᵀ: d × s
+    switch (s) {                                                    // p = softmax(scale · q·kᵀ)
+    case 16: score_softmax(1, t, d, q, ldq, scratch, mask, scale, fill, p); break;
+    case 32: score_softmax(2, t, d, q, ldq, scratch, mask, scale, fill, p); break;
+    case 48: score_softmax(3, t, d, q, ldq, scratch, mask, scale, fill, p); break;
+    case 64: score_softmax(4, t, d, q, ldq, scratch, mask, scale, fill, p); break;
+    default:
+        small_gemm(t, s, d, q, ldq, 1, scratch, s, p, s);
+        keras_masked_softmax_f32(t, s, p, scale, mask, fill);
+    }
+    small_gemm(t, dv, s, p, s, 1, v, ldv, out, ldo);               // out = p·v
+}
+
+KERAS_CLONES
+void keras_attention_backward_f32(size_t t, size_t s, size_t d, size_t dv, const float *q, size_t ldq,
+                                  const float *k, size_t ldk, const float *v, size_t ldv, const bool *mask,
+                                  float scale, const float *p, const float *g, size_t ldo, float *dq,
+                                  float *dk, float *dv_out, float *scratch) {
+    float *ds = scratch, *vt = scratch + t * s;
+    transpose(s, dv, v, ldv, vt);                                   // vᵀ: dv × s
+    small_gemm(t, s, dv, g, ldo, 1, vt, s, ds, s);                 // dP = g·vᵀ
+    small_gemm(s, dv, t, p, 1, s, g, ldo, dv_out, ldv);            // dv = pᵀ·g
+    keras_masked_softmax_backward_f32(t, s, p, ds, scale, mask);   // dScores
+    small_gemm(t, d, s, ds, s, 1, k, ldk, dq, ldq);                // dq = dScores·k
+    small_gemm(s, d, t, ds, 1, s, q, ldq, dk, ldk);                // dk = dScoresᵀ·q
+}
