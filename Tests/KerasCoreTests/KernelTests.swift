@@ -151,6 +151,38 @@ import Testing
         #expect((0..<count).allSatisfy { hits[$0] == 1 })
     }
 
+    /// The worker pool runs every piece exactly once, each as a parallel region, when loops come
+    /// from several threads at once (one runs on the pool, the others through dispatch), back
+    /// to back (the workers still spinning) and after a pause (the workers asleep).
+    @Test func workerPoolRunsEveryPieceOnceFromManyThreads() {
+        let rounds = 300, threads = 4
+        let hits = UnsafeMutablePointer<Int32>.allocate(capacity: threads * rounds * 5)
+        let outside = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        defer { hits.deallocate(); outside.deallocate() }
+        hits.initialize(repeating: 0, count: threads * rounds * 5)
+        outside.initialize(to: 0)
+        let shared = UncheckedSendable((hits, outside))
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let (hits, outside) = shared.value
+            for round in 0..<rounds {
+                let pieces = 2 + round % 4
+                let base = (t * rounds + round) * 5
+                Parallel.perform(pieces) { p in
+                    if !Parallel.isInsideRegion { outside.pointee = 1 }
+                    hits[base + p] += 1
+                }
+                if round % 100 == 99 { usleep(2_000) }
+            }
+        }
+        #expect(outside.pointee == 0)
+        for t in 0..<threads {
+            for round in 0..<rounds {
+                let base = (t * rounds + round) * 5, pieces = 2 + round % 4
+                #expect((0..<5).allSatisfy { hits[base + $0] == ($0 < pieces ? 1 : 0) })
+            }
+        }
+    }
+
     @Test func largeElementwiseOpsMatchScalarMath() {
         let n = 2 * Parallel.elementThreshold + 5
         let x = Tensor.randomUniform([n], minval: -20, maxval: 20, seed: 11)

@@ -75,12 +75,12 @@ final class TrainStepPlan {
     static let batchLimit = 128
 
     /// Forward multiply-adds of a step from which it runs on all cores (see ``pieces(rows:)``);
-    /// `KERAS_PLAN_SPLIT` overrides it. Each split step wakes the other core three times (rows,
-    /// variable gradients, optimizer update). Measured here on 2 cores, the tutorial MLP at
-    /// batch 32 (3.3M forward multiply-adds) trained at ~139k samples/s on one core and
-    /// ~90–100k split, while the 784→512→512→10 MLP at batch 32 (21M) went from ~12k to ~20k
-    /// (`keras-bench scaling`), hence 8M, as for ``Gemm``'s split of one product.
-    static let defaultSplitWork = ProcessInfo.processInfo.environment["KERAS_PLAN_SPLIT"].flatMap { Int($0) } ?? (1 << 23)
+    /// `KERAS_PLAN_SPLIT` overrides it. Each split step hands work to the other core three
+    /// times (rows, variable gradients, optimizer update). Measured here on 2 cores, the
+    /// tutorial MLP at batch 32 (3.3M forward multiply-adds) trained at ~140k samples/s on one
+    /// core and ~190k split since the pieces go to `WorkerPool`'s spinning workers (~95k when
+    /// every hand-off woke a sleeping thread), hence 1M.
+    static let defaultSplitWork = ProcessInfo.processInfo.environment["KERAS_PLAN_SPLIT"].flatMap { Int($0) } ?? (1 << 20)
 
     private let stages: [Stage]
     private let inputFeatures: Int

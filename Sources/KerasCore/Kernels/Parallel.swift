@@ -6,16 +6,17 @@ import Glibc
 
 /// Splits large loops across cores; small ones run inline on the calling thread.
 ///
-/// Waking the other core (`DispatchQueue.concurrentPerform`) costs several microseconds of
-/// futex and scheduler work on both threads, so loops stay on one thread below
-/// ``elementThreshold`` elements. Measured here: 256K rather than 64K made a batch-32 MLP training
-/// step (whose weight updates are 100K-element ops) ~7% faster, and a float32 add of 128K
-/// elements was no faster on two threads than on one.
+/// Pieces go to ``WorkerPool``'s workers, which start within a fraction of a microsecond while
+/// they still spin after their last piece, and cost a futex wake-up (several microseconds on
+/// both threads) once they sleep; so elementwise loops stay on one thread below
+/// ``elementThreshold`` elements. Measured here (with dispatch's wake-ups): 256K rather than
+/// 64K made a batch-32 MLP training step (whose weight updates are 100K-element ops) ~7%
+/// faster; with the pool 64K and 256K measured alike. `KERAS_ELEMENT_SPLIT` overrides it.
 enum Parallel {
     static let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Elements below which elementwise kernels stay on one thread.
-    static let elementThreshold = 1 << 18
+    static let elementThreshold = ProcessInfo.processInfo.environment["KERAS_ELEMENT_SPLIT"].flatMap { Int($0) } ?? (1 << 18)
 
     /// How many pieces a loop of `count` is cut into (1 below `threshold`, and 1 inside a piece
     /// of an enclosing parallel loop: regions do not nest, the cores are already busy).
@@ -57,13 +58,21 @@ enum Parallel {
                                       _ body: (Int, Range<Int>, Context) -> Void) {
         if pieces <= 1 { body(0, 0..<count, context); return }
         let size = (count + pieces - 1) / pieces
+        perform(pieces) { p in
+            let lo = Swift.min(count, p * size)
+            let hi = Swift.min(count, lo + size)
+            body(p, lo..<hi, context)
+        }
+    }
+
+    /// Runs `body(p)` for every piece `p` in `0..<pieces` in parallel, each as a region: on the
+    /// ``WorkerPool`` (the calling thread takes part), or through `concurrentPerform` while
+    /// the pool runs another thread's loop.
+    static func perform(_ pieces: Int, _ body: (Int) -> Void) {
+        if WorkerPool.shared.run(pieces, { p in asRegion { body(p) } }) { return }
         withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable((body, context))
-            DispatchQueue.concurrentPerform(iterations: pieces) { p in
-                let lo = Swift.min(count, p * size)
-                let hi = Swift.min(count, lo + size)
-                asRegion { box.value.0(p, lo..<hi, box.value.1) }
-            }
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: pieces) { p in asRegion { box.value(p) } }
         }
     }
 
@@ -75,13 +84,10 @@ enum Parallel {
         let pieces = pieceCount(count, threshold: threshold)
         if pieces == 1 { body(0..<count, context); return }
         let size = (count + pieces - 1) / pieces
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable((body, context))
-            DispatchQueue.concurrentPerform(iterations: pieces) { p in
-                let lo = Swift.min(count, p * size)
-                let hi = Swift.min(count, lo + size)
-                if lo < hi { asRegion { box.value.0(lo..<hi, box.value.1) } }
-            }
+        perform(pieces) { p in
+            let lo = Swift.min(count, p * size)
+            let hi = Swift.min(count, lo + size)
+            if lo < hi { body(lo..<hi, context) }
         }
     }
 }
