@@ -71,13 +71,12 @@ INLINE void small_gemm(size_t M, size_t N, size_t K, const float *a, size_t ars,
 INLINE v16 splat(float x) { return (v16){0} + x; }
 INLINE v16 select(v16i m, v16 a, v16 b) { return (v16)(((v16i)a & m) | ((v16i)b & ~m)); }
 
-// The softmax below repeats keras_masked_softmax_f32 (sequence.c) operation for operation, on a
-// row held in registers, so both give the same bits: no fused multiply-adds, the same exp
-// polynomial, the same lane order of the maximum and the sum.
-INLINE v16 vexp(v16 x) {
-#pragma clang fp contract(off)
-    v16 v = select(x < splat(-104.0f), splat(-104.0f), x);
-    v = select(v > splat(89.0f), splat(89.0f), v);
+// exp(x) for the softmax's x − max ≤ 0 (or NaN, which stays NaN): Cody–Waite reduction and the
+// Cephes expf polynomial as in sequence.c's k_exp, with fused multiply-adds and, since x ≤ 0,
+// one power of two instead of two halves. Below −87 (where e^x < 2⁻¹²⁵, nothing beside the
+// row's maximum term of 1) it returns e^−87 rather than a subnormal.
+INLINE v16 vexp_nonpositive(v16 x) {
+    v16 v = select(x < splat(-87.0f), splat(-87.0f), x);
     const v16 shifter = splat(12582912.0f);
     v16 t = v * 1.4426950408889634f + shifter;
     v16i n = (v16i)t - (v16i)shifter;
@@ -92,11 +91,10 @@ INLINE v16 vexp(v16 x) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     v16 er = p * r2 + r + 1.0f;
-    v16i n1 = n >> 1, n2 = n - n1;
-    return er * (v16)((n1 + 127) << 23) * (v16)((n2 + 127) << 23);
+    return er * (v16)((n + 127) << 23);
 }
 
-// Lane l combined with lane l + 8, then l + 4, l + 2, l + 1 (fold_max16 / fold_sum16's order).
+// Lane l combined with lane l + 8, then l + 4, l + 2, l + 1.
 INLINE float fold_max(v16 a) {
     v16 h;
     h = __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15); a = select(h > a, h, a);
@@ -106,7 +104,6 @@ INLINE float fold_max(v16 a) {
     return a[0];
 }
 INLINE float fold_sum(v16 a) {
-#pragma clang fp contract(off)
     a = a + __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
     a = a + __builtin_shufflevector(a, a, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7);
     a = a + __builtin_shufflevector(a, a, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
@@ -116,7 +113,6 @@ INLINE float fold_sum(v16 a) {
 
 // One row of s = 16·NV ≤ 64 scores, replaced by softmax(scale · row), in registers.
 INLINE void softmax_row(const int NV, float *row, const bool *mask, float scale, float fill) {
-#pragma clang fp contract(off)
     v16 x[4], peak = splat(-__builtin_inff()), sum = (v16){0};
     for (int v = 0; v < NV; v++) {
         LOAD16(x[v], row + 16 * v);
@@ -130,7 +126,7 @@ INLINE void softmax_row(const int NV, float *row, const bool *mask, float scale,
     }
     float top = fold_max(peak);
     for (int v = 0; v < NV; v++) {
-        x[v] = vexp(x[v] - top);
+        x[v] = vexp_nonpositive(x[v] - top);
         sum = sum + x[v];
     }
     float inv = 1.0f / fold_sum(sum);
