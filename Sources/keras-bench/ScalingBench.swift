@@ -13,12 +13,14 @@ import Keras
 /// `runEagerly` (the tape-based step), its epochs alternating with the planned ones so both see
 /// the same machine load; `fit speedup (cpu)` divides the process CPU time of the eager epochs
 /// by that of the planned ones, a ratio that stays meaningful on a machine shared with other work.
+/// `KERAS_SCALING_ONLY=512x32` runs one cell (width × batch), for profiling.
 let scalingWorkload = Workload(name: "scaling", summary: "MLP 784→w→w→10 fit/predict samples/s, w = 128/512/2048, batch 32/256") {
     let count = 8192
     let x = Tensor.randomNormal([count, 784], seed: 1)
     let y = Tensor.randomUniform([count], maxval: 10, seed: 2).cast(to: .int32)
+    let only = ProcessInfo.processInfo.environment["KERAS_SCALING_ONLY"]
     for width in [128, 512, 2048] {
-        for batch in [32, 256] {
+        for batch in [32, 256] where only == nil || only == "\(width)x\(batch)" {
             func model(eager: Bool) -> Sequential {
                 let model = Sequential([InputLayer(shape: [784]), Dense(width, activation: .relu),
                                         Dense(width, activation: .relu), Dense(10)])
