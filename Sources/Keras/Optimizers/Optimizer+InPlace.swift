@@ -32,11 +32,30 @@ extension Optimizer {
     /// norm first), a variable that is not float32 or appears twice. The caller then calls
     /// ``apply(_:to:)``.
     package func applyInPlace(_ gradients: [UnsafePointer<Float>], to variables: [Variable], pieces: Int) -> Bool {
-        guard Self.capturableTypes.contains(ObjectIdentifier(type(of: self))),
-              (clipnorm ?? 0) <= 0, (globalClipnorm ?? 0) <= 0, gradients.count == variables.count,
-              variables.allSatisfy({ $0.dtype == .float32 }),
-              Set(variables.map(ObjectIdentifier.init)).count == variables.count else { return false }
-        if variables.isEmpty { return true }
+        guard canApplyInPlace(to: variables), gradients.count == variables.count else { return false }
+        applyInPlace(gradients, to: variables) { update in
+            if pieces <= 1 { return update.applyPiece(0, of: 1) }
+            forEachConcurrently(pieces) { piece in update.applyPiece(piece, of: pieces) }
+        }
+        return true
+    }
+
+    /// Whether ``applyInPlace(_:to:pieces:)`` can update `variables` (see there).
+    package func canApplyInPlace(to variables: [Variable]) -> Bool {
+        Self.capturableTypes.contains(ObjectIdentifier(type(of: self))) && (clipnorm ?? 0) <= 0 && (globalClipnorm ?? 0) <= 0
+            && variables.allSatisfy({ $0.dtype == .float32 }) && Set(variables.map(ObjectIdentifier.init)).count == variables.count
+    }
+
+    /// The in-place step with the updates run by `run`, which must apply every element of
+    /// every variable exactly once (``InPlaceUpdate/apply(_:elements:)`` on disjoint ranges, from
+    /// any threads), for instance each range as soon as the code that computes the gradients has
+    /// written it, while it is still in cache. The step's scalars (learning rate, step count) are
+    /// fixed before `run` and the iteration count and constraints applied after it. Call only
+    /// when ``canApplyInPlace(to:)`` holds, with one gradient buffer per variable.
+    package func applyInPlace(_ gradients: [UnsafePointer<Float>], to variables: [Variable], run: (InPlaceUpdate) -> Void) {
+        require(gradients.count == variables.count && canApplyInPlace(to: variables),
+                "\(className): applyInPlace(_:to:run:) called for an update it cannot run in place")
+        if variables.isEmpty { return run(InPlaceUpdate(updates: [])) }
         withoutRecording {
             // The counter is int32 (reading it as Int64, as `iterations` does, converts a copy).
             let step = Int(iterationVariable.value.item(as: Int32.self)) + 1
@@ -76,34 +95,12 @@ extension Optimizer {
                         slot: (s[0], s[1], s[2]), p_out: p, slot_out: (o[0], o[1], o[2]),
                         scale: 1, clip: clip, decay: rule.decay, k: (k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]))))
                 }
-                if pieces <= 1 { return Self.runPiece(0, of: 1, args) }
-                forEachConcurrently(pieces) { piece in Self.runPiece(piece, of: pieces, args) }
+                run(InPlaceUpdate(updates: args))
             }
             for v in variables {
                 if let constraint = v.constraint { v.assign(constraint(v.value)) }
             }
             iterationVariable.withMutableValue { $0.assumingMemoryBound(to: Int32.self).pointee = Int32(truncatingIfNeeded: step) }
-        }
-        return true
-    }
-
-    /// Piece `piece` of `pieces` of every update: each variable's elements
-    /// `n·piece/pieces ..< n·(piece+1)/pieces`.
-    private static func runPiece(_ piece: Int, of pieces: Int, _ updates: [(keras_optimizer_kind, keras_optimizer_args)]) {
-        for (kind, whole) in updates {
-            let lo = whole.n * piece / pieces, hi = whole.n * (piece + 1) / pieces
-            if lo == hi { continue }
-            var a = whole
-            let bytes = lo * 4
-            func shifted(_ p: UnsafeRawPointer?) -> UnsafeRawPointer? { p.map { $0 + bytes } }
-            func shifted(_ p: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? { p.map { $0 + bytes } }
-            a.n = hi - lo
-            a.p = shifted(whole.p)
-            a.g = shifted(whole.g)
-            a.slot = (shifted(whole.slot.0), shifted(whole.slot.1), shifted(whole.slot.2))
-            a.p_out = shifted(whole.p_out)
-            a.slot_out = (shifted(whole.slot_out.0), shifted(whole.slot_out.1), shifted(whole.slot_out.2))
-            keras_optimizer_update(kind, &a)
         }
     }
 
@@ -119,5 +116,38 @@ extension Optimizer {
             }
         }
         hold(0)
+    }
+}
+
+/// One optimizer step's updates, ready to run over element ranges (see
+/// ``Optimizer/applyInPlace(_:to:run:)``); each element's update does not depend on the ranges,
+/// so any cut gives bit-identical weights.
+package struct InPlaceUpdate: @unchecked Sendable {
+    /// Per variable, in the step's order: the C rule and its arguments over the whole buffer.
+    fileprivate let updates: [(keras_optimizer_kind, keras_optimizer_args)]
+
+    /// Updates elements `elements` of variable `variable` (and its slots).
+    package func apply(_ variable: Int, elements: Range<Int>) {
+        if elements.isEmpty { return }
+        let (kind, whole) = updates[variable]
+        var a = whole
+        let bytes = elements.lowerBound * 4
+        func shifted(_ p: UnsafeRawPointer?) -> UnsafeRawPointer? { p.map { $0 + bytes } }
+        func shifted(_ p: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? { p.map { $0 + bytes } }
+        a.n = elements.count
+        a.p = shifted(whole.p)
+        a.g = shifted(whole.g)
+        a.slot = (shifted(whole.slot.0), shifted(whole.slot.1), shifted(whole.slot.2))
+        a.p_out = shifted(whole.p_out)
+        a.slot_out = (shifted(whole.slot_out.0), shifted(whole.slot_out.1), shifted(whole.slot_out.2))
+        keras_optimizer_update(kind, &a)
+    }
+
+    /// Piece `piece` of `pieces` of every update: each variable's elements
+    /// `n·piece/pieces ..< n·(piece+1)/pieces`.
+    package func applyPiece(_ piece: Int, of pieces: Int) {
+        for (i, (_, whole)) in updates.enumerated() {
+            apply(i, elements: whole.n * piece / pieces ..< whole.n * (piece + 1) / pieces)
+        }
     }
 }

@@ -24,9 +24,11 @@ import KerasCore
 /// core: each core takes a contiguous piece of the batch's rows through the forward pass, the
 /// loss and the backward pass down to every layer's gradient (rows are independent; the loss's
 /// `1/N` uses the whole batch), then the kernel gradients `Xᵀ·G` and bias sums over the whole
-/// batch are split by kernel rows (whole 16-row panels) and bias columns. The optimizer then
-/// updates every weight and slot in its own buffer (``Optimizer/applyInPlace(_:to:pieces:)``),
-/// split by elements, so a steady step allocates no tensor. The weights reached match the
+/// batch are split by kernel rows (whole 16-row panels) and bias columns. The optimizer updates
+/// every weight and slot in its own buffer (``Optimizer/applyInPlace(_:to:run:)``): each range of
+/// kernel rows and bias columns right after its gradient is summed, on the core that summed it
+/// (when no weight penalty is added to the gradients afterwards; else after the pass,
+/// split by elements), so a steady step allocates no tensor. The weights reached match the
 /// tape-based step's to float rounding, and runs are bit-identical for a seed.
 ///
 /// ```swift
@@ -241,12 +243,14 @@ final class TrainStepPlan {
     /// every layer's gradient on its own core (rows are independent; the loss's `1/N` uses the
     /// whole batch); then, after all have finished, the kernel gradients `Xᵀ·G` and the bias
     /// sums over the whole batch are split by kernel rows and bias columns, so each element is
-    /// summed over the batch exactly as on one core.
-    func run(_ batch: DataBatch, model: Model) -> Double {
+    /// summed over the batch exactly as on one core. With `phaseB`, that second phase runs
+    /// inside it, applying the update it is handed to each range as soon as it is summed (the
+    /// caller must not need the gradients unchanged afterwards).
+    func run(_ batch: DataBatch, model: Model, phaseB: PhaseB? = nil) -> Double {
         let x = batch.inputs[0], labels = batch.targets[0]
         let rows = x.shape[0]
         let pieces = pieces(rows: rows)
-        let weights = withoutRecording { stages.map { stage -> (Tensor, Tensor?)? in
+        var weights = withoutRecording { stages.map { stage -> (Tensor, Tensor?)? in
             guard case .dense(let dense, _) = stage else { return nil }
             return (dense.kernel.value, dense.bias?.value)
         } }
@@ -256,13 +260,23 @@ final class TrainStepPlan {
             return Tensor.randomUniform([rows, buffers.features], dtype: .float32, seed: layer.seedGenerator)
         }
         prepareBuffers(rows: rows, pieces: pieces)
-        withExtendedLifetime((x, weights, uniforms, labels)) {
+        let context = withExtendedLifetime((x, weights, uniforms, labels)) {
             let context = Pass(plan: self, x: UnsafePointer(x.floatPointer), labels: labels, rows: rows, pieces: pieces,
                                weights: weights.map { $0.map { (UnsafePointer($0.0.floatPointer), $0.1.map { UnsafePointer($0.floatPointer) }) } },
                                uniforms: uniforms.map { $0.map { UnsafePointer($0.floatPointer) } },
                                losses: rowLosses)
             forEachConcurrently(pieces) { piece in context.rowPass(piece) }
-            forEachConcurrently(pieces) { piece in context.variableGradients(piece) }
+            return context
+        }
+        // Phase B reads no weight: drop them, so an update fused into it writes the variables'
+        // buffers in place instead of copying tensors still referenced here.
+        weights = []
+        withExtendedLifetime((x, uniforms, labels)) {
+            if let phaseB {
+                phaseB { apply in forEachConcurrently(pieces) { piece in context.variableGradients(piece, apply: apply) } }
+            } else {
+                forEachConcurrently(pieces) { piece in context.variableGradients(piece, apply: nil) }
+            }
         }
         var dataLoss = 0.0
         for r in 0..<rows { dataLoss += rowLosses[r] }
@@ -309,6 +323,12 @@ final class TrainStepPlan {
             rowLossCapacity = rows
         }
     }
+
+    /// How the caller runs phase B (the variable gradients, after every piece's rows are done):
+    /// it calls the closure it is given once, passing an update to apply to each range of a
+    /// variable's elements as soon as its gradient is complete (``InPlaceUpdate/apply(_:elements:)``:
+    /// the optimizer fused into the gradients' last touch), under whatever lock it needs.
+    typealias PhaseB = (_ run: (_ apply: InPlaceUpdate) -> Void) -> Void
 
     /// The variables' gradient buffers, for the optimizer to read.
     var gradientPointers: [UnsafePointer<Float>] { gradients.map { UnsafePointer($0.pointer) } }
@@ -420,8 +440,8 @@ final class TrainStepPlan {
         }
 
         /// `piece`'s rows of every kernel gradient `Xᵀ·G` and columns of every bias gradient,
-        /// each summed over the whole batch.
-        func variableGradients(_ piece: Int) {
+        /// each summed over the whole batch, each range then updated by `apply` when given.
+        func variableGradients(_ piece: Int, apply: InPlaceUpdate?) {
             for (s, stage) in plan.stages.enumerated() {
                 guard case .dense(_, let slots) = stage else { continue }
                 let g = UnsafePointer(slots.gradient.pointer)
@@ -433,12 +453,14 @@ final class TrainStepPlan {
                         DenseStepKernels.gemm(transA: true, transB: false, m: r.count, n: slots.units, k: rows,
                                               a: input(of: s) + r.lowerBound, lda: slots.inputs, b: g, ldb: slots.units,
                                               c: plan.gradients[k].pointer + r.lowerBound * slots.units, ldc: slots.units)
+                        apply?.apply(k, elements: r.lowerBound * slots.units ..< r.upperBound * slots.units)
                     }
                 }
                 if let b = slots.biasIndex {
                     let c = share(slots.units, piece)
                     DenseStepKernels.columnSums(g, rows: rows, cols: slots.units, columns: c,
                                                 into: plan.gradients[b].pointer + c.lowerBound)
+                    apply?.apply(b, elements: c)
                 }
             }
         }
@@ -483,12 +505,23 @@ extension Model {
                 ?? .unsupported(signature)
         }
         guard case .planned(let plan) = state.stepPlan, plan.accepts(batch) else { return nil }
-        let loss = plan.run(batch, model: self)
-        weightUpdateLock.write {
-            let pieces = plan.pieces(rows: batch.sampleCount)
-            if !state.optimizer.applyInPlace(plan.gradientPointers, to: variables, pieces: pieces) {
-                // The lent tensors die with this call, so the next step writes the same buffers.
-                state.optimizer.apply(plan.gradientTensors, to: variables)
+        let loss: Double
+        if state.optimizer.canApplyInPlace(to: variables) && withoutRecording({ losses.isEmpty }) {
+            // The optimizer fused into phase B: each range of a weight is updated right after its
+            // gradient is summed (no penalty is added to the gradients afterwards).
+            loss = plan.run(batch, model: self) { phaseB in
+                weightUpdateLock.write {
+                    state.optimizer.applyInPlace(plan.gradientPointers, to: variables) { update in phaseB(update) }
+                }
+            }
+        } else {
+            loss = plan.run(batch, model: self)
+            weightUpdateLock.write {
+                let pieces = plan.pieces(rows: batch.sampleCount)
+                if !state.optimizer.applyInPlace(plan.gradientPointers, to: variables, pieces: pieces) {
+                    // The lent tensors die with this call, so the next step writes the same buffers.
+                    state.optimizer.apply(plan.gradientTensors, to: variables)
+                }
             }
         }
         let predictions = plan.predictions(rows: batch.sampleCount)
