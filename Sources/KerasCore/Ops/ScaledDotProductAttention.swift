@@ -94,8 +94,8 @@ private struct AttentionShape {
     var pairs: Int { batch * heads }
     /// float32 pairs with sizes in multiples of 16 run the C kernels (`keras_attention_forward_f32`):
     /// register-blocked products and the softmax on rows in registers, where oneDNN's per-call
-    /// cost dominates products this small (measured per 64×64×16 pair: forward 8.0 → 5.6 µs,
-    /// backward ≈ 9.4 → 6.6 µs).
+    /// cost dominates products this small (measured per 64×64×16 pair, one thread: forward
+    /// 8.0 → 4.6 µs, backward ≈ 9.4 → 6.2 µs).
     func usesCKernels<T>(_: T.Type) -> Bool { T.self == Float.self && s % 16 == 0 && d % 16 == 0 && dv % 16 == 0 }
     /// Threads: the (batch, head) pairs are independent.
     var pieces: Int { min(Parallel.pieceCount(pairs * t * s * max(d, dv), threshold: Gemm.parallelThreshold), pairs) }
