@@ -4,12 +4,14 @@ import Keras
 /// The measurement every model workload shares (the peers' scripts do the same): compile with
 /// adam and sparse categorical cross-entropy from logits, warm up on the first `warmUp` samples,
 /// time one full epoch of `fit` at batch 32 (best of two), then `predict` at batch 256, and report
-/// both as `<workload> fit: N samples/s` and `<workload> predict: N samples/s`.
+/// both as `<workload> fit: N samples/s` and `<workload> predict: N samples/s`. With
+/// `fitFLOPPerSample`, also the fit's compute rate (`<workload> fit compute: N GFLOP/s`), to
+/// set beside `keras-bench gemm`'s.
 ///
 /// ```swift
 /// reportFitAndPredict("lstm", model: model, x: x, y: y, warmUp: 640)
 /// ```
-func reportFitAndPredict(_ workload: String, model: Model, x: Tensor, y: Tensor, warmUp: Int) {
+func reportFitAndPredict(_ workload: String, model: Model, x: Tensor, y: Tensor, warmUp: Int, fitFLOPPerSample: Double? = nil) {
     let count = x.shape[0]
     try! model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"])
     try! model.fit(x.slice(axis: 0, start: 0, end: warmUp), y.slice(axis: 0, start: 0, end: warmUp), batchSize: 32, verbose: 0)
@@ -20,6 +22,7 @@ func reportFitAndPredict(_ workload: String, model: Model, x: Tensor, y: Tensor,
         best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
     }
     report(workload, "fit", Double(count) / best, "samples/s")
+    if let flop = fitFLOPPerSample { report(workload, "fit compute", Double(count) / best * flop * 1e-9, "GFLOP/s") }
     let predictSeconds = secondsPerCall(minSeconds: 1) { consume(try! model.predict(x, batchSize: 256, verbose: 0)) }
     report(workload, "predict", Double(count) / predictSeconds, "samples/s")
 }
