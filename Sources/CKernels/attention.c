@@ -3,19 +3,12 @@
 // tiles of up to 16 vector accumulators held in registers.
 #include "attention.h"
 #include "sequence.h"
+#include "clones.h"
 #include <stdint.h>
 #include <string.h>
 
 // Products accumulate with fused multiply-adds, as oneDNN's do.
 #pragma clang fp contract(fast)
-
-#if defined(__x86_64__)
-#define KERAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define KERAS_CLONES
-#endif
-
-#define INLINE static inline __attribute__((always_inline))
 
 // Every vector helper is inlined, so the ABI of vector arguments in the non-AVX-512 clones is moot.
 #pragma clang diagnostic ignored "-Wpsabi"

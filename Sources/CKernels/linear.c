@@ -1,15 +1,10 @@
 // Epilogues of the fused dense product `x·W + b` followed by an activation (see linear.h).
 #include "linear.h"
 #include "sequence.h"
+#include "clones.h"
 
 // Same rounding as the composed Swift ops: no fused multiply-adds.
 #pragma clang fp contract(off)
-
-#if defined(__x86_64__)
-#define KERAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define KERAS_CLONES
-#endif
 
 KERAS_CLONES
 void keras_linear_epilogue_f32(size_t rows, size_t n, float *z, const float *bias,

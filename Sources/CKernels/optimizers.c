@@ -6,17 +6,10 @@
 // one that clips, scales and decays them. The formulas keep the Swift code's operation order;
 // `max`/`min` are Swift's (`y >= x ? y : x`, `y < x ? y : x`), so NaN propagates the same way.
 #include "ckernels.h"
+#include "clones.h"
 
 // Same rounding as the Swift loops: no fused multiply-adds.
 #pragma clang fp contract(off)
-
-#if defined(__x86_64__)
-#define KERAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define KERAS_CLONES
-#endif
-
-#define INLINE static inline __attribute__((always_inline))
 
 // Swift.max / Swift.min.
 #define SMAX(x, y) ((y) >= (x) ? (y) : (x))

@@ -2,16 +2,11 @@
 // (AVX-512 / AVX2 / baseline x86-64, picked at load time). Swift's SIMD code for the same loop
 // is built for baseline x86-64 and spends most of its time converting comparison masks.
 #include "ckernels.h"
+#include "clones.h"
 #include <string.h>
 
 // No fused multiply-adds: the results round exactly as the Swift loops (and the float64 path).
 #pragma clang fp contract(off)
-
-#if defined(__x86_64__)
-#define KERAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define KERAS_CLONES
-#endif
 
 // `v` replaces the running maximum `b` when larger, or when it is NaN and `b` is not: NaN wins,
 // and among equal values the first position keeps its place.

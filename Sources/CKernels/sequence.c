@@ -1,19 +1,12 @@
 // Kernels of the sequence-model ops in C, compiled for the widest vectors the CPU has (AVX-512 /
 // AVX2 / baseline x86-64, picked at load time), where Swift code is built for baseline x86-64.
 #include "sequence.h"
+#include "clones.h"
 #include <stdint.h>
 #include <string.h>
 
 // Same rounding as the Swift loops: no fused multiply-adds.
 #pragma clang fp contract(off)
-
-#if defined(__x86_64__)
-#define KERAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define KERAS_CLONES
-#endif
-
-#define INLINE static inline __attribute__((always_inline))
 
 INLINE int32_t float_bits(float x) { int32_t i; memcpy(&i, &x, 4); return i; }
 INLINE float bits_float(int32_t i) { float x; memcpy(&x, &i, 4); return x; }
