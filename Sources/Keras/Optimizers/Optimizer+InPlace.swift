@@ -33,7 +33,7 @@ extension Optimizer {
     /// ``apply(_:to:)``.
     package func applyInPlace(_ gradients: [UnsafePointer<Float>], to variables: [Variable], pieces: Int) -> Bool {
         guard canApplyInPlace(to: variables), gradients.count == variables.count else { return false }
-        applyInPlace(gradients, to: variables) { update in
+        runInPlace(gradients, to: variables) { update in
             if pieces <= 1 { return update.applyPiece(0, of: 1) }
             forEachConcurrently(pieces) { piece in update.applyPiece(piece, of: pieces) }
         }
@@ -55,6 +55,11 @@ extension Optimizer {
     package func applyInPlace(_ gradients: [UnsafePointer<Float>], to variables: [Variable], run: (InPlaceUpdate) -> Void) {
         require(gradients.count == variables.count && canApplyInPlace(to: variables),
                 "\(className): applyInPlace(_:to:run:) called for an update it cannot run in place")
+        runInPlace(gradients, to: variables, run: run)
+    }
+
+    /// ``applyInPlace(_:to:run:)`` once its preconditions are checked.
+    private func runInPlace(_ gradients: [UnsafePointer<Float>], to variables: [Variable], run: (InPlaceUpdate) -> Void) {
         if variables.isEmpty { return run(InPlaceUpdate(updates: [])) }
         withoutRecording {
             // The counter is int32 (reading it as Int64, as `iterations` does, converts a copy).
