@@ -115,6 +115,18 @@ import Testing
         }
     }
 
+    /// A NaN in a float32 query row (C kernels) makes that row's output NaN and leaves the
+    /// other rows finite: never a silently finite answer.
+    @Test func attentionCKernelsPropagateNaN() {
+        var values = Self.random([1, 4, 1, 16], 1).doubles
+        values[16 + 3] = .nan   // query step 1
+        let q = Tensor(shape: [1, 4, 1, 16], doubles: values, dtype: .float32)
+        let k = Self.random([1, 16, 1, 16], 2).cast(to: .float32), v = Self.random([1, 16, 1, 16], 3).cast(to: .float32)
+        let out = Tensor.scaledDotProductAttentionOutput(query: q, key: k, value: v, mask: nil, scale: 0.25).doubles
+        #expect(out[16..<32].allSatisfy { $0.isNaN })
+        #expect((out[0..<16] + out[32...]).allSatisfy { $0.isFinite })
+    }
+
     /// Enough (batch, head) pairs that they are split across threads.
     @Test func fusedAttentionSplitAcrossThreadsMatchesComposedOps() {
         let q = Self.random([8, 64, 4, 64], 4).cast(to: .float32), k = Self.random([8, 64, 4, 64], 5).cast(to: .float32)
