@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Keras
 
 /// The measurement every model workload shares (the peers' scripts do the same): compile with
@@ -6,7 +7,8 @@ import Keras
 /// time one full epoch of `fit` at batch 32 (best of two), then `predict` at batch 256, and report
 /// both as `<workload> fit: N samples/s` and `<workload> predict: N samples/s`. With
 /// `fitFLOPPerSample`, also the fit's compute rate (`<workload> fit compute: N GFLOP/s`), to
-/// set beside `keras-bench gemm`'s.
+/// set beside `keras-bench gemm`'s. `KERAS_BENCH_PHASE=fit` or `predict` times only that phase
+/// (for profiling one of them).
 ///
 /// ```swift
 /// reportFitAndPredict("lstm", model: model, x: x, y: y, warmUp: 640)
@@ -15,6 +17,16 @@ func reportFitAndPredict(_ workload: String, model: Model, x: Tensor, y: Tensor,
     let count = x.shape[0]
     try! model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"])
     try! model.fit(x.slice(axis: 0, start: 0, end: warmUp), y.slice(axis: 0, start: 0, end: warmUp), batchSize: 32, verbose: 0)
+    let phase = ProcessInfo.processInfo.environment["KERAS_BENCH_PHASE"]
+    if phase != "predict" { timeFit(workload, model: model, x: x, y: y, fitFLOPPerSample: fitFLOPPerSample) }
+    guard phase != "fit" else { return }
+    let predictSeconds = secondsPerCall(minSeconds: 1) { consume(try! model.predict(x, batchSize: 256, verbose: 0)) }
+    report(workload, "predict", Double(count) / predictSeconds, "samples/s")
+}
+
+/// One epoch of `fit` at batch 32, best of two, reported as samples/s (and GFLOP/s when given).
+private func timeFit(_ workload: String, model: Model, x: Tensor, y: Tensor, fitFLOPPerSample: Double?) {
+    let count = x.shape[0]
     var best = Double.infinity
     for _ in 0..<2 {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -23,6 +35,4 @@ func reportFitAndPredict(_ workload: String, model: Model, x: Tensor, y: Tensor,
     }
     report(workload, "fit", Double(count) / best, "samples/s")
     if let flop = fitFLOPPerSample { report(workload, "fit compute", Double(count) / best * flop * 1e-9, "GFLOP/s") }
-    let predictSeconds = secondsPerCall(minSeconds: 1) { consume(try! model.predict(x, batchSize: 256, verbose: 0)) }
-    report(workload, "predict", Double(count) / predictSeconds, "samples/s")
 }
