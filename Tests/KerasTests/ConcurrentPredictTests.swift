@@ -1,4 +1,4 @@
-import Keras
+@testable import Keras
 import KerasTestSupport
 import Testing
 
@@ -24,6 +24,21 @@ import Testing
         for step in 0..<6 {
             #expect(recorder.events.firstIndex(of: "begin \(step)")! < recorder.events.firstIndex(of: "end \(step)")!)
         }
+    }
+
+    @Test func wideBatchesAreCutIntoSlicesThatGiveTheWholeBatchResult() throws {
+        // 64 × 256 floats a sample (64 KiB): slices of 32 samples keep a layer's output near 1 MiB.
+        let inputs = Input(shape: [64, 64])
+        let hidden = Dense(256, activation: .relu, kernelInitializer: GlorotUniform(seed: 1))(inputs)
+        let model = try Model(inputs: inputs, outputs: Dense(4, kernelInitializer: GlorotUniform(seed: 2))(hidden))
+        #expect(model.inferenceSliceSize == 32)
+        #expect(Sequential([InputLayer(shape: [6]), Dense(16)]).inferenceSliceSize > 256)
+        let x = Tensor.randomNormal([250, 64, 64], seed: 3)
+        let recorder = StepRecorder()
+        // Step 0 builds the model alone; steps 1 and 2 (100 and 50 samples) run as six slices.
+        let predicted = try model.predict(x, batchSize: 100, verbose: 0, callbacks: [recorder])
+        assertClose(predicted, model(x), rtol: 1e-5, atol: 1e-6)
+        #expect(recorder.events == ["begin 0", "end 0", "begin 1", "begin 2", "end 1", "end 2"])
     }
 
     @Test func layersNotKnownToBeSafeRunOneBatchAtATime() throws {

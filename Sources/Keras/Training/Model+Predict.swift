@@ -63,28 +63,41 @@ extension Model {
         var pieces: [[Tensor]] = []
         var generator = RandomGenerator(seed: 0)
         // Batches are independent in inference: once the model is built (by the first batch),
-        // groups of batches run one per core when every layer allows it (each batch's ops then
-        // run single-threaded, which keeps every core busy with whole matrix products).
+        // groups of batches are cut into slices that run on all cores when every layer allows it
+        // (each slice's ops then run single-threaded, which keeps every core busy with whole
+        // matrix products; a slice's activations fit in a core's cache, see `inferenceSliceSize`).
         let group = availableCoreCount
         var concurrent: Bool? = nil   // decided once, after the first batch has built the model
+        var sliceSize = Int.max       // samples per slice, decided with `concurrent`
         var pending: [(step: Int, batch: DataBatch)] = []
         var batchCounts: [Int] = []   // distributed: each rank predicts its slice of every batch
         func flush() throws {
             for item in pending { try callbacks.onPredictBatchBegin(item.step, logs: [:]) }
-            var outputs = [Result<[Tensor], any Error>?](repeating: nil, count: pending.count)
-            if pending.count > 1 && (concurrent ?? false) {
+            let slices = pending.indices.flatMap { b in
+                stride(from: 0, to: pending[b].batch.count, by: sliceSize).map { (batch: b, start: $0) }
+            }
+            func run(_ slice: (batch: Int, start: Int)) throws -> [Tensor] {
+                var batch = pending[slice.batch].batch
+                let end = min(batch.count, slice.start + sliceSize)
+                if slice.start > 0 || end < batch.count {
+                    batch = DataBatch(inputs: batch.inputs.map { $0.slice(axis: 0, start: slice.start, end: end) })
+                }
+                return try weightUpdateLock.read { try predictStep(batch) }
+            }
+            var outputs = [Result<[Tensor], any Error>?](repeating: nil, count: slices.count)
+            if slices.count > 1 && (concurrent ?? false) {
                 outputs.withUnsafeMutableBufferPointer { out in
-                    forEachConcurrently(pending.count) { i in
-                        out[i] = Result { try weightUpdateLock.read { try predictStep(pending[i].batch) } }
-                    }
+                    forEachConcurrently(slices.count) { i in out[i] = Result { try run(slices[i]) } }
                 }
             } else {
-                for (i, item) in pending.enumerated() {
-                    outputs[i] = Result { try weightUpdateLock.read { try predictStep(item.batch) } }
-                }
+                for (i, slice) in slices.enumerated() { outputs[i] = Result { try run(slice) } }
             }
-            for (item, output) in zip(pending, outputs) {
-                pieces.append(try output!.get())
+            var next = 0
+            for (b, item) in pending.enumerated() {
+                while next < slices.count && slices[next].batch == b {
+                    pieces.append(try outputs[next]!.get())
+                    next += 1
+                }
                 try callbacks.onPredictBatchEnd(item.step, logs: [:])
             }
             pending.removeAll(keepingCapacity: true)
@@ -95,7 +108,10 @@ extension Model {
             let local = try distribution?.shard(batch, op: "predict", allowEmpty: step > 0) ?? batch
             if local.count > 0 { pending.append((step, local)) }
             if step == 0 || pending.count == group { try flush() }
-            if concurrent == nil { concurrent = supportsConcurrentInference }
+            if concurrent == nil {
+                concurrent = supportsConcurrentInference
+                if concurrent == true { sliceSize = inferenceSliceSize }
+            }
         }
         try flush()
         try callbacks.onPredictEnd(logs: [:])
