@@ -217,26 +217,52 @@ void keras_masked_softmax_backward_f32(size_t rows, size_t n, const float *p, fl
     }
 }
 
+// One row: (x − mean)·inv is computed once for the variance and once for the output (the same
+// rounding as storing it), so inference need not write `normalized` (NULL) or `inverse` (NULL).
+// gamma and beta are never NULL here: a branch on them in the loops would make every load a
+// masked one.
+INLINE void layer_norm_row(size_t n, const float *restrict row, const float *gamma, const float *beta, float eps,
+                           float *restrict orow, float *restrict nrow, float *inverse) {
+    float count = (float)n;
+    float mean = lane_sum(row, n) / count;
+    float acc[16] = {0};
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int l = 0; l < 16; l++) { float d = row[j + l] - mean; acc[l] += d * d; }
+    float squares = fold_sum16(acc);
+    for (; j < n; j++) { float d = row[j] - mean; squares += d * d; }
+    float inv = 1.0f / __builtin_elementwise_sqrt(squares / count + eps);
+    if (inverse) *inverse = inv;
+    // Separate loops with and without `nrow` (a store under a condition would be a masked one).
+    if (nrow) {
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) {
+            float v = (row[j] - mean) * inv;
+            nrow[j] = v;
+            orow[j] = v * gamma[j] + beta[j];
+        }
+    } else {
+#pragma clang loop vectorize(assume_safety)
+        for (size_t j = 0; j < n; j++) orow[j] = (row[j] - mean) * inv * gamma[j] + beta[j];
+    }
+}
+
 KERAS_CLONES
 void keras_layer_norm_f32(size_t rows, size_t n, const float *x, const float *gamma, const float *beta,
                           float eps, float *out, float *normalized, float *inverse) {
-    float count = (float)n;
-    for (size_t r = 0; r < rows; r++) {
-        const float *restrict row = x + r * n;
-        float *restrict nrow = normalized + r * n, *restrict orow = out + r * n;
-        float mean = lane_sum(row, n) / count;
-#pragma clang loop vectorize(assume_safety)
-        for (size_t j = 0; j < n; j++) nrow[j] = row[j] - mean;
-        float inv = 1.0f / __builtin_elementwise_sqrt(lane_dot(nrow, nrow, n) / count + eps);
-        inverse[r] = inv;
-#pragma clang loop vectorize(assume_safety)
-        for (size_t j = 0; j < n; j++) {
-            float v = nrow[j] * inv;
-            nrow[j] = v;
-            float y = gamma ? v * gamma[j] : v;
-            orow[j] = beta ? y + beta[j] : y;
-        }
+    // Rows of the widths attention models use get a body with n known, held in registers.
+#define LAYER_NORM_ROWS(N) \
+    for (size_t r = 0; r < rows; r++) \
+        layer_norm_row(N, x + r * (N), gamma, beta, eps, out + r * (N), normalized ? normalized + r * (N) : NULL, \
+                       inverse ? inverse + r : NULL)
+    switch (n) {
+    case 32: LAYER_NORM_ROWS(32); break;
+    case 64: LAYER_NORM_ROWS(64); break;
+    case 128: LAYER_NORM_ROWS(128); break;
+    case 256: LAYER_NORM_ROWS(256); break;
+    default: LAYER_NORM_ROWS(n); break;
     }
+#undef LAYER_NORM_ROWS
 }
 
 KERAS_CLONES

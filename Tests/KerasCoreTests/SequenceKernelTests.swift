@@ -162,4 +162,23 @@ import Testing
             xs[0].layerNormalized(gamma: nil, beta: nil, epsilon: 1e-3)
         }
     }
+
+    /// Inference (nothing recorded) writes only the output, through the row bodies specialized
+    /// for widths 32…256: the same bits as the recorded path, which also keeps the backward's rows.
+    @Test func layerNormalizationInferenceMatchesTheRecordedPath() {
+        for n in [10, 32, 64, 128, 256] {
+            let x = Self.random([5, n], n, scale: 3).cast(to: .float32)
+            let gamma = Self.random([n], 2).cast(to: .float32), beta = Self.random([n], 3).cast(to: .float32)
+            for (g, b) in [(gamma, beta), (nil, nil), (gamma, nil)] as [(Tensor?, Tensor?)] {
+                let inference = withoutRecording { x.layerNormalized(gamma: g, beta: b, epsilon: 1e-3) }
+                var recorded = inference
+                _ = valueWithGradients(at: [x]) { xs in
+                    recorded = xs[0].layerNormalized(gamma: g, beta: b, epsilon: 1e-3)
+                    return recorded.sum()
+                }
+                #expect(inference.scalars == recorded.scalars, "width \(n)")
+                assertClose(inference.cast(to: .float64), x.cast(to: .float64).layerNormalized(gamma: g?.cast(to: .float64), beta: b?.cast(to: .float64), epsilon: 1e-3), rtol: 1e-4, atol: 1e-5)
+            }
+        }
+    }
 }

@@ -36,7 +36,8 @@ void keras_masked_softmax_backward_f32(size_t rows, size_t n, const float *p, fl
                                        const bool *mask);
 
 /// Layer normalization of `rows` rows of `n`: `normalized = (x − mean)·inverse`,
-/// `inverse = 1/√(var + eps)`, `out = normalized·gamma + beta` (gamma/beta may be NULL).
+/// `inverse = 1/√(var + eps)`, `out = normalized·gamma + beta` (pass ones and zeros for no
+/// gamma or beta; `normalized` and `inverse`, which only the backward reads, may be NULL).
 void keras_layer_norm_f32(size_t rows, size_t n, const float *x, const float *gamma, const float *beta,
                           float eps, float *out, float *normalized, float *inverse);
 

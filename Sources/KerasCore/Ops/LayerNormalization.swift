@@ -19,14 +19,26 @@ extension Tensor {
         }
         let rows = features == 0 ? 0 : scalarCount / features
         let out = Tensor(uninitializedShape: shape, dtype: dtype, op: "layer_normalization")
+        // The C kernel takes ones for no gamma and zeros for no beta (the same values, exactly).
+        func float32Kernel(normalized: Tensor?, inverse: Tensor?) {
+            let scale = gamma ?? Tensor.ones([features], dtype: .float32), offset = beta ?? Tensor.zeros([features], dtype: .float32)
+            withExtendedLifetime((self, scale, offset, out, normalized, inverse)) {
+                keras_layer_norm_f32(rows, features, pointer(Float.self), scale.pointer(Float.self), offset.pointer(Float.self),
+                                     Float(epsilon), out.pointer(Float.self), normalized?.pointer(Float.self),
+                                     inverse?.pointer(Float.self))
+            }
+        }
+        if dtype == .float32 && !(isRecorded || gamma?.isRecorded == true || beta?.isRecorded == true) {
+            // Inference: the backward's normalized rows and inverse deviations are not written.
+            float32Kernel(normalized: nil, inverse: nil)
+            return out
+        }
         let normalized = Tensor(uninitializedShape: shape, dtype: dtype, op: "layer_normalization")
         let inverse = Tensor(uninitializedShape: [rows], dtype: dtype, op: "layer_normalization")
-        withExtendedLifetime((self, gamma, beta, out, normalized, inverse)) {
-            if dtype == .float32 {
-                keras_layer_norm_f32(rows, features, pointer(Float.self), gamma?.pointer(Float.self), beta?.pointer(Float.self),
-                                     Float(epsilon), out.pointer(Float.self), normalized.pointer(Float.self),
-                                     inverse.pointer(Float.self))
-            } else {
+        if dtype == .float32 {
+            float32Kernel(normalized: normalized, inverse: inverse)
+        } else {
+            withExtendedLifetime((self, gamma, beta, out, normalized, inverse)) {
                 layerNormForward(Double.self, self, gamma, beta, epsilon, out, normalized, inverse)
             }
         }
