@@ -219,3 +219,52 @@ void keras_attention_backward_f32(size_t t, size_t s, size_t d, size_t dv, const
     small_gemm(t, d, s, ds, s, 1, k, ldk, dq, ldq);                // dq = dScores·k
     small_gemm(s, d, t, ds, 1, s, q, ldq, dk, ldk);                // dk = dScoresᵀ·q
 }
+
+// Inference without a mask, for t a multiple of 16: the scores are computed transposed,
+// sᵀ = k·qᵀ (s × t), so each key's scores for 16 queries are one vector. The softmax then runs
+// down the columns with whole-vector maxima and sums (no folds across lanes), and the
+// normalization is applied to the t × dv output rows instead of the t × s probabilities.
+// `scratch`: sᵀ (s · t), qᵀ (d · t), the sums' inverses (t).
+INLINE void attention_output_by_columns(size_t t, size_t s, size_t d, size_t dv, const float *q, size_t ldq,
+                                        const float *k, size_t ldk, const float *v, size_t ldv, float scale,
+                                        float *out, size_t ldo, float *scratch) {
+    float *st = scratch, *qt = scratch + s * t, *inverse = qt + d * t;
+    transpose(t, d, q, ldq, qt);                                    // qᵀ: d × t
+    small_gemm(s, t, d, k, ldk, 1, qt, t, st, t);                  // sᵀ = k·qᵀ
+    for (size_t i = 0; i < t; i += 16) {                            // e = exp(scale · sᵀ − max), per column
+        v16 peak = splat(-__builtin_inff()), sum = (v16){0}, x;
+        for (size_t j = 0; j < s; j++) {
+            LOAD16(x, st + j * t + i);
+            x = x * scale;
+            peak = select(x > peak, x, peak);
+        }
+        for (size_t j = 0; j < s; j++) {
+            LOAD16(x, st + j * t + i);
+            x = vexp_nonpositive(x * scale - peak);
+            sum = sum + x;
+            STORE16(st + j * t + i, x);
+        }
+        x = splat(1.0f) / sum;
+        STORE16(inverse + i, x);
+    }
+    small_gemm(t, dv, s, st, 1, t, v, ldv, out, ldo);              // out = eᵀ·v, then each row / its sum
+    for (size_t i = 0; i < t; i++)
+        for (size_t c = 0; c < dv; c += 16) {
+            v16 row;
+            LOAD16(row, out + i * ldo + c);
+            row = row * inverse[i];
+            STORE16(out + i * ldo + c, row);
+        }
+}
+
+KERAS_CLONES
+void keras_attention_output_f32(size_t t, size_t s, size_t d, size_t dv, const float *q, size_t ldq,
+                                const float *k, size_t ldk, const float *v, size_t ldv, const bool *mask,
+                                float scale, float fill, float *out, size_t ldo, float *scratch) {
+    if (mask == NULL && t % 16 == 0) {
+        attention_output_by_columns(t, s, d, dv, q, ldq, k, ldk, v, ldv, scale, out, ldo, scratch);
+    } else {
+        keras_attention_forward_f32(t, s, d, dv, q, ldq, k, ldk, v, ldv, mask, scale, fill, scratch, out, ldo,
+                                    scratch + t * s);
+    }
+}

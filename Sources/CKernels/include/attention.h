@@ -16,6 +16,13 @@ void keras_attention_forward_f32(size_t t, size_t s, size_t d, size_t dv, const 
                                  const float *k, size_t ldk, const float *v, size_t ldv, const bool *mask,
                                  float scale, float fill, float *p, float *out, size_t ldo, float *scratch);
 
+/// `out = softmax(scale · q·kᵀ)·v` alone, for inference (the probabilities are not kept).
+/// Without a mask and for `t` a multiple of 16 it runs by columns of transposed scores (the
+/// same values within float rounding). `scratch` holds `t · s + d · max(s, t) + t` floats.
+void keras_attention_output_f32(size_t t, size_t s, size_t d, size_t dv, const float *q, size_t ldq,
+                                const float *k, size_t ldk, const float *v, size_t ldv, const bool *mask,
+                                float scale, float fill, float *out, size_t ldo, float *scratch);
+
 /// The gradients `dq`, `dk`, `dv_out` (written, with the strides of `q`, `k`, `v`) from the
 /// output gradient `g` (row stride `ldo`) and the forward's probabilities `p`. `scratch` holds
 /// `t · s + dv · s` floats.

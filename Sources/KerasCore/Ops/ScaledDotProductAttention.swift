@@ -95,7 +95,8 @@ private struct AttentionShape {
     /// float32 pairs with sizes in multiples of 16 run the C kernels (`keras_attention_forward_f32`):
     /// register-blocked products and the softmax on rows in registers, where oneDNN's per-call
     /// cost dominates products this small (measured per 64×64×16 pair, one thread: forward
-    /// 8.0 → 4.6 µs, backward ≈ 9.4 → 6.2 µs).
+    /// 8.0 → 4.6 µs, backward ≈ 9.4 → 6.2 µs; 4.25 → 3.75 µs forward when inference without a
+    /// mask runs by columns of transposed scores, `keras_attention_output_f32`).
     func usesCKernels<T>(_: T.Type) -> Bool { T.self == Float.self && s % 16 == 0 && d % 16 == 0 && dv % 16 == 0 }
     /// Threads: the (batch, head) pairs are independent.
     var pieces: Int { min(Parallel.pieceCount(pairs * t * s * max(d, dv), threshold: Gemm.parallelThreshold), pairs) }
@@ -159,11 +160,12 @@ private func attentionForward<T: AttentionScalar>(_: T.Type, _ shape: AttentionS
     Parallel.forEachPiece(shape.pairs, pieces: shape.pieces, context: buffers) { _, range, p in
         let (q, k, v, mask, out, probs, sh) = p
         let (t, s, d, dv, heads) = (sh.t, sh.s, sh.d, sh.dv, sh.heads)
-        // Without kept probabilities, one (T, S) block serves every pair of this piece.
-        let scratch = probs == nil ? UnsafeMutablePointer<T>.allocate(capacity: t * s) : nil
-        defer { scratch?.deallocate() }
+        // Without kept probabilities, one (T, S) block serves every pair of this piece (with the
+        // C kernels' own scratch after it).
         let cKernels = sh.usesCKernels(T.self)
-        let transposed = cKernels ? UnsafeMutablePointer<Float>.allocate(capacity: d * s) : nil
+        let scratch = probs == nil ? UnsafeMutablePointer<T>.allocate(capacity: t * s + (cKernels ? d * max(s, t) + t : 0)) : nil
+        defer { scratch?.deallocate() }
+        let transposed = cKernels && probs != nil ? UnsafeMutablePointer<Float>.allocate(capacity: d * s) : nil
         defer { transposed?.deallocate() }
         for pair in range {
             let (b, h) = (pair / heads, pair % heads)
@@ -171,6 +173,11 @@ private func attentionForward<T: AttentionScalar>(_: T.Type, _ shape: AttentionS
             let vp = v + b * s * heads * dv + h * dv, op = out + b * t * heads * dv + h * dv
             let pp = probs.map { $0 + pair * t * s } ?? scratch!
             let pairMask = mask.map { $0 + b * sh.maskStride! }
+            if cKernels && probs == nil {
+                keras_attention_output_f32(t, s, d, dv, float(qp), heads * d, float(kp), heads * d, float(vp), heads * dv,
+                                           pairMask, Float(sh.scale), Float(maskedScore), float(op), heads * dv, float(pp))
+                continue
+            }
             if let transposed {
                 keras_attention_forward_f32(t, s, d, dv, float(qp), heads * d, float(kp), heads * d, float(vp), heads * dv,
                                             pairMask, Float(sh.scale), Float(maskedScore), float(pp), float(op),
