@@ -287,36 +287,3 @@ void keras_layer_norm_backward_f32(size_t rows, size_t n, const float *g, const 
     }
 }
 
-// Φ(x) = ½(1 + erf(x/√2)) with erf from Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7),
-// and the density's exponential e^{−x²/2}, which the backward reuses.
-INLINE float k_normal_cdf(float x, float *density_exp) {
-    float u = x * 0.70710678118654752f;
-    float au = u < 0 ? -u : u;
-    float t = 1.0f / (1.0f + 0.3275911f * au);
-    float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
-    float e = k_exp(-u * u);
-    float erf_abs = 1.0f - poly * e;
-    float erf = u < 0 ? -erf_abs : erf_abs;
-    *density_exp = e;
-    return 0.5f * (1.0f + erf);
-}
-
-KERAS_CLONES
-void keras_gelu_f32(size_t n, const float *restrict x, float *restrict y) {
-#pragma clang loop vectorize(assume_safety)
-    for (size_t i = 0; i < n; i++) {
-        float e;
-        float cdf = k_normal_cdf(x[i], &e);
-        y[i] = x[i] * cdf;
-    }
-}
-
-KERAS_CLONES
-void keras_gelu_backward_f32(size_t n, const float *restrict x, const float *restrict g, float *restrict dx) {
-#pragma clang loop vectorize(assume_safety)
-    for (size_t i = 0; i < n; i++) {
-        float e;
-        float cdf = k_normal_cdf(x[i], &e);
-        dx[i] = g[i] * (cdf + x[i] * e * 0.39894228040143268f);
-    }
-}

@@ -173,6 +173,13 @@ import Testing
         checkGradients([x]) { $0[0].gelu() }
         Self.float32MatchesFloat64([x], rtol: 1e-5, atol: 1e-6) { $0[0].gelu() }
         #expect(Tensor([1, -2]).gelu().dtype == .float32)
+        // Far tails, zero and a length with a partial last vector: value and gradient.
+        let wide = Tensor(shape: [37], doubles: (0..<37).map { Double($0 - 18) * 30 / 18 }, dtype: .float64)
+        assertClose(wide.cast(to: .float32).gelu().cast(to: .float64), 0.5 * wide * ((wide / 2.0.squareRoot()).erf() + 1),
+                    rtol: 1e-6, atol: 1e-6)
+        Self.float32MatchesFloat64([wide], rtol: 1e-5, atol: 1e-6) { $0[0].gelu() }
+        let special = Tensor([Float.nan, .infinity, 0]).gelu().scalars
+        #expect(special[0].isNaN && special[1] == .infinity && special[2] == 0)
     }
 
     @Test func layerNormalizationFloat32KernelMatchesFloat64() {
