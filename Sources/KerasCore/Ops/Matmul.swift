@@ -36,6 +36,14 @@ func matmulCore(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, na
     let (m, ka) = transposeA ? (a.shape[a.rank - 1], a.shape[a.rank - 2]) : (a.shape[a.rank - 2], a.shape[a.rank - 1])
     let (kb, n) = transposeB ? (b.shape[b.rank - 1], b.shape[b.rank - 2]) : (b.shape[b.rank - 2], b.shape[b.rank - 1])
     require(ka == kb, "\(name): inner dimensions differ: \(a.shape) × \(b.shape) (\(ka) ≠ \(kb))")
+    // A batch of products sharing one right operand (a sequence through a kernel) is one product
+    // with the batch folded into the rows: one GEMM call, and the kernel's gradient one product
+    // over all rows instead of a product per batch entry and their sum.
+    if a.rank > 2 && b.rank == 2 && !transposeA && ka > 0 {
+        let rows = a.scalarCount / ka
+        let folded = matmulCore(a.reshaped(to: [rows, ka]), b, transposeA: false, transposeB: transposeB, name: name)
+        return folded.reshaped(to: Array(a.shape.dropLast()) + [n])
+    }
     // Plain 2-D products (every Dense layer) skip the batch bookkeeping and its arrays.
     let plain = a.rank == 2 && b.rank == 2
     let batchA = plain ? [] : Array(a.shape.dropLast(2)), batchB = plain ? [] : Array(b.shape.dropLast(2))
