@@ -46,4 +46,42 @@ INLINE v16 vexp_nonpositive(v16 x) {
     return er * (v16)((n + 127) << 23);
 }
 
+// 32-bit interleave of a and b within each 128-bit block: the low or the high pair of each.
+INLINE v16 interleave_low32(v16 a, v16 b) { return __builtin_shufflevector(a, b, 0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29); }
+INLINE v16 interleave_high32(v16 a, v16 b) { return __builtin_shufflevector(a, b, 2, 18, 3, 19, 6, 22, 7, 23, 10, 26, 11, 27, 14, 30, 15, 31); }
+// The same for 64-bit pairs.
+INLINE v16 interleave_low64(v16 a, v16 b) { return __builtin_shufflevector(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29); }
+INLINE v16 interleave_high64(v16 a, v16 b) { return __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31); }
+// 128-bit blocks 0 and 2 of a, then 0 and 2 of b (even), or blocks 1 and 3 (odd).
+INLINE v16 even_blocks(v16 a, v16 b) { return __builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27); }
+INLINE v16 odd_blocks(v16 a, v16 b) { return __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31); }
+
+// The 16 × 16 block x (row stride ldx) transposed into xt (row stride ldt), in registers:
+// interleaving rows pairwise (32, then 64 bits) transposes each 4 × 4 group within a 128-bit
+// block; two rounds of block shuffles then gather each column's four groups.
+INLINE void transpose16(const float *x, size_t ldx, float *xt, size_t ldt) {
+    v16 r[16], a[16], b[16];
+    for (int i = 0; i < 16; i++) LOAD16(r[i], x + i * ldx);
+    for (int i = 0; i < 16; i += 2) {
+        a[i] = interleave_low32(r[i], r[i + 1]);
+        a[i + 1] = interleave_high32(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {     // b[i + c]: column 4L + c of rows i ..< i + 4 in block L
+        b[i] = interleave_low64(a[i], a[i + 2]);
+        b[i + 1] = interleave_high64(a[i], a[i + 2]);
+        b[i + 2] = interleave_low64(a[i + 1], a[i + 3]);
+        b[i + 3] = interleave_high64(a[i + 1], a[i + 3]);
+    }
+    for (int c = 0; c < 4; c++) {         // column 4L + c is block L of b[c], b[4 + c], b[8 + c], b[12 + c]
+        v16 u0 = even_blocks(b[c], b[4 + c]), u1 = odd_blocks(b[c], b[4 + c]);
+        v16 u2 = even_blocks(b[8 + c], b[12 + c]), u3 = odd_blocks(b[8 + c], b[12 + c]);
+        v16 column0 = even_blocks(u0, u2), column1 = even_blocks(u1, u3);
+        v16 column2 = odd_blocks(u0, u2), column3 = odd_blocks(u1, u3);
+        STORE16(xt + c * ldt, column0);
+        STORE16(xt + (4 + c) * ldt, column1);
+        STORE16(xt + (8 + c) * ldt, column2);
+        STORE16(xt + (12 + c) * ldt, column3);
+    }
+}
+
 #endif

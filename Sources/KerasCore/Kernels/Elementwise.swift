@@ -1,3 +1,4 @@
+import CKernels
 /// Tight loops over raw buffers for unary and broadcasting binary ops. The per-element function is
 /// a closure literal at each call site; these helpers are always inlined, and each loop closure
 /// captures nothing but that function (buffers travel through `Parallel.chunks`'s `context`), so
@@ -170,6 +171,13 @@ private func tiledTranspose<T>(_ layout: ZipLayout<T, T>) {
             }
             let src = p.a + offset, dst = p.out + o * rows * cols
             let r1 = min(r0 + tile, rows)
+            if T.self == Float.self {
+                // float32: 16 × 16 blocks through vector registers (4× the loops below on the LSTM
+                // backward's 128 × 512 kernel).
+                keras_transpose_f32(cols, r1 - r0, UnsafeRawPointer(src + r0).assumingMemoryBound(to: Float.self), stride,
+                                    UnsafeMutableRawPointer(dst + r0 * cols).assumingMemoryBound(to: Float.self), cols)
+                continue
+            }
             // Through a contiguous tile buffer: with power-of-two strides, the tile's source
             // columns or destination rows all map to the same cache set, so neither side is
             // walked across lines directly.
