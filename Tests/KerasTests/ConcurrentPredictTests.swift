@@ -33,6 +33,10 @@ import Testing
         let model = try Model(inputs: inputs, outputs: Dense(4, kernelInitializer: GlorotUniform(seed: 2))(hidden))
         #expect(model.inferenceSliceSize == 32)
         #expect(Sequential([InputLayer(shape: [6]), Dense(16)]).inferenceSliceSize > 256)
+        // Over 1 MiB of weights: slices would read them again, so batches stay whole.
+        let heavyInputs = Input(shape: [64, 64])
+        let heavy = try Model(inputs: heavyInputs, outputs: Dense(4096)(heavyInputs))
+        #expect(heavy.weights.count == 2 && heavy.inferenceSliceSize == Int.max)
         let x = Tensor.randomNormal([250, 64, 64], seed: 3)
         let recorder = StepRecorder()
         // Step 0 builds the model alone; steps 1 and 2 (100 and 50 samples) run as six slices.

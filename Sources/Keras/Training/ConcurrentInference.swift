@@ -28,14 +28,18 @@ extension Model {
     /// The samples in each slice that `predict` runs on one core: as many as keep the model's
     /// widest activation (by its layers' output shapes) within 1 MiB, about a core's
     /// second-level cache, but at least 32, so each slice's matrix products stay efficient.
-    /// Batches of up to this many samples are not cut. Measured on the Transformer and CNN
-    /// benchmarks (2 cores, batch 256): slices of 32 predict 15–20% more samples per second than
-    /// whole batches, whose activations (8 MiB a layer) spill to the shared cache.
+    /// Batches of up to this many samples are not cut, nor are any batches of a model whose
+    /// weights exceed 1 MiB (each slice would read them again). Measured on 2 cores at batch 256:
+    /// slices of 32 predict 15–25% more samples per second on the Transformer and CNN
+    /// benchmarks, whose whole-batch activations (8 MiB a layer) spill to the shared cache; on
+    /// the MLP with two 2048-wide layers (17 MiB of weights) slices of 128 lost 5%.
     /// `KERAS_PREDICT_SLICE=<samples>` overrides it (0: never cut), to compare run against run.
     var inferenceSliceSize: Int {
         if let samples = Self.sliceOverride { return samples > 0 ? samples : Int.max }
+        let budget = 1 << 20
+        let weightBytes = weights.reduce(0) { $0 + $1.value.scalarCount * $1.value.dtype.byteSize }
         let widest = widestActivationBytesPerSample
-        return widest > 0 ? max(32, (1 << 20) / widest) : Int.max
+        return widest > 0 && weightBytes <= budget ? max(32, budget / widest) : Int.max
     }
 
     private static let sliceOverride = ProcessInfo.processInfo.environment["KERAS_PREDICT_SLICE"].flatMap { Int($0) }
