@@ -327,10 +327,11 @@ public struct StepContext {
 }
 
 /// Elements from which an update is split across the cores. Measured with `keras-bench
-/// optimizers` run with `KERAS_OPTIMIZER_SPLIT` (this threshold) at 0 and at 2³⁰, on 2 cores:
-/// Adam on one thread was as fast or faster up to 256K elements (2–10% at 16K–64K, the cost of
-/// waking the other core) and splitting gained 3–27% from 1M, so the split starts at 512K.
-let parallelThreshold = ProcessInfo.processInfo.environment["KERAS_OPTIMIZER_SPLIT"].flatMap { Int($0) } ?? (1 << 19)
+/// optimizers` run with `KERAS_OPTIMIZER_SPLIT` (this threshold) at 16K and at 512K, on 2
+/// cores: since the worker pool (spinning workers, no wake-up) splitting Adam gains 45% at 64K
+/// elements, 55% at 128K and 70% at 256K; at 16K it is within noise (±20%), so the split starts
+/// at 32K. (With dispatch wake-ups one thread had been as fast up to 256K.)
+let parallelThreshold = ProcessInfo.processInfo.environment["KERAS_OPTIMIZER_SPLIT"].flatMap { Int($0) } ?? (1 << 15)
 
 extension StepContext {
     /// Runs the C update rule `kind` (see `ckernels.h`) with its scalars `k`, rounded to `T`
