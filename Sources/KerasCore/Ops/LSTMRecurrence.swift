@@ -182,8 +182,14 @@ private func lstmForward<T: RecurrenceScalar>(_: T.Type, _ projected: Tensor, _ 
             // projected + bias and accumulate, larger ones add them in the gate kernel.
             let accumulate = m < 32
             if accumulate {
-                for j in 0..<m * width { zt[j] = xt[j] }
-                if let bias { for i in 0..<m { let row = zt + i * width; for j in 0..<width { row[j] = row[j] + bias[j] } } }
+                if let bias {
+                    for i in 0..<m {
+                        let row = zt + i * width, source = xt + i * width
+                        for j in 0..<width { row[j] = source[j] + bias[j] }
+                    }
+                } else {
+                    zt.update(from: xt, count: m * width)
+                }
             }
             if t == 0 && zeroStart {
                 if !accumulate { zt.update(repeating: 0, count: m * width) }
