@@ -3,6 +3,7 @@
 // tiles of up to 16 vector accumulators held in registers.
 #include "attention.h"
 #include "sequence.h"
+#include "transpose.h"
 #include "clones.h"
 #include "vector16.h"
 #include <stdint.h>
@@ -108,11 +109,9 @@ INLINE void score_softmax(const int NV, size_t t, size_t d, const float *q, size
     }
 }
 
-// xᵀ (cols × rows, dense) of the rows × cols block x (row stride ldx); rows and cols are
-// multiples of 16, as everywhere the C path runs.
+// xᵀ (cols × rows, dense) of the rows × cols block x (row stride ldx).
 INLINE void transpose(size_t rows, size_t cols, const float *x, size_t ldx, float *xt) {
-    for (size_t i = 0; i < rows; i += 16)
-        for (size_t j = 0; j < cols; j += 16) transpose16(x + i * ldx + j, ldx, xt + j * rows + i, rows);
+    keras_transpose_f32(rows, cols, x, ldx, xt, rows);
 }
 
 KERAS_CLONES
