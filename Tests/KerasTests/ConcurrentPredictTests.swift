@@ -33,6 +33,12 @@ import Testing
         let model = try Model(inputs: inputs, outputs: Dense(4, kernelInitializer: GlorotUniform(seed: 2))(hidden))
         #expect(model.inferenceSliceSize == 32)
         #expect(Sequential([InputLayer(shape: [6]), Dense(16)]).inferenceSliceSize > 256)
+        // An LSTM's outputs are small, its gates are not: 28 steps × 4·64 floats a sample.
+        let sequence = Input(shape: [28, 8])
+        let recurrent = try Model(inputs: sequence, outputs: Dense(2)(LSTM(64)(sequence)))
+        #expect(recurrent.inferenceSliceSize == 1 << 20 / (28 * 256 * 4))
+        let sequences = Tensor.randomNormal([250, 28, 8], seed: 4)
+        assertClose(try recurrent.predict(sequences, batchSize: 100, verbose: 0), recurrent(sequences), rtol: 1e-5, atol: 1e-6)
         // Over 1 MiB of weights: slices would read them again, so batches stay whole.
         let heavyInputs = Input(shape: [64, 64])
         let heavy = try Model(inputs: heavyInputs, outputs: Dense(4096)(heavyInputs))
