@@ -2,6 +2,7 @@
 // AVX2 / baseline x86-64, picked at load time), where Swift code is built for baseline x86-64.
 #include "sequence.h"
 #include "clones.h"
+#include "expf.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -22,13 +23,7 @@ INLINE float k_exp(float x) {
     float r = v - fn * 0.693359375f;
     r = r - fn * -2.1219444005e-4f;
     float r2 = r * r;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    float er = p * r2 + r + 1.0f;
+    float er = EXPF_POLYNOMIAL(r, r2);
     int32_t n1 = n >> 1, n2 = n - n1;
     return er * bits_float((n1 + 127) << 23) * bits_float((n2 + 127) << 23);
 }

@@ -5,6 +5,7 @@
 #define SWIFT_KERAS_VECTOR16_H
 
 #include "clones.h"
+#include "expf.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -36,13 +37,7 @@ INLINE v16 vexp_nonpositive(v16 x) {
     v16 r = v - fn * 0.693359375f;
     r = r - fn * -2.1219444005e-4f;
     v16 r2 = r * r;
-    v16 p = splat(1.9875691500e-4f);
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    v16 er = p * r2 + r + 1.0f;
+    v16 er = EXPF_POLYNOMIAL(r, r2);
     return er * (v16)((n + 127) << 23);
 }
 
