@@ -26,8 +26,9 @@ extension Layer {
 
 extension Model {
     /// The samples in each slice that `predict` runs on one core: as many as keep the model's
-    /// widest activation (by its layers' output shapes, and a recurrent layer's gates) within 1 MiB, about a core's
-    /// second-level cache, but at least 32, so each slice's matrix products stay efficient.
+    /// widest activation (by its layers' output shapes, and a recurrent layer's gates) within
+    /// 1 MiB, about a core's second-level cache, but at least 32, so each slice's matrix products
+    /// stay efficient.
     /// Batches of up to this many samples are not cut, nor are any batches of a model whose
     /// weights exceed 1 MiB (each slice would read them again). Measured on 2 cores at batch 256:
     /// slices of 32 predict 15–25% more samples per second on the Transformer and CNN
@@ -60,10 +61,11 @@ extension Model {
 
 extension RNN {
     /// The gates a call computes for all steps at once, in bytes per sample: the steps times the
-    /// widest of the cell's weights (4·units for an LSTM), in float32. 0 before the first call.
+    /// widest of the cell's weights (4·units for an LSTM), in their dtype. 0 before the first call.
     var gateBytesPerSample: Int {
         guard let input = inboundNodes.first?.inputs.first, input.shape.count >= 2, let steps = input.shape[1] else { return 0 }
-        let width = cell.weights.map { $0.shape.last ?? 0 }.max() ?? 0
-        return steps * width * MemoryLayout<Float>.size
+        let weights = cell.weights
+        let width = weights.map { $0.shape.last ?? 0 }.max() ?? 0
+        return steps * width * (weights.first?.dtype.byteSize ?? 0)
     }
 }
