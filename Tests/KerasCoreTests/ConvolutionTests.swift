@@ -137,6 +137,36 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
         }
     }
 
+    /// Inference through oneDNN's Winograd primitive (3×3 kernels, unit strides, channels in
+    /// multiples of 16, on CPUs with AVX-512): outputs match the float64 sum within float
+    /// rounding, valid and "same" padding (partial output tiles), with and without relu, over a
+    /// batch split into threads; the transformed kernel it caches follows a new kernel and a
+    /// change of one value.
+    @Test func winogradInferenceMatchesFloat64AndFollowsKernelChanges() throws {
+        let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let x = Self.normal([2, 9, 7, 16], seed: 141).cast(to: .float32)
+        let b = Self.normal([16], seed: 143).cast(to: .float32)
+        let first = Self.normal([3, 3, 16, 16], seed: 142).cast(to: .float32)
+        var values = first.doubles
+        values[values.count - 1] += 0.5
+        let changed = Tensor(shape: first.shape, doubles: values, dtype: .float32)
+        for pad in [0, 1] {
+            let padding = [(before: pad, after: pad), (before: pad, after: pad)]
+            #expect(x.convInferenceIsWinograd(first, padding: padding) == cpuInfo.contains(" avx512f"))
+            for (w, relu) in [(first, false), (changed, true), (Self.normal([3, 3, 16, 16], seed: 144).cast(to: .float32), false), (first, true)] {
+                let y = withoutRecording { x.conv(w, bias: b, relu: relu, strides: [1, 1], padding: padding) }
+                let output = Array(y.shape.dropFirst().dropLast())
+                #expect(output == [7 + 2 * pad, 5 + 2 * pad])
+                let sums = referenceConv(x, w, strides: [1, 1], padBefore: [pad, pad], output: output, dilation: [1, 1], groups: 1)
+                let bias = b.doubles
+                let expected = sums.enumerated().map { i, s in relu ? Swift.max(0, s + bias[i % 16]) : s + bias[i % 16] }
+                // Outputs are sums of 144 unit-normal products (about 12 in size); Winograd's
+                // transforms round to within 1e-4 of them, 1e-5 relative to that scale.
+                assertClose(y.doubles, expected, rtol: 1e-5, atol: 1e-4)
+            }
+        }
+    }
+
     @Test func kerasPaddingModes() {
         #expect(PaddingMode.same.pads(inputSize: 4, kernelSize: 2, stride: 1) == (0, 1))
         #expect(PaddingMode.same.pads(inputSize: 5, kernelSize: 3, stride: 2) == (1, 1))
