@@ -16,6 +16,28 @@ KERAS_CLONES
 void keras_max_pool_f32(size_t rows, size_t channels, const float *restrict x, const ptrdiff_t *restrict starts,
                         const ptrdiff_t *restrict positions, float *restrict y, int32_t *restrict argmax) {
     const size_t C = channels;
+    if (!argmax && C % 16 == 0) {
+        // Inference with whole 16-channel blocks: each block's running maximum stays in a
+        // register across the window instead of being stored and reloaded per position.
+        for (size_t row = 0; row < rows; row++) {
+            const ptrdiff_t k0 = starts[row], k1 = starts[row + 1];
+            for (size_t c0 = 0; c0 < C; c0 += 16) {
+                float best[16];
+                const float *restrict src0 = x + positions[k0] * C + c0;
+                for (size_t c = 0; c < 16; c++) best[c] = src0[c];
+                for (ptrdiff_t k = k0 + 1; k < k1; k++) {
+                    const float *restrict src = x + positions[k] * C + c0;
+                    for (size_t c = 0; c < 16; c++) {
+                        const float v = src[c], b = best[c];
+                        best[c] = TAKES(v, b) ? v : b;
+                    }
+                }
+                float *restrict dst = y + row * C + c0;
+                for (size_t c = 0; c < 16; c++) dst[c] = best[c];
+            }
+        }
+        return;
+    }
     for (size_t row = 0; row < rows; row++) {
         float *restrict best = y + row * C;
         const ptrdiff_t first = positions[starts[row]];

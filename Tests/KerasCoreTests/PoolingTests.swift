@@ -71,7 +71,7 @@ import Testing
     /// NaN wins a max window (as in NumPy) on the vectorized float32 path (16-channel multiples)
     /// as on the scalar one, wherever it sits in the window.
     @Test func nanWinsMaxPool() {
-        for channels in [16, 3] {
+        for channels in [16, 48, 3] {
             var values = (0..<(4 * channels)).map { Double($0) }
             values[2 * channels + 1] = .nan
             values[0 * channels + 2] = .nan
