@@ -1,4 +1,4 @@
-import KerasCore
+@testable import KerasCore
 import KerasTestSupport
 import Testing
 
@@ -141,7 +141,7 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
     /// multiples of 16, on CPUs with AVX-512): outputs match the float64 sum within float
     /// rounding, valid and "same" padding (partial output tiles), with and without relu, over a
     /// batch split into threads; the transformed kernel it caches follows a new kernel and a
-    /// change of one value.
+    /// change of one value; with no room in the cache, the kernel is transformed per op.
     @Test func winogradInferenceMatchesFloat64AndFollowsKernelChanges() throws {
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let x = Self.normal([2, 9, 7, 16], seed: 141).cast(to: .float32)
@@ -150,19 +150,29 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
         var values = first.doubles
         values[values.count - 1] += 0.5
         let changed = Tensor(shape: first.shape, doubles: values, dtype: .float32)
-        for pad in [0, 1] {
-            let padding = [(before: pad, after: pad), (before: pad, after: pad)]
-            #expect(x.convInferenceIsWinograd(first, padding: padding) == cpuInfo.contains(" avx512f"))
-            for (w, relu) in [(first, false), (changed, true), (Self.normal([3, 3, 16, 16], seed: 144).cast(to: .float32), false), (first, true)] {
-                let y = withoutRecording { x.conv(w, bias: b, relu: relu, strides: [1, 1], padding: padding) }
-                let output = Array(y.shape.dropFirst().dropLast())
-                #expect(output == [7 + 2 * pad, 5 + 2 * pad])
-                let sums = referenceConv(x, w, strides: [1, 1], padBefore: [pad, pad], output: output, dilation: [1, 1], groups: 1)
-                let bias = b.doubles
-                let expected = sums.enumerated().map { i, s in relu ? Swift.max(0, s + bias[i % 16]) : s + bias[i % 16] }
-                // Outputs are sums of 144 unit-normal products (about 12 in size); Winograd's
-                // transforms round to within 1e-4 of them, 1e-5 relative to that scale.
-                assertClose(y.doubles, expected, rtol: 1e-5, atol: 1e-4)
+        let kernels = [(first, false), (changed, true), (Self.normal([3, 3, 16, 16], seed: 144).cast(to: .float32), false), (first, true)]
+        for budget in [nil, 0] {
+            let saved = DNNLConvolution.kernelCache.withLock { cache in
+                defer { if let budget { cache.budget = budget } }
+                return cache.budget
+            }
+            defer { DNNLConvolution.kernelCache.withLock { $0.budget = saved } }
+            for pad in [0, 1] {
+                let padding = [(before: pad, after: pad), (before: pad, after: pad)]
+                let g = ConvGeometry(batch: 2, input: [9, 7], output: [7 + 2 * pad, 5 + 2 * pad], kernel: [3, 3], strides: [1, 1],
+                                     dilation: [1, 1], padBefore: [pad, pad], inChannels: 16, outChannels: 16, groups: 1)
+                #expect(DNNLConvolution.isWinograd(g) == cpuInfo.contains(" avx512f"))
+                for (w, relu) in kernels {
+                    let y = withoutRecording { x.conv(w, bias: b, relu: relu, strides: [1, 1], padding: padding) }
+                    #expect(Array(y.shape.dropFirst().dropLast()) == g.output.suffix(2))
+                    let sums = referenceConv(x, w, strides: [1, 1], padBefore: [pad, pad], output: Array(g.output.suffix(2)),
+                                             dilation: [1, 1], groups: 1)
+                    let bias = b.doubles
+                    let expected = sums.enumerated().map { i, s in relu ? Swift.max(0, s + bias[i % 16]) : s + bias[i % 16] }
+                    // Outputs are sums of 144 unit-normal products (about 12 in size); Winograd's
+                    // transforms round to within 1e-4 of them, 1e-5 relative to that scale.
+                    assertClose(y.doubles, expected, rtol: 1e-5, atol: 1e-4)
+                }
             }
         }
     }

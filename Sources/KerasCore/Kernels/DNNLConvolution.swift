@@ -83,6 +83,11 @@ final class DNNLConvolution: @unchecked Sendable {
         let source: UnsafeMutablePointer<Float>, count: Int
         let buffer: UnsafeMutableRawPointer, bytes: Int
 
+        /// The bytes an entry holds: the copy and the transformed kernel.
+        static func footprint(count: Int, bytes: Int) -> Int { count * MemoryLayout<Float>.size + bytes }
+
+        /// A copy of `w` and a buffer for its transform; the caller has reserved their
+        /// ``footprint(count:bytes:)`` in ``kernelCache``, which `deinit` gives back.
         init(copying w: UnsafePointer<Float>, count: Int, bytes: Int) {
             source = .allocate(capacity: count)
             source.initialize(from: w, count: count)
@@ -96,8 +101,16 @@ final class DNNLConvolution: @unchecked Sendable {
         deinit {
             source.deallocate()
             Call.release(buffer, bytes: bytes)
+            let footprint = Self.footprint(count: count, bytes: bytes)
+            DNNLConvolution.kernelCache.withLock { $0.held -= footprint }
         }
     }
+
+    /// Bytes held by cached Winograd kernels over all plans (one per batch size and geometry:
+    /// a 3×3×512×512 kernel transforms into 16 MiB for each), and the most they may hold
+    /// (256 MiB). Past it a plan transforms its kernel once per op instead, as the direct
+    /// primitives reorder theirs.
+    static let kernelCache = Mutex<(held: Int, budget: Int)>((0, 256 << 20))
 
     /// The Winograd layout of kernel `w` (`count` values in Keras's layout): the cached one
     /// when its values are unchanged, otherwise transformed now (and cached). The entry stays
@@ -108,7 +121,15 @@ final class DNNLConvolution: @unchecked Sendable {
             call.kept.append(entry)
             return call.memory(desc(.forwardWeights), entry.buffer)
         }
-        let entry = TransformedKernel(copying: w, count: count, bytes: dnnl_memory_desc_get_size(desc(.forwardWeights)))
+        transformed.withLock { $0 = nil }
+        let bytes = dnnl_memory_desc_get_size(desc(.forwardWeights)), footprint = TransformedKernel.footprint(count: count, bytes: bytes)
+        let admitted = Self.kernelCache.withLock { cache in
+            if cache.held + footprint > cache.budget { return false }
+            cache.held += footprint
+            return true
+        }
+        guard admitted else { return call.weights(w, desc(.userWeights), reorder, desc(.forwardWeights)) }
+        let entry = TransformedKernel(copying: w, count: count, bytes: bytes)
         let target = call.memory(desc(.forwardWeights), entry.buffer)
         call.run(reorder, [(DNNL_ARG_FROM, call.memory(desc(.userWeights), w)), (DNNL_ARG_TO, target)], scratch: nil)
         transformed.withLock { $0 = entry }

@@ -154,14 +154,6 @@ extension Tensor {
         }
     }
 
-    /// Whether ``conv(_:bias:relu:strides:padding:dilationRate:groups:)`` with float32 operands
-    /// and nothing recorded runs oneDNN's Winograd primitive for this kernel and padding (unit
-    /// strides and dilation, one group); for tests.
-    package func convInferenceIsWinograd(_ kernel: Tensor, padding: [(before: Int, after: Int)]) -> Bool {
-        let g = convolutionGeometry(kernel, strides: nil, padding: padding, dilationRate: nil, groups: 1)
-        return DNNLConvolution.supports(g) && DNNLConvolution.isWinograd(g)
-    }
-
     /// The convolution with Keras's `padding` (`keras.ops.conv`): `.valid`, `.same` (extra pad
     /// at the end) or `.causal` (1-D). The groups follow from the shapes, as in Keras:
     /// `channels / kernel in_channels`.
