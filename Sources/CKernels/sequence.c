@@ -28,23 +28,6 @@ INLINE float k_exp(float x) {
     return er * bits_float((n1 + 127) << 23) * bits_float((n2 + 127) << 23);
 }
 
-INLINE float k_sigmoid(float x) { return 1.0f / (1.0f + k_exp(-x)); }
-
-// Swift's `fastTanh`: the Cephes odd polynomial below 0.625, 1 − 2/(e^{2|x|}+1) with x's sign above.
-INLINE float k_tanh(float x) {
-    float ax = x < 0 ? -x : x;
-    float z = x * x;
-    float p = -5.70498872745e-3f;
-    p = p * z + 2.06390887954e-2f;
-    p = p * z - 5.37397155531e-2f;
-    p = p * z + 1.33314422036e-1f;
-    p = p * z - 3.33332819422e-1f;
-    float small = p * z * x + x;
-    float large = 1.0f - 2.0f / (k_exp(2.0f * ax) + 1.0f);
-    float signed_large = bits_float(float_bits(large) | (float_bits(x) & (int32_t)0x80000000));
-    return ax < 0.625f ? small : signed_large;
-}
-
 // Sums and maxima over 16 lanes, so the loops vectorize without reassociation flags; the lanes
 // are then folded pairwise (lane l with l + 8, then l + 4, ...): four dependent vector steps
 // instead of fifteen dependent scalar ones, which dominated rows as short as attention's 64.
@@ -89,59 +72,6 @@ INLINE float lane_max(const float *x, size_t n) {
     float m = fold_max16(acc);
     for (; j < n; j++) m = x[j] > m ? x[j] : m;
     return m;
-}
-
-KERAS_CLONES
-void keras_lstm_step_forward_f32(size_t batch, size_t units, const float *projected, const float *bias, float *z,
-                                 const float *c_prev, float *c, float *h) {
-    for (size_t b = 0; b < batch; b++) {
-        float *restrict row = z + b * 4 * units;
-        const float *restrict x = projected ? projected + b * 4 * units : NULL;
-        float *restrict i = row, *restrict f = row + units, *restrict g = row + 2 * units, *restrict o = row + 3 * units;
-        if (projected && bias) {
-            const float *restrict bb = bias;
-#pragma clang loop vectorize(assume_safety)
-            for (size_t j = 0; j < 4 * units; j++) row[j] = row[j] + (x[j] + bb[j]);
-        } else if (projected) {
-#pragma clang loop vectorize(assume_safety)
-            for (size_t j = 0; j < 4 * units; j++) row[j] = row[j] + x[j];
-        }
-        const float *restrict cp = c_prev + b * units;
-        float *restrict cb = c + b * units, *restrict hb = h + b * units;
-#pragma clang loop vectorize(assume_safety)
-        for (size_t j = 0; j < units; j++) {
-            float ij = k_sigmoid(i[j]), fj = k_sigmoid(f[j]), gj = k_tanh(g[j]), oj = k_sigmoid(o[j]);
-            i[j] = ij; f[j] = fj; g[j] = gj; o[j] = oj;
-            float cj = fj * cp[j] + ij * gj;
-            cb[j] = cj;
-            hb[j] = k_tanh(cj) * oj;
-        }
-    }
-}
-
-KERAS_CLONES
-void keras_lstm_step_backward_f32(size_t batch, size_t units, const float *gates, const float *c,
-                                  const float *c_prev, const float *dh_out, const float *dh_next, float *dc,
-                                  float *dz) {
-    for (size_t b = 0; b < batch; b++) {
-        const float *restrict row = gates + b * 4 * units;
-        float *restrict drow = dz + b * 4 * units;
-        const float *restrict cb = c + b * units, *restrict cp = c_prev + b * units;
-        const float *restrict ho = dh_out + b * units, *restrict hn = dh_next + b * units;
-        float *restrict dcb = dc + b * units;
-#pragma clang loop vectorize(assume_safety)
-        for (size_t j = 0; j < units; j++) {
-            float i = row[j], f = row[units + j], g = row[2 * units + j], o = row[3 * units + j];
-            float h = ho[j] + hn[j];
-            float tc = k_tanh(cb[j]);
-            float dcell = dcb[j] + h * o * (1.0f - tc * tc);
-            drow[j] = dcell * g * i * (1.0f - i);
-            drow[units + j] = dcell * cp[j] * f * (1.0f - f);
-            drow[2 * units + j] = dcell * i * (1.0f - g * g);
-            drow[3 * units + j] = h * tc * o * (1.0f - o);
-            dcb[j] = dcell * f;
-        }
-    }
 }
 
 // One row of keras_masked_softmax_f32. Inlined with a constant `n` for the common short rows,

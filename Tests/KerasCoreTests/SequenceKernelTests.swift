@@ -42,6 +42,33 @@ import Testing
         }
     }
 
+    /// One step's gate arithmetic (lstm.c: vector σ and tanh with fused multiply-adds) over gate
+    /// pre-activations from −40 to 40, across tanh's switch at |x| = 0.625, for 24 units (a full
+    /// vector and a zero-padded tail): values and gradients within float32 rounding of float64;
+    /// a NaN gate makes only its own unit's state NaN.
+    @Test func lstmStepGatesMatchFloat64AcrossTheRange() {
+        let units = 24, count = 2 * 4 * units
+        let spread: [Double] = (0..<count).map { i in
+            let amplitude = Double(i % 5) / 4
+            return 40 * sin(Double(i) * 1.7) * amplitude
+        }
+        let projected = Tensor(shape: [1, 2, 4 * units], doubles: spread, dtype: .float64)
+        let inputs = [projected, Tensor.zeros([units, 4 * units], dtype: .float64), Self.random([2, units], 3, scale: 0.1),
+                      Self.random([2, units], 4, scale: 3)]
+        Self.float32MatchesFloat64(inputs, rtol: 1e-5, atol: 1e-6) { xs in
+            let (hs, c) = Tensor.lstmRecurrence(projected: xs[0], recurrentKernel: xs[1], initialH: xs[2], initialC: xs[3])
+            return concatenate([hs.reshaped(to: [-1]), c.reshaped(to: [-1])])
+        }
+        var values: [Double] = spread
+        values[20] = Double.nan   // unit 20's input gate, first row
+        let single = inputs.map { $0.cast(to: DType.float32) }
+        let poisoned = Tensor(shape: projected.shape, doubles: values, dtype: DType.float32)
+        let (hs, c) = Tensor.lstmRecurrence(projected: poisoned, recurrentKernel: single[1], initialH: single[2], initialC: single[3])
+        let h = hs.doubles, cell = c.doubles
+        #expect(h[20].isNaN && cell[20].isNaN)
+        #expect((0..<(2 * units)).filter { $0 != 20 }.allSatisfy { !h[$0].isNaN && !cell[$0].isNaN })
+    }
+
     /// Enough work that the batch rows are split across threads (8 steps × 16 rows × 128 units).
     @Test func lstmRecurrenceSplitAcrossThreadsMatchesFloat64() {
         let inputs = [Self.random([8, 16, 512], 5, scale: 1.2), Self.random([128, 512], 6, scale: 0.1),

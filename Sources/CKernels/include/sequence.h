@@ -6,8 +6,9 @@
 
 // float32 kernels of the sequence-model ops (LSTM recurrence, attention, layer normalization,
 // GELU). Each is compiled for AVX-512, AVX2 and baseline x86-64; the loader picks the best the
-// CPU has. exp and tanh use the same polynomials and operation order as Swift's `fastExp` /
-// `fastTanh` (KerasCore/Kernels/FastMath.swift), so results match the Swift loops bit for bit.
+// CPU has. The LSTM step kernels (lstm.c) and GELU (gelu.c) use fused multiply-adds and their
+// own exponentials; the others' exp follows Swift's `fastExp` (KerasCore/Kernels/FastMath.swift)
+// operation for operation, so they match the Swift loops bit for bit.
 
 /// One LSTM step over a batch. `z` holds `batch` rows of `4·units` recurrent products `h_{t−1}·R`
 /// (gate blocks i, f, c, o); `projected` (same layout) and `bias` (`4·units`) are added
