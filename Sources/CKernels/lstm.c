@@ -1,33 +1,11 @@
 // The LSTM's per-step gate arithmetic in float32 (keras_lstm_step_forward_f32 and
 // keras_lstm_step_backward_f32) on 16-float vectors with fused multiply-adds. Only these
 // kernels compute an LSTM step in float32, so they need not round as Swift's `fastSigmoid` /
-// `fastTanh` do; each σ and tanh takes one exponential of a non-positive argument
-// (vexp_nonpositive: one power of two) and one division.
+// `fastTanh` do (vsigmoid and vtanh in vector16.h).
 #include "sequence.h"
 #include "vector16.h"
 
 #pragma clang fp contract(fast)
-
-// σ(a) from e = e^{−|a|}: 1/(1 + e) for a ≥ 0, e/(1 + e) below (NaN stays NaN).
-INLINE v16 vsigmoid(v16 a) {
-    v16 e = vexp_nonpositive(select(a < 0, a, -a));
-    v16 r = 1.0f / (1.0f + e);
-    return select(a < 0, e * r, r);
-}
-
-// tanh(x): the Cephes tanhf odd polynomial below |x| = 0.625 (where the quotient would cancel),
-// (1 − e)/(1 + e) with e = e^{−2|x|} and x's sign above; within 2 ulp of tanh.
-INLINE v16 vtanh(v16 x) {
-    v16 ax = select(x < 0, -x, x);
-    v16 z = x * x;
-    v16 p = (((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z + 1.33314422036e-1f) * z
-            - 3.33332819422e-1f;
-    v16 small = p * z * x + x;
-    v16 e = vexp_nonpositive(-2.0f * ax);
-    v16 large = (1.0f - e) / (1.0f + e);
-    large = (v16)((v16i)large | ((v16i)x & ((v16i){0} + INT32_MIN)));
-    return select(ax < 0.625f, small, large);
-}
 
 // 16 units of one row: the gates (i, f, g, o, in place) activated, c = f·c_prev + i·g, h = o·tanh(c).
 INLINE void forward16(float *i, float *f, float *g, float *o, const float *c_prev, float *c, float *h) {

@@ -6,7 +6,7 @@ import Foundation
 /// Every workload the tool knows, by name. A new workload is one file defining a `Workload` value
 /// plus one entry here.
 let workloads: [Workload] = [
-    gemmWorkload, opsWorkload, mlpWorkload, cnnWorkload, lstmWorkload, transformerWorkload, savingWorkload,
+    gemmWorkload, opsWorkload, mlpWorkload, cnnWorkload, lstmWorkload, gruWorkload, transformerWorkload, savingWorkload,
     optimizersWorkload, scalingWorkload, planStepWorkload,
 ]
 

@@ -6,9 +6,10 @@
 
 // float32 kernels of the sequence-model ops (LSTM recurrence, attention, layer normalization,
 // GELU). Each is compiled for AVX-512, AVX2 and baseline x86-64; the loader picks the best the
-// CPU has. The LSTM step kernels (lstm.c) and GELU (gelu.c) use fused multiply-adds and their
-// own exponentials; the others' exp follows Swift's `fastExp` (KerasCore/Kernels/FastMath.swift)
-// operation for operation, so they match the Swift loops bit for bit.
+// CPU has. The LSTM and GRU step kernels (lstm.c, gru.c) and GELU (gelu.c) use fused
+// multiply-adds and their own exponentials; the others' exp follows Swift's `fastExp`
+// (KerasCore/Kernels/FastMath.swift) operation for operation, so they match the Swift loops bit
+// for bit.
 
 /// One LSTM step over a batch. `z` holds `batch` rows of `4·units` recurrent products `h_{t−1}·R`
 /// (gate blocks i, f, c, o); `projected` (same layout) and `bias` (`4·units`) are added
@@ -25,6 +26,22 @@ void keras_lstm_step_forward_f32(size_t batch, size_t units, const float *projec
 void keras_lstm_step_backward_f32(size_t batch, size_t units, const float *gates, const float *c,
                                   const float *c_prev, const float *dh_out, const float *dh_next, float *dc,
                                   float *dz);
+
+/// One GRU step over a batch (Keras's `reset_after=True`). `z` holds `batch` rows of `3·units`
+/// recurrent products `h_{t−1}·R` (blocks z, r, h), to which `bias` (`3·units`, or NULL) is
+/// added; `projected` (same layout) is the input projection. The rows are replaced by the gates
+/// z = σ(x_z + rec_z), r = σ(x_r + rec_r), ĥ = tanh(x_h + r·rec_h); `recurrent_h` gets rec_h and
+/// `h` = z·h_prev + (1 − z)·ĥ (`batch × units`, rows `units` apart).
+void keras_gru_step_forward_f32(size_t batch, size_t units, const float *projected, const float *bias, float *z,
+                                float *recurrent_h, const float *h_prev, float *h);
+
+/// The gradients of one GRU step. `gates` are the gates the forward saved, `recurrent_h` its
+/// rec_h, `h_prev` the previous state; with `dh = dh_out + carry`, writes the pre-activation
+/// gradients of the projected input (`d_projected`) and of the recurrent product (`d_inner`,
+/// whose candidate block is scaled by r), and replaces `carry` by `dh·z`.
+void keras_gru_step_backward_f32(size_t batch, size_t units, const float *gates, const float *recurrent_h,
+                                 const float *h_prev, const float *dh_out, float *carry, float *d_projected,
+                                 float *d_inner);
 
 /// Softmax of each of `rows` rows of `n` scores in place, after multiplying by `scale`; where
 /// `mask` (rows × n, row stride `n`, may be NULL) is false the score is replaced by `fill`.

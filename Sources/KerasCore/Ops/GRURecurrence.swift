@@ -1,3 +1,5 @@
+import CKernels
+
 /// The fused recurrence of a GRU layer with Keras's defaults (`reset_after=True`, sigmoid gates,
 /// tanh candidate): one matrix product per step for the recurrent part, the gate arithmetic in
 /// one pass over raw buffers, and a backward pass through time that computes the recurrent
@@ -50,9 +52,14 @@ extension Tensor {
 
 /// One step over `batch` rows: `z` holds `h_{t−1}·R` and is replaced by the gates z, r, ĥ;
 /// `recurrentH` gets `rec_h` (the recurrent product of the candidate block plus its bias).
+/// float32 runs the C kernel (`keras_gru_step_forward_f32`, vectorized for AVX-512/AVX2).
 private func gruStepForward<T: RecurrenceScalar>(batch: Int, units: Int, projected: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                                   z: UnsafeMutablePointer<T>, recurrentH: UnsafeMutablePointer<T>,
                                                   hPrev: UnsafePointer<T>, h: UnsafeMutablePointer<T>) {
+    if T.self == Float.self {
+        keras_gru_step_forward_f32(batch, units, float(projected), bias.map(float), float(z), float(recurrentH), float(hPrev), float(h))
+        return
+    }
     let width = 3 * units
     for b in 0..<batch {
         let row = z + b * width, x = projected + b * width
@@ -70,10 +77,16 @@ private func gruStepForward<T: RecurrenceScalar>(batch: Int, units: Int, project
 
 /// One step's gradients: with `dh = dhOut + carry`, writes the pre-activation gradients of the
 /// projected input (`dProjected`) and of the recurrent product (`dInner`, whose candidate block
-/// is scaled by r), and replaces `carry` by `dh·z` (the direct path to `h_{t−1}`).
+/// is scaled by r), and replaces `carry` by `dh·z` (the direct path to `h_{t−1}`). float32 runs
+/// the C kernel (`keras_gru_step_backward_f32`).
 private func gruStepBackward<T: RecurrenceScalar>(batch: Int, units: Int, gates: UnsafePointer<T>, recurrentH: UnsafePointer<T>,
                                                    hPrev: UnsafePointer<T>, dhOut: UnsafePointer<T>, carry: UnsafeMutablePointer<T>,
                                                    dProjected: UnsafeMutablePointer<T>, dInner: UnsafeMutablePointer<T>) {
+    if T.self == Float.self {
+        keras_gru_step_backward_f32(batch, units, float(gates), float(recurrentH), float(hPrev), float(dhOut), float(carry),
+                                    float(dProjected), float(dInner))
+        return
+    }
     let width = 3 * units
     for b in 0..<batch {
         let row = gates + b * width, dp = dProjected + b * width, di = dInner + b * width
@@ -89,6 +102,12 @@ private func gruStepBackward<T: RecurrenceScalar>(batch: Int, units: Int, gates:
             carry[k] = dh * update
         }
     }
+}
+
+/// A generic buffer as the float32 buffer it is (callers check `T.self == Float.self`).
+private func float<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
+private func float<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 
 private func gruForward<T: RecurrenceScalar>(_: T.Type, _ projected: Tensor, _ bias: Tensor?, _ kernel: Tensor, _ h0: Tensor,
