@@ -6,9 +6,11 @@
 
 #pragma clang fp contract(fast)
 
-// 16 units of one row. `x` and `row` point at the z blocks of the projected input and of the
-// recurrent product (r and h blocks `units` further on); the row's blocks become z, r, ĥ.
-INLINE void gru_forward16(const float *x, float *row, size_t units, float *recurrent_h, const float *h_prev, float *h) {
+// 16 units of one row. `x`, `row` and `bias` (or NULL) point at the z blocks of the projected
+// input, of the recurrent product and of its bias (r and h blocks `units` further on); the row's
+// blocks become z, r, ĥ.
+INLINE void gru_forward16(const float *x, float *row, const float *bias, size_t units, float *recurrent_h,
+                          const float *h_prev, float *h) {
     v16 xz, xr, xh, rz, rr, rh, hp;
     LOAD16(xz, x);
     LOAD16(xr, x + units);
@@ -17,6 +19,15 @@ INLINE void gru_forward16(const float *x, float *row, size_t units, float *recur
     LOAD16(rr, row + units);
     LOAD16(rh, row + 2 * units);
     LOAD16(hp, h_prev);
+    if (bias) {
+        v16 bz, br, bh;
+        LOAD16(bz, bias);
+        LOAD16(br, bias + units);
+        LOAD16(bh, bias + 2 * units);
+        rz = rz + bz;
+        rr = rr + br;
+        rh = rh + bh;
+    }
     v16 update = vsigmoid(xz + rz), reset = vsigmoid(xr + rr);
     v16 candidate = vtanh(xh + reset * rh);
     STORE16(recurrent_h, rh);
@@ -34,24 +45,20 @@ void keras_gru_step_forward_f32(size_t batch, size_t units, const float *project
     for (size_t b = 0; b < batch; b++) {
         float *row = z + b * width;
         const float *x = projected + b * width;
-        if (bias) {
-            float *restrict r = row;
-#pragma clang loop vectorize(assume_safety)
-            for (size_t j = 0; j < width; j++) r[j] = r[j] + bias[j];
-        }
         float *rh = recurrent_h + b * units, *hb = h + b * units;
         const float *hp = h_prev + b * units;
         size_t j = 0;
-        for (; j + 16 <= units; j += 16) gru_forward16(x + j, row + j, units, rh + j, hp + j, hb + j);
+        for (; j + 16 <= units; j += 16) gru_forward16(x + j, row + j, bias ? bias + j : NULL, units, rh + j, hp + j, hb + j);
         if (j < units) {   // the last units % 16 through zero-padded blocks (16 apart)
             const size_t n = (units - j) * sizeof(float);
-            float xs[48] = {0}, rs[48] = {0}, t[3][16] = {{0}};
+            float xs[48] = {0}, rs[48] = {0}, bs[48] = {0}, t[3][16] = {{0}};
             for (int q = 0; q < 3; q++) {
                 memcpy(xs + 16 * q, x + q * units + j, n);
                 memcpy(rs + 16 * q, row + q * units + j, n);
+                if (bias) memcpy(bs + 16 * q, bias + q * units + j, n);
             }
             memcpy(t[0], hp + j, n);
-            gru_forward16(xs, rs, 16, t[1], t[0], t[2]);
+            gru_forward16(xs, rs, bs, 16, t[1], t[0], t[2]);
             for (int q = 0; q < 3; q++) memcpy(row + q * units + j, rs + 16 * q, n);
             memcpy(rh + j, t[1], n);
             memcpy(hb + j, t[2], n);
