@@ -2,31 +2,12 @@
 // AVX2 / baseline x86-64, picked at load time), where Swift code is built for baseline x86-64.
 #include "sequence.h"
 #include "clones.h"
-#include "expf.h"
+#include "fastmath.h"
 #include <stdint.h>
 #include <string.h>
 
 // Same rounding as the Swift loops: no fused multiply-adds.
 #pragma clang fp contract(off)
-
-INLINE int32_t float_bits(float x) { int32_t i; memcpy(&i, &x, 4); return i; }
-INLINE float bits_float(int32_t i) { float x; memcpy(&x, &i, 4); return x; }
-
-// Swift's `fastExp`: Cody–Waite reduction, the Cephes expf polynomial, 2^n in two halves.
-INLINE float k_exp(float x) {
-    float v = x < -104.0f ? -104.0f : x;
-    v = v > 89.0f ? 89.0f : v;
-    const float shifter = 12582912.0f;
-    float t = v * 1.4426950408889634f + shifter;
-    int32_t n = float_bits(t) - float_bits(shifter);
-    float fn = t - shifter;
-    float r = v - fn * 0.693359375f;
-    r = r - fn * -2.1219444005e-4f;
-    float r2 = r * r;
-    float er = EXPF_POLYNOMIAL(r, r2);
-    int32_t n1 = n >> 1, n2 = n - n1;
-    return er * bits_float((n1 + 127) << 23) * bits_float((n2 + 127) << 23);
-}
 
 // Sums and maxima over 16 lanes, so the loops vectorize without reassociation flags; the lanes
 // are then folded pairwise (lane l with l + 8, then l + 4, ...): four dependent vector steps

@@ -66,4 +66,10 @@ void keras_average_pool_f32(size_t rows, size_t channels, const float *x, const 
 void keras_average_pool_backward_f32(size_t rows, size_t channels, size_t inputs, const ptrdiff_t *starts,
                                      const ptrdiff_t *positions, const float *dy, float *dx);
 
+/// `y[i] = e^{x[i]}`, `σ(x[i])` or `tanh(x[i])` for `n` floats (`y` may equal `x`), rounding as
+/// Swift's `fastExp`, `fastSigmoid` and `fastTanh` do, bit for bit.
+void keras_exp_f32(size_t n, const float *x, float *y);
+void keras_sigmoid_f32(size_t n, const float *x, float *y);
+void keras_tanh_f32(size_t n, const float *x, float *y);
+
 #endif

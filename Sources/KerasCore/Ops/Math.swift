@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Unary math with each op's backward rule beside it. Integer inputs are computed as float32,
@@ -12,10 +13,25 @@ func floatMap(_ x: Tensor, _ f32: (Float) -> Float, _ f64: (Double) -> Double) -
         : mapKernel(x, Float.self, to: .float32, Float.self, f32)
 }
 
+/// `floatMap` whose float32 half is a C kernel over the buffer (`keras_exp_f32`, …: the Swift
+/// formula vectorized for AVX-512/AVX2), split over the cores in chunks.
+func floatMap(_ x: Tensor, _ f32: @convention(c) (Int, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void,
+              _ f64: (Double) -> Double) -> Tensor {
+    let x = x.dtype.isFloatingPoint ? x : x.cast(to: .float32)
+    if x.dtype == .float64 { return mapKernel(x, Double.self, to: .float64, Double.self, f64) }
+    let out = Tensor(uninitializedShape: x.shape, dtype: .float32)
+    withExtendedLifetime(x) {
+        Parallel.chunks(out.scalarCount, context: (UnsafePointer(x.pointer(Float.self)), out.pointer(Float.self), f32)) { r, p in
+            p.2(r.count, p.0 + r.lowerBound, p.1 + r.lowerBound)
+        }
+    }
+    return out
+}
+
 extension Tensor {
     /// `e^x`.
     public func exp() -> Tensor {
-        let y = floatMap(self, { fastExp($0) }, { Foundation.exp($0) })
+        let y = floatMap(self, keras_exp_f32, { Foundation.exp($0) })
         return Tensor.record("exp", inputs: [self], output: y) { g in [g * y] }
     }
 
@@ -95,14 +111,14 @@ extension Tensor {
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
-        let y = floatMap(self, { fastTanh($0) }, { Foundation.tanh($0) })
+        let y = floatMap(self, keras_tanh_f32, { Foundation.tanh($0) })
         return Tensor.record("tanh", inputs: [self], output: y) { g in [g * (1 - y * y)] }
     }
 
     /// `1 / (1 + e^-x)`, computed without overflow.
     public func sigmoid() -> Tensor {
         let y = floatMap(self,
-                         { fastSigmoid($0) },
+                         keras_sigmoid_f32,
                          { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) })
         return Tensor.record("sigmoid", inputs: [self], output: y) { g in [g * y * (1 - y)] }
     }
