@@ -138,40 +138,45 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
     }
 
     /// Inference through oneDNN's Winograd primitive (3×3 kernels, unit strides, channels in
-    /// multiples of 16, on CPUs with AVX-512): outputs match the float64 sum within float
-    /// rounding, valid and "same" padding (partial output tiles), with and without relu, over a
-    /// batch split into threads; the transformed kernel it caches follows a new kernel and a
-    /// change of one value; with no room in the cache, the kernel is transformed per op.
+    /// multiples of 16, on CPUs with AVX-512): outputs match float64 within float rounding, valid
+    /// and "same" padding (partial output tiles), with and without relu; for a batch whose two
+    /// halves run at once on one plan (the demo convnet's second layer: both threads transform
+    /// the kernel, which once shared the reorder's scratchpad); the transformed kernel it caches
+    /// follows a new kernel and a change of one value; with no room in the cache, the kernel is
+    /// transformed per op.
     @Test func winogradInferenceMatchesFloat64AndFollowsKernelChanges() throws {
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let x = Self.normal([2, 9, 7, 16], seed: 141).cast(to: .float32)
-        let b = Self.normal([16], seed: 143).cast(to: .float32)
-        let first = Self.normal([3, 3, 16, 16], seed: 142).cast(to: .float32)
-        var values = first.doubles
-        values[values.count - 1] += 0.5
-        let changed = Tensor(shape: first.shape, doubles: values, dtype: .float32)
-        let kernels = [(first, false), (changed, true), (Self.normal([3, 3, 16, 16], seed: 144).cast(to: .float32), false), (first, true)]
-        for budget in [nil, 0] {
-            let saved = DNNLConvolution.kernelCache.withLock { cache in
-                defer { if let budget { cache.budget = budget } }
-                return cache.budget
-            }
-            defer { DNNLConvolution.kernelCache.withLock { $0.budget = saved } }
-            for pad in [0, 1] {
-                let padding = [(before: pad, after: pad), (before: pad, after: pad)]
-                let g = ConvGeometry(batch: 2, input: [9, 7], output: [7 + 2 * pad, 5 + 2 * pad], kernel: [3, 3], strides: [1, 1],
-                                     dilation: [1, 1], padBefore: [pad, pad], inChannels: 16, outChannels: 16, groups: 1)
-                #expect(DNNLConvolution.isWinograd(g) == cpuInfo.contains(" avx512f"))
-                for (w, relu) in kernels {
-                    let y = withoutRecording { x.conv(w, bias: b, relu: relu, strides: [1, 1], padding: padding) }
-                    #expect(Array(y.shape.dropFirst().dropLast()) == g.output.suffix(2))
-                    let sums = referenceConv(x, w, strides: [1, 1], padBefore: [pad, pad], output: Array(g.output.suffix(2)),
-                                             dilation: [1, 1], groups: 1)
-                    let bias = b.doubles
-                    let expected = sums.enumerated().map { i, s in relu ? Swift.max(0, s + bias[i % 16]) : s + bias[i % 16] }
-                    // Outputs are sums of 144 unit-normal products (about 12 in size); Winograd's
-                    // transforms round to within 1e-4 of them, 1e-5 relative to that scale.
-                    assertClose(y.doubles, expected, rtol: 1e-5, atol: 1e-4)
+        // (input shape, filters, paddings)
+        let cases: [([Int], Int, [Int])] = [([2, 9, 7, 16], 16, [0, 1]), ([8, 4, 4, 32], 64, [1])]
+        for (shape, filters, pads) in cases {
+            let channels = shape[3]
+            let x = Self.normal(shape, seed: 141).cast(to: .float32)
+            let b = Self.normal([filters], seed: 143).cast(to: .float32)
+            let first = Self.normal([3, 3, channels, filters], seed: 142).cast(to: .float32)
+            var values = first.doubles
+            values[values.count - 1] += 0.5
+            let changed = Tensor(shape: first.shape, doubles: values, dtype: .float32)
+            let other = Self.normal([3, 3, channels, filters], seed: 144).cast(to: .float32)
+            for budget in [nil, 0] {
+                let saved = DNNLConvolution.kernelCache.withLock { cache in
+                    defer { if let budget { cache.budget = budget } }
+                    return cache.budget
+                }
+                defer { DNNLConvolution.kernelCache.withLock { $0.budget = saved } }
+                for pad in pads {
+                    let padding = [(before: pad, after: pad), (before: pad, after: pad)]
+                    let output = [shape[1] - 2 + 2 * pad, shape[2] - 2 + 2 * pad]
+                    let g = ConvGeometry(batch: shape[0], input: [shape[1], shape[2]], output: output, kernel: [3, 3], strides: [1, 1],
+                                         dilation: [1, 1], padBefore: [pad, pad], inChannels: channels, outChannels: filters, groups: 1)
+                    #expect(DNNLConvolution.isWinograd(g) == cpuInfo.contains(" avx512f"))
+                    for (w, relu) in [(first, false), (changed, true), (other, false), (first, true)] {
+                        let y = withoutRecording { x.conv(w, bias: b, relu: relu, strides: [1, 1], padding: padding) }
+                        #expect(Array(y.shape.dropFirst().dropLast()) == output)
+                        let sums = x.cast(to: .float64).conv(w.cast(to: .float64), strides: [1, 1], padding: padding) + b.cast(to: .float64)
+                        // Outputs are sums of 9 · channels unit-normal products (12 to 17 in size);
+                        // Winograd's transforms round to within 1e-4 of them.
+                        assertClose(y.doubles, (relu ? sums.relu() : sums).doubles, rtol: 1e-5, atol: 1e-4, "\(shape) pad \(pad)")
+                    }
                 }
             }
         }

@@ -65,10 +65,10 @@ final class DNNLConvolution: @unchecked Sendable {
     private var forward: dnnl_primitive_t?, backwardData: dnnl_primitive_t?, backwardWeights: dnnl_primitive_t?
     /// Reorders of the kernel into the forward and backward-data layouts and of the kernel
     /// gradient back to Keras's layout (`nil` where the layouts already agree).
-    private var toForward: dnnl_primitive_t?, toData: dnnl_primitive_t?, fromWeightGradient: dnnl_primitive_t?
+    private var toForward: Reorder?, toData: Reorder?, fromWeightGradient: Reorder?
     /// A Winograd inference plan's reorders of the input into, and the output out of, the
     /// primitive's blocked layouts (`nil` where the layouts agree or the plan is direct).
-    private var toWinogradX: dnnl_primitive_t?, fromWinogradY: dnnl_primitive_t?
+    private var toWinogradX: Reorder?, fromWinogradY: Reorder?
     /// Whether the forward primitive is oneDNN's Winograd F(4×4, 3×3) one, reading
     /// ``Slot/winogradX`` and writing ``Slot/winogradY``.
     private var winograd = false
@@ -131,7 +131,7 @@ final class DNNLConvolution: @unchecked Sendable {
         guard admitted else { return call.weights(w, desc(.userWeights), reorder, desc(.forwardWeights)) }
         let entry = TransformedKernel(copying: w, count: count, bytes: bytes)
         let target = call.memory(desc(.forwardWeights), entry.buffer)
-        call.run(reorder, [(DNNL_ARG_FROM, call.memory(desc(.userWeights), w)), (DNNL_ARG_TO, target)], scratch: nil)
+        call.run(reorder, [(DNNL_ARG_FROM, call.memory(desc(.userWeights), w)), (DNNL_ARG_TO, target)])
         transformed.withLock { $0 = entry }
         call.kept.append(entry)
         return target
@@ -153,10 +153,13 @@ final class DNNLConvolution: @unchecked Sendable {
     /// channel pair instead of 144, so the convolution does a quarter of the multiplications,
     /// plus input and output transforms. The results differ from the direct sum by float
     /// rounding, a few parts in a million of the outputs' size; training keeps the direct
-    /// primitives, so its forward pass and gradients are those of the direct sum. The activations are reordered into and out of the
-    /// blocked layout the primitive reads (about 1.2 µs a sample for the benchmark's second
-    /// convolution). In `keras-bench cnn` its second convolution (13×13×32 → 11×11×64) took
-    /// 26.7 µs a sample with the reorders, against 41 µs direct, on one core.
+    /// primitives, so its forward pass and gradients are those of the direct sum. The
+    /// activations are reordered into and out of the blocked layout the primitive reads (about
+    /// 1.2 µs a sample for the benchmark's second convolution). On one core, the `keras-bench
+    /// cnn` second convolution (13×13×32 → 11×11×64) took 20–27 µs a sample with the reorders
+    /// against 41 µs direct, and shapes from 7×7×512 to 224×224×64 ran 1.5–2.6× the direct
+    /// primitive (equal at 5×5×16); `keras-bench cnn` predict went from ~37,000 to ~52,000
+    /// samples/s.
     static func winogradEligible(_ g: ConvGeometry, _ inference: Bool) -> Bool {
         inference && !winogradDisabled && g.groups == 1 && g.inChannels % 16 == 0 && g.outChannels % 16 == 0
             && g.input[0] == 1 && g.kernel == [1, 3, 3] && g.strides == [1, 1, 1] && g.dilation == [1, 1, 1]
@@ -232,7 +235,7 @@ final class DNNLConvolution: @unchecked Sendable {
         desc(.forwardWeights).pointee = dnnl_primitive_desc_query_md(forwardPD, dnnl_query_weights_md, 0).pointee
         desc(.forwardScratch).pointee = dnnl_primitive_desc_query_md(forwardPD, dnnl_query_scratchpad_md, 0).pointee
         Self.check(dnnl_primitive_create(&forward, forwardPD), "forward primitive")
-        toForward = Self.reorder(from: desc(.userWeights), to: desc(.forwardWeights))
+        toForward = Reorder(from: desc(.userWeights), to: desc(.forwardWeights))
         if inference { return }
 
         var dataDesc = dnnl_convolution_desc_t()
@@ -255,8 +258,8 @@ final class DNNLConvolution: @unchecked Sendable {
         desc(.weightScratch).pointee = dnnl_primitive_desc_query_md(weightsPD, dnnl_query_scratchpad_md, 0).pointee
         Self.check(dnnl_primitive_create(&backwardWeights, weightsPD), "backward weights primitive")
 
-        toData = Self.reorder(from: desc(.userWeights), to: desc(.dataWeights))
-        fromWeightGradient = Self.reorder(from: desc(.weightGradient), to: desc(.userWeights))
+        toData = Reorder(from: desc(.userWeights), to: desc(.dataWeights))
+        fromWeightGradient = Reorder(from: desc(.weightGradient), to: desc(.userWeights))
     }
 
     /// Makes the forward primitive a Winograd inference one with activations in the layouts it
@@ -282,15 +285,15 @@ final class DNNLConvolution: @unchecked Sendable {
         desc(.forwardWeights).pointee = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0).pointee
         desc(.forwardScratch).pointee = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0).pointee
         Self.check(dnnl_primitive_create(&forward, pd), "Winograd forward primitive")
-        toForward = Self.reorder(from: desc(.userWeights), to: desc(.forwardWeights))
-        toWinogradX = Self.reorder(from: desc(.x), to: desc(.winogradX))
-        fromWinogradY = Self.reorder(from: desc(.winogradY), to: desc(.y))
+        toForward = Reorder(from: desc(.userWeights), to: desc(.forwardWeights))
+        toWinogradX = Reorder(from: desc(.x), to: desc(.winogradX))
+        fromWinogradY = Reorder(from: desc(.winogradY), to: desc(.y))
         winograd = true
         return true
     }
 
     deinit {
-        for p in [forward, backwardData, backwardWeights, toForward, toData, fromWeightGradient, toWinogradX, fromWinogradY] {
+        for p in [forward, backwardData, backwardWeights] {
             if let p { dnnl_primitive_destroy(p) }
         }
         descriptors.deallocate()
@@ -326,7 +329,7 @@ final class DNNLConvolution: @unchecked Sendable {
             if plan.winograd {
                 if let reorder = plan.toWinogradX {
                     let blocked = call.memory(plan.desc(.winogradX), call.staging(0, bytes: dnnl_memory_desc_get_size(plan.desc(.winogradX))))
-                    call.run(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, blocked)], scratch: nil)
+                    call.run(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, blocked)])
                     source = blocked
                 }
                 if plan.fromWinogradY != nil {
@@ -337,7 +340,7 @@ final class DNNLConvolution: @unchecked Sendable {
             if let bias { arguments.append((DNNL_ARG_BIAS, call.memory(plan.desc(.bias), bias))) }
             call.run(plan.forward!, arguments, scratch: plan.desc(.forwardScratch))
             if plan.winograd, let reorder = plan.fromWinogradY {
-                call.run(reorder, [(DNNL_ARG_FROM, target), (DNNL_ARG_TO, result)], scratch: nil)
+                call.run(reorder, [(DNNL_ARG_FROM, target), (DNNL_ARG_TO, result)])
             }
         }
     }
@@ -394,7 +397,7 @@ final class DNNLConvolution: @unchecked Sendable {
                 }
                 call.run(plan.backwardWeights!, arguments, scratch: plan.desc(.weightScratch))
                 if let reorder = plan.fromWeightGradient {
-                    call.run(reorder, [(DNNL_ARG_FROM, result), (DNNL_ARG_TO, user)], scratch: nil)
+                    call.run(reorder, [(DNNL_ARG_FROM, result), (DNNL_ARG_TO, user)])
                 }
                 if !batch.leading {
                     for i in 0..<weightCount { sum[i] += target[i] }
@@ -561,15 +564,20 @@ final class DNNLConvolution: @unchecked Sendable {
 
         /// The kernel `w` (Keras's layout) in the layout a primitive wants, reordered on the
         /// first request for that layout in this op.
-        mutating func weights(_ w: UnsafePointer<Float>, _ user: UnsafeMutablePointer<dnnl_memory_desc_t>, _ reorder: dnnl_primitive_t?,
+        mutating func weights(_ w: UnsafePointer<Float>, _ user: UnsafeMutablePointer<dnnl_memory_desc_t>, _ reorder: Reorder?,
                               _ layout: UnsafeMutablePointer<dnnl_memory_desc_t>) -> dnnl_memory_t {
             guard let reorder else { return memory(user, w) }
             for var known in reordered where dnnl_memory_desc_equal(&known.layout, layout) != 0 { return known.memory }
             let source = memory(user, w)
             let target = memory(layout, nil)
-            run(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, target)], scratch: nil)
+            run(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, target)])
             reordered.append((layout.pointee, target))
             return target
+        }
+
+        /// Executes `reorder` with `arguments` and its own scratchpad layout.
+        mutating func run(_ reorder: Reorder, _ arguments: [(Int32, dnnl_memory_t)]) {
+            run(reorder.primitive, arguments, scratch: reorder.scratch)
         }
 
         /// Executes `primitive` with `arguments` and the scratchpad (layout `scratch`).
@@ -588,16 +596,33 @@ final class DNNLConvolution: @unchecked Sendable {
         }
     }
 
-    /// A reorder between two kernel layouts, or `nil` when they are the same.
-    private static func reorder(from source: UnsafeMutablePointer<dnnl_memory_desc_t>,
-                                to target: UnsafeMutablePointer<dnnl_memory_desc_t>) -> dnnl_primitive_t? {
-        if dnnl_memory_desc_equal(source, target) != 0 { return nil }
-        var pd: dnnl_primitive_desc_t?
-        check(dnnl_reorder_primitive_desc_create(&pd, source, engine.value, target, engine.value, nil), "reorder")
-        defer { dnnl_primitive_desc_destroy(pd) }
-        var primitive: dnnl_primitive_t?
-        check(dnnl_primitive_create(&primitive, pd), "reorder primitive")
-        return primitive
+    /// A reorder primitive and the layout of its scratchpad, which the caller provides (a
+    /// library-managed one belongs to the primitive, and threads that run the same reorder at
+    /// once, as a plan's threads do, would share it: the Winograd kernel transform uses one).
+    final class Reorder: @unchecked Sendable {
+        let primitive: dnnl_primitive_t
+        let scratch = UnsafeMutablePointer<dnnl_memory_desc_t>.allocate(capacity: 1)
+
+        /// A reorder between two layouts, or `nil` when they are the same.
+        init?(from source: UnsafeMutablePointer<dnnl_memory_desc_t>, to target: UnsafeMutablePointer<dnnl_memory_desc_t>) {
+            if dnnl_memory_desc_equal(source, target) != 0 { return nil }
+            var attr: dnnl_primitive_attr_t?
+            check(dnnl_primitive_attr_create(&attr), "attributes")
+            defer { dnnl_primitive_attr_destroy(attr) }
+            check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode")
+            var pd: dnnl_primitive_desc_t?
+            check(dnnl_reorder_primitive_desc_create(&pd, source, engine.value, target, engine.value, attr), "reorder")
+            defer { dnnl_primitive_desc_destroy(pd) }
+            scratch.pointee = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0).pointee
+            var primitive: dnnl_primitive_t?
+            check(dnnl_primitive_create(&primitive, pd), "reorder primitive")
+            self.primitive = primitive!
+        }
+
+        deinit {
+            dnnl_primitive_destroy(primitive)
+            scratch.deallocate()
+        }
     }
 
     private static func descriptor(_ dims: [Int], _ strides: [Int]) -> dnnl_memory_desc_t {
