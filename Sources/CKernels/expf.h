@@ -1,6 +1,6 @@
 // Shared by the kernel files (not part of the module's public headers): the Cephes expf
 // polynomial, e^r ≈ 1 + r + r²·P(r) on the Cody–Waite-reduced argument r (|r| ≤ ln2/2), written
-// once for the scalar k_exp (sequence.c, the twin of Swift's `fastExp`) and the vector
+// once for the scalar k_exp (fastmath.h, the twin of Swift's `fastExp`) and the vector
 // vexp_nonpositive (vector16.h). One expression on a float or a 16-float vector; each file's
 // fp-contract setting decides whether its multiply-adds fuse.
 #ifndef SWIFT_KERAS_EXPF_H

@@ -24,7 +24,7 @@ INLINE v16 splat(float x) { return (v16){0} + x; }
 INLINE v16 select(v16i m, v16 a, v16 b) { return (v16)(((v16i)a & m) | ((v16i)b & ~m)); }
 
 // exp(x) for x ≤ 0, such as the softmax's x − max (or NaN, which stays NaN): Cody–Waite reduction and the
-// Cephes expf polynomial as in sequence.c's k_exp, with fused multiply-adds and, since x ≤ 0,
+// Cephes expf polynomial as in fastmath.h's k_exp, with fused multiply-adds and, since x ≤ 0,
 // one power of two instead of two halves. Below −87 (where e^x < 2⁻¹²⁵, nothing beside the
 // row's maximum term of 1 in a softmax) it returns e^−87 rather than a subnormal.
 INLINE v16 vexp_nonpositive(v16 x) {
