@@ -1,5 +1,3 @@
-import CKernels
-
 /// The fused recurrence of a GRU layer with Keras's defaults (`reset_after=True`, sigmoid gates,
 /// tanh candidate): one matrix product per step for the recurrent part, the gate arithmetic in
 /// one pass over raw buffers, and a backward pass through time that computes the recurrent
@@ -50,64 +48,49 @@ extension Tensor {
     }
 }
 
-/// One step over `batch` rows: `z` holds `h_{t−1}·R` and is replaced by the gates z, r, ĥ;
-/// `recurrentH` gets `rec_h` (the recurrent product of the candidate block plus its bias).
-/// float32 runs the C kernel (`keras_gru_step_forward_f32`, vectorized for AVX-512/AVX2).
-private func gruStepForward<T: RecurrenceScalar>(batch: Int, units: Int, projected: UnsafePointer<T>, bias: UnsafePointer<T>?,
-                                                  z: UnsafeMutablePointer<T>, recurrentH: UnsafeMutablePointer<T>,
-                                                  hPrev: UnsafePointer<T>, h: UnsafeMutablePointer<T>) {
-    if T.self == Float.self {
-        keras_gru_step_forward_f32(batch, units, float(projected), bias.map(float), float(z), float(recurrentH), float(hPrev), float(h))
-        return
-    }
-    let width = 3 * units
-    for b in 0..<batch {
-        let row = z + b * width, x = projected + b * width
-        let rh = recurrentH + b * units, hp = hPrev + b * units, hb = h + b * units
-        if let bias { for j in 0..<width { row[j] = row[j] + bias[j] } }
-        for j in 0..<units {
-            let update = T.sigmoid(x[j] + row[j]), reset = T.sigmoid(x[units + j] + row[units + j])
-            let candidate = T.tanh(x[2 * units + j] + reset * row[2 * units + j])
-            rh[j] = row[2 * units + j]
-            row[j] = update; row[units + j] = reset; row[2 * units + j] = candidate
-            hb[j] = update * hp[j] + (1 - update) * candidate
+extension RecurrenceScalar {
+    /// One GRU step over `batch` rows: `z` holds `h_{t−1}·R` and is replaced by the gates z, r, ĥ;
+    /// `recurrentH` gets `rec_h` (the recurrent product of the candidate block plus its bias).
+    static func gruStepForward(batch: Int, units: Int, projected: UnsafePointer<Self>, bias: UnsafePointer<Self>?,
+                               z: UnsafeMutablePointer<Self>, recurrentH: UnsafeMutablePointer<Self>,
+                               hPrev: UnsafePointer<Self>, h: UnsafeMutablePointer<Self>) {
+        let width = 3 * units
+        for b in 0..<batch {
+            let row = z + b * width, x = projected + b * width
+            let rh = recurrentH + b * units, hp = hPrev + b * units, hb = h + b * units
+            if let bias { for j in 0..<width { row[j] = row[j] + bias[j] } }
+            for j in 0..<units {
+                let update = sigmoid(x[j] + row[j]), reset = sigmoid(x[units + j] + row[units + j])
+                let candidate = tanh(x[2 * units + j] + reset * row[2 * units + j])
+                rh[j] = row[2 * units + j]
+                row[j] = update; row[units + j] = reset; row[2 * units + j] = candidate
+                hb[j] = update * hp[j] + (1 - update) * candidate
+            }
         }
     }
-}
 
-/// One step's gradients: with `dh = dhOut + carry`, writes the pre-activation gradients of the
-/// projected input (`dProjected`) and of the recurrent product (`dInner`, whose candidate block
-/// is scaled by r), and replaces `carry` by `dh·z` (the direct path to `h_{t−1}`). float32 runs
-/// the C kernel (`keras_gru_step_backward_f32`).
-private func gruStepBackward<T: RecurrenceScalar>(batch: Int, units: Int, gates: UnsafePointer<T>, recurrentH: UnsafePointer<T>,
-                                                   hPrev: UnsafePointer<T>, dhOut: UnsafePointer<T>, carry: UnsafeMutablePointer<T>,
-                                                   dProjected: UnsafeMutablePointer<T>, dInner: UnsafeMutablePointer<T>) {
-    if T.self == Float.self {
-        keras_gru_step_backward_f32(batch, units, float(gates), float(recurrentH), float(hPrev), float(dhOut), float(carry),
-                                    float(dProjected), float(dInner))
-        return
-    }
-    let width = 3 * units
-    for b in 0..<batch {
-        let row = gates + b * width, dp = dProjected + b * width, di = dInner + b * width
-        for j in 0..<units {
-            let k = b * units + j
-            let update = row[j], reset = row[units + j], candidate = row[2 * units + j]
-            let dh = dhOut[k] + carry[k]
-            let dUpdate = dh * (hPrev[k] - candidate) * update * (1 - update)
-            let dCandidate = dh * (1 - update) * (1 - candidate * candidate)
-            let dReset = dCandidate * recurrentH[k] * reset * (1 - reset)
-            dp[j] = dUpdate; dp[units + j] = dReset; dp[2 * units + j] = dCandidate
-            di[j] = dUpdate; di[units + j] = dReset; di[2 * units + j] = dCandidate * reset
-            carry[k] = dh * update
+    /// One GRU step's gradients: with `dh = dhOut + carry`, writes the pre-activation gradients
+    /// of the projected input (`dProjected`) and of the recurrent product (`dInner`, whose
+    /// candidate block is scaled by r), and replaces `carry` by `dh·z` (the direct path to `h_{t−1}`).
+    static func gruStepBackward(batch: Int, units: Int, gates: UnsafePointer<Self>, recurrentH: UnsafePointer<Self>,
+                                hPrev: UnsafePointer<Self>, dhOut: UnsafePointer<Self>, carry: UnsafeMutablePointer<Self>,
+                                dProjected: UnsafeMutablePointer<Self>, dInner: UnsafeMutablePointer<Self>) {
+        let width = 3 * units
+        for b in 0..<batch {
+            let row = gates + b * width, dp = dProjected + b * width, di = dInner + b * width
+            for j in 0..<units {
+                let k = b * units + j
+                let update = row[j], reset = row[units + j], candidate = row[2 * units + j]
+                let dh = dhOut[k] + carry[k]
+                let dUpdate = dh * (hPrev[k] - candidate) * update * (1 - update)
+                let dCandidate = dh * (1 - update) * (1 - candidate * candidate)
+                let dReset = dCandidate * recurrentH[k] * reset * (1 - reset)
+                dp[j] = dUpdate; dp[units + j] = dReset; dp[2 * units + j] = dCandidate
+                di[j] = dUpdate; di[units + j] = dReset; di[2 * units + j] = dCandidate * reset
+                carry[k] = dh * update
+            }
         }
     }
-}
-
-/// A generic buffer as the float32 buffer it is (callers check `T.self == Float.self`).
-private func float<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
-private func float<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
-    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 
 private func gruForward<T: RecurrenceScalar>(_: T.Type, _ projected: Tensor, _ bias: Tensor?, _ kernel: Tensor, _ h0: Tensor,
@@ -127,7 +110,7 @@ private func gruForward<T: RecurrenceScalar>(_: T.Type, _ projected: Tensor, _ b
             let hPrev = (t == 0 ? h0 : UnsafePointer(hs + (t - 1) * stepUnits)) + lo * units
             T.gemm(transA: false, transB: false, m: m, n: width, k: units, a: hPrev, lda: units, b: r, ldb: width,
                    accumulate: false, c: zt, ldc: width)
-            gruStepForward(batch: m, units: units, projected: x + t * stepWidth + lo * width, bias: bias, z: zt,
+            T.gruStepForward(batch: m, units: units, projected: x + t * stepWidth + lo * width, bias: bias, z: zt,
                            recurrentH: rh + t * stepUnits + lo * units, hPrev: hPrev, h: hs + t * stepUnits + lo * units)
         }
     }
@@ -174,7 +157,7 @@ private func gruBackwardKernel<T: RecurrenceScalar>(_: T.Type, _ g: Tensor, _ tr
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let hPrev = (t == 0 ? h0 : hs + (t - 1) * stepUnits) + lo * units
             let dit = di + t * stepWidth + lo * width
-            gruStepBackward(batch: m, units: units, gates: z + t * stepWidth + lo * width, recurrentH: rh + t * stepUnits + lo * units,
+            T.gruStepBackward(batch: m, units: units, gates: z + t * stepWidth + lo * width, recurrentH: rh + t * stepUnits + lo * units,
                             hPrev: hPrev, dhOut: gp + t * stepUnits + lo * units, carry: carry,
                             dProjected: dp + t * stepWidth + lo * width, dInner: dit)
             // dh_{t−1} = dh·z + dInner_t · Rᵀ

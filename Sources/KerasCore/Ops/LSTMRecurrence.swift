@@ -70,6 +70,14 @@ protocol RecurrenceScalar: BinaryFloatingPoint, TensorScalar {
     static func lstmStepBackward(batch: Int, units: Int, gates: UnsafePointer<Self>, c: UnsafePointer<Self>,
                                  cPrev: UnsafePointer<Self>, dhOut: UnsafePointer<Self>, dhNext: UnsafePointer<Self>,
                                  dc: UnsafeMutablePointer<Self>, dz: UnsafeMutablePointer<Self>)
+    /// One GRU step's gate arithmetic over the batch (see `keras_gru_step_forward_f32`).
+    static func gruStepForward(batch: Int, units: Int, projected: UnsafePointer<Self>, bias: UnsafePointer<Self>?,
+                               z: UnsafeMutablePointer<Self>, recurrentH: UnsafeMutablePointer<Self>,
+                               hPrev: UnsafePointer<Self>, h: UnsafeMutablePointer<Self>)
+    /// One GRU step's gradients over the batch (see `keras_gru_step_backward_f32`).
+    static func gruStepBackward(batch: Int, units: Int, gates: UnsafePointer<Self>, recurrentH: UnsafePointer<Self>,
+                                hPrev: UnsafePointer<Self>, dhOut: UnsafePointer<Self>, carry: UnsafeMutablePointer<Self>,
+                                dProjected: UnsafeMutablePointer<Self>, dInner: UnsafeMutablePointer<Self>)
 }
 
 extension RecurrenceScalar {
@@ -131,6 +139,16 @@ extension Float: RecurrenceScalar {
                                  cPrev: UnsafePointer<Float>, dhOut: UnsafePointer<Float>, dhNext: UnsafePointer<Float>,
                                  dc: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>) {
         keras_lstm_step_backward_f32(batch, units, gates, c, cPrev, dhOut, dhNext, dc, dz)
+    }
+    static func gruStepForward(batch: Int, units: Int, projected: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               z: UnsafeMutablePointer<Float>, recurrentH: UnsafeMutablePointer<Float>,
+                               hPrev: UnsafePointer<Float>, h: UnsafeMutablePointer<Float>) {
+        keras_gru_step_forward_f32(batch, units, projected, bias, z, recurrentH, hPrev, h)
+    }
+    static func gruStepBackward(batch: Int, units: Int, gates: UnsafePointer<Float>, recurrentH: UnsafePointer<Float>,
+                                hPrev: UnsafePointer<Float>, dhOut: UnsafePointer<Float>, carry: UnsafeMutablePointer<Float>,
+                                dProjected: UnsafeMutablePointer<Float>, dInner: UnsafeMutablePointer<Float>) {
+        keras_gru_step_backward_f32(batch, units, gates, recurrentH, hPrev, dhOut, carry, dProjected, dInner)
     }
 }
 
