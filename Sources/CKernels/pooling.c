@@ -12,30 +12,55 @@
 // and among equal values the first position keeps its place.
 #define TAKES(v, b) ((v) > (b) || ((v) != (v) && (b) == (b)))
 
+// The maximum of each window for `blocks` blocks of 16 channels, into channels-last `y`
+// (`blocks · 16` per row): block `b` of input position `p` starts at
+// `x + b · block_stride + p · position_stride`. The running maximum stays in registers across the
+// window. It is first taken with a plain comparison (one `max` a vector, the same result as
+// TAKES when there is no NaN) while the window's values are summed; a NaN sum (a NaN in the
+// window, or infinities of both signs) sends the block to the NaN-aware loop, which decides.
+INLINE void max_pool_blocks(size_t rows, size_t blocks, const float *restrict x, size_t block_stride,
+                            size_t position_stride, const ptrdiff_t *restrict starts,
+                            const ptrdiff_t *restrict positions, float *restrict y) {
+    const size_t C = blocks * 16;
+    for (size_t row = 0; row < rows; row++) {
+        const ptrdiff_t k0 = starts[row], k1 = starts[row + 1];
+        for (size_t b = 0; b < blocks; b++) {
+            float best[16], sum[16];
+            const float *restrict block = x + b * block_stride;
+            const float *restrict src0 = block + positions[k0] * position_stride;
+            for (size_t c = 0; c < 16; c++) best[c] = sum[c] = src0[c];
+            for (ptrdiff_t k = k0 + 1; k < k1; k++) {
+                const float *restrict src = block + positions[k] * position_stride;
+                for (size_t c = 0; c < 16; c++) {
+                    const float v = src[c], m = best[c];
+                    best[c] = v > m ? v : m;
+                    sum[c] += v;
+                }
+            }
+            int finite = 1;
+            for (size_t c = 0; c < 16; c++) finite &= sum[c] == sum[c];
+            if (!finite) {
+                for (size_t c = 0; c < 16; c++) best[c] = src0[c];
+                for (ptrdiff_t k = k0 + 1; k < k1; k++) {
+                    const float *restrict src = block + positions[k] * position_stride;
+                    for (size_t c = 0; c < 16; c++) {
+                        const float v = src[c], m = best[c];
+                        best[c] = TAKES(v, m) ? v : m;
+                    }
+                }
+            }
+            float *restrict dst = y + row * C + b * 16;
+            for (size_t c = 0; c < 16; c++) dst[c] = best[c];
+        }
+    }
+}
+
 KERAS_CLONES
 void keras_max_pool_f32(size_t rows, size_t channels, const float *restrict x, const ptrdiff_t *restrict starts,
                         const ptrdiff_t *restrict positions, float *restrict y, int32_t *restrict argmax) {
     const size_t C = channels;
     if (!argmax && C % 16 == 0) {
-        // Inference with whole 16-channel blocks: each block's running maximum stays in a
-        // register across the window instead of being stored and reloaded per position.
-        for (size_t row = 0; row < rows; row++) {
-            const ptrdiff_t k0 = starts[row], k1 = starts[row + 1];
-            for (size_t c0 = 0; c0 < C; c0 += 16) {
-                float best[16];
-                const float *restrict src0 = x + positions[k0] * C + c0;
-                for (size_t c = 0; c < 16; c++) best[c] = src0[c];
-                for (ptrdiff_t k = k0 + 1; k < k1; k++) {
-                    const float *restrict src = x + positions[k] * C + c0;
-                    for (size_t c = 0; c < 16; c++) {
-                        const float v = src[c], b = best[c];
-                        best[c] = TAKES(v, b) ? v : b;
-                    }
-                }
-                float *restrict dst = y + row * C + c0;
-                for (size_t c = 0; c < 16; c++) dst[c] = best[c];
-            }
-        }
+        max_pool_blocks(rows, C / 16, x, 16, C, starts, positions, y);
         return;
     }
     for (size_t row = 0; row < rows; row++) {
@@ -67,6 +92,12 @@ void keras_max_pool_f32(size_t rows, size_t channels, const float *restrict x, c
             }
         }
     }
+}
+
+KERAS_CLONES
+void keras_max_pool_blocked_f32(size_t rows, size_t channels, size_t input_positions, const float *restrict x,
+                                const ptrdiff_t *restrict starts, const ptrdiff_t *restrict positions, float *restrict y) {
+    max_pool_blocks(rows, channels / 16, x, input_positions * 16, 16, starts, positions, y);
 }
 
 // The backward pass of max pooling for one sample: `dx` (`inputs` elements) is zeroed, then each

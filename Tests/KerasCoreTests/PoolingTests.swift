@@ -69,16 +69,25 @@ import Testing
     }
 
     /// NaN wins a max window (as in NumPy) on the vectorized float32 path (16-channel multiples)
-    /// as on the scalar one, wherever it sits in the window.
+    /// as on the scalar one, wherever it sits in the window; infinities of both signs in a
+    /// window (whose sum, which the vectorized path checks, is NaN too) give +∞.
     @Test func nanWinsMaxPool() {
-        for channels in [16, 48, 3] {
+        for channels in [16, 48, 5] {
             var values = (0..<(4 * channels)).map { Double($0) }
             values[2 * channels + 1] = .nan
             values[0 * channels + 2] = .nan
+            values[0 * channels + 3] = -.infinity
+            values[1 * channels + 3] = .infinity
+            for p in 0..<4 { values[p * channels + 4] = -.infinity }
             let x = Tensor(shape: [1, 2, 2, channels], doubles: values, dtype: .float64).cast(to: .float32)
             let y = x.maxPool(poolSize: [2, 2]).doubles
             for c in 0..<channels {
-                if c == 1 || c == 2 { #expect(y[c].isNaN, "channel \(c) of \(channels)") } else { #expect(y[c] == Double(3 * channels + c)) }
+                switch c {
+                case 1, 2: #expect(y[c].isNaN, "channel \(c) of \(channels)")
+                case 3: #expect(y[c] == .infinity)
+                case 4: #expect(y[c] == -.infinity)
+                default: #expect(y[c] == Double(3 * channels + c))
+                }
             }
         }
     }

@@ -52,6 +52,12 @@ void keras_optimizer_update(keras_optimizer_kind kind, const keras_optimizer_arg
 void keras_max_pool_f32(size_t rows, size_t channels, const float *x, const ptrdiff_t *starts,
                         const ptrdiff_t *positions, float *y, int32_t *argmax);
 
+/// ``keras_max_pool_f32`` without `argmax` for one sample `x` in a 16-channel blocked layout
+/// (oneDNN's `nChw16c`: for each block of 16 channels, `input_positions` positions of 16 values),
+/// written channels-last to `y`; `channels` is a multiple of 16.
+void keras_max_pool_blocked_f32(size_t rows, size_t channels, size_t input_positions, const float *x,
+                                const ptrdiff_t *starts, const ptrdiff_t *positions, float *y);
+
 /// The backward pass of ``keras_max_pool_f32`` for one sample: zeroes `dx` (`inputs` elements),
 /// then adds each of the `outputs` gradients `dy[i]` at `dx[argmax[i]]`.
 void keras_max_pool_backward_f32(size_t outputs, size_t inputs, const int32_t *argmax, const float *dy, float *dx);

@@ -370,6 +370,25 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         return ys
     }
 
+    /// `next(self(x))` computed in one fused pass for inference (a convolution followed by max
+    /// pooling, see ``fusedInference(_:then:)``), or `nil` when the pair runs as two calls.
+    /// Models call it for a layer whose only consumer is `next`, outside training and without
+    /// masks. It fuses only built layers without activity regularizers on inputs of their dtype,
+    /// so the pair behaves as the two calls would.
+    func callFused(_ x: Tensor, then next: Layer) -> Tensor? {
+        guard built, next.built, activityRegularizer == nil, next.activityRegularizer == nil,
+              x.dtype == dtype, next.dtype == dtype else { return nil }
+        prepare(shapes: CollectionOfOne(x.shape))
+        guard let y = fusedInference(x, then: next) else { return nil }
+        addedLosses.withLock { $0.removeAll() }
+        next.addedLosses.withLock { $0.removeAll() }
+        return y
+    }
+
+    /// The inference output of `next(self(x))` in one pass, or `nil` (the default) when this
+    /// layer has no fused form for `next`; see ``callFused(_:then:)``.
+    func fusedInference(_ x: Tensor, then next: Layer) -> Tensor? { nil }
+
     @inline(__always)
     private func prepare<C: Collection>(shapes: C) where C.Element == [Int] {
         if !built {

@@ -15,6 +15,9 @@ struct FunctionalGraph {
     let nodeOutputSlots: [[Int]]
     let outputSlots: [Int]
     let slotCount: Int
+    /// Whether node `i`'s only output is read by node `i + 1` alone, which reads nothing else
+    /// and has one output: the pair may run fused in inference (``Layer/callFused(_:then:)``).
+    let feedsNextOnly: [Bool]
 
     init(inputs: [KerasTensor], outputs: [KerasTensor]) throws {
         if let error = (inputs + outputs).lazy.compactMap(\.error).first { throw error }
@@ -117,6 +120,15 @@ struct FunctionalGraph {
         }
         self.outputSlots = outputs.map { slots[key($0)]! }
         self.slotCount = slots.count
+        var readers = [Int](repeating: 0, count: slots.count)
+        for slot in nodeInputSlots.joined() { readers[slot] += 1 }
+        for slot in outputSlots { readers[slot] += 1 }
+        let (inputSlots, outputSlotsOfNodes) = (nodeInputSlots, nodeOutputSlots)
+        self.feedsNextOnly = executed.indices.map { i in
+            guard i + 1 < executed.count, inputSlots[i].count == 1, outputSlotsOfNodes[i].count == 1,
+                  outputSlotsOfNodes[i + 1].count == 1, case let slot = outputSlotsOfNodes[i][0], slot >= 0 else { return false }
+            return inputSlots[i + 1] == [slot] && readers[slot] == 1
+        }
     }
 
     /// Runs the graph on real tensors.
@@ -125,12 +137,25 @@ struct FunctionalGraph {
         // The mask each tensor carries (Keras's `_keras_mask`), allocated at the first mask.
         var masks: [Tensor?] = []
         for (slot, value) in zip(inputSlots, values) { slots[slot] = value }
+        var fusedNext = false
         for (i, node) in nodes.enumerated() {
+            if fusedNext {
+                fusedNext = false
+                continue
+            }
             let inSlots = nodeInputSlots[i]
             let outSlots = nodeOutputSlots[i]
             let mode = node.training ?? training
             let layer = node.layer
             let inMasks = masks.isEmpty ? [] : inSlots.map { masks[$0] }
+            // A pair with a fused inference form (a convolution followed by max pooling).
+            if feedsNextOnly[i], !mode, !(nodes[i + 1].training ?? training), inMasks.allSatisfy({ $0 == nil }),
+               !layer.supportsMasking, case let next = nodes[i + 1].layer, !next.supportsMasking, !(next is Merge),
+               let y = layer.callFused(slots[inSlots[0]]!, then: next) {
+                if case let slot = nodeOutputSlots[i + 1][0], slot >= 0 { slots[slot] = y }
+                fusedNext = true
+                continue
+            }
             if inMasks.contains(where: { $0 != nil }) {
                 let result = layer.applyMasked(inSlots.map { slots[$0]! }, masks: inMasks, training: mode)
                 for (k, slot) in outSlots.enumerated() where slot >= 0 && k < result.outputs.count {

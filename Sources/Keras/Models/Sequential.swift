@@ -196,10 +196,23 @@ open class Sequential: Model, @unchecked Sendable {
 
     /// Runs the layers, passing each output's mask (from an ``Embedding`` with `maskZero`, a
     /// ``Masking``…) to the next layer as Keras does, until a layer that does not support masking.
+    /// In inference, a pair of layers with a fused form (a convolution followed by max pooling)
+    /// runs as one op.
     open override func call(_ inputs: Tensor, mask: Tensor?, training: Bool) -> Tensor {
         var x = inputs
         var mask = mask
-        for layer in stack {
+        var fusedNext = false
+        for (i, layer) in stack.enumerated() {
+            if fusedNext {
+                fusedNext = false
+                continue
+            }
+            if mask == nil, !training, i + 1 < stack.count, !layer.supportsMasking, !stack[i + 1].supportsMasking,
+               let y = layer.callFused(x, then: stack[i + 1]) {
+                x = y
+                fusedNext = true
+                continue
+            }
             if mask == nil {
                 let input = x
                 x = layer(x, training: training)

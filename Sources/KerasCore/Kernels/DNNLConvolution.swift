@@ -72,6 +72,9 @@ final class DNNLConvolution: @unchecked Sendable {
     /// Whether the forward primitive is oneDNN's Winograd F(4×4, 3×3) one, reading
     /// ``Slot/winogradX`` and writing ``Slot/winogradY``.
     private var winograd = false
+    /// Whether ``Slot/winogradY`` is oneDNN's `nChw16c` (16-channel blocks), which fused max
+    /// pooling reads in place.
+    private var winogradYBlocked = false
     /// The last kernel a Winograd plan transformed, reused while the kernel is unchanged.
     private let transformed = Mutex<TransformedKernel?>(nil)
 
@@ -288,6 +291,10 @@ final class DNNLConvolution: @unchecked Sendable {
         toForward = Reorder(from: desc(.userWeights), to: desc(.forwardWeights))
         toWinogradX = Reorder(from: desc(.x), to: desc(.winogradX))
         fromWinogradY = Reorder(from: desc(.winogradY), to: desc(.y))
+        var blocked = dnnl_memory_desc_t()
+        let yDims = [g.batch, g.outChannels, g.output[1], g.output[2]].map(Int64.init)
+        winogradYBlocked = dnnl_memory_desc_init_by_tag(&blocked, 4, yDims, dnnl_f32, dnnl_nChw16c) == dnnl_success
+            && dnnl_memory_desc_equal(&blocked, desc(.winogradY)) != 0
         winograd = true
         return true
     }
@@ -317,31 +324,57 @@ final class DNNLConvolution: @unchecked Sendable {
         forward(g, .inference(relu: relu), x: x, w: w, bias: bias, y: y)
     }
 
+    /// ``forwardInference(_:x:w:bias:relu:y:)`` followed by `pool` (whose input is this
+    /// convolution's output), writing only the pooled output `y`: each micro-batch's convolution
+    /// output goes to a buffer kept for the op, sized to stay in the core's cache, and is pooled
+    /// from there (from a Winograd primitive's blocked layout without reordering it). The results
+    /// are those of the two ops run one after the other.
+    static func forwardInference(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                 relu: Bool, pool: PoolingKernels.FusedMaxPool, y: UnsafeMutablePointer<Float>) {
+        forward(g, .inference(relu: relu), x: x, w: w, bias: bias, y: y, pool: pool)
+    }
+
+    /// The forward pass of each micro-batch into `y`, or with `pool`, into a staging buffer
+    /// pooled into `y`.
     private static func forward(_ g: ConvGeometry, _ mode: Mode, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                                bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+                                bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, pool: PoolingKernels.FusedMaxPool? = nil) {
         forEachMicroBatch(g) { call, batch in
             let plan = plan(batch.geometry, mode), n0 = batch.first
             let weights = plan.winograd ? plan.winogradKernel(w, count: g.taps * g.groupIn * g.outChannels, &call)
                                         : call.weights(w, plan.desc(.userWeights), plan.toForward, plan.desc(.forwardWeights))
             var source = call.memory(plan.desc(.x), x + n0 * g.inputPositions * g.inChannels)
-            var target = call.memory(plan.desc(.y), y + n0 * g.outputPositions * g.outChannels)
-            let result = target
-            if plan.winograd {
-                if let reorder = plan.toWinogradX {
-                    let blocked = call.memory(plan.desc(.winogradX), call.staging(0, bytes: dnnl_memory_desc_get_size(plan.desc(.winogradX))))
-                    call.run(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, blocked)])
-                    source = blocked
-                }
-                if plan.fromWinogradY != nil {
-                    target = call.memory(plan.desc(.winogradY), call.staging(1, bytes: dnnl_memory_desc_get_size(plan.desc(.winogradY))))
-                }
+            if plan.winograd, let reorder = plan.toWinogradX {
+                let blocked = call.memory(plan.desc(.winogradX), call.staging(0, bytes: dnnl_memory_desc_get_size(plan.desc(.winogradX))))
+                call.run(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, blocked)])
+                source = blocked
             }
+            // Where the primitive writes: the Winograd layout's staging buffer, or channels-last
+            // into `y`'s share (into a staging buffer when it is pooled).
+            let blockedOutput = plan.winograd && plan.fromWinogradY != nil
+            let output = blockedOutput ? call.staging(1, bytes: dnnl_memory_desc_get_size(plan.desc(.winogradY)))
+                : pool == nil ? UnsafeMutableRawPointer(y + n0 * g.outputPositions * g.outChannels)
+                : call.staging(2, bytes: dnnl_memory_desc_get_size(plan.desc(.y)))
+            let target = call.memory(plan.desc(blockedOutput ? .winogradY : .y), output)
             var arguments = [(DNNL_ARG_SRC, source), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DST, target)]
             if let bias { arguments.append((DNNL_ARG_BIAS, call.memory(plan.desc(.bias), bias))) }
             call.run(plan.forward!, arguments, scratch: plan.desc(.forwardScratch))
-            if plan.winograd, let reorder = plan.fromWinogradY {
-                call.run(reorder, [(DNNL_ARG_FROM, target), (DNNL_ARG_TO, result)])
+            guard let pool else {
+                if blockedOutput, let reorder = plan.fromWinogradY {
+                    call.run(reorder, [(DNNL_ARG_FROM, target), (DNNL_ARG_TO, call.memory(plan.desc(.y), y + n0 * g.outputPositions * g.outChannels))])
+                }
+                return
             }
+            let pooled = y + n0 * pool.geometry.outputPositions * pool.geometry.inChannels
+            if blockedOutput && plan.winogradYBlocked {
+                pool.run(samples: batch.geometry.batch, x: output.assumingMemoryBound(to: Float.self), blocked: true, y: pooled)
+                return
+            }
+            var channelsLast = output
+            if blockedOutput, let reorder = plan.fromWinogradY {
+                channelsLast = call.staging(2, bytes: dnnl_memory_desc_get_size(plan.desc(.y)))
+                call.run(reorder, [(DNNL_ARG_FROM, target), (DNNL_ARG_TO, call.memory(plan.desc(.y), channelsLast))])
+            }
+            pool.run(samples: batch.geometry.batch, x: channelsLast.assumingMemoryBound(to: Float.self), blocked: false, y: pooled)
         }
     }
 
@@ -482,6 +515,13 @@ final class DNNLConvolution: @unchecked Sendable {
     /// Whether inference on `g` runs the Winograd primitive (the plan made on first use).
     static func isWinograd(_ g: ConvGeometry) -> Bool { winogradEligible(g, true) && plan(g, .inference(relu: false)).winograd }
 
+    /// Whether fused max pooling reads inference on `g`'s output in the Winograd primitive's
+    /// blocked layout, without reordering it.
+    static func poolsWinogradOutputInPlace(_ g: ConvGeometry) -> Bool {
+        let plan = winogradEligible(g, true) ? plan(g, .inference(relu: false)) : nil
+        return plan.map { $0.winograd && $0.fromWinogradY != nil && $0.winogradYBlocked } ?? false
+    }
+
     /// The plan for a geometry, made on first use.
     private static func plan(_ g: ConvGeometry, _ mode: Mode) -> DNNLConvolution {
         let key = Key(geometry: g, mode: mode)
@@ -504,7 +544,7 @@ final class DNNLConvolution: @unchecked Sendable {
         var reordered: [(layout: dnnl_memory_desc_t, memory: dnnl_memory_t)] = []
         var scratch: (pointer: UnsafeMutableRawPointer, bytes: Int)?
         /// Buffers for activations in a primitive's own layout, reused by the op's micro-batches.
-        var staged: [(pointer: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil]
+        var staged: [(pointer: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil, nil]
         /// Objects whose buffers the calls read (cached Winograd kernels).
         var kept: [AnyObject] = []
         let stream: dnnl_stream_t
@@ -533,8 +573,9 @@ final class DNNLConvolution: @unchecked Sendable {
             if bytes >= BufferPool.minimumBytes { BufferPool.give(pointer, byteCount: bytes) } else { pointer.deallocate() }
         }
 
-        /// Staging buffer `index` (0 or 1) with at least `bytes`, kept for the op's later
-        /// micro-batches.
+        /// Staging buffer `index` (0: a Winograd primitive's input, 1: its output, 2: a
+        /// channels-last output that pooling reads) with at least `bytes`, kept for the op's
+        /// later micro-batches.
         mutating func staging(_ index: Int, bytes: Int) -> UnsafeMutableRawPointer {
             if let buffer = staged[index], buffer.bytes >= bytes { return buffer.pointer }
             if let buffer = staged[index] { Self.release(buffer.pointer, bytes: buffer.bytes) }

@@ -15,7 +15,7 @@ enum PoolingKernels {
 
     /// The real (unpadded) input positions of every output position's window, the same for
     /// every sample: output `row` reads `positions[starts[row] ..< starts[row + 1]]`.
-    private struct Windows {
+    fileprivate struct Windows {
         var starts: [Int] = [0]
         var positions: [Int] = []
 
@@ -88,6 +88,41 @@ enum PoolingKernels {
                                 best[c] = take ? v : b
                                 if let index, take { index[c] = start &+ Int32(truncatingIfNeeded: c) }
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Max pooling run inside a convolution's inference (``DNNLConvolution``): each
+    /// micro-batch of the convolution's output is pooled while it is still in the core's cache,
+    /// so the whole output is never written to memory and read back. Same windows, kernel and
+    /// results as ``maxForward(_:x:y:argmax:)``.
+    struct FusedMaxPool {
+        /// The pooling geometry (its `batch` is not used).
+        let geometry: ConvGeometry
+        fileprivate let windows: Windows
+
+        init(_ g: ConvGeometry) {
+            geometry = g
+            windows = Windows(g)
+        }
+
+        /// Pools `samples` samples of `x` into channels-last `y`. `x` is channels-last, or with
+        /// `blocked` in oneDNN's 16-channel blocked layout (`nChw16c`; the channels are then a
+        /// multiple of 16).
+        func run(samples: Int, x: UnsafePointer<Float>, blocked: Bool, y: UnsafeMutablePointer<Float>) {
+            let g = geometry, C = g.inChannels, inStride = g.inputPositions * C, outStride = g.outputPositions * C
+            windows.starts.withUnsafeBufferPointer { starts in
+                windows.positions.withUnsafeBufferPointer { positions in
+                    for n in 0..<samples {
+                        if blocked {
+                            keras_max_pool_blocked_f32(g.outputPositions, C, g.inputPositions, x + n * inStride,
+                                                       starts.baseAddress!, positions.baseAddress!, y + n * outStride)
+                        } else {
+                            keras_max_pool_f32(g.outputPositions, C, x + n * inStride, starts.baseAddress!, positions.baseAddress!,
+                                               y + n * outStride, nil)
                         }
                     }
                 }

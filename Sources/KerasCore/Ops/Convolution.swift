@@ -79,7 +79,7 @@ extension Tensor {
     }
 
     /// The geometry of `conv(kernel, …)` on this input, after checking the arguments.
-    private func convolutionGeometry(_ kernel: Tensor, strides: [Int]?, padding: [(before: Int, after: Int)],
+    func convolutionGeometry(_ kernel: Tensor, strides: [Int]?, padding: [(before: Int, after: Int)],
                                      dilationRate: [Int]?, groups: Int) -> ConvGeometry {
         let n = rank - 2
         require((1...3).contains(n), "conv: expected an input of rank 3 to 5 (batch, spatial…, channels), got shape \(shape)")

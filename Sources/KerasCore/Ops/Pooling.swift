@@ -66,27 +66,32 @@ extension Tensor {
     /// The window geometry of a pooling op, after checking the arguments, and the input in the
     /// dtype the kernels run in (float64 stays, anything else becomes float32).
     private func poolingGeometry(_ op: String, poolSize: [Int], strides: [Int]?, padding: PaddingMode) -> (ConvGeometry, Tensor) {
-        let n = rank - 2
-        require((1...3).contains(n), "\(op): expected an input of rank 3 to 5 (batch, spatial…, channels), got shape \(shape)")
-        let strides = strides ?? poolSize
-        require(poolSize.count == n && poolSize.allSatisfy { $0 > 0 }, "\(op): expected \(n) positive pool sizes for input shape \(shape), got \(poolSize)")
-        require(strides.count == n && strides.allSatisfy { $0 > 0 }, "\(op): expected \(n) positive strides, got \(strides)")
-        require(padding != .causal, "\(op): padding must be valid or same, got causal")
-        let spatial = Array(shape[1...n])
-        var output: [Int] = [], pads: [Int] = []
-        for i in 0..<n {
-            let p = padding.pads(inputSize: spatial[i], kernelSize: poolSize[i], stride: strides[i])
-            let length = convOutputLength(inputSize: spatial[i], kernelSize: poolSize[i], stride: strides[i], pads: p)
-            require(length > 0, "\(op): the pool size \(formatShape(poolSize)) is larger than the input \(formatShape(spatial)) on spatial axis \(i)")
-            output.append(length)
-            pads.append(p.before)
-        }
-        let channels = shape[rank - 1]
-        let g = ConvGeometry(batch: shape[0], input: spatial, output: output, kernel: poolSize, strides: strides,
-                             dilation: [Int](repeating: 1, count: n), padBefore: pads,
-                             inChannels: channels, outChannels: channels, groups: 1)
-        return (g, cast(to: dtype == .float64 ? .float64 : .float32))
+        (KerasCore.poolingGeometry(op, shape: shape, poolSize: poolSize, strides: strides, padding: padding),
+         cast(to: dtype == .float64 ? .float64 : .float32))
     }
+}
+
+/// The window geometry of pooling op `op` on an input of `shape`, after checking the arguments.
+func poolingGeometry(_ op: String, shape: [Int], poolSize: [Int], strides: [Int]?, padding: PaddingMode) -> ConvGeometry {
+    let rank = shape.count, n = rank - 2
+    require((1...3).contains(n), "\(op): expected an input of rank 3 to 5 (batch, spatial…, channels), got shape \(shape)")
+    let strides = strides ?? poolSize
+    require(poolSize.count == n && poolSize.allSatisfy { $0 > 0 }, "\(op): expected \(n) positive pool sizes for input shape \(shape), got \(poolSize)")
+    require(strides.count == n && strides.allSatisfy { $0 > 0 }, "\(op): expected \(n) positive strides, got \(strides)")
+    require(padding != .causal, "\(op): padding must be valid or same, got causal")
+    let spatial = Array(shape[1...n])
+    var output: [Int] = [], pads: [Int] = []
+    for i in 0..<n {
+        let p = padding.pads(inputSize: spatial[i], kernelSize: poolSize[i], stride: strides[i])
+        let length = convOutputLength(inputSize: spatial[i], kernelSize: poolSize[i], stride: strides[i], pads: p)
+        require(length > 0, "\(op): the pool size \(formatShape(poolSize)) is larger than the input \(formatShape(spatial)) on spatial axis \(i)")
+        output.append(length)
+        pads.append(p.before)
+    }
+    let channels = shape[rank - 1]
+    return ConvGeometry(batch: shape[0], input: spatial, output: output, kernel: poolSize, strides: strides,
+                        dilation: [Int](repeating: 1, count: n), padBefore: pads,
+                        inChannels: channels, outChannels: channels, groups: 1)
 }
 
 /// `keras.ops.max_pool`: ``Tensor/maxPool(poolSize:strides:padding:)``.

@@ -134,6 +134,23 @@ public class Conv: BaseConv, @unchecked Sendable {
         x.conv(kernel.value, bias: bias, relu: relu, strides: strides, padding: pads(x), dilationRate: dilationRate, groups: groups)
     }
 
+    /// A convolution with relu or no activation followed by max pooling of the same rank runs
+    /// as one op in inference (``Tensor/convMaxPool(_:bias:relu:strides:padding:dilationRate:groups:poolSize:poolStrides:poolPadding:)``):
+    /// the convolution's output is pooled while it is in cache. `keras-bench cnn` predict:
+    /// see PerformanceNotes.
+    override func fusedInference(_ x: Tensor, then next: Layer) -> Tensor? {
+        guard let pool = next as? BasePooling, type(of: pool).takesMaximum, type(of: pool).spatialRank == rank,
+              x.rank == rank + 2 else { return nil }
+        let relu: Bool
+        switch activation {
+        case .relu: relu = true
+        case .linear: relu = false
+        default: return nil
+        }
+        return x.convMaxPool(kernel.value, bias: bias?.value, relu: relu, strides: strides, padding: pads(x), dilationRate: dilationRate,
+                             groups: groups, poolSize: pool.poolSize, poolStrides: pool.strides, poolPadding: pool.padding)
+    }
+
     /// The zero padding of each spatial axis of `x` for Keras's `padding`.
     private func pads(_ x: Tensor) -> [(before: Int, after: Int)] {
         (0..<rank).map { padding.pads(inputSize: x.shape[$0 + 1], kernelSize: kernelSize[$0], stride: strides[$0], dilation: dilationRate[$0]) }
