@@ -38,6 +38,19 @@ private func loadError(_ corrupt: @escaping (inout [String: [UInt8]]) -> Void) t
 
 @Suite("Datasets and IDX files")
 struct DataTests {
+    /// Batches gathered from shuffled rows hold exactly those rows, whether the copy runs on
+    /// one core (small batches) or is split across the cores (from 32 kB), runs of consecutive
+    /// rows and the pieces' seams included.
+    @Test func gatheredRowsAreTheIndexedRows() {
+        let source = Tensor.randomNormal([200, 3, 20], seed: 4)
+        let rows = source.doubles, width = 60
+        for indices in [[5, 7, 6], [3, 4, 5, 6, 199, 0, 1, 2] + (0..<150).map { ($0 * 37) % 200 }] {
+            let gathered = gatherRows(source, indices)
+            #expect(gathered.shape == [indices.count, 3, 20])
+            #expect(gathered.doubles == indices.flatMap { rows[$0 * width ..< ($0 + 1) * width] })
+        }
+    }
+
     @Test("gzip round trip; a damaged length trailer is caught")
     func gzipRoundTrip() throws {
         let data = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 7) }

@@ -47,19 +47,28 @@ private func gatherRows<T: TensorScalar>(_ t: Tensor, _ indices: [Int], _: T.Typ
     let rowSize = rows == 0 ? 0 : t.scalarCount / rows
     var shape = t.shape
     shape[0] = indices.count
+    for i in indices { require(i >= 0 && i < rows, "Dataset: row index \(i) out of range for \(rows) samples") }
+    // Shuffled rows come from all over the arrays, mostly from memory rather than cache: a
+    // large batch is gathered by all cores at once (`keras-bench mlp` fit spent 6% of its
+    // time in a one-core copy of 32 rows of 3 kB).
+    let pieces = indices.count * rowSize * MemoryLayout<T>.stride >= gatherSplitBytes ? min(availableCoreCount, indices.count) : 1
     return t.withUnsafeBufferPointer(of: T.self) { src in
         Tensor(shape: shape, dtype: T.dtype) { (out: UnsafeMutableBufferPointer<T>) in
             guard rowSize > 0, let srcBase = src.baseAddress, let outBase = out.baseAddress else { return }
-            var k = 0
-            while k < indices.count {
-                // Copy runs of consecutive rows in one go (unshuffled data is one run per batch).
-                var run = 1
-                while k + run < indices.count && indices[k + run] == indices[k] + run { run += 1 }
-                let i = indices[k]
-                require(i >= 0 && i + run <= rows, "Dataset: row index \(i) out of range for \(rows) samples")
-                (outBase + k * rowSize).update(from: srcBase + i * rowSize, count: run * rowSize)
-                k += run
+            forEachConcurrently(pieces) { piece in
+                var k = piece * indices.count / pieces
+                let end = (piece + 1) * indices.count / pieces
+                while k < end {
+                    // Copy runs of consecutive rows in one go (unshuffled data is one run per batch).
+                    var run = 1
+                    while k + run < end && indices[k + run] == indices[k] + run { run += 1 }
+                    (outBase + k * rowSize).update(from: srcBase + indices[k] * rowSize, count: run * rowSize)
+                    k += run
+                }
             }
         }
     }
 }
+
+/// The batch size in bytes from which ``gatherRows(_:_:)`` splits the copy over the cores.
+private let gatherSplitBytes = 32 << 10
