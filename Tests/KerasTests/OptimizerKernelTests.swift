@@ -188,6 +188,26 @@ import Testing
         check(Double.self, count: 131, preparations: Preparation.allCases)
     }
 
+    /// Subnormal values count as zero inside an update, as TensorFlow and XLA compute on CPU:
+    /// a momentum decaying below the smallest normal float becomes 0, and a subnormal weight
+    /// reads as 0. The calling thread's own arithmetic keeps subnormals afterwards.
+    @Test func updatesFlushSubnormalsToZero() {
+        let smallest = Float.leastNormalMagnitude
+        let optimizer = SGD(learningRate: 0.5, momentum: 0.25)
+        let weights = Variable(Tensor([Float(1), smallest / 4, 3]), name: "w")
+        // Step 1: momentum = −g·lr = [2·smallest, 0, 0]; step 2 with a zero gradient: the
+        // momentum ·0.25 is smallest/2, subnormal, so 0.
+        optimizer.apply([Tensor([-4 * smallest, 0, 0])], to: [weights])
+        let afterFirst = weights.value.scalars as [Float]
+        #expect(afterFirst[1] == 0, "a subnormal weight reads as 0: \(afterFirst[1])")
+        #expect((optimizer.slots(for: weights)[0].value.scalars as [Float])[0] == 2 * smallest)
+        optimizer.apply([Tensor([Float(0), 0, 0])], to: [weights])
+        #expect((optimizer.slots(for: weights)[0].value.scalars as [Float])[0] == 0)
+        #expect(weights.value.scalars == afterFirst)
+        let half = [smallest, 0.5].reduce(1, *)   // not folded at compile time
+        #expect(half == smallest / 2 && half != 0)
+    }
+
     /// A variable large enough to be split across cores (512K elements and up) gets the same
     /// values, to the bit, as its slices updated one by one on one thread (the pieces' seams
     /// included), for every optimizer, with weight decay.

@@ -43,6 +43,8 @@ typedef struct keras_optimizer_args {
 /// Runs `kind`'s update over `args->n` elements, in Keras's operation order and without fused
 /// multiply-adds (the same rounding as the Swift formulas). Compiled for AVX-512, AVX2 and
 /// baseline x86-64; the loader picks the best the CPU has.
+/// Subnormal values count as zero during the update (flush-to-zero and denormals-are-zero on the
+/// calling thread, restored after), as TensorFlow and XLA compute on CPU.
 void keras_optimizer_update(keras_optimizer_kind kind, const keras_optimizer_args *args);
 
 /// The float32 maximum of each pooling window of one channels-last sample `x` (`channels` per
