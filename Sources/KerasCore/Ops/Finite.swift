@@ -22,15 +22,26 @@ extension Tensor {
     /// NaN and ±∞ are exactly the values whose exponent field is all ones, the largest value the
     /// masked field can take; the running maximum of the field (an integer reduction that
     /// vectorizes) reaches `mask` only if one is present. Blocks of 4096 allow an early exit.
+    /// Large buffers (a training set checked before `fit`) are split over the cores, each piece
+    /// stopping at its first bad value.
     private static func exponentFieldNeverFull<U: FixedWidthInteger>(_ bits: UnsafeBufferPointer<U>, mask: U) -> Bool {
-        var start = 0
-        while start < bits.count {
-            let end = Swift.min(start + 4096, bits.count)
-            var largest: U = 0
-            for i in start..<end { largest = Swift.max(largest, bits[i] & mask) }
-            if largest == mask { return false }
-            start = end
+        let pieces = Parallel.pieceCount(bits.count, threshold: 1 << 20)
+        var clean = [Bool](repeating: true, count: pieces)
+        clean.withUnsafeMutableBufferPointer { clean in
+            Parallel.forEachPiece(bits.count, pieces: pieces, context: (bits, clean)) { piece, range, context in
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let end = Swift.min(start + 4096, range.upperBound)
+                    var largest: U = 0
+                    for i in start..<end { largest = Swift.max(largest, context.0[i] & mask) }
+                    if largest == mask {
+                        context.1[piece] = false
+                        return
+                    }
+                    start = end
+                }
+            }
         }
-        return true
+        return !clean.contains(false)
     }
 }
