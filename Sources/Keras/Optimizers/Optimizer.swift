@@ -14,7 +14,9 @@ extension Double: OptimizerFloat {}
 /// `constraint` → `iterations += 1`. Slot variables (momentums, velocities, …) are created lazily
 /// the first time a variable is seen. Each update is one loop over the raw buffers, clipping and
 /// decay included, in C compiled for the CPU's widest vectors (`Sources/CKernels/optimizers.c`),
-/// split across the cores for large variables.
+/// split across the cores for large variables. Within an update, subnormal floats (below
+/// `Float.leastNormalMagnitude`) count as zero, as TensorFlow and XLA compute on CPU: a momentum
+/// that decays toward zero becomes 0.
 ///
 /// Arguments are checked as Keras checks them (`SGD(momentum: 5)` stops with "SGD: `momentum`
 /// must be in [0, 1], received 5.0"), plus what Keras lets through but cannot train with: NaN,
