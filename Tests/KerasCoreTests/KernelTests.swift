@@ -119,7 +119,10 @@ import Testing
     /// Transposes (tiled and general paths, one and many threads) against index arithmetic.
     @Test func transposesMatchIndexArithmetic() {
         let cases: [([Int], [Int])] = [([37, 53], [1, 0]), ([600, 500], [1, 0]), ([3, 33, 65], [0, 2, 1]),
-                                       ([2, 3, 4, 5], [3, 1, 2, 0]), ([4, 5, 6], [2, 0, 1]), ([1, 7, 1, 9], [3, 2, 1, 0])]
+                                       ([2, 3, 4, 5], [3, 1, 2, 0]), ([4, 5, 6], [2, 0, 1]), ([1, 7, 1, 9], [3, 2, 1, 0]),
+                                       // Contiguous rows copied whole, chunked over threads from the
+                                       // middle of the outer indices (an RNN's time-major input).
+                                       ([40, 300, 28], [1, 0, 2]), ([20, 30, 45, 25], [1, 2, 0, 3]), ([6, 7, 8, 3], [2, 0, 1, 3])]
         for (shape, perm) in cases {
             let count = shape.reduce(1, *)
             let x = Tensor(shape: shape, scalars: (0..<count).map { Int32($0) })
