@@ -182,6 +182,37 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
         }
     }
 
+    /// Training computes the kernel gradient of 3×3 convolutions with channels in multiples of
+    /// 16 with oneDNN's Winograd primitive (on AVX-512): the same gradients as the float64 sums
+    /// to float rounding, over micro-batches and threads (40 samples of 28×28×16 are several
+    /// micro-batches a core), with and without relu, and the input and bias gradients too.
+    @Test func winogradKernelGradientMatchesFloat64() {
+        let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        for (shape, filters, pad) in [([3, 9, 7, 16], 32, 1), ([40, 28, 28, 16], 16, 0)] {
+            let channels = shape[3]
+            let output = [shape[1] - 2 + 2 * pad, shape[2] - 2 + 2 * pad]
+            let g = ConvGeometry(batch: shape[0], input: [shape[1], shape[2]], output: output, kernel: [3, 3], strides: [1, 1],
+                                 dilation: [1, 1], padBefore: [pad, pad], inChannels: channels, outChannels: filters, groups: 1)
+            let x = Self.normal(shape, seed: 151), w = Self.normal([3, 3, channels, filters], seed: 152)
+            let b = Self.normal([filters], seed: 153), upstream = Self.normal([shape[0]] + output + [filters], seed: 154)
+            let padding = [(before: pad, after: pad), (before: pad, after: pad)]
+            for relu in [false, true] {
+                let f32 = valueWithGradients(at: [x, w, b].map { $0.cast(to: .float32) }) { v in
+                    (v[0].conv(v[1], bias: v[2], relu: relu, strides: [1, 1], padding: padding) * upstream.cast(to: .float32)).sum()
+                }.gradients
+                #expect(DNNLConvolution.usesWinogradWeightGradient(g) == cpuInfo.contains(" avx512f"))
+                let f64 = valueWithGradients(at: [x, w, b]) { v in
+                    let z = v[0].conv(v[1], strides: [1, 1], padding: padding) + v[2]
+                    return ((relu ? z.relu() : z) * upstream).sum()
+                }.gradients
+                // Kernel gradients sum batch · positions products of unit normals (up to ~700 in size).
+                for (k, name) in ["input", "kernel", "bias"].enumerated() {
+                    assertClose(f32[k].doubles, f64[k].doubles, rtol: 1e-4, atol: 2e-3, "\(shape) relu \(relu) \(name)")
+                }
+            }
+        }
+    }
+
     @Test func kerasPaddingModes() {
         #expect(PaddingMode.same.pads(inputSize: 4, kernelSize: 2, stride: 1) == (0, 1))
         #expect(PaddingMode.same.pads(inputSize: 5, kernelSize: 3, stride: 2) == (1, 1))

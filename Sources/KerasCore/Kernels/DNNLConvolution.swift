@@ -57,8 +57,10 @@ final class DNNLConvolution: @unchecked Sendable {
     /// (Kept at fixed addresses, read concurrently by the threads that share the plan.)
     private enum Slot: Int, CaseIterable {
         case x, y, bias, userWeights, forwardWeights, dataWeights, weightGradient, forwardScratch, dataScratch, weightScratch
-        /// The activations in the layouts of a Winograd forward primitive (``winogradEligible(_:_:)``).
+        /// The activations in the layouts of a Winograd forward primitive (``winogradEligible(_:)``).
         case winogradX, winogradY
+        /// The input and output gradient in the layouts of a Winograd backward-weights primitive.
+        case weightsX, weightsDY
     }
     private let descriptors = UnsafeMutablePointer<dnnl_memory_desc_t>.allocate(capacity: Slot.allCases.count)
     private func desc(_ slot: Slot) -> UnsafeMutablePointer<dnnl_memory_desc_t> { descriptors + slot.rawValue }
@@ -69,6 +71,9 @@ final class DNNLConvolution: @unchecked Sendable {
     /// A Winograd inference plan's reorders of the input into, and the output out of, the
     /// primitive's blocked layouts (`nil` where the layouts agree or the plan is direct).
     private var toWinogradX: Reorder?, fromWinogradY: Reorder?
+    /// A training plan whose backward-weights primitive is Winograd: the reorders of the input
+    /// and of the output gradient into its layouts (`nil` where they agree).
+    private var winogradWeights = false, toWeightsX: Reorder?, toWeightsDY: Reorder?
     /// Whether the forward primitive is oneDNN's Winograd F(4×4, 3×3) one, reading
     /// ``Slot/winogradX`` and writing ``Slot/winogradY``.
     private var winograd = false
@@ -144,27 +149,27 @@ final class DNNLConvolution: @unchecked Sendable {
     /// comparing the two paths in one binary (`keras-bench cnn`).
     private static let disabled = getenv("KERAS_CONV_IM2COL").map { String(cString: $0) == "1" } ?? false
 
-    /// `KERAS_CONV_WINOGRAD=0` in the environment keeps inference on the direct primitives.
+    /// `KERAS_CONV_WINOGRAD=0` in the environment keeps every convolution on the direct primitives.
     private static let winogradDisabled = getenv("KERAS_CONV_WINOGRAD").map { String(cString: $0) == "0" } ?? false
 
-    /// Whether an inference convolution tries oneDNN's Winograd F(4×4, 3×3) primitive: a 2-D
-    /// 3×3 kernel with unit strides and dilation, one group, and channels in multiples of 16
-    /// (the primitive's vector blocks; it also needs AVX-512, and the plan falls back to the
+    /// Whether a convolution tries oneDNN's Winograd F(4×4, 3×3) primitives, for the inference
+    /// forward pass and for the kernel gradient in training (`makeWinogradWeights`):
+    /// a 2-D 3×3 kernel with unit strides and dilation, one group, and channels in multiples of
+    /// 16 (the primitive's vector blocks; it also needs AVX-512, and the plan falls back to the
     /// direct primitive when oneDNN declines).
     ///
     /// Winograd computes each 4×4 output tile from a 6×6 input tile with 36 products per
     /// channel pair instead of 144, so the convolution does a quarter of the multiplications,
     /// plus input and output transforms. The results differ from the direct sum by float
-    /// rounding, a few parts in a million of the outputs' size; training keeps the direct
-    /// primitives, so its forward pass and gradients are those of the direct sum. The
-    /// activations are reordered into and out of the blocked layout the primitive reads (about
+    /// rounding, a few parts in a million of the outputs' size; the training forward pass and
+    /// input gradient stay direct. The activations are reordered into and out of the blocked layout the primitive reads (about
     /// 1.2 µs a sample for the benchmark's second convolution). On one core, the `keras-bench
     /// cnn` second convolution (13×13×32 → 11×11×64) took 20–27 µs a sample with the reorders
     /// against 41 µs direct, and shapes from 7×7×512 to 224×224×64 ran 1.5–2.6× the direct
     /// primitive (equal at 5×5×16); `keras-bench cnn` predict went from ~37,000 to ~52,000
     /// samples/s.
-    static func winogradEligible(_ g: ConvGeometry, _ inference: Bool) -> Bool {
-        inference && !winogradDisabled && g.groups == 1 && g.inChannels % 16 == 0 && g.outChannels % 16 == 0
+    static func winogradEligible(_ g: ConvGeometry) -> Bool {
+        !winogradDisabled && g.groups == 1 && g.inChannels % 16 == 0 && g.outChannels % 16 == 0
             && g.input[0] == 1 && g.kernel == [1, 3, 3] && g.strides == [1, 1, 1] && g.dilation == [1, 1, 1]
     }
 
@@ -227,7 +232,7 @@ final class DNNLConvolution: @unchecked Sendable {
             Self.check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "relu post-op")
             Self.check(dnnl_primitive_attr_set_post_ops(forwardAttr, ops), "post-ops attribute")
         }
-        if Self.winogradEligible(g, inference), makeWinograd(g, axes, anyWeights, strides, dilates, padL, padR, forwardAttr) { return }
+        if inference, Self.winogradEligible(g), makeWinograd(g, axes, anyWeights, strides, dilates, padL, padR, forwardAttr) { return }
         var forwardDesc = dnnl_convolution_desc_t()
         Self.check(dnnl_dilated_convolution_forward_desc_init(&forwardDesc, inference ? dnnl_forward_inference : dnnl_forward_training,
                                                              dnnl_convolution_direct, desc(.x), &anyWeights, bias,
@@ -251,15 +256,17 @@ final class DNNLConvolution: @unchecked Sendable {
         desc(.dataScratch).pointee = dnnl_primitive_desc_query_md(dataPD, dnnl_query_scratchpad_md, 0).pointee
         Self.check(dnnl_primitive_create(&backwardData, dataPD), "backward data primitive")
 
-        var weightsDesc = dnnl_convolution_desc_t()
-        Self.check(dnnl_dilated_convolution_backward_weights_desc_init(&weightsDesc, dnnl_convolution_direct, desc(.x), &anyWeights, bias, desc(.y),
-                                                                      strides, dilates, padL, padR), "backward weights descriptor")
-        var weightsPD: dnnl_primitive_desc_t?
-        Self.check(dnnl_primitive_desc_create(&weightsPD, &weightsDesc, attr, Self.engine.value, forwardPD), "backward weights")
-        defer { dnnl_primitive_desc_destroy(weightsPD) }
-        desc(.weightGradient).pointee = dnnl_primitive_desc_query_md(weightsPD, dnnl_query_diff_weights_md, 0).pointee
-        desc(.weightScratch).pointee = dnnl_primitive_desc_query_md(weightsPD, dnnl_query_scratchpad_md, 0).pointee
-        Self.check(dnnl_primitive_create(&backwardWeights, weightsPD), "backward weights primitive")
+        if !Self.winogradEligible(g) || !makeWinogradWeights(g, axes, anyWeights, bias, strides, dilates, padL, padR, attr) {
+            var weightsDesc = dnnl_convolution_desc_t()
+            Self.check(dnnl_dilated_convolution_backward_weights_desc_init(&weightsDesc, dnnl_convolution_direct, desc(.x), &anyWeights, bias, desc(.y),
+                                                                          strides, dilates, padL, padR), "backward weights descriptor")
+            var weightsPD: dnnl_primitive_desc_t?
+            Self.check(dnnl_primitive_desc_create(&weightsPD, &weightsDesc, attr, Self.engine.value, forwardPD), "backward weights")
+            defer { dnnl_primitive_desc_destroy(weightsPD) }
+            desc(.weightGradient).pointee = dnnl_primitive_desc_query_md(weightsPD, dnnl_query_diff_weights_md, 0).pointee
+            desc(.weightScratch).pointee = dnnl_primitive_desc_query_md(weightsPD, dnnl_query_scratchpad_md, 0).pointee
+            Self.check(dnnl_primitive_create(&backwardWeights, weightsPD), "backward weights primitive")
+        }
 
         toData = Reorder(from: desc(.userWeights), to: desc(.dataWeights))
         fromWeightGradient = Reorder(from: desc(.weightGradient), to: desc(.userWeights))
@@ -296,6 +303,47 @@ final class DNNLConvolution: @unchecked Sendable {
         winogradYBlocked = dnnl_memory_desc_init_by_tag(&blocked, 4, yDims, dnnl_f32, dnnl_nChw16c) == dnnl_success
             && dnnl_memory_desc_equal(&blocked, desc(.winogradY)) != 0
         winograd = true
+        return true
+    }
+
+    /// Makes the backward-weights primitive oneDNN's Winograd one, reading the input and the
+    /// output gradient in the layouts it picks (reordered per micro-batch); `false` (nothing
+    /// made) when oneDNN has none for the geometry on this CPU.
+    ///
+    /// For the benchmark's second convolution (16 samples of 13×13×32 → 11×11×64, one core) it
+    /// took 24.8 µs a sample with the reorders, against 43.3 for the direct kernel, which already
+    /// runs near a core's peak. (oneDNN's Winograd backward-data primitive measured no faster
+    /// than the direct one, 42.4 against 40.2 µs, so the data gradient stays direct.) The kernel
+    /// gradient is the direct sum's to float rounding, a few parts in a million.
+    private func makeWinogradWeights(_ g: ConvGeometry, _ axes: [Int], _ anyWeights: dnnl_memory_desc_t,
+                                     _ bias: UnsafeMutablePointer<dnnl_memory_desc_t>?, _ strides: [Int64], _ dilates: [Int64],
+                                     _ padL: [Int64], _ padR: [Int64], _ attr: dnnl_primitive_attr_t?) -> Bool {
+        func anyLayout(_ positions: [Int], _ channels: Int) -> dnnl_memory_desc_t {
+            let dims = ([g.batch, channels] + axes.map { positions[$0] }).map(Int64.init)
+            var desc = dnnl_memory_desc_t()
+            Self.check(dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims, dnnl_f32, dnnl_format_tag_any), "activation descriptor")
+            return desc
+        }
+        var x = anyLayout(g.input, g.inChannels), y = anyLayout(g.output, g.outChannels), weights = anyWeights
+        // The hint a backward primitive needs: a Winograd forward of the same geometry.
+        var forwardDesc = dnnl_convolution_desc_t(), hint: dnnl_primitive_desc_t?
+        guard dnnl_dilated_convolution_forward_desc_init(&forwardDesc, dnnl_forward_training, dnnl_convolution_winograd, &x, &weights,
+                                                         bias, &y, strides, dilates, padL, padR) == dnnl_success,
+              dnnl_primitive_desc_create(&hint, &forwardDesc, attr, Self.engine.value, nil) == dnnl_success else { return false }
+        defer { dnnl_primitive_desc_destroy(hint) }
+        var weightsDesc = dnnl_convolution_desc_t(), pd: dnnl_primitive_desc_t?
+        guard dnnl_dilated_convolution_backward_weights_desc_init(&weightsDesc, dnnl_convolution_winograd, &x, &weights, bias, &y,
+                                                                  strides, dilates, padL, padR) == dnnl_success,
+              dnnl_primitive_desc_create(&pd, &weightsDesc, attr, Self.engine.value, hint) == dnnl_success else { return false }
+        defer { dnnl_primitive_desc_destroy(pd) }
+        desc(.weightsX).pointee = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0).pointee
+        desc(.weightsDY).pointee = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0).pointee
+        desc(.weightGradient).pointee = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_weights_md, 0).pointee
+        desc(.weightScratch).pointee = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0).pointee
+        Self.check(dnnl_primitive_create(&backwardWeights, pd), "Winograd backward weights primitive")
+        toWeightsX = Reorder(from: desc(.x), to: desc(.weightsX))
+        toWeightsDY = Reorder(from: desc(.y), to: desc(.weightsDY))
+        winogradWeights = true
         return true
     }
 
@@ -422,8 +470,20 @@ final class DNNLConvolution: @unchecked Sendable {
                 let target = batch.leading ? sum : partials + (pieces - 1 + batch.piece) * stride
                 let user = call.memory(plan.desc(.userWeights), target)
                 let result = plan.fromWeightGradient == nil ? user : call.memory(plan.desc(.weightGradient), nil)
-                var arguments = [(DNNL_ARG_SRC, call.memory(plan.desc(.x), x + n0 * g.inputPositions * g.inChannels)),
-                                 (DNNL_ARG_DIFF_DST, gradient), (DNNL_ARG_DIFF_WEIGHTS, result)]
+                var source = call.memory(plan.desc(.x), x + n0 * g.inputPositions * g.inChannels), outputGradient = gradient
+                if plan.winogradWeights {
+                    if let reorder = plan.toWeightsX {
+                        let blocked = call.memory(plan.desc(.weightsX), call.staging(0, bytes: dnnl_memory_desc_get_size(plan.desc(.weightsX))))
+                        call.run(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, blocked)])
+                        source = blocked
+                    }
+                    if let reorder = plan.toWeightsDY {
+                        let blocked = call.memory(plan.desc(.weightsDY), call.staging(1, bytes: dnnl_memory_desc_get_size(plan.desc(.weightsDY))))
+                        call.run(reorder, [(DNNL_ARG_FROM, outputGradient), (DNNL_ARG_TO, blocked)])
+                        outputGradient = blocked
+                    }
+                }
+                var arguments = [(DNNL_ARG_SRC, source), (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_DIFF_WEIGHTS, result)]
                 if let db {
                     let biasTarget = batch.piece == 0 && batch.leading ? db : target + weightCount
                     arguments.append((DNNL_ARG_DIFF_BIAS, call.memory(plan.desc(.bias), biasTarget)))
@@ -513,12 +573,17 @@ final class DNNLConvolution: @unchecked Sendable {
     }
 
     /// Whether inference on `g` runs the Winograd primitive (the plan made on first use).
-    static func isWinograd(_ g: ConvGeometry) -> Bool { winogradEligible(g, true) && plan(g, .inference(relu: false)).winograd }
+    static func isWinograd(_ g: ConvGeometry) -> Bool { winogradEligible(g) && plan(g, .inference(relu: false)).winograd }
+
+    /// Whether training on `g` computes the kernel gradient with the Winograd primitive.
+    static func usesWinogradWeightGradient(_ g: ConvGeometry) -> Bool {
+        winogradEligible(g) && plan(g, .training(bias: true, relu: false)).winogradWeights
+    }
 
     /// Whether fused max pooling reads inference on `g`'s output in the Winograd primitive's
     /// blocked layout, without reordering it.
     static func poolsWinogradOutputInPlace(_ g: ConvGeometry) -> Bool {
-        let plan = winogradEligible(g, true) ? plan(g, .inference(relu: false)) : nil
+        let plan = winogradEligible(g) ? plan(g, .inference(relu: false)) : nil
         return plan.map { $0.winograd && $0.fromWinogradY != nil && $0.winogradYBlocked } ?? false
     }
 
