@@ -210,6 +210,12 @@ func referenceConv(_ x: Tensor, _ w: Tensor, strides: [Int], padBefore: [Int], o
                     assertClose(f32[k].doubles, f64[k].doubles, rtol: 1e-4, atol: 2e-3, "\(shape) relu \(relu) \(name)")
                 }
             }
+            // The plain op (no bias: a primitive without a bias gradient).
+            let plain32 = valueWithGradients(at: [x, w].map { $0.cast(to: .float32) }) { v in
+                (v[0].conv(v[1], strides: [1, 1], padding: padding) * upstream.cast(to: .float32)).sum()
+            }.gradients
+            let plain64 = valueWithGradients(at: [x, w]) { v in (v[0].conv(v[1], strides: [1, 1], padding: padding) * upstream).sum() }.gradients
+            assertClose(plain32[1].doubles, plain64[1].doubles, rtol: 1e-4, atol: 2e-3, "\(shape) no bias: kernel")
         }
     }
 
