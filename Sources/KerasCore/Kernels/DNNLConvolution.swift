@@ -272,18 +272,22 @@ final class DNNLConvolution: @unchecked Sendable {
         fromWeightGradient = Reorder(from: desc(.weightGradient), to: desc(.userWeights))
     }
 
+    /// Activations of `channels` at `positions` (the spatial `axes` of `g`) in whatever layout a
+    /// primitive picks (`format_tag_any`), as Winograd primitives need.
+    private static func anyLayout(_ g: ConvGeometry, _ axes: [Int], _ positions: [Int], _ channels: Int) -> dnnl_memory_desc_t {
+        let dims = ([g.batch, channels] + axes.map { positions[$0] }).map(Int64.init)
+        var desc = dnnl_memory_desc_t()
+        check(dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims, dnnl_f32, dnnl_format_tag_any), "activation descriptor")
+        return desc
+    }
+
     /// Makes the forward primitive a Winograd inference one with activations in the layouts it
     /// picks, and the reorders to and from them; `false` (nothing made) when oneDNN has no
     /// Winograd implementation for the geometry on this CPU.
     private func makeWinograd(_ g: ConvGeometry, _ axes: [Int], _ anyWeights: dnnl_memory_desc_t, _ strides: [Int64], _ dilates: [Int64],
                               _ padL: [Int64], _ padR: [Int64], _ attr: dnnl_primitive_attr_t?) -> Bool {
-        func anyLayout(_ positions: [Int], _ channels: Int) -> dnnl_memory_desc_t {
-            let dims = ([g.batch, channels] + axes.map { positions[$0] }).map(Int64.init)
-            var desc = dnnl_memory_desc_t()
-            Self.check(dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims, dnnl_f32, dnnl_format_tag_any), "activation descriptor")
-            return desc
-        }
-        var x = anyLayout(g.input, g.inChannels), y = anyLayout(g.output, g.outChannels), weights = anyWeights
+        var x = Self.anyLayout(g, axes, g.input, g.inChannels), y = Self.anyLayout(g, axes, g.output, g.outChannels)
+        var weights = anyWeights
         var opDesc = dnnl_convolution_desc_t()
         guard dnnl_dilated_convolution_forward_desc_init(&opDesc, dnnl_forward_inference, dnnl_convolution_winograd, &x, &weights,
                                                          desc(.bias), &y, strides, dilates, padL, padR) == dnnl_success else { return false }
@@ -318,13 +322,8 @@ final class DNNLConvolution: @unchecked Sendable {
     private func makeWinogradWeights(_ g: ConvGeometry, _ axes: [Int], _ anyWeights: dnnl_memory_desc_t,
                                      _ bias: UnsafeMutablePointer<dnnl_memory_desc_t>?, _ strides: [Int64], _ dilates: [Int64],
                                      _ padL: [Int64], _ padR: [Int64], _ attr: dnnl_primitive_attr_t?) -> Bool {
-        func anyLayout(_ positions: [Int], _ channels: Int) -> dnnl_memory_desc_t {
-            let dims = ([g.batch, channels] + axes.map { positions[$0] }).map(Int64.init)
-            var desc = dnnl_memory_desc_t()
-            Self.check(dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims, dnnl_f32, dnnl_format_tag_any), "activation descriptor")
-            return desc
-        }
-        var x = anyLayout(g.input, g.inChannels), y = anyLayout(g.output, g.outChannels), weights = anyWeights
+        var x = Self.anyLayout(g, axes, g.input, g.inChannels), y = Self.anyLayout(g, axes, g.output, g.outChannels)
+        var weights = anyWeights
         // The hint a backward primitive needs: a Winograd forward of the same geometry.
         var forwardDesc = dnnl_convolution_desc_t(), hint: dnnl_primitive_desc_t?
         guard dnnl_dilated_convolution_forward_desc_init(&forwardDesc, dnnl_forward_training, dnnl_convolution_winograd, &x, &weights,
