@@ -372,12 +372,12 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
 
     /// `next(self(x))` computed in one fused pass for inference (a convolution followed by max
     /// pooling, see ``fusedInference(_:then:)``), or `nil` when the pair runs as two calls.
-    /// Models call it for a layer whose only consumer is `next`, outside training and without
-    /// masks. It fuses only built layers without activity regularizers on inputs of their dtype,
-    /// so the pair behaves as the two calls would.
+    /// Models call it for a layer whose only consumer is `next`, outside training and with no
+    /// mask flowing. It fuses only built layers that neither support masking nor have activity
+    /// regularizers, on inputs of their dtype, so the pair behaves as the two calls would.
     func callFused(_ x: Tensor, then next: Layer) -> Tensor? {
-        guard built, next.built, activityRegularizer == nil, next.activityRegularizer == nil,
-              x.dtype == dtype, next.dtype == dtype else { return nil }
+        guard built, next.built, !supportsMasking, !next.supportsMasking, activityRegularizer == nil,
+              next.activityRegularizer == nil, x.dtype == dtype, next.dtype == dtype else { return nil }
         prepare(shapes: CollectionOfOne(x.shape))
         guard let y = fusedInference(x, then: next) else { return nil }
         addedLosses.withLock { $0.removeAll() }

@@ -150,8 +150,7 @@ struct FunctionalGraph {
             let inMasks = masks.isEmpty ? [] : inSlots.map { masks[$0] }
             // A pair with a fused inference form (a convolution followed by max pooling).
             if feedsNextOnly[i], !mode, !(nodes[i + 1].training ?? training), inMasks.allSatisfy({ $0 == nil }),
-               !layer.supportsMasking, case let next = nodes[i + 1].layer, !next.supportsMasking, !(next is Merge),
-               let y = layer.callFused(slots[inSlots[0]]!, then: next) {
+               case let next = nodes[i + 1].layer, !(next is Merge), let y = layer.callFused(slots[inSlots[0]]!, then: next) {
                 if case let slot = nodeOutputSlots[i + 1][0], slot >= 0 { slots[slot] = y }
                 fusedNext = true
                 continue

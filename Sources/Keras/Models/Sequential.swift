@@ -207,8 +207,7 @@ open class Sequential: Model, @unchecked Sendable {
                 fusedNext = false
                 continue
             }
-            if mask == nil, !training, i + 1 < stack.count, !layer.supportsMasking, !stack[i + 1].supportsMasking,
-               let y = layer.callFused(x, then: stack[i + 1]) {
+            if mask == nil, !training, i + 1 < stack.count, let y = layer.callFused(x, then: stack[i + 1]) {
                 x = y
                 fusedNext = true
                 continue

@@ -637,8 +637,8 @@ final class DNNLConvolution: @unchecked Sendable {
             if bytes >= BufferPool.minimumBytes { BufferPool.give(pointer, byteCount: bytes) } else { pointer.deallocate() }
         }
 
-        /// Staging buffer `index` (0: a Winograd primitive's input, 1: its output, 2: a
-        /// channels-last output that pooling reads) with at least `bytes`, kept for the op's
+        /// Staging buffer `index` (0: the input in a Winograd primitive's layout, 1: its output or
+        /// output gradient, 2: a channels-last output that pooling reads) with at least `bytes`, kept for the op's
         /// later micro-batches.
         mutating func staging(_ index: Int, bytes: Int) -> UnsafeMutableRawPointer {
             if let buffer = staged[index], buffer.bytes >= bytes { return buffer.pointer }

@@ -26,22 +26,26 @@ extension Tensor {
     /// stopping at its first bad value.
     private static func exponentFieldNeverFull<U: FixedWidthInteger>(_ bits: UnsafeBufferPointer<U>, mask: U) -> Bool {
         let pieces = Parallel.pieceCount(bits.count, threshold: 1 << 20)
+        if pieces == 1 { return neverFull(bits, 0..<bits.count, mask: mask) }
         var clean = [Bool](repeating: true, count: pieces)
         clean.withUnsafeMutableBufferPointer { clean in
             Parallel.forEachPiece(bits.count, pieces: pieces, context: (bits, clean)) { piece, range, context in
-                var start = range.lowerBound
-                while start < range.upperBound {
-                    let end = Swift.min(start + 4096, range.upperBound)
-                    var largest: U = 0
-                    for i in start..<end { largest = Swift.max(largest, context.0[i] & mask) }
-                    if largest == mask {
-                        context.1[piece] = false
-                        return
-                    }
-                    start = end
-                }
+                context.1[piece] = neverFull(context.0, range, mask: mask)
             }
         }
         return !clean.contains(false)
+    }
+
+    /// Whether no element of `bits[range]` has its masked field full, in blocks of 4096.
+    private static func neverFull<U: FixedWidthInteger>(_ bits: UnsafeBufferPointer<U>, _ range: Range<Int>, mask: U) -> Bool {
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = Swift.min(start + 4096, range.upperBound)
+            var largest: U = 0
+            for i in start..<end { largest = Swift.max(largest, bits[i] & mask) }
+            if largest == mask { return false }
+            start = end
+        }
+        return true
     }
 }
