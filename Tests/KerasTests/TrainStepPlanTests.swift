@@ -105,6 +105,41 @@ import Testing
         #expect(!SGD(learningRate: 0.1, clipnorm: 1).applyInPlace([], to: [], pieces: 1))
     }
 
+    /// ``Optimizer/applySumInPlace(_:to:scratch:)`` (the tape-based and concurrent steps'
+    /// update) reaches bit-identical weights and slots to adding the gradient lists as tensors
+    /// and calling ``Optimizer/apply(_:to:)``, for one, two and three lists, with a variable
+    /// large enough to be cut across the cores. A gradient that shares a variable's buffer is
+    /// read as it was before the step; gradients it cannot take leave everything unchanged.
+    @Test(arguments: optimizerNames, [1, 2, 3])
+    func theSummedInPlaceUpdateIsBitIdenticalToApply(name: String, parts: Int) throws {
+        let (a, b) = (try Optimizer.named(name), try Optimizer.named(name))
+        let shapes = [[190, 180], [180], [180]]
+        func variables() -> [Variable] {
+            shapes.enumerated().map { Variable(Tensor.randomNormal($1, seed: $0 + 1), name: "v\($0)") }
+        }
+        let (va, vb) = (variables(), variables())
+        let scratch = ReusableBuffer()
+        for step in 0..<3 {
+            let lists = (0..<parts).map { part in
+                shapes.enumerated().map { Tensor.randomNormal($1, seed: 100 * step + 10 * part + $0) }
+            }
+            // The third variable's gradient in the last list is the second variable's buffer.
+            func aliased(_ v: [Variable]) -> [[Tensor]] { Array(lists.dropLast()) + [Array(lists.last!.dropLast()) + [v[1].value]] }
+            let (listsA, listsB) = (aliased(va), aliased(vb))
+            a.apply(listsA.dropFirst().reduce(listsA[0]) { zip($0, $1).map { $0 + $1 } }, to: va)
+            #expect(b.applySumInPlace(listsB, to: vb, scratch: scratch))
+        }
+        for (x, y) in zip(va + a.variables, vb + b.variables) { #expect(x.value.doubles == y.value.doubles, "\(x.name)") }
+        #expect(b.iterations == 3)
+        let before = vb.map(\.value.doubles)
+        let float64 = shapes.map { Tensor.zeros($0, dtype: .float64) }
+        #expect(!b.applySumInPlace([float64], to: vb, scratch: scratch))
+        #expect(!b.applySumInPlace([Array(float64.prefix(2))], to: vb, scratch: scratch))
+        #expect(!SGD(learningRate: 0.1, clipnorm: 1).applySumInPlace([shapes.map { Tensor.zeros($0) }], to: vb, scratch: scratch))
+        #expect(vb.map(\.value.doubles) == before)
+        #expect(b.iterations == 3)
+    }
+
     /// The step cut into one piece per core reaches the weights of the step on one core to
     /// float rounding (each kernel and bias gradient element is still summed over the whole
     /// batch, but oneDNN may pick another kernel for a product of fewer rows), and two runs of

@@ -40,6 +40,55 @@ extension Optimizer {
         return true
     }
 
+    /// Applies the sum of `parts` (gradient lists in the variables' order: a concurrent step's
+    /// shards, in shard order, or one list) with the in-place update, in one pass split across
+    /// the cores from 32K elements: each piece sums its range of every variable's gradient into
+    /// `scratch` and updates that range right away, while it is in cache. Each element's sum is
+    /// the left fold `g₀ + g₁ + …` that adding the tensors gives, so the weights are
+    /// bit-identical to summing them and calling ``apply(_:to:)``, which allocates new weights
+    /// and slots for every variable, one variable after another.
+    ///
+    /// Returns false, changing nothing, when the in-place update cannot run (see
+    /// ``applyInPlace(_:to:pieces:)``) or a gradient is not a float32 tensor of its variable's
+    /// shape; the caller then sums and calls ``apply(_:to:)``.
+    package func applySumInPlace(_ parts: [[Tensor]], to variables: [Variable], scratch: ReusableBuffer) -> Bool {
+        guard !parts.isEmpty, canApplyInPlace(to: variables), parts.allSatisfy({ gradients in
+            gradients.count == variables.count && zip(gradients, variables).allSatisfy { $0.dtype == .float32 && $0.shape == $1.shape }
+        }) else { return false }
+        let counts = variables.map { $0.shape.reduce(1, *) }
+        let total = counts.reduce(0, +)
+        let pieces = total >= parallelThreshold ? availableCoreCount : 1
+        withExtendedLifetime(parts) {
+            let sources = parts.map { $0.map { UnsafePointer($0.floatPointer) } }
+            if sources.count == 1 {
+                return runInPlace(sources[0], to: variables) { update in
+                    forEachConcurrently(pieces) { piece in update.applyPiece(piece, of: pieces) }
+                }
+            }
+            let base = scratch.writable(count: total)
+            var offsets: [Int] = []
+            offsets.reserveCapacity(counts.count)
+            var offset = 0
+            for count in counts { offsets.append(offset); offset += count }
+            runInPlace(offsets.map { UnsafePointer(base + $0) }, to: variables) { update in
+                forEachConcurrently(pieces) { piece in
+                    for i in counts.indices {
+                        let lo = counts[i] * piece / pieces, hi = counts[i] * (piece + 1) / pieces
+                        if lo == hi { continue }
+                        let sum = base + offsets[i], first = sources[0][i], second = sources[1][i]
+                        for k in lo..<hi { sum[k] = first[k] + second[k] }
+                        for source in sources.dropFirst(2) {
+                            let next = source[i]
+                            for k in lo..<hi { sum[k] += next[k] }
+                        }
+                        update.apply(i, elements: lo..<hi)
+                    }
+                }
+            }
+        }
+        return true
+    }
+
     /// Whether ``applyInPlace(_:to:pieces:)`` can update `variables` (see there).
     package func canApplyInPlace(to variables: [Variable]) -> Bool {
         Self.capturableTypes.contains(ObjectIdentifier(type(of: self))) && (clipnorm ?? 0) <= 0 && (globalClipnorm ?? 0) <= 0

@@ -30,6 +30,9 @@ final class CompiledState: @unchecked Sendable {
     var runEagerly = false
     /// The planned training step made on the first step (see ``TrainStepPlan``).
     var stepPlan = StepPlanState.none
+    /// Where a concurrent step sums its shards' gradients for the in-place optimizer update
+    /// (``Optimizer/applySumInPlace(_:to:scratch:)``), kept across steps.
+    let gradientSums = ReusableBuffer()
 
     /// The compiled metrics once built, flattened (what ``Model/metrics`` lists by default).
     var builtMetrics: [Metric] { outputNames.indices.flatMap { allMetrics(ofOutput: $0) } }

@@ -145,11 +145,14 @@ extension Model {
             }
         }
         let results = backwards.map { $0! }
-        var gradients = results[0].gradients
-        for result in results.dropFirst() { gradients = zip(gradients, result.gradients).map { $0 + $1 } }
         let loss = results.dropFirst().reduce(results[0].loss) { $0 + $1.loss }
-
-        weightUpdateLock.write { state.optimizer.apply(gradients, to: variables) }
+        weightUpdateLock.write {
+            if !state.optimizer.applySumInPlace(results.map(\.gradients), to: variables, scratch: state.gradientSums) {
+                var gradients = results[0].gradients
+                for result in results.dropFirst() { gradients = zip(gradients, result.gradients).map { $0 + $1 } }
+                state.optimizer.apply(gradients, to: variables)
+            }
+        }
         state.lossTracker.add(Double(loss.item), weight: Double(batch.sampleCount))
         if state.outputNames.count > 1 {
             for i in state.losses.indices where state.losses[i] != nil {

@@ -190,7 +190,11 @@ extension Model {
                                         sampleWeight: batch.sampleWeight, training: true)
         }
         let gradients = try distribution?.averageGradients(localGradients, localSamples: batch.sampleCount) ?? localGradients
-        weightUpdateLock.write { state.optimizer.apply(gradients, to: variables) }
+        weightUpdateLock.write {
+            if !state.optimizer.applySumInPlace([gradients], to: variables, scratch: state.gradientSums) {
+                state.optimizer.apply(gradients, to: variables)
+            }
+        }
         state.lossTracker.add(Double(loss.item), weight: Double(batch.sampleCount))
         try state.buildMetrics(targets: batch.targets, predictions: predictions)
         state.updateMetrics(targets: batch.targets, predictions: predictions, sampleWeight: batch.sampleWeight)
