@@ -48,12 +48,17 @@ import Testing
         for key in b.history.keys { assertClose(a.history[key]!, b.history[key]!, rtol: 1e-5, atol: 1e-6, key) }
     }
 
-    /// Gives `model` (compiled, not yet trained) a plan that cuts every step into one piece per core.
-    static func splitEveryStep(_ model: Model) throws {
+    /// Gives `model` (compiled, not yet trained) a plan that cuts every step into one piece per
+    /// core; with `rowsUnsplit`, only its variable gradients, the forward and backward pass
+    /// running in one piece (as for kernels over ``TrainStepPlan/rowSplitWeightLimit``).
+    @discardableResult
+    static func splitEveryStep(_ model: Model, rowsUnsplit: Bool = false) throws -> TrainStepPlan {
         let state = try #require(model.compiledState)
         let plan = try #require(TrainStepPlan.make(for: model, state: state, variables: model.trainableVariables))
         plan.splitWork = 0
+        if rowsUnsplit { plan.rowSplitWeightLimit = 0 }
         state.stepPlan = .planned(plan)
+        return plan
     }
 
     static let optimizerNames = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion"]
@@ -144,10 +149,17 @@ import Testing
     /// float rounding (each kernel and bias gradient element is still summed over the whole
     /// batch, but oneDNN may pick another kernel for a product of fewer rows), and two runs of
     /// the cut step are bit-identical.
-    @Test func theStepOnAllCoresMatchesTheStepOnOne() throws {
+    ///
+    /// With `rowsUnsplit`, only the variable gradients are cut (the forward and backward pass
+    /// of the batch's rows run in one piece, as for large kernels).
+    @Test(arguments: [false, true])
+    func theStepOnAllCoresMatchesTheStepOnOne(rowsUnsplit: Bool) throws {
         let (split, single) = (Self.mlp(dropout: 0.3, regularized: true), Self.mlp(dropout: 0.3, regularized: true))
         for m in [split, single] { try m.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true)) }
-        try Self.splitEveryStep(split)
+        let splitPlan = try Self.splitEveryStep(split, rowsUnsplit: rowsUnsplit)
+        let pieces = splitPlan.pieces(rows: 16)
+        #expect(pieces == min(availableCoreCount, 2))
+        #expect(splitPlan.rowPieces(pieces: pieces) == (rowsUnsplit ? 1 : pieces))
         let a = try split.fit(Self.x, Self.y, batchSize: 16, epochs: 3, verbose: 0, shuffle: false)
         let b = try single.fit(Self.x, Self.y, batchSize: 16, epochs: 3, verbose: 0, shuffle: false)
         guard case .planned(let plan) = single.compiledState!.stepPlan else {
@@ -159,7 +171,7 @@ import Testing
         assertClose(a.history["loss"]!, b.history["loss"]!, rtol: 1e-6, atol: 1e-8)
         let again = Self.mlp(dropout: 0.3, regularized: true)
         try again.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true))
-        try Self.splitEveryStep(again)
+        try Self.splitEveryStep(again, rowsUnsplit: rowsUnsplit)
         try again.fit(Self.x, Self.y, batchSize: 16, epochs: 3, verbose: 0, shuffle: false)
         for (p, q) in zip(split.getWeights(), again.getWeights()) { #expect(p.doubles == q.doubles) }
     }

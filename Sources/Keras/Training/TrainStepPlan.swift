@@ -24,7 +24,9 @@ import KerasCore
 /// core: each core takes a contiguous piece of the batch's rows through the forward pass, the
 /// loss and the backward pass down to every layer's gradient (rows are independent; the loss's
 /// `1/N` uses the whole batch), then the kernel gradients `Xᵀ·G` and bias sums over the whole
-/// batch are split by kernel rows (whole 16-row panels) and bias columns. The optimizer updates
+/// batch are split by kernel rows (whole 16-row panels) and bias columns. Kernels too large for
+/// a core's cache (``defaultRowSplitWeightLimit``) keep the rows in one piece and split each
+/// large product by columns instead. The optimizer updates
 /// every weight and slot in its own buffer (``Optimizer/applyInPlace(_:to:run:)``): each range of
 /// kernel rows and bias columns right after its gradient is summed, on the core that summed it
 /// (when no weight penalty is added to the gradients afterwards; else after the pass,
@@ -84,6 +86,15 @@ final class TrainStepPlan {
     /// every hand-off woke a sleeping thread), hence 1M.
     static let defaultSplitWork = ProcessInfo.processInfo.environment["KERAS_PLAN_SPLIT"].flatMap { Int($0) } ?? (1 << 20)
 
+    /// Kernel floats (all layers) above which a step's rows are not split across the cores, but
+    /// its products are (``rowPieces(pieces:)``); `KERAS_PLAN_ROW_SPLIT_WEIGHTS` overrides it.
+    /// 1 MiB of kernels, a core's second-level cache on this machine: measured here on 2 cores
+    /// (`keras-bench scaling`, batch 32, alternating runs), the MLP 784 → 512 → 512 → 10 (2.7 MB
+    /// of kernels) trained ~6% faster (median of 10) with its rows unsplit and 784 → 2048 → 2048
+    /// → 10 (23 MB) ~13% (median of 6); a single-thread 16×2048·(2048×2048) product ran at ~55
+    /// GFLOP/s and 32×2048·(2048×1024) at ~105. Width 128 (0.5 MB) keeps the row split.
+    static let defaultRowSplitWeightLimit = ProcessInfo.processInfo.environment["KERAS_PLAN_ROW_SPLIT_WEIGHTS"].flatMap { Int($0) } ?? (1 << 18)
+
     private let stages: [Stage]
     private let inputFeatures: Int
     private let classes: Int
@@ -96,6 +107,8 @@ final class TrainStepPlan {
     private let workPerRow: Int
     /// Forward multiply-adds of a step from which it is split across the cores (tests set it).
     var splitWork = TrainStepPlan.defaultSplitWork
+    /// Kernel floats above which the rows are not split (see ``rowPieces(pieces:)``; tests set it).
+    var rowSplitWeightLimit = TrainStepPlan.defaultRowSplitWeightLimit
     /// Identity of the model and variables the plan was made for.
     let signature: Int
     /// Per piece of the batch: the transposed input gradient `W·gᵀ` of its rows.
@@ -220,6 +233,13 @@ final class TrainStepPlan {
         rows * workPerRow >= splitWork ? max(1, min(availableCoreCount, rows / 8)) : 1
     }
 
+    /// How many row pieces the forward and backward pass of a step in `pieces` pieces runs in:
+    /// `pieces`, unless the kernels hold more than ``rowSplitWeightLimit`` floats. Then each
+    /// core would stream every kernel from the shared cache for its few rows, so the pass runs
+    /// on one thread and each large product is split across the cores by columns instead
+    /// (``Gemm/sgemm``), each core reading half of the kernel for all rows.
+    func rowPieces(pieces: Int) -> Int { workPerRow > rowSplitWeightLimit ? 1 : pieces }
+
     /// The step's forward and backward pass: the loss (the data loss plus every penalty in
     /// `model.losses`), the predictions (lent from the plan's buffers) and one gradient per
     /// variable (lent likewise; drop them before the next step, or the next step allocates).
@@ -249,7 +269,7 @@ final class TrainStepPlan {
     func run(_ batch: DataBatch, model: Model, phaseB: PhaseB? = nil) -> Double {
         let x = batch.inputs[0], labels = batch.targets[0]
         let rows = x.shape[0]
-        let pieces = pieces(rows: rows)
+        let pieces = pieces(rows: rows), rowPieces = rowPieces(pieces: pieces)
         var weights = withoutRecording { stages.map { stage -> (Tensor, Tensor?)? in
             guard case .dense(let dense, _) = stage else { return nil }
             return (dense.kernel.value, dense.bias?.value)
@@ -259,13 +279,13 @@ final class TrainStepPlan {
             guard case .dropout(let layer, let buffers) = stage, layer.rate != 0 else { return nil }
             return Tensor.randomUniform([rows, buffers.features], dtype: .float32, seed: layer.seedGenerator)
         }
-        prepareBuffers(rows: rows, pieces: pieces)
+        prepareBuffers(rows: rows, pieces: rowPieces)
         let context = withExtendedLifetime((x, weights, uniforms, labels)) {
-            let context = Pass(plan: self, x: UnsafePointer(x.floatPointer), labels: labels, rows: rows, pieces: pieces,
+            let context = Pass(plan: self, x: UnsafePointer(x.floatPointer), labels: labels, rows: rows, rowPieces: rowPieces, pieces: pieces,
                                weights: weights.map { $0.map { (UnsafePointer($0.0.floatPointer), $0.1.map { UnsafePointer($0.floatPointer) }) } },
                                uniforms: uniforms.map { $0.map { UnsafePointer($0.floatPointer) } },
                                losses: rowLosses)
-            forEachConcurrently(pieces) { piece in context.rowPass(piece) }
+            forEachConcurrently(rowPieces) { piece in context.rowPass(piece) }
             return context
         }
         // Phase B reads no weight: drop them, so an update fused into it writes the variables'
@@ -342,13 +362,14 @@ final class TrainStepPlan {
         let plan: TrainStepPlan
         let x: UnsafePointer<Float>
         let labels: Tensor
-        let rows: Int, pieces: Int
+        /// The row pieces of the forward and backward pass, then the pieces of the variable gradients.
+        let rows: Int, rowPieces: Int, pieces: Int
         let weights: [(UnsafePointer<Float>, UnsafePointer<Float>?)?]
         let uniforms: [UnsafePointer<Float>?]
         let losses: UnsafeMutablePointer<Double>
 
-        /// `piece`'s share of `count` (contiguous, in order), its bounds multiples of `align`.
-        func share(_ count: Int, _ piece: Int, align: Int = 1) -> Range<Int> {
+        /// `piece`'s share of `count` cut in `pieces` (contiguous, in order), its bounds multiples of `align`.
+        func share(_ count: Int, _ piece: Int, of pieces: Int, align: Int = 1) -> Range<Int> {
             func bound(_ p: Int) -> Int { p == pieces ? count : min(count, (count * p / pieces + align / 2) / align * align) }
             return bound(piece) ..< bound(piece + 1)
         }
@@ -364,7 +385,7 @@ final class TrainStepPlan {
 
         /// Forward, loss and backward to every layer's output gradient for `piece`'s rows.
         func rowPass(_ piece: Int) {
-            let range = share(rows, piece)
+            let range = share(rows, piece, of: rowPieces)
             let lo = range.lowerBound, n = range.count
             if n == 0 { return }
             let stages = plan.stages
@@ -448,7 +469,7 @@ final class TrainStepPlan {
                 if let k = slots.kernelIndex {
                     // Blocks of whole 16-row panels: oneDNN then runs the kernel it runs on the
                     // whole product, and each element comes out bit-identical.
-                    let r = share(slots.inputs, piece, align: 16)
+                    let r = share(slots.inputs, piece, of: pieces, align: 16)
                     if !r.isEmpty {
                         DenseStepKernels.gemm(transA: true, transB: false, m: r.count, n: slots.units, k: rows,
                                               a: input(of: s) + r.lowerBound, lda: slots.inputs, b: g, ldb: slots.units,
@@ -457,7 +478,7 @@ final class TrainStepPlan {
                     }
                 }
                 if let b = slots.biasIndex {
-                    let c = share(slots.units, piece)
+                    let c = share(slots.units, piece, of: pieces)
                     DenseStepKernels.columnSums(g, rows: rows, cols: slots.units, columns: c,
                                                 into: plan.gradients[b].pointer + c.lowerBound)
                     apply?.apply(b, elements: c)
