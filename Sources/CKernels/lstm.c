@@ -42,6 +42,10 @@ void keras_lstm_step_forward_f32(size_t batch, size_t units, const float *projec
         } else if (projected) {
 #pragma clang loop vectorize(assume_safety)
             for (size_t j = 0; j < 4 * units; j++) row[j] = row[j] + x[j];
+        } else if (bias) {
+            const float *restrict bb = bias;
+#pragma clang loop vectorize(assume_safety)
+            for (size_t j = 0; j < 4 * units; j++) row[j] = row[j] + bb[j];
         }
         const float *cp = c_prev + b * units;
         float *cb = c + b * units, *hb = h + b * units;

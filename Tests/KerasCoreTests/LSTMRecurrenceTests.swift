@@ -100,4 +100,48 @@ import Testing
         assertClose(grads[3].cast(to: .float64), concatenate(dH, axis: 0).cast(to: .float64), rtol: 1e-4, atol: 1e-5, "initial h")
         assertClose(grads[4].cast(to: .float64), concatenate(dC, axis: 0).cast(to: .float64), rtol: 1e-4, atol: 1e-5, "initial c")
     }
+
+    /// The form with the input projection inside (`inputs`, `kernel`): every h_t and the final c.
+    static func runProjecting(_ xs: [Tensor]) -> Tensor {
+        let (hs, c) = Tensor.lstmRecurrence(inputs: xs[0], kernel: xs[1], bias: xs[2], recurrentKernel: xs[3],
+                                            initialH: xs[4], initialC: xs[5])
+        return concatenate([hs.reshaped(to: [-1]), c.reshaped(to: [-1]) * 2])
+    }
+
+    /// The projection inside the recurrence: finite differences for every input (inputs, kernel,
+    /// bias, recurrent kernel, initial states) with small and 32-row pieces and zero initial
+    /// states, and the same values and gradients as the projected form fed `x.matmul(kernel)`,
+    /// in float64 and in the float32 C kernels.
+    @Test(arguments: [(2, false), (2, true), (32, false)])
+    func projectionInsideMatchesFiniteDifferencesAndTheProjectedForm(batch: Int, zeroStart: Bool) {
+        let state = { (seed: Int) in zeroStart ? Tensor.zeros([batch, 2], dtype: .float64) : Self.random([batch, 2], seed) }
+        let inputs = [Self.random([3, batch, 5], 21), Self.random([5, 8], 22, scale: 0.5), Self.random([8], 23),
+                      Self.random([2, 8], 24), state(25), state(26)]
+        checkGradients(inputs) { Self.runProjecting($0) }
+        for dtype in [DType.float64, .float32] {
+            let xs = inputs.map { $0.cast(to: dtype) }
+            let (inside, gInside) = valueWithGradients(at: xs) { (Self.runProjecting($0) * 1.5).sum() }
+            let (projected, gProjected) = valueWithGradients(at: xs) { xs in
+                (Self.run([xs[0].matmul(xs[1])] + Array(xs[2...])) * 1.5).sum()
+            }
+            let tolerance = dtype == .float64 ? 1e-12 : 1e-5
+            assertClose(inside.cast(to: .float64), projected.cast(to: .float64), rtol: tolerance, atol: tolerance, "value")
+            for (k, (a, b)) in zip(gInside, gProjected).enumerated() {
+                assertClose(a.cast(to: .float64), b.cast(to: .float64), rtol: tolerance * 10, atol: tolerance, "gradient of input \(k)")
+            }
+        }
+    }
+
+    /// Inputs that are not differentiated get no gradient computed, and a mismatched kernel stops.
+    @Test func projectionInsideSkipsTheInputGradientOfConstants() {
+        let x = Self.random([4, 3, 5], 31, dtype: .float32), kernel = Self.random([5, 8], 32, dtype: .float32)
+        let r = Self.random([2, 8], 33, dtype: .float32), h = Tensor.zeros([3, 2]), c = Tensor.zeros([3, 2])
+        let (_, grads) = valueWithGradients(at: [kernel, r]) { ws in
+            Tensor.lstmRecurrence(inputs: x, kernel: ws[0], recurrentKernel: ws[1], initialH: h, initialC: c).outputs.sum()
+        }
+        let (_, expected) = valueWithGradients(at: [kernel, r]) { ws in
+            Tensor.lstmRecurrence(projected: x.matmul(ws[0]), recurrentKernel: ws[1], initialH: h, initialC: c).outputs.sum()
+        }
+        for (a, b) in zip(grads, expected) { assertClose(a, b, rtol: 1e-5, atol: 1e-6) }
+    }
 }

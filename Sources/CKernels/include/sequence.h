@@ -14,7 +14,7 @@
 /// One LSTM step over a batch. `z` holds `batch` rows of `4·units` recurrent products `h_{t−1}·R`
 /// (gate blocks i, f, c, o); `projected` (same layout) and `bias` (`4·units`) are added
 /// (`z + (projected + bias)`; either may be NULL: with no `projected`, `z` already holds the
-/// whole pre-activation and nothing is added), then the rows are replaced by the activated gates σ(i), σ(f),
+/// projections and `bias` alone is added, if given), then the rows are replaced by the activated gates σ(i), σ(f),
 /// tanh(c), σ(o). Then `c = f·c_prev + i·g` and `h = o·tanh(c)` (`batch × units`, rows `units` apart).
 void keras_lstm_step_forward_f32(size_t batch, size_t units, const float *projected, const float *bias, float *z,
                                  const float *c_prev, float *c, float *h);

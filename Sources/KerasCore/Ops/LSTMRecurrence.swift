@@ -23,32 +23,66 @@ extension Tensor {
     /// ```
     public static func lstmRecurrence(projected: Tensor, bias: Tensor? = nil, recurrentKernel: Tensor, initialH: Tensor,
                                       initialC: Tensor) -> (outputs: Tensor, finalC: Tensor) {
-        require(projected.rank == 3 && recurrentKernel.rank == 2, "lstm_recurrence: expected projected (steps, batch, 4·units) and recurrent kernel (units, 4·units), received \(projected.shape) and \(recurrentKernel.shape)")
-        let (steps, batch, width) = (projected.shape[0], projected.shape[1], projected.shape[2])
-        let units = recurrentKernel.shape[0]
-        require(width == 4 * units && recurrentKernel.shape[1] == width && steps > 0,
-                "lstm_recurrence: projected \(projected.shape) does not match recurrent kernel \(recurrentKernel.shape)")
+        lstmSequence(projected, inputKernel: nil, bias: bias, recurrentKernel: recurrentKernel, initialH: initialH, initialC: initialC)
+    }
+
+    /// The same recurrence with the input projection inside it: `z_t = x_t · kernel +
+    /// h_{t−1} · recurrentKernel + bias` (Keras's order of the sums) over `inputs`
+    /// `(steps, batch, features)`, with `kernel` `(features, 4·units)`. Each step's projection is
+    /// computed into that step's gates right before the recurrent product accumulates onto them,
+    /// while they are in cache, so the projected sequence is never written out and read back.
+    /// Differentiable with respect to every input; the kernel's gradient is one product over all
+    /// steps.
+    ///
+    /// ```swift
+    /// let (hs, c) = Tensor.lstmRecurrence(inputs: x, kernel: kernel, bias: bias, recurrentKernel: r,
+    ///                                     initialH: .zeros([32, 128]), initialC: .zeros([32, 128]))
+    /// ```
+    public static func lstmRecurrence(inputs: Tensor, kernel: Tensor, bias: Tensor? = nil, recurrentKernel: Tensor,
+                                      initialH: Tensor, initialC: Tensor) -> (outputs: Tensor, finalC: Tensor) {
+        require(inputs.rank == 3 && kernel.rank == 2 && kernel.shape[0] == inputs.shape[2] && kernel.shape[1] == recurrentKernel.shape.last,
+                "lstm_recurrence: expected inputs (steps, batch, features) and kernel (features, 4·units) matching the recurrent kernel \(recurrentKernel.shape), received \(inputs.shape) and \(kernel.shape)")
+        return lstmSequence(inputs, inputKernel: kernel, bias: bias, recurrentKernel: recurrentKernel, initialH: initialH, initialC: initialC)
+    }
+
+    /// Both forms: `source` is the projected sequence, or with `inputKernel` the inputs it projects.
+    private static func lstmSequence(_ source: Tensor, inputKernel: Tensor?, bias: Tensor?, recurrentKernel: Tensor,
+                                     initialH: Tensor, initialC: Tensor) -> (outputs: Tensor, finalC: Tensor) {
+        require(source.rank == 3 && recurrentKernel.rank == 2, "lstm_recurrence: expected projected (steps, batch, 4·units) and recurrent kernel (units, 4·units), received \(source.shape) and \(recurrentKernel.shape)")
+        let (steps, batch) = (source.shape[0], source.shape[1])
+        let units = recurrentKernel.shape[0], width = recurrentKernel.shape[1]
+        require(width == 4 * units && (inputKernel != nil || source.shape[2] == width) && steps > 0,
+                "lstm_recurrence: projected \(source.shape) does not match recurrent kernel \(recurrentKernel.shape)")
         require(initialH.shape == [batch, units] && initialC.shape == [batch, units],
                 "lstm_recurrence: initial states must be \([batch, units]), received \(initialH.shape) and \(initialC.shape)")
         require(bias.map { $0.shape == [width] } ?? true,
                 "lstm_recurrence: bias must have shape \([width]), received \(bias?.shape ?? [])")
-        let dtype = projected.dtype
-        require(dtype.isFloatingPoint && ([recurrentKernel, initialH, initialC] + (bias.map { [$0] } ?? [])).allSatisfy { $0.dtype == dtype },
-                "lstm_recurrence: all operands must share a float dtype")
+        let dtype = source.dtype
+        let operands = [recurrentKernel, initialH, initialC] + [inputKernel, bias].compactMap { $0 }
+        require(dtype.isFloatingPoint && operands.allSatisfy { $0.dtype == dtype }, "lstm_recurrence: all operands must share a float dtype")
         let packed = Tensor(uninitializedShape: [steps + 1, batch, units], dtype: dtype, op: "lstm_recurrence")
         let gates = Tensor(uninitializedShape: [steps, batch, width], dtype: dtype, op: "lstm_recurrence")
         let cells = Tensor(uninitializedShape: [steps, batch, units], dtype: dtype, op: "lstm_recurrence")
-        withExtendedLifetime((projected, bias, recurrentKernel, initialH, initialC, packed, gates, cells)) {
+        withExtendedLifetime((source, inputKernel, bias, recurrentKernel, initialH, initialC, packed, gates, cells)) {
             if dtype == .float32 {
-                lstmForward(Float.self, projected, bias, recurrentKernel, initialH, initialC, packed, gates, cells)
+                lstmForward(Float.self, source, inputKernel, bias, recurrentKernel, initialH, initialC, packed, gates, cells)
             } else {
-                lstmForward(Double.self, projected, bias, recurrentKernel, initialH, initialC, packed, gates, cells)
+                lstmForward(Double.self, source, inputKernel, bias, recurrentKernel, initialH, initialC, packed, gates, cells)
             }
         }
-        let inputs = [projected] + (bias.map { [$0] } ?? []) + [recurrentKernel, initialH, initialC]
+        let inputs = [source] + [inputKernel, bias].compactMap { $0 } + [recurrentKernel, initialH, initialC]
         let result = Tensor.record("lstm_recurrence", inputs: inputs, output: packed) { g in
-            lstmBackward(g, projected: projected, hasBias: bias != nil, recurrentKernel: recurrentKernel,
-                         initialH: initialH, initialC: initialC, packed: packed, gates: gates, cells: cells)
+            var grads = lstmBackward(g, hasBias: bias != nil, recurrentKernel: recurrentKernel, initialH: initialH,
+                                     initialC: initialC, packed: packed, gates: gates, cells: cells)
+            guard let inputKernel else { return grads }
+            // dz is the projection's gradient: dx = dz · kernelᵀ, dKernel = xᵀ · dz over all steps.
+            let dz = grads.removeFirst()!.reshaped(to: [steps * batch, width])
+            let dInputs = source.isRecorded
+                ? matmulCore(dz, inputKernel, transposeA: false, transposeB: true, name: "lstm_recurrence gradient").reshaped(to: source.shape) : nil
+            let dKernel = inputKernel.isRecorded
+                ? matmulCore(source.reshaped(to: [steps * batch, source.shape[2]]), dz, transposeA: true, transposeB: false,
+                             name: "lstm_recurrence gradient") : nil
+            return [dInputs, dKernel] + grads
         }
         return (result.slice(axis: 0, start: 0, end: steps),
                 result.slice(axis: 0, start: steps, end: steps + 1).reshaped(to: [batch, units]))
@@ -90,6 +124,8 @@ extension RecurrenceScalar {
             let cb = c + b * units, hb = h + b * units, previous = cPrev + b * units
             if let x = projected.map({ $0 + b * width }) {
                 for j in 0..<width { row[j] = row[j] + (bias.map { x[j] + $0[j] } ?? x[j]) }
+            } else if let bias {
+                for j in 0..<width { row[j] = row[j] + bias[j] }
             }
             for j in 0..<units {
                 let i = sigmoid(row[j]), f = sigmoid(row[units + j]), g = tanh(row[2 * units + j]), o = sigmoid(row[3 * units + j])
@@ -175,26 +211,39 @@ func recurrencePieces(steps: Int, batch: Int, units: Int) -> Int {
 }
 
 /// Forward pass: `packed` gets `h_1 … h_T` then `c_T`; `gates` the activated gates, `cells` every `c_t`.
-private func lstmForward<T: RecurrenceScalar>(_: T.Type, _ projected: Tensor, _ bias: Tensor?, _ kernel: Tensor, _ h0: Tensor,
-                                              _ c0: Tensor, _ packed: Tensor, _ gates: Tensor, _ cells: Tensor) {
-    let (steps, batch, width) = (projected.shape[0], projected.shape[1], projected.shape[2])
-    let units = width / 4
+/// `projected` is the projected sequence, or with `inputKernel` the inputs each step projects.
+private func lstmForward<T: RecurrenceScalar>(_: T.Type, _ projected: Tensor, _ inputKernel: Tensor?, _ bias: Tensor?, _ kernel: Tensor,
+                                              _ h0: Tensor, _ c0: Tensor, _ packed: Tensor, _ gates: Tensor, _ cells: Tensor) {
+    let (steps, batch, features) = (projected.shape[0], projected.shape[1], projected.shape[2])
+    let width = kernel.shape[1], units = width / 4
     let z = gates.pointer(T.self), hs = packed.pointer(T.self), cs = cells.pointer(T.self)
     let r = UnsafePointer(kernel.pointer(T.self)), h0p = UnsafePointer(h0.pointer(T.self))
     let stepWidth = batch * width, stepUnits = batch * units
     // Zero initial states (the usual case) make the first recurrent product zero.
     let zeroStart = UnsafeBufferPointer(start: h0p, count: stepUnits).allSatisfy { $0 == 0 }
-    let buffers = (UnsafePointer(projected.pointer(T.self)), bias.map { UnsafePointer($0.pointer(T.self)) },
-                   z, hs, cs, r, h0p, UnsafePointer(c0.pointer(T.self)), zeroStart)
+    let buffers = (UnsafePointer(projected.pointer(T.self)), inputKernel.map { UnsafePointer($0.pointer(T.self)) },
+                   bias.map { UnsafePointer($0.pointer(T.self)) }, z, hs, cs, r, h0p, UnsafePointer(c0.pointer(T.self)), zeroStart)
     Parallel.forEachPiece(batch, pieces: recurrencePieces(steps: steps, batch: batch, units: units), context: buffers) { _, rows, p in
-        let (x, bias, z, hs, cs, r, h0, c0, zeroStart) = p
+        let (x, w, bias, z, hs, cs, r, h0, c0, zeroStart) = p
         guard !rows.isEmpty else { return }
         let (lo, m) = (rows.lowerBound, rows.count)
         for t in 0..<steps {
             let zt = z + t * stepWidth + lo * width
             let hPrev = (t == 0 ? h0 : UnsafePointer(hs + (t - 1) * stepUnits)) + lo * units
             let cPrev = (t == 0 ? c0 : UnsafePointer(cs + (t - 1) * stepUnits)) + lo * units
-            let xt = x + t * stepWidth + lo * width
+            let xt = x + t * batch * features + lo * features
+            if let w {
+                // z_t = x_t·W, then += h_{t−1}·R, then the gate kernel adds the bias.
+                T.gemm(transA: false, transB: false, m: m, n: width, k: features, a: xt, lda: features, b: w, ldb: width,
+                       accumulate: false, c: zt, ldc: width)
+                if t > 0 || !zeroStart {
+                    T.gemm(transA: false, transB: false, m: m, n: width, k: units, a: hPrev, lda: units, b: r, ldb: width,
+                           accumulate: true, c: zt, ldc: width)
+                }
+                T.lstmStepForward(batch: m, units: units, projected: nil, bias: bias, z: zt,
+                                  cPrev: cPrev, c: cs + t * stepUnits + lo * units, h: hs + t * stepUnits + lo * units)
+                continue
+            }
             // oneDNN's sgemm runs 16-row products ~20% faster accumulating onto C than with
             // beta = 0 (measured here; no difference from 32 rows on): small pieces start z_t as
             // projected + bias and accumulate, larger ones add them in the gate kernel.
@@ -224,15 +273,15 @@ private func lstmForward<T: RecurrenceScalar>(_: T.Type, _ projected: Tensor, _ 
 
 /// Backward pass through time: gradients for projected, bias (when there is one), recurrent
 /// kernel, initial h and c.
-private func lstmBackward(_ g: Tensor, projected: Tensor, hasBias: Bool, recurrentKernel: Tensor, initialH: Tensor,
+private func lstmBackward(_ g: Tensor, hasBias: Bool, recurrentKernel: Tensor, initialH: Tensor,
                           initialC: Tensor, packed: Tensor, gates: Tensor, cells: Tensor) -> [Tensor?] {
-    let g = g.dtype == projected.dtype ? g : g.cast(to: projected.dtype)
-    let dtype = projected.dtype
-    let dz = Tensor(uninitializedShape: projected.shape, dtype: dtype, op: "lstm_recurrence gradient")
+    let dtype = gates.dtype
+    let g = g.dtype == dtype ? g : g.cast(to: dtype)
+    let dz = Tensor(uninitializedShape: gates.shape, dtype: dtype, op: "lstm_recurrence gradient")
     let dR = Tensor(uninitializedShape: recurrentKernel.shape, dtype: dtype, op: "lstm_recurrence gradient")
     let dh0 = Tensor(uninitializedShape: initialH.shape, dtype: dtype, op: "lstm_recurrence gradient")
     let dc0 = Tensor(uninitializedShape: initialC.shape, dtype: dtype, op: "lstm_recurrence gradient")
-    let dBias = hasBias ? Tensor(uninitializedShape: [projected.shape[2]], dtype: dtype, op: "lstm_recurrence gradient") : nil
+    let dBias = hasBias ? Tensor(uninitializedShape: [gates.shape[2]], dtype: dtype, op: "lstm_recurrence gradient") : nil
     // Rᵀ once per sequence: dh_{t−1} = dz_t · Rᵀ then reads a plain (4·units, units) operand,
     // which oneDNN's small-batch products run at ~1.5× the speed of the transposed form.
     let transposedKernel = transposeKernel(recurrentKernel, [1, 0])

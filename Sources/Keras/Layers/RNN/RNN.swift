@@ -259,14 +259,15 @@ open class RNN: Layer, @unchecked Sendable {
         return goBackwards ? x.take(Tensor(shape: [steps], scalars: (0..<steps).reversed().map { Int32($0) }), axis: 0) : x
     }
 
-    /// An LSTM with Keras's standard activations and no mask: the input projection of all steps
-    /// in one product, then `Tensor/lstmRecurrence(projected:bias:recurrentKernel:initialH:initialC:)`.
+    /// An LSTM with Keras's standard activations and no mask:
+    /// `Tensor/lstmRecurrence(inputs:kernel:bias:recurrentKernel:initialH:initialC:)`, each step's
+    /// input projection computed into its gates.
     private func runFusedLSTM(_ lstm: LSTMCell, _ sequences: Tensor, initial: [Tensor], training: Bool)
         -> (last: Tensor, outputs: Tensor?, states: [Tensor]) {
         let (batch, steps) = (sequences.shape[0], sequences.shape[1])
         let x = timeMajorInputs(lstm, sequences, training: training)
-        // The bias is added inside the recurrence (one pass fewer over the projected sequence).
-        let (hs, c) = Tensor.lstmRecurrence(projected: x.matmul(lstm.kernel.value), bias: lstm.bias?.value,
+        // Each step's input projection is computed inside the recurrence, into its gates.
+        let (hs, c) = Tensor.lstmRecurrence(inputs: x, kernel: lstm.kernel.value, bias: lstm.bias?.value,
                                             recurrentKernel: lstm.recurrentKernel.value,
                                             initialH: initial[0], initialC: initial[1])
         let last = hs.slice(axis: 0, start: steps - 1, end: steps).reshaped(to: [batch, lstm.units])
