@@ -77,6 +77,26 @@ import Testing
         }
     }
 
+    /// float32 `+ - *` on tensors of one shape (a C loop, vectorized) give IEEE's result for
+    /// every element, bit for bit: special values in every pairing, a partial last vector, and a
+    /// length split over the cores.
+    @Test func sameShapeFloatArithmeticIsIEEEBitForBit() {
+        let specials: [Float] = [0, -0, 1, -1.5, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                                 -.greatestFiniteMagnitude, 1e-38, 3.25]
+        for count in [specials.count * specials.count, 37, Parallel.elementThreshold + 19] {
+            let xs = (0..<count).map { specials[$0 % specials.count] * (count > 200 ? Float($0 % 97) : 1) }
+            let ys = (0..<count).map { specials[($0 / specials.count) % specials.count] + (count > 200 ? Float($0 % 13) : 0) }
+            let (x, y) = (Tensor(shape: [count], scalars: xs), Tensor(shape: [count], scalars: ys))
+            for (name, op, scalar) in [("add", { (a: Tensor, b: Tensor) in a + b }, { (a: Float, b: Float) in a + b }),
+                                       ("subtract", { $0 - $1 }, { $0 - $1 }), ("multiply", { $0 * $1 }, { $0 * $1 })]
+                as [(String, (Tensor, Tensor) -> Tensor, (Float, Float) -> Float)] {
+                let got: [Float] = op(x, y).scalars
+                let mismatch = (0..<count).first { got[$0].bitPattern != scalar(xs[$0], ys[$0]).bitPattern }
+                #expect(mismatch == nil, "\(name)(\(mismatch.map { "\(xs[$0]), \(ys[$0])" } ?? ""))")
+            }
+        }
+    }
+
     @Test func bufferPoolReusesLargeBuffersAndStaysBounded() {
         // An odd size no other test allocates, so parallel tests do not take this buffer.
         let bytes = 3 * BufferPool.minimumBytes + 12_345

@@ -80,4 +80,14 @@ void keras_exp_f32(size_t n, const float *x, float *y);
 void keras_sigmoid_f32(size_t n, const float *x, float *y);
 void keras_tanh_f32(size_t n, const float *x, float *y);
 
+/// The binary ops ``keras_binary_f32`` computes.
+typedef enum {
+    KERAS_BINARY_ADD = 0,
+    KERAS_BINARY_SUBTRACT = 1,
+    KERAS_BINARY_MULTIPLY = 2,
+} keras_binary_op;
+
+/// `y[i] = a[i] op b[i]` for `n` floats (`y` may equal `a` or `b`), each one IEEE operation.
+void keras_binary_f32(keras_binary_op op, size_t n, const float *a, const float *b, float *y);
+
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Broadcasting arithmetic: `+ - * /`, unary minus, `pow`, `minimum`, `maximum`, `floorDivide`,
@@ -68,7 +69,33 @@ extension Double: ArithmeticScalar {}
 extension Int32: ArithmeticScalar {}
 extension Int64: ArithmeticScalar {}
 
-enum BinaryArithmetic { case add, subtract, multiply, maximum, minimum, floorDivide, mod }
+enum BinaryArithmetic {
+    case add, subtract, multiply, maximum, minimum, floorDivide, mod
+
+    /// The C kernel's code for the ops ``floatZip(_:_:_:)`` runs.
+    var floatKernel: keras_binary_op? {
+        switch self {
+        case .add: KERAS_BINARY_ADD
+        case .subtract: KERAS_BINARY_SUBTRACT
+        case .multiply: KERAS_BINARY_MULTIPLY
+        default: nil
+        }
+    }
+}
+
+/// `a op b` for two float32 tensors of one shape, as a C loop vectorized for AVX-512/AVX2 (the
+/// same IEEE operation per element as the Swift loop, which is built for 4-lane SSE), split over
+/// the cores in chunks.
+private func floatZip(_ op: keras_binary_op, _ a: Tensor, _ b: Tensor) -> Tensor {
+    let out = Tensor(uninitializedShape: a.shape, dtype: .float32)
+    withExtendedLifetime((a, b)) {
+        let buffers = (UnsafePointer(a.pointer(Float.self)), UnsafePointer(b.pointer(Float.self)), out.pointer(Float.self), op)
+        Parallel.chunks(out.scalarCount, context: buffers) { r, p in
+            keras_binary_f32(p.3, r.count, p.0 + r.lowerBound, p.1 + r.lowerBound, p.2 + r.lowerBound)
+        }
+    }
+    return out
+}
 
 /// Runs an arithmetic kernel after promotion and broadcasting (no recording).
 func arithmeticKernel(_ op: BinaryArithmetic, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
@@ -82,6 +109,7 @@ func arithmeticKernel(_ op: BinaryArithmetic, _ a: Tensor, _ b: Tensor, name: St
         return op == .floorDivide || op == .mod ? ints : ints.cast(to: .bool)
     }
     let shape = broadcastShape(a.shape, b.shape, op: name)
+    if dt == .float32 && x.shape == y.shape, let code = op.floatKernel { return floatZip(code, x, y) }
     // NaN-propagating maximum and minimum, like NumPy's: a NaN on either side wins.
     @inline(__always) func run<T: ArithmeticScalar>(_: T.Type) -> Tensor {
         switch op {
