@@ -75,12 +75,9 @@ extension Optimizer {
                     for i in counts.indices {
                         let lo = counts[i] * piece / pieces, hi = counts[i] * (piece + 1) / pieces
                         if lo == hi { continue }
-                        let sum = base + offsets[i], first = sources[0][i], second = sources[1][i]
-                        for k in lo..<hi { sum[k] = first[k] + second[k] }
-                        for source in sources.dropFirst(2) {
-                            let next = source[i]
-                            for k in lo..<hi { sum[k] += next[k] }
-                        }
+                        let sum = base + offsets[i] + lo
+                        keras_binary_f32(KERAS_BINARY_ADD, hi - lo, sources[0][i] + lo, sources[1][i] + lo, sum)
+                        for source in sources.dropFirst(2) { keras_binary_f32(KERAS_BINARY_ADD, hi - lo, sum, source[i] + lo, sum) }
                         update.apply(i, elements: lo..<hi)
                     }
                 }
