@@ -33,11 +33,16 @@ extension Optimizer {
     /// ``apply(_:to:)``.
     package func applyInPlace(_ gradients: [UnsafePointer<Float>], to variables: [Variable], pieces: Int) -> Bool {
         guard canApplyInPlace(to: variables), gradients.count == variables.count else { return false }
+        runInPieces(gradients, to: variables, pieces: pieces)
+        return true
+    }
+
+    /// The in-place step over `pieces` element ranges of every variable, run in parallel.
+    private func runInPieces(_ gradients: [UnsafePointer<Float>], to variables: [Variable], pieces: Int) {
         runInPlace(gradients, to: variables) { update in
             if pieces <= 1 { return update.applyPiece(0, of: 1) }
             forEachConcurrently(pieces) { piece in update.applyPiece(piece, of: pieces) }
         }
-        return true
     }
 
     /// Applies the sum of `parts` (gradient lists in the variables' order: a concurrent step's
@@ -60,11 +65,7 @@ extension Optimizer {
         let pieces = total >= parallelThreshold ? availableCoreCount : 1
         withExtendedLifetime(parts) {
             let sources = parts.map { $0.map { UnsafePointer($0.floatPointer) } }
-            if sources.count == 1 {
-                return runInPlace(sources[0], to: variables) { update in
-                    forEachConcurrently(pieces) { piece in update.applyPiece(piece, of: pieces) }
-                }
-            }
+            if sources.count == 1 { return runInPieces(sources[0], to: variables, pieces: pieces) }
             let base = scratch.writable(count: total)
             var offsets: [Int] = []
             offsets.reserveCapacity(counts.count)

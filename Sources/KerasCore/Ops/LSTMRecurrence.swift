@@ -77,11 +77,7 @@ extension Tensor {
             guard let inputKernel else { return grads }
             // dz is the projection's gradient: dx = dz · kernelᵀ, dKernel = xᵀ · dz over all steps.
             let dz = grads.removeFirst()!.reshaped(to: [steps * batch, width])
-            let dInputs = source.isRecorded
-                ? matmulCore(dz, inputKernel, transposeA: false, transposeB: true, name: "lstm_recurrence gradient").reshaped(to: source.shape) : nil
-            let dKernel = inputKernel.isRecorded
-                ? matmulCore(source.reshaped(to: [steps * batch, source.shape[2]]), dz, transposeA: true, transposeB: false,
-                             name: "lstm_recurrence gradient") : nil
+            let (dInputs, dKernel) = projectionGradients(x: source, kernel: inputKernel, dz: dz, name: "lstm_recurrence gradient")
             return [dInputs, dKernel] + grads
         }
         return (result.slice(axis: 0, start: 0, end: steps),

@@ -79,12 +79,21 @@ extension Tensor {
         return Tensor.record(op, inputs: inputs, output: y) { g in
             let g = g.dtype == z.dtype ? g : g.cast(to: z.dtype)
             let dz = (activation == .none ? g : linearActivationBackward(activation, z: z, g: g)).reshaped(to: [rows, n])
-            let dx = x.isRecorded ? matmulCore(dz, kernel, transposeA: false, transposeB: true, name: "linear_grad").reshaped(to: x.shape) : nil
-            let dKernel = kernel.isRecorded ? matmulCore(x.reshaped(to: [rows, k]), dz, transposeA: true, transposeB: false, name: "linear_grad") : nil
+            let (dx, dKernel) = projectionGradients(x: x, kernel: kernel, dz: dz, name: "linear_grad")
             guard let bias else { return [dx, dKernel] }
             return [dx, dKernel, bias.isRecorded ? columnSums(dz) : nil]
         }
     }
+}
+
+/// The gradients of a projection `x·kernel` (`x` of any rank, its last axis the kernel's rows)
+/// from the gradient `dz` `(rows, n)` of its output, each only when its operand is recorded:
+/// `dx = dz·kernelᵀ` in `x`'s shape and `dKernel = xᵀ·dz`, one product over all rows.
+func projectionGradients(x: Tensor, kernel: Tensor, dz: Tensor, name: String) -> (dx: Tensor?, dKernel: Tensor?) {
+    let dx = x.isRecorded ? matmulCore(dz, kernel, transposeA: false, transposeB: true, name: name).reshaped(to: x.shape) : nil
+    let dKernel = kernel.isRecorded
+        ? matmulCore(x.reshaped(to: [dz.shape[0], kernel.shape[0]]), dz, transposeA: true, transposeB: false, name: name) : nil
+    return (dx, dKernel)
 }
 
 /// float64: `z += bias` per row, then `y = activation(z)` (`y` is `z` without activation).
