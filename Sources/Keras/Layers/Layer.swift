@@ -249,7 +249,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
                           trainable: Bool = true, dtype: DType? = nil) -> Variable {
         let dtype = dtype ?? self.dtype
         let countProblem: String?
-        do { _ = try Tensor.elementCount(of: shape, dtype: dtype); countProblem = nil } catch { countProblem = "\(error)" }
+        do { try Tensor.checkFitsInMemory(shape, dtype: dtype); countProblem = nil } catch { countProblem = "\(error)" }
         if let problem = countProblem ?? initializer.problem(forShape: shape, dtype: dtype) ?? constraint?.problem(forWeightShape: shape) {
             // Thrown by the entry point that started the build (which then discards it).
             BuildIssues.report(.invalidArgument("Layer \"\(self.name)\" (\(className)): cannot create weight \"\(name)\" of shape \(formatShape(shape)): \(problem)"))
@@ -481,8 +481,24 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     public func applyChecked(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
         let shapes = inputs.map { $0.shape.map { Optional($0) } }
         try checkCallable(shapes)
+        for x in inputs {
+            if let problem = validateInputData(x) { throw problem }
+        }
         if let error = tryBuild(shapes) { throw error }
+        if let error = outputSizeProblem(computeOutputShapes(shapes)) { throw error }
         return apply(inputs, training: training)
+    }
+
+    /// The error for outputs of `shapes` (unknown sizes counted as 1) that could never be
+    /// allocated: more elements than an `Int` counts or more bytes than the machine's memory
+    /// (a window argument or a shape from a hostile config can ask for that).
+    func outputSizeProblem(_ shapes: [[Int?]]) -> KerasError? {
+        for shape in shapes {
+            do { try Tensor.checkFitsInMemory(shape.map { $0 ?? 1 }, dtype: dtype) } catch {
+                return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (\(className)) cannot produce its output of shape \(formatShape(shape)): \(error)")
+            }
+        }
+        return nil
     }
 
     /// Throws unless inputs of `shapes` can be passed to this layer: its input spec, its own
@@ -586,6 +602,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         }
         if let error = tryBuild(shapes) { return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)] }
         let outputShapes = computeOutputShapes(shapes)
+        if let error = outputSizeProblem(outputShapes) { return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)] }
         let node = Node(layer: self, inputs: inputs, nodeIndex: nodeCount, training: training)
         nodeCount += 1
         nodeRefs.append(WeakBox(node))

@@ -162,6 +162,12 @@ open class Sequential: Model, @unchecked Sendable {
     /// Walks the layers with a shape, checking (and optionally building) each.
     private func propagate(_ inputShape: [Int?], building: Bool) -> (shape: [Int?], error: KerasError?) {
         var shape = inputShape
+        if inputLayer == nil {
+            // The input layer a build puts in front must be able to take the shape.
+            do { try InputLayer.validate(batchShape: shape) } catch {
+                return (shape, .incompatibleInput(layer: name, message: "Sequential model \"\(name)\": \(error)"))
+            }
+        }
         for layer in stack {
             if let error = layer.checkInputs([shape]) ?? layer.validateSymbolic([shape]) { return (shape, error) }
             if building {

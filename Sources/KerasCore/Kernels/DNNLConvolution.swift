@@ -385,6 +385,7 @@ final class DNNLConvolution: @unchecked Sendable {
     /// pooled into `y`.
     private static func forward(_ g: ConvGeometry, _ mode: Mode, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, pool: PoolingKernels.FusedMaxPool? = nil) {
+        if g.batch == 0 { return }   // an empty batch: `y` is empty too
         forEachMicroBatch(g) { call, batch in
             let plan = plan(batch.geometry, mode), n0 = batch.first
             let weights = plan.winograd ? plan.winogradKernel(w, count: g.taps * g.groupIn * g.outChannels, &call)
@@ -444,6 +445,12 @@ final class DNNLConvolution: @unchecked Sendable {
     private static func backward(_ g: ConvGeometry, _ mode: Mode, x: UnsafePointer<Float>, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                  dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
         let weightCount = g.taps * g.groupIn * g.outChannels, biasCount = db == nil ? 0 : g.outChannels
+        if g.batch == 0 {
+            // An empty batch: `dx` is empty and the kernel and bias gradients, sums over no samples, zero.
+            dw?.initialize(repeating: 0, count: weightCount)
+            db?.initialize(repeating: 0, count: biasCount)
+            return
+        }
         let pieces = subBatches(g)
         // The kernel gradient goes to a scratch buffer when only the bias gradient is wanted.
         let weightScratch: UnsafeMutablePointer<Float>? = dw == nil && db != nil ? .allocate(capacity: weightCount) : nil

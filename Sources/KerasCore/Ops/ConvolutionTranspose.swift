@@ -99,6 +99,10 @@ extension Tensor {
 /// ```
 public func convTransposeGeometry(inputSize: Int, kernelSize: Int, stride: Int, dilation: Int = 1,
                                   padding: PaddingMode, outputPadding: Int? = nil) -> (padBefore: Int, outputSize: Int) {
+    // Arguments whose output would pass 2⁶² positions (hostile ones) give `Int.max`, which no
+    // size check accepts, instead of overflowing.
+    let estimate = Double(Swift.max(inputSize, 1)) * Double(stride) + 4 * Double(kernelSize) * Double(dilation) + Double(outputPadding ?? 0)
+    if estimate > 0x1p62 { return (0, Int.max) }
     let span = (kernelSize - 1) * dilation + 1
     // Keras pads the stride-dilated input by (left, right) and runs a plain convolution over it.
     let left: Int, right: Int

@@ -31,6 +31,7 @@ extension Tensor {
     public func softmax(axis: Int = -1) -> Tensor {
         let ax = normalizeAxis(axis, rank: rank, op: "softmax")
         let x = dtype.isFloatingPoint ? self : cast(to: .float32)
+        if x.scalarCount == 0 { return x }   // nothing to normalize (an empty axis has no maximum)
         let shifted = (x - x.max(axes: [ax], keepDims: true).stopGradient()).stopGradient()
         let e = shifted.exp()
         let y = e / e.sum(axes: [ax], keepDims: true)
@@ -42,6 +43,7 @@ extension Tensor {
     /// `x - logsumexp(x)` along `axis` (`keras.ops.log_softmax`).
     public func logSoftmax(axis: Int = -1) -> Tensor {
         let ax = normalizeAxis(axis, rank: rank, op: "log_softmax")
+        if scalarCount == 0 { return dtype.isFloatingPoint ? self : cast(to: .float32) }   // nothing to normalize
         let x = (dtype.isFloatingPoint ? self : cast(to: .float32)).stopGradient()
         let shifted = x - x.max(axes: [ax], keepDims: true)
         let y = shifted - shifted.exp().sum(axes: [ax], keepDims: true).log()

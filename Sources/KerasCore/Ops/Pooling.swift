@@ -80,16 +80,20 @@ func poolingGeometry(_ op: String, shape: [Int], poolSize: [Int], strides: [Int]
     require(strides.count == n && strides.allSatisfy { $0 > 0 }, "\(op): expected \(n) positive strides, got \(strides)")
     require(padding != .causal, "\(op): padding must be valid or same, got causal")
     let spatial = Array(shape[1...n])
-    var output: [Int] = [], pads: [Int] = []
+    var output: [Int] = [], pads: [Int] = [], window: [Int] = []
     for i in 0..<n {
         let p = padding.pads(inputSize: spatial[i], kernelSize: poolSize[i], stride: strides[i])
         let length = convOutputLength(inputSize: spatial[i], kernelSize: poolSize[i], stride: strides[i], pads: p)
         require(length > 0, "\(op): the pool size \(formatShape(poolSize)) is larger than the input \(formatShape(spatial)) on spatial axis \(i)")
         output.append(length)
-        pads.append(p.before)
+        // A window offset that lands in the padding at every output position (a window far
+        // wider than the input) is dropped; neither pooling reads padding, so nothing changes.
+        let first = max(0, p.before - (length - 1) * strides[i]), end = min(poolSize[i], p.before + spatial[i])
+        window.append(end - first)
+        pads.append(p.before - first)
     }
     let channels = shape[rank - 1]
-    return ConvGeometry(batch: shape[0], input: spatial, output: output, kernel: poolSize, strides: strides,
+    return ConvGeometry(batch: shape[0], input: spatial, output: output, kernel: window, strides: strides,
                         dilation: [Int](repeating: 1, count: n), padBefore: pads,
                         inChannels: channels, outChannels: channels, groups: 1)
 }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// An n-dimensional array with a runtime ``DType``, NumPy broadcasting and automatic
 /// differentiation: the value every layer, loss and optimizer works on.
 ///
@@ -65,6 +67,27 @@ public struct Tensor: Sendable {
         }
         return count
     }
+
+    /// ``elementCount(of:dtype:)``, after also checking that a tensor of `shape` would fit in
+    /// this machine's physical memory: a tensor larger than that can never be allocated, and
+    /// asking for one stops the process. Layers check the weights they create and, when called
+    /// through a checked entry point, the outputs they will produce.
+    ///
+    /// ```swift
+    /// try Tensor.checkFitsInMemory([1 << 20, 1 << 20, 1 << 20])   // throws KerasError.invalidArgument
+    /// ```
+    @discardableResult
+    public static func checkFitsInMemory(_ shape: [Int], dtype: DType = .float32) throws -> Int {
+        let count = try elementCount(of: shape, dtype: dtype)
+        let bytes = UInt64(count) * UInt64(dtype.byteSize), memory = physicalMemoryBytes
+        if _slowPath(bytes > memory) {
+            throw KerasError.invalidArgument("shape \(formatShape(shape)) of \(dtype) needs \(bytes) bytes, more than this machine's \(memory) bytes of memory")
+        }
+        return count
+    }
+
+    /// This machine's physical memory in bytes.
+    static let physicalMemoryBytes = UInt64(Swift.max(0, sysconf(Int32(_SC_PHYS_PAGES)))) * UInt64(Swift.max(0, sysconf(Int32(_SC_PAGESIZE))))
 
     /// ``elementCount(of:dtype:)`` for shapes that code chose: stops with the message, prefixed
     /// by `op`, instead of throwing.

@@ -15,6 +15,7 @@ struct ConvWindow: Sendable {
                        "\(layer): The `\(key)` argument must be a tuple of \(rank) integers. Received \(key)=\(formatShape(values))")
             try ensure(values.allSatisfy { $0 > 0 },
                        "\(layer): The `\(key)` argument must be a tuple of \(rank) positive integers. Received \(key)=\(formatShape(values))")
+            try ensureBoundedSizes(values, layer: layer, argument: key)
         }
         try ensure(allowCausal || padding != .causal,
                    "\(layer): The `padding` argument must be one of \"valid\", \"same\". Received: padding=causal")
@@ -174,6 +175,9 @@ public class BaseConv: Layer, @unchecked Sendable {
         }
         for axis in 0..<rank {
             guard let n = shape[axis + 1] else { continue }
+            if n == 0 {
+                return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (\(className)): expected non-empty spatial axes, received input shape \(formatShape(shape))")
+            }
             if outputLength(n, axis: axis) <= 0 {
                 return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (\(className)): the kernel of size \(formatShape(kernelSize)) (dilation_rate \(formatShape(dilationRate)), padding \"\(padding.rawValue)\") is larger than the input; the computed output size would be zero or negative. Received input shape \(formatShape(shape))")
             }

@@ -77,10 +77,19 @@ public final class Dropout: Layer, @unchecked Sendable {
 }
 
 /// Why `noiseShape` cannot shape the dropout mask of an input of `inputShape` (a different
-/// rank), or `nil`.
+/// rank, or a size that is neither 1 nor the input's), or `nil`.
 func noiseShapeError(_ layer: Layer, noiseShape: [Int?]?, inputShape: [Int?]) -> KerasError? {
-    guard let noiseShape, noiseShape.count != inputShape.count else { return nil }
-    return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): noise_shape \(formatShape(noiseShape)) must have the rank of the input shape \(formatShape(inputShape))")
+    guard let noiseShape else { return nil }
+    if noiseShape.count != inputShape.count {
+        return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): noise_shape \(formatShape(noiseShape)) must have the rank of the input shape \(formatShape(inputShape))")
+    }
+    // The mask broadcasts over the input: each size must be 1 or the input's.
+    for (noise, input) in zip(noiseShape, inputShape) {
+        if let noise, let input, noise != 1 && noise != input {
+            return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): noise_shape \(formatShape(noiseShape)) does not broadcast to the input shape \(formatShape(inputShape)): each size must be 1 or the input's")
+        }
+    }
+    return nil
 }
 
 /// Keras's check for a `rate` argument: a number in [0, 1].

@@ -22,9 +22,13 @@ public final class InputLayer: Layer, @unchecked Sendable {
         node.setOutputs([outputTensor])
     }
 
-    /// Keras's `standardize_shape`: sizes are non-negative (or unknown).
+    /// Keras's `standardize_shape`: sizes are non-negative (or unknown); and a batch of one
+    /// sample (unknown sizes counted as 1) must fit in memory.
     static func validate(batchShape: [Int?]) throws {
         try ensure(batchShape.allSatisfy { ($0 ?? 0) >= 0 }, "InputLayer: Cannot convert '\(formatShape(Array(batchShape.dropFirst())))' to a shape. Negative dimensions are not allowed (batch_shape=\(formatShape(batchShape))).")
+        do { try Tensor.checkFitsInMemory([1] + batchShape.dropFirst().map { $0 ?? 1 }) } catch {
+            throw KerasError.invalidArgument("InputLayer: a sample of shape \(formatShape(Array(batchShape.dropFirst()))) cannot be held: \(error)")
+        }
     }
 
     /// Recreates an input layer from Keras's config (`batch_shape`, `dtype`, `name`).
@@ -41,6 +45,7 @@ public final class InputLayer: Layer, @unchecked Sendable {
         guard let shape, !shape.isEmpty else {
             throw KerasError.invalidConfig("InputLayer: expected \"batch_shape\" to be a shape with a batch dimension (a non-empty list of non-negative integers or nulls), received \(config["batch_shape"] ?? config["batch_input_shape"] ?? .null)")
         }
+        try r.validated { try InputLayer.validate(batchShape: shape) }
         self.init(shape: Array(shape.dropFirst()), batchSize: shape[0], name: base.name, dtype: base.dtype)
     }
 

@@ -250,7 +250,9 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         inputSpec = [InputSpec(rank: inputShape.count, axes: [axis: channels])]
     }
 
-    public override func call(_ x: Tensor, training: Bool) -> Tensor {
+    public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
+        // Integer inputs are normalized as floats (Keras promotes them against the statistics).
+        let x = inputs.dtype.isFloatingPoint ? inputs : inputs.cast(to: dtype)
         let ax = axis < 0 ? axis + x.rank : axis
         var statShape = [Int](repeating: 1, count: x.rank)
         statShape[ax] = x.shape[ax]

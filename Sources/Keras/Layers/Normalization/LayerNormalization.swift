@@ -16,8 +16,8 @@ public final class LayerNormalization: AffineNormalization, @unchecked Sendable 
     /// The `rmsScaling` this `LayerNormalization` was created with.
     public let rmsScaling: Bool
     /// The axes made non-negative for the built rank, and the shape `gamma`/`beta` broadcast to.
-    private var normalizedAxes: [Int] = []
-    private var broadcastShape: [Int] = []
+    /// The sizes of the normalized axes the layer was built for (its weights' shape).
+    private var normalizedSizes: [Int] = []
 
     /// Creates a `LayerNormalization` with Keras's arguments and defaults (the names in Swift case).
     public convenience init(axis: Int = -1, epsilon: Double = 1e-3, center: Bool = true, scale: Bool = true,
@@ -100,28 +100,38 @@ public final class LayerNormalization: AffineNormalization, @unchecked Sendable 
         for a in axis where shape[a < 0 ? a + shape.count : a] == nil {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\": the normalized axis \(a) of input shape \(formatShape(shape)) must have a known size")
         }
+        // Once built, the weights fix the normalized axes' sizes (the axes count from the end
+        // when negative, as in Keras, so other ranks may follow).
+        if built, normalizedAxes(rank: shape.count).map({ shape[$0] }) != normalizedSizes.map({ Optional($0) }) {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\": axis \(axis) of input shape \(formatShape(shape)) must have the sizes \(formatShape(normalizedSizes)) the layer was built for")
+        }
         return nil
     }
 
+    /// The normalized axes for an input of `rank`, in order.
+    private func normalizedAxes(rank: Int) -> [Int] { axis.map { $0 < 0 ? $0 + rank : $0 }.sorted() }
+
     public override func build(inputShape: [Int?]) {
-        let rank = inputShape.count
-        normalizedAxes = axis.map { $0 < 0 ? $0 + rank : $0 }.sorted()
-        require(normalizedAxes.allSatisfy { $0 >= 0 && $0 < rank && inputShape[$0] != nil },
+        let axes = normalizedAxes(rank: inputShape.count)
+        require(axes.allSatisfy { $0 >= 0 && $0 < inputShape.count && inputShape[$0] != nil },
                 "Layer \"\(name)\": axis \(axis) does not fit input shape \(formatShape(inputShape))")
-        let weightShape = normalizedAxes.map { inputShape[$0]! }
-        broadcastShape = (0..<rank).map { normalizedAxes.contains($0) ? inputShape[$0]! : 1 }
-        addAffineWeights(shape: weightShape, gamma: scale || rmsScaling, beta: center && !rmsScaling)
+        normalizedSizes = axes.map { inputShape[$0]! }
+        addAffineWeights(shape: normalizedSizes, gamma: scale || rmsScaling, beta: center && !rmsScaling)
     }
 
-    public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
-        let lastOnly = normalizedAxes == [inputs.rank - 1]
+    public override func call(_ x: Tensor, training: Bool) -> Tensor {
+        // Integer inputs are normalized as floats of the layer's dtype.
+        let inputs = x.dtype.isFloatingPoint ? x : x.cast(to: dtype)
+        let axes = normalizedAxes(rank: inputs.rank)
+        let lastOnly = axes == [inputs.rank - 1]
         if lastOnly && !rmsScaling {
             return inputs.layerNormalized(gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
         }
+        let broadcastShape = (0..<inputs.rank).map { axes.contains($0) ? inputs.shape[$0] : 1 }
         func shaped(_ v: Variable) -> Tensor { lastOnly ? v.value : v.value.reshaped(to: broadcastShape) }
-        let mean = inputs.mean(axes: normalizedAxes, keepDims: true)
+        let mean = inputs.mean(axes: axes, keepDims: true)
         let centered = inputs - mean
-        let variance = centered.square().mean(axes: normalizedAxes, keepDims: true)
+        let variance = centered.square().mean(axes: axes, keepDims: true)
         let inverse = (variance + epsilon).rsqrt()
         if rmsScaling { return inputs * inverse * shaped(gamma!) }
         var y = centered * inverse

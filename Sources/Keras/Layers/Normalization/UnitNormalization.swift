@@ -48,6 +48,9 @@ public final class UnitNormalization: Layer, @unchecked Sendable {
         for a in axis where a >= rank || a < -rank {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (UnitNormalization): Axis \(axisIsList ? "\(axis)" : "\(a)") is out of bounds for input shape \(formatShape(inputShapes[0])).")
         }
+        if Set(axis.map { $0 < 0 ? $0 + rank : $0 }).count != axis.count {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (UnitNormalization): `axis` names an axis twice for input shape \(formatShape(inputShapes[0])). Received axis=\(axis)")
+        }
         return nil
     }
 

@@ -20,6 +20,7 @@ struct PoolWindow: Sendable {
         for (key, values) in [("pool_size", poolSize), ("strides", strides)] {
             try ensure(values.count == rank && values.allSatisfy { $0 > 0 },
                        "\(layer): The `\(key)` argument must be a tuple of \(rank) positive integers. Received \(key)=\(formatShape(values))")
+            try ensureBoundedSizes(values, layer: layer, argument: key)
         }
         try ensure(padding != .causal, "\(layer): The `padding` argument must be one of \"valid\", \"same\". Received: padding=causal")
     }

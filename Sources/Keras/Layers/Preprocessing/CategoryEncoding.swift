@@ -73,6 +73,18 @@ public final class CategoryEncoding: Layer, @unchecked Sendable {
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor { encode(inputs, countWeights: nil) }
 
+    /// Outside values must be token ids below `numTokens`: a `KerasError.invalidData` naming the
+    /// layer and the first bad value otherwise (the call itself would stop).
+    public override func validateInputData(_ data: Tensor) -> KerasError? {
+        let ids = data.dtype.isInteger ? data : data.cast(to: .int32)
+        guard let bad = Embedding.firstOutOfRange(ids, count: numTokens) else { return nil }
+        return .invalidData(outOfRangeMessage(bad))
+    }
+
+    private func outOfRangeMessage(_ bad: Int) -> String {
+        "CategoryEncoding \"\(name)\": Input values must be in the range 0 <= values < num_tokens with num_tokens=\(numTokens); received \(bad)"
+    }
+
     /// The encoding with `countWeights` (same shape as the ids) added up instead of counts
     /// (`.count` only).
     public func callAsFunction(_ inputs: Tensor, countWeights: Tensor) -> Tensor {
@@ -84,7 +96,7 @@ public final class CategoryEncoding: Layer, @unchecked Sendable {
     private func encode(_ inputs: Tensor, countWeights: Tensor?) -> Tensor {
         var ids = inputs.dtype.isInteger ? inputs : inputs.cast(to: .int32)
         if let bad = Embedding.firstOutOfRange(ids, count: numTokens) {
-            fatalError("CategoryEncoding \"\(name)\": Input values must be in the range 0 <= values < num_tokens with num_tokens=\(numTokens); received \(bad)")
+            fatalError(outOfRangeMessage(bad))
         }
         if ids.rank == 0 { ids = ids.reshaped(to: [1]) }
         if outputMode == .oneHot {
@@ -94,7 +106,8 @@ public final class CategoryEncoding: Layer, @unchecked Sendable {
         require(ids.rank <= 2, "CategoryEncoding \"\(name)\": \(outputMode.rawValue) encoding takes inputs of rank 1 or 2, received shape \(ids.shape)")
         var encoded = ids.oneHot(depth: numTokens, dtype: dtype)
         let axis = ids.rank > 1 ? 1 : 0
-        if outputMode == .multiHot { return encoded.max(axes: [axis]) }
+        // Whether each token occurs: min(count, 1), which an empty axis leaves all zero.
+        if outputMode == .multiHot { return encoded.sum(axes: [axis]).minimum(1) }
         if let countWeights { encoded = encoded * countWeights.cast(to: dtype).reshaped(to: ids.shape + [1]) }
         return encoded.sum(axes: [axis])
     }

@@ -92,6 +92,9 @@ public final class Normalization: Layer, @unchecked Sendable {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (Normalization): All `axis` values must be in the range [-ndim, ndim). Received inputs with ndim=\(rank), while axis=\(axis) (\(bad))")
         }
         let kept = axis.map { $0 < 0 ? $0 + rank : $0 }.sorted()
+        if Set(kept).count != kept.count {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (Normalization): `axis` names an axis twice for inputs with ndim=\(rank). Received axis=\(axis)")
+        }
         if let unknown = kept.first(where: { shape[$0] == nil }) {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (Normalization): All `axis` values to be kept must have a known shape. Received axis=\(axis), inputs.shape=\(formatShape(shape)), with unknown axis at index \(unknown)")
         }

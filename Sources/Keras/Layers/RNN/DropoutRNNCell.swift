@@ -101,6 +101,11 @@ open class DropoutRNNCell: RNNCell, @unchecked Sendable {
                   regularizer: biasRegularizer, constraint: biasConstraint)
     }
 
+    open override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        guard let shape = inputShapes.first, (shape.last ?? nil) == nil else { return nil }
+        return .incompatibleInput(layer: name, message: "\(className) \"\(name)\": the last dimension of the inputs should be defined. Full input shape received: \(formatShape(shape))")
+    }
+
     open override func build(inputShape: [Int?]) {
         guard let inputDim = inputShape.last ?? nil else {
             fatalError("\(className) \"\(name)\": the last dimension of the inputs should be defined. Full input shape received: \(formatShape(inputShape))")

@@ -124,6 +124,25 @@ open class RNN: Layer, @unchecked Sendable {
         if unroll && sequences.count > 1 && sequences[1] == nil {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\": cannot unroll a RNN if the time dimension is undefined. Pass an Input with a known number of steps. Received shape \(formatShape(sequences))")
         }
+        if sequences.count > 1 && sequences[1] == 0 {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\": cannot run over sequences with 0 steps (shape \(formatShape(sequences)))")
+        }
+        // A built cell takes steps of the shape it was built for; an unbuilt one checks them.
+        if !cell.built, sequences.count >= 3 {
+            let step = [sequences[0]] + Array(sequences.dropFirst(2))
+            if let error = cell.checkInputs([step]) ?? cell.validateSymbolic([step]) { return error }
+        }
+        if let stepShape = cell.buildShapes?.first {
+            let features = Array(sequences.dropFirst(2)), built = Array(stepShape.dropFirst())
+            if features.count != built.count {
+                return .incompatibleInput(layer: name, message: "Input 0 of layer \"\(name)\" is incompatible with the layer: expected ndim=\(built.count + 2), found ndim=\(sequences.count). Full shape received: \(formatShape(sequences))")
+            }
+            for (i, (got, want)) in zip(features, built).enumerated() {
+                if let got, let want, got != want {
+                    return .axisMismatch(layer: name, inputIndex: 0, axis: i + 2 - sequences.count, expected: want, received: sequences)
+                }
+            }
+        }
         let states = inputShapes.dropFirst()
         if !states.isEmpty {
             guard states.count == cell.stateSize.count else {
@@ -173,7 +192,8 @@ open class RNN: Layer, @unchecked Sendable {
     }
 
     open override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) -> [Tensor] {
-        let sequences = inputs[0]
+        // Integer sequences run as floats of the layer's dtype.
+        let sequences = inputs[0].dtype.isFloatingPoint ? inputs[0] : inputs[0].cast(to: dtype)
         require(sequences.rank >= 3, "Layer \"\(name)\" expects sequences of rank 3 or more (batch, steps, features), received shape \(formatShape(sequences.shape))")
         let batch = sequences.shape[0]
         var initial = Array(inputs.dropFirst())

@@ -108,6 +108,24 @@ public final class StackedRNNCells: RNNCell, @unchecked Sendable {
 
     public override func initialStates(batchSize: Int) -> [Tensor] { cells.flatMap { $0.initialStates(batchSize: batchSize) } }
 
+    /// Each cell checks the steps it will receive (the first the inputs, the others the output
+    /// of the cell before): a built cell takes the features it was built for.
+    public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        guard var shape = inputShapes.first else { return nil }
+        for cell in cells {
+            if let built = cell.buildShapes?.first {
+                let (features, expected) = (Array(shape.dropFirst()), Array(built.dropFirst()))
+                if features.count != expected.count || zip(features, expected).contains(where: { $0 != nil && $1 != nil && $0 != $1 }) {
+                    return .incompatibleInput(layer: name, message: "StackedRNNCells \"\(name)\": cell \"\(cell.name)\" was built for steps of shape \(formatShape(built)), but receives steps of shape \(formatShape(shape))")
+                }
+            } else if let error = cell.checkInputs([shape]) ?? cell.validateSymbolic([shape]) {
+                return error
+            }
+            shape = [shape.first ?? nil, cell.outputSize]
+        }
+        return nil
+    }
+
     public override func build(inputShape: [Int?]) {
         var shape = inputShape
         for cell in cells {

@@ -23,7 +23,8 @@ public final class Flatten: Layer, @unchecked Sendable {
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
-        x.reshaped(to: [x.rank == 0 ? 1 : x.shape[0], -1])
+        // The sample size spelled out: `-1` cannot be resolved for an empty batch.
+        x.rank == 0 ? x.reshaped(to: [1, 1]) : x.reshaped(to: [x.shape[0], x.shape.dropFirst().reduce(1, *)])
     }
 
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] {

@@ -128,7 +128,8 @@ public final class UpSampling2D: UpSamplingBase, @unchecked Sendable {
     }
 
     public override func call(_ x: Tensor, training: Bool) -> Tensor {
-        guard interpolation != .nearest else { return super.call(x, training: training) }
+        // Nearest neighbours repeat each pixel; so does any interpolation of an empty image.
+        guard interpolation != .nearest && x.scalarCount > 0 else { return super.call(x, training: training) }
         return x.resizeImages(height: x.shape[1] * size[0], width: x.shape[2] * size[1], interpolation: interpolation)
     }
 

@@ -13,6 +13,10 @@ public class BaseImagePreprocessingLayer: Layer, @unchecked Sendable {
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         let shape = inputShapes[0]
         guard shape.count != 3 && shape.count != 4 else {
+            let (height, width) = (shape[shape.count - 3], shape[shape.count - 2])
+            if height == 0 || width == 0 {
+                return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (\(className)): Expected images of non-zero height and width. Received: inputs.shape=\(formatShape(shape))")
+            }
             return outputSizeError(self, input: shape, output: computeOutputShape(shape))
         }
         return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (\(className)): Expected the input image to be rank 3 or 4. Received: inputs.shape=\(formatShape(shape))")

@@ -1,0 +1,100 @@
+"""Generates the seeds of the hostile-config tests for swift-keras from real Keras 3 (JAX backend):
+layers and models as Keras serializes them once built, each with the input shapes it was built
+for. `HostileConfigTests` replaces every key (and every nested value) of these configs with
+hostile values (negative, zero, huge, NaN, wrong types, wrong shapes) and calls what loads on
+edge inputs: every outcome must be a result or a thrown `KerasError`, never a stop.
+
+Run from the repository root:  python3 Tests/Fixtures/hostile_configs_generate.py
+Writes Tests/Fixtures/hostile_configs.json: {"layers": [...], "models": [...]}, each entry a
+serialized layer or model (`class_name`, `config`, `build_config`) plus `input_shapes` and
+`input_dtypes`.
+"""
+import json
+import os
+
+os.environ["KERAS_BACKEND"] = "jax"
+
+import keras
+from keras import layers as L
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def serialized(obj, shapes, dtypes):
+    s = keras.saving.serialize_keras_object(obj)
+    s = json.loads(json.dumps(s, default=lambda o: None))
+    s["input_shapes"] = shapes
+    s["input_dtypes"] = dtypes
+    return s
+
+
+specs = [
+ (L.Dense(3), (None, 4)), (L.EinsumDense("ab,bc->ac", output_shape=3), (None, 4)),
+ (L.Activation("relu"), (None, 4)), (L.ReLU(), (None, 4)), (L.LeakyReLU(), (None, 4)), (L.PReLU(), (None, 4)), (L.ELU(), (None, 4)), (L.Softmax(), (None, 4)),
+ (L.Flatten(), (None, 2, 3)), (L.Reshape((3, 2)), (None, 6)), (L.Permute((2, 1)), (None, 2, 3)), (L.RepeatVector(3), (None, 4)),
+ (L.Dropout(0.2), (None, 4)), (L.SpatialDropout1D(0.2), (None, 5, 4)), (L.SpatialDropout2D(0.2), (None, 5, 5, 4)), (L.SpatialDropout3D(0.2), (None, 3, 3, 3, 2)),
+ (L.GaussianNoise(0.1), (None, 4)), (L.GaussianDropout(0.1), (None, 4)), (L.AlphaDropout(0.1), (None, 4)), (L.ActivityRegularization(l1=0.1), (None, 4)),
+ (L.Conv1D(2, 3), (None, 8, 3)), (L.Conv2D(2, 3, strides=2, padding="same"), (None, 8, 8, 3)), (L.Conv3D(2, 2), (None, 4, 4, 4, 2)),
+ (L.Conv1DTranspose(2, 3), (None, 8, 3)), (L.Conv2DTranspose(2, 3, strides=2, output_padding=1), (None, 5, 5, 3)), (L.Conv3DTranspose(2, 2), (None, 3, 3, 3, 2)),
+ (L.DepthwiseConv1D(3), (None, 8, 3)), (L.DepthwiseConv2D(3), (None, 8, 8, 3)), (L.SeparableConv1D(2, 3), (None, 8, 3)), (L.SeparableConv2D(2, 3), (None, 8, 8, 3)),
+ (L.Conv2D(4, 3, groups=2, dilation_rate=2), (None, 9, 9, 4)),
+ (L.MaxPooling1D(2), (None, 8, 3)), (L.MaxPooling2D(2), (None, 8, 8, 3)), (L.MaxPooling3D(2), (None, 4, 4, 4, 2)),
+ (L.AveragePooling1D(2), (None, 8, 3)), (L.AveragePooling2D(2, padding="same"), (None, 7, 7, 3)), (L.AveragePooling3D(2), (None, 4, 4, 4, 2)),
+ (L.GlobalMaxPooling1D(), (None, 8, 3)), (L.GlobalMaxPooling2D(), (None, 8, 8, 3)), (L.GlobalMaxPooling3D(), (None, 4, 4, 4, 2)),
+ (L.GlobalAveragePooling1D(), (None, 8, 3)), (L.GlobalAveragePooling2D(keepdims=True), (None, 8, 8, 3)), (L.GlobalAveragePooling3D(), (None, 4, 4, 4, 2)),
+ (L.BatchNormalization(), (None, 4)), (L.LayerNormalization(), (None, 5, 4)), (L.GroupNormalization(groups=2), (None, 5, 4)), (L.UnitNormalization(), (None, 4)),
+ (L.ZeroPadding1D(1), (None, 8, 3)), (L.ZeroPadding2D(1), (None, 8, 8, 3)), (L.ZeroPadding3D(1), (None, 4, 4, 4, 2)),
+ (L.Cropping1D(1), (None, 8, 3)), (L.Cropping2D(1), (None, 8, 8, 3)), (L.Cropping3D(1), (None, 4, 4, 4, 2)),
+ (L.UpSampling1D(2), (None, 8, 3)), (L.UpSampling2D(2, interpolation="bilinear"), (None, 8, 8, 3)), (L.UpSampling3D(2), (None, 4, 4, 4, 2)),
+ (L.Rescaling(1/255.), (None, 8, 8, 3)), (L.Normalization(mean=0.5, variance=2.0), (None, 4)), (L.Resizing(4, 4), (None, 8, 8, 3)),
+ (L.CenterCrop(4, 4), (None, 8, 8, 3)), (L.RandomCrop(4, 4), (None, 8, 8, 3)), (L.RandomFlip(), (None, 8, 8, 3)), (L.RandomRotation(0.1), (None, 8, 8, 3)),
+ (L.RandomZoom(0.1), (None, 8, 8, 3)), (L.RandomTranslation(0.1, 0.1), (None, 8, 8, 3)), (L.RandomContrast(0.1), (None, 8, 8, 3)), (L.RandomBrightness(0.1), (None, 8, 8, 3)),
+ (L.Embedding(10, 4), (None, 5)), (L.Masking(), (None, 5, 4)),
+ (L.SimpleRNN(3), (None, 5, 4)), (L.LSTM(3, return_sequences=True), (None, 5, 4)), (L.GRU(3, reset_after=False), (None, 5, 4)), (L.GRU(3, return_state=True), (None, 5, 4)),
+ (L.Bidirectional(L.LSTM(3)), (None, 5, 4)), (L.TimeDistributed(L.Dense(2)), (None, 5, 4)),
+ (L.RNN(L.LSTMCell(3)), (None, 5, 4)), (L.RNN(L.StackedRNNCells([L.SimpleRNNCell(3), L.GRUCell(2)])), (None, 5, 4)),
+ (L.CategoryEncoding(num_tokens=5), (None, 3)), (L.Hashing(num_bins=5), (None, 3)),
+ (L.Identity(), (None, 4)),
+]
+multi = [
+ (L.MultiHeadAttention(num_heads=2, key_dim=3), [(None, 5, 4), (None, 6, 4)]),
+ (L.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2), [(None, 5, 4), (None, 6, 4)]),
+ (L.Attention(), [(None, 5, 4), (None, 6, 4)]), (L.AdditiveAttention(), [(None, 5, 4), (None, 6, 4)]),
+ (L.Add(), [(None, 4), (None, 4)]), (L.Concatenate(), [(None, 4), (None, 3)]), (L.Multiply(), [(None, 4), (None, 4)]),
+ (L.Dot(axes=1), [(None, 4), (None, 4)]), (L.Subtract(), [(None, 4), (None, 4)]), (L.Average(), [(None, 4), (None, 4)]), (L.Maximum(), [(None, 4), (None, 4)]), (L.Minimum(), [(None, 4), (None, 4)]),
+]
+layer_seeds = []
+for layer, shape in specs + multi:
+    try:
+        if isinstance(shape, list):
+            if isinstance(layer, (L.MultiHeadAttention, L.GroupQueryAttention)):
+                layer.build(shape[0], shape[1])
+            else:
+                layer.build(shape)
+        else:
+            layer.build(shape)
+    except Exception as e:
+        raise SystemExit(f"build failed: {layer.__class__.__name__}: {e}")
+    shapes = shape if isinstance(shape, list) else [shape]
+    takes_ids = isinstance(layer, (L.Embedding, L.CategoryEncoding, L.Hashing))
+    layer_seeds.append(serialized(layer, shapes, ["int32" if takes_ids else "float32"] * len(shapes)))
+
+model_seeds = []
+def add(model, shapes):
+    model_seeds.append(serialized(model, shapes, [str(i.dtype) for i in model.inputs]))
+
+
+m = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(4, 3, activation="relu"), L.BatchNormalization(), L.MaxPooling2D(), L.Flatten(), L.Dropout(0.2), L.Dense(3)])
+add(m, [[None, 8, 8, 1]])
+a = keras.Input((5, 4)); b = keras.Input((3,))
+x = L.LSTM(3)(a); y = L.Dense(3)(b); z = L.Concatenate()([x, y]); o = L.Dense(2, activation="softmax")(z)
+add(keras.Model([a, b], o), [[None, 5, 4], [None, 3]])
+t = keras.Input((6,), dtype="int32"); e = L.Embedding(20, 8)(t)
+h = L.MultiHeadAttention(2, 4)(e, e); h = L.LayerNormalization()(L.Add()([e, h])); h = L.GlobalAveragePooling1D()(h); o = L.Dense(2)(h)
+add(keras.Model(t, o), [[None, 6]])
+c = keras.Input((9, 3)); d = L.Conv1DTranspose(2, 3, strides=2)(c); d = L.UpSampling1D(2)(d); d = L.GRU(2, return_sequences=True)(d); d = L.TimeDistributed(L.Dense(1))(d)
+add(keras.Model(c, d), [[None, 9, 3]])
+
+with open(os.path.join(HERE, "hostile_configs.json"), "w") as f:
+    json.dump({"layers": layer_seeds, "models": model_seeds}, f)
+print(len(layer_seeds), "layers,", len(model_seeds), "models")
