@@ -5,9 +5,9 @@ hostile values (negative, zero, huge, NaN, wrong types, wrong shapes) and calls 
 edge inputs: every outcome must be a result or a thrown `KerasError`, never a stop.
 
 Run from the repository root:  python3 Tests/Fixtures/hostile_configs_generate.py
-Writes Tests/Fixtures/hostile_configs.json: {"layers": [...], "models": [...]}, each entry a
-serialized layer or model (`class_name`, `config`, `build_config`) plus `input_shapes` and
-`input_dtypes`.
+Writes Tests/Fixtures/hostile_configs.json: {"layers": [...], "models": [...], "text": [...]}, each
+entry a serialized layer or model (`class_name`, `config`, `build_config`), the layers and models
+with `input_shapes` and `input_dtypes`; the text and lookup layers take strings (or integers).
 """
 import json
 import os
@@ -95,6 +95,25 @@ add(keras.Model(t, o), [[None, 6]])
 c = keras.Input((9, 3)); d = L.Conv1DTranspose(2, 3, strides=2)(c); d = L.UpSampling1D(2)(d); d = L.GRU(2, return_sequences=True)(d); d = L.TimeDistributed(L.Dense(1))(d)
 add(keras.Model(c, d), [[None, 9, 3]])
 
+# Text and lookup layers, called on lists of strings (IntegerLookup and Hashing on integers too).
+vocab = ["the", "cat", "sat", "on", "mat"]
+text_layers = [
+    L.TextVectorization(max_tokens=10, vocabulary=vocab, output_sequence_length=4),
+    L.TextVectorization(vocabulary=vocab, output_mode="multi_hot", ngrams=2),
+    L.TextVectorization(vocabulary=vocab, output_mode="tf_idf", idf_weights=[0.5, 1, 1.5, 2, 2.5]),
+    L.TextVectorization(vocabulary=vocab, output_mode="count", split="character", standardize="lower"),
+    L.StringLookup(vocabulary=vocab),
+    L.StringLookup(vocabulary=vocab, output_mode="one_hot", num_oov_indices=2, mask_token=""),
+    L.StringLookup(vocabulary=vocab, invert=True),
+    L.IntegerLookup(vocabulary=[3, 5, 7]),
+    L.IntegerLookup(vocabulary=[3, 5, 7], output_mode="count", mask_token=0),
+    L.Hashing(num_bins=5),
+    L.Hashing(num_bins=5, salt=3, output_mode="multi_hot"),
+]
+text_seeds = [json.loads(json.dumps(keras.saving.serialize_keras_object(layer),
+                                    default=lambda o: o.tolist() if hasattr(o, "tolist") else None))
+              for layer in text_layers]
+
 with open(os.path.join(HERE, "hostile_configs.json"), "w") as f:
-    json.dump({"layers": layer_seeds, "models": model_seeds}, f)
-print(len(layer_seeds), "layers,", len(model_seeds), "models")
+    json.dump({"layers": layer_seeds, "models": model_seeds, "text": text_seeds}, f)
+print(len(layer_seeds), "layers,", len(model_seeds), "models,", len(text_seeds), "text layers")

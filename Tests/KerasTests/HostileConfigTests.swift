@@ -131,4 +131,59 @@ import Testing
             }
         }
     }
+
+    /// Texts from outside: none, empty, blank, punctuation only, control characters, mixed
+    /// scripts and emoji, one of 5,000 tokens, special tokens.
+    static let texts: [[String]] = [[], [""], ["   "], ["the cat"], ["!!!", "the"], ["\u{0}", "\u{FFFF}"], ["é à ñ 中文 😀"],
+                                    [String(repeating: "a ", count: 5000)], ["THE CAT SAT ON THE MAT the the"], ["\n\t\r"],
+                                    ["[UNK]", "[MASK]", ""]]
+    /// Integers from outside for IntegerLookup and Hashing.
+    static let integers: [Tensor] = [Tensor([3, 5, -1]), Tensor([[0, 7], [9, 3]]), Tensor.zeros([0], dtype: .int32),
+                                     Tensor([1e30, .nan]), Tensor.zeros([2, 0], dtype: .int64)]
+
+    @Test func everyKeyOfEveryTextLayerConfig() {
+        let hostile: [ConfigValue] = [-1, 0, 1, .int(1 << 40), .double(.nan), "x", "", true, nil, [], [""], ["a", "a"], [-1], [:],
+                                      [1, 2, 3], ["the", "[UNK]"], 2.5]
+        for seed in Self.seeds["text"]!.arrayValue! {
+            let className = seed["class_name"]!.stringValue!
+            var variants: [(String, ConfigValue)] = [("\(className) as Keras wrote it", seed)]
+            for key in seed["config"]!.objectValue!.keys.sorted() where key != "name" {
+                variants += hostile.map { ("\(className) with \(key)=\($0)", Self.replacing(seed, at: ["config", key], with: $0)) }
+            }
+            for (label, entry) in variants {
+                Self.note(label)
+                let layer: Layer
+                do { layer = try deserializeLayer(entry) } catch is KerasError { continue } catch {
+                    Issue.record("\(label): loading threw \(error), not a KerasError")
+                    continue
+                }
+                for texts in Self.texts {
+                    Self.note("\(label), called on \(texts.map { $0.prefix(12) })")
+                    if let vectorizer = layer as? TextVectorization {
+                        _ = vectorizer(texts)
+                        try? vectorizer.adapt(texts)
+                        _ = vectorizer(texts)
+                    }
+                    if let lookup = layer as? StringLookup {
+                        _ = try? lookup(texts)
+                        _ = try? lookup(texts.map { [$0] })
+                        try? lookup.adapt(texts)
+                        _ = try? lookup(texts)
+                    }
+                    if let hashing = layer as? Hashing {
+                        _ = hashing(texts)
+                        _ = hashing(texts.map { [$0] })
+                    }
+                }
+                for x in Self.integers where layer is IntegerLookup || layer is Hashing {
+                    Self.note("\(label), called on integers \(x.shape)")
+                    do { _ = try layer.callChecked(x) } catch is KerasError {} catch { Issue.record("\(label): threw \(error), not a KerasError") }
+                    if let lookup = layer as? IntegerLookup {
+                        try? lookup.adapt(x)
+                        _ = try? lookup.callChecked(x)
+                    }
+                }
+            }
+        }
+    }
 }

@@ -52,9 +52,3 @@ func outputSizeError(_ layer: Layer, input: [Int?], output: [Int?]?) -> KerasErr
     if let output, boundedElementCount(output.dropFirst().compactMap { $0 }) != nil { return nil }
     return .incompatibleInput(layer: layer.name, message: "Layer \"\(layer.name)\" (\(layer.className)): inputs of shape \(formatShape(input)) would give outputs of more than \(maxWeightElements) elements per sample")
 }
-
-/// Sizes a layer takes from a config (padding, cropping, repeat factors, target sizes) are at
-/// most ``maxWeightElements``.
-func ensureBoundedSizes(_ sizes: [Int], layer: String, argument: String) throws {
-    try ensure(sizes.allSatisfy { $0 <= maxWeightElements }, "\(layer): `\(argument)` values must be at most \(maxWeightElements). Received: \(argument)=\(sizes)")
-}

@@ -56,6 +56,8 @@ public final class Hashing: Layer, @unchecked Sendable {
 
     static func validate(numBins: Int, salt: [Int]?, outputMode: LookupOutputMode, dtype: DType?) throws {
         try ensure(numBins > 0, "Hashing: The `num_bins` for `Hashing` cannot be `None` or non-positive values. Received: num_bins=\(numBins).")
+        // Outside `int` mode each bin is a column of every output sample.
+        if outputMode != .int { try ensureBoundedSizes([numBins], layer: "Hashing", argument: "num_bins") }
         try ensure(outputMode != .tfIdf, "Hashing: Invalid value for argument `output_mode`. Expected one of (\"int\", \"one_hot\", \"multi_hot\", \"count\"). Received: output_mode=tf_idf")
         if outputMode == .int, let dtype {
             try ensure(dtype.isInteger, "Hashing: When `output_mode=\"int\"`, `dtype` should be an integer type, 'int32' or 'int64'. Received: dtype=\(dtype)")

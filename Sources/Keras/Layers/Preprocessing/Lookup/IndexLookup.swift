@@ -81,6 +81,9 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         hasInputVocabulary = true
     }
 
+    /// The most out-of-vocabulary indices a lookup layer takes (Keras's default is 1).
+    static var maxOovIndices: Int { 1 << 24 }
+
     static func validate(maxTokens: Int?, numOovIndices: Int, invert: Bool, outputMode: LookupOutputMode,
                          padToMaxTokens: Bool, hasIdfWeights: Bool, hasVocabulary: Bool, oovMethod: OOVMethod,
                          salt: [Int]?) throws {
@@ -90,6 +93,9 @@ open class IndexLookup<Token: LookupToken>: Layer, @unchecked Sendable {
         }
         try ensure(!padToMaxTokens || maxTokens != nil, "\(layer): If pad_to_max_tokens is True, must set `max_tokens`. Received: max_tokens=None")
         try ensure(numOovIndices >= 0, "\(layer): `num_oov_indices` must be greater than or equal to 0. Received: num_oov_indices=\(numOovIndices)")
+        // Each OOV index is an entry of the vocabulary list (Keras builds it the same way).
+        try ensure(numOovIndices <= maxOovIndices, "\(layer): `num_oov_indices` must be at most \(maxOovIndices) (each is an entry of the vocabulary). Received: num_oov_indices=\(numOovIndices)")
+        try ensureBoundedSizes([maxTokens ?? 0], layer: layer, argument: "max_tokens")
         try ensure(!invert || outputMode == .int, "\(layer): `output_mode` must be `'int'` when `invert` is true. Received: output_mode=\(outputMode.rawValue)")
         try ensure(!hasIdfWeights || outputMode == .tfIdf, "\(layer): `idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: output_mode=\(outputMode.rawValue)")
         try ensure(!(outputMode == .tfIdf && hasVocabulary && !hasIdfWeights), "\(layer): When specifying the `vocabulary` argument, in TF-IDF output mode, the `idf_weights` argument must also be provided.")

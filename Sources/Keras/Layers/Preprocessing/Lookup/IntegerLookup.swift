@@ -74,12 +74,13 @@ public final class IntegerLookup: IndexLookup<Int>, @unchecked Sendable {
         return config
     }
 
-    /// Integer data with, when `numOovIndices` is 0, only known values; otherwise a
-    /// `KerasError.invalidData` naming the layer.
+    /// Integer data the lookup can encode (when `numOovIndices` is 0, only known values; in the
+    /// modes that need it, once a vocabulary is set); otherwise a `KerasError.invalidData`
+    /// naming the layer.
     public override func validateInputData(_ data: Tensor) -> KerasError? {
         guard data.dtype.isInteger else { return .invalidData("IntegerLookup \"\(name)\": inputs must be integers, received a \(data.dtype) tensor") }
         guard !invert else { return nil }
-        do { _ = try indices(of: Self.integers(data)) } catch { return .invalidData("\(error)") }
+        do { _ = try lookup(Self.integers(data), shape: data.shape) } catch { return .invalidData("\(error)") }
         return nil
     }
 }

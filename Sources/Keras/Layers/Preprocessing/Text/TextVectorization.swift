@@ -61,6 +61,14 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         /// `[2, 3]` is `.widths([2, 3])`: pairs and triples, no single tokens.
         public init(arrayLiteral elements: Int...) { self = .widths(elements) }
 
+        /// The widths of at most `limit` tokens (wider n-grams are empty), in order.
+        func widths(upTo limit: Int) -> [Int] {
+            switch self {
+            case .upTo(let n): limit < 1 ? [] : Array(1...Swift.min(n, limit))
+            case .widths(let widths): widths.filter { $0 <= limit }
+            }
+        }
+
         /// The widths, in the order their n-grams follow one another.
         public var widthList: [Int] {
             switch self {
@@ -136,21 +144,30 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         lookupLayer.hasInputVocabulary = vocabulary != nil
     }
 
+    /// The widest n-gram taken: a text of `t` tokens gives about `t·n²/2` characters of n-grams
+    /// up to width `n`, so a config cannot make each call quadratic in its text (Keras users
+    /// take 2 or 3).
+    static var maxNGramWidth: Int { 64 }
+
     static func validate(maxTokens: Int?, ngrams: NGrams?, outputMode: OutputMode, outputSequenceLength: Int?,
                          padToMaxTokens: Bool) throws {
         if let maxTokens {
             try ensure(maxTokens > 1, "TextVectorization: If set, `max_tokens` must be greater than 1. Received: max_tokens=\(maxTokens)")
+            try ensureBoundedSizes([maxTokens], layer: "TextVectorization", argument: "max_tokens")
         }
         switch ngrams {
         case .upTo(let n)?:
             try ensure(n >= 1, "TextVectorization: `ngrams` must be None, a positive integer, or a tuple of positive integers. Received: ngrams=\(n)")
+            try ensure(n <= maxNGramWidth, "TextVectorization: `ngrams` must be at most \(maxNGramWidth). Received: ngrams=\(n)")
         case .widths(let widths)?:
             try ensure(!widths.isEmpty && widths.allSatisfy { $0 >= 1 }, "TextVectorization: `ngrams` must be None, a positive integer, or a tuple of positive integers. Received: ngrams=\(widths)")
+            try ensure(widths.allSatisfy { $0 <= maxNGramWidth }, "TextVectorization: `ngrams` widths must be at most \(maxNGramWidth). Received: ngrams=\(widths)")
         case nil: break
         }
         if let outputSequenceLength {
             try ensure(outputMode == .int, "TextVectorization: `output_sequence_length` must not be set if `output_mode` is not 'int'. Received output_sequence_length=\(outputSequenceLength).")
             try ensure(outputSequenceLength >= 1, "TextVectorization: `output_sequence_length` must be positive. Received: output_sequence_length=\(outputSequenceLength)")
+            try ensureBoundedSizes([outputSequenceLength], layer: "TextVectorization", argument: "output_sequence_length")
         }
         if padToMaxTokens {
             try ensure(outputMode != .int && maxTokens != nil, "TextVectorization: `pad_to_max_tokens` needs a non-int `output_mode` and `max_tokens`. Received: output_mode=\(outputMode.rawValue), max_tokens=\(maxTokens.map(String.init) ?? "None")")
@@ -266,7 +283,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
         }
         guard let ngrams else { return pieces }
         var widened: [String] = []
-        for width in ngrams.widthList where width <= pieces.count {
+        for width in ngrams.widths(upTo: pieces.count) {
             if width == 1 { widened += pieces; continue }
             for start in 0...(pieces.count - width) { widened.append(pieces[start..<(start + width)].joined(separator: " ")) }
         }
