@@ -29,7 +29,7 @@ def serialized(obj, shapes, dtypes):
 
 
 specs = [
- (L.Dense(3), (None, 4)), (L.EinsumDense("ab,bc->ac", output_shape=3), (None, 4)),
+ (L.Dense(3), (None, 4)),
  (L.Activation("relu"), (None, 4)), (L.ReLU(), (None, 4)), (L.LeakyReLU(), (None, 4)), (L.PReLU(), (None, 4)), (L.ELU(), (None, 4)), (L.Softmax(), (None, 4)),
  (L.Flatten(), (None, 2, 3)), (L.Reshape((3, 2)), (None, 6)), (L.Permute((2, 1)), (None, 2, 3)), (L.RepeatVector(3), (None, 4)),
  (L.Dropout(0.2), (None, 4)), (L.SpatialDropout1D(0.2), (None, 5, 4)), (L.SpatialDropout2D(0.2), (None, 5, 5, 4)), (L.SpatialDropout3D(0.2), (None, 3, 3, 3, 2)),

@@ -76,6 +76,42 @@ import Testing
         Self.expectThrows("Conv2DTranspose with huge strides", "cannot produce its output") { _ = try wide.callChecked(Tensor.zeros([2, 5, 5, 3])) }
     }
 
+    @Test func attentionLayersRejectInputsTheyWereNotBuiltFor() throws {
+        let mha = try makeLayer(className: "MultiHeadAttention", config: ["num_heads": 2, "key_dim": 3])
+        _ = try mha.applyChecked([Tensor.zeros([2, 5, 4]), Tensor.zeros([2, 6, 4])])
+        Self.expectThrows("MultiHeadAttention on other features", "4 features") {
+            _ = try mha.applyChecked([Tensor.zeros([2, 5, 5]), Tensor.zeros([2, 6, 5])])
+        }
+        let additive = try makeLayer(className: "AdditiveAttention", config: [:])
+        _ = try additive.applyChecked([Tensor.zeros([2, 5, 4]), Tensor.zeros([2, 6, 4])])
+        Self.expectThrows("AdditiveAttention on another dim", "built for a dim of 4") {
+            _ = try additive.applyChecked([Tensor.zeros([2, 5, 3]), Tensor.zeros([2, 6, 3])])
+        }
+        let attention = try makeLayer(className: "Attention", config: [:])
+        Self.expectThrows("Attention on rank 4", "(batch, steps, dim)") {
+            _ = try attention.applyChecked([Tensor.zeros([2, 5, 4, 1]), Tensor.zeros([2, 6, 4, 1])])
+        }
+        Self.expectThrows("Attention with keys of another dim", "same batch and dim") {
+            _ = try attention.applyChecked([Tensor.zeros([2, 5, 4]), Tensor.zeros([2, 6, 3])])
+        }
+    }
+
+    @Test func targetsThatOnlyBroadcastByAccidentAreRejected() throws {
+        // Integer targets (4,) against (4, 2) outputs with a dense loss: broadcasting would line the
+        // batch up with the outputs' axis (and succeed whenever the batch happens to be 2).
+        let model = Sequential([InputLayer(shape: [3]), Dense(2)])
+        try model.compile(optimizer: "sgd", loss: "mse", metrics: ["mae"])
+        let x = Tensor.randomNormal([4, 3], seed: 1)
+        Self.expectThrows("evaluate", "do not match") { _ = try model.evaluate(x, Tensor([0, 1, 1, 0]), verbose: 0) }
+        Self.expectThrows("fit", "do not match") { _ = try model.fit(x, Tensor([0, 1, 1, 0]), batchSize: 2, verbose: 0) }
+        // One-hot targets need the predictions' rows for categorical accuracy.
+        let wide = Sequential([InputLayer(shape: [3]), Dense(3)])
+        try wide.compile(optimizer: "sgd", loss: "mse", metrics: ["categorical_accuracy"])
+        Self.expectThrows("categorical accuracy", "predictions' rows") {
+            _ = try wide.fit(x, Tensor.zeros([4, 3, 1]), batchSize: 2, verbose: 0)
+        }
+    }
+
     @Test func configsAskingForTheImpossibleThrow() {
         let huge = ConfigValue.int(1 << 40)
         let cases: [(String, ConfigValue, String)] = [

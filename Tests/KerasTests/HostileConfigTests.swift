@@ -11,7 +11,7 @@ import Testing
 ///
 /// A stop kills the test process: the case it was running is then the last line of
 /// `$TMPDIR/keras-hostile-config-case.txt`.
-@Suite struct HostileConfigTests {
+@Suite(.serialized) struct HostileConfigTests {
     static let seeds: Config = ConfigValue.from(any: try! loadFixture("hostile_configs.json")).objectValue!
 
     /// What replaces a top-level key of a layer's config.
@@ -102,6 +102,20 @@ import Testing
         guard var object = value.objectValue else { return value }
         object[head] = replacing(object[head] ?? .null, at: path.dropFirst(), with: new)
         return .object(object)
+    }
+
+    @Test func everySeedLoadsAsKerasWroteItAndRuns() throws {
+        for list in ["layers", "models"] {
+            for seed in Self.seeds[list]!.arrayValue! {
+                let className = seed["class_name"]!.stringValue!
+                let layer = try deserializeLayer(Self.entry(seed))
+                #expect(layer.built, "\(className) is built by its build_config")
+                let shapes = seed["input_shapes"]!.arrayValue!.map { $0.arrayValue!.map(\.intValue) }
+                let dtypes = seed["input_dtypes"]!.arrayValue!.map { DType(rawValue: $0.stringValue!)! }
+                _ = try layer.applyChecked(Self.inputs(shapes, dtypes: dtypes, edge: .asBuilt))
+            }
+        }
+        for seed in Self.seeds["text"]!.arrayValue! { _ = try deserializeLayer(seed) }
     }
 
     @Test func everyKeyOfEveryLayerConfig() {

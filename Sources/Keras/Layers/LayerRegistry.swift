@@ -89,10 +89,11 @@ private func build(_ layer: Layer, buildConfig: ConfigValue) throws {
     }
 }
 
-/// Whether `layer` may be called on several tensors: merge layers, models and `Identity`, and
-/// custom classes (which decide for themselves).
+/// Whether `layer` may be called on several tensors: merge layers, models, `Identity`, the
+/// attention layers (query, value and key), and custom classes (which decide for themselves).
 func takesSeveralInputs(_ layer: Layer) -> Bool {
-    layer is Merge || layer is Model || layer is Identity || layerTable.factories[layer.className] == nil
+    layer is Merge || layer is Model || layer is Identity || layer is Attention || type(of: layer).callArgumentNames != nil
+        || layerTable.factories[layer.className] == nil
 }
 
 /// Makes a custom layer class loadable from configs (Keras's `register_keras_serializable`);

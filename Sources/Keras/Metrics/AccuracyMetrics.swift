@@ -30,6 +30,7 @@ public func binaryAccuracy(_ yTrue: Tensor, _ yPred: Tensor, threshold: Double =
 
 /// `1` per sample where `argmax(yPred) == argmax(yTrue)` (`keras.metrics.categorical_accuracy`).
 public func categoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor) -> Tensor {
+    requireSameRows(yTrue, yPred, "categorical_accuracy")
     let (rows, width, truth) = rowsOf(yTrue)
     let (_, predWidth, pred) = rowsOf(yPred)
     let a = rowArgmax(truth, rows: rows, width: width), b = rowArgmax(pred, rows: rows, width: predWidth)
@@ -48,9 +49,23 @@ public func sparseCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor) -> Tenso
     return Tensor(shape: [rows], scalars: (0..<rows).map { Float(Double(predicted[$0]) == truth[$0] ? 1 : 0) })
 }
 
-/// Whether each label's score is among the `k` largest of its row (ties count as in).
+/// Stops unless one-hot targets and predictions have the same rows (every axis but the last).
+private func requireSameRows(_ yTrue: Tensor, _ yPred: Tensor, _ metric: String) {
+    require(oneHotRowsProblem(yTrue, yPred) == nil, "\(metric): \(oneHotRowsProblem(yTrue, yPred) ?? "")")
+}
+
+/// Why one-hot targets `yTrue` and predictions `yPred` do not have the same rows (every axis
+/// but the last, one row per sample and position), or `nil`.
+func oneHotRowsProblem(_ yTrue: Tensor, _ yPred: Tensor) -> String? {
+    guard Array(yTrue.shape.dropLast()) != Array(yPred.shape.dropLast()) else { return nil }
+    return "expects one-hot targets with the predictions' rows (shape \(formatShape(Array(yPred.shape.dropLast()) + [nil])) with any last axis), received targets of shape \(formatShape(yTrue.shape))"
+}
+
+/// Whether each label's score is among the `k` largest of its row (ties count as in); a label
+/// outside the row is not (as TensorFlow's `in_top_k`).
 private func inTopK(_ labels: [Int], _ pred: [Double], rows: Int, width: Int, k: Int) -> [Float] {
     (0..<rows).map { r in
+        guard labels[r] >= 0 && labels[r] < width else { return 0 }
         let target = pred[r * width + labels[r]]
         var greater = 0
         for c in 0..<width where pred[r * width + c] > target { greater += 1 }
@@ -60,6 +75,7 @@ private func inTopK(_ labels: [Int], _ pred: [Double], rows: Int, width: Int, k:
 
 /// `1` where the true class is among the top `k` predictions (`keras.metrics.top_k_categorical_accuracy`).
 public func topKCategoricalAccuracy(_ yTrue: Tensor, _ yPred: Tensor, k: Int = 5) -> Tensor {
+    requireSameRows(yTrue, yPred, "top_k_categorical_accuracy")
     let (rows, width, truth) = rowsOf(yTrue)
     let (_, predWidth, pred) = rowsOf(yPred)
     let labels = rowArgmax(truth, rows: rows, width: width)

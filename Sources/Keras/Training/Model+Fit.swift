@@ -296,8 +296,10 @@ extension Model {
                 + (state.losses[i].map { [("loss \(type(of: $0).className)", $0 is ClassLabelTargets, ($0 as? ClassLabelTargets)?.ignoredLabel, $0 as? any TargetShapeRule)] } ?? [])
             // Dense (non-sparse) losses and metrics compare targets and predictions elementwise.
             let (t, p) = squeezeOrExpandToSameRank(target, prediction)
-            // (The probe has one sample; give the batch axis a size ≠ 1 so it cannot broadcast.)
-            let comparable = shapesBroadcast([2] + t.shape.dropFirst(), [2] + p.shape.dropFirst())
+            // (The probe has one sample; give the batch axis a size ≠ 1 so it cannot broadcast.
+            // Ranks must match: else the batch axis of one lines up with another axis of the
+            // other, which broadcasts only when their sizes happen to agree.)
+            let comparable = t.rank == p.rank && shapesBroadcast([2] + t.shape.dropFirst(), [2] + p.shape.dropFirst())
             for consumer in consumers {
                 if let problem = consumer.rule?.targetShapeProblem(yTrue: target, yPred: prediction) {
                     throw KerasError.invalidData("\(op): \(consumer.name) for \(output): \(problem)")
@@ -310,6 +312,15 @@ extension Model {
                     checks.append(check)
                 } else if !comparable {
                     throw KerasError.invalidData("\(op): \(consumer.name) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use a sparse loss or metric (SparseCategoricalCrossentropy) for integer labels, or one-hot targets (toCategorical)")
+                }
+            }
+            // One weight per sample (sampleWeight, or classWeight turned into it) weights losses
+            // of one value per sample; a loss keeping more axes (a sequence output) cannot take it.
+            if data.sampleWeight != nil, let loss = state.losses[i] {
+                let (t, p) = squeezeOrExpandToSameRank(target, floatPrediction(prediction))
+                let values = withoutRecording { loss.call(t, p).values }
+                if values.rank > 2 || (values.rank == 2 && values.shape[1] != 1) {
+                    throw KerasError.invalidData("\(op): sampleWeight (or classWeight) gives one weight per sample, but loss \(type(of: loss).className) for \(output) has values of shape \(formatShape([nil] + values.shape.dropFirst().map { Optional($0) })) per batch; weight the samples of a sequence output with a loss that reduces them, or leave the weights out")
                 }
             }
         }

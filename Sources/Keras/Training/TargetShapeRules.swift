@@ -47,3 +47,13 @@ extension FBetaScore: TargetShapeRule {
         return "\(className) expects 2D inputs with shape (batch_size, output_dim). Received input shapes: y_pred.shape=\(formatShape(yPred.shape)) and y_true.shape=\(formatShape(yTrue.shape))"
     }
 }
+
+extension CategoricalAccuracy: TargetShapeRule {
+    /// Targets need the predictions' rows: one one-hot row per prediction.
+    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotRowsProblem(yTrue, yPred) }
+}
+
+extension TopKCategoricalAccuracy: TargetShapeRule {
+    /// Targets need the predictions' rows: one one-hot row per prediction.
+    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotRowsProblem(yTrue, yPred) }
+}

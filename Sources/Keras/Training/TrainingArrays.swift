@@ -77,6 +77,12 @@ struct TrainingArrays {
             throw KerasError.invalidData("fit: classWeight is only supported for models with one output; this model has \(targets.count)")
         }
         let y = targets[0]
+        guard y.rank <= 2 else {
+            throw KerasError.invalidData("fit: `class_weight` not supported for 3+ dimensional targets (targets of shape \(formatShape(y.shape))); pass sampleWeight instead")
+        }
+        if let (label, weight) = classWeight.first(where: { !$0.value.isFinite }) {
+            throw KerasError.invalidData("fit: classWeight must hold finite numbers; class \(label) has weight \(weight)")
+        }
         let labels: [Int32] = (y.rank >= 2 && y.shape[y.rank - 1] > 1)
             ? y.argmax(axis: -1).reshaped(to: [-1]).toArray(of: Int32.self)
             : y.reshaped(to: [count, -1]).slice(axis: 1, start: 0, end: 1).toArray(of: Int32.self)

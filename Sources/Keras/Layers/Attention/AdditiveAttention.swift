@@ -27,6 +27,18 @@ public final class AdditiveAttention: Attention, @unchecked Sendable {
                   name: base.name, trainable: base.trainable, dtype: base.dtype)
     }
 
+    public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        if let error = super.validateSymbolic(inputShapes) { return error }
+        if (inputShapes[0][2] ?? 0) <= 0 {
+            return .incompatibleInput(layer: name, message: "AdditiveAttention layer \"\(name)\": the query's last dimension must be known and positive, received \(formatShape(inputShapes[0]))")
+        }
+        // Once built, `scale` fixes the dim.
+        if let dim = scale?.shape.first, let received = inputShapes[0][2], received != dim {
+            return .incompatibleInput(layer: name, message: "AdditiveAttention layer \"\(name)\": it was built for a dim of \(dim), received a query of shape \(formatShape(inputShapes[0]))")
+        }
+        return nil
+    }
+
     public override func build(inputShapes: [[Int?]]) {
         guard let dim = inputShapes[0].last ?? nil else {
             fatalError("AdditiveAttention \"\(name)\": the query's last dimension must be known, received \(formatShape(inputShapes[0]))")

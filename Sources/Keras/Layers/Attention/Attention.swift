@@ -66,8 +66,14 @@ open class Attention: Layer, @unchecked Sendable {
         guard inputShapes.count == 2 || inputShapes.count == 3 else {
             return .incompatibleInput(layer: name, message: "\(className) layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: \(inputShapes.count).")
         }
-        for shape in inputShapes where shape.count < 3 {
+        for shape in inputShapes where shape.count != 3 {
             return .incompatibleInput(layer: name, message: "\(className) layer \"\(name)\": inputs must be (batch, steps, dim), received \(formatShape(shape))")
+        }
+        // Scores compare each query with each key; the value holds one row per key.
+        let (query, value) = (inputShapes[0], inputShapes[1]), key = inputShapes.count > 2 ? inputShapes[2] : value
+        func differ(_ a: Int?, _ b: Int?) -> Bool { a != nil && b != nil && a != b }
+        if differ(query[2], key[2]) || differ(key[1], value[1]) || differ(query[0], key[0]) || differ(key[0], value[0]) {
+            return .incompatibleInput(layer: name, message: "\(className) layer \"\(name)\": the query \(formatShape(query)) and key \(formatShape(key)) need the same batch and dim, and the key and value \(formatShape(value)) the same batch and steps")
         }
         return nil
     }

@@ -115,8 +115,16 @@ public class BaseHeadAttention: Layer, @unchecked Sendable {
         guard inputShapes.count == 2 || inputShapes.count == 3 else {
             return .incompatibleInput(layer: name, message: "Layer \"\(name)\" takes [query, value] or [query, value, key], received \(inputShapes.count) inputs")
         }
-        for (role, shape) in zip(["query", "value", "key"], inputShapes) where shape.count != 3 || shape[2] == nil {
-            return .incompatibleInput(layer: name, message: "Layer \"\(name)\": the \(role) must have shape (batch, steps, features) with known features, received \(formatShape(shape))")
+        for (role, shape) in zip(["query", "value", "key"], inputShapes) where shape.count != 3 || (shape[2] ?? 0) <= 0 {
+            return .incompatibleInput(layer: name, message: "Layer \"\(name)\": the \(role) must have shape (batch, steps, features) with a known, positive number of features, received \(formatShape(shape))")
+        }
+        // Once built, the projections fix each input's features (the key's default to the value's).
+        if let built = buildShapes {
+            let key = { (shapes: [[Int?]]) in shapes.count > 2 ? shapes[2] : shapes[1] }
+            for (role, shape, expected) in [("query", inputShapes[0], built[0]), ("value", inputShapes[1], built[1]),
+                                            ("key", key(inputShapes), key(built))] where shape[2] != expected.last ?? nil {
+                return .incompatibleInput(layer: name, message: "Layer \"\(name)\": the \(role) must have \(expected.last.flatMap { $0 }.map(String.init) ?? "?") features, as the layer was built for, received shape \(formatShape(shape))")
+            }
         }
         return nil
     }
