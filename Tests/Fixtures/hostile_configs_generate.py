@@ -7,7 +7,8 @@ edge inputs: every outcome must be a result or a thrown `KerasError`, never a st
 Run from the repository root:  python3 Tests/Fixtures/hostile_configs_generate.py
 Writes Tests/Fixtures/hostile_configs.json: {"layers": [...], "models": [...], "text": [...]}, each
 entry a serialized layer or model (`class_name`, `config`, `build_config`), the layers and models
-with `input_shapes` and `input_dtypes`; the text and lookup layers take strings (or integers).
+with `input_shapes`, `input_dtypes` and the shapes of their weights in Keras's order
+(`weight_shapes`); the text and lookup layers take strings (or integers).
 """
 import json
 import os
@@ -25,6 +26,7 @@ def serialized(obj, shapes, dtypes):
     s = json.loads(json.dumps(s, default=lambda o: None))
     s["input_shapes"] = shapes
     s["input_dtypes"] = dtypes
+    s["weight_shapes"] = [list(w.shape) for w in obj.weights]
     return s
 
 

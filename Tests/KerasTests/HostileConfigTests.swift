@@ -78,6 +78,7 @@ import Testing
         var entry = seed.objectValue!
         entry["input_shapes"] = nil
         entry["input_dtypes"] = nil
+        entry["weight_shapes"] = nil
         return .object(entry)
     }
 
@@ -110,6 +111,8 @@ import Testing
                 let className = seed["class_name"]!.stringValue!
                 let layer = try deserializeLayer(Self.entry(seed))
                 #expect(layer.built, "\(className) is built by its build_config")
+                let kerasShapes = seed["weight_shapes"]!.arrayValue!.map { $0.arrayValue!.map { $0.intValue! } }
+                #expect(layer.weights.map(\.shape) == kerasShapes, "\(className): weights in Keras's order and shapes")
                 let shapes = seed["input_shapes"]!.arrayValue!.map { $0.arrayValue!.map(\.intValue) }
                 let dtypes = seed["input_dtypes"]!.arrayValue!.map { DType(rawValue: $0.stringValue!)! }
                 _ = try layer.applyChecked(Self.inputs(shapes, dtypes: dtypes, edge: .asBuilt))
