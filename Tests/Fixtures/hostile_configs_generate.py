@@ -5,11 +5,13 @@ hostile values (negative, zero, huge, NaN, wrong types, wrong shapes) and calls 
 edge inputs: every outcome must be a result or a thrown `KerasError`, never a stop.
 
 Run from the repository root:  python3 Tests/Fixtures/hostile_configs_generate.py
-Writes Tests/Fixtures/hostile_configs.json: {"layers": [...], "models": [...], "text": [...]}, each
+Writes Tests/Fixtures/hostile_configs.json: {"layers", "models", "text", "objects"}, each
 entry a serialized layer or model (`class_name`, `config`, `build_config`), the layers and models
 with `input_shapes`, `input_dtypes` and the shapes of their weights in Keras's order
-(`weight_shapes`); the text and lookup layers take strings (or integers).
+(`weight_shapes`); the text and lookup layers take strings (or integers); "objects" holds
+optimizers, losses, metrics, initializers, regularizers, constraints and schedules by kind.
 """
+import inspect
 import json
 import os
 
@@ -116,6 +118,48 @@ text_seeds = [json.loads(json.dumps(keras.saving.serialize_keras_object(layer),
                                     default=lambda o: o.tolist() if hasattr(o, "tolist") else None))
               for layer in text_layers]
 
+# Optimizers, losses, metrics, initializers, regularizers, constraints and learning-rate
+# schedules, each as Keras serializes it (defaults, unless noted).
+def plain(obj):
+    return json.loads(json.dumps(keras.saving.serialize_keras_object(obj),
+                                 default=lambda o: o.tolist() if hasattr(o, "tolist") else None))
+
+
+def classes(module, base):
+    """Every class of `module` below `base` that builds without arguments."""
+    found = []
+    for name in sorted(dir(module)):
+        c = getattr(module, name)
+        if inspect.isclass(c) and issubclass(c, base) and c is not base and name != "LossFunctionWrapper":
+            try:
+                found.append(plain(c()))
+            except TypeError:
+                pass  # needs arguments (PrecisionAtRecall and the like)
+    return found
+
+
+S = keras.optimizers.schedules
+objects = {
+    "optimizers": [plain(getattr(keras.optimizers, name)()) for name in
+                   ["SGD", "RMSprop", "Adam", "AdamW", "Adadelta", "Adagrad", "Adamax", "Adafactor", "Nadam", "Ftrl", "Lion", "Lamb"]]
+                  + [plain(keras.optimizers.Adam(learning_rate=S.ExponentialDecay(0.1, 10, 0.9), clipnorm=1.0,
+                                                  use_ema=True, ema_momentum=0.9))],
+    "losses": classes(keras.losses, keras.losses.Loss),
+    "metrics": classes(keras.metrics, keras.metrics.Metric),
+    "initializers": [plain(getattr(keras.initializers, name)()) for name in
+                     ["Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal", "GlorotUniform",
+                      "GlorotNormal", "HeNormal", "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal", "Identity",
+                      "VarianceScaling"]],
+    "regularizers": [plain(keras.regularizers.L1(0.1)), plain(keras.regularizers.L2(0.1)),
+                     plain(keras.regularizers.L1L2(0.1, 0.2)), plain(keras.regularizers.OrthogonalRegularizer(0.1))],
+    "constraints": [plain(keras.constraints.MaxNorm(2)), plain(keras.constraints.MinMaxNorm()),
+                    plain(keras.constraints.NonNeg()), plain(keras.constraints.UnitNorm())],
+    "schedules": [plain(S.ExponentialDecay(0.1, 10, 0.9)), plain(S.PiecewiseConstantDecay([10, 20], [0.1, 0.01, 0.001])),
+                  plain(S.PolynomialDecay(0.1, 100)), plain(S.InverseTimeDecay(0.1, 10, 0.5)),
+                  plain(S.CosineDecay(0.1, 100, warmup_target=0.2, warmup_steps=10)), plain(S.CosineDecayRestarts(0.1, 10))],
+}
+
 with open(os.path.join(HERE, "hostile_configs.json"), "w") as f:
-    json.dump({"layers": layer_seeds, "models": model_seeds, "text": text_seeds}, f)
-print(len(layer_seeds), "layers,", len(model_seeds), "models,", len(text_seeds), "text layers")
+    json.dump({"layers": layer_seeds, "models": model_seeds, "text": text_seeds, "objects": objects}, f)
+print(len(layer_seeds), "layers,", len(model_seeds), "models,", len(text_seeds), "text layers,",
+      {k: len(v) for k, v in objects.items()})

@@ -104,6 +104,17 @@ import Testing
         let x = Tensor.randomNormal([4, 3], seed: 1)
         Self.expectThrows("evaluate", "do not match") { _ = try model.evaluate(x, Tensor([0, 1, 1, 0]), verbose: 0) }
         Self.expectThrows("fit", "do not match") { _ = try model.fit(x, Tensor([0, 1, 1, 0]), batchSize: 2, verbose: 0) }
+        // A categorical cross-entropy whose axis is not an axis of the outputs, or that keeps
+        // the classes instead of the samples, against one weight per sample.
+        let cce = { (axis: Int) in try deserializeLoss(["class_name": "CategoricalCrossentropy", "config": ["axis": .int(axis)]]) }
+        let classifier = Sequential([InputLayer(shape: [3]), Dense(3, activation: .softmax)])
+        let oneHot = Tensor([0, 2, 1, 2]).oneHot(depth: 3, dtype: .float32)
+        try classifier.compile(optimizer: "sgd", loss: try cce(5))
+        Self.expectThrows("axis 5", "out of bounds") { _ = try classifier.fit(x, oneHot, verbose: 0) }
+        try classifier.compile(optimizer: "sgd", loss: try cce(0))
+        Self.expectThrows("axis 0 with sample weights", "one weight per sample") {
+            _ = try classifier.fit(x, oneHot, verbose: 0, sampleWeight: Tensor.ones([4]))
+        }
         // One-hot targets need the predictions' rows for categorical accuracy.
         let wide = Sequential([InputLayer(shape: [3]), Dense(3)])
         try wide.compile(optimizer: "sgd", loss: "mse", metrics: ["categorical_accuracy"])

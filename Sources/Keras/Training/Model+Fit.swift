@@ -319,7 +319,7 @@ extension Model {
             if data.sampleWeight != nil, let loss = state.losses[i] {
                 let (t, p) = squeezeOrExpandToSameRank(target, floatPrediction(prediction))
                 let values = withoutRecording { loss.call(t, p).values }
-                if values.rank > 2 || (values.rank == 2 && values.shape[1] != 1) {
+                if values.rank == 0 || values.shape[0] != target.shape[0] || values.rank > 2 || (values.rank == 2 && values.shape[1] != 1) {
                     throw KerasError.invalidData("\(op): sampleWeight (or classWeight) gives one weight per sample, but loss \(type(of: loss).className) for \(output) has values of shape \(formatShape([nil] + values.shape.dropFirst().map { Optional($0) })) per batch; weight the samples of a sequence output with a loss that reduces them, or leave the weights out")
                 }
             }

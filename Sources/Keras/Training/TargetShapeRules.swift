@@ -14,21 +14,25 @@ public protocol TargetShapeRule {
     func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String?
 }
 
-/// Categorical cross-entropy compares one-hot targets with predictions of the same shape.
-private func oneHotShapeProblem(_ yTrue: Tensor, _ yPred: Tensor) -> String? {
+/// Categorical cross-entropy compares one-hot targets with predictions of the same shape, its
+/// classes along `axis`.
+private func oneHotShapeProblem(_ yTrue: Tensor, _ yPred: Tensor, axis: Int) -> String? {
     let (t, p) = squeezeOrExpandToSameRank(yTrue, yPred)
-    guard t.shape != p.shape else { return nil }
-    return "categorical_crossentropy expects one-hot targets of the predictions' shape \(formatShape(p.shape)), received targets of shape \(formatShape(t.shape)); use sparse_categorical_crossentropy for integer labels"
+    if t.shape != p.shape {
+        return "categorical_crossentropy expects one-hot targets of the predictions' shape \(formatShape(p.shape)), received targets of shape \(formatShape(t.shape)); use sparse_categorical_crossentropy for integer labels"
+    }
+    guard axis < -p.rank || axis >= p.rank else { return nil }
+    return "categorical_crossentropy's axis \(axis) is out of bounds for predictions of rank \(p.rank)"
 }
 
 extension CategoricalCrossentropy: TargetShapeRule {
     /// Why `yTrue` cannot be scored against `yPred`, or `nil` when it can.
-    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotShapeProblem(yTrue, yPred) }
+    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotShapeProblem(yTrue, yPred, axis: axis) }
 }
 
 extension Metrics.CategoricalCrossentropy: TargetShapeRule {
     /// Why `yTrue` cannot be scored against `yPred`, or `nil` when it can.
-    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotShapeProblem(yTrue, yPred) }
+    public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotShapeProblem(yTrue, yPred, axis: axis) }
 }
 
 extension R2Score: TargetShapeRule {
@@ -57,3 +61,4 @@ extension TopKCategoricalAccuracy: TargetShapeRule {
     /// Targets need the predictions' rows: one one-hot row per prediction.
     public func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String? { oneHotRowsProblem(yTrue, yPred) }
 }
+
