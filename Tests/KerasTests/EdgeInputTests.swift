@@ -54,6 +54,9 @@ import Testing
 
         let embedding = try Self.layer("Embedding", ["input_dim": 3, "output_dim": 2], built: [nil, 2])
         Self.expectThrows("Embedding id out of range", "received id 5") { _ = try embedding.callChecked(Tensor([[0, 5]])) }
+        let ids = Input(shape: [2], dtype: .int32)
+        let model = try Model(inputs: ids, outputs: GlobalAveragePooling1D()(Embedding(inputDim: 3, outputDim: 2)(ids)))
+        Self.expectThrows("a model's Embedding id out of range", "received id -1") { _ = try model.callChecked(Tensor([[0, -1]])) }
         let encoding = try makeLayer(className: "CategoryEncoding", config: ["num_tokens": 2])
         Self.expectThrows("CategoryEncoding value out of range", "received 4") { _ = try encoding.callChecked(Tensor([[0, 4]])) }
 

@@ -22,7 +22,7 @@ import Testing
 
     /// The inputs a seed is called on: as built, with an extra axis, without the last, with the
     /// last one longer, an empty batch, an empty first axis after the batch, a length-one axis,
-    /// NaNs, integers where floats are expected.
+    /// NaNs (negative ids for integer inputs), integers where floats are expected.
     enum Edge: Int, CaseIterable { case asBuilt, extraAxis, missingAxis, longerLastAxis, emptyBatch, emptyAxis, unitAxis, nan, integers }
 
     static func inputs(_ shapes: [[Int?]], dtypes: [DType], edge: Edge) -> [Tensor] {
@@ -37,6 +37,8 @@ import Testing
             case .unitAxis: if shape.count > 1 { shape[1] = 1 }
             case .asBuilt, .nan, .integers: break
             }
+            // Ids: in range, or (the NaN case of integer inputs) negative.
+            if pair.1.isInteger && edge == .nan { return Tensor.full(shape, -5).cast(to: .int32) }
             if pair.1.isInteger || edge == .integers { return Tensor.randomUniform(shape, maxval: 3, seed: i + 1).cast(to: .int32) }
             return edge == .nan ? Tensor.full(shape, .nan) : Tensor.randomNormal(shape, seed: i + 1)
         }

@@ -481,8 +481,12 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     public func applyChecked(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
         let shapes = inputs.map { $0.shape.map { Optional($0) } }
         try checkCallable(shapes)
-        for x in inputs {
-            if let problem = validateInputData(x) { throw problem }
+        // The values: a layer reading ids checks them (for a model, each layer its inputs reach).
+        for (i, x) in inputs.enumerated() {
+            let readers = (self as? Model)?.layersReading(input: i) ?? [self]
+            for reader in readers {
+                if let problem = reader.validateInputData(x) { throw problem }
+            }
         }
         if let error = tryBuild(shapes) { throw error }
         if let error = outputSizeProblem(computeOutputShapes(shapes)) { throw error }
