@@ -55,21 +55,29 @@ import Testing
         _ = line.withUTF8 { pwrite(caseFile, $0.baseAddress, $0.count, 0) }
     }
 
-    /// Loads `entry` (its `build_config` builds it) and calls it on each edge input, training and not.
-    static func attempt(_ label: String, _ entry: ConfigValue, _ seed: ConfigValue, edges: [Edge]) {
+    /// Runs `body` (noted as `label`), which must return or throw a `KerasError`.
+    static func expectNoStop(_ label: String, _ body: () throws -> Void) {
         note(label)
-        let layer: Layer
-        do { layer = try deserializeLayer(entry) } catch is KerasError { return } catch {
-            Issue.record("\(label): loading threw \(error), not a KerasError")
-            return
-        }
+        do { try body() } catch is KerasError {} catch { Issue.record("\(label): threw \(error), not a KerasError") }
+    }
+
+    /// The layer `entry` describes (its `build_config` builds it), or `nil` when loading throws
+    /// a `KerasError`.
+    static func load(_ label: String, _ entry: ConfigValue) -> Layer? {
+        var layer: Layer?
+        expectNoStop(label) { layer = try deserializeLayer(entry) }
+        return layer
+    }
+
+    /// Loads `entry` and calls it on each edge input, training and not.
+    static func attempt(_ label: String, _ entry: ConfigValue, _ seed: ConfigValue, edges: [Edge]) {
+        guard let layer = load(label, entry) else { return }
         let shapes = seed["input_shapes"]!.arrayValue!.map { $0.arrayValue!.map(\.intValue) }
         let dtypes = seed["input_dtypes"]!.arrayValue!.map { DType(rawValue: $0.stringValue!)! }
         for edge in edges {
-            note("\(label), called on \(edge)")
             for training in [false, true] {
-                do { _ = try layer.applyChecked(inputs(shapes, dtypes: dtypes, edge: edge), training: training) } catch is KerasError {} catch {
-                    Issue.record("\(label), called on \(edge): threw \(error), not a KerasError")
+                expectNoStop("\(label), called on \(edge)") {
+                    _ = try layer.applyChecked(inputs(shapes, dtypes: dtypes, edge: edge), training: training)
                 }
             }
         }
@@ -170,12 +178,7 @@ import Testing
                 variants += hostile.map { ("\(className) with \(key)=\($0)", Self.replacing(seed, at: ["config", key], with: $0)) }
             }
             for (label, entry) in variants {
-                Self.note(label)
-                let layer: Layer
-                do { layer = try deserializeLayer(entry) } catch is KerasError { continue } catch {
-                    Issue.record("\(label): loading threw \(error), not a KerasError")
-                    continue
-                }
+                guard let layer = Self.load(label, entry) else { continue }
                 for texts in Self.texts {
                     Self.note("\(label), called on \(texts.map { $0.prefix(12) })")
                     if let vectorizer = layer as? TextVectorization {
@@ -195,8 +198,7 @@ import Testing
                     }
                 }
                 for x in Self.integers where layer is IntegerLookup || layer is Hashing {
-                    Self.note("\(label), called on integers \(x.shape)")
-                    do { _ = try layer.callChecked(x) } catch is KerasError {} catch { Issue.record("\(label): threw \(error), not a KerasError") }
+                    Self.expectNoStop("\(label), called on integers \(x.shape)") { _ = try layer.callChecked(x) }
                     if let lookup = layer as? IntegerLookup {
                         try? lookup.adapt(x)
                         _ = try? lookup.callChecked(x)

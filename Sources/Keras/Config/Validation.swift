@@ -48,8 +48,8 @@ func boundedElementCount(_ shape: [Int]) -> Int? {
     return count
 }
 
-/// Sizes a layer takes from a config (window sizes, strides, padding, cropping, repeat factors, target sizes, vocabulary sizes) are at
-/// most ``maxWeightElements``.
+/// Sizes a layer takes from a config (window sizes, strides, padding, cropping, repeat factors,
+/// target sizes, vocabulary sizes) are at most ``maxWeightElements``.
 func ensureBoundedSizes(_ sizes: [Int], layer: String, argument: String) throws {
     try ensure(sizes.allSatisfy { $0 <= maxWeightElements }, "\(layer): `\(argument)` values must be at most \(maxWeightElements). Received: \(argument)=\(sizes)")
 }

@@ -481,12 +481,8 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     public func applyChecked(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
         let shapes = inputs.map { $0.shape.map { Optional($0) } }
         try checkCallable(shapes)
-        // The values: a layer reading ids checks them (for a model, each layer its inputs reach).
         for (i, x) in inputs.enumerated() {
-            let readers = (self as? Model)?.layersReading(input: i) ?? [self]
-            for reader in readers {
-                if let problem = reader.validateInputData(x) { throw problem }
-            }
+            if let problem = inputDataProblem(x, input: i) { throw problem }
         }
         if let error = tryBuild(shapes) { throw error }
         if let error = outputSizeProblem(computeOutputShapes(shapes)) { throw error }
@@ -625,6 +621,10 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
     /// model sees it), for layers whose call would otherwise stop on bad values: an
     /// ``Embedding`` checks its ids. The default accepts everything.
     open func validateInputData(_ data: Tensor) -> KerasError? { nil }
+
+    /// What the layers reading input `index` find wrong with its values `data`: this layer's
+    /// ``validateInputData(_:)`` (a model asks each layer that input reaches).
+    func inputDataProblem(_ data: Tensor, input index: Int) -> KerasError? { validateInputData(data) }
 
     /// The dtype of outputs for inputs of these dtypes; the default is the layer's dtype.
     open func outputDType(_ inputDTypes: [DType]) -> DType { dtype }

@@ -192,6 +192,11 @@ open class Model: Layer, @unchecked Sendable {
         return outputs[0]
     }
 
+    /// Each layer model input `index` reaches checks its values.
+    override func inputDataProblem(_ data: Tensor, input index: Int) -> KerasError? {
+        layersReading(input: index).lazy.compactMap { $0.validateInputData(data) }.first
+    }
+
     open override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         if let graph, inputShapes.count != graph.inputs.count {
             return .incompatibleInput(layer: name, message: "Model \"\(name)\" expects \(graph.inputs.count) input(s), but it received \(inputShapes.count) input tensors")

@@ -352,9 +352,7 @@ extension Model {
                 let inputName = i < inputNames.count ? " (\"\(inputNames[i])\")" : ""
                 throw KerasError.invalidData("\(op): input \(i)\(inputName) of model \"\(name)\" is incompatible: expected shape \(formatShape(shape)), but received data with shape \(formatShape(x.shape))")
             }
-            for layer in layersReading(input: i) {
-                if let problem = layer.validateInputData(x) { throw KerasError.invalidData("\(op): \(problem)") }
-            }
+            if let problem = inputDataProblem(x, input: i) { throw KerasError.invalidData("\(op): \(problem)") }
         }
     }
 

@@ -179,12 +179,12 @@ enum ConvolutionKernels {
     /// `y` (batch, output…, outChannels).
     static func forward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>,
                                               y: UnsafeMutablePointer<T>) {
-        if g.batch == 0 { return }   // an empty batch: `y` is empty too
         if T.self == Float.self, DNNLConvolution.supports(g) {
             return DNNLConvolution.forward(g, x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
                                            w: UnsafeRawPointer(w).assumingMemoryBound(to: Float.self),
                                            y: UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
         }
+        if g.batch == 0 { return }   // an empty batch: `y` is empty too
         let chunk = g.chunkSamples, chunks = (g.batch + chunk - 1) / chunk
         let rowsPerSample = g.outputPositions, depth = g.rowDepth
         let pieces = g.pieces
@@ -216,17 +216,17 @@ enum ConvolutionKernels {
     static func backward<T: ConvolutionScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>,
                                                dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>?,
                                                dw: UnsafeMutablePointer<T>?) {
-        if g.batch == 0 {
-            // An empty batch: `dx` is empty and the kernel gradient, a sum over no samples, zero.
-            dw?.initialize(repeating: 0, count: g.groupDepth * g.outChannels)
-            return
-        }
         if T.self == Float.self, DNNLConvolution.supports(g) {
             return DNNLConvolution.backward(g, x: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
                                             w: UnsafeRawPointer(w).assumingMemoryBound(to: Float.self),
                                             dy: UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self),
                                             dx: dx.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) },
                                             dw: dw.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) })
+        }
+        if g.batch == 0 {
+            // An empty batch: `dx` is empty and the kernel gradient, a sum over no samples, zero.
+            dw?.initialize(repeating: 0, count: g.groupDepth * g.outChannels)
+            return
         }
         let chunk = g.chunkSamples, chunks = (g.batch + chunk - 1) / chunk
         let rowsPerSample = g.outputPositions, depth = g.rowDepth

@@ -76,14 +76,12 @@ public struct Tensor: Sendable {
     /// ```swift
     /// try Tensor.checkFitsInMemory([1 << 20, 1 << 20, 1 << 20])   // throws KerasError.invalidArgument
     /// ```
-    @discardableResult
-    public static func checkFitsInMemory(_ shape: [Int], dtype: DType = .float32) throws -> Int {
+    public static func checkFitsInMemory(_ shape: [Int], dtype: DType = .float32) throws {
         let count = try elementCount(of: shape, dtype: dtype)
         let bytes = UInt64(count) * UInt64(dtype.byteSize), memory = physicalMemoryBytes
         if _slowPath(bytes > memory) {
             throw KerasError.invalidArgument("shape \(formatShape(shape)) of \(dtype) needs \(bytes) bytes, more than this machine's \(memory) bytes of memory")
         }
-        return count
     }
 
     /// This machine's physical memory in bytes.

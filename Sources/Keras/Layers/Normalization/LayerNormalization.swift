@@ -15,7 +15,6 @@ public final class LayerNormalization: AffineNormalization, @unchecked Sendable 
     private let axisIsList: Bool
     /// The `rmsScaling` this `LayerNormalization` was created with.
     public let rmsScaling: Bool
-    /// The axes made non-negative for the built rank, and the shape `gamma`/`beta` broadcast to.
     /// The sizes of the normalized axes the layer was built for (its weights' shape).
     private var normalizedSizes: [Int] = []
 

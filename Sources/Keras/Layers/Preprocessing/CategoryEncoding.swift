@@ -78,11 +78,7 @@ public final class CategoryEncoding: Layer, @unchecked Sendable {
     public override func validateInputData(_ data: Tensor) -> KerasError? {
         let ids = data.dtype.isInteger ? data : data.cast(to: .int32)
         guard let bad = Embedding.firstOutOfRange(ids, count: numTokens) else { return nil }
-        return .invalidData(outOfRangeMessage(bad))
-    }
-
-    private func outOfRangeMessage(_ bad: Int) -> String {
-        "CategoryEncoding \"\(name)\": Input values must be in the range 0 <= values < num_tokens with num_tokens=\(numTokens); received \(bad)"
+        return .invalidData("CategoryEncoding \"\(name)\": Input values must be in the range 0 <= values < num_tokens with num_tokens=\(numTokens); received \(bad)")
     }
 
     /// The encoding with `countWeights` (same shape as the ids) added up instead of counts
@@ -94,10 +90,8 @@ public final class CategoryEncoding: Layer, @unchecked Sendable {
     }
 
     private func encode(_ inputs: Tensor, countWeights: Tensor?) -> Tensor {
+        if let problem = validateInputData(inputs) { fatalError(problem.description) }
         var ids = inputs.dtype.isInteger ? inputs : inputs.cast(to: .int32)
-        if let bad = Embedding.firstOutOfRange(ids, count: numTokens) {
-            fatalError(outOfRangeMessage(bad))
-        }
         if ids.rank == 0 { ids = ids.reshaped(to: [1]) }
         if outputMode == .oneHot {
             if ids.rank > 1 && ids.shape[ids.rank - 1] == 1 { ids = ids.reshaped(to: Array(ids.shape.dropLast())) }
