@@ -192,6 +192,27 @@ RULE(lion,
      po[i] = pi - k0 * sign;
      o0[i] = s0[i] * k3 + gi * k4;)
 
+// --------------------------------------------------------------------------------------- Ftrl
+// k: lr, c = −learning_rate_power, s2 = 2·l2_shrinkage, l1, q = 2·(l2 + β/(2·lr)).
+// Slots: accumulator, linear. `POWER(x)` is x^c.
+#define FTRL_RULE(POWER)                                                                           \
+     R ai = s0[i];                                                                                 \
+     R na = ai + gi * gi;                                                                          \
+     R pn = POWER(na);                                                                             \
+     R pa = POWER(ai);                                                                             \
+     R gu = gi + k2 * pi;                                                                          \
+     R li = s1[i] + (gu - ((pn - pa) / k0) * pi);                                                  \
+     R quadratic = pn / k0 + k4;                                                                   \
+     R low = SMAX(li, -k3);                                                                        \
+     R clipped = SMIN(low, k3);                                                                    \
+     o0[i] = na;                                                                                   \
+     o1[i] = li;                                                                                   \
+     po[i] = (clipped - li) / quadratic;
+#define FTRL_POW(x) __builtin_elementwise_pow((x), k1)
+#define FTRL_SQRT(x) __builtin_elementwise_sqrt(x)
+RULE(ftrl, FTRL_RULE(FTRL_POW))
+RULE(ftrl_sqrt, FTRL_RULE(FTRL_SQRT))
+
 #define DISPATCH(kind, name)                                                                       \
     case kind:                                                                                     \
         if (a->f64) name##_f64(a); else name##_f32(a);                                             \
@@ -213,6 +234,8 @@ static void update(keras_optimizer_kind kind, const keras_optimizer_args *a) {
         DISPATCH(KERAS_ADAMAX, adamax)
         DISPATCH(KERAS_NADAM, nadam)
         DISPATCH(KERAS_LION, lion)
+        DISPATCH(KERAS_FTRL, ftrl)
+        DISPATCH(KERAS_FTRL_SQRT, ftrl_sqrt)
     }
 }
 

@@ -85,22 +85,10 @@ import Testing
         for (kind, load) in loaders {
             for seed in HostileConfigTests.seeds["objects"]![kind]!.arrayValue! {
                 let className = seed["class_name"]!.stringValue!
-                if Self.notYetSupported.contains(className) || (className == "Adam" && seed["config"]?["use_ema"]?.boolValue == true) {
-                    #expect(throws: KerasError.self, "\(kind): \(className) is listed as not supported yet") { _ = try load(seed) }
-                } else {
-                    #expect(throws: Never.self, "\(kind): \(className)") { _ = try load(seed) }
-                }
+                #expect(throws: Never.self, "\(kind): \(className)") { _ = try load(seed) }
             }
         }
     }
-
-    /// Keras classes swift-keras does not have yet (their configs throw "Unknown …"); an
-    /// optimizer's `use_ema=True` is not supported either.
-    static let notYetSupported: Set = [
-        "Adafactor", "Ftrl", "Lamb", "OrthogonalRegularizer", "CTC", "CategoricalFocalCrossentropy",
-        "CategoricalGeneralizedCrossEntropy", "Circle", "Dice", "Tversky", "BinaryIoU", "ConcordanceCorrelation",
-        "FalseNegatives", "FalsePositives", "TrueNegatives", "TruePositives", "PearsonCorrelation",
-    ]
 
     @Test(arguments: ["optimizers", "losses", "metrics", "initializers", "regularizers", "constraints", "schedules"])
     func everyKeyOfEveryConfig(_ kind: String) {

@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func unsupportedOptionsAreRejected() {
-        #expect(throws: KerasError.self) { try deserializeOptimizer(["class_name": "Adam", "config": ["use_ema": true]]) }
+        #expect(throws: KerasError.self) { try deserializeOptimizer(["class_name": "Adam", "config": ["gradient_accumulation_steps": 2]]) }
         #expect(throws: KerasError.self) { try deserializeMetric(["class_name": "Precision", "config": ["class_id": 1]]) }
         #expect(throws: KerasError.self) { try deserializeLoss(["class_name": "MeanSquaredError", "config": ["reduction": "average"]]) }
     }

@@ -20,6 +20,8 @@ typedef enum keras_optimizer_kind {
     KERAS_ADAMAX,                    ///< m' = m + (g − m)·a1; u' = max(β2·u, |g|); p' = p − (lr·m')/(c·(u' + ε))   k: lr, a1, β2, ε, c
     KERAS_NADAM,                     ///< Keras's Nadam                                       k: lr, a1, a2, ε, cM, cG, vScale
     KERAS_LION,                      ///< p' = p − lr·sign(m·β1 + g·a1); m' = m·β2 + g·a2     k: lr, β1, a1, β2, a2
+    KERAS_FTRL,                      ///< Keras's Ftrl: n' = n + g²; z' = z + (g + s2·p) − ((n'^c − n^c)/lr)·p; p' = (clip(z', ±l1) − z')/(n'^c/lr + q)   k: lr, c, s2, l1, q
+    KERAS_FTRL_SQRT,                 ///< KERAS_FTRL with c = ½ (the default `learning_rate_power` −0.5): √ in place of pow
 } keras_optimizer_kind;
 
 /// One update's buffers and scalars. `grad = min(max(g·scale, −clip), clip)` and the weight

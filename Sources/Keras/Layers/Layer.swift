@@ -250,7 +250,8 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         let dtype = dtype ?? self.dtype
         let countProblem: String?
         do { try Tensor.checkFitsInMemory(shape, dtype: dtype); countProblem = nil } catch { countProblem = "\(error)" }
-        if let problem = countProblem ?? initializer.problem(forShape: shape, dtype: dtype) ?? constraint?.problem(forWeightShape: shape) {
+        if let problem = countProblem ?? initializer.problem(forShape: shape, dtype: dtype) ?? constraint?.problem(forWeightShape: shape)
+            ?? regularizer?.problem(forWeightShape: shape.map(Optional.some)) {
             // Thrown by the entry point that started the build (which then discards it).
             BuildIssues.report(.invalidArgument("Layer \"\(self.name)\" (\(className)): cannot create weight \"\(name)\" of shape \(formatShape(shape)): \(problem)"))
             let placeholder = countProblem == nil ? shape : shape.map { _ in 0 }
@@ -485,15 +486,19 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
             if let problem = inputDataProblem(x, input: i) { throw problem }
         }
         if let error = tryBuild(shapes) { throw error }
-        if let error = outputSizeProblem(computeOutputShapes(shapes)) { throw error }
+        if let error = outputProblem(computeOutputShapes(shapes)) { throw error }
         return apply(inputs, training: training)
     }
 
-    /// The error for outputs of `shapes` (unknown sizes counted as 1) that could never be
-    /// allocated: more elements than an `Int` counts or more bytes than the machine's memory
-    /// (a window argument or a shape from a hostile config can ask for that).
-    func outputSizeProblem(_ shapes: [[Int?]]) -> KerasError? {
+    /// The error for outputs of `shapes` that the activity regularizer cannot penalize, or that
+    /// (unknown sizes counted as 1) could never be allocated: more elements than an `Int` counts
+    /// or more bytes than the machine's memory (a window argument or a shape from a hostile
+    /// config can ask for that).
+    func outputProblem(_ shapes: [[Int?]]) -> KerasError? {
         for shape in shapes {
+            if let problem = activityRegularizer?.problem(forWeightShape: shape) {
+                return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (\(className)): its activity regularizer cannot penalize its output of shape \(formatShape(shape)): \(problem)")
+            }
             do { try Tensor.checkFitsInMemory(shape.map { $0 ?? 1 }, dtype: dtype) } catch {
                 return .incompatibleInput(layer: name, message: "Layer \"\(name)\" (\(className)) cannot produce its output of shape \(formatShape(shape)): \(error)")
             }
@@ -602,7 +607,7 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         }
         if let error = tryBuild(shapes) { return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)] }
         let outputShapes = computeOutputShapes(shapes)
-        if let error = outputSizeProblem(outputShapes) { return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)] }
+        if let error = outputProblem(outputShapes) { return [KerasTensor(shape: [], dtype: dtype, node: nil, error: error)] }
         let node = Node(layer: self, inputs: inputs, nodeIndex: nodeCount, training: training)
         nodeCount += 1
         nodeRefs.append(WeakBox(node))

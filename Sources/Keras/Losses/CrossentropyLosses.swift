@@ -45,13 +45,21 @@ public func categoricalCrossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits
     let p = floatPrediction(yPred)
     var t = labels(yTrue, like: p)
     require(t.shape == p.shape, "categorical_crossentropy: y_true shape \(t.shape) and y_pred shape \(p.shape) must match (use sparse_categorical_crossentropy for integer labels)")
-    if labelSmoothing != 0 {
-        let classes = Double(p.shape[p.rank - 1])
-        t = t * (1 - labelSmoothing) + labelSmoothing / classes
-    }
+    if labelSmoothing != 0 { t = smoothCategoricalLabels(t, labelSmoothing) }
     if fromLogits { return -(t * p.logSoftmax(axis: axis)).sum(axes: [axis]) }
-    let q = (p / p.sum(axes: [axis], keepDims: true)).clip(kerasEpsilon, 1 - kerasEpsilon)
-    return -(t * q.log()).sum(axes: [axis])
+    return -(t * normalizedClippedProbabilities(p, axis: axis).log()).sum(axes: [axis])
+}
+
+/// One-hot labels pulled toward uniform: `t·(1 − s) + s / classes`, the classes counted along the
+/// last axis (as Keras does, whatever the loss's `axis`).
+func smoothCategoricalLabels(_ t: Tensor, _ labelSmoothing: Double) -> Tensor {
+    t * (1 - labelSmoothing) + labelSmoothing / Double(t.shape[t.rank - 1])
+}
+
+/// Probabilities renormalized to sum to 1 along `axis`, then clipped to `[ε, 1 − ε]` (Keras's
+/// categorical cross-entropy on probabilities).
+func normalizedClippedProbabilities(_ p: Tensor, axis: Int) -> Tensor {
+    (p / p.sum(axes: [axis], keepDims: true)).clip(kerasEpsilon, 1 - kerasEpsilon)
 }
 
 /// Cross-entropy for integer labels: `−log p[label]` per sample. With `fromLogits` this runs the
@@ -79,7 +87,7 @@ func sparseCrossentropyWithMask(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bo
     if fromLogits {
         result = p.sparseSoftmaxCrossEntropy(labels: t.dtype.isInteger ? t : t.cast(to: .int64))
     } else {
-        let q = (p / p.sum(axes: [-1], keepDims: true)).clip(kerasEpsilon, 1 - kerasEpsilon)
+        let q = normalizedClippedProbabilities(p, axis: -1)
         result = -(oneHot(t, classes: p.shape[p.rank - 1], dtype: p.dtype) * q.log()).sum(axes: [-1])
     }
     if let valid { result = `where`(valid, result, Tensor.zeros([], dtype: result.dtype)) }

@@ -71,6 +71,36 @@ extension ObjectConfigReader {
         return d
     }
 
+    /// A number strictly between 0 and 1 (`CategoricalGeneralizedCrossEntropy`'s `q`).
+    mutating func openUnitInterval(_ key: String, default defaultValue: Double) throws -> Double {
+        let d = try double(key, default: defaultValue)
+        guard d > 0 && d < 1 else { throw mismatch(key, "a float in the interval (0, 1)", .double(d)) }
+        return d
+    }
+
+    /// `CategoricalFocalCrossentropy`'s `alpha`: a finite number, or a non-empty list of them
+    /// (one per class).
+    mutating func focalAlpha() throws -> FocalAlpha {
+        guard let v = present("alpha") else { return 0.25 }
+        let expected = "a finite number or a non-empty list of finite numbers"
+        if let d = v.doubleValue {
+            guard d.isFinite else { throw mismatch("alpha", expected, v) }
+            return .scalar(d)
+        }
+        guard let list = v.arrayValue?.compactMap(\.doubleValue), list.count == v.arrayValue?.count, !list.isEmpty,
+              list.allSatisfy(\.isFinite) else { throw mismatch("alpha", expected, v) }
+        return .perClass(list)
+    }
+
+    /// The `axis` of `Dice` and `Tversky`: `null` (every axis), an int, or a list of distinct ints.
+    mutating func segmentationAxis() throws -> (axis: [Int]?, isList: Bool) {
+        guard let found = try axes("axis") else { return (nil, true) }
+        guard Set(found.axes).count == found.axes.count else {
+            throw mismatch("axis", "distinct axes", .array(found.axes.map { .int($0) }))
+        }
+        return (found.axes, found.isList)
+    }
+
     /// A label-smoothing factor in [0, 1].
     mutating func labelSmoothing() throws -> Double {
         let d = try double("label_smoothing", default: 0)
@@ -125,4 +155,29 @@ private let lossTable = ObjectFactoryTable<any Loss>(kind: "loss", entries: [
         SparseCategoricalCrossentropy(fromLogits: try r.bool("from_logits", default: false),
                                       ignoreClass: try r.optionalInt("ignore_class"), reduction: b.reduction, name: b.name)
     },
+    entry(CategoricalFocalCrossentropy(), aliases: ["categorical_focal_crossentropy"]) { r, b in
+        CategoricalFocalCrossentropy(alpha: try r.focalAlpha(), gamma: try r.finite("gamma", default: 2),
+                                     fromLogits: try r.bool("from_logits", default: false), labelSmoothing: try r.labelSmoothing(),
+                                     axis: try r.int("axis", default: -1), reduction: b.reduction, name: b.name)
+    },
+    // Keras registers no string name for it; its serialized form still loads.
+    entry(CategoricalGeneralizedCrossEntropy(), aliases: []) { r, b in
+        CategoricalGeneralizedCrossEntropy(q: try r.openUnitInterval("q", default: 0.5), reduction: b.reduction, name: b.name)
+    },
+    entry(Dice(), aliases: ["dice"]) { r, b in
+        var loss = Dice(axis: nil, reduction: b.reduction, name: b.name)
+        (loss.axis, loss.axisIsList) = try r.segmentationAxis()
+        return loss
+    },
+    entry(Tversky(), aliases: ["tversky"]) { r, b in
+        var loss = Tversky(alpha: try r.finite("alpha", default: 0.5), beta: try r.finite("beta", default: 0.5),
+                           axis: nil, reduction: b.reduction, name: b.name)
+        (loss.axis, loss.axisIsList) = try r.segmentationAxis()
+        return loss
+    },
+    entry(Circle(), aliases: ["circle"]) { r, b in
+        Circle(gamma: try r.finite("gamma", default: 80), margin: try r.finite("margin", default: 0.4),
+               removeDiagonal: try r.bool("remove_diagonal", default: true), reduction: b.reduction, name: b.name)
+    },
+    entry(CTC(), aliases: ["ctc"]) { _, b in CTC(reduction: b.reduction, name: b.name) },
 ])

@@ -2,16 +2,129 @@ import Foundation
 import KerasCore
 
 /// Flattened labels (as positive/negative), predictions and per-element weights, with Keras's
-/// sample-weight broadcasting (`[batch]` weights apply to every element of a sample).
+/// sample-weight broadcasting (`[batch]` weights apply to every element of a sample). Labels and
+/// predictions of different (broadcastable) shapes are broadcast together.
 func flattenedConfusionInputs(_ yTrue: Tensor, _ yPred: Tensor, _ sampleWeight: Tensor?) -> (labels: [Bool], predictions: [Float], weights: [Double]?) {
-    let (p, t) = squeezeOrExpandToSameRank(yPred.cast(to: .float32), yTrue.cast(to: .float32))
+    var (p, t) = squeezeOrExpandToSameRank(yPred.cast(to: .float32), yTrue.cast(to: .float32))
+    if p.shape != t.shape {
+        let shape = commonBroadcastShape(p.shape, t.shape)
+        require(shape != nil, "confusion metrics: labels of shape \(t.shape) do not match predictions of shape \(p.shape)")
+        (p, t) = (p.broadcast(to: shape!), t.broadcast(to: shape!))
+    }
     var weights: [Double]? = nil
     if let sampleWeight {
         var w = sampleWeight.cast(to: .float32).expandingDims(at: -1)
         (_, w) = squeezeOrExpandToSameRank(t, w, expandRank1: false)
+        require(commonBroadcastShape(w.shape, p.shape) == p.shape,
+                "confusion metrics: sample weights of shape \(sampleWeight.shape) do not broadcast to predictions of shape \(p.shape)")
         weights = w.broadcast(to: p.shape).doubles
     }
     return (t.toArray(of: Float.self).map { $0 != 0 }, p.toArray(of: Float.self), weights)
+}
+
+/// NumPy's broadcast of two shapes, or `nil` when they do not broadcast.
+func commonBroadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+    let rank = Swift.max(a.count, b.count)
+    var out: [Int] = []
+    for i in 0..<rank {
+        let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+        let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+        guard da == db || da == 1 || db == 1 else { return nil }
+        out.append(da == 1 ? db : da)
+    }
+    return out
+}
+
+/// Keras's `update_confusion_matrix_variables` for single-label data: the weighted true/false
+/// positives/negatives per threshold, accumulated over batches. ``Precision``, ``Recall``,
+/// ``AUC`` and the counts (``TruePositives`` …) all accumulate through it.
+///
+/// A prediction is positive above a threshold (`p > t`, in float32). As in Keras, evenly spaced
+/// thresholds (`0, 1/(n−1), …, 1`, at least 3, within 1e-7) take the bucketed fast path instead:
+/// predictions are clipped to [0, 1] first, so one above 1 is not counted above a threshold of 1
+/// there. AUC's thresholds (`−ε … 1+ε`) take it too, a prediction of 0 then counting above −ε.
+struct ConfusionCounts: Sendable {
+    let thresholds: [Double]
+    /// Whether the bucketed fast path applies (Keras's `thresholds_distributed_evenly`).
+    let evenlySpaced: Bool
+    var truePositives: [Double], falsePositives: [Double], trueNegatives: [Double], falseNegatives: [Double]
+
+    /// Counts for `thresholds`; `evenlySpaced` defaults to Keras's `is_evenly_distributed_thresholds`.
+    init(thresholds: [Double], evenlySpaced: Bool? = nil) {
+        self.thresholds = thresholds
+        self.evenlySpaced = evenlySpaced ?? ConfusionCounts.isEvenlyDistributed(thresholds)
+        let zeros = [Double](repeating: 0, count: thresholds.count)
+        (truePositives, falsePositives, trueNegatives, falseNegatives) = (zeros, zeros, zeros, zeros)
+    }
+
+    /// Keras's `is_evenly_distributed_thresholds`: at least 3 values, each within
+    /// `1e-7 + 1e-5·|e|` of `e = i/(n−1)` (computed in float32, as NumPy's `allclose`).
+    static func isEvenlyDistributed(_ thresholds: [Double]) -> Bool {
+        let n = thresholds.count
+        guard n >= 3 else { return false }
+        return thresholds.enumerated().allSatisfy { i, t in
+            let even = Double(Float(i) / Float(n - 1))
+            return Swift.abs(t - even) <= kerasEpsilon + 1e-5 * Swift.abs(even)
+        }
+    }
+
+    /// Adds one batch.
+    mutating func update(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
+        let (labels, predictions, weights) = flattenedConfusionInputs(yTrue, yPred, sampleWeight)
+        let n = thresholds.count
+        guard n > 0 else { return }
+        if evenlySpaced {
+            // Bucket b holds predictions in (t_b, t_{b+1}]: b = ceil(p·(n−1)) − 1 (float32), raised to
+            // 0 when the thresholds carry AUC's epsilon; a bucket outside 0..<n is dropped (as
+            // `segment_sum`), a NaN prediction lands in bucket 0 (XLA casts NaN to 0).
+            let withEpsilon = thresholds[0] < 0 || thresholds[n - 1] > 1
+            let scale = Float(n - 1)
+            var tpBucket = [Double](repeating: 0, count: n), fpBucket = tpBucket
+            var totalTrue = 0.0, totalFalse = 0.0
+            for i in predictions.indices {
+                let p = Swift.min(Swift.max(predictions[i], 0), 1)
+                var b = (p * scale).rounded(.up) - 1
+                if withEpsilon { b = Swift.max(b, 0) }
+                let bucket = b.isNaN ? 0 : Int(b)
+                let w = weights?[i] ?? 1
+                if labels[i] { totalTrue += w } else { totalFalse += w }
+                guard bucket >= 0 && bucket < n else { continue }
+                if labels[i] { tpBucket[bucket] += w } else { fpBucket[bucket] += w }
+            }
+            var runningTP = 0.0, runningFP = 0.0
+            for k in stride(from: n - 1, through: 0, by: -1) {
+                runningTP += tpBucket[k]; runningFP += fpBucket[k]
+                truePositives[k] += runningTP; falsePositives[k] += runningFP
+                falseNegatives[k] += totalTrue - runningTP; trueNegatives[k] += totalFalse - runningFP
+            }
+            return
+        }
+        for (k, threshold) in thresholds.enumerated() {
+            let th = Float(threshold)
+            var tp = 0.0, fp = 0.0, tn = 0.0, fn = 0.0
+            for i in predictions.indices {
+                let w = weights?[i] ?? 1
+                let positive = predictions[i] > th
+                if labels[i] { if positive { tp += w } else { fn += w } } else if positive { fp += w } else { tn += w }
+            }
+            truePositives[k] += tp; falsePositives[k] += fp; trueNegatives[k] += tn; falseNegatives[k] += fn
+        }
+    }
+
+    /// Zeros every count.
+    mutating func reset() { self = ConfusionCounts(thresholds: thresholds, evenlySpaced: evenlySpaced) }
+
+    /// One value per threshold: a scalar when there is one threshold (as Keras's `result[0]`),
+    /// else a vector.
+    func perThreshold(_ f: (Int) -> Double) -> Tensor {
+        let values = thresholds.indices.map { Float(f($0)) }
+        return values.count == 1 ? Tensor(values[0]) : Tensor(shape: [values.count], scalars: values)
+    }
+}
+
+/// Keras's `thresholds` config value: `null` when left out, a float or a list as given.
+func thresholdsConfigValue(_ thresholds: [Double]?, single: Bool) -> ConfigValue {
+    thresholds.map { single ? .double($0[0]) : .array($0.map(ConfigValue.double)) } ?? .null
 }
 
 /// Shared state of ``Precision`` and ``Recall``: weighted true/false positives/negatives per threshold.
@@ -19,7 +132,10 @@ open class ConfusionMetric: Metric, @unchecked Sendable {
     /// The `thresholds` this `ConfusionMetric` was created with.
     public let thresholds: [Double]
     let thresholdsConfig: ConfigValue
-    var truePositives: [Double], falsePositives: [Double], falseNegatives: [Double]
+    var counts: ConfusionCounts
+    var truePositives: [Double] { counts.truePositives }
+    var falsePositives: [Double] { counts.falsePositives }
+    var falseNegatives: [Double] { counts.falseNegatives }
 
     /// Keras's rule for `thresholds`: every value in [0, 1].
     static func validate(thresholds: [Double], owner: String) throws {
@@ -30,41 +146,26 @@ open class ConfusionMetric: Metric, @unchecked Sendable {
         let values = thresholds ?? [0.5]
         requireValid { try ConfusionMetric.validate(thresholds: values, owner: name) }
         self.thresholds = values
-        thresholdsConfig = thresholds.map { single ? .double($0[0]) : .array($0.map(ConfigValue.double)) } ?? .null
-        (truePositives, falsePositives, falseNegatives) = (Array(repeating: 0, count: values.count), Array(repeating: 0, count: values.count), Array(repeating: 0, count: values.count))
+        thresholdsConfig = thresholdsConfigValue(thresholds, single: single)
+        counts = ConfusionCounts(thresholds: values)
         super.init(name: name)
     }
 
     open override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
-        let (labels, predictions, weights) = flattenedConfusionInputs(yTrue, yPred, sampleWeight)
-        for (k, threshold) in thresholds.enumerated() {
-            let th = Float(threshold)
-            var tp = 0.0, fp = 0.0, fn = 0.0
-            for i in predictions.indices {
-                let w = weights?[i] ?? 1
-                let positive = predictions[i] > th
-                if labels[i] { if positive { tp += w } else { fn += w } } else if positive { fp += w }
-            }
-            truePositives[k] += tp; falsePositives[k] += fp; falseNegatives[k] += fn
-        }
+        counts.update(yTrue: yTrue, yPred: yPred, sampleWeight: sampleWeight)
     }
 
-    func perThreshold(_ f: (Int) -> Double) -> Tensor {
-        let values = thresholds.indices.map { Float(f($0)) }
-        return thresholdsConfig.arrayValue == nil ? Tensor(values[0]) : Tensor(shape: [values.count], scalars: values)
-    }
+    func perThreshold(_ f: (Int) -> Double) -> Tensor { counts.perThreshold(f) }
 
-    open override func resetState() {
-        for i in thresholds.indices { truePositives[i] = 0; falsePositives[i] = 0; falseNegatives[i] = 0 }
-    }
+    open override func resetState() { counts.reset() }
 
     /// True positives, false positives, false negatives, per threshold.
     open override var additiveState: [Double]? {
-        get { truePositives + falsePositives + falseNegatives }
+        get { counts.truePositives + counts.falsePositives + counts.falseNegatives }
         set {
             let n = thresholds.count
             guard let v = newValue, v.count == 3 * n else { return }
-            (truePositives, falsePositives, falseNegatives) = (Array(v[0..<n]), Array(v[n..<2 * n]), Array(v[2 * n..<3 * n]))
+            (counts.truePositives, counts.falsePositives, counts.falseNegatives) = (Array(v[0..<n]), Array(v[n..<2 * n]), Array(v[2 * n..<3 * n]))
         }
     }
 
@@ -127,7 +228,11 @@ public final class AUC: Metric, @unchecked Sendable {
     public let curve: Curve
     /// The `fromLogits` this `AUC` was created with.
     public let fromLogits: Bool
-    private var tp: [Double], fp: [Double], tn: [Double], fn: [Double]
+    private var counts: ConfusionCounts
+    private var tp: [Double] { counts.truePositives }
+    private var fp: [Double] { counts.falsePositives }
+    private var tn: [Double] { counts.trueNegatives }
+    private var fn: [Double] { counts.falseNegatives }
 
     /// Keras's rule for `num_thresholds`: more than 1.
     static func validate(numThresholds: Int) throws {
@@ -138,7 +243,7 @@ public final class AUC: Metric, @unchecked Sendable {
     public init(numThresholds: Int = 200, curve: Curve = .roc, fromLogits: Bool = false, name: String = "auc") {
         requireValid { try AUC.validate(numThresholds: numThresholds) }
         (self.numThresholds, self.curve, self.fromLogits) = (numThresholds, curve, fromLogits)
-        (tp, fp, tn, fn) = ([Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds), [Double](repeating: 0, count: numThresholds))
+        counts = ConfusionCounts(thresholds: AUC.thresholds(numThresholds), evenlySpaced: true)
         super.init(name: name)
     }
     public override class var className: String { "AUC" }
@@ -148,28 +253,15 @@ public final class AUC: Metric, @unchecked Sendable {
     }
 
     /// The thresholds: `−ε, 1/(n−1), …, (n−2)/(n−1), 1+ε`.
-    public var thresholds: [Double] {
-        [0 - kerasEpsilon] + (1..<(numThresholds - 1)).map { Double($0) / Double(numThresholds - 1) } + [1 + kerasEpsilon]
+    public var thresholds: [Double] { AUC.thresholds(numThresholds) }
+
+    private static func thresholds(_ n: Int) -> [Double] {
+        [0 - kerasEpsilon] + (1..<(n - 1)).map { Double($0) / Double(n - 1) } + [1 + kerasEpsilon]
     }
 
     public override func updateState(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor? = nil) {
-        let (labels, predictions, weights) = flattenedConfusionInputs(yTrue, fromLogits ? yPred.cast(to: .float32).sigmoid() : yPred, sampleWeight)
-        // Bucketing as Keras's evenly-spaced fast path: bucket = max(ceil(p·(n−1)) − 1, 0).
-        var tpBucket = [Double](repeating: 0, count: numThresholds), fpBucket = tpBucket
-        var totalTrue = 0.0, totalFalse = 0.0
-        let scale = Float(numThresholds - 1)
-        for i in predictions.indices {
-            let p = Swift.min(Swift.max(predictions[i], 0), 1)
-            let bucket = Swift.max(Int((p * scale).rounded(.up)) - 1, 0)
-            let w = weights?[i] ?? 1
-            if labels[i] { tpBucket[bucket] += w; totalTrue += w } else { fpBucket[bucket] += w; totalFalse += w }
-        }
-        var runningTP = 0.0, runningFP = 0.0
-        for k in stride(from: numThresholds - 1, through: 0, by: -1) {
-            runningTP += tpBucket[k]; runningFP += fpBucket[k]
-            tp[k] += runningTP; fp[k] += runningFP
-            fn[k] += totalTrue - runningTP; tn[k] += totalFalse - runningFP
-        }
+        // Keras's evenly-spaced fast path (its thresholds carry the epsilon).
+        counts.update(yTrue: yTrue, yPred: fromLogits ? yPred.cast(to: .float32).sigmoid() : yPred, sampleWeight: sampleWeight)
     }
 
     public override func result() -> Tensor {
@@ -194,9 +286,7 @@ public final class AUC: Metric, @unchecked Sendable {
         return Tensor(Float(area))
     }
 
-    public override func resetState() {
-        for i in 0..<numThresholds { tp[i] = 0; fp[i] = 0; tn[i] = 0; fn[i] = 0 }
-    }
+    public override func resetState() { counts.reset() }
 
     /// True positives, false positives, true negatives, false negatives, per threshold.
     public override var additiveState: [Double]? {
@@ -204,7 +294,8 @@ public final class AUC: Metric, @unchecked Sendable {
         set {
             let n = numThresholds
             guard let v = newValue, v.count == 4 * n else { return }
-            (tp, fp, tn, fn) = (Array(v[0..<n]), Array(v[n..<2 * n]), Array(v[2 * n..<3 * n]), Array(v[3 * n..<4 * n]))
+            (counts.truePositives, counts.falsePositives, counts.trueNegatives, counts.falseNegatives) =
+                (Array(v[0..<n]), Array(v[n..<2 * n]), Array(v[2 * n..<3 * n]), Array(v[3 * n..<4 * n]))
         }
     }
 }

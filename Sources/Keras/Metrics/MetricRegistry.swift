@@ -4,8 +4,10 @@
 /// last dimension is 1, the sparse form when `yTrue` has lower rank than `yPred` or a last
 /// dimension of 1 (with `yPred`'s above 1), else the categorical form; without shapes, the form
 /// of the loss `lossName` names (sparse or binary cross-entropy). The metric keeps the name it
-/// was asked by. Other names: class names (`"AUC"`), snake case (`"mean_absolute_error"`) and the
-/// aliases `mse`, `mae`, `mape`, `msle`, `bce`.
+/// was asked by. Other names: class names (`"AUC"`), snake case (`"mean_absolute_error"`,
+/// `"true_positives"`, `"binary_io_u"`, `"pearson_correlation"`) and the aliases `mse`, `mae`,
+/// `mape`, `msle`, `bce`. (`"io_u"`, `"mean_io_u"` and the one-hot IoU names need `num_classes`,
+/// so, as in Keras, they cannot be asked for by name.)
 ///
 /// ```swift
 /// let m = try metricNamed("accuracy", yTrueShape: [32], yPredShape: [32, 10])   // SparseCategoricalAccuracy
@@ -103,6 +105,32 @@ extension ObjectConfigReader {
         return k
     }
 
+    /// The confusion-matrix dtype of the IoU metrics: `int32` (Keras's default, also for
+    /// `null`), `int64`, `float32` or `float64`.
+    mutating func iouDType() throws -> DType {
+        guard let v = present("dtype") else { return .int32 }
+        guard let s = v.stringValue, let dtype = DType(rawValue: s), dtype != .bool else {
+            throw mismatch("dtype", "one of \"int32\", \"int64\", \"float32\", \"float64\"", v)
+        }
+        return dtype
+    }
+
+    /// IoU `target_class_ids`: a non-empty list of class ids in `0..<numClasses`.
+    mutating func targetClassIds(numClasses: Int, default defaultValue: [Int]? = nil) throws -> [Int] {
+        let ids = try defaultValue != nil && present("target_class_ids") == nil ? defaultValue! : intList("target_class_ids")
+        guard !ids.isEmpty, ids.allSatisfy({ $0 >= 0 && $0 < numClasses }) else {
+            throw mismatch("target_class_ids", "a non-empty list of class ids in [0, \(numClasses))", .array(ids.map(ConfigValue.int)))
+        }
+        return ids
+    }
+
+    /// IoU `num_classes`: an integer in 1…`IoU.maxClasses`.
+    mutating func numClasses() throws -> Int {
+        let n = try int("num_classes")
+        guard n > 0 && n <= IoU.maxClasses else { throw mismatch("num_classes", "an integer in 1…\(IoU.maxClasses)", .int(n)) }
+        return n
+    }
+
     /// Confusion-metric `thresholds`: one float or a non-empty list, each in [0, 1].
     mutating func thresholds() throws -> (single: Double?, list: [Double]?) {
         guard let v = present("thresholds") else { return (nil, nil) }
@@ -143,6 +171,59 @@ private let metricTable = ObjectFactoryTable<Metric>(kind: "metric", entries: [
         try r.unsupported("class_id")
         let (single, list) = try r.thresholds()
         return list.map { Recall(thresholds: $0) } ?? Recall(thresholds: single)
+    },
+    entry(TruePositives.self, aliases: ["true_positives"]) { r in
+        let (single, list) = try r.thresholds()
+        return list.map { TruePositives(thresholds: $0) } ?? TruePositives(thresholds: single)
+    },
+    entry(FalsePositives.self, aliases: ["false_positives"]) { r in
+        let (single, list) = try r.thresholds()
+        return list.map { FalsePositives(thresholds: $0) } ?? FalsePositives(thresholds: single)
+    },
+    entry(TrueNegatives.self, aliases: ["true_negatives"]) { r in
+        let (single, list) = try r.thresholds()
+        return list.map { TrueNegatives(thresholds: $0) } ?? TrueNegatives(thresholds: single)
+    },
+    entry(FalseNegatives.self, aliases: ["false_negatives"]) { r in
+        let (single, list) = try r.thresholds()
+        return list.map { FalseNegatives(thresholds: $0) } ?? FalseNegatives(thresholds: single)
+    },
+    entry(IoU.self, aliases: ["io_u"]) { r in
+        let numClasses = try r.numClasses()
+        return IoU(numClasses: numClasses, targetClassIds: try r.targetClassIds(numClasses: numClasses),
+                   ignoreClass: try r.optionalInt("ignore_class"), sparseYTrue: try r.bool("sparse_y_true", default: true),
+                   sparseYPred: try r.bool("sparse_y_pred", default: true), axis: try r.int("axis", default: -1), dtype: try r.iouDType())
+    },
+    entry(BinaryIoU.self, aliases: ["binary_io_u"]) { r in
+        let ids = try r.targetClassIds(numClasses: 2, default: [0, 1])
+        let threshold = try r.double("threshold", default: 0.5)
+        try r.validated { try BinaryIoU.validate(targetClassIds: ids, threshold: threshold) }
+        return BinaryIoU(targetClassIds: ids, threshold: threshold, dtype: try r.iouDType())
+    },
+    entry(MeanIoU.self, aliases: ["mean_io_u"]) { r in
+        MeanIoU(numClasses: try r.numClasses(), ignoreClass: try r.optionalInt("ignore_class"),
+                sparseYTrue: try r.bool("sparse_y_true", default: true), sparseYPred: try r.bool("sparse_y_pred", default: true),
+                axis: try r.int("axis", default: -1), dtype: try r.iouDType())
+    },
+    entry(OneHotIoU.self, aliases: ["one_hot_io_u"]) { r in
+        let numClasses = try r.numClasses()
+        return OneHotIoU(numClasses: numClasses, targetClassIds: try r.targetClassIds(numClasses: numClasses),
+                         ignoreClass: try r.optionalInt("ignore_class"), sparseYPred: try r.bool("sparse_y_pred", default: false),
+                         axis: try r.int("axis", default: -1), dtype: try r.iouDType())
+    },
+    entry(OneHotMeanIoU.self, aliases: ["one_hot_mean_io_u"]) { r in
+        OneHotMeanIoU(numClasses: try r.numClasses(), ignoreClass: try r.optionalInt("ignore_class"),
+                      sparseYPred: try r.bool("sparse_y_pred", default: false), axis: try r.int("axis", default: -1), dtype: try r.iouDType())
+    },
+    entry(PearsonCorrelation.self, aliases: ["pearson_correlation"]) { r in
+        let (axes, isList) = try r.axes("axis") ?? ([-1], false)
+        try r.validated { try CorrelationMetric.validate(axes: axes, owner: "PearsonCorrelation") }
+        return isList ? PearsonCorrelation(axes: axes) : PearsonCorrelation(axis: axes[0])
+    },
+    entry(ConcordanceCorrelation.self, aliases: ["concordance_correlation"]) { r in
+        let (axes, isList) = try r.axes("axis") ?? ([-1], false)
+        try r.validated { try CorrelationMetric.validate(axes: axes, owner: "ConcordanceCorrelation") }
+        return isList ? ConcordanceCorrelation(axes: axes) : ConcordanceCorrelation(axis: axes[0])
     },
     entry(AUC.self, aliases: ["auc"]) { r in
         try r.unsupported("multi_label", allowing: false)

@@ -35,6 +35,18 @@ enum ArgumentCheck {
         }
     }
 
+    /// `value` is an integer ≤ `maximum`.
+    static func atMost(_ maximum: Int, _ value: Int, _ argument: String, of owner: String) throws {
+        guard value <= maximum else {
+            throw KerasError.invalidArgument("\(owner): `\(argument)` must be ≤ \(maximum), received \(value)")
+        }
+    }
+
+    /// `value` is finite and ≤ 0 (Ftrl's `learning_rate_power`, Adafactor's `beta_2_decay`).
+    static func nonPositive(_ value: Double, _ argument: String, of owner: String) throws {
+        guard Float(value).isFinite, value <= 0 else { throw failure(owner, argument, "a finite number ≤ 0", value) }
+    }
+
     /// The Adam family's moment decays and epsilon (Adam, AdamW, Adamax, Nadam): `beta_1`,
     /// `beta_2` in [0, 1) (the bias corrections divide by `1 − βᵗ`), `epsilon` ≥ 0.
     static func moments(beta1: Double, beta2: Double, epsilon: Double, of owner: String) throws {

@@ -11,11 +11,13 @@ final class CapturedRule {
 
 extension Optimizer {
     /// The built-in optimizers, whose `update` runs exactly one C rule through `runKernel`
-    /// (a subclass that overrides `update` may do anything, so it takes ``apply(_:to:)``).
+    /// (a subclass that overrides `update` may do anything, so it takes ``apply(_:to:)``, as do
+    /// Lamb and Adafactor, whose updates reduce over whole variables).
     private static let capturableTypes: Set<ObjectIdentifier> = [
         ObjectIdentifier(SGD.self), ObjectIdentifier(Adam.self), ObjectIdentifier(AdamW.self),
         ObjectIdentifier(RMSprop.self), ObjectIdentifier(Adagrad.self), ObjectIdentifier(Adadelta.self),
         ObjectIdentifier(Adamax.self), ObjectIdentifier(Nadam.self), ObjectIdentifier(Lion.self),
+        ObjectIdentifier(Ftrl.self),
     ]
 
     /// The placeholder gradient of a context that only captures its rule.
@@ -97,7 +99,8 @@ extension Optimizer {
     /// every variable exactly once (``InPlaceUpdate/apply(_:elements:)`` on disjoint ranges, from
     /// any threads), for instance each range as soon as the code that computes the gradients has
     /// written it, while it is still in cache. The step's scalars (learning rate, step count) are
-    /// fixed before `run` and the iteration count and constraints applied after it. Call only
+    /// fixed before `run`; the moving averages (``Optimizer/useEMA``), constraints and the
+    /// iteration count are applied after it. Call only
     /// when ``canApplyInPlace(to:)`` holds, with one gradient buffer per variable.
     package func applyInPlace(_ gradients: [UnsafePointer<Float>], to variables: [Variable], run: (InPlaceUpdate) -> Void) {
         require(gradients.count == variables.count && canApplyInPlace(to: variables),
@@ -149,6 +152,7 @@ extension Optimizer {
                 }
                 run(InPlaceUpdate(updates: args))
             }
+            updateMovingAverages(step: step)
             for v in variables {
                 if let constraint = v.constraint { v.assign(constraint(v.value)) }
             }

@@ -10,9 +10,10 @@ extension Double: OptimizerFloat {}
 /// The base of every optimizer (`keras.optimizers.Optimizer`).
 ///
 /// ``apply(_:to:)`` runs Keras's step: gradient clipping (`clipnorm`, else `globalClipnorm`, else
-/// `clipvalue`) → decoupled weight decay `θ −= θ·wd·lr` → the optimizer's update → each variable's
-/// `constraint` → `iterations += 1`. Slot variables (momentums, velocities, …) are created lazily
-/// the first time a variable is seen. Each update is one loop over the raw buffers, clipping and
+/// `clipvalue`) → decoupled weight decay `θ −= θ·wd·lr` → the optimizer's update → with
+/// ``useEMA``, the moving averages (and every ``emaOverwriteFrequency`` steps the weights replaced
+/// by them) → each variable's `constraint` → `iterations += 1`. Slot variables (momentums,
+/// velocities, …) are created lazily the first time a variable is seen. Each update is one loop over the raw buffers, clipping and
 /// decay included, in C compiled for the CPU's widest vectors (`Sources/CKernels/optimizers.c`),
 /// split across the cores for large variables. Within an update, subnormal floats (below
 /// `Float.leastNormalMagnitude`) count as zero, as TensorFlow and XLA compute on CPU: a momentum
@@ -49,7 +50,37 @@ open class Optimizer: @unchecked Sendable {
     /// The learning rate as a float32 variable (Keras's `learning_rate`; unused with a schedule).
     public let learningRateVariable: Variable
 
+    /// Keep an exponential moving average of the trained variables (Keras's `use_ema`): after
+    /// each step `average = m·average + (1 − m)·θ` with `m` = ``emaMomentum`` (0 on the first
+    /// step); `fit` ends by copying the averages into the model's trainable variables
+    /// (``finalizeVariableValues(_:)``). Setting it after the first step starts the averages from
+    /// the weights of the next step. The averages are optimizer variables (saved after
+    /// `learning_rate`, before the slots, as Keras saves them). Stops with a message if
+    /// ``emaMomentum`` or ``emaOverwriteFrequency`` is out of range.
+    ///
+    /// ```swift
+    /// let optimizer = Adam(learningRate: 0.01)
+    /// optimizer.useEMA = true                  // Keras: Adam(use_ema=True, ema_momentum=0.99)
+    /// optimizer.emaOverwriteFrequency = 100    // weights ← averages every 100 steps
+    /// try model.compile(optimizer: optimizer, loss: "mse")
+    /// ```
+    public var useEMA: Bool = false {
+        didSet { requireValid { try Self.validate(emaMomentum: emaMomentum, emaOverwriteFrequency: emaOverwriteFrequency) } }
+    }
+    /// The momentum of the moving averages, in [0, 1] (Keras's `ema_momentum`, 0.99).
+    public var emaMomentum: Double = 0.99 {
+        didSet { requireValid { try Self.validate(emaMomentum: emaMomentum, emaOverwriteFrequency: emaOverwriteFrequency) } }
+    }
+    /// Every this many steps the trained variables are overwritten with their moving averages
+    /// (Keras's `ema_overwrite_frequency`); `nil` (or 0, as Keras treats it): never during training.
+    public var emaOverwriteFrequency: Int? = nil {
+        didSet { requireValid { try Self.validate(emaMomentum: emaMomentum, emaOverwriteFrequency: emaOverwriteFrequency) } }
+    }
+
     private var slotsByVariable: [ObjectIdentifier: [Variable]] = [:]
+    /// Per model variable, the sizes of its slot groups (``slotLayout(for:)``).
+    private var slotGroupSizes: [ObjectIdentifier: [Int]] = [:]
+    private var averagesByVariable: [ObjectIdentifier: Variable] = [:]
     private var knownVariables: [Variable] = []
     /// Whether slots exist yet (Keras builds the optimizer on the first training step).
     public var isBuilt: Bool { !knownVariables.isEmpty }
@@ -97,6 +128,17 @@ open class Optimizer: @unchecked Sendable {
         }
     }
 
+    /// The moving-average options: `ema_momentum` in [0, 1]; `ema_overwrite_frequency` `nil` or
+    /// an integer in 0...Int32.max (0 never overwrites, as in Keras). Keras checks them only
+    /// with `use_ema`; they are checked always here, so that turning ``useEMA`` on is always safe.
+    static func validate(emaMomentum: Double, emaOverwriteFrequency: Int?) throws {
+        try ArgumentCheck.within(0...1, emaMomentum, "ema_momentum", of: className, "[0, 1]")
+        if let f = emaOverwriteFrequency {
+            try ArgumentCheck.atLeast(0, f, "ema_overwrite_frequency", of: className)
+            try ArgumentCheck.atMost(Int(Int32.max), f, "ema_overwrite_frequency", of: className)
+        }
+    }
+
     /// Keras's class name, the `class_name` of saved configs; each subclass overrides it.
     ///
     /// ```swift
@@ -113,6 +155,17 @@ open class Optimizer: @unchecked Sendable {
 
     /// The starting value of a slot (Adagrad's accumulator starts at `initialAccumulatorValue`).
     open func initialValue(ofSlot slot: String) -> Double { 0 }
+
+    /// The slot variables of `variable`, in groups as ``slotGroups`` describes them: by default
+    /// each slot named `<variable>_<slot>`, of the variable's shape and dtype, starting at
+    /// ``initialValue(ofSlot:)``. Optimizers whose slots differ per variable override it
+    /// (Adafactor keeps row and column statistics of other shapes).
+    open func slotLayout(for variable: Variable) -> [[OptimizerSlot]] {
+        slotGroups.map { group in
+            group.map { OptimizerSlot(name: "\(variable.name)_\($0)", shape: variable.shape, dtype: variable.dtype,
+                                      initialValue: initialValue(ofSlot: $0)) }
+        }
+    }
 
     /// Optimizer-level variables appended after the slots (Nadam's running product).
     open var extraVariables: [Variable] { [] }
@@ -150,38 +203,88 @@ open class Optimizer: @unchecked Sendable {
     }
 
     /// Every variable the optimizer owns, in Keras's order: `iteration`, `learning_rate` (absent
-    /// with a schedule), then the slots of each group for each model variable, then extras.
+    /// with a schedule), with ``useEMA`` the moving average of each model variable, then the
+    /// slots of each group for each model variable, then extras.
     public var variables: [Variable] {
         var out = [iterationVariable]
         if learningRateSchedule == nil { out.append(learningRateVariable) }
-        var offset = 0
-        for group in slotGroups {
+        if useEMA { out += knownVariables.compactMap { averagesByVariable[ObjectIdentifier($0)] } }
+        let groupCount = slotGroupSizes.values.map(\.count).max() ?? 0
+        for group in 0..<groupCount {
             for v in knownVariables {
-                guard let slots = slotsByVariable[ObjectIdentifier(v)] else { continue }
-                out.append(contentsOf: slots[offset..<offset + group.count])
+                let key = ObjectIdentifier(v)
+                guard let slots = slotsByVariable[key], let sizes = slotGroupSizes[key], group < sizes.count else { continue }
+                let offset = sizes[..<group].reduce(0, +)
+                out.append(contentsOf: slots[offset..<offset + sizes[group]])
             }
-            offset += group.count
         }
         return out + extraVariables
     }
 
-    /// The slots of `variable` (flattened groups), creating them on first use.
+    /// The slots of `variable` (flattened groups), creating them on first use (with ``useEMA``,
+    /// its moving average too).
     public func slots(for variable: Variable) -> [Variable] {
         let key = ObjectIdentifier(variable)
         if let s = slotsByVariable[key] { return s }
-        let names = slotGroups.flatMap { $0 }
-        let s = names.map { slot in
-            Variable(.full(variable.shape, initialValue(ofSlot: slot), dtype: variable.dtype),
-                     name: "\(variable.name)_\(slot)", trainable: false)
+        let layout = slotLayout(for: variable)
+        let s = layout.flatMap { group in
+            group.map { Variable(.full($0.shape, $0.initialValue, dtype: $0.dtype), name: $0.name, trainable: false) }
         }
         slotsByVariable[key] = s
+        slotGroupSizes[key] = layout.map(\.count)
         knownVariables.append(variable)
+        if useEMA { _ = movingAverage(of: variable) }
         return s
+    }
+
+    /// The moving average of `variable` (``useEMA``), created (zeros, as Keras) on first use.
+    public func movingAverage(of variable: Variable) -> Variable {
+        let key = ObjectIdentifier(variable)
+        if let a = averagesByVariable[key] { return a }
+        let a = Variable(.zeros(variable.shape, dtype: variable.dtype), name: "\(variable.name)_average", trainable: false)
+        averagesByVariable[key] = a
+        return a
     }
 
     /// Creates the slots of `variables` now (Keras's `optimizer.build`).
     public func build(_ variables: [Variable]) {
         for v in variables { _ = slots(for: v) }
+    }
+
+    /// Keras's `finalize_variable_values`, which `fit` calls when it ends: with ``useEMA``, each
+    /// of `variables` that has a moving average takes its value; otherwise nothing changes.
+    ///
+    /// ```swift
+    /// let optimizer = Adam(learningRate: 0.01)
+    /// optimizer.useEMA = true
+    /// optimizer.apply(grads, to: model.trainableVariables)
+    /// optimizer.finalizeVariableValues(model.trainableVariables)   // weights = their averages
+    /// ```
+    public func finalizeVariableValues(_ variables: [Variable]) {
+        guard useEMA else { return }
+        withoutRecording {
+            for v in variables {
+                if let a = averagesByVariable[ObjectIdentifier(v)] { v.assign(a.value) }
+            }
+        }
+    }
+
+    /// After a step's updates (before constraints, as Keras): the moving averages, then every
+    /// ``emaOverwriteFrequency`` steps the variables replaced by them. `step` is 1-based.
+    func updateMovingAverages(step: Int) {
+        guard useEMA else { return }
+        for v in knownVariables {
+            // An average created now (``useEMA`` turned on after the slots) starts at the weights.
+            let fresh = averagesByVariable[ObjectIdentifier(v)] == nil
+            let average = movingAverage(of: v)
+            // Keras: m = cast(iterations != 0, dtype) · ema_momentum, then 1 − m, in the variable's dtype.
+            let m = step == 1 || fresh ? 0 : (v.dtype == .float64 ? emaMomentum : Double(Float(emaMomentum)))
+            let rest = v.dtype == .float64 ? 1 - m : Double(1 - Float(m))
+            average.assign(average.value * m + v.value * rest)
+        }
+        if let f = emaOverwriteFrequency, f > 0, step % f == 0 {
+            for v in knownVariables { v.assign(movingAverage(of: v).value) }
+        }
     }
 
     /// Keeps `variables`, and variables whose name contains one of `names`, out of weight decay.
@@ -232,6 +335,9 @@ open class Optimizer: @unchecked Sendable {
                                           slots: slots(for: v), learningRate: lr, step: step,
                                           gradientScale: scales[i], clipValue: clip, decay: decay)
                 update(&context)
+            }
+            updateMovingAverages(step: step)
+            for v in variables {
                 if let constraint = v.constraint { v.assign(constraint(v.value)) }
             }
             iterations = step
@@ -256,8 +362,9 @@ open class Optimizer: @unchecked Sendable {
         var config: Config = [
             "name": .string(name), "learning_rate": lr, "weight_decay": ConfigValue(weightDecay),
             "clipnorm": ConfigValue(clipnorm), "global_clipnorm": ConfigValue(globalClipnorm),
-            "clipvalue": ConfigValue(clipvalue), "use_ema": false, "ema_momentum": 0.99,
-            "ema_overwrite_frequency": nil, "loss_scale_factor": nil, "gradient_accumulation_steps": nil,
+            "clipvalue": ConfigValue(clipvalue), "use_ema": .bool(useEMA), "ema_momentum": .double(emaMomentum),
+            "ema_overwrite_frequency": emaOverwriteFrequency.map { .int($0) } ?? .null,
+            "loss_scale_factor": nil, "gradient_accumulation_steps": nil,
         ]
         config.merge(optimizerConfig()) { $1 }
         return config
@@ -296,14 +403,40 @@ public struct StepContext {
     /// left unchanged).
     @inline(__always)
     public func run<T: OptimizerFloat>(_ type: T.Type, slotCount: Int, _ body: (Range<Int>, FusedBuffers<T>) -> Void) {
+        execute(T.self, slotIndices: Array(0..<slotCount), split: true, body)
+    }
+
+    /// Runs an update that needs the whole variable at once (norms, row and column means), on
+    /// one thread, and assigns the results.
+    ///
+    /// `body` receives the variable's element count `n` and a ``FusedBuffers`` as in
+    /// ``run(_:slotCount:_:)``, whose `slotIn[k]` and `slotOut[k]` are the slots at
+    /// `slotIndices[k]` (each of its own shape); it must write `newParam[i]` for every `i < n` and
+    /// every element of each `slotOut[k]`. Other slots are left unchanged.
+    ///
+    /// ```swift
+    /// // Inside an optimizer's `update(_:)`: θ −= lr·g·‖θ‖ (no slots).
+    /// context.runWhole(Float.self, slotIndices: []) { n, b in
+    ///     var sum: Float = 0
+    ///     for i in 0..<n { sum += b.param(i) * b.param(i) }
+    ///     for i in 0..<n { b.newParam[i] = b.param(i) - 0.01 * b.grad(i) * sum.squareRoot() }
+    /// }
+    /// ```
+    public func runWhole<T: OptimizerFloat>(_ type: T.Type, slotIndices: [Int], _ body: (Int, FusedBuffers<T>) -> Void) {
+        execute(T.self, slotIndices: slotIndices, split: false) { range, buffers in body(range.count, buffers) }
+    }
+
+    @inline(__always)
+    private func execute<T: OptimizerFloat>(_ type: T.Type, slotIndices: [Int], split: Bool,
+                                            _ body: (Range<Int>, FusedBuffers<T>) -> Void) {
         let n = variable.shape.reduce(1, *)
         let param = variable.value
-        let slotValues = slots.prefix(slotCount).map(\.value)
+        let slotValues = slotIndices.map { slots[$0].value }
         var slotOut: [Tensor] = []
         var outPointers: [UnsafeMutablePointer<T>] = []
-        for _ in 0..<slotCount {
+        for k in slotIndices {
             var p: UnsafeMutablePointer<T>? = nil
-            slotOut.append(Tensor(shape: variable.shape, dtype: T.dtype) { (b: UnsafeMutableBufferPointer<T>) in p = b.baseAddress })
+            slotOut.append(Tensor(shape: slots[k].shape, dtype: T.dtype) { (b: UnsafeMutableBufferPointer<T>) in p = b.baseAddress })
             outPointers.append(p!)
         }
         var newParamPointer: UnsafeMutablePointer<T>? = nil
@@ -315,7 +448,7 @@ public struct StepContext {
                 slotIn: slotValues.map { $0.withUnsafeBufferPointer(of: T.self) { $0.baseAddress! } },
                 slotOut: outPointers, newParam: newParamPointer!,
                 scale: T(gradientScale), clip: T(clipValue), decay: T(decay))
-            let pieces = n >= parallelThreshold ? availableCoreCount : 1
+            let pieces = split && n >= parallelThreshold ? availableCoreCount : 1
             if pieces == 1 { body(0..<n, buffers); return }
             let size = (n + pieces - 1) / pieces
             forEachConcurrently(pieces) { piece in
@@ -324,7 +457,29 @@ public struct StepContext {
             }
         }
         variable.assign(newParam)
-        for (s, t) in zip(slots, slotOut) { s.assign(t) }
+        for (k, t) in zip(slotIndices, slotOut) { slots[k].assign(t) }
+    }
+}
+
+/// One slot variable of an optimizer (``Optimizer/slotLayout(for:)``): its name, shape, dtype
+/// and starting value.
+///
+/// ```swift
+/// let slot = OptimizerSlot(name: "kernel_momentum", shape: [3, 4], dtype: .float32)
+/// ```
+public struct OptimizerSlot: Sendable, Equatable {
+    /// The variable's name (`"kernel_momentum"`).
+    public var name: String
+    /// Its shape.
+    public var shape: [Int]
+    /// Its dtype.
+    public var dtype: DType
+    /// The value every element starts at.
+    public var initialValue: Double
+
+    /// A slot of `shape` and `dtype` whose elements start at `initialValue`.
+    public init(name: String, shape: [Int], dtype: DType, initialValue: Double = 0) {
+        (self.name, self.shape, self.dtype, self.initialValue) = (name, shape, dtype, initialValue)
     }
 }
 

@@ -11,9 +11,10 @@ private struct BaseArguments {
     var globalClipnorm: Double?
     var name: String
 
-    /// Reads the base keys of `type`'s config. Options this implementation does not provide
-    /// (EMA, loss scaling, gradient accumulation) must keep their off values rather than be
-    /// dropped silently; Keras 2's `decay` is accepted only as 0.
+    /// Reads the base keys of `type`'s config (the EMA keys are read by ``readingEMA(_:_:)``).
+    /// Options this implementation does not provide (loss scaling, gradient accumulation) must
+    /// keep their off values rather than be dropped silently; Keras 2's `decay` is accepted only
+    /// as 0.
     init(_ r: inout ObjectConfigReader, _ type: Optimizer.Type, learningRate defaultRate: Double, name defaultName: String,
          weightDecay defaultDecay: Double? = nil) throws {
         if let lr = r.present("learning_rate"), lr.objectValue != nil {
@@ -26,11 +27,6 @@ private struct BaseArguments {
         clipvalue = try r.optionalDouble("clipvalue")
         globalClipnorm = try r.optionalDouble("global_clipnorm")
         name = try r.optionalString("name") ?? defaultName
-        if try r.bool("use_ema", default: false) {
-            throw KerasError.invalidConfig("\(type.className): use_ema=true is not supported; expected use_ema=false")
-        }
-        _ = try r.optionalDouble("ema_momentum")
-        _ = try r.optionalDouble("ema_overwrite_frequency")
         for key in ["loss_scale_factor", "gradient_accumulation_steps"] {
             if let v = try r.optionalDouble(key) {
                 throw KerasError.invalidConfig("\(type.className): \"\(key)\" is not supported; expected null, received \(v)")
@@ -124,23 +120,69 @@ private let optimizerFactories: [String: OptimizerFactory] = {
         return Lion(learningRate: base.learningRate, beta1: beta1, beta2: beta2, weightDecay: base.weightDecay,
                     clipnorm: base.clipnorm, clipvalue: base.clipvalue, globalClipnorm: base.globalClipnorm, name: base.name)
     }
+    let ftrl: OptimizerFactory = { r in
+        let base = try BaseArguments(&r, Ftrl.self, learningRate: 0.001, name: "ftrl")
+        let power = try r.double("learning_rate_power", default: -0.5)
+        let initial = try r.double("initial_accumulator_value", default: 0.1)
+        let l1 = try r.double("l1_regularization_strength", default: 0), l2 = try r.double("l2_regularization_strength", default: 0)
+        let shrinkage = try r.double("l2_shrinkage_regularization_strength", default: 0)
+        let beta = try r.double("beta", default: 0)
+        try Ftrl.validate(learningRate: base.learningRate, learningRatePower: power, initialAccumulatorValue: initial,
+                          l1: l1, l2: l2, l2Shrinkage: shrinkage, beta: beta)
+        return Ftrl(learningRate: base.learningRate, learningRatePower: power, initialAccumulatorValue: initial,
+                    l1RegularizationStrength: l1, l2RegularizationStrength: l2, l2ShrinkageRegularizationStrength: shrinkage,
+                    beta: beta, weightDecay: base.weightDecay, clipnorm: base.clipnorm, clipvalue: base.clipvalue,
+                    globalClipnorm: base.globalClipnorm, name: base.name)
+    }
+    let lamb = moments(Lamb.self, name: "lamb") { base, beta1, beta2, epsilon in
+        Lamb(learningRate: base.learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: base.weightDecay,
+             clipnorm: base.clipnorm, clipvalue: base.clipvalue, globalClipnorm: base.globalClipnorm, name: base.name)
+    }
+    let adafactor: OptimizerFactory = { r in
+        let base = try BaseArguments(&r, Adafactor.self, learningRate: 0.001, name: "adafactor")
+        let decay = try r.double("beta_2_decay", default: -0.8)
+        let epsilon1 = try r.double("epsilon_1", default: 1e-30), epsilon2 = try r.double("epsilon_2", default: 1e-3)
+        let threshold = try r.double("clip_threshold", default: 1), relative = try r.bool("relative_step", default: true)
+        try Adafactor.validate(beta2Decay: decay, epsilon1: epsilon1, epsilon2: epsilon2, clipThreshold: threshold)
+        return Adafactor(learningRate: base.learningRate, beta2Decay: decay, epsilon1: epsilon1, epsilon2: epsilon2,
+                         clipThreshold: threshold, relativeStep: relative, weightDecay: base.weightDecay,
+                         clipnorm: base.clipnorm, clipvalue: base.clipvalue, globalClipnorm: base.globalClipnorm, name: base.name)
+    }
     let byClass: [(Optimizer.Type, OptimizerFactory)] = [
         (SGD.self, sgd), (Adam.self, adam(Adam.self)), (AdamW.self, adam(AdamW.self)), (RMSprop.self, rmsprop),
         (Adagrad.self, adagrad), (Adadelta.self, adadelta), (Adamax.self, adamax), (Nadam.self, nadam), (Lion.self, lion),
+        (Ftrl.self, ftrl), (Lamb.self, lamb), (Adafactor.self, adafactor),
     ]
-    var factories: [String: OptimizerFactory] = ["adam_w": adam(AdamW.self), "rm_sprop": rmsprop]
+    var factories: [String: OptimizerFactory] = [
+        "adam_w": readingEMA(AdamW.self, adam(AdamW.self)), "rm_sprop": readingEMA(RMSprop.self, rmsprop),
+    ]
     for (type, factory) in byClass {
-        factories[type.className] = factory
-        factories[type.className.lowercased()] = factory
+        factories[type.className] = readingEMA(type, factory)
+        factories[type.className.lowercased()] = readingEMA(type, factory)
     }
     return factories
 }()
+
+/// `factory` with the moving-average keys every optimizer config holds (`use_ema`,
+/// `ema_momentum`, `ema_overwrite_frequency`) read, checked and set on what it makes.
+private func readingEMA(_ type: Optimizer.Type, _ factory: @escaping OptimizerFactory) -> OptimizerFactory {
+    { r in
+        let useEMA = try r.bool("use_ema", default: false)
+        let momentum = try r.double("ema_momentum", default: 0.99)
+        let frequency = try r.optionalInt("ema_overwrite_frequency")
+        try type.validate(emaMomentum: momentum, emaOverwriteFrequency: frequency)
+        let optimizer = try factory(&r)
+        (optimizer.emaMomentum, optimizer.emaOverwriteFrequency, optimizer.useEMA) = (momentum, frequency, useEMA)
+        return optimizer
+    }
+}
 
 private let optimizerTable = ObjectFactoryTable<Optimizer>(kind: "optimizer", factories: optimizerFactories)
 
 extension Optimizer {
     /// The optimizer a string names, with Keras defaults (`"adam"`, `"sgd"`, `"rmsprop"`, `"adamw"`,
-    /// `"adagrad"`, `"adadelta"`, `"adamax"`, `"nadam"`, `"lion"`; case-insensitive).
+    /// `"adagrad"`, `"adadelta"`, `"adamax"`, `"nadam"`, `"lion"`, `"ftrl"`, `"lamb"`,
+    /// `"adafactor"`; case-insensitive).
     ///
     /// ```swift
     /// let optimizer = try Optimizer.named("adam")

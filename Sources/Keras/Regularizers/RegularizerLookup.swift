@@ -7,6 +7,10 @@ private let regularizerTable = ObjectFactoryTable<any Regularizer>(kind: "regula
     (L1L2.className, ["l1l2", "l1_l2"], { r in
         L1L2(l1: try r.nonNegative("l1", default: 0), l2: try r.nonNegative("l2", default: 0))
     }),
+    (OrthogonalRegularizer.className, ["orthogonal_regularizer"], { r in
+        OrthogonalRegularizer(factor: try r.nonNegative("factor", default: 0.01),
+                              mode: try r.choice("mode", default: .rows, allowed: OrthogonalRegularizer.Mode.allCases))
+    }),
 ])
 
 /// The regularizer a string names, with default arguments (`keras.regularizers.get("l2")`);

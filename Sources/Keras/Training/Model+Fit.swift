@@ -128,6 +128,14 @@ extension Model {
     private func fitEpochs(_ source: BatchSource, validation: BatchSource?, epochs: Int, callbacks: CallbackList,
                            initialEpoch: Int, state: CompiledState, generator: inout RandomGenerator) throws -> History {
         try callbacks.onTrainBegin(logs: [:])
+        // Keras's `optimizer.finalize_variable_values` (with EMA, the averaged weights) before
+        // `on_train_end`, and also when training ends on an error.
+        var finalized = false
+        let finalize = { [self] in
+            finalized = true
+            weightUpdateLock.write { state.optimizer.finalizeVariableValues(trainableVariables) }
+        }
+        defer { if !finalized { finalize() } }
         if let distribution {
             resumeEpoch = try distribution.synchronizeStart(of: self, optimizer: state.optimizer, resumeEpoch: resumeEpoch)
         }
@@ -166,6 +174,7 @@ extension Model {
             try callbacks.onEpochEnd(epoch, logs: &epochLogs)
             if stopTraining { break }
         }
+        finalize()
         try callbacks.onTrainEnd(logs: epochLogs)
         return callbacks.history!
     }
@@ -310,7 +319,7 @@ extension Model {
                     try check.checkShape(target: target.shape, prediction: prediction.shape, op: op)
                     try check.checkLabels(data.targets[i], op: op)
                     checks.append(check)
-                } else if !comparable {
+                } else if !comparable && consumer.rule?.decidesTargetShapes != true {
                     throw KerasError.invalidData("\(op): \(consumer.name) compares targets of shape \(formatShape([nil] + target.shape.dropFirst().map { Optional($0) })) with \(output) of shape \(formatShape([nil] + prediction.shape.dropFirst().map { Optional($0) })), which do not match; use a sparse loss or metric (SparseCategoricalCrossentropy) for integer labels, or one-hot targets (toCategorical)")
                 }
             }

@@ -12,6 +12,15 @@ import KerasCore
 public protocol TargetShapeRule {
     /// Why targets like `yTrue` cannot be scored against predictions like `yPred`, or `nil`.
     func targetShapeProblem(yTrue: Tensor, yPred: Tensor) -> String?
+    /// Whether ``targetShapeProblem(yTrue:yPred:)`` decides on its own which target shapes fit
+    /// (class ids against class scores, labels against embeddings), so `fit` does not also
+    /// require targets that compare elementwise with the predictions; `false` unless a rule says so.
+    var decidesTargetShapes: Bool { get }
+}
+
+extension TargetShapeRule {
+    /// The rule adds to `fit`'s elementwise comparison of targets and predictions.
+    public var decidesTargetShapes: Bool { false }
 }
 
 /// Categorical cross-entropy compares one-hot targets with predictions of the same shape, its
