@@ -34,6 +34,12 @@ def serialized(obj, shapes, dtypes):
 
 specs = [
  (L.Dense(3), (None, 4)),
+ (L.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de"), (None, 5, 4)), (L.EinsumDense("...b,bc->...c", 4, bias_axes="c"), (None, 3, 5)), (L.RMSNormalization(axis=[1, 2]), (None, 3, 4)),
+ (L.SpectralNormalization(L.Dense(3)), (None, 4)), (L.SpectralNormalization(L.Conv2D(2, 2), power_iterations=2), (None, 5, 5, 3)),
+ (L.AdaptiveAveragePooling1D(3), (None, 8, 3)), (L.AdaptiveAveragePooling2D((3, 2)), (None, 8, 8, 3)), (L.AdaptiveAveragePooling3D(2, data_format="channels_first"), (None, 2, 4, 4, 4)),
+ (L.AdaptiveMaxPooling1D(4), (None, 8, 3)), (L.AdaptiveMaxPooling2D(2), (None, 7, 5, 3)), (L.AdaptiveMaxPooling3D((2, 1, 2)), (None, 4, 4, 4, 2)),
+ (L.Discretization(bin_boundaries=[0.0, 1.0, 2.0]), (None, 4)), (L.Discretization(bin_boundaries=[-1.0, 0.5], output_mode="one_hot"), (None, 4)),
+ (L.HashedCrossing(num_bins=5), [(None, 1), (None, 1)]),
  (L.Activation("relu"), (None, 4)), (L.ReLU(), (None, 4)), (L.LeakyReLU(), (None, 4)), (L.PReLU(), (None, 4)), (L.ELU(), (None, 4)), (L.Softmax(), (None, 4)),
  (L.Flatten(), (None, 2, 3)), (L.Reshape((3, 2)), (None, 6)), (L.Permute((2, 1)), (None, 2, 3)), (L.RepeatVector(3), (None, 4)),
  (L.Dropout(0.2), (None, 4)), (L.SpatialDropout1D(0.2), (None, 5, 4)), (L.SpatialDropout2D(0.2), (None, 5, 5, 4)), (L.SpatialDropout3D(0.2), (None, 3, 3, 3, 2)),
@@ -80,7 +86,7 @@ for layer, shape in specs + multi:
     except Exception as e:
         raise SystemExit(f"build failed: {layer.__class__.__name__}: {e}")
     shapes = shape if isinstance(shape, list) else [shape]
-    takes_ids = isinstance(layer, (L.Embedding, L.CategoryEncoding, L.Hashing))
+    takes_ids = isinstance(layer, (L.Embedding, L.CategoryEncoding, L.Hashing, L.HashedCrossing))
     layer_seeds.append(serialized(layer, shapes, ["int32" if takes_ids else "float32"] * len(shapes)))
 
 model_seeds = []
@@ -113,6 +119,9 @@ text_layers = [
     L.IntegerLookup(vocabulary=[3, 5, 7], output_mode="count", mask_token=0),
     L.Hashing(num_bins=5),
     L.Hashing(num_bins=5, salt=3, output_mode="multi_hot"),
+    L.HashedCrossing(num_bins=5),
+    L.HashedCrossing(num_bins=4, output_mode="one_hot"),
+    L.Discretization(num_bins=4, epsilon=0.05, output_mode="count"),
 ]
 text_seeds = [json.loads(json.dumps(keras.saving.serialize_keras_object(layer),
                                     default=lambda o: o.tolist() if hasattr(o, "tolist") else None))
@@ -145,7 +154,9 @@ objects = {
                   + [plain(keras.optimizers.Adam(learning_rate=S.ExponentialDecay(0.1, 10, 0.9), clipnorm=1.0,
                                                   use_ema=True, ema_momentum=0.9))],
     "losses": classes(keras.losses, keras.losses.Loss),
-    "metrics": classes(keras.metrics, keras.metrics.Metric),
+    "metrics": classes(keras.metrics, keras.metrics.Metric)
+               + [plain(keras.metrics.IoU(3, [0, 2])), plain(keras.metrics.MeanIoU(3)),
+                  plain(keras.metrics.OneHotIoU(3, [1])), plain(keras.metrics.OneHotMeanIoU(3))],
     "initializers": [plain(getattr(keras.initializers, name)()) for name in
                      ["Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal", "GlorotUniform",
                       "GlorotNormal", "HeNormal", "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal", "Identity",

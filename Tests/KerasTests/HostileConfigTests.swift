@@ -196,8 +196,18 @@ import Testing
                         _ = hashing(texts)
                         _ = hashing(texts.map { [$0] })
                     }
+                    if let crossing = layer as? HashedCrossing {
+                        _ = try? crossing([.strings(texts), .strings(texts)])
+                        _ = try? crossing([.strings(texts), .integers(Tensor(texts.indices.map(Float.init)))])
+                        _ = try? crossing([.strings(texts)])
+                    }
                 }
-                for x in Self.integers where layer is IntegerLookup || layer is Hashing {
+                for x in Self.integers where layer is Discretization {
+                    Self.expectNoStop("\(label), called on \(x.shape)") { _ = try layer.callChecked(x) }
+                    try? (layer as! Discretization).adapt(x.cast(to: .float32))
+                    _ = try? layer.callChecked(x)
+                }
+                for x in Self.integers where layer is IntegerLookup || layer is Hashing || layer is HashedCrossing {
                     Self.expectNoStop("\(label), called on integers \(x.shape)") { _ = try layer.callChecked(x) }
                     if let lookup = layer as? IntegerLookup {
                         try? lookup.adapt(x)

@@ -265,6 +265,14 @@ open class Layer: @unchecked Sendable, CustomStringConvertible {
         return variable
     }
 
+    /// Makes `variable`, created by another layer, one of this layer's own weights too, as Keras
+    /// tracks a variable assigned to a layer's attribute (SpectralNormalization's `kernel` is its
+    /// wrapped layer's): listed once, at this layer's place in ``weights``, and saved among its own
+    /// variables. Call from `build`; a build that fails drops it again.
+    func trackWeight(_ variable: Variable) {
+        if variable.trainable { ownTrainableWeights.append(variable) } else { ownNonTrainableWeights.append(variable) }
+    }
+
     /// All weights in Keras 3's order (what `get_weights()` lists): layer by layer, depth first,
     /// each layer's trainable then non-trainable weights, each weight once.
     public var weights: [Variable] { collect { $0.ownTrainableWeights + $0.ownNonTrainableWeights } }

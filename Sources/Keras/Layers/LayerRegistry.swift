@@ -89,10 +89,10 @@ private func build(_ layer: Layer, buildConfig: ConfigValue) throws {
     }
 }
 
-/// Whether `layer` may be called on several tensors: merge layers, models, `Identity`, the
+/// Whether `layer` may be called on several tensors: merge layers, models, `Identity`, `HashedCrossing`, the
 /// attention layers (query, value and key), and custom classes (which decide for themselves).
 func takesSeveralInputs(_ layer: Layer) -> Bool {
-    layer is Merge || layer is Model || layer is Identity || layer is Attention || type(of: layer).callArgumentNames != nil
+    layer is Merge || layer is Model || layer is Identity || layer is Attention || layer is HashedCrossing || type(of: layer).callArgumentNames != nil
         || layerTable.factories[layer.className] == nil
 }
 
@@ -151,6 +151,7 @@ private let layerFamilies: [[LayerEntry]] = [
 private let coreLayerEntries: [LayerEntry] = [
     entry(InputLayer.self) { try InputLayer(config: $0) },
     entry(Dense.self) { try Dense(config: $0) },
+    entry(EinsumDense.self) { try EinsumDense(config: $0) },
     entry(Activation.self) { try Activation(config: $0) },
     entry(ReLU.self) { try ReLU(config: $0) },
     entry(LeakyReLU.self) { try LeakyReLU(config: $0) },

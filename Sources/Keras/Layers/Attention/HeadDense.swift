@@ -1,7 +1,8 @@
 /// The projections of ``MultiHeadAttention``: Keras's `EinsumDense` layers with its two
 /// equations, `abc,cde->abde` (features → heads × size: `kernel (dim, heads, size)`,
 /// `bias (heads, size)`) and `abcd,cde->abe` (heads × size → features: `kernel (heads, size,
-/// dim)`, `bias (dim,)`), computed as one matrix product on the flattened kernel.
+/// dim)`, `bias (dim,)`), computed as one matrix product on the flattened kernel
+/// (`projectTrailingAxes`, shared with ``EinsumDense``).
 ///
 /// ```swift
 /// let query = HeadDense(splitInto: [4, 16], name: "query")
@@ -33,7 +34,6 @@ public final class HeadDense: Layer, @unchecked Sendable {
     public private(set) var kernel: Variable!
     /// The bias, once built (with `useBias`).
     public private(set) var bias: Variable?
-    private var inputDim = 0
 
     private init(heads: [Int]?, outputDim: Int?, useBias: Bool, kernelInitializer: any Initializer,
                  biasInitializer: any Initializer, kernelRegularizer: (any Regularizer)?,
@@ -77,14 +77,12 @@ public final class HeadDense: Layer, @unchecked Sendable {
         let kernelShape: [Int], biasShape: [Int]
         if let heads {
             guard let dim = inputShape.last ?? nil else { fatalError("Layer \"\(name)\": the last input dimension must be known, received \(formatShape(inputShape))") }
-            inputDim = dim
             kernelShape = [dim] + heads
             biasShape = heads
         } else {
             guard inputShape.count >= 2, let h = inputShape[inputShape.count - 2], let s = inputShape.last ?? nil else {
                 fatalError("Layer \"\(name)\": the heads and size axes must be known, received \(formatShape(inputShape))")
             }
-            inputDim = h * s
             kernelShape = [h, s, outputDim!]
             biasShape = [outputDim!]
         }
@@ -97,17 +95,7 @@ public final class HeadDense: Layer, @unchecked Sendable {
     }
 
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
-        let width = kernel.shape.reduce(1, *) / inputDim
-        let lead = heads == nil ? Array(inputs.shape.dropLast(2)) : Array(inputs.shape.dropLast())
-        let rows = inputs.reshaped(to: [-1, inputDim]), flatKernel = kernel.value.reshaped(to: [inputDim, width])
-        let flatBias = bias?.value.reshaped(to: [width])
-        let y: Tensor
-        if rows.dtype == flatKernel.dtype && (rows.dtype == .float32 || rows.dtype == .float64) {
-            y = rows.linear(kernel: flatKernel, bias: flatBias)   // the product and bias in one op
-        } else {
-            y = flatBias.map { rows.matmul(flatKernel) + $0 } ?? rows.matmul(flatKernel)
-        }
-        return y.reshaped(to: lead + (heads ?? [outputDim!]))
+        projectTrailingAxes(inputs, kernel: kernel.value, contractedRank: heads == nil ? 2 : 1, bias: bias?.value)
     }
 
     public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] {

@@ -1,5 +1,5 @@
 /// The pooling layers, with Keras's `MaxPool*`, `AvgPool*`, `GlobalMaxPool*` and
-/// `GlobalAvgPool*` aliases.
+/// `GlobalAvgPool*` aliases, and the adaptive pooling layers.
 let poolingLayerEntries: [LayerEntry] = [
     entry(MaxPooling1D.self, aliases: ["MaxPool1D"]) { try MaxPooling1D(config: $0) },
     entry(MaxPooling2D.self, aliases: ["MaxPool2D"]) { try MaxPooling2D(config: $0) },
@@ -13,4 +13,10 @@ let poolingLayerEntries: [LayerEntry] = [
     entry(GlobalAveragePooling1D.self, aliases: ["GlobalAvgPool1D"]) { try GlobalAveragePooling1D(config: $0) },
     entry(GlobalAveragePooling2D.self, aliases: ["GlobalAvgPool2D"]) { try GlobalAveragePooling2D(config: $0) },
     entry(GlobalAveragePooling3D.self, aliases: ["GlobalAvgPool3D"]) { try GlobalAveragePooling3D(config: $0) },
+    entry(AdaptiveAveragePooling1D.self) { try AdaptiveAveragePooling1D(config: $0) },
+    entry(AdaptiveAveragePooling2D.self) { try AdaptiveAveragePooling2D(config: $0) },
+    entry(AdaptiveAveragePooling3D.self) { try AdaptiveAveragePooling3D(config: $0) },
+    entry(AdaptiveMaxPooling1D.self) { try AdaptiveMaxPooling1D(config: $0) },
+    entry(AdaptiveMaxPooling2D.self) { try AdaptiveMaxPooling2D(config: $0) },
+    entry(AdaptiveMaxPooling3D.self) { try AdaptiveMaxPooling3D(config: $0) },
 ]

@@ -1,4 +1,4 @@
-/// The preprocessing layers (Rescaling, Normalization and the image layers), for
+/// The preprocessing layers (Rescaling, Normalization, Discretization, HashedCrossing and the image layers), for
 /// ``deserializeLayer(_:)`` and ``makeLayer(className:config:)``.
 let preprocessingLayerEntries: [LayerEntry] = [
     entry(Rescaling.self) { try Rescaling(config: $0) },
@@ -12,4 +12,6 @@ let preprocessingLayerEntries: [LayerEntry] = [
     entry(RandomTranslation.self) { try RandomTranslation(config: $0) },
     entry(RandomContrast.self) { try RandomContrast(config: $0) },
     entry(RandomBrightness.self) { try RandomBrightness(config: $0) },
+    entry(Discretization.self) { try Discretization(config: $0) },
+    entry(HashedCrossing.self) { try HashedCrossing(config: $0) },
 ]

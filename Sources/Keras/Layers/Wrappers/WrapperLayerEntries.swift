@@ -2,4 +2,5 @@
 let wrapperLayerEntries: [LayerEntry] = [
     entry(Bidirectional.self) { try Bidirectional(config: $0) },
     entry(TimeDistributed.self) { try TimeDistributed(config: $0) },
+    entry(SpectralNormalization.self) { try SpectralNormalization(config: $0) },
 ]
