@@ -15,7 +15,8 @@ Writes Tests/Fixtures/layers_more.json:
 - "summary": model.summary() of a Sequential with the three layers; "serialized_model": that
   model as Keras serializes it, its weights per layer by name, an input and its predict output;
   the model saved as layers_more.keras after a training call, with its predict output and
-  `get_weights()` then.
+  `get_weights()` then; "attention_kernel_max": the largest initial kernel value of each
+  attention projection (MultiHeadAttention and GroupQueryAttention).
 """
 import json
 import os
@@ -167,7 +168,19 @@ model.save(os.path.join(HERE, "layers_more.keras"))
 serialized_model["saved_output"] = tensor(np.asarray(model.predict(model_input, verbose=0)))
 serialized_model["saved_weights"] = [tensor(np.asarray(w)) for w in model.get_weights()]
 
+# The largest initial kernel value of each projection of MultiHeadAttention(4, 16) and
+# GroupQueryAttention(16, 4, 2) on 64 features: Keras's EinsumDense gives the Glorot limit of the
+# equation's fans, √(6 / (fan_in + fan_out)).
+attention_kernel_max = {}
+for attention in [layers.MultiHeadAttention(4, 16), layers.GroupQueryAttention(16, 4, 2)]:
+    features = np.zeros((1, 10, 64), "float32")
+    attention(features, features)
+    for w in attention.weights:
+        if w.name == "kernel":
+            attention_kernel_max[w.path] = float(np.abs(np.asarray(w)).max())
+
 with open(os.path.join(HERE, "layers_more.json"), "w") as f:
     json.dump({"keras_version": keras.__version__, "cases": cases, "spectral": spectral_cases,
-               "summary": "".join(summary_lines), "serialized_model": serialized_model}, f)
+               "summary": "".join(summary_lines), "serialized_model": serialized_model,
+               "attention_kernel_max": attention_kernel_max}, f)
 print(f"wrote {len(cases)} cases, {len(spectral_cases)} spectral cases")

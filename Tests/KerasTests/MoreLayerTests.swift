@@ -144,6 +144,27 @@ import Testing
                     rtol: 1e-5, atol: 1e-5)
     }
 
+    /// The attention projections start as Keras's: Glorot over the equation's fans (the
+    /// contracted and produced axes), not over the kernel's rank-3 shape.
+    @Test func attentionProjectionsUseTheEquationsFans() {
+        let expected = Self.root["attention_kernel_max"]!.objectValue!
+        let features = Tensor.zeros([1, 10, 64])
+        let mha = MultiHeadAttention(numHeads: 4, keyDim: 16, name: "multi_head_attention")
+        let gqa = GroupedQueryAttention(headDim: 16, numQueryHeads: 4, numKeyValueHeads: 2, name: "grouped_query_attention")
+        _ = mha(query: features, value: features)
+        _ = gqa(query: features, value: features)
+        var seen = 0
+        for layer in [mha, gqa] as [Layer] {
+            for sub in layer.sublayers {
+                guard let kernel = (sub as? HeadDense)?.kernel, let keras = expected["\(layer.name)/\(sub.name)/kernel"]?.doubleValue else { continue }
+                let ours = Double(kernel.value.abs().max().item)
+                #expect(ours <= keras * 1.002 && ours >= keras * 0.99, "\(layer.name)/\(sub.name): \(ours) vs Keras \(keras)")
+                seen += 1
+            }
+        }
+        #expect(seen == expected.count)
+    }
+
     @Test func kerasArchiveRoundTrip() throws {
         let model = try Self.makeModel()
         let x = Tensor.randomNormal([4, 6], seed: 3)

@@ -86,7 +86,11 @@ public final class HeadDense: Layer, @unchecked Sendable {
             kernelShape = [h, s, outputDim!]
             biasShape = [outputDim!]
         }
-        kernel = addWeight(name: "kernel", shape: kernelShape, initializer: kernelInitializer,
+        // As Keras's EinsumDense: a variance-scaling initializer's fans are the contracted input
+        // axes and the produced output axes of the equation, whatever the kernel's rank.
+        let fanAxes = heads != nil ? (input: [0], output: [1, 2]) : (input: [0, 1], output: [2])
+        kernel = addWeight(name: "kernel", shape: kernelShape,
+                           initializer: withFanAxes(kernelInitializer, input: fanAxes.input, output: fanAxes.output),
                            regularizer: kernelRegularizer, constraint: kernelConstraint)
         if useBias {
             bias = addWeight(name: "bias", shape: biasShape, initializer: biasInitializer,
