@@ -10,14 +10,15 @@ extension Tensor {
     /// ```
     public func maxPool(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid) -> Tensor {
         let (g, x) = poolingGeometry("max_pool", poolSize: poolSize, strides: strides, padding: padding)
+        let w = PoolingWindows(g)
         let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [shape[rank - 1]], dtype: x.dtype, op: "max_pool")
         // Where each maximum came from, kept for the backward pass when it may run.
         let argmax = isRecorded ? Tensor(uninitializedShape: y.shape, dtype: .int32, op: "max_pool") : nil
         withExtendedLifetime(x) {
             let index = argmax?.pointer(Int32.self)
             switch x.dtype {
-            case .float64: PoolingKernels.maxForward(g, x: x.pointer(Double.self), y: y.pointer(Double.self), argmax: index)
-            default: PoolingKernels.maxForward(g, x: x.pointer(Float.self), y: y.pointer(Float.self), argmax: index)
+            case .float64: PoolingKernels.maxForward(w, x: x.pointer(Double.self), y: y.pointer(Double.self), argmax: index)
+            default: PoolingKernels.maxForward(w, x: x.pointer(Float.self), y: y.pointer(Float.self), argmax: index)
             }
         }
         return Tensor.record("max_pool", inputs: [self], output: y) { dy in
@@ -26,8 +27,8 @@ extension Tensor {
             withExtendedLifetime((argmax, dy)) {
                 let index = argmax!.pointer(Int32.self)
                 switch x.dtype {
-                case .float64: PoolingKernels.maxBackward(g, argmax: index, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
-                default: PoolingKernels.maxBackward(g, argmax: index, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
+                case .float64: PoolingKernels.maxBackward(w, argmax: index, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
+                default: PoolingKernels.maxBackward(w, argmax: index, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
                 }
             }
             return [dx.cast(to: self.dtype)]
@@ -43,11 +44,12 @@ extension Tensor {
     /// ```
     public func averagePool(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid) -> Tensor {
         let (g, x) = poolingGeometry("average_pool", poolSize: poolSize, strides: strides, padding: padding)
+        let w = PoolingWindows(g)
         let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [shape[rank - 1]], dtype: x.dtype, op: "average_pool")
         withExtendedLifetime(x) {
             switch x.dtype {
-            case .float64: PoolingKernels.averageForward(g, x: x.pointer(Double.self), y: y.pointer(Double.self))
-            default: PoolingKernels.averageForward(g, x: x.pointer(Float.self), y: y.pointer(Float.self))
+            case .float64: PoolingKernels.averageForward(w, x: x.pointer(Double.self), y: y.pointer(Double.self))
+            default: PoolingKernels.averageForward(w, x: x.pointer(Float.self), y: y.pointer(Float.self))
             }
         }
         return Tensor.record("average_pool", inputs: [self], output: y) { dy in
@@ -55,8 +57,8 @@ extension Tensor {
             let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: "average_pool_grad")
             withExtendedLifetime(dy) {
                 switch x.dtype {
-                case .float64: PoolingKernels.averageBackward(g, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
-                default: PoolingKernels.averageBackward(g, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
+                case .float64: PoolingKernels.averageBackward(w, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
+                default: PoolingKernels.averageBackward(w, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
                 }
             }
             return [dx.cast(to: self.dtype)]
