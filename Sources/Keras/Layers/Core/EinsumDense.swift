@@ -12,7 +12,7 @@
 /// ```
 ///
 /// Projections (the input's trailing axes against the kernel's leading ones, as in the examples)
-/// run as one matrix product; other equations through ``einsum(_:_:)-(String,[Tensor])``.
+/// run as one matrix product; other equations through KerasCore's `einsum(_:_:)`.
 /// With `loraRank` the kernel is frozen and a trainable low-rank update is added, as in ``Dense``.
 public final class EinsumDense: Layer, @unchecked Sendable {
     /// Its call writes no state in inference, so `predict` may run batches on several threads.

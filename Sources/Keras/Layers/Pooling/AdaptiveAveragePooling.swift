@@ -2,7 +2,7 @@ import KerasCore
 
 /// The mean of each of `outputSize` adaptive windows over `(batch, steps, channels)`
 /// (`keras.layers.AdaptiveAveragePooling1D`), whatever the input size; `dataFormat: .channelsFirst`
-/// takes channels before the spatial axes. Windows follow ``adaptivePoolingBins(inputSize:outputSize:)``.
+/// takes channels before the spatial axes. Windows follow `adaptivePoolingBins(inputSize:outputSize:)`.
 ///
 /// ```swift
 /// let y = AdaptiveAveragePooling1D(outputSize: [4])(Tensor.ones([2, 10, 3]))   // [2, 4, 3]
@@ -17,7 +17,7 @@ public final class AdaptiveAveragePooling1D: BaseAdaptivePooling, @unchecked Sen
 
 /// The mean of each of `outputSize` adaptive windows over `(batch, height, width, channels)`
 /// (`keras.layers.AdaptiveAveragePooling2D`), whatever the input size; `dataFormat: .channelsFirst`
-/// takes channels before the spatial axes. Windows follow ``adaptivePoolingBins(inputSize:outputSize:)``.
+/// takes channels before the spatial axes. Windows follow `adaptivePoolingBins(inputSize:outputSize:)`.
 ///
 /// ```swift
 /// let y = AdaptiveAveragePooling2D(outputSize: [7, 5])(Tensor.ones([1, 30, 25, 8]))   // [1, 7, 5, 8]
@@ -32,7 +32,7 @@ public final class AdaptiveAveragePooling2D: BaseAdaptivePooling, @unchecked Sen
 
 /// The mean of each of `outputSize` adaptive windows over `(batch, depth, height, width, channels)`
 /// (`keras.layers.AdaptiveAveragePooling3D`), whatever the input size; `dataFormat: .channelsFirst`
-/// takes channels before the spatial axes. Windows follow ``adaptivePoolingBins(inputSize:outputSize:)``.
+/// takes channels before the spatial axes. Windows follow `adaptivePoolingBins(inputSize:outputSize:)`.
 ///
 /// ```swift
 /// let y = AdaptiveAveragePooling3D(outputSize: [3])(Tensor.ones([1, 9, 8, 7, 2]))   // [1, 3, 3, 3, 2]

@@ -2,7 +2,7 @@ import KerasCore
 
 /// The maximum of each of `outputSize` adaptive windows over `(batch, steps, channels)`
 /// (`keras.layers.AdaptiveMaxPooling1D`), whatever the input size; `dataFormat: .channelsFirst`
-/// takes channels before the spatial axes. Windows follow ``adaptivePoolingBins(inputSize:outputSize:)``.
+/// takes channels before the spatial axes. Windows follow `adaptivePoolingBins(inputSize:outputSize:)`.
 ///
 /// ```swift
 /// let y = AdaptiveMaxPooling1D(outputSize: [4])(Tensor.ones([2, 10, 3]))   // [2, 4, 3]
@@ -17,7 +17,7 @@ public final class AdaptiveMaxPooling1D: BaseAdaptivePooling, @unchecked Sendabl
 
 /// The maximum of each of `outputSize` adaptive windows over `(batch, height, width, channels)`
 /// (`keras.layers.AdaptiveMaxPooling2D`), whatever the input size; `dataFormat: .channelsFirst`
-/// takes channels before the spatial axes. Windows follow ``adaptivePoolingBins(inputSize:outputSize:)``.
+/// takes channels before the spatial axes. Windows follow `adaptivePoolingBins(inputSize:outputSize:)`.
 ///
 /// ```swift
 /// let y = AdaptiveMaxPooling2D(outputSize: [7, 5])(Tensor.ones([1, 30, 25, 8]))   // [1, 7, 5, 8]
@@ -32,7 +32,7 @@ public final class AdaptiveMaxPooling2D: BaseAdaptivePooling, @unchecked Sendabl
 
 /// The maximum of each of `outputSize` adaptive windows over `(batch, depth, height, width, channels)`
 /// (`keras.layers.AdaptiveMaxPooling3D`), whatever the input size; `dataFormat: .channelsFirst`
-/// takes channels before the spatial axes. Windows follow ``adaptivePoolingBins(inputSize:outputSize:)``.
+/// takes channels before the spatial axes. Windows follow `adaptivePoolingBins(inputSize:outputSize:)`.
 ///
 /// ```swift
 /// let y = AdaptiveMaxPooling3D(outputSize: [3])(Tensor.ones([1, 9, 8, 7, 2]))   // [1, 3, 3, 3, 2]

@@ -3,7 +3,7 @@ import KerasCore
 /// The shared base of the adaptive pooling layers (Keras's `BaseAdaptivePooling`): the maximum
 /// or mean of each of `outputSize` windows per spatial axis, whatever the input size. Along an
 /// axis of `n` inputs and `m` outputs, window `i` covers positions `⌊i·n/m⌋ ..< ⌈(i+1)·n/m⌉`
-/// (``adaptivePoolingBins(inputSize:outputSize:)``), as in Keras and PyTorch.
+/// (`adaptivePoolingBins(inputSize:outputSize:)`), as in Keras and PyTorch.
 /// Use ``AdaptiveAveragePooling1D``/``AdaptiveAveragePooling2D``/``AdaptiveAveragePooling3D`` or
 /// ``AdaptiveMaxPooling1D``/``AdaptiveMaxPooling2D``/``AdaptiveMaxPooling3D``.
 ///

@@ -171,7 +171,7 @@ public final class HashedCrossing: Layer, @unchecked Sendable {
         }
     }
 
-    /// Tensor inputs must be integers (strings go through ``callAsFunction(_:)-([Feature])``).
+    /// Tensor inputs must be integers (strings go through the throwing call on `[Feature]`).
     public override func validateInputData(_ data: Tensor) -> KerasError? {
         guard !data.dtype.isInteger else { return nil }
         return .invalidData("HashedCrossing \"\(name)\": All `HashedCrossing` inputs should have an integer or string dtype. Received a \(data.dtype) tensor")
