@@ -300,6 +300,32 @@ import Testing
         }
     }
 
+    // MARK: - Files Keras saved
+
+    /// A model Keras compiled with Adafactor, Ftrl, Lamb or Adam with EMA (focal loss, confusion
+    /// and correlation metrics), trained and saved: it loads with its optimizer state, predicts
+    /// as Keras does from the file, and one more `trainOnBatch` gives Keras's weights and
+    /// optimizer variables (`saving_optimizers_generate.py`).
+    @Test(arguments: ["adafactor", "ftrl", "lamb", "adam_ema"])
+    func kerasSavedOptimizerStateContinuesLikeKeras(_ name: String) throws {
+        let all = try loadFixture("saving_optimizers.json") as! [String: Any]
+        let c = all[name] as! [String: Any]
+        let model = try loadModel(fixturesDirectory.appendingPathComponent("saving/optimizer_\(name).keras").path)
+        let optimizer = try #require(model.optimizer)
+        assertClose(try model.predict(tensorFromFixture(c["x"]!), verbose: 0), tensorFromFixture(c["y"]!), rtol: 1e-5, atol: 1e-6, name)
+        _ = try model.trainOnBatch(tensorFromFixture(c["x_next"]!), tensorFromFixture(c["y_next"]!))
+        let weights = (c["weights_after"] as! [Any]).map(tensorFromFixture)
+        #expect(model.getWeights().count == weights.count)
+        for (w, e) in zip(model.getWeights(), weights) { assertClose(w, e, rtol: 1e-4, atol: 1e-6, "\(name) weights") }
+        let variables = c["optimizer_after"] as! [[String: Any]]
+        // Keras's order; its slot names carry the layer's name in front (`dense_kernel_momentum`).
+        #expect(optimizer.variables.count == variables.count)
+        for (v, e) in zip(optimizer.variables, variables) { #expect((e["name"] as! String).hasSuffix(v.name), "\(name): \(v.name) vs \(e["name"]!)") }
+        for (v, e) in zip(optimizer.variables, variables) {
+            assertClose(v.value.cast(to: .float64), tensorFromFixture(e["value"]!).cast(to: .float64), rtol: 1e-4, atol: 1e-6, "\(name) \(v.name)")
+        }
+    }
+
     // MARK: - OrthogonalRegularizer
 
     @Test func orthogonalRegularizerMatchesKeras() throws {
