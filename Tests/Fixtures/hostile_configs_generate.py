@@ -40,6 +40,7 @@ specs = [
  (L.AdaptiveMaxPooling1D(4), (None, 8, 3)), (L.AdaptiveMaxPooling2D(2), (None, 7, 5, 3)), (L.AdaptiveMaxPooling3D((2, 1, 2)), (None, 4, 4, 4, 2)),
  (L.Discretization(bin_boundaries=[0.0, 1.0, 2.0]), (None, 4)), (L.Discretization(bin_boundaries=[-1.0, 0.5], output_mode="one_hot"), (None, 4)),
  (L.HashedCrossing(num_bins=5), [(None, 1), (None, 1)]),
+ (L.ReversibleEmbedding(10, 4), (None, 5)), (L.ReversibleEmbedding(10, 4, tie_weights=False, logit_soft_cap=30.0, mask_zero=True), (None, 5)),
  (L.Activation("relu"), (None, 4)), (L.ReLU(), (None, 4)), (L.LeakyReLU(), (None, 4)), (L.PReLU(), (None, 4)), (L.ELU(), (None, 4)), (L.Softmax(), (None, 4)),
  (L.Flatten(), (None, 2, 3)), (L.Reshape((3, 2)), (None, 6)), (L.Permute((2, 1)), (None, 2, 3)), (L.RepeatVector(3), (None, 4)),
  (L.Dropout(0.2), (None, 4)), (L.SpatialDropout1D(0.2), (None, 5, 4)), (L.SpatialDropout2D(0.2), (None, 5, 5, 4)), (L.SpatialDropout3D(0.2), (None, 3, 3, 3, 2)),
@@ -86,7 +87,7 @@ for layer, shape in specs + multi:
     except Exception as e:
         raise SystemExit(f"build failed: {layer.__class__.__name__}: {e}")
     shapes = shape if isinstance(shape, list) else [shape]
-    takes_ids = isinstance(layer, (L.Embedding, L.CategoryEncoding, L.Hashing, L.HashedCrossing))
+    takes_ids = isinstance(layer, (L.Embedding, L.ReversibleEmbedding, L.CategoryEncoding, L.Hashing, L.HashedCrossing))
     layer_seeds.append(serialized(layer, shapes, ["int32" if takes_ids else "float32"] * len(shapes)))
 
 model_seeds = []
