@@ -25,27 +25,7 @@ extension Tensor {
     /// ```
     public func adaptiveMaxPool(outputSize: [Int]) -> Tensor {
         let (w, x) = adaptiveWindows("adaptive_max_pool", outputSize: outputSize)
-        let y = Tensor(uninitializedShape: [shape[0]] + outputSize + [shape[rank - 1]], dtype: x.dtype, op: "adaptive_max_pool")
-        let argmax = isRecorded ? Tensor(uninitializedShape: y.shape, dtype: .int32, op: "adaptive_max_pool") : nil
-        withExtendedLifetime(x) {
-            let index = argmax?.pointer(Int32.self)
-            switch x.dtype {
-            case .float64: PoolingKernels.maxForward(w, x: x.pointer(Double.self), y: y.pointer(Double.self), argmax: index)
-            default: PoolingKernels.maxForward(w, x: x.pointer(Float.self), y: y.pointer(Float.self), argmax: index)
-            }
-        }
-        return Tensor.record("adaptive_max_pool", inputs: [self], output: y) { dy in
-            let dy = dy.cast(to: x.dtype)
-            let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: "adaptive_max_pool_grad")
-            withExtendedLifetime((argmax, dy)) {
-                let index = argmax!.pointer(Int32.self)
-                switch x.dtype {
-                case .float64: PoolingKernels.maxBackward(w, argmax: index, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
-                default: PoolingKernels.maxBackward(w, argmax: index, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
-                }
-            }
-            return [dx.cast(to: self.dtype)]
-        }
+        return pooledMax("adaptive_max_pool", w, x, outputShape: [shape[0]] + outputSize + [shape[rank - 1]])
     }
 
     /// The mean over each adaptive window (`keras.ops.adaptive_average_pool`, channels-last):
@@ -58,24 +38,7 @@ extension Tensor {
     /// ```
     public func adaptiveAveragePool(outputSize: [Int]) -> Tensor {
         let (w, x) = adaptiveWindows("adaptive_average_pool", outputSize: outputSize)
-        let y = Tensor(uninitializedShape: [shape[0]] + outputSize + [shape[rank - 1]], dtype: x.dtype, op: "adaptive_average_pool")
-        withExtendedLifetime(x) {
-            switch x.dtype {
-            case .float64: PoolingKernels.averageForward(w, x: x.pointer(Double.self), y: y.pointer(Double.self))
-            default: PoolingKernels.averageForward(w, x: x.pointer(Float.self), y: y.pointer(Float.self))
-            }
-        }
-        return Tensor.record("adaptive_average_pool", inputs: [self], output: y) { dy in
-            let dy = dy.cast(to: x.dtype)
-            let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: "adaptive_average_pool_grad")
-            withExtendedLifetime(dy) {
-                switch x.dtype {
-                case .float64: PoolingKernels.averageBackward(w, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
-                default: PoolingKernels.averageBackward(w, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
-                }
-            }
-            return [dx.cast(to: self.dtype)]
-        }
+        return pooledAverage("adaptive_average_pool", w, x, outputShape: [shape[0]] + outputSize + [shape[rank - 1]])
     }
 
     /// The windows of an adaptive pooling op, after checking the arguments, and the input in the

@@ -10,29 +10,7 @@ extension Tensor {
     /// ```
     public func maxPool(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid) -> Tensor {
         let (g, x) = poolingGeometry("max_pool", poolSize: poolSize, strides: strides, padding: padding)
-        let w = PoolingWindows(g)
-        let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [shape[rank - 1]], dtype: x.dtype, op: "max_pool")
-        // Where each maximum came from, kept for the backward pass when it may run.
-        let argmax = isRecorded ? Tensor(uninitializedShape: y.shape, dtype: .int32, op: "max_pool") : nil
-        withExtendedLifetime(x) {
-            let index = argmax?.pointer(Int32.self)
-            switch x.dtype {
-            case .float64: PoolingKernels.maxForward(w, x: x.pointer(Double.self), y: y.pointer(Double.self), argmax: index)
-            default: PoolingKernels.maxForward(w, x: x.pointer(Float.self), y: y.pointer(Float.self), argmax: index)
-            }
-        }
-        return Tensor.record("max_pool", inputs: [self], output: y) { dy in
-            let dy = dy.cast(to: x.dtype)
-            let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: "max_pool_grad")
-            withExtendedLifetime((argmax, dy)) {
-                let index = argmax!.pointer(Int32.self)
-                switch x.dtype {
-                case .float64: PoolingKernels.maxBackward(w, argmax: index, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
-                default: PoolingKernels.maxBackward(w, argmax: index, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
-                }
-            }
-            return [dx.cast(to: self.dtype)]
-        }
+        return pooledMax("max_pool", PoolingWindows(g), x, outputShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [shape[rank - 1]])
     }
 
     /// The mean over each window (`keras.ops.average_pool`). `strides` default to `poolSize`;
@@ -44,21 +22,55 @@ extension Tensor {
     /// ```
     public func averagePool(poolSize: [Int], strides: [Int]? = nil, padding: PaddingMode = .valid) -> Tensor {
         let (g, x) = poolingGeometry("average_pool", poolSize: poolSize, strides: strides, padding: padding)
-        let w = PoolingWindows(g)
-        let y = Tensor(uninitializedShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [shape[rank - 1]], dtype: x.dtype, op: "average_pool")
+        return pooledAverage("average_pool", PoolingWindows(g), x, outputShape: [shape[0]] + Array(g.output.suffix(rank - 2)) + [shape[rank - 1]])
+    }
+
+    /// The maximum of each of `windows` over `x` (this tensor in the kernels' dtype) as op `op`,
+    /// with its gradient to the first maximum of each window; shared by ``maxPool(poolSize:strides:padding:)``
+    /// and ``adaptiveMaxPool(outputSize:)``.
+    func pooledMax(_ op: String, _ windows: PoolingWindows, _ x: Tensor, outputShape: [Int]) -> Tensor {
+        let y = Tensor(uninitializedShape: outputShape, dtype: x.dtype, op: op)
+        // Where each maximum came from, kept for the backward pass when it may run.
+        let argmax = isRecorded ? Tensor(uninitializedShape: y.shape, dtype: .int32, op: op) : nil
         withExtendedLifetime(x) {
+            let index = argmax?.pointer(Int32.self)
             switch x.dtype {
-            case .float64: PoolingKernels.averageForward(w, x: x.pointer(Double.self), y: y.pointer(Double.self))
-            default: PoolingKernels.averageForward(w, x: x.pointer(Float.self), y: y.pointer(Float.self))
+            case .float64: PoolingKernels.maxForward(windows, x: x.pointer(Double.self), y: y.pointer(Double.self), argmax: index)
+            default: PoolingKernels.maxForward(windows, x: x.pointer(Float.self), y: y.pointer(Float.self), argmax: index)
             }
         }
-        return Tensor.record("average_pool", inputs: [self], output: y) { dy in
+        return Tensor.record(op, inputs: [self], output: y) { dy in
             let dy = dy.cast(to: x.dtype)
-            let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: "average_pool_grad")
+            let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: op + "_grad")
+            withExtendedLifetime((argmax, dy)) {
+                let index = argmax!.pointer(Int32.self)
+                switch x.dtype {
+                case .float64: PoolingKernels.maxBackward(windows, argmax: index, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
+                default: PoolingKernels.maxBackward(windows, argmax: index, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
+                }
+            }
+            return [dx.cast(to: self.dtype)]
+        }
+    }
+
+    /// The mean of each of `windows` over `x` (this tensor in the kernels' dtype) as op `op`,
+    /// with its gradient spread evenly over each window; shared by
+    /// ``averagePool(poolSize:strides:padding:)`` and ``adaptiveAveragePool(outputSize:)``.
+    func pooledAverage(_ op: String, _ windows: PoolingWindows, _ x: Tensor, outputShape: [Int]) -> Tensor {
+        let y = Tensor(uninitializedShape: outputShape, dtype: x.dtype, op: op)
+        withExtendedLifetime(x) {
+            switch x.dtype {
+            case .float64: PoolingKernels.averageForward(windows, x: x.pointer(Double.self), y: y.pointer(Double.self))
+            default: PoolingKernels.averageForward(windows, x: x.pointer(Float.self), y: y.pointer(Float.self))
+            }
+        }
+        return Tensor.record(op, inputs: [self], output: y) { dy in
+            let dy = dy.cast(to: x.dtype)
+            let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype, op: op + "_grad")
             withExtendedLifetime(dy) {
                 switch x.dtype {
-                case .float64: PoolingKernels.averageBackward(w, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
-                default: PoolingKernels.averageBackward(w, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
+                case .float64: PoolingKernels.averageBackward(windows, dy: dy.pointer(Double.self), dx: dx.pointer(Double.self))
+                default: PoolingKernels.averageBackward(windows, dy: dy.pointer(Float.self), dx: dx.pointer(Float.self))
                 }
             }
             return [dx.cast(to: self.dtype)]
