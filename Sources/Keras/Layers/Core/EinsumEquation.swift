@@ -218,8 +218,9 @@ public struct EinsumDenseEquation: Sendable, Equatable {
 /// `x · kernel (+ bias)` where the last `contractedRank` axes of `x` meet the first
 /// `contractedRank` axes of `kernel`: the output has `x`'s other axes, then the kernel's others.
 /// Run as one matrix product on the flattened operands (with the bias fused when its shape is
-/// the kernel's output axes), so its gradients come from the matmul. ``EinsumDense`` and the
-/// projections of ``MultiHeadAttention`` (``HeadDense``) both compute with it.
+/// the kernel's output axes), so its gradients come from the matmul. ``EinsumDense``, the
+/// projections of ``MultiHeadAttention`` (``HeadDense``) and ``ReversibleEmbedding/reverse(_:)``
+/// compute with it.
 func projectTrailingAxes(_ x: Tensor, kernel: Tensor, contractedRank: Int, bias: Tensor?) -> Tensor {
     let lead = Array(x.shape.dropLast(contractedRank)), newAxes = Array(kernel.shape.dropFirst(contractedRank))
     let k = kernel.shape.prefix(contractedRank).reduce(1, *), n = newAxes.reduce(1, *)

@@ -151,11 +151,8 @@ public final class ReversibleEmbedding: Layer, @unchecked Sendable {
 
     /// The forward lookup: row `id` of the embedding table for each id.
     public override func call(_ inputs: Tensor, training: Bool) -> Tensor {
-        let ids = inputs.dtype.isInteger ? inputs : inputs.cast(to: .int32)
-        if let bad = Embedding.firstOutOfRange(ids, count: inputDim) {
-            fatalError("ReversibleEmbedding \"\(name)\": ids must be in [0, \(inputDim)), received id \(bad) in inputs of shape \(formatShape(inputs.shape))")
-        }
-        return embeddings.value.take(ids, axis: 0)
+        if let error = validateInputData(inputs) { fatalError("\(error)") }
+        return embeddings.value.take(inputs.dtype.isInteger ? inputs : inputs.cast(to: .int32), axis: 0)
     }
 
     /// Projects hidden states of shape `(…, outputDim)` to logits of shape `(…, inputDim)`
@@ -180,8 +177,7 @@ public final class ReversibleEmbedding: Layer, @unchecked Sendable {
         } else if inputs.dtype != kernel.dtype {
             inputs = inputs.cast(to: kernel.dtype)
         }
-        let leading = Array(x.shape.dropLast())
-        var logits = inputs.reshaped(to: [-1, outputDim]).matmul(kernel).reshaped(to: leading + [inputDim])
+        var logits = projectTrailingAxes(inputs, kernel: kernel, contractedRank: 1, bias: nil)
         if let logitSoftCap {
             logits = (logits / logitSoftCap).tanh() * logitSoftCap
         }
