@@ -145,6 +145,7 @@ private let layerFamilies: [[LayerEntry]] = [
     wrapperLayerEntries,
     attentionLayerEntries,
     textPreprocessingLayerEntries,
+    mixingAugmentationLayerEntries,
 ]
 
 /// Core, activation, reshaping and merging layers, and the models.

@@ -161,23 +161,14 @@ open class Sequential: Model, @unchecked Sendable {
 
     /// Walks the layers with a shape, checking (and optionally building) each.
     private func propagate(_ inputShape: [Int?], building: Bool) -> (shape: [Int?], error: KerasError?) {
-        var shape = inputShape
+        let shape = inputShape
         if inputLayer == nil {
             // The input layer a build puts in front must be able to take the shape.
             do { try InputLayer.validate(batchShape: shape) } catch {
                 return (shape, .incompatibleInput(layer: name, message: "Sequential model \"\(name)\": \(error)"))
             }
         }
-        for layer in stack {
-            if let error = layer.checkInputs([shape]) ?? layer.validateSymbolic([shape]) { return (shape, error) }
-            if building {
-                if let error = layer.tryBuild([shape]) { return (shape, error) }
-            } else if !layer.built {
-                return (shape, nil)
-            }
-            shape = layer.computeOutputShape(shape)
-        }
-        return (shape, nil)
+        return propagateThrough(stack, shape, building: building)
     }
 
     open override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
@@ -262,4 +253,22 @@ open class Sequential: Model, @unchecked Sendable {
         if let shape = inputLayer?.batchShape { config["build_input_shape"] = ConfigValue(shape: shape) }
         return config
     }
+}
+
+/// Walks a chain of single-input layers (a ``Sequential``'s stack, a ``Pipeline``) with a shape,
+/// checking each layer and, when `building`, building it; stops at the first layer that cannot
+/// take its input, or (when not building) at the first unbuilt one, whose output shape may need
+/// its weights.
+func propagateThrough(_ layers: [Layer], _ inputShape: [Int?], building: Bool) -> (shape: [Int?], error: KerasError?) {
+    var shape = inputShape
+    for layer in layers {
+        if let error = layer.checkInputs([shape]) ?? layer.validateSymbolic([shape]) { return (shape, error) }
+        if building {
+            if let error = layer.tryBuild([shape]) { return (shape, error) }
+        } else if !layer.built {
+            return (shape, nil)
+        }
+        shape = layer.computeOutputShape(shape)
+    }
+    return (shape, nil)
 }
