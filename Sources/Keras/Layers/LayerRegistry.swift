@@ -145,7 +145,12 @@ private let layerFamilies: [[LayerEntry]] = [
     wrapperLayerEntries,
     attentionLayerEntries,
     textPreprocessingLayerEntries,
+    colorAugmentationLayerEntries,
+    toneAugmentationLayerEntries,
+    geometricAugmentationLayerEntries,
     mixingAugmentationLayerEntries,
+    audioPreprocessingLayerEntries,
+    convLSTMLayerEntries,
 ]
 
 /// Core, activation, reshaping and merging layers, and the models.

@@ -97,7 +97,8 @@ open class RNN: Layer, @unchecked Sendable {
     public var states: [Tensor]? { storedStates.withLock { $0 } }
 
     /// Sets the states a stateful layer starts its next batch from: zeros (the default) or
-    /// `values`, one `(batch, size)` tensor per state (Keras's `reset_states`).
+    /// `values`, one `(batch, size)` tensor per state (`(batch, spatial…, filters)` feature maps
+    /// for a ``ConvLSTM``; Keras's `reset_states`).
     ///
     /// - Throws: `KerasError` when the layer is not stateful or a value has the wrong shape.
     public func resetStates(_ values: [Tensor]? = nil) throws {
@@ -109,8 +110,8 @@ open class RNN: Layer, @unchecked Sendable {
             return
         }
         let batch = values.first?.shape.first ?? 0
-        let expected = cell.stateSize.map { [batch, $0] }
-        guard values.map(\.shape) == expected else {
+        let expected = cell.stateShapes(stepShape: cell.buildShapes?.first ?? []).map { [Optional(batch)] + $0 }
+        guard values.count == expected.count, zip(values, expected).allSatisfy({ shapeFits($0.shape, $1) }) else {
             throw KerasError.invalidArgument("Layer \"\(name)\": expected states of shapes \(expected.map { formatShape($0) }), received \(values.map { formatShape($0.shape) })")
         }
         storedStates.withLock { $0 = values.map { $0.cast(to: dtype).stopGradient() } }
@@ -148,11 +149,13 @@ open class RNN: Layer, @unchecked Sendable {
             guard states.count == cell.stateSize.count else {
                 return .incompatibleInput(layer: name, message: "Layer \"\(name)\": the cell has \(cell.stateSize.count) state(s), but \(states.count) initial state tensor(s) were passed")
             }
-            for (shape, size) in zip(states, cell.stateSize) {
-                let ok = shape.count == 2 && (shape[1] == nil || shape[1] == size)
+            let step = [sequences.first ?? nil] + Array(sequences.dropFirst(2))
+            for (shape, expected) in zip(states, cell.stateShapes(stepShape: step)) {
+                let ok = shape.count == expected.count + 1
+                    && zip(shape.dropFirst(), expected).allSatisfy { $0 == nil || $1 == nil || $0 == $1 }
                     && (shape[0] == nil || sequences[0] == nil || shape[0] == sequences[0])
                 if !ok {
-                    return .incompatibleInput(layer: name, message: "Layer \"\(name)\": an initial state must have shape \(formatShape([sequences[0], size])), received \(formatShape(shape))")
+                    return .incompatibleInput(layer: name, message: "Layer \"\(name)\": an initial state must have shape \(formatShape([sequences[0]] + expected)), received \(formatShape(shape))")
                 }
             }
         }
@@ -167,8 +170,10 @@ open class RNN: Layer, @unchecked Sendable {
     open override func computeOutputShapes(_ inputShapes: [[Int?]]) -> [[Int?]] {
         let sequences = inputShapes[0]
         let batch = sequences.first ?? nil
-        let output: [Int?] = returnSequences ? [batch, sequences[1], cell.outputSize] : [batch, cell.outputSize]
-        return [output] + (returnState ? cell.stateSize.map { [batch, $0] } : [])
+        let step = [batch] + Array(sequences.dropFirst(2))
+        let stepOutput = cell.outputShape(stepShape: step)
+        let output: [Int?] = returnSequences ? [batch, sequences[1]] + stepOutput : [batch] + stepOutput
+        return [output] + (returnState ? cell.stateShapes(stepShape: step).map { [batch] + $0 } : [])
     }
 
     open override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { computeOutputShapes([inputShape])[0] }
@@ -206,8 +211,9 @@ open class RNN: Layer, @unchecked Sendable {
                 initial = cell.initialStates(batchSize: batch)
             }
         } else {
-            require(initial.count == cell.stateSize.count && zip(initial, cell.stateSize).allSatisfy { $0.shape == [batch, $1] },
-                    "Layer \"\(name)\": expected initial states of shapes \(cell.stateSize.map { formatShape([batch, $0]) }), received \(initial.map { formatShape($0.shape) })")
+            let expected = cell.stateShapes(stepShape: [batch] + sequences.shape.dropFirst(2)).map { [Optional(batch)] + $0 }
+            require(initial.count == expected.count && zip(initial, expected).allSatisfy { shapeFits($0.shape, $1) },
+                    "Layer \"\(name)\": expected initial states of shapes \(expected.map { formatShape($0) }), received \(initial.map { formatShape($0.shape) })")
             initial = initial.map { $0.dtype == dtype ? $0 : $0.cast(to: dtype) }
         }
         var mask = masks.first ?? nil
@@ -235,7 +241,12 @@ open class RNN: Layer, @unchecked Sendable {
         }
         let stepInputs: Tensor
         let step: (Tensor, [Tensor]) -> (output: Tensor, states: [Tensor])
-        if let gated = cell as? DropoutRNNCell {
+        if let projecting = cell as? SequenceProjectingCell {
+            // The cell's own input share of every step at once (one convolution for ConvLSTMCell).
+            let projected = projecting.projectSequence(sequences, training: training)
+            stepInputs = projected.inputs
+            step = projected.step
+        } else if let gated = cell as? DropoutRNNCell {
             // The input projection of every step at once, then only the recurrent part per step.
             let dropout = gated.dropoutMasks(inputShape: sequences.shape, batch: batch, training: training)
             let x = dropout.input.map { sequences * $0 } ?? sequences
@@ -258,7 +269,8 @@ open class RNN: Layer, @unchecked Sendable {
             let input = stepInputs.slice(axis: 0, start: t, end: t + 1).reshaped(to: stepShape)
             var (output, newStates) = step(input, states)
             if let stepMasks {
-                let keep = stepMasks.slice(axis: 0, start: t, end: t + 1).reshaped(to: [batch, 1])
+                let keep = stepMasks.slice(axis: 0, start: t, end: t + 1)
+                    .reshaped(to: [batch] + [Int](repeating: 1, count: Swift.max(output.rank - 1, 1)))
                 let fallback = zeroOutputForMask || previous == nil ? Tensor.zeros([], dtype: output.dtype) : previous!
                 output = `where`(keep, output, fallback)
                 newStates = zip(newStates, states).map { `where`(keep, $0, $1) }
@@ -318,6 +330,20 @@ open class RNN: Layer, @unchecked Sendable {
         if type(of: self) == RNN.self { config["cell"] = serializeLayer(cell) }
         return config
     }
+}
+
+/// A cell that computes its input's share of every step before the loop (``ConvLSTMCell``: one
+/// convolution over all steps); ``RNN`` then runs only `step` at each time step.
+protocol SequenceProjectingCell: RNNCell {
+    /// For `sequences` `(batch, steps, features…)`: the per-step inputs of `step`, time-major
+    /// `(steps, batch, …)`, and the step from such an input and the previous states.
+    func projectSequence(_ sequences: Tensor, training: Bool)
+        -> (inputs: Tensor, step: (Tensor, [Tensor]) -> (output: Tensor, states: [Tensor]))
+}
+
+/// Whether `shape` has `expected`'s rank and its sizes where they are known (`nil` matches any).
+func shapeFits(_ shape: [Int], _ expected: [Int?]) -> Bool {
+    shape.count == expected.count && zip(shape, expected).allSatisfy { $1 == nil || $0 == $1 }
 }
 
 /// The flags every recurrent layer's config carries.

@@ -29,6 +29,15 @@ open class RNNCell: Layer, @unchecked Sendable {
     /// The size of the step output; the first state's size unless overridden.
     open var outputSize: Int { stateSize[0] }
 
+    /// The shape of each state of one sample (no batch axis) for steps of shape `stepShape`
+    /// `(batch, features…)`: `[size]` per state, unless a cell's states have more axes
+    /// (``ConvLSTMCell``'s are feature maps). `nil` marks a size not known yet.
+    open func stateShapes(stepShape: [Int?]) -> [[Int?]] { stateSize.map { [$0] } }
+
+    /// The shape of one sample's step output (no batch axis) for steps of shape `stepShape`:
+    /// `[outputSize]`, unless a cell's outputs have more axes.
+    open func outputShape(stepShape: [Int?]) -> [Int?] { [outputSize] }
+
     /// One step: the output and the new states for step input `inputs` `(batch, features)` and
     /// the previous `states`.
     open func call(_ inputs: Tensor, states: [Tensor], training: Bool) -> (output: Tensor, states: [Tensor]) {
