@@ -65,6 +65,18 @@ specs = [
  (L.Bidirectional(L.LSTM(3)), (None, 5, 4)), (L.TimeDistributed(L.Dense(2)), (None, 5, 4)),
  (L.RNN(L.LSTMCell(3)), (None, 5, 4)), (L.RNN(L.StackedRNNCells([L.SimpleRNNCell(3), L.GRUCell(2)])), (None, 5, 4)),
  (L.CategoryEncoding(num_tokens=5), (None, 3)), (L.Hashing(num_bins=5), (None, 3)),
+ (L.RandomGrayscale(0.5), (None, 8, 8, 3)), (L.RandomHue(0.2), (None, 8, 8, 3)), (L.RandomSaturation(0.3), (None, 8, 8, 3)),
+ (L.RandomColorDegeneration(0.3), (None, 8, 8, 3)), (L.RandomColorJitter(brightness_factor=0.2, contrast_factor=0.2, saturation_factor=0.2, hue_factor=0.1), (None, 8, 8, 3)),
+ (L.RandomInvert(), (None, 8, 8, 3)), (L.RandomPosterization(4), (None, 8, 8, 3)), (L.Solarization(0.2, 0.3), (None, 8, 8, 3)),
+ (L.RandomSharpness(0.3), (None, 8, 8, 3)), (L.AutoContrast(), (None, 8, 8, 3)), (L.Equalization(), (None, 8, 8, 3)),
+ (L.ContrastLimitedAdaptiveHistogramEqualization(value_range=(0, 255), tile_grid_size=(2, 2)), (None, 8, 8, 3)),
+ (L.RandomShear(0.2, 0.1), (None, 8, 8, 3)), (L.RandomPerspective(0.5, 0.3), (None, 8, 8, 3)), (L.RandomGaussianBlur(0.5, kernel_size=3), (None, 8, 8, 3)),
+ (L.RandomErasing(0.5, scale=(0.1, 0.3)), (None, 8, 8, 3)), (L.RandomElasticTransform(0.5, scale=0.5), (None, 8, 8, 3)),
+ (L.MixUp(), (None, 8, 8, 3)), (L.CutMix(), (None, 8, 8, 3)), (L.RandAugment(num_ops=2), (None, 8, 8, 3)), (L.AugMix(chain_depth=2), (None, 8, 8, 3)),
+ (L.Pipeline([L.Rescaling(0.5), L.RandomFlip()]), (None, 8, 8, 3)),
+ (L.STFTSpectrogram(frame_length=8, frame_step=4, fft_length=8), (None, 32, 1)), (L.STFTSpectrogram(mode="log", frame_length=8, frame_step=4, expand_dims=True), (None, 32, 1)),
+ (L.MelSpectrogram(fft_length=16, sequence_stride=8, num_mel_bins=8, sampling_rate=8000), (None, 64)),
+ (L.ConvLSTM1D(2, 3), (None, 3, 8, 2)), (L.ConvLSTM2D(2, 3, return_sequences=True, padding="same"), (None, 3, 6, 6, 2)), (L.ConvLSTM3D(2, 2), (None, 2, 4, 4, 4, 1)),
  (L.Identity(), (None, 4)),
 ]
 multi = [

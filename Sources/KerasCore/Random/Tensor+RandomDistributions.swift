@@ -98,7 +98,7 @@ extension Tensor {
         return Tensor(shape: shape, doubles: (0..<n).map { _ in g.nextBinomial(counts, probability) }, dtype: dtype)
     }
 
-    /// ``randomBinomial(_:counts:probability:dtype:seed:)-(_,_,_,_,_,Int?)`` drawing its seed from `seed`.
+    /// ``randomBinomial(_:counts:probability:dtype:seed:)-(_,_,_,_,Int?)`` drawing its seed from `seed`.
     ///
     /// ```swift
     /// let heads = Tensor.randomBinomial([5], counts: 10, probability: 0.5, seed: seedGenerator)

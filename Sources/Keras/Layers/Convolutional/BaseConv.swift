@@ -1,5 +1,9 @@
 import KerasCore
 
+/// The largest window a dilated kernel may span (2^24 positions), far beyond any input, so that
+/// the padding and offsets oneDNN computes from it stay within 32 bits.
+let maxDilatedKernelExtent = 1 << 24
+
 /// The window arguments every convolution layer takes, as Keras spells them in configs.
 struct ConvWindow: Sendable {
     var kernelSize: [Int]
@@ -16,6 +20,12 @@ struct ConvWindow: Sendable {
             try ensure(values.allSatisfy { $0 > 0 },
                        "\(layer): The `\(key)` argument must be a tuple of \(rank) positive integers. Received \(key)=\(formatShape(values))")
             try ensureBoundedSizes(values, layer: layer, argument: key)
+        }
+        // The dilated window's extent, (k − 1)·d + 1, becomes oneDNN's 32-bit padding and offsets.
+        for (k, d) in zip(kernelSize, dilationRate) {
+            let (span, overflow) = (k - 1).multipliedReportingOverflow(by: d)
+            try ensure(!overflow && span < maxDilatedKernelExtent,
+                       "\(layer): the dilated kernel, (kernel_size - 1) * dilation_rate + 1, must span at most \(maxDilatedKernelExtent) positions. Received kernel_size=\(formatShape(kernelSize)) and dilation_rate=\(formatShape(dilationRate))")
         }
         try ensure(allowCausal || padding != .causal,
                    "\(layer): The `padding` argument must be one of \"valid\", \"same\". Received: padding=causal")

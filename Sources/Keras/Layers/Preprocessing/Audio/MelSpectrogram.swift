@@ -235,7 +235,7 @@ public final class MelSpectrogram: Layer, @unchecked Sendable {
             let scale = 10 / Foundation.log(10.0)
             let reference = 10 * Foundation.log10(Swift.max(Swift.abs(refPower), minPower))
             let logSpectrum = out.maximum(minPower).log() * scale - reference
-            out = logSpectrum.maximum(logSpectrum.max() - topDb)
+            if logSpectrum.scalarCount > 0 { out = logSpectrum.maximum(logSpectrum.max() - topDb) }   // an empty batch stays empty
         }
         return out.rank == 2 ? out.transposed([1, 0]) : out.transposed([0, 2, 1])
     }

@@ -28,7 +28,7 @@ public class BaseChainedAugmentation: RandomImageLayer, @unchecked Sendable {
          seed: Int?, name: String?, dtype: DType) {
         var parsed: AugmentationFactor?
         requireValid {
-            parsed = try AugmentationFactor(factorValue, bounds: (0, 1), layer: Self.className)
+            parsed = try AugmentationFactor(unitRange: factorValue, layer: Self.className, argument: "factor")
             try validateValueRange(valueRange, layer: Self.className)
             try ensure(interpolation == .bilinear || interpolation == .nearest,
                        "\(Self.className): Unknown `interpolation` \(interpolation.rawValue). Expected of one ['nearest', 'bilinear'].")
@@ -62,7 +62,7 @@ public class BaseChainedAugmentation: RandomImageLayer, @unchecked Sendable {
     static func readShared(_ r: inout ObjectConfigReader, defaultFactor: Double) throws
         -> (factor: ConfigValue, valueRange: (Double, Double), interpolation: ImageInterpolation, seed: Int?) {
         let factor = r.present("factor") == nil ? AugmentationFactor.value(defaultFactor)
-            : try readFactor(&r, "factor") { try AugmentationFactor($0, bounds: (0, 1), layer: className) }.original
+            : try readFactor(&r, "factor") { try AugmentationFactor(unitRange: $0, layer: className, argument: "factor") }.original
         let valueRange = try readValueRange(&r, layer: className)
         let interpolation = try r.choice("interpolation", default: ImageInterpolation.bilinear, allowed: [.nearest, .bilinear])
         return (factor, valueRange, interpolation, try r.seed())
@@ -73,6 +73,12 @@ public class BaseChainedAugmentation: RandomImageLayer, @unchecked Sendable {
     static func validateCount(_ value: Int, _ argument: String, minimum: Int) throws {
         try ensure(value >= minimum && value <= 1000,
                    "\(className): The `\(argument)` argument should be an integer in [\(minimum), 1000]. Received: \(argument)=\(value)")
+    }
+
+    /// Inputs every operation can take (the color operations need 3 channels, as in Keras).
+    public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
+        super.validateSymbolic(inputShapes)
+            ?? operations.lazy.compactMap { $0.checkInputs(inputShapes) ?? $0.validateSymbolic(inputShapes) }.first
     }
 
     /// One operation run in training mode on `images`.

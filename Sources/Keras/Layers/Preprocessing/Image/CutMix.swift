@@ -25,7 +25,7 @@ public final class CutMix: RandomImageLayer, @unchecked Sendable {
 
     init(factorValue: ConfigValue, seed: Int?, name: String?, dtype: DType) {
         var parsed: AugmentationFactor?
-        requireValid { parsed = try AugmentationFactor(factorValue, bounds: (0, 1), layer: "CutMix") }
+        requireValid { parsed = try AugmentationFactor(unitRange: factorValue, layer: "CutMix", argument: "factor") }
         factor = parsed!
         super.init(seed: seed, name: name, dtype: dtype)
     }
@@ -39,7 +39,7 @@ public final class CutMix: RandomImageLayer, @unchecked Sendable {
         let base = try r.layerBase()
         try r.channelsLast()
         let factor = r.present("factor") == nil ? AugmentationFactor.value(1.0)
-            : try readFactor(&r, "factor") { try AugmentationFactor($0, bounds: (0, 1), layer: "CutMix") }.original
+            : try readFactor(&r, "factor") { try AugmentationFactor(unitRange: $0, layer: "CutMix", argument: "factor") }.original
         self.init(factorValue: factor, seed: try r.seed(), name: base.name, dtype: base.dtype)
     }
 

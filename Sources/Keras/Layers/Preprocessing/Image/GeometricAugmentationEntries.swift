@@ -31,5 +31,15 @@ extension RandomImageLayer {
 /// `_set_factor_by_name` rules; `defaultValue` when absent.
 func readUnitRange(_ r: inout ObjectConfigReader, _ key: String, layer: String, default defaultValue: ConfigValue) throws -> AugmentationFactor {
     let value = r.present(key) ?? defaultValue
-    return try r.validated { try AugmentationFactor(value, bounds: (0, 1), layer: layer, argument: key) }
+    return try r.validated { try AugmentationFactor(unitRange: value, layer: layer, argument: key) }
+}
+
+extension AugmentationFactor {
+    /// A range with both ends in `[0, 1]` (a scale or a standard deviation): stricter than
+    /// Keras's `_set_factor`, which lets a pair reach outside the bounds, giving NaN here.
+    init(unitRange value: ConfigValue, layer: String, argument: String) throws {
+        self = try AugmentationFactor(value, bounds: (0, 1), layer: layer, argument: argument)
+        try ensure(lower >= 0 && upper <= 1,
+                   "\(layer): The `\(argument)` argument should be a number (or a list of two numbers) in the range [0.0, 1.0]. Received: \(argument)=\(value)")
+    }
 }

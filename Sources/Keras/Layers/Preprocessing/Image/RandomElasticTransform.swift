@@ -57,7 +57,7 @@ public final class RandomElasticTransform: RandomImageLayer, @unchecked Sendable
         var parsed: (AugmentationFactor, AugmentationFactor)?
         requireValid {
             parsed = (try AugmentationFactor(factorValue, bounds: (0, 1), layer: "RandomElasticTransform"),
-                      try AugmentationFactor(scaleValue, bounds: (0, 1), layer: "RandomElasticTransform", argument: "scale"))
+                      try AugmentationFactor(unitRange: scaleValue, layer: "RandomElasticTransform", argument: "scale"))
             try Self.validate(interpolation: interpolation, fillValue: fillValue)
             try validateValueRange(valueRange, layer: "RandomElasticTransform")
         }

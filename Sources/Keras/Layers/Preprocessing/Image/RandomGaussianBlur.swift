@@ -50,7 +50,7 @@ public final class RandomGaussianBlur: RandomImageLayer, @unchecked Sendable {
         var parsed: (AugmentationFactor, AugmentationFactor)?
         requireValid {
             parsed = (try AugmentationFactor(factorValue, bounds: (0, 1), layer: "RandomGaussianBlur"),
-                      try AugmentationFactor(sigmaValue, bounds: (0, 1), layer: "RandomGaussianBlur", argument: "sigma"))
+                      try AugmentationFactor(unitRange: sigmaValue, layer: "RandomGaussianBlur", argument: "sigma"))
             try Self.validate(kernelSize: kernelSize)
             try validateValueRange(valueRange, layer: "RandomGaussianBlur")
         }
