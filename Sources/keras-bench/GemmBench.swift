@@ -1,4 +1,5 @@
 import Keras
+import KerasCore
 
 /// `gemm`: float32 `Tensor.matmul` throughput beside oneDNN's `dnnl_sgemm` called directly on
 /// buffers of the same size (the ceiling our matmul should reach, ≥ 90%): square n = 128…2048,
@@ -31,5 +32,23 @@ let gemmWorkload = Workload(name: "gemm", summary: "float32 matmul GFLOP/s, ours
         report("gemm", "\(name) direct", flop / direct * 1e-9, "GFLOP/s")
         report("gemm", "\(name) direct 1 thread", flop / single * 1e-9, "GFLOP/s")
         report("gemm", "\(name) ratio", direct / ours * 100, "%")
+    }
+    // The planned train step's products at width 2048, batch 32 (`scaling w=2048 b=32`), as the
+    // step calls them: forward `x·W`, input gradient `dy·Wᵀ`, kernel gradient `xᵀ·dy`.
+    let step: [(name: String, transA: Bool, transB: Bool, m: Int, n: Int, k: Int)] = [
+        ("step 32x784x2048 forward", false, false, 32, 2048, 784),
+        ("step 32x2048x2048 forward", false, false, 32, 2048, 2048),
+        ("step 32x2048x2048 input gradient", false, true, 32, 2048, 2048),
+        ("step 784x32x2048 kernel gradient", true, false, 784, 2048, 32),
+        ("step 2048x32x2048 kernel gradient", true, false, 2048, 2048, 32),
+    ]
+    for (name, transA, transB, m, n, k) in step {
+        let a = Tensor.randomUniform([m * k], seed: 1), b = Tensor.randomUniform([k * n], seed: 2)
+        let c = Tensor.zeros([m * n])
+        let seconds = secondsPerCall(minSeconds: 0.5) {
+            DenseStepKernels.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a.floatPointer, lda: transA ? m : k,
+                                  b: b.floatPointer, ldb: transB ? k : n, c: c.floatPointer, ldc: n)
+        }
+        report("gemm", name, 2 * Double(m * n * k) / seconds * 1e-9, "GFLOP/s")
     }
 }

@@ -262,7 +262,8 @@ import Testing
     /// includes the block boundaries.
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
     func splitGemmMatchesReference(transA: Bool, transB: Bool) {
-        for (m, n, k) in [(131, 67, 1031), (40, 211, 1000), (5, 3, 7)] {
+        // (17, 1100, 1024) with only `B` transposed goes through `Gemm.sgemmTransposed`.
+        for (m, n, k) in [(131, 67, 1031), (40, 211, 1000), (17, 1100, 1024), (5, 3, 7)] {
             #expect(m * n * k >= Gemm.parallelThreshold || m < 10)
             let a = Tensor.randomUniform(transA ? [k, m] : [m, k], minval: -1, maxval: 1, seed: 31)
             let b = Tensor.randomUniform(transB ? [n, k] : [k, n], minval: -1, maxval: 1, seed: 32)
@@ -290,6 +291,28 @@ import Testing
                 }
             }
             assertClose(actualIndices.map { Double(out[$0]) }, expected, rtol: 1e-4, atol: 1e-3, "m=\(m) n=\(n) k=\(k)")
+        }
+    }
+
+    /// `A·Bᵀ` through the transposed scratch product accumulates into `C` (`beta` 1) and
+    /// writes only its columns of a wider `C` (`ldc` > `n`).
+    @Test func transposedProductAccumulatesIntoStridedOutput() {
+        let (m, n, k, ldc) = (3, 1024, 1024, 1030)
+        #expect(Gemm.transposesThroughScratch(transA: false, transB: true, m: m, n: n, k: k))
+        let a = Tensor.randomUniform([m, k], minval: -1, maxval: 1, seed: 41).doubles
+        let b = Tensor.randomUniform([n, k], minval: -1, maxval: 1, seed: 42).doubles
+        var c = (0..<(m * ldc)).map { Float($0 % 7) - 3 }
+        let before = c
+        let fa = a.map(Float.init), fb = b.map(Float.init)
+        c.withUnsafeMutableBufferPointer { pc in
+            Gemm.sgemm(transA: false, transB: true, m: m, n: n, k: k, a: fa, lda: k, b: fb, ldb: k,
+                       beta: 1, c: pc.baseAddress!, ldc: ldc)
+        }
+        for i in 0..<m {
+            for j in 0..<ldc {
+                let product = j < n ? (0..<k).reduce(0.0) { $0 + a[i * k + $1] * b[j * k + $1] } : 0
+                #expect(abs(Double(c[i * ldc + j]) - (Double(before[i * ldc + j]) + product)) < 1e-3, "C[\(i), \(j)]")
+            }
         }
     }
 }

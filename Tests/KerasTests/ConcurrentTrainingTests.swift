@@ -1,4 +1,5 @@
 @testable import Keras
+@testable import KerasCore
 import KerasTestSupport
 import Testing
 
@@ -37,6 +38,32 @@ import Testing
         (0..<count).map { i in
             DataBatch(inputs: [x(i)], targets: [y(i)],
                       sampleWeight: weighted ? Tensor.randomUniform([size], minval: 0.2, maxval: 2, seed: 100 + i) : nil)
+        }
+    }
+
+    /// The tape-based steps, unsplit and sharded, update every weight in its own buffer: the
+    /// recorded graph (which holds the weights' values) is gone before the optimizer writes, so
+    /// no step copies a weight first (a copy of each weight per step at width 2048).
+    @Test func tapeStepsUpdateWeightsInPlace() throws {
+        let x = Tensor.randomNormal([64, 16], seed: 1)
+        let y = Tensor.randomUniform([64], maxval: 3, seed: 2).cast(to: .int32)
+        for shards in [1, 2] {
+            let model = Sequential([InputLayer(shape: [16]), Dense(8, activation: .relu), Dense(3)])
+            try model.compile(optimizer: "adam", loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"])
+            let batch = DataBatch(inputs: [x], targets: [y])
+            let step = { () throws in
+                if shards == 1 {
+                    _ = try model.defaultTrainStep(batch)
+                } else {
+                    _ = try #require(try model.concurrentTrainStep(batch, shardCount: shards, state: model.compiledState!,
+                                                                   variables: model.trainableVariables))
+                }
+            }
+            model.runEagerly = shards == 1
+            try step()
+            let buffers = model.trainableVariables.map { ObjectIdentifier($0.value.storage) }
+            for _ in 0..<3 { try step() }
+            #expect(model.trainableVariables.map { ObjectIdentifier($0.value.storage) } == buffers, "shards \(shards)")
         }
     }
 

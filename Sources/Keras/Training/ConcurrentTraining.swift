@@ -117,7 +117,8 @@ extension Model {
                 }
             }
         }
-        let shards = forwards.map { $0! }
+        var shards = forwards.map { $0! }
+        forwards = []
         guard !shards.contains(where: { $0.parts.contains { $0?.isBatchScalar == true } }) else { return nil }
         let divisors = state.losses.indices.map { i in
             state.losses[i].map { ShardLossPart.divisor(of: shards.map { $0.parts[i]! }, reduction: $0.reduction) }
@@ -146,6 +147,12 @@ extension Model {
         }
         let results = backwards.map { $0! }
         let loss = results.dropFirst().reduce(results[0].loss) { $0 + $1.loss }
+        let predictions = withoutRecording {
+            shards[0].predictions.indices.map { i in concatenate(shards.map { $0.predictions[i].stopGradient() }, axis: 0) }
+        }
+        // The shards' recorded graphs hold the weights' values: without them the optimizer
+        // updates the weights in place instead of copying each one first.
+        shards = []
         weightUpdateLock.write {
             if !state.optimizer.applySumInPlace(results.map(\.gradients), to: variables, scratch: state.gradientSums) {
                 var gradients = results[0].gradients
@@ -159,9 +166,6 @@ extension Model {
                 let value = results.dropFirst().reduce(results[0].outputLosses[i]!) { $0 + $1.outputLosses[i]! }
                 state.outputLossTrackers[i].add(Double(value.item), weight: Double(n))
             }
-        }
-        let predictions = withoutRecording {
-            shards[0].predictions.indices.map { i in concatenate(shards.map { $0.predictions[i].stopGradient() }, axis: 0) }
         }
         try state.buildMetrics(targets: batch.targets, predictions: predictions)
         state.updateMetrics(targets: batch.targets, predictions: predictions, sampleWeight: batch.sampleWeight)

@@ -198,6 +198,9 @@ extension Model {
             return try self.computeLoss(x: batch.inputs, y: batch.targets, yPred: predictions,
                                         sampleWeight: batch.sampleWeight, training: true)
         }
+        // The recorded graph behind the predictions holds the weights' values: without it the
+        // optimizer updates the weights in place instead of copying each one first.
+        predictions = predictions.map { $0.stopGradient() }
         let gradients = try distribution?.averageGradients(localGradients, localSamples: batch.sampleCount) ?? localGradients
         weightUpdateLock.write {
             if !state.optimizer.applySumInPlace([gradients], to: variables, scratch: state.gradientSums) {
