@@ -14,12 +14,8 @@ enum ServingFixtures {
     static func path(_ name: String) -> String { fixturesDirectory.appendingPathComponent("saving/\(name)").path }
     static func tensor(_ model: String, _ key: String) -> Tensor { tensorFromFixture((expected[model] as! [String: Any])[key]!) }
 
-    /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swift-keras-serving-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    /// A fresh temporary directory (removed when the tests end).
+    static func temporaryDirectory() throws -> String { try makeTemporaryDirectory("swift-keras-serving") }
 
     /// A small CNN (8×8×1 → 3), saved to `path`.
     static func saveCNN(to path: String) throws -> Model {

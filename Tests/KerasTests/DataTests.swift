@@ -12,8 +12,7 @@ private func idxBytes(shape: [Int], data: [UInt8], magicOverride: [UInt8]? = nil
 
 /// A fresh directory holding the four gzipped IDX files of a tiny dataset (3 train, 2 test, 2×3 images).
 private func makeDataset(corrupting: ((inout [String: [UInt8]]) -> Void)? = nil) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("idx-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = URL(fileURLWithPath: try makeTemporaryDirectory("idx"))
     var files: [String: [UInt8]] = [
         "train-images-idx3-ubyte.gz": Gzip.compress(idxBytes(shape: [3, 2, 3], data: (0..<18).map { UInt8($0 * 14) })),
         "train-labels-idx1-ubyte.gz": Gzip.compress(idxBytes(shape: [3], data: [7, 0, 9])),

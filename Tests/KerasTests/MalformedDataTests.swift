@@ -1,5 +1,6 @@
 import Foundation
 @testable import Keras
+import KerasTestSupport
 import Testing
 
 /// IDX bytes: magic `0 0 8 rank`, big-endian 32-bit dimensions, data.
@@ -11,8 +12,7 @@ private func idx(_ shape: [UInt32], _ data: [UInt8] = []) -> [UInt8] {
 
 /// Writes `bytes` to a fresh temporary file named `name`.
 private func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("malformed-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = URL(fileURLWithPath: try makeTemporaryDirectory("malformed"))
     let url = dir.appendingPathComponent(name)
     try Data(bytes).write(to: url)
     return url

@@ -14,12 +14,8 @@ import Testing
         ((expected[model] as! [String: Any])[key] as! [Any]).map(tensorFromFixture)
     }
 
-    /// A fresh temporary directory for files a test writes.
-    static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swift-keras-saving-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    /// A fresh temporary directory for files a test writes (removed when the tests end).
+    static func temporaryDirectory() throws -> String { try makeTemporaryDirectory("swift-keras-saving") }
 
     @Test func loadsKerasSequentialMLP() throws {
         let model = try loadModel(Self.fixture("mlp.keras"))
