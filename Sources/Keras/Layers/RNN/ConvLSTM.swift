@@ -154,35 +154,17 @@ public class ConvLSTM: RNN, @unchecked Sendable {
         }
         let activationFunction = try activation("activation", default: .tanh)
         let recurrentActivation = try activation("recurrent_activation", default: .sigmoid)
-        let useBias = try r.bool("use_bias", default: true)
-        let kernelInitializer = try r.initializer("kernel_initializer", default: GlorotUniform())
-        let recurrentInitializer = try r.initializer("recurrent_initializer", default: Orthogonal())
-        let biasInitializer = try r.initializer("bias_initializer", default: Zeros())
+        let arguments = try KernelCellArguments(&r)
         let unitForgetBias = try r.bool("unit_forget_bias", default: true)
-        let kernelRegularizer = try r.regularizer("kernel_regularizer")
-        let recurrentRegularizer = try r.regularizer("recurrent_regularizer")
-        let biasRegularizer = try r.regularizer("bias_regularizer")
         let activityRegularizer = try r.regularizer("activity_regularizer")
-        let kernelConstraint = try r.constraint("kernel_constraint")
-        let recurrentConstraint = try r.constraint("recurrent_constraint")
-        let biasConstraint = try r.constraint("bias_constraint")
-        let dropout = try r.double("dropout", default: 0)
-        let recurrentDropout = try r.double("recurrent_dropout", default: 0)
-        let seed = try r.seed()
         let flags = try RNNFlags(&r)
         try r.validated {
-            try ConvLSTMCell.validate(rank: rank, filters: filters, window: window, dropout: dropout,
-                                      recurrentDropout: recurrentDropout, layer: Self.className)
+            try ConvLSTMCell.validate(rank: rank, filters: filters, window: window, dropout: arguments.dropout,
+                                      recurrentDropout: arguments.recurrentDropout, layer: Self.className)
         }
-        let cell = ConvLSTMCell(rank: rank, filters: filters, kernelSize: window.kernelSize, strides: window.strides,
-                                padding: window.padding, dataFormat: dataFormat, dilationRate: window.dilationRate,
-                                activation: activationFunction, recurrentActivation: recurrentActivation, useBias: useBias,
-                                kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
-                                biasInitializer: biasInitializer, unitForgetBias: unitForgetBias,
-                                kernelRegularizer: kernelRegularizer, recurrentRegularizer: recurrentRegularizer,
-                                biasRegularizer: biasRegularizer, kernelConstraint: kernelConstraint,
-                                recurrentConstraint: recurrentConstraint, biasConstraint: biasConstraint,
-                                dropout: dropout, recurrentDropout: recurrentDropout, seed: seed,
+        let cell = ConvLSTMCell(rank: rank, filters: filters, window: window, dataFormat: dataFormat,
+                                activation: activationFunction, recurrentActivation: recurrentActivation,
+                                unitForgetBias: unitForgetBias, arguments: arguments,
                                 name: "conv_lstm_cell", trainable: base.trainable, dtype: base.dtype)
         self.init(cell: cell, returnSequences: flags.returnSequences, returnState: flags.returnState,
                   goBackwards: flags.goBackwards, stateful: flags.stateful, unroll: flags.unroll,

@@ -7,11 +7,4 @@
 /// ```
 public final class ConvLSTM3D: ConvLSTM, @unchecked Sendable {
     override class var spatialRank: Int { 3 }
-    required init(cell: ConvLSTMCell, returnSequences: Bool, returnState: Bool, goBackwards: Bool, stateful: Bool,
-                  unroll: Bool, zeroOutputForMask: Bool, activityRegularizer: (any Regularizer)?,
-                  name: String?, trainable: Bool, dtype: DType) {
-        super.init(cell: cell, returnSequences: returnSequences, returnState: returnState, goBackwards: goBackwards,
-                   stateful: stateful, unroll: unroll, zeroOutputForMask: zeroOutputForMask,
-                   activityRegularizer: activityRegularizer, name: name, trainable: trainable, dtype: dtype)
-    }
 }

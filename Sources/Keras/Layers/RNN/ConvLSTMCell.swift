@@ -8,8 +8,9 @@ import KerasCore
 /// `recurrent_kernel (kernel…, filters, 4·filters)` convolves the previous output with stride 1
 /// and `"same"` padding; `bias (4·filters,)` (the forget gate's at 1 with `unitForgetBias`). The
 /// states `[h, c]` have the output's shape `(batch, output spatial…, filters)` (channels first:
-/// `(batch, filters, output spatial…)`). With dropout in training each gate has its own input mask
-/// and its own state mask, drawn once per sequence, as in Keras.
+/// `(batch, filters, output spatial…)`). With dropout in training (a rate below 1, as Keras applies)
+/// each gate has its own input mask and its own state mask, drawn once per sequence, as in Keras.
+/// The arguments and weights it shares with the dense cells are ``KernelRNNCell``'s.
 ///
 /// Use it through ``ConvLSTM1D``, ``ConvLSTM2D`` or ``ConvLSTM3D``:
 ///
@@ -17,7 +18,7 @@ import KerasCore
 /// let cell = ConvLSTMCell(rank: 2, filters: 4, kernelSize: [3, 3], padding: .same)
 /// let y = RNN(cell)(Tensor.ones([2, 5, 8, 8, 3]))   // shape (2, 8, 8, 4)
 /// ```
-public final class ConvLSTMCell: RNNCell, SequenceProjectingCell, @unchecked Sendable {
+public final class ConvLSTMCell: KernelRNNCell, SequenceProjectingCell, @unchecked Sendable {
     /// Where the channels axis is (Keras's `data_format`).
     public typealias DataFormat = BaseAdaptivePooling.DataFormat
 
@@ -37,69 +38,46 @@ public final class ConvLSTMCell: RNNCell, SequenceProjectingCell, @unchecked Sen
     public let dataFormat: DataFormat
     /// The input convolution's spacing between taps along each spatial axis.
     public let dilationRate: [Int]
-    /// The `activation` this `ConvLSTMCell` was created with.
-    public let activation: ActivationFunction
     /// The `recurrentActivation` this `ConvLSTMCell` was created with.
     public let recurrentActivation: ActivationFunction
-    /// The `useBias` this `ConvLSTMCell` was created with.
-    public let useBias: Bool
-    /// The `kernelInitializer` this `ConvLSTMCell` was created with.
-    public let kernelInitializer: any Initializer
-    /// The `recurrentInitializer` this `ConvLSTMCell` was created with.
-    public let recurrentInitializer: any Initializer
-    /// The `biasInitializer` this `ConvLSTMCell` was created with.
-    public let biasInitializer: any Initializer
     /// Whether the forget gate's bias starts at 1 (the other gates at `biasInitializer`).
     public let unitForgetBias: Bool
-    /// The `kernelRegularizer` this `ConvLSTMCell` was created with.
-    public let kernelRegularizer: (any Regularizer)?
-    /// The `recurrentRegularizer` this `ConvLSTMCell` was created with.
-    public let recurrentRegularizer: (any Regularizer)?
-    /// The `biasRegularizer` this `ConvLSTMCell` was created with.
-    public let biasRegularizer: (any Regularizer)?
-    /// The `kernelConstraint` this `ConvLSTMCell` was created with.
-    public let kernelConstraint: (any Constraint)?
-    /// The `recurrentConstraint` this `ConvLSTMCell` was created with.
-    public let recurrentConstraint: (any Constraint)?
-    /// The `biasConstraint` this `ConvLSTMCell` was created with.
-    public let biasConstraint: (any Constraint)?
-    /// Fraction of the input dropped in training (clamped to [0, 1]; Keras drops only below 1).
-    public let dropout: Double
-    /// Fraction of the previous output dropped in training (clamped to [0, 1]).
-    public let recurrentDropout: Double
-    /// The `seed` this `ConvLSTMCell` was created with.
-    public let seed: Int?
-    /// Its random stream for the dropout masks (Keras's `seed_generator`), seeded with ``seed``.
-    public let seedGenerator: SeedGenerator
-
-    /// `(kernel…, channels, 4·filters)`, once built.
-    public private(set) var kernel: Variable!
-    /// `(kernel…, filters, 4·filters)`, once built.
-    public private(set) var recurrentKernel: Variable!
-    /// `(4·filters,)`, once built with ``useBias``.
-    public private(set) var bias: Variable?
 
     /// Creates a cell with Keras's arguments and defaults (the names in Swift case); one-element
     /// `kernelSize`, `strides` and `dilationRate` lists are used on every axis.
     ///
     /// - Precondition: the arguments pass Keras's checks (see ``ConvLSTM``); the program stops
     ///   with the message otherwise.
-    public init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
-                dataFormat: DataFormat = .channelsLast, dilationRate: [Int] = [1],
-                activation: ActivationFunction = .tanh, recurrentActivation: ActivationFunction = .sigmoid,
-                useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
-                recurrentInitializer: any Initializer = Orthogonal(), biasInitializer: any Initializer = Zeros(),
-                unitForgetBias: Bool = true, kernelRegularizer: (any Regularizer)? = nil,
-                recurrentRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,
-                kernelConstraint: (any Constraint)? = nil, recurrentConstraint: (any Constraint)? = nil,
-                biasConstraint: (any Constraint)? = nil, dropout: Double = 0, recurrentDropout: Double = 0,
-                seed: Int? = nil, name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
+    public convenience init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: PaddingMode = .valid,
+                            dataFormat: DataFormat = .channelsLast, dilationRate: [Int] = [1],
+                            activation: ActivationFunction = .tanh, recurrentActivation: ActivationFunction = .sigmoid,
+                            useBias: Bool = true, kernelInitializer: any Initializer = GlorotUniform(),
+                            recurrentInitializer: any Initializer = Orthogonal(), biasInitializer: any Initializer = Zeros(),
+                            unitForgetBias: Bool = true, kernelRegularizer: (any Regularizer)? = nil,
+                            recurrentRegularizer: (any Regularizer)? = nil, biasRegularizer: (any Regularizer)? = nil,
+                            kernelConstraint: (any Constraint)? = nil, recurrentConstraint: (any Constraint)? = nil,
+                            biasConstraint: (any Constraint)? = nil, dropout: Double = 0, recurrentDropout: Double = 0,
+                            seed: Int? = nil, name: String? = nil, trainable: Bool = true, dtype: DType = .float32) {
         let window = ConvWindow(kernelSize: kernelSize, strides: strides, padding: padding, dilationRate: dilationRate,
                                 rank: rank)
         requireValid {
             try Self.validate(rank: rank, filters: filters, window: window, dropout: dropout,
                               recurrentDropout: recurrentDropout, layer: Self.className)
         }
+        let arguments = KernelCellArguments(
+            useBias: useBias, kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
+            biasInitializer: biasInitializer, kernelRegularizer: kernelRegularizer, recurrentRegularizer: recurrentRegularizer,
+            biasRegularizer: biasRegularizer, kernelConstraint: kernelConstraint, recurrentConstraint: recurrentConstraint,
+            biasConstraint: biasConstraint, dropout: dropout, recurrentDropout: recurrentDropout, seed: seed)
+        self.init(rank: rank, filters: filters, window: window, dataFormat: dataFormat, activation: activation,
+                  recurrentActivation: recurrentActivation, unitForgetBias: unitForgetBias, arguments: arguments,
+                  name: name, trainable: trainable, dtype: dtype)
+    }
+
+    /// A cell from arguments already checked (``ConvLSTM/init(config:)`` reads and checks them).
+    init(rank: Int, filters: Int, window: ConvWindow, dataFormat: DataFormat, activation: ActivationFunction,
+         recurrentActivation: ActivationFunction, unitForgetBias: Bool, arguments: KernelCellArguments,
+         name: String?, trainable: Bool, dtype: DType) {
         self.rank = rank
         self.filters = filters
         self.kernelSize = window.kernelSize
@@ -107,24 +85,9 @@ public final class ConvLSTMCell: RNNCell, SequenceProjectingCell, @unchecked Sen
         self.padding = window.padding
         self.dataFormat = dataFormat
         self.dilationRate = window.dilationRate
-        self.activation = activation
         self.recurrentActivation = recurrentActivation
-        self.useBias = useBias
-        self.kernelInitializer = kernelInitializer
-        self.recurrentInitializer = recurrentInitializer
-        self.biasInitializer = biasInitializer
         self.unitForgetBias = unitForgetBias
-        self.kernelRegularizer = kernelRegularizer
-        self.recurrentRegularizer = recurrentRegularizer
-        self.biasRegularizer = biasRegularizer
-        self.kernelConstraint = kernelConstraint
-        self.recurrentConstraint = recurrentConstraint
-        self.biasConstraint = biasConstraint
-        self.dropout = Swift.min(1, Swift.max(0, dropout))
-        self.recurrentDropout = Swift.min(1, Swift.max(0, recurrentDropout))
-        self.seed = seed
-        self.seedGenerator = SeedGenerator(seed: seed)
-        super.init(name: name, trainable: trainable, dtype: dtype)
+        super.init(activation: activation, arguments: arguments, name: name, trainable: trainable, dtype: dtype)
         inputSpec = [InputSpec(rank: rank + 2)]
     }
 
@@ -136,8 +99,7 @@ public final class ConvLSTMCell: RNNCell, SequenceProjectingCell, @unchecked Sen
         try ensure(filters > 0, "\(layer): Invalid value for argument `filters`. Expected a strictly positive value. Received filters=\(filters).")
         try ensure(filters <= maxWeightElements / 4, "\(layer): `filters` must be at most \(maxWeightElements / 4). Received filters=\(filters).")
         try window.validate(layer: layer, rank: rank, allowCausal: false)
-        try ensure(!dropout.isNaN && !recurrentDropout.isNaN,
-                   "\(layer): `dropout` and `recurrent_dropout` must be numbers, received dropout=\(dropout), recurrent_dropout=\(recurrentDropout)")
+        try validateDropout(dropout, recurrentDropout, layer: layer)
     }
 
     /// `[filters, filters]`: the channels of `h` and `c` (their full shapes: ``stateShapes(stepShape:)``).
@@ -220,11 +182,7 @@ public final class ConvLSTMCell: RNNCell, SequenceProjectingCell, @unchecked Sen
     public override func build(inputShape: [Int?]) {
         if let error = stepShapeError(inputShape, layer: name, fullShape: inputShape) { fatalError("\(error)") }
         let channels = channels(inputShape)!
-        kernel = addWeight(name: "kernel", shape: kernelSize + [channels, 4 * filters], initializer: kernelInitializer,
-                           regularizer: kernelRegularizer, constraint: kernelConstraint)
-        recurrentKernel = addWeight(name: "recurrent_kernel", shape: kernelSize + [filters, 4 * filters],
-                                    initializer: recurrentInitializer, regularizer: recurrentRegularizer,
-                                    constraint: recurrentConstraint)
+        addKernels(kernelShape: kernelSize + [channels, 4 * filters], recurrentKernelShape: kernelSize + [filters, 4 * filters])
         if useBias {
             let initializer: any Initializer = unitForgetBias ? UnitForgetBias(base: biasInitializer, units: filters) : biasInitializer
             bias = addWeight(name: "bias", shape: [4 * filters], initializer: initializer, regularizer: biasRegularizer,
@@ -258,11 +216,6 @@ public final class ConvLSTMCell: RNNCell, SequenceProjectingCell, @unchecked Sen
             return x.conv(kernel, bias: bias, relu: false, strides: strides, padding: pads, dilationRate: dilationRate)
         }
         return x.conv(kernel, strides: strides, padding: pads, dilationRate: dilationRate)
-    }
-
-    /// A dropout mask of `shape`: kept entries `1 / (1 − rate)`, dropped ones 0.
-    private func dropoutMask(_ shape: [Int], rate: Double) -> Tensor {
-        KerasCore.dropout(Tensor.ones(shape, dtype: dtype), rate: rate, seed: seedGenerator)
     }
 
     /// Sequences `(batch, steps, spatial…, channels)` (channels last, whatever ``dataFormat``) to
@@ -330,22 +283,8 @@ public final class ConvLSTMCell: RNNCell, SequenceProjectingCell, @unchecked Sen
         config["padding"] = .string(padding.rawValue)
         config["data_format"] = .string(dataFormat.rawValue)
         config["dilation_rate"] = .array(dilationRate.map { .int($0) })
-        config["activation"] = .string(activation.name)
-        config["recurrent_activation"] = .string(recurrentActivation.name)
-        config["use_bias"] = .bool(useBias)
-        config["kernel_initializer"] = kernelInitializer.serialize()
-        config["recurrent_initializer"] = recurrentInitializer.serialize()
-        config["bias_initializer"] = biasInitializer.serialize()
-        config["unit_forget_bias"] = .bool(unitForgetBias)
-        config["kernel_regularizer"] = serializeOptional(kernelRegularizer)
-        config["recurrent_regularizer"] = serializeOptional(recurrentRegularizer)
-        config["bias_regularizer"] = serializeOptional(biasRegularizer)
-        config["kernel_constraint"] = serializeOptional(kernelConstraint)
-        config["recurrent_constraint"] = serializeOptional(recurrentConstraint)
-        config["bias_constraint"] = serializeOptional(biasConstraint)
-        config["dropout"] = .double(dropout)
-        config["recurrent_dropout"] = .double(recurrentDropout)
-        config["seed"] = ConfigValue(seed)
-        return config
+        writeArguments(into: &config)
+        return config.placing("recurrent_activation", .string(recurrentActivation.name), after: "activation")
+            .placing("unit_forget_bias", .bool(unitForgetBias), after: "bias_initializer")
     }
 }
