@@ -12,10 +12,8 @@
 /// let augment = RandomColorDegeneration(factor: (0, 0.6), seed: 1)   // images in [0, 255]
 /// let dull = RandomColorDegeneration(factor: (0.5, 0.5), valueRange: (0, 1))
 /// ```
-public final class RandomColorDegeneration: RandomImageLayer, @unchecked Sendable {
-    let factor: AugmentationFactor
-    /// The `valueRange` this `RandomColorDegeneration` was created with, sorted as Keras sorts it.
-    public let valueRange: (Double, Double)
+public final class RandomColorDegeneration: FactorValueRangeLayer, @unchecked Sendable {
+    override class var arguments: Arguments { Arguments(factorBounds: (-1, 1), valueRange: .color(sorted: true)) }
 
     /// Creates a `RandomColorDegeneration` with Keras's arguments and defaults (the names in
     /// Swift case).
@@ -31,33 +29,12 @@ public final class RandomColorDegeneration: RandomImageLayer, @unchecked Sendabl
         self.init(factorValue: AugmentationFactor.value(factor), valueRange: valueRange, seed: seed, name: name, dtype: dtype)
     }
 
-    init(factorValue: ConfigValue, valueRange: (Double, Double), seed: Int?, name: String?, dtype: DType) {
-        var parsed: AugmentationFactor?
-        var range = valueRange
-        requireValid {
-            parsed = try RandomColorDegeneration.parseFactor(factorValue)
-            range = try colorValueRange(valueRange, sorted: true, layer: "RandomColorDegeneration")
-        }
-        factor = parsed!
-        self.valueRange = range
-        super.init(seed: seed, name: name, dtype: dtype)
-    }
-
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `factor`, a malformed
     ///   `value_range` or seed.
     public convenience init(config: Config) throws {
-        var r = ObjectConfigReader(layer: RandomColorDegeneration.self, config: config)
-        let base = try r.layerBase()
-        try r.channelsLast()
-        let factor = try readFactor(&r, "factor", RandomColorDegeneration.parseFactor)
-        let range = try readColorValueRange(&r, sorted: true, layer: "RandomColorDegeneration")
-        self.init(factorValue: factor.original, valueRange: range, seed: try r.seed(), name: base.name, dtype: base.dtype)
-    }
-
-    static func parseFactor(_ value: ConfigValue) throws -> AugmentationFactor {
-        try AugmentationFactor(value, bounds: (-1, 1), layer: "RandomColorDegeneration")
+        try self.init(reading: config)
     }
 
     /// Draws Keras's transformation for `batch` images: the blend factor of each, uniform in the
@@ -81,15 +58,5 @@ public final class RandomColorDegeneration: RandomImageLayer, @unchecked Sendabl
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         super.validateSymbolic(inputShapes) ?? colorChannelsError(self, inputShapes[0], allowed: [3])
-    }
-
-    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["factor"] = factor.rangeConfig
-        config["value_range"] = [.double(valueRange.0), .double(valueRange.1)]
-        config["seed"] = ConfigValue(seed)
-        return config
     }
 }

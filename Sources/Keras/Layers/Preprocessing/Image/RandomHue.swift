@@ -14,10 +14,8 @@
 /// let augment = RandomHue(0.2, seed: 1)                               // images in [0, 255]
 /// let unit = RandomHue(factor: (0.1, 0.3), valueRange: (0, 1), seed: 2)
 /// ```
-public final class RandomHue: RandomImageLayer, @unchecked Sendable {
-    let factor: AugmentationFactor
-    /// The `valueRange` this `RandomHue` was created with.
-    public let valueRange: (Double, Double)
+public final class RandomHue: FactorValueRangeLayer, @unchecked Sendable {
+    override class var arguments: Arguments { Arguments(factorBounds: (0, 1), valueRange: .color(sorted: false)) }
 
     /// Creates a `RandomHue` with Keras's arguments and defaults (the names in Swift case).
     public convenience init(_ factor: Double, valueRange: (Double, Double) = (0, 255), seed: Int? = nil,
@@ -31,33 +29,12 @@ public final class RandomHue: RandomImageLayer, @unchecked Sendable {
         self.init(factorValue: AugmentationFactor.value(factor), valueRange: valueRange, seed: seed, name: name, dtype: dtype)
     }
 
-    init(factorValue: ConfigValue, valueRange: (Double, Double), seed: Int?, name: String?, dtype: DType) {
-        var parsed: AugmentationFactor?
-        var range = valueRange
-        requireValid {
-            parsed = try RandomHue.parseFactor(factorValue)
-            range = try colorValueRange(valueRange, sorted: false, layer: "RandomHue")
-        }
-        factor = parsed!
-        self.valueRange = range
-        super.init(seed: seed, name: name, dtype: dtype)
-    }
-
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `factor`, a malformed
     ///   `value_range` or seed.
     public convenience init(config: Config) throws {
-        var r = ObjectConfigReader(layer: RandomHue.self, config: config)
-        let base = try r.layerBase()
-        try r.channelsLast()
-        let factor = try readFactor(&r, "factor", RandomHue.parseFactor)
-        let range = try readColorValueRange(&r, sorted: false, layer: "RandomHue")
-        self.init(factorValue: factor.original, valueRange: range, seed: try r.seed(), name: base.name, dtype: base.dtype)
-    }
-
-    static func parseFactor(_ value: ConfigValue) throws -> AugmentationFactor {
-        try AugmentationFactor(value, bounds: (0, 1), layer: "RandomHue")
+        try self.init(reading: config)
     }
 
     /// The hue shift of each image as Keras draws it: `±u / 2`, `u` uniform in the factor range,
@@ -87,15 +64,5 @@ public final class RandomHue: RandomImageLayer, @unchecked Sendable {
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         super.validateSymbolic(inputShapes) ?? colorChannelsError(self, inputShapes[0], allowed: [3])
-    }
-
-    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["factor"] = factor.rangeConfig
-        config["value_range"] = [.double(valueRange.0), .double(valueRange.1)]
-        config["seed"] = ConfigValue(seed)
-        return config
     }
 }

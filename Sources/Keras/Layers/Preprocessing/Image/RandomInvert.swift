@@ -7,11 +7,10 @@
 /// let augment = RandomInvert(seed: 1)                          // p ∈ [0, 1], images in [0, 255]
 /// let sometimes = RandomInvert(0.3, valueRange: (0, 1), seed: 2)
 /// ```
-public final class RandomInvert: RandomImageLayer, @unchecked Sendable {
-    let factor: AugmentationFactor
-    /// The `valueRange` this `RandomInvert` was created with (kept in its given order, as Keras
-    /// keeps it; an image is inverted as `valueRange.1 − x`).
-    public let valueRange: (Double, Double)
+public final class RandomInvert: FactorValueRangeLayer, @unchecked Sendable {
+    override class var arguments: Arguments {
+        Arguments(factorBounds: (0, 1), valueRange: .tone(distinct: false, sorted: false), defaultFactor: 1)
+    }
 
     /// Creates a `RandomInvert` with Keras's arguments and defaults (the names in Swift case):
     /// a number `f` in `[0, 1]` gives the probability range `[0, f]`.
@@ -34,30 +33,12 @@ public final class RandomInvert: RandomImageLayer, @unchecked Sendable {
         self.init(factorValue: AugmentationFactor.value(factor), valueRange: valueRange, seed: seed, name: name, dtype: dtype)
     }
 
-    init(factorValue: ConfigValue, valueRange: (Double, Double), seed: Int?, name: String?, dtype: DType) {
-        var parsed: AugmentationFactor?
-        var range = valueRange
-        requireValid {
-            parsed = try AugmentationFactor(factorValue, bounds: (0, 1), layer: "RandomInvert")
-            range = try toneValueRange(valueRange, layer: "RandomInvert", distinct: false, sorted: false)
-        }
-        factor = parsed!
-        self.valueRange = range
-        super.init(seed: seed, name: name, dtype: dtype)
-    }
-
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for an out-of-range `factor`, a malformed
     ///   `value_range` or seed.
     public convenience init(config: Config) throws {
-        var r = ObjectConfigReader(layer: RandomInvert.self, config: config)
-        let base = try r.layerBase()
-        try r.channelsLast()
-        let factor = r.present("factor") == nil ? AugmentationFactor.value(1) :
-            try readFactor(&r, "factor") { try AugmentationFactor($0, bounds: (0, 1), layer: "RandomInvert") }.original
-        let range = try readToneValueRange(&r, layer: "RandomInvert", distinct: false, sorted: false)
-        self.init(factorValue: factor, valueRange: range, seed: try r.seed(), name: base.name, dtype: base.dtype)
+        try self.init(reading: config)
     }
 
     /// Keras's `get_random_transformation`: per image, whether it is inverted (a uniform draw
@@ -78,15 +59,5 @@ public final class RandomInvert: RandomImageLayer, @unchecked Sendable {
         let images = floatImages(x)
         guard training else { return images }
         return invert(images, where: randomInversions(batch: batchGeometry(images).batch))
-    }
-
-    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["factor"] = factor.rangeConfig
-        config["value_range"] = valueRangeConfig(valueRange)
-        config["seed"] = ConfigValue(seed)
-        return config
     }
 }

@@ -10,10 +10,8 @@
 /// let augment = RandomPosterization(4, seed: 1)                  // keep 1…3 bits per channel
 /// let fixed = RandomPosterization(factor: (4, 4), valueRange: (0, 1))
 /// ```
-public final class RandomPosterization: RandomImageLayer, @unchecked Sendable {
-    let factor: AugmentationFactor
-    /// The `valueRange` this `RandomPosterization` was created with, sorted.
-    public let valueRange: (Double, Double)
+public final class RandomPosterization: FactorValueRangeLayer, @unchecked Sendable {
+    override class var arguments: Arguments { Arguments(factorBounds: (1, 8), valueRange: .tone(distinct: true, sorted: true)) }
 
     /// Creates a `RandomPosterization` with Keras's arguments and defaults (the names in Swift
     /// case): a number `f` in `[1, 8]` gives the bit range `[1, f]`.
@@ -36,29 +34,12 @@ public final class RandomPosterization: RandomImageLayer, @unchecked Sendable {
         self.init(factorValue: AugmentationFactor.value(factor), valueRange: valueRange, seed: seed, name: name, dtype: dtype)
     }
 
-    init(factorValue: ConfigValue, valueRange: (Double, Double), seed: Int?, name: String?, dtype: DType) {
-        var parsed: AugmentationFactor?
-        var range = valueRange
-        requireValid {
-            parsed = try AugmentationFactor(factorValue, bounds: (1, 8), layer: "RandomPosterization")
-            range = try toneValueRange(valueRange, layer: "RandomPosterization", distinct: true, sorted: true)
-        }
-        factor = parsed!
-        self.valueRange = range
-        super.init(seed: seed, name: name, dtype: dtype)
-    }
-
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `factor`, a malformed
     ///   `value_range` or seed.
     public convenience init(config: Config) throws {
-        var r = ObjectConfigReader(layer: RandomPosterization.self, config: config)
-        let base = try r.layerBase()
-        try r.channelsLast()
-        let factor = try readFactor(&r, "factor") { try AugmentationFactor($0, bounds: (1, 8), layer: "RandomPosterization") }
-        let range = try readToneValueRange(&r, layer: "RandomPosterization", distinct: true, sorted: true)
-        self.init(factorValue: factor.original, valueRange: range, seed: try r.seed(), name: base.name, dtype: base.dtype)
+        try self.init(reading: config)
     }
 
     /// Keras's `get_random_transformation`: per image, the bits to clear (`8 − k`, with `k`
@@ -79,15 +60,5 @@ public final class RandomPosterization: RandomImageLayer, @unchecked Sendable {
         let images = floatImages(x)
         guard training else { return images }
         return posterize(images, shifts: randomShifts(batch: batchGeometry(images).batch))
-    }
-
-    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["factor"] = factor.rangeConfig
-        config["value_range"] = valueRangeConfig(valueRange)
-        config["seed"] = ConfigValue(seed)
-        return config
     }
 }

@@ -14,10 +14,8 @@
 /// let augment = RandomSaturation(factor: (0.3, 0.7), seed: 1)        // images in [0, 255]
 /// let gray = RandomSaturation(factor: (0, 0), valueRange: (0, 1))
 /// ```
-public final class RandomSaturation: RandomImageLayer, @unchecked Sendable {
-    let factor: AugmentationFactor
-    /// The `valueRange` this `RandomSaturation` was created with, sorted as Keras sorts it.
-    public let valueRange: (Double, Double)
+public final class RandomSaturation: FactorValueRangeLayer, @unchecked Sendable {
+    override class var arguments: Arguments { Arguments(factorBounds: (-1, 1), valueRange: .color(sorted: true)) }
 
     /// Creates a `RandomSaturation` with Keras's arguments and defaults (the names in Swift case).
     public convenience init(_ factor: Double, valueRange: (Double, Double) = (0, 255), seed: Int? = nil,
@@ -31,33 +29,12 @@ public final class RandomSaturation: RandomImageLayer, @unchecked Sendable {
         self.init(factorValue: AugmentationFactor.value(factor), valueRange: valueRange, seed: seed, name: name, dtype: dtype)
     }
 
-    init(factorValue: ConfigValue, valueRange: (Double, Double), seed: Int?, name: String?, dtype: DType) {
-        var parsed: AugmentationFactor?
-        var range = valueRange
-        requireValid {
-            parsed = try RandomSaturation.parseFactor(factorValue)
-            range = try colorValueRange(valueRange, sorted: true, layer: "RandomSaturation")
-        }
-        factor = parsed!
-        self.valueRange = range
-        super.init(seed: seed, name: name, dtype: dtype)
-    }
-
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `factor`, a malformed
     ///   `value_range` or seed.
     public convenience init(config: Config) throws {
-        var r = ObjectConfigReader(layer: RandomSaturation.self, config: config)
-        let base = try r.layerBase()
-        try r.channelsLast()
-        let factor = try readFactor(&r, "factor", RandomSaturation.parseFactor)
-        let range = try readColorValueRange(&r, sorted: true, layer: "RandomSaturation")
-        self.init(factorValue: factor.original, valueRange: range, seed: try r.seed(), name: base.name, dtype: base.dtype)
-    }
-
-    static func parseFactor(_ value: ConfigValue) throws -> AugmentationFactor {
-        try AugmentationFactor(value, bounds: (-1, 1), layer: "RandomSaturation")
+        try self.init(reading: config)
     }
 
     /// The saturation multipliers as Keras draws them: `f / (1 − f + 1e-7)`, `f` uniform in the
@@ -88,15 +65,5 @@ public final class RandomSaturation: RandomImageLayer, @unchecked Sendable {
 
     public override func validateSymbolic(_ inputShapes: [[Int?]]) -> KerasError? {
         super.validateSymbolic(inputShapes) ?? colorChannelsError(self, inputShapes[0], allowed: [3])
-    }
-
-    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["factor"] = factor.rangeConfig
-        config["value_range"] = [.double(valueRange.0), .double(valueRange.1)]
-        config["seed"] = ConfigValue(seed)
-        return config
     }
 }

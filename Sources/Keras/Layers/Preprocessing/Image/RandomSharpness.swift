@@ -9,10 +9,8 @@
 /// let augment = RandomSharpness(0.8, seed: 1)                       // f ∈ [0, 0.8]
 /// let sharpen = RandomSharpness(factor: (1, 1), valueRange: (0, 1))
 /// ```
-public final class RandomSharpness: RandomImageLayer, @unchecked Sendable {
-    let factor: AugmentationFactor
-    /// The `valueRange` this `RandomSharpness` was created with, sorted.
-    public let valueRange: (Double, Double)
+public final class RandomSharpness: FactorValueRangeLayer, @unchecked Sendable {
+    override class var arguments: Arguments { Arguments(factorBounds: (0, 1), valueRange: .tone(distinct: false, sorted: true)) }
 
     /// Creates a `RandomSharpness` with Keras's arguments and defaults (the names in Swift case):
     /// a number `f` in `[0, 1]` gives the range `[0, f]`.
@@ -35,29 +33,12 @@ public final class RandomSharpness: RandomImageLayer, @unchecked Sendable {
         self.init(factorValue: AugmentationFactor.value(factor), valueRange: valueRange, seed: seed, name: name, dtype: dtype)
     }
 
-    init(factorValue: ConfigValue, valueRange: (Double, Double), seed: Int?, name: String?, dtype: DType) {
-        var parsed: AugmentationFactor?
-        var range = valueRange
-        requireValid {
-            parsed = try AugmentationFactor(factorValue, bounds: (0, 1), layer: "RandomSharpness")
-            range = try toneValueRange(valueRange, layer: "RandomSharpness", distinct: false, sorted: true)
-        }
-        factor = parsed!
-        self.valueRange = range
-        super.init(seed: seed, name: name, dtype: dtype)
-    }
-
     /// Recreates a layer from ``getConfig()`` (or a Keras `get_config()` dictionary).
     ///
     /// - Throws: `KerasError.invalidConfig` for a missing or out-of-range `factor`, a malformed
     ///   `value_range` or seed.
     public convenience init(config: Config) throws {
-        var r = ObjectConfigReader(layer: RandomSharpness.self, config: config)
-        let base = try r.layerBase()
-        try r.channelsLast()
-        let factor = try readFactor(&r, "factor") { try AugmentationFactor($0, bounds: (0, 1), layer: "RandomSharpness") }
-        let range = try readToneValueRange(&r, layer: "RandomSharpness", distinct: false, sorted: true)
-        self.init(factorValue: factor.original, valueRange: range, seed: try r.seed(), name: base.name, dtype: base.dtype)
+        try self.init(reading: config)
     }
 
     /// Keras's `get_random_transformation`: `f` per image, uniform in the factor range.
@@ -81,15 +62,5 @@ public final class RandomSharpness: RandomImageLayer, @unchecked Sendable {
         let images = floatImages(x)
         guard training else { return images }
         return sharpen(images, factors: randomFactors(batch: batchGeometry(images).batch))
-    }
-
-    public override func computeOutputShape(_ inputShape: [Int?]) -> [Int?] { inputShape }
-
-    public override func getConfig() -> Config {
-        var config = super.getConfig()
-        config["factor"] = factor.rangeConfig
-        config["value_range"] = valueRangeConfig(valueRange)
-        config["seed"] = ConfigValue(seed)
-        return config
     }
 }
