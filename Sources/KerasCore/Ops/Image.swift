@@ -215,12 +215,22 @@ extension Tensor {
                 "affine_transform: transform must be of shape \(formatShapeTuple(expected)) for images of shape \(formatShapeTuple(shape)), received \(formatShapeTuple(transforms.shape))")
         let coefficients = transforms.doubles
         let perImage = transforms.rank == 2 ? 8 : 0
-        let plan = SamplingPlan(batch: batch, height: images.shape[batched ? 1 : 0], width: images.shape[batched ? 2 : 1],
-                                interpolation: interpolation, fillMode: fillMode) { b in
-            Array(coefficients[(b * perImage)..<(b * perImage + 8)])
+        let height = images.shape[batched ? 1 : 0], width = images.shape[batched ? 2 : 1]
+        let plan = PointSampling(batch: batch, height: height, width: width, interpolation: interpolation, fillMode: fillMode) { taps in
+            for b in 0..<batch {
+                let t = Array(coefficients[(b * perImage)..<(b * perImage + 8)])
+                for y in 0..<height {
+                    for x in 0..<width {
+                        let fx = Double(x), fy = Double(y)
+                        let k = t[6] * fx + t[7] * fy + 1
+                        taps.sample((b * height + y) * width + x, row: (t[3] * fx + t[4] * fy + t[5]) / k,
+                                    col: (t[0] * fx + t[1] * fy + t[2]) / k)
+                    }
+                }
+            }
         }
         let channels = images.shape[images.rank - 1]
-        let out = plan.gather(images, channels: channels, fillValue: fillValue)
+        let out = plan.gather(images, channels: channels, fillValue: fillValue, outShape: images.shape)
         return Tensor.record("affine_transform", inputs: [images], output: out) { g in
             [plan.scatter(g, like: images, channels: channels)]
         }
@@ -234,112 +244,145 @@ private func formatShapeTuple(_ shape: [Int]) -> String {
     shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
 }
 
-/// For every output pixel of a batch of images, the (at most four) input pixels it blends and
-/// their weights: `-1` marks a corner outside the image under the constant fill mode, which
-/// contributes the fill value instead.
-private struct SamplingPlan {
-    static let corners = 4
-    let pixelsPerImage: Int
-    let batch: Int
-    /// `batch · height · width · 4` input pixel offsets within an image (or -1).
-    var sources: [Int32]
-    var weights: [Double]
+/// For each output point, the (at most `corners`) input elements it blends and their weights;
+/// `-1` marks an element outside the input under the constant fill mode, which contributes the
+/// fill value instead. The points come in `groups` equal runs (the images of a batch), run `g`
+/// sampling only the `g`-th equal slice of the input; sources index groups of `channels`
+/// contiguous elements within that slice.
+struct PointSampling {
+    let points: Int
+    let corners: Int
+    var groups = 1
+    let sources: [Int32]
+    let weights: [Double]
 
-    init(batch: Int, height: Int, width: Int, interpolation: ImageInterpolation, fillMode: ImageFillMode,
-         transform: (Int) -> [Double]) {
-        self.batch = batch
-        pixelsPerImage = height * width
-        let count = batch * height * width * Self.corners
-        sources = [Int32](repeating: -1, count: count)
-        weights = [Double](repeating: 0, count: count)
-        for b in 0..<batch {
-            let t = transform(b)
-            for y in 0..<height {
-                for x in 0..<width {
-                    let fx = Double(x), fy = Double(y)
-                    let k = t[6] * fx + t[7] * fy + 1
-                    let col = (t[0] * fx + t[1] * fy + t[2]) / k
-                    let row = (t[3] * fx + t[4] * fy + t[5]) / k
-                    let base = ((b * height + y) * width + x) * Self.corners
-                    func set(_ corner: Int, _ r: Int, _ c: Int, _ weight: Double) {
-                        weights[base + corner] = weight
-                        if let rr = fillMode.resolve(r, size: height), let cc = fillMode.resolve(c, size: width) {
-                            sources[base + corner] = Int32(rr * width + cc)
-                        }
-                    }
-                    guard row.isFinite, col.isFinite else { continue }
-                    switch interpolation {
-                    case .nearest:
-                        set(0, Int(row.rounded(.toNearestOrAwayFromZero)), Int(col.rounded(.toNearestOrAwayFromZero)), 1)
-                    default:   // bilinear (affineTransform accepts no other method)
-                        let r0 = row.rounded(.down), c0 = col.rounded(.down)
-                        let wr = row - r0, wc = col - c0
-                        let ri = Int(r0), ci = Int(c0)
-                        set(0, ri, ci, (1 - wr) * (1 - wc))
-                        set(1, ri, ci + 1, (1 - wr) * wc)
-                        set(2, ri + 1, ci, wr * (1 - wc))
-                        set(3, ri + 1, ci + 1, wr * wc)
-                    }
-                }
-            }
-        }
-    }
-
-    /// The sampled images: each output pixel is Σ weight · (input pixel or `fillValue`).
-    func gather(_ images: Tensor, channels: Int, fillValue: Double) -> Tensor {
-        let out = Tensor(uninitializedShape: images.shape, dtype: images.dtype)
+    /// The sampled values, `channels` per point: Σ weight · (input or `fillValue`).
+    func gather(_ input: Tensor, channels: Int, fillValue: Double, outShape: [Int]) -> Tensor {
+        let out = Tensor(uninitializedShape: outShape, dtype: input.dtype)
         func run<T: BinaryFloatingPoint>(_: T.Type) {
-            let src = images.pointer(T.self), dst = out.pointer(T.self)
+            let src = input.pointer(T.self), dst = out.pointer(T.self)
             let fill = T(fillValue)
-            for b in 0..<batch {
-                let image = src + b * pixelsPerImage * channels
-                for p in 0..<pixelsPerImage {
-                    let o = dst + (b * pixelsPerImage + p) * channels
+            forEachGroup(inputCount: input.scalarCount) { points, offset, sources, weights in
+                let slice = src + offset
+                for p in points {
+                    let o = dst + p * channels
                     for ch in 0..<channels { o[ch] = 0 }
-                    let base = (b * pixelsPerImage + p) * Self.corners
-                    for corner in 0..<Self.corners {
-                        let w = T(weights[base + corner])
+                    for k in (p * corners)..<(p * corners + corners) {
+                        let w = T(weights[k])
                         guard w != 0 else { continue }
-                        let s = Int(sources[base + corner])
+                        let s = Int(sources[k])
                         if s < 0 {
                             for ch in 0..<channels { o[ch] += w * fill }
                         } else {
-                            let pixel = image + s * channels
+                            let pixel = slice + s * channels
                             for ch in 0..<channels { o[ch] += w * pixel[ch] }
                         }
                     }
                 }
             }
         }
-        withExtendedLifetime(images) {
-            if images.dtype == .float64 { run(Double.self) } else { run(Float.self) }
+        withExtendedLifetime(input) {
+            if input.dtype == .float64 { run(Double.self) } else { run(Float.self) }
         }
         return out
     }
 
-    /// The adjoint of ``gather(_:channels:fillValue:)`` with respect to the images.
-    func scatter(_ g: Tensor, like images: Tensor, channels: Int) -> Tensor {
-        let grad = g.dtype == images.dtype ? g : g.cast(to: images.dtype)
-        let out = Tensor.zeros(images.shape, dtype: images.dtype)
+    /// The adjoint of ``gather(_:channels:fillValue:outShape:)`` with respect to the input.
+    func scatter(_ g: Tensor, like input: Tensor, channels: Int) -> Tensor {
+        let grad = g.dtype == input.dtype ? g : g.cast(to: input.dtype)
+        let out = Tensor.zeros(input.shape, dtype: input.dtype)
         func run<T: BinaryFloatingPoint>(_: T.Type) {
             let src = grad.pointer(T.self), dst = out.pointer(T.self)
-            for b in 0..<batch {
-                let image = dst + b * pixelsPerImage * channels
-                for p in 0..<pixelsPerImage {
-                    let gp = src + (b * pixelsPerImage + p) * channels
-                    let base = (b * pixelsPerImage + p) * Self.corners
-                    for corner in 0..<Self.corners {
-                        let s = Int(sources[base + corner]), w = T(weights[base + corner])
+            forEachGroup(inputCount: input.scalarCount) { points, offset, sources, weights in
+                let slice = dst + offset
+                for p in points {
+                    let gp = src + p * channels
+                    for k in (p * corners)..<(p * corners + corners) {
+                        let s = Int(sources[k]), w = T(weights[k])
                         guard s >= 0, w != 0 else { continue }
-                        let pixel = image + s * channels
+                        let pixel = slice + s * channels
                         for ch in 0..<channels { pixel[ch] += w * gp[ch] }
                     }
                 }
             }
         }
         withExtendedLifetime(grad) {
-            if images.dtype == .float64 { run(Double.self) } else { run(Float.self) }
+            if input.dtype == .float64 { run(Double.self) } else { run(Float.self) }
         }
         return out
+    }
+
+    /// Calls `body` once per group with its points, the offset of its slice of an input of
+    /// `inputCount` elements, and the taps.
+    @inline(__always)
+    private func forEachGroup(inputCount: Int, _ body: (_ points: Range<Int>, _ offset: Int, _ sources: UnsafeBufferPointer<Int32>,
+                                                         _ weights: UnsafeBufferPointer<Double>) -> Void) {
+        guard groups > 0 else { return }
+        let perGroup = points / groups, stride = inputCount / groups
+        sources.withUnsafeBufferPointer { sources in
+            weights.withUnsafeBufferPointer { weights in
+                for group in 0..<groups {
+                    body((group * perGroup)..<(group * perGroup + perGroup), group * stride, sources, weights)
+                }
+            }
+        }
+    }
+}
+
+extension PointSampling {
+    /// The sampling of `batch` images of `height × width` pixels, one group per image: nearest
+    /// (one tap) or bilinear (four taps), taps outside the image resolved as `fillMode` says.
+    /// `place` gives every output pixel its input point with ``ImageTaps/sample(_:row:col:)``;
+    /// points not finite, or `bound` or more from the origin on an axis, blend nothing.
+    init(batch: Int, height: Int, width: Int, interpolation: ImageInterpolation, fillMode: ImageFillMode,
+         bound: Double = .infinity, place: (ImageTaps) -> Void) {
+        let points = batch * height * width
+        let corners = interpolation == .nearest ? 1 : 4   // else bilinear: the image ops take no other method
+        var sources = [Int32](repeating: -1, count: points * corners)
+        var weights = [Double](repeating: 0, count: points * corners)
+        sources.withUnsafeMutableBufferPointer { sources in
+            weights.withUnsafeMutableBufferPointer { weights in
+                place(ImageTaps(height: height, width: width, corners: corners, fillMode: fillMode, bound: bound,
+                                sources: sources, weights: weights))
+            }
+        }
+        self.init(points: points, corners: corners, groups: batch, sources: sources, weights: weights)
+    }
+}
+
+/// The taps of an image ``PointSampling`` under construction.
+struct ImageTaps {
+    let height: Int
+    let width: Int
+    let corners: Int
+    let fillMode: ImageFillMode
+    let bound: Double
+    let sources: UnsafeMutableBufferPointer<Int32>
+    let weights: UnsafeMutableBufferPointer<Double>
+
+    /// Output pixel `p` (images, then rows, then columns) samples its image at row `row`, column `col`.
+    @inline(__always)
+    func sample(_ p: Int, row: Double, col: Double) {
+        guard row.isFinite, col.isFinite, Swift.abs(row) < bound, Swift.abs(col) < bound else { return }
+        let base = p * corners
+        if corners == 1 {
+            set(base, Int(row.rounded(.toNearestOrAwayFromZero)), Int(col.rounded(.toNearestOrAwayFromZero)), 1)
+        } else {
+            let r0 = row.rounded(.down), c0 = col.rounded(.down)
+            let wr = row - r0, wc = col - c0
+            let ri = Int(r0), ci = Int(c0)
+            set(base, ri, ci, (1 - wr) * (1 - wc))
+            set(base + 1, ri, ci + 1, (1 - wr) * wc)
+            set(base + 2, ri + 1, ci, wr * (1 - wc))
+            set(base + 3, ri + 1, ci + 1, wr * wc)
+        }
+    }
+
+    @inline(__always)
+    private func set(_ tap: Int, _ r: Int, _ c: Int, _ weight: Double) {
+        weights[tap] = weight
+        if let rr = fillMode.resolve(r, size: height), let cc = fillMode.resolve(c, size: width) {
+            sources[tap] = Int32(rr * width + cc)
+        }
     }
 }

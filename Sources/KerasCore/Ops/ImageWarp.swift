@@ -158,38 +158,12 @@ extension Tensor {
         }
         let dx = displacement(noiseX)
         let dy = noiseY.map(displacement) ?? dx
-        let corners = interpolation == .nearest ? 1 : 4
-        let pixels = batch * height * width
-        var sources = [Int32](repeating: -1, count: pixels * corners)
-        var weights = [Double](repeating: 0, count: pixels * corners)
-        for b in 0..<batch {
-            for y in 0..<height {
-                for x in 0..<width {
-                    let p = (b * height + y) * width + x
-                    let row = Double(y) + dy[p], col = Double(x) + dx[p]
-                    guard row.isFinite, col.isFinite, Swift.abs(row) < 1e9, Swift.abs(col) < 1e9 else { continue }
-                    let base = p * corners
-                    func set(_ corner: Int, _ r: Int, _ c: Int, _ weight: Double) {
-                        weights[base + corner] = weight
-                        if let rr = fillMode.resolve(r, size: height), let cc = fillMode.resolve(c, size: width) {
-                            sources[base + corner] = Int32((b * height + rr) * width + cc)
-                        }
-                    }
-                    if corners == 1 {
-                        set(0, Int(row.rounded(.toNearestOrAwayFromZero)), Int(col.rounded(.toNearestOrAwayFromZero)), 1)
-                    } else {
-                        let r0 = row.rounded(.down), c0 = col.rounded(.down)
-                        let wr = row - r0, wc = col - c0
-                        let ri = Int(r0), ci = Int(c0)
-                        set(0, ri, ci, (1 - wr) * (1 - wc))
-                        set(1, ri, ci + 1, (1 - wr) * wc)
-                        set(2, ri + 1, ci, wr * (1 - wc))
-                        set(3, ri + 1, ci + 1, wr * wc)
-                    }
-                }
+        let plan = PointSampling(batch: batch, height: height, width: width, interpolation: interpolation,
+                                 fillMode: fillMode, bound: 1e9) { taps in
+            for p in 0..<(batch * height * width) {
+                taps.sample(p, row: Double(p / width % height) + dy[p], col: Double(p % width) + dx[p])
             }
         }
-        let plan = PointSampling(points: pixels, corners: corners, sources: sources, weights: weights)
         let channels = images.shape[images.rank - 1]
         let out = plan.gather(images, channels: channels, fillValue: fillValue, outShape: images.shape)
         return Tensor.record("elastic_transform", inputs: [images], output: out) { g in
@@ -219,72 +193,4 @@ private func solveHomography(start: [Double], end: [Double]) -> [Double] {
         }
     }
     return (0..<8).map { a[$0][$0] != 0 ? a[$0][8] / a[$0][$0] : .nan }
-}
-
-/// For each output point, the (at most `corners`) input elements it blends and their weights;
-/// `-1` marks an element outside the input under the constant fill mode, which contributes the
-/// fill value instead. Sources index groups of `channels` contiguous elements.
-struct PointSampling {
-    let points: Int
-    let corners: Int
-    let sources: [Int32]
-    let weights: [Double]
-
-    /// The sampled values, `channels` per point: Σ weight · (input or `fillValue`).
-    func gather(_ input: Tensor, channels: Int, fillValue: Double, outShape: [Int]) -> Tensor {
-        let out = Tensor(uninitializedShape: outShape, dtype: input.dtype)
-        func run<T: BinaryFloatingPoint>(_: T.Type) {
-            let src = input.pointer(T.self), dst = out.pointer(T.self)
-            let fill = T(fillValue)
-            sources.withUnsafeBufferPointer { sources in
-                weights.withUnsafeBufferPointer { weights in
-                    for p in 0..<points {
-                        let o = dst + p * channels
-                        for ch in 0..<channels { o[ch] = 0 }
-                        for k in (p * corners)..<(p * corners + corners) {
-                            let w = T(weights[k])
-                            guard w != 0 else { continue }
-                            let s = Int(sources[k])
-                            if s < 0 {
-                                for ch in 0..<channels { o[ch] += w * fill }
-                            } else {
-                                let pixel = src + s * channels
-                                for ch in 0..<channels { o[ch] += w * pixel[ch] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        withExtendedLifetime(input) {
-            if input.dtype == .float64 { run(Double.self) } else { run(Float.self) }
-        }
-        return out
-    }
-
-    /// The adjoint of ``gather(_:channels:fillValue:outShape:)`` with respect to the input.
-    func scatter(_ g: Tensor, like input: Tensor, channels: Int) -> Tensor {
-        let grad = g.dtype == input.dtype ? g : g.cast(to: input.dtype)
-        let out = Tensor.zeros(input.shape, dtype: input.dtype)
-        func run<T: BinaryFloatingPoint>(_: T.Type) {
-            let src = grad.pointer(T.self), dst = out.pointer(T.self)
-            sources.withUnsafeBufferPointer { sources in
-                weights.withUnsafeBufferPointer { weights in
-                    for p in 0..<points {
-                        let gp = src + p * channels
-                        for k in (p * corners)..<(p * corners + corners) {
-                            let s = Int(sources[k]), w = T(weights[k])
-                            guard s >= 0, w != 0 else { continue }
-                            let pixel = dst + s * channels
-                            for ch in 0..<channels { pixel[ch] += w * gp[ch] }
-                        }
-                    }
-                }
-            }
-        }
-        withExtendedLifetime(grad) {
-            if input.dtype == .float64 { run(Double.self) } else { run(Float.self) }
-        }
-        return out
-    }
 }
