@@ -48,6 +48,16 @@ import Testing
         #expect(shifted(.mirror, by: -2) == [2, 1, 0, 1])
         #expect(shifted(.reflect, by: -2) == [1, 0, 0, 1])
         #expect(shifted(.reflect, by: 2) == [2, 3, 3, 2])
+        // A point 1e30 pixels away (finite in float32, far past Int's range) is outside the image under
+        // every fill mode's rule: the constant fill, the nearest edge, and no trap.
+        #expect(shifted(.constant, by: 1e30) == [-1, -1, -1, -1])
+        #expect(shifted(.nearest, by: 1e30) == [3, 3, 3, 3])
+        #expect(shifted(.nearest, by: -1e30) == [0, 0, 0, 0])
+        for mode in [ImageFillMode.wrap, .mirror, .reflect] {
+            #expect(shifted(mode, by: -1e30).allSatisfy { (0...3).contains($0) }, "\(mode)")
+        }
+        let bilinear = image.affineTransform(Tensor([1, 0, 9e18, 0, 1, 0, 0, 0] as [Double]), fillMode: .nearest)
+        #expect(bilinear.doubles == [3, 3, 3, 3])
     }
 
     @Test func gradientsMatchFiniteDifferences() {

@@ -360,10 +360,18 @@ struct ImageTaps {
     let sources: UnsafeMutableBufferPointer<Int32>
     let weights: UnsafeMutableBufferPointer<Double>
 
+    /// A distance, in pixels, past which a coordinate is clamped: 2^52, where a `Double` has no
+    /// fraction left. A clamped point still lies outside any image, so the fill mode's rule applies
+    /// to it as before, and its index stays far inside `Int`'s range (a transform coefficient of
+    /// 1e30 stopped the program converting the coordinate).
+    static let farthest = 0x1p52
+
     /// Output pixel `p` (images, then rows, then columns) samples its image at row `row`, column `col`.
     @inline(__always)
     func sample(_ p: Int, row: Double, col: Double) {
         guard row.isFinite, col.isFinite, Swift.abs(row) < bound, Swift.abs(col) < bound else { return }
+        let row = Swift.min(Swift.max(row, -Self.farthest), Self.farthest)
+        let col = Swift.min(Swift.max(col, -Self.farthest), Self.farthest)
         let base = p * corners
         if corners == 1 {
             set(base, Int(row.rounded(.toNearestOrAwayFromZero)), Int(col.rounded(.toNearestOrAwayFromZero)), 1)
